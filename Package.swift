@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "cnn-explain",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "cnn-explain", targets: ["cnn-explain"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // The engine: tensors, layers, losses, training, the tracer. No file I/O, no Cairo.
+        .target(name: "CNNCore"),
+        // Files a user writes by hand (model, weights, input, target) and trace files.
+        .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
+        // Figures as value types, and the only code that knows Cairo exists.
+        .target(name: "CNNRender", dependencies: ["CNNCore", "CCairo", "CPango"]),
+        // Lesson files, the runner, the terminal presenter, the report builder.
+        .target(name: "CNNLessons", dependencies: ["CNNCore", "CNNFiles", "CNNRender", .product(name: "Yams", package: "Yams")]),
+        .executableTarget(name: "cnn-explain", dependencies: [
+            "CNNCore", "CNNFiles", "CNNRender", "CNNLessons",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNRender"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNFiles", "CNNRender", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CLITests", dependencies: ["cnn-explain"], path: "Tests/CLITests"),
+    ],
+    swiftLanguageModes: [.v6]
+)
