@@ -1,0 +1,60 @@
+/// Max-pooling kernels (see `PoolSpec` for the formula).
+///
+/// Forward remembers, for every output cell, the offset of the winning input cell within its
+/// channel plane; backward routes each output gradient to that one cell:
+///
+///     gradIn[c, winner(i, j)] += gradOut[c, i, j]     (every other cell gets 0)
+struct PoolGeometry {
+    let channels, height, width: Int
+    let size, stride: Int
+    let outH, outW: Int
+
+    init(spec: PoolSpec, input: [Int], output: [Int]) {
+        channels = input[0]; height = input[1]; width = input[2]
+        size = spec.size; stride = spec.stride
+        outH = output[1]; outW = output[2]
+    }
+
+    var inputSize: Int { channels * height * width }
+    var outputSize: Int { channels * outH * outW }
+
+    /// `x` is `[N, C, H, W]`; writes `y` (`[N, C, H', W']`) and the winners' offsets `argmax`.
+    func forward(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+        for plane in 0..<(batch * channels) {
+            let src = x + plane * height * width
+            let dst = y + plane * outH * outW
+            let arg = argmax + plane * outH * outW
+            for i in 0..<outH {
+                let y0 = i * stride, y1 = min(y0 + size, height)
+                for j in 0..<outW {
+                    let x0 = j * stride, x1 = min(x0 + size, width)
+                    var best = -Double.infinity
+                    var at = y0 * width + x0
+                    for yy in y0..<y1 {
+                        for xx in x0..<x1 {
+                            let v = src[yy * width + xx]
+                            // Strictly greater: the first maximum in row-major order wins ties.
+                            if v > best || v.isNaN && !best.isNaN {
+                                best = v
+                                at = yy * width + xx
+                            }
+                        }
+                    }
+                    dst[i * outW + j] = best
+                    arg[i * outW + j] = Int32(truncatingIfNeeded: at)
+                }
+            }
+        }
+    }
+
+    /// Overwrites `gx` (`[N, C, H, W]`) with the routed gradient of `gy` (`[N, C, H', W']`).
+    func backward(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, gx: UnsafeMutablePointer<Double>) {
+        gx.update(repeating: 0, count: batch * inputSize)
+        for plane in 0..<(batch * channels) {
+            let g = gy + plane * outH * outW
+            let arg = argmax + plane * outH * outW
+            let dst = gx + plane * height * width
+            for q in 0..<(outH * outW) { dst[Int(arg[q])] += g[q] }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// Which pass a trace record belongs to.
+public enum Pass: String, Sendable, Equatable, Codable {
+    case forward
+    case backward
+}
+
+/// One array logged by the tracer.
+///
+/// Roles: `input`, `weight`, `bias`, `output` in the forward pass; `grad_output`, `grad_input`,
+/// `grad_weight`, `grad_bias` in the backward pass. The loss is layer `loss`, role `output`,
+/// shape `[]`. For one sample the batch dimension is dropped: activations are `[C, H, W]`,
+/// dense outputs `[units]`; for a batch of N > 1 they are `[N, …]`.
+public struct TraceRecord: Sendable, Equatable {
+    public var pass: Pass
+    public var layer: String
+    public var role: String
+    public var shape: [Int]
+    /// Row-major elements; `data.count == shape.reduce(1, *)`.
+    public var data: [Double]
+
+    public init(pass: Pass, layer: String, role: String, shape: [Int], data: [Double]) {
+        self.pass = pass
+        self.layer = layer
+        self.role = role
+        self.shape = shape
+        self.data = data
+    }
+
+    /// The record as a tensor.
+    public var tensor: Tensor { Tensor(shape: shape, data: data) }
+
+    /// A readable key such as `conv1.output` or `conv1.grad_weight` (the pass is implied by the role).
+    public var key: String { "\(layer).\(role)" }
+}
+
+/// Everything a traced pass logged, in order, with the model that produced it.
+public struct Trace: Sendable, Equatable {
+    public var model: ModelSpec
+    public var records: [TraceRecord]
+
+    public init(model: ModelSpec, records: [TraceRecord]) {
+        self.model = model
+        self.records = records
+    }
+
+    /// The record for `layer.role` (e.g. `conv1`, `output`), if present. For `input`, `weight`,
+    /// `bias`, `output` the forward record is returned; `grad_*` roles are backward records.
+    public func record(_ layer: String, _ role: String) -> TraceRecord? {
+        records.first { $0.layer == layer && $0.role == role }
+    }
+
+    /// The loss, when the trace has one.
+    public var loss: Double? { record("loss", "output")?.data.first }
+}
+
+/// Collects trace records during a pass. Pass `nil` instead of a tracer to trace nothing:
+/// the engine then only tests one optional per layer.
+public final class Tracer {
+    /// The records so far, in the order they were logged.
+    public private(set) var records: [TraceRecord] = []
+
+    public init() {}
+
+    /// Logs a copy of `data` with the given shape.
+    public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: UnsafeBufferPointer<Double>) {
+        records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: Array(data)))
+    }
+
+    /// Logs a copy of an array.
+    public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: [Double]) {
+        records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: data))
+    }
+
+    /// Forgets all records, keeping their storage for reuse.
+    public func reset() { records.removeAll(keepingCapacity: true) }
+}

@@ -1,0 +1,107 @@
+/// Preallocated memory for forward and backward passes of one network at one batch size.
+///
+/// Every array a pass needs is allocated once here, so passes and SGD steps allocate nothing.
+/// Activations and gradients for a batch are stored `[N, …]`, sample after sample.
+/// A workspace is not `Sendable`: keep it inside one task.
+public final class Workspace {
+    /// The number of samples per pass, N.
+    public let batch: Int
+    /// `activations[0]` is the input; `activations[i + 1]` is the output of layer `i`.
+    let activations: [UnsafeMutablePointer<Double>]
+    /// `gradients[i]` is `∂L/∂activations[i]`.
+    let gradients: [UnsafeMutablePointer<Double>]
+    /// `∂L/∂parameters[i]`, in the network's parameter order.
+    let parameterGradients: [UnsafeMutablePointer<Double>]
+    let parameterCounts: [Int]
+    /// Winners of each max-pooling layer (a one-element placeholder for other layers).
+    let argmax: [UnsafeMutablePointer<Int32>]
+    /// im2col scratch, sized for the largest conv layer.
+    let columns: UnsafeMutablePointer<Double>
+    let columnGradients: UnsafeMutablePointer<Double>
+    let scaled: UnsafeMutablePointer<Double>
+    let sizes: [Int]
+    let scratchSize: Int
+    /// The class index of each sample, set by `Network.loss`.
+    public internal(set) var targets: [Int]
+    /// The loss of the last `Network.loss` call.
+    public internal(set) var loss: Double = .nan
+
+    /// Allocates a workspace for `network` and `batch` samples (batch ≥ 1).
+    public init(network: Network, batch: Int = 1) {
+        precondition(batch >= 1)
+        self.batch = batch
+        sizes = network.shapes.map { $0.reduce(1, *) }
+        activations = sizes.map { Self.allocate(batch * $0) }
+        gradients = sizes.map { Self.allocate(batch * $0) }
+        parameterCounts = network.parameters.map { $0.tensor.count }
+        parameterGradients = parameterCounts.map { Self.allocate($0) }
+        var scratch = 1
+        var args: [UnsafeMutablePointer<Int32>] = []
+        for (i, kernel) in network.kernels.enumerated() {
+            var winners = 1
+            switch kernel {
+            case .conv(let g, _, _): scratch = max(scratch, g.k * g.positions, g.outputSize)
+            case .pool: winners = batch * sizes[i + 1]
+            case .relu, .dense: break
+            }
+            let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
+            p.initialize(repeating: 0, count: winners)
+            args.append(p)
+        }
+        argmax = args
+        scratchSize = scratch
+        columns = Self.allocate(scratch)
+        columnGradients = Self.allocate(scratch)
+        scaled = Self.allocate(scratch)
+        targets = Array(repeating: 0, count: batch)
+    }
+
+    deinit {
+        for p in activations { p.deallocate() }
+        for p in gradients { p.deallocate() }
+        for p in parameterGradients { p.deallocate() }
+        for p in argmax { p.deallocate() }
+        columns.deallocate()
+        columnGradients.deallocate()
+        scaled.deallocate()
+    }
+
+    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+        p.initialize(repeating: 0, count: max(n, 1))
+        return p
+    }
+
+    /// Copies one sample (`[C, H, W]` row-major, `network.shapes[0]`) into the input at `sample`.
+    public func setInput(_ values: [Double], sample: Int = 0) {
+        precondition(values.count == sizes[0] && sample >= 0 && sample < batch, "input size mismatch")
+        values.withUnsafeBufferPointer { setInput($0, sample: sample) }
+    }
+
+    /// Copies one sample into the input at `sample` from a buffer holding at least `sizes[0]` values.
+    public func setInput(_ values: UnsafeBufferPointer<Double>, sample: Int) {
+        precondition(values.count >= sizes[0] && sample >= 0 && sample < batch, "input size mismatch")
+        if let base = values.baseAddress { (activations[0] + sample * sizes[0]).update(from: base, count: sizes[0]) }
+    }
+
+    /// The network's output for `sample` after `Network.forward`.
+    public func output(sample: Int = 0) -> [Double] {
+        let n = sizes[sizes.count - 1]
+        return Array(UnsafeBufferPointer(start: activations[activations.count - 1] + sample * n, count: n))
+    }
+
+    /// Activation `i` (0 = input, `i + 1` = output of layer `i`) for the whole batch.
+    public func activation(_ i: Int) -> [Double] {
+        Array(UnsafeBufferPointer(start: activations[i], count: batch * sizes[i]))
+    }
+
+    /// `∂L/∂activation i` for the whole batch, after `Network.backward`.
+    public func gradient(_ i: Int) -> [Double] {
+        Array(UnsafeBufferPointer(start: gradients[i], count: batch * sizes[i]))
+    }
+
+    /// `∂L/∂parameters[i]` after `Network.backward`.
+    public func parameterGradient(_ i: Int) -> [Double] {
+        Array(UnsafeBufferPointer(start: parameterGradients[i], count: parameterCounts[i]))
+    }
+}
