@@ -1,0 +1,329 @@
+// Figures are plain values: data plus labels. They know nothing about Cairo;
+// `Drawing.swift` turns them into pictures. All lengths are in points (1/72 inch).
+
+/// A picture to draw. Build one from a figure value, then `render(_:to:format:scale:)` it,
+/// ask its `size(of:)`, or add it to a `PDFDocument`.
+public indirect enum Figure: Sendable {
+    /// A pixel image: +1 white, −1 black, grays between.
+    case image(ImageFigure)
+    /// A small named feature (filter), drawn like an image.
+    case feature(FeatureFigure)
+    /// One step of convolution: patch ⊙ feature = products, then sum / n.
+    case convolutionStep(ConvolutionStepFigure)
+    /// A feature map (or a gradient map) with numbers and a diverging colour scale.
+    case featureMap(FeatureMapFigure)
+    /// A convolution layer: several feature maps side by side, each under its feature.
+    case layer(LayerFigure)
+    /// A map before and after ReLU.
+    case relu(ReLUFigure)
+    /// Max pooling: every window on the input, the winner of each, and the pooled output.
+    case pooling(PoolingFigure)
+    /// Max-pooling backward: the gradient of each output goes to the winning input cell.
+    case poolingGradient(PoolingGradientFigure)
+    /// Fully connected votes: values in a column, lines to the output nodes.
+    case votes(VotesFigure)
+    /// Horizontal bars with their values (e.g. the vote for X and for O).
+    case voteBars(VoteBarsFigure)
+    /// The network as one box per layer with shape labels.
+    case pipeline(PipelineFigure)
+    /// Series against a shared x axis (e.g. loss and accuracy per epoch).
+    case linePlot(LinePlotFigure)
+    /// Rows of features (e.g. hand-made and learned) as small grids.
+    case filterBank(FilterBankFigure)
+    /// A wrapped paragraph with simple markup.
+    case text(TextBlock)
+    /// Figures side by side, tops aligned, `spacing` points apart.
+    case row([Figure], spacing: Double = 24)
+    /// Figures one above the other, left aligned, `spacing` points apart.
+    case column([Figure], spacing: Double = 16)
+}
+
+/// A pixel image in the article's convention.
+///
+/// - `grid`: any shape; +1 is drawn white, −1 black, values between as grays (clamped to [−1, 1]).
+public struct ImageFigure: Sendable {
+    public var grid: Grid
+    public var title: String?
+    /// Write each value in its cell.
+    public var showNumbers: Bool
+    public var numberStyle: NumberStyle
+    /// Cells to outline in the highlight colour (e.g. pixels that differ from another image).
+    public var highlighted: Set<Cell>
+    /// Side of one cell in points.
+    public var cellSize: Double
+
+    public init(grid: Grid, title: String? = nil, showNumbers: Bool = false, numberStyle: NumberStyle = .standard,
+                highlighted: Set<Cell> = [], cellSize: Double = 26) {
+        self.grid = grid; self.title = title; self.showNumbers = showNumbers; self.numberStyle = numberStyle
+        self.highlighted = highlighted; self.cellSize = cellSize
+    }
+}
+
+/// A feature (filter) with its name under it, drawn in pixel colours.
+///
+/// - `grid`: usually 3×3 of ±1.
+public struct FeatureFigure: Sendable {
+    public var grid: Grid
+    public var name: String
+    public var showNumbers: Bool
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(grid: Grid, name: String, showNumbers: Bool = false, numberStyle: NumberStyle = .standard, cellSize: Double = 26) {
+        self.grid = grid; self.name = name; self.showNumbers = showNumbers; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// One convolution step at (`row`, `col`):
+///
+///     products[a, b] = image[row + a, col + b] * feature[a, b]
+///     value = (sum of products) / (feature.rows * feature.cols)
+///
+/// - `image`: H×W; `feature`: h×w with `row + h <= H`, `col + w <= W`. `row`, `col` count from 0
+///   (labels in the picture count from 1, as a reader would).
+public struct ConvolutionStepFigure: Sendable {
+    public var image: Grid
+    public var feature: Grid
+    public var featureName: String
+    public var row: Int
+    public var col: Int
+    public var numberStyle: NumberStyle
+    public var title: String?
+
+    public init(image: Grid, feature: Grid, featureName: String = "feature", row: Int, col: Int,
+                numberStyle: NumberStyle = .article, title: String? = nil) {
+        self.image = image; self.feature = feature; self.featureName = featureName
+        self.row = row; self.col = col; self.numberStyle = numberStyle; self.title = title
+    }
+}
+
+/// A feature map (or gradient map) with numbers in its cells, coloured on a diverging scale:
+/// positive blue (darker), negative orange (lighter, hatched), white near 0.
+///
+/// - `map`: any shape. `scale`: the |value| drawn at full colour; `nil` uses the map's largest |value| (or 1 if all 0).
+public struct FeatureMapFigure: Sendable {
+    public var map: Grid
+    public var title: String?
+    public var scale: Double?
+    public var numberStyle: NumberStyle
+    public var showNumbers: Bool
+    public var showLegend: Bool
+    public var highlighted: Set<Cell>
+    public var cellSize: Double
+
+    public init(map: Grid, title: String? = nil, scale: Double? = nil, numberStyle: NumberStyle = .standard,
+                showNumbers: Bool = true, showLegend: Bool = true, highlighted: Set<Cell> = [], cellSize: Double = 38) {
+        self.map = map; self.title = title; self.scale = scale; self.numberStyle = numberStyle
+        self.showNumbers = showNumbers; self.showLegend = showLegend; self.highlighted = highlighted; self.cellSize = cellSize
+    }
+}
+
+/// A feature and the map it produced, for `LayerFigure` and `FilterBankFigure`.
+public struct NamedGrid: Sendable {
+    public var name: String
+    public var grid: Grid
+    public init(name: String, grid: Grid) { self.name = name; self.grid = grid }
+}
+
+/// One convolution layer: for each feature, the feature (small, pixel colours) above its map.
+///
+/// - `features[i]` produced `maps[i]`; both arrays have the same length. All maps share one colour scale.
+public struct LayerFigure: Sendable {
+    public var features: [NamedGrid]
+    public var maps: [Grid]
+    public var title: String?
+    public var scale: Double?
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(features: [NamedGrid], maps: [Grid], title: String? = nil, scale: Double? = nil,
+                numberStyle: NumberStyle = .article, cellSize: Double = 34) {
+        self.features = features; self.maps = maps; self.title = title; self.scale = scale
+        self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// ReLU: `after[i] = max(0, before[i])`. Negative cells of `before` are outlined.
+///
+/// - `after`: same shape as `before`; `nil` computes it.
+public struct ReLUFigure: Sendable {
+    public var before: Grid
+    public var after: Grid?
+    public var title: String?
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(before: Grid, after: Grid? = nil, title: String? = nil, numberStyle: NumberStyle = .article, cellSize: Double = 36) {
+        self.before = before; self.after = after; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// Max pooling with `size`×`size` windows moved by `stride`, windows at the edge kept partial:
+///
+///     output[i, j] = max over (a, b) in window(i, j) ∩ input of input[a, b]
+///
+/// - `input`: H×W. `output`: H'×W' with `H' = ceil((H - size) / stride) + 1`; `nil` computes it.
+///   The first maximum in reading order wins a tie.
+public struct PoolingFigure: Sendable {
+    public var input: Grid
+    public var output: Grid?
+    public var size: Int
+    public var stride: Int
+    public var title: String?
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(input: Grid, output: Grid? = nil, size: Int = 2, stride: Int = 2, title: String? = nil,
+                numberStyle: NumberStyle = .article, cellSize: Double = 36) {
+        self.input = input; self.output = output; self.size = size; self.stride = stride
+        self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// Max-pooling backward: each output cell's gradient goes to the input cell that won its window;
+/// every other input cell gets 0.
+///
+/// - `input`: H×W (the forward input, to find the winners). `outputGradient`: H'×W' as in `PoolingFigure`.
+/// - `inputGradient`: H×W; `nil` computes it (gradients of overlapping windows add up).
+public struct PoolingGradientFigure: Sendable {
+    public var input: Grid
+    public var outputGradient: Grid
+    public var inputGradient: Grid?
+    public var size: Int
+    public var stride: Int
+    public var title: String?
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(input: Grid, outputGradient: Grid, inputGradient: Grid? = nil, size: Int = 2, stride: Int = 2,
+                title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 34) {
+        self.input = input; self.outputGradient = outputGradient; self.inputGradient = inputGradient
+        self.size = size; self.stride = stride; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// A fully connected layer as votes:
+///
+///     output[k] = sum over i of weights[k][i] * inputs[i]   (plus bias, if given)
+///
+/// Line thickness follows |weight|; positive weights are solid blue, negative dashed orange.
+/// - `inputs`: n values; `outputLabels`: m names ("X", "O"); `weights`: m rows of n values.
+/// - `outputValues`: m values written next to the nodes, or `nil`.
+public struct VotesFigure: Sendable {
+    public var inputs: [Double]
+    public var inputLabels: [String]?
+    public var outputLabels: [String]
+    public var weights: [[Double]]
+    public var outputValues: [Double]?
+    public var title: String?
+    public var numberStyle: NumberStyle
+
+    public init(inputs: [Double], inputLabels: [String]? = nil, outputLabels: [String], weights: [[Double]],
+                outputValues: [Double]? = nil, title: String? = nil, numberStyle: NumberStyle = .standard) {
+        self.inputs = inputs; self.inputLabels = inputLabels; self.outputLabels = outputLabels; self.weights = weights
+        self.outputValues = outputValues; self.title = title; self.numberStyle = numberStyle
+    }
+}
+
+/// Horizontal bars, one per label, with the value written at the end.
+///
+/// - `labels` and `values` have the same length. `range`: the value axis; `nil` uses [min(0, values), max(1, values)].
+public struct VoteBarsFigure: Sendable {
+    public var labels: [String]
+    public var values: [Double]
+    public var title: String?
+    public var range: ClosedRange<Double>?
+    public var numberStyle: NumberStyle
+
+    public init(labels: [String], values: [Double], title: String? = nil, range: ClosedRange<Double>? = nil,
+                numberStyle: NumberStyle = .standard) {
+        self.labels = labels; self.values = values; self.title = title; self.range = range; self.numberStyle = numberStyle
+    }
+}
+
+/// One layer of the pipeline: a name ("convolution") and the shape after it ("3@7×7").
+public struct PipelineStage: Sendable {
+    public var name: String
+    public var shape: String
+    public init(name: String, shape: String) { self.name = name; self.shape = shape }
+}
+
+/// The network as boxes left to right, with the shapes written as one line under them,
+/// e.g. "9×9 → 3@7×7 → 3@4×4 → 12 → 2".
+public struct PipelineFigure: Sendable {
+    public var stages: [PipelineStage]
+    public var title: String?
+    public init(stages: [PipelineStage], title: String? = nil) { self.stages = stages; self.title = title }
+}
+
+/// One line of a `LinePlotFigure`. `x`: same length as `y`, or `nil` for 1, 2, 3, …
+public struct Series: Sendable {
+    public var name: String
+    public var x: [Double]?
+    public var y: [Double]
+    public init(name: String, x: [Double]? = nil, y: [Double]) { self.name = name; self.x = x; self.y = y }
+}
+
+/// Series on shared axes with ticks, tick labels, axis labels and a legend.
+/// Each series has its own colour, dash and marker so the plot reads in grayscale.
+///
+/// - `yRange`: `nil` fits the data (and includes 0 when all values are ≥ 0).
+public struct LinePlotFigure: Sendable {
+    public var series: [Series]
+    public var title: String?
+    public var xLabel: String
+    public var yLabel: String
+    public var yRange: ClosedRange<Double>?
+    public var width: Double
+    public var height: Double
+
+    public init(series: [Series], title: String? = nil, xLabel: String = "epoch", yLabel: String = "",
+                yRange: ClosedRange<Double>? = nil, width: Double = 420, height: Double = 240) {
+        self.series = series; self.title = title; self.xLabel = xLabel; self.yLabel = yLabel
+        self.yRange = yRange; self.width = width; self.height = height
+    }
+}
+
+/// A labelled row of features for `FilterBankFigure`.
+public struct FilterRow: Sendable {
+    public var label: String
+    public var features: [NamedGrid]
+    public init(label: String, features: [NamedGrid]) { self.label = label; self.features = features }
+}
+
+/// Rows of features as small pixel grids, e.g. "hand-made" above "learned".
+/// Learned features may hold any values: each feature is drawn with its own gray scale
+/// (its largest |value| is white/black) and its numbers, so no information is hidden.
+public struct FilterBankFigure: Sendable {
+    public var rows: [FilterRow]
+    public var title: String?
+    public var showNumbers: Bool
+    public var numberStyle: NumberStyle
+    public var cellSize: Double
+
+    public init(rows: [FilterRow], title: String? = nil, showNumbers: Bool = true, numberStyle: NumberStyle = .standard,
+                cellSize: Double = 30) {
+        self.rows = rows; self.title = title; self.showNumbers = showNumbers; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// A paragraph wrapped to `width` points, written with Pango markup:
+/// `<b>bold</b>`, `<i>italic</i>`, `<tt>code</tt>`, `<span foreground="#2166AC">…</span>`.
+/// Escape `&`, `<` and `>` in plain text with `TextBlock.escape(_:)`.
+public struct TextBlock: Sendable {
+    public var markup: String
+    public var width: Double
+    public var fontSize: Double
+    public var monospaced: Bool
+
+    public init(markup: String, width: Double = 420, fontSize: Double = 11, monospaced: Bool = false) {
+        self.markup = markup; self.width = width; self.fontSize = fontSize; self.monospaced = monospaced
+    }
+
+    /// Plain text made safe for markup.
+    public static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;")
+            .replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}

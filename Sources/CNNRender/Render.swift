@@ -1,0 +1,116 @@
+// Entry points: measure a figure, render it to bytes, write it to a file atomically.
+
+import CCairo
+import Foundation
+
+/// The file formats a figure can be written in.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    /// A bitmap; its pixel size is (figure size + 2 × padding) × scale, rounded up.
+    case png
+    /// Vectors, one page the size of the figure.
+    case pdf
+    /// Vectors, sized in points.
+    case svg
+
+    /// The usual file extension.
+    public var fileExtension: String { rawValue }
+}
+
+/// White space (points) around a figure written on its own by `render`.
+public let figurePadding = 12.0
+
+/// The size of `figure` in points (1/72 inch), without padding, so a document can place it.
+public func size(of figure: Figure) throws -> (width: Double, height: Double) {
+    let s = try measure(figure)
+    return (s.width, s.height)
+}
+
+/// Measures by drawing on a recording surface that produces no output.
+func measure(_ figure: Figure) throws -> Size {
+    let context = try CairoContext(surface: try CairoSurface.recording())
+    let size = try Drawer(painter: Painter(context: context)).draw(figure)
+    try context.check("measuring a figure")
+    return size
+}
+
+/// The bytes of `figure` in `format`. The same figure always gives the same bytes.
+///
+/// - `scale`: pixels per point for PNG (2 is sharp enough for slides); ignored for PDF and SVG.
+public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2) throws -> [UInt8] {
+    let s = try measure(figure)
+    let width = s.width + 2 * figurePadding, height = s.height + 2 * figurePadding
+    switch format {
+    case .png:
+        guard scale > 0, scale.isFinite else { throw RenderError.invalidFigure("PNG scale must be positive, got \(scale)") }
+        let pixelsWide = Int((width * scale).rounded(.up)), pixelsHigh = Int((height * scale).rounded(.up))
+        guard pixelsWide <= 32767, pixelsHigh <= 32767 else {
+            // Cairo's own limit; checked here so the message says what to change.
+            throw RenderError.cairo(operation: "creating a \(pixelsWide)×\(pixelsHigh) image surface",
+                                    status: "invalid value (typically too big) for the size of the input (surface, pattern, etc.)")
+        }
+        let surface = try CairoSurface.image(width: pixelsWide, height: pixelsHigh)
+        let context = try CairoContext(surface: surface)
+        cairo_scale(context.pointer, scale, scale)
+        try drawPage(figure, context: context, width: width, height: height)
+        return try surface.pngBytes()
+    case .pdf:
+        let surface = try CairoSurface.pdf(width: width, height: height)
+        do {
+            let context = try CairoContext(surface: surface)
+            try drawPage(figure, context: context, width: width, height: height)
+            cairo_show_page(context.pointer)
+            try context.check("ending the page")
+        }
+        try surface.finish()
+        return surface.sink?.bytes ?? []
+    case .svg:
+        let surface = try CairoSurface.svg(width: width, height: height)
+        do {
+            let context = try CairoContext(surface: surface)
+            try drawPage(figure, context: context, width: width, height: height)
+        }
+        try surface.finish()
+        return surface.sink?.bytes ?? []
+    }
+}
+
+/// White background, then the figure inside the padding.
+private func drawPage(_ figure: Figure, context: CairoContext, width: Double, height: Double) throws {
+    let painter = Painter(context: context)
+    painter.fillRect(0, 0, width, height, .white)
+    painter.save()
+    painter.translate(figurePadding, figurePadding)
+    _ = try Drawer(painter: painter).draw(figure)
+    painter.restore()
+    try context.check("drawing a figure")
+}
+
+/// Renders `figure` to `url` in `format`. The file appears complete or not at all:
+/// the bytes go to a temporary file in the same folder, which is then renamed.
+///
+/// - `scale`: pixels per point for PNG (default 2); ignored for PDF and SVG.
+/// - Throws: `RenderError` if Cairo fails or the file cannot be written.
+public func render(_ figure: Figure, to url: URL, format: OutputFormat, scale: Double = 2) throws {
+    let bytes = try renderData(figure, format: format, scale: scale)
+    try writeAtomically(bytes, to: url)
+}
+
+/// Writes `bytes` to a temporary file next to `url`, then renames it into place.
+/// On failure the temporary file is removed and nothing is left at `url` that was not there before.
+public func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
+    let folder = url.deletingLastPathComponent()
+    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+    let path = url.path
+    guard FileManager.default.createFile(atPath: temporary.path, contents: Data(bytes)) else {
+        try? FileManager.default.removeItem(at: temporary)
+        var isFolder: ObjCBool = false
+        let reason = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue
+            ? "the folder \(folder.path) is not writable" : "the folder \(folder.path) does not exist"
+        throw RenderError.write(path: path, reason: reason)
+    }
+    if rename(temporary.path, path) != 0 {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(at: temporary)
+        throw RenderError.write(path: path, reason: reason)
+    }
+}
