@@ -1,0 +1,111 @@
+import CNNCore
+import Foundation
+
+/// Trace files: every array a traced pass logged, with the model that produced it.
+///
+///     {"format": "cnn-explain-trace", "version": 1,
+///      "model": {...the model, every field written out...},
+///      "records": [
+///       {"pass": "forward", "layer": "conv1", "role": "input", "shape": [1, 9, 9], "data": [-1, -1, ...]},
+///       ...
+///      ]}
+///
+/// - `data` is the array flattened in row-major order (last index fastest); its length is the
+///   product of `shape`, and `shape` `[]` is a scalar (the loss) with one element.
+/// - Numbers are written with the shortest text that reads back to the same `Double`
+///   (`0.7777777777777778`), integral values without a fraction (`-1`), so a trace read back
+///   is bit-for-bit the trace written.
+/// - JSON has no NaN or infinity: such values are written as `null` and read back as NaN.
+/// - The writer puts one record per line and is deterministic: equal traces give equal bytes.
+public enum TraceFile {
+    /// The value of the `format` field.
+    public static let format = "cnn-explain-trace"
+    /// The version this program writes and reads.
+    public static let version = 1
+
+    /// The trace as bytes (see the type's documentation).
+    public static func data(_ trace: Trace) -> Data {
+        var out = "{\"format\": \(jsonString(format)), \"version\": \(version),\n"
+        out += " \"model\": " + ModelFile.json(trace.model).jsonText + ",\n"
+        out += " \"records\": ["
+        for (k, r) in trace.records.enumerated() {
+            out += k == 0 ? "\n  " : ",\n  "
+            out += "{\"pass\": \(jsonString(r.pass.rawValue)), \"layer\": \(jsonString(r.layer)), \"role\": \(jsonString(r.role)), "
+            out += "\"shape\": [" + r.shape.map(String.init).joined(separator: ", ") + "], "
+            out += "\"data\": [" + r.data.map(jsonNumber).joined(separator: ", ") + "]}"
+        }
+        out += trace.records.isEmpty ? "]}\n" : "\n ]}\n"
+        return Data(out.utf8)
+    }
+
+    /// Writes a trace atomically (see `writeAtomically`).
+    public static func write(_ trace: Trace, to path: String) throws(FileError) {
+        try writeAtomically(data: data(trace), to: path)
+    }
+
+    /// Reads a trace file.
+    /// - Throws: `FileError` for a file that is not a trace, another format or version, a bad
+    ///   model, or a record whose data length does not match its shape.
+    public static func load(_ path: String) throws(FileError) -> Trace {
+        try parse(try loadDocument(path), file: path)
+    }
+
+    /// Checks a parsed trace document.
+    public static func parse(_ doc: JSONValue, file: String) throws(FileError) -> Trace {
+        guard case .object = doc, let f = doc["format"] else {
+            throw FileError(file: file, "not a cnn-explain trace (no \"format\": \"\(format)\" field)")
+        }
+        guard case .string(let fs) = f, fs == format else {
+            throw FileError(file: file, field: "format", "expected \"\(format)\", got \(f.jsonText)")
+        }
+        var top = try Fields(doc, file: file, path: "", what: "a trace")
+        _ = top.value("format")
+        let v = try top.int("version")
+        guard v == version else {
+            throw FileError(file: file, field: "version", "this program reads trace version \(version), the file is version \(v)")
+        }
+        guard let modelDoc = top.value("model") else { throw top.error("model", "is required") }
+        let model: ModelSpec
+        do {
+            model = try ModelFile.parse(modelDoc, file: file)
+        } catch {
+            throw FileError(file: file, field: error.field.isEmpty ? "model" : "model.\(error.field)", error.message)
+        }
+        guard let rv = top.value("records") else { throw top.error("records", "is required") }
+        guard case .array(let items) = rv else { throw top.error("records", "expected an array, got \(rv.kindName)") }
+        try top.finish(allowed: ["format", "version", "model", "records"])
+
+        var records: [TraceRecord] = []
+        records.reserveCapacity(items.count)
+        for (k, item) in items.enumerated() {
+            var r = try Fields(item, file: file, path: "records[\(k)]", what: "a record")
+            guard let ps = try r.string("pass"), let pass = Pass(rawValue: ps) else {
+                throw r.error("pass", "expected \"forward\" or \"backward\"")
+            }
+            guard let layer = try r.string("layer") else { throw r.error("layer", "is required") }
+            guard let role = try r.string("role") else { throw r.error("role", "is required") }
+            guard let sv = r.value("shape"), case .array(let dims) = sv else { throw r.error("shape", "expected an array of sizes") }
+            var shape: [Int] = []
+            for (d, dv) in dims.enumerated() { shape.append(try intValue(dv, field: r.name("shape[\(d)]"), file: file)) }
+            guard let count = checkedProduct(shape) else {
+                throw r.error("shape", "\(fmtShape(shape)) has more than \(Limits.maxElements) elements")
+            }
+            guard let dv = r.value("data"), case .array(let values) = dv else { throw r.error("data", "expected an array of numbers") }
+            guard values.count == count else {
+                throw r.error("data", "\(values.count) numbers, but shape \(fmtShape(shape)) needs \(count)")
+            }
+            var data: [Double] = []
+            data.reserveCapacity(count)
+            for (e, x) in values.enumerated() {
+                switch x {
+                case .number(let d): data.append(d)
+                case .null: data.append(.nan)
+                default: throw r.error("data[\(e)]", "expected a number, got \(x.kindName)")
+                }
+            }
+            try r.finish(allowed: ["pass", "layer", "role", "shape", "data"])
+            records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: data))
+        }
+        return Trace(model: model, records: records)
+    }
+}
