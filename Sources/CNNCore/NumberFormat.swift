@@ -1,0 +1,53 @@
+import Foundation
+
+/// How a number is written for people: in explanations, figures and reports.
+public enum NumberStyle: Sendable, Equatable, Hashable {
+    /// Rounded to this many decimals: 7/9 → "0.78".
+    case rounded(Int)
+    /// Cut toward zero to this many decimals, as the article's slides do: 7/9 → "0.77",
+    /// −7/9 → "−0.77".
+    case truncated(Int)
+    /// The shortest text that reads back to the same `Double`: 7/9 → "0.7777777777777778".
+    case full
+
+    /// Two decimals, rounded.
+    public static let standard = NumberStyle.rounded(2)
+    /// The article's display: two decimals, truncated.
+    public static let article = NumberStyle.truncated(2)
+}
+
+/// Writes `x` in `style`, with a true minus sign "−" (U+2212), never "−0.00": a value that
+/// shows as zero gets no sign.
+///
+///     formatNumber(7.0 / 9, .truncated(2))  // "0.77"
+///     formatNumber(7.0 / 9, .rounded(2))    // "0.78"
+///     formatNumber(-1.0 / 3, .rounded(2))   // "−0.33"
+///     formatNumber(-0.001, .rounded(2))     // "0.00"
+///     formatNumber(-0.5, .full)             // "−0.5"
+///
+/// Truncation first nudges the scaled value away from zero by a relative 1e-9, so a value meant
+/// to be 0.29 but stored as 0.28999999999999998 still prints "0.29". The article's values
+/// (multiples of 1/9, 1/12, …) are far from that tolerance, so none is pushed over a digit.
+/// NaN prints as "NaN", infinities as "∞" and "−∞".
+public func formatNumber(_ x: Double, _ style: NumberStyle) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x < 0 ? "\u{2212}∞" : "∞" }
+    let text: String
+    switch style {
+    case .rounded(let decimals):
+        text = String(format: "%.\(min(max(0, decimals), 17))f", x)
+    case .truncated(let decimals):
+        let d = min(max(0, decimals), 17)
+        let factor = pow(10.0, Double(d))
+        let scaled = x * factor
+        let nudged = scaled + (scaled >= 0 ? 1 : -1) * max(abs(scaled), 1) * 1e-9
+        text = String(format: "%.\(d)f", nudged.rounded(.towardZero) / factor)
+    case .full:
+        text = "\(x)"
+    }
+    guard text.hasPrefix("-") else { return text }
+    let body = text.dropFirst()
+    // "-0.00" (or "-0.0" for −0 in full precision) shows as zero: no sign.
+    if body.allSatisfy({ $0 == "0" || $0 == "." }) { return String(body) }
+    return "\u{2212}" + body
+}
