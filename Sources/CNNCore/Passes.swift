@@ -54,9 +54,8 @@ extension Network {
             let name = model.layers[i].name
             if let tracer {
                 record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
-                for (role, idx) in [("weight", slot.weight), ("bias", slot.bias)] {
-                    if let idx { tracer.record(.forward, name, role, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
-                }
+                if let idx = slot.weight { tracer.record(.forward, name, "weight", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+                if let idx = slot.bias { tracer.record(.forward, name, "bias", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
             }
             switch kernel {
             case .conv(let g, let wi, let bi):
@@ -84,7 +83,7 @@ extension Network {
         let value = LossKernel.evaluate(model.loss, batch: ws.batch, classes: k, y: ws.activations[last],
                                         targets: targets, grad: ws.gradients[last])
         ws.loss = value
-        tracer?.record(.forward, "loss", "output", shape: [], data: [value])
+        tracer?.record(.forward, "loss", "output", scalar: value)
         return value
     }
 

@@ -55,22 +55,55 @@ public struct Trace: Sendable, Equatable {
 
 /// Collects trace records during a pass. Pass `nil` instead of a tracer to trace nothing:
 /// the engine then only tests one optional per layer.
+///
+/// Values are appended to one flat buffer that `reset()` keeps, so tracing a pass again
+/// allocates nothing once the buffers have grown to size.
 public final class Tracer {
-    /// The records so far, in the order they were logged.
-    public private(set) var records: [TraceRecord] = []
+    private struct Entry {
+        var pass: Pass
+        var layer: String
+        var role: String
+        var shape: [Int]
+        var start: Int
+        var count: Int
+    }
+
+    private var entries: [Entry] = []
+    private var values: [Double] = []
 
     public init() {}
 
+    /// The records so far, in the order they were logged.
+    public var records: [TraceRecord] {
+        entries.map { e in
+            TraceRecord(pass: e.pass, layer: e.layer, role: e.role, shape: e.shape, data: Array(values[e.start..<(e.start + e.count)]))
+        }
+    }
+
+    /// The number of records so far.
+    public var count: Int { entries.count }
+
     /// Logs a copy of `data` with the given shape.
     public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: UnsafeBufferPointer<Double>) {
-        records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: Array(data)))
+        entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
+        values.append(contentsOf: data)
     }
 
     /// Logs a copy of an array.
     public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: [Double]) {
-        records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: data))
+        entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
+        values.append(contentsOf: data)
+    }
+
+    /// Logs one number (shape `[]`).
+    public func record(_ pass: Pass, _ layer: String, _ role: String, scalar: Double) {
+        entries.append(Entry(pass: pass, layer: layer, role: role, shape: [], start: values.count, count: 1))
+        values.append(scalar)
     }
 
     /// Forgets all records, keeping their storage for reuse.
-    public func reset() { records.removeAll(keepingCapacity: true) }
+    public func reset() {
+        entries.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+    }
 }

@@ -1,0 +1,108 @@
+import CNNCore
+
+/// One benchmark result: the median time of one step over several timed repeats.
+public struct BenchResult: Sendable, Equatable {
+    /// The workload's name, e.g. `xo-train-step-b1`.
+    public var workload: String
+    /// Median microseconds per step.
+    public var microsecondsPerStep: Double
+    /// Images per step divided by seconds per step.
+    public var imagesPerSecond: Double
+
+    /// `{"workload": ..., "us_per_step": ..., "images_per_s": ...}` on one line.
+    public var jsonLine: String {
+        "{\"workload\": \"\(workload)\", \"us_per_step\": \(rounded(microsecondsPerStep, 3)), \"images_per_s\": \(rounded(imagesPerSecond, 1))}"
+    }
+
+    private func rounded(_ x: Double, _ places: Int) -> Double {
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        return (x * scale).rounded() / scale
+    }
+}
+
+/// The engine workloads of `cnn-explain bench`, measured in-process.
+public enum Benchmarks {
+    /// The article's network as trained in the benchmark: conv 3×3×3 (no bias, normalize),
+    /// relu, maxpool 2/2 ceil, dense 2 with bias, cross-entropy. Input `[1, 9, 9]`.
+    public static let xoTrainModel = ModelSpec(input: [1, 9, 9], layers: [
+        LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: 3, kernelH: 3, kernelW: 3, bias: false, normalize: true))),
+        LayerSpec(name: "relu1", kind: .relu),
+        LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2, ceil: true))),
+        LayerSpec(name: "out", kind: .dense(DenseSpec(units: 2, bias: true))),
+    ], loss: .crossEntropy, classes: ["X", "O"])
+
+    /// A digits-sized network: input `[1, 28, 28]`, conv 8@5×5, relu, pool 2/2, conv 16@5×5, relu,
+    /// pool 2/2, dense 10, cross-entropy.
+    public static let digitsModel = ModelSpec(input: [1, 28, 28], layers: [
+        LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: 8, kernelH: 5, kernelW: 5))),
+        LayerSpec(name: "relu1", kind: .relu),
+        LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+        LayerSpec(name: "conv2", kind: .conv(ConvSpec(filters: 16, kernelH: 5, kernelW: 5))),
+        LayerSpec(name: "relu2", kind: .relu),
+        LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+        LayerSpec(name: "out", kind: .dense(DenseSpec(units: 10))),
+    ], loss: .crossEntropy, classes: (0..<10).map(String.init))
+
+    /// Times `step` after `warmup` untimed calls: `repeats` rounds of `iterations` calls each;
+    /// returns the median microseconds per call.
+    public static func measure(warmup: Int = 200, repeats: Int = 7, iterations: Int, _ step: () -> Void) -> Double {
+        for _ in 0..<warmup { step() }
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        for _ in 0..<repeats {
+            let elapsed = clock.measure { for _ in 0..<iterations { step() } }
+            let c = elapsed.components
+            let seconds = Double(c.seconds) + Double(c.attoseconds) * 1e-18
+            samples.append(seconds * 1e6 / Double(iterations))
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    /// One SGD step (forward, backward, update) per call on a fixed random batch.
+    public static func trainStep(model: ModelSpec, batch: Int, iterations: Int, seed: UInt64 = 1) throws -> Double {
+        var net = try Network(model: model, seed: seed)
+        let ws = Workspace(network: net, batch: batch)
+        var rng = SeededGenerator(seed: seed)
+        let size = model.input.reduce(1, *)
+        for s in 0..<batch { ws.setInput((0..<size).map { _ in rng.uniform(-1, 1) }, sample: s) }
+        let classes = net.shapes.last?.reduce(1, *) ?? 1
+        let targets = (0..<batch).map { $0 % classes }
+        var sgd = SGD(learningRate: 1e-3, momentum: 0.9)
+        return measure(iterations: iterations) {
+            net.forward(ws)
+            net.loss(ws, targets: targets)
+            net.backward(ws, inputGradient: false)
+            sgd.step(&net, ws)
+        }
+    }
+
+    /// The xo forward and backward pass of one image with the tracer on.
+    public static func tracedStep(iterations: Int) throws -> Double {
+        let net = try Network(model: xoTrainModel, seed: 1)
+        let ws = Workspace(network: net, batch: 1)
+        var rng = SeededGenerator(seed: 2)
+        ws.setInput((0..<81).map { _ in rng.below(2) == 0 ? -1.0 : 1.0 })
+        let tracer = Tracer()
+        return measure(iterations: iterations) {
+            tracer.reset()
+            net.forward(ws, tracer: tracer)
+            net.loss(ws, targets: [0], tracer: tracer)
+            net.backward(ws, tracer: tracer)
+        }
+    }
+
+    /// The engine workloads: `xo-train-step-b1`, `digits-train-step-b32`, `xo-trace`.
+    public static func engineWorkloads(quick: Bool = false) throws -> [BenchResult] {
+        let scale = quick ? 10 : 1
+        var results: [BenchResult] = []
+        let xo = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale)
+        results.append(BenchResult(workload: "xo-train-step-b1", microsecondsPerStep: xo, imagesPerSecond: 1e6 / xo))
+        let digits = try trainStep(model: digitsModel, batch: 32, iterations: 100 / scale)
+        results.append(BenchResult(workload: "digits-train-step-b32", microsecondsPerStep: digits, imagesPerSecond: 32e6 / digits))
+        let traced = try tracedStep(iterations: 20_000 / scale)
+        results.append(BenchResult(workload: "xo-trace", microsecondsPerStep: traced, imagesPerSecond: 1e6 / traced))
+        return results
+    }
+}

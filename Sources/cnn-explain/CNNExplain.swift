@@ -1,0 +1,74 @@
+import ArgumentParser
+import CNNCore
+import CNNFiles
+import CNNLessons
+import Foundation
+
+@main
+struct CNNExplain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cnn-explain",
+        abstract: "Shows how a convolutional neural network works, one number at a time.",
+        discussion: """
+        Start with the article's example, an X or an O in a 9×9 picture:
+
+          cnn-explain lesson xo
+
+        Or trace a network yourself and ask where any number came from:
+
+          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
+                            --input lessons/inputs/x.txt --target X --out x.trace.json
+          cnn-explain explain x.trace.json 'conv1.output[0,0,0]'
+        """,
+        subcommands: [TraceCommand.self, ExplainCommand.self, DiffCommand.self, BenchCommand.self]
+    )
+
+    /// Runs the command line. Usage errors exit with status 2, other errors with 1.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Runs `body`, turning any error into one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch {
+        let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
+        FileHandle.standardError.write(Data("cnn-explain: error: \(line)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+/// How numbers are printed: `--digits N` decimals, rounded by default, truncated with `--truncate`
+/// (the article's slides), or every digit with `--full`.
+struct NumberOptions: ParsableArguments {
+    @Option(help: "Decimals to print.")
+    var digits: Int = 2
+
+    @Flag(help: "Truncate instead of rounding, as the article's slides do (7/9 shows as 0.77).")
+    var truncate = false
+
+    @Flag(help: "Print every digit (the shortest text that reads back as the same number).")
+    var full = false
+
+    var style: NumberStyle {
+        full ? .full : truncate ? .truncated(digits) : .rounded(digits)
+    }
+
+    func validate() throws {
+        guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
+    }
+}

@@ -1,0 +1,153 @@
+import ArgumentParser
+import CNNCore
+import CNNFiles
+import CNNLessons
+
+struct TraceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "Run a network on one input and log every array, forward and backward.",
+        discussion: """
+        Writes a JSON trace: every layer's input, weights, bias and output, then (with --target) \
+        the loss and every gradient. Any weight the weights file does not give is initialized \
+        at random from --seed.
+
+        Example, the article's X through the article's network:
+
+          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
+                            --input lessons/inputs/x.txt --target X --out x.trace.json --npz x.npz
+
+        The trace format is described in docs/formats.md; numpy.load reads the --npz file.
+        """
+    )
+
+    @Option(help: "The model file (JSON or YAML).")
+    var model: String
+
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
+    var input: String
+
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight.")
+    var weights: String?
+
+    @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
+    var target: String?
+
+    @Option(help: "Seed for the weights the weights file does not give.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Where to write the trace (JSON).")
+    var out: String
+
+    @Option(help: "Also write every array as a .npy inside this .npz file.")
+    var npz: String?
+
+    func run() throws {
+        try reportingErrors {
+            let trace = try TraceRequest(model: model, input: input, weights: weights, target: target, seed: seed).run()
+            try TraceFile.write(trace, to: out)
+            if let npz { try NPZ.write(trace: trace, to: npz) }
+            print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show how one number in a trace came to be, with the real operands.",
+        discussion: """
+        Name a number as LAYER.ROLE[INDEX], with the index in the array's shape:
+
+          cnn-explain explain x.trace.json 'conv1.output[0,0,0]'       the patch, the feature, 9 products, sum / 9
+          cnn-explain explain x.trace.json 'pool1.output[0,3,3]'       the window and which value won
+          cnn-explain explain x.trace.json 'out.output[0]'             weight × value for every input, and the sum
+          cnn-explain explain x.trace.json 'conv1.grad_weight[0,0,1,1]'   the chain-rule terms that were summed
+
+        Roles: input, weight, bias, output, grad_output, grad_input, grad_weight, grad_bias; and 'loss'.
+        """
+    )
+
+    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    var trace: String
+
+    @Argument(help: "The number to explain, e.g. 'conv1.output[0,1,1]'.")
+    var query: String
+
+    @OptionGroup var numbers: NumberOptions
+
+    func run() throws {
+        try reportingErrors {
+            let t = try TraceFile.load(trace)
+            print(try explain(trace: t, query: query, style: numbers.style))
+        }
+    }
+}
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two traces array by array.",
+        discussion: """
+        Two numbers agree when |a − b| ≤ atol + rtol·|b|. Exit status 0 when every array agrees; \
+        otherwise 1, after printing the first array and element that differ.
+
+          cnn-explain diff mine.trace.json tests.trace.json --rtol 1e-5
+        """
+    )
+
+    @Argument(help: "The first trace (a).")
+    var a: String
+
+    @Argument(help: "The second trace (b).")
+    var b: String
+
+    @Option(help: "Relative tolerance.")
+    var rtol: Double = 1e-9
+
+    @Option(help: "Absolute tolerance.")
+    var atol: Double = 1e-12
+
+    func validate() throws {
+        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else { throw ValidationError("--rtol and --atol must be finite and not negative") }
+    }
+
+    func run() throws {
+        var agrees = false
+        try reportingErrors {
+            let ta = try TraceFile.load(a), tb = try TraceFile.load(b)
+            let result = diffTraces(ta, tb, rtol: rtol, atol: atol)
+            print(result.summary())
+            agrees = result.agrees
+        }
+        if !agrees { throw ExitCode.failure }
+    }
+}
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the engine's speed (build with -c release).",
+        discussion: """
+        Warms up, then prints the median of several repeats for each workload, one JSON line each:
+          {"workload": "xo-train-step-b1", "us_per_step": ..., "images_per_s": ...}
+
+          swift run -c release cnn-explain bench
+        """
+    )
+
+    @Flag(help: "Fewer iterations, for a quick look.")
+    var quick = false
+
+    @Flag(help: "Print only the JSON lines.")
+    var json = false
+
+    func run() throws {
+        try reportingErrors {
+            #if DEBUG
+            if !json { print("note: this is a debug build; build with -c release for real figures") }
+            #endif
+            for r in try Benchmarks.engineWorkloads(quick: quick) { print(r.jsonLine) }
+        }
+    }
+}

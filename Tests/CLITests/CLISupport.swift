@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+
+/// The package root, found from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The built `cnn-explain` binary, next to the test bundle.
+func binaryURL() throws -> URL {
+    var candidates: [URL] = []
+    if let arg0 = CommandLine.arguments.first {
+        var dir = URL(fileURLWithPath: arg0).deletingLastPathComponent()
+        // On macOS the test bundle is a directory: walk up out of it.
+        while dir.path.contains(".xctest") { dir = dir.deletingLastPathComponent() }
+        candidates.append(dir.appendingPathComponent("cnn-explain"))
+    }
+    candidates.append(packageRoot.appendingPathComponent(".build/debug/cnn-explain"))
+    return try #require(candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }, "cnn-explain binary not built")
+}
+
+/// What a run of the binary gave.
+struct RunResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+/// Runs `cnn-explain` with `arguments` in `directory` (the package root by default), as a user would.
+func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> RunResult {
+    let process = Process()
+    process.executableURL = try binaryURL()
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    // Read both pipes while the process runs, so a large output cannot block it.
+    var outData = Data(), errData = Data()
+    let group = DispatchGroup()
+    group.enter()
+    DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+    errData = err.fileHandleForReading.readDataToEndOfFile()
+    group.wait()
+    process.waitUntilExit()
+    return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A fresh temporary folder.
+func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-explain-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// Writes `text` to `name` inside `dir` and returns its path.
+@discardableResult
+func write(_ text: String, _ name: String, in dir: URL) throws -> String {
+    let url = dir.appendingPathComponent(name)
+    try Data(text.utf8).write(to: url)
+    return url.path
+}
+
+let xoModel = "lessons/models/xo.json"
+let xoWeights = "lessons/models/xo.weights.json"
+let xoInput = "lessons/inputs/x.txt"
+let goldenTrace = "Tests/Fixtures/golden/xo_x.trace.json"

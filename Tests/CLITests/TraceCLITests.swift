@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+
+/// `trace`, `explain` and `diff`, run as a user runs them.
+@Suite struct TraceCLITests {
+    @Test func traceExplainDiffOnTheShippedFiles() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("x.trace.json").path
+        let npz = dir.appendingPathComponent("x.npz").path
+        let r = try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--target", "X", "--out", out, "--npz", npz])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out))
+        #expect(FileManager.default.fileExists(atPath: npz))
+
+        let e = try run(["explain", out, "conv1.output[0,0,0]"])
+        #expect(e.status == 0, "\(e.stderr)")
+        #expect(e.stdout.contains("9 / 9 = 1.00"), "\(e.stdout)")
+
+        // The slides truncate: 5/9 (feature 1 at row 3, column 3... read from the trace) shows as 0.55.
+        let t = try run(["explain", out, "conv1.output[0,0,4]", "--truncate"])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.contains("5 / 9 = 0.55"), "\(t.stdout)")
+
+        let d = try run(["diff", out, goldenTrace])
+        #expect(d.status == 0, "\(d.stdout) \(d.stderr)")
+        #expect(d.stdout.contains("agree"))
+    }
+
+    @Test func shippedFilesGiveTheArticlesNumbers() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("x.trace.json").path
+        let r = try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--out", out])
+        #expect(r.status == 0, "\(r.stderr)")
+        let trace = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out))) as? [String: Any])
+        let records = try #require(trace["records"] as? [[String: Any]])
+        func data(_ layer: String, _ role: String) throws -> [Double] {
+            let rec = try #require(records.first { $0["layer"] as? String == layer && $0["role"] as? String == role && $0["pass"] as? String == "forward" })
+            return try #require(rec["data"] as? [NSNumber]).map(\.doubleValue)
+        }
+        let article = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/xo_article.json"))) as? [String: Any])
+        let order = try #require(article["feature_order"] as? [String])
+        let sums = try #require(article["X_conv_sums_over_9"] as? [String: Any])
+        let expected = try order.flatMap { name in try #require(sums[name] as? [[NSNumber]]).flatMap { $0.map { $0.doubleValue / 9 } } }
+        #expect(try data("conv1", "output") == expected)
+        let vector = try #require(article["X_vector_12"] as? [NSNumber]).map(\.doubleValue)
+        let flat = try data("out", "input")
+        #expect(flat.count == vector.count)
+        for (a, b) in zip(flat, vector) { #expect(abs(a - b) <= 1e-15) }
+        // The X votes: the mean of the five 1.00 positions is 1, the O vote the mean of four 0.55s.
+        let votes = try data("out", "output")
+        #expect(abs(votes[0] - 1) <= 1e-15)
+        #expect(abs(votes[1] - 5.0 / 9) <= 1e-15)
+    }
+
+    @Test func diffReportsTheFirstDifferenceAndExitsOne() throws {
+        let dir = try temporaryDirectory()
+        var text = try String(contentsOf: packageRoot.appendingPathComponent(goldenTrace), encoding: .utf8)
+        // Change one number of the golden trace: the loss.
+        let golden = try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let records = try #require(golden["records"] as? [[String: Any]])
+        let loss = try #require(records.first { $0["layer"] as? String == "loss" })
+        let value = try #require((loss["data"] as? [NSNumber])?.first).doubleValue
+        let written = "\(value)"
+        #expect(text.contains(written))
+        text = text.replacingOccurrences(of: written, with: "\(value + 1e-6)")
+        let changed = try write(text, "changed.json", in: dir)
+        let d = try run(["diff", goldenTrace, changed])
+        #expect(d.status == 1)
+        #expect(d.stdout.contains("loss"), "\(d.stdout)")
+    }
+
+    /// Each bad input: exit status 1, one line on stderr naming the file and the field, no trace written.
+    @Test(arguments: [
+        ("model.json", #"{"input": [1, 9, 9], "layers": [{"name": "c", "type": "conv", "filters": 3, "size": 11}]}"#, "size"),
+        ("model.json", #"{"input": [1, 9, 9], "layers": [{"name": "c", "type": "convolution", "filters": 3}]}"#, "type"),
+        ("model.json", #"{"input": [1, 9, 9], "layers": [ {"name": "c" "type"}]}"#, "model.json"),
+    ])
+    func badModelGetsOneLine(name: String, content: String, field: String) throws {
+        let dir = try temporaryDirectory()
+        let model = try write(content, name, in: dir)
+        let out = dir.appendingPathComponent("t.json").path
+        let r = try run(["trace", "--model", model, "--input", xoInput, "--out", out])
+        #expect(r.status == 1)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(r.stderr)")
+        #expect(r.stderr.contains(model) && r.stderr.contains(field), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test func badWeightsInputAndTargetGetOneLine() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("t.json").path
+        let weights = try write(#"{"conv1.weight": [[[[1, 2], [3, 4]]]]}"#, "w.json", in: dir)
+        let smallInput = try write("#.#\n.#.\n#.#\n", "small.txt", in: dir)
+        let cases: [([String], String)] = [
+            (["--weights", weights, "--input", xoInput], "conv1.weight"),
+            (["--weights", xoWeights, "--input", smallInput], "small.txt"),
+            (["--weights", xoWeights, "--input", xoInput, "--target", "Z"], "Z"),
+        ]
+        for (args, mention) in cases {
+            let r = try run(["trace", "--model", xoModel, "--out", out] + args)
+            #expect(r.status == 1, "\(args)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+            #expect(r.stderr.contains(mention), "\(r.stderr)")
+            #expect(!r.stderr.contains("Fatal"), "\(r.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    @Test func missingArgumentIsAUsageError() throws {
+        let r = try run(["trace", "--model", xoModel])
+        #expect(r.status == 2, "usage errors exit with status 2, got \(r.status)")
+        #expect(r.stderr.contains("--input"))
+    }
+}
