@@ -83,7 +83,20 @@ struct Drawer {
     func drawGrid(_ grid: Grid, x: Double, y: Double, cell: Double, coloring: Coloring,
                   numbers: NumberStyle?, highlights: Set<Cell> = [], highlightStyle: HighlightStyle = .amber,
                   bold: Set<Cell> = [], integersPlain: Bool = false) {
-        let numberFont = FontStyle(size: max(6, cell * 0.32))
+        // One font size for the whole grid: the largest that fits the widest number,
+        // so digits line up and no cell shouts louder than another.
+        let available = highlights.isEmpty ? cell * 0.84 : min(cell * 0.84, cell - 9)
+        var texts: [String] = []
+        if let style = numbers {
+            texts = grid.values.map { v in
+                if v == 0 { return "0" }
+                return integersPlain ? formatCount(v, style: style) : formatNumber(v, style: style)
+            }
+        }
+        var numberFont = FontStyle(size: max(6, cell * 0.3), bold: !bold.isEmpty)
+        if let widest = texts.map({ p.textWidth($0, numberFont) }).max(), widest > available {
+            numberFont.size *= available / widest
+        }
         for r in 0..<grid.rows {
             for c in 0..<grid.cols {
                 let v = grid[r, c]
@@ -94,21 +107,21 @@ struct Drawer {
                 case .diverging(let scale): fill = Palette.diverging(v, scale: scale)
                 }
                 p.fillRect(cx, cy, cell, cell, fill)
-                if case .diverging = coloring, v < 0, formatNumber(v, style: numbers ?? .standard) != "0.00" {
+                let text = texts.isEmpty ? nil : texts[r * grid.cols + c]
+                // Hatch negatives, unless the number as printed is zero ("0.00" or "−0.00" would not be shown).
+                let printsAsZero = text.map { !$0.contains(where: { "123456789".contains($0) }) } ?? (v == 0)
+                if case .diverging = coloring, v < 0, !printsAsZero {
                     p.hatch(cx, cy, cell, cell, Palette.negativeHatch, spacing: max(4, cell / 6))
                 }
-                if let style = numbers {
-                    let text = integersPlain ? formatCount(v, style: style) : formatNumber(v, style: style)
+                if let text {
                     var font = numberFont
                     font.bold = bold.contains(Cell(row: r, col: c))
-                    if !integersPlain || text.count > 2 {
-                        // Keep a white backing under numbers on hatched cells so digits stay crisp.
-                        if case .diverging = coloring, v < 0 {
-                            let w = min(cell * 0.84, p.textWidth(text, font) + 4)
-                            p.fillRect(cx + (cell - w) / 2, cy + cell / 2 - font.size * 0.58, w, font.size * 1.16, fill, alpha: 0.85)
-                        }
+                    if case .diverging = coloring, v < 0, !printsAsZero {
+                        // A backing of the cell colour under the digits keeps them crisp over the hatching.
+                        let w = min(available + 2, p.textWidth(text, font) + 4)
+                        p.fillRect(cx + (cell - w) / 2, cy + cell / 2 - font.size * 0.58, w, font.size * 1.16, fill, alpha: 0.85)
                     }
-                    p.textCentered(text, cx: cx + cell / 2, cy: cy + cell / 2, font, maxWidth: cell * 0.84,
+                    p.textCentered(text, cx: cx + cell / 2, cy: cy + cell / 2, font, maxWidth: available,
                                    color: Palette.text(on: fill))
                 }
             }
@@ -130,7 +143,8 @@ struct Drawer {
 
     /// A two-tone outline inset in a rectangle: a black rim with a light line inside, readable on any fill.
     private func outline(_ x: Double, _ y: Double, _ w: Double, _ h: Double, style: HighlightStyle) {
-        let inset = 2.5
+        // The black rim covers the cell border (0…3.5 pt in), the light line sits on it (1…2.5 pt in).
+        let inset = 1.75
         p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, .black, width: 3.5)
         let inner: RGB = style == .amber ? Palette.highlight : .white
         p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, inner, width: 1.5)
@@ -292,9 +306,10 @@ struct Drawer {
         let g = gridSize(f.before, f.cellSize)
         var negatives = Set<Cell>()
         for r in 0..<f.before.rows { for c in 0..<f.before.cols where f.before[r, c] < 0 { negatives.insert(Cell(row: r, col: c)) } }
-        centeredLabel("before (negatives outlined)", x: 0, y: top, width: g.width)
+        // Negatives are already hatched by the diverging colouring; an outline as well would crowd the digits.
+        centeredLabel(negatives.isEmpty ? "before" : "before (\(negatives.count) negatives, hatched)", x: 0, y: top, width: g.width)
         drawGrid(f.before, x: 0, y: top + labelHeight + 4, cell: f.cellSize, coloring: .diverging(scale: scale),
-                 numbers: f.numberStyle, highlights: negatives, highlightStyle: .ink)
+                 numbers: f.numberStyle)
         let arrowWidth = 90.0
         let ay = top + labelHeight + 4 + g.height / 2
         p.text("ReLU", x: g.width + arrowWidth / 2, y: ay - 8, labelFont, align: .center)
@@ -401,11 +416,14 @@ struct Drawer {
         guard let inputGradient, inputGradient.rows == f.input.rows, inputGradient.cols == f.input.cols else {
             throw RenderError.invalidFigure("the input gradient must be \(f.input.shapeText)")
         }
-        let top = title(f.title)
         let cell = f.cellSize
         let winners = Set(pooled.windows.map(\.winner))
+        let overhangWidth = Double(max(0, (pooled.cols - 1) * f.stride + f.size - f.input.cols)) * cell
+        let overhangHeight = Double(max(0, (pooled.rows - 1) * f.stride + f.size - f.input.rows)) * cell
+        // Room above the grids for the example arrow that bows over them.
+        let top = title(f.title) + 34
         let gy = top + labelHeight + 4
-        // Panel 1: forward input with winners.
+        // Panel 1: forward input with the winner of each window.
         let inScale = mapScale(nil, [f.input])
         let g = gridSize(f.input, cell)
         centeredLabel("forward input: winners", x: 0, y: top, width: g.width)
@@ -415,28 +433,36 @@ struct Drawer {
         // Panel 2: gradient arriving at the pooled output.
         let gradScale = mapScale(nil, [f.outputGradient, inputGradient])
         let o = gridSize(f.outputGradient, cell)
-        let ox = g.width + Double(max(0, (pooled.cols - 1) * f.stride + f.size - f.input.cols)) * cell + 40
+        let ox = g.width + overhangWidth + 40
         let oy = gy + max(0, (g.height - o.height) / 2)
-        centeredLabel("gradient at output \(f.outputGradient.shapeText)", x: ox - 30, y: oy - labelHeight - 4, width: o.width + 60)
+        centeredLabel("gradient at output \(f.outputGradient.shapeText)", x: ox - 30, y: oy + o.height + 4, width: o.width + 60)
         drawGrid(f.outputGradient, x: ox, y: oy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle)
+        // Arrow between panels 2 and 3.
+        let arrowWidth = 120.0
+        let ax = ox + o.width, ay = oy + o.height / 2
+        p.text("to each", x: ax + arrowWidth / 2, y: ay - 20, smallFont, align: .center)
+        p.text("window's winner", x: ax + arrowWidth / 2, y: ay - 8, smallFont, align: .center)
+        p.arrow(ax + 10, ay, ax + arrowWidth - 10, ay, Palette.ink, width: 2, head: 10)
         // Panel 3: gradient routed back to the winners.
-        let ix = ox + o.width + 110
+        let ix = ax + arrowWidth
         centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: top, width: g.width)
         drawGrid(inputGradient, x: ix, y: gy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
         drawWindows(pooled.windows, size: f.size, stride: f.stride, x: ix, y: gy, cell: cell)
-        for w in pooled.windows {
-            let sx = ox + (Double(w.out.col) + 0.85) * cell, sy = oy + (Double(w.out.row) + 0.5) * cell
-            let tx = ix + (Double(w.winner.col) + 0.2) * cell, ty = gy + (Double(w.winner.row) + 0.5) * cell
-            p.circle(sx, sy, 2, fill: Palette.ink, stroke: nil)
-            p.arrow(sx, sy, tx, ty, Palette.ink, width: 0.9, head: 6, alpha: 0.75)
+        // One worked example: the first window, from its output cell to its winning input cell.
+        if let example = pooled.windows.first {
+            let sx = ox + (Double(example.out.col) + 0.5) * cell, sy = oy
+            let tx = ix + (Double(example.winner.col) + 0.5) * cell, ty = gy + Double(example.winner.row) * cell
+            p.circle(sx, sy, 3, fill: Palette.ink, stroke: nil)
+            p.curvedArrow(sx, sy, tx, ty, apexY: top - 30, Palette.ink, width: 1.5)
+            p.text("for example", x: (sx + tx) / 2, y: top - 12, smallFont, color: Palette.muted, align: .center)
         }
-        let bottom = gy + g.height + Double(max(0, (pooled.rows - 1) * f.stride + f.size - f.input.rows)) * cell
+        let bottom = gy + g.height + overhangHeight
         let note = "each output gradient goes to the cell that won its window; the others get 0"
         p.text(note, x: 0, y: bottom + 18, labelFont, color: Palette.muted)
-        _ = legend(x: ix, y: bottom + 6, width: min(200, max(120, g.width)), scale: gradScale, style: f.numberStyle)
-        let width = max(ix + g.width, p.textWidth(note, labelFont), titleWidth(f.title))
-        return Size(width: width, height: bottom + 6 + legendHeight)
+        _ = legend(x: ix, y: bottom + 30, width: min(200, max(120, g.width)), scale: gradScale, style: f.numberStyle)
+        let width = max(ix + g.width + overhangWidth, p.textWidth(note, labelFont), titleWidth(f.title))
+        return Size(width: width, height: bottom + 30 + legendHeight)
     }
 
     // MARK: 7. votes
@@ -600,7 +626,7 @@ struct Drawer {
         let yLabelWidth = (yTicks.map { p.textWidth(tickText($0), smallFont) }.max() ?? 0)
         let plotX = (f.yLabel.isEmpty ? 0 : 20) + yLabelWidth + 8
         let plotW = max(60, f.width - plotX), plotH = max(60, f.height - 44)
-        let plotY = top
+        let plotY = top + (f.title == nil ? 4 : 10)
         func px(_ x: Double) -> Double { plotX + plotW * (x - xlo) / (xhi - xlo) }
         func py(_ y: Double) -> Double { plotY + plotH * (1 - (y - ylo) / (yhi - ylo)) }
         for t in yTicks {
@@ -626,21 +652,19 @@ struct Drawer {
         p.line(plotX, plotY + plotH, plotX + plotW, plotY + plotH, Palette.ink, width: 1)
         p.text(f.xLabel, x: plotX + plotW / 2, y: plotY + plotH + 34, labelFont, align: .center)
         if !f.yLabel.isEmpty { p.verticalText(f.yLabel, cx: 8, cy: plotY + plotH / 2, labelFont) }
-        // Legend in the top-right corner of the plot.
-        if !f.series.isEmpty {
-            let entryWidth = (f.series.map { p.textWidth($0.name, smallFont) }.max() ?? 0) + 46
-            let lx = plotX + plotW - entryWidth - 8, ly = plotY + 8
-            p.fillRect(lx, ly, entryWidth, Double(f.series.count) * 16 + 8, .white, alpha: 0.9)
-            p.strokeRect(lx, ly, entryWidth, Double(f.series.count) * 16 + 8, Palette.mapGridLine, width: 0.75)
-            for (k, s) in f.series.enumerated() {
-                let (color, dash) = styles[k % styles.count]
-                let y = ly + 12 + Double(k) * 16
-                p.line(lx + 6, y, lx + 34, y, color, width: 2, dash: dash)
-                p.marker(k, lx + 20, y, 3.2, color)
-                p.text(s.name, x: lx + 40, y: y + 3.5, smallFont)
-            }
+        // Legend under the plot, one entry after another, so it never hides data.
+        var lx = plotX, legendWidth = 0.0
+        let ly = plotY + plotH + 52
+        for (k, s) in f.series.enumerated() {
+            let (color, dash) = styles[k % styles.count]
+            p.line(lx, ly, lx + 28, ly, color, width: 2, dash: dash)
+            p.marker(k, lx + 14, ly, 3.2, color)
+            p.text(s.name, x: lx + 34, y: ly + 3.5, smallFont)
+            lx += 34 + p.textWidth(s.name, smallFont) + 22
+            legendWidth = lx - 22
         }
-        return Size(width: max(plotX + plotW, titleWidth(f.title)), height: plotY + plotH + 40)
+        let legendSpace = f.series.isEmpty ? 0.0 : 22.0
+        return Size(width: max(plotX + plotW, legendWidth, titleWidth(f.title)), height: plotY + plotH + 40 + legendSpace)
     }
 
     private func cairoClip(_ x: Double, _ y: Double, _ w: Double, _ h: Double) {

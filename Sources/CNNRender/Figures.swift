@@ -302,7 +302,7 @@ public struct FilterBankFigure: Sendable {
     public var cellSize: Double
 
     public init(rows: [FilterRow], title: String? = nil, showNumbers: Bool = true, numberStyle: NumberStyle = .standard,
-                cellSize: Double = 30) {
+                cellSize: Double = 36) {
         self.rows = rows; self.title = title; self.showNumbers = showNumbers; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
 }

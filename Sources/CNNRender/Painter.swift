@@ -315,3 +315,25 @@ extension Painter {
         cairo_clip(cr)
     }
 }
+
+extension Painter {
+    /// A curved arrow from (x1, y1) to (x2, y2) that bows up to `apexY`, with a filled head at the end.
+    func curvedArrow(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, apexY: Double, _ color: RGB,
+                     width: Double = 1.5, head: Double = 9) {
+        let c1x = x1, c1y = apexY, c2x = x2, c2y = apexY
+        let angle = atan2(y2 - c2y, x2 - c2x)
+        let bx = x2 - cos(angle) * head, by = y2 - sin(angle) * head
+        save()
+        setColor(color)
+        cairo_set_line_width(cr, width)
+        cairo_move_to(cr, x1, y1)
+        cairo_curve_to(cr, c1x, c1y, c2x, c2y, bx, by)
+        cairo_stroke(cr)
+        cairo_move_to(cr, x2, y2)
+        cairo_line_to(cr, bx + sin(angle) * head * 0.45, by - cos(angle) * head * 0.45)
+        cairo_line_to(cr, bx - sin(angle) * head * 0.45, by + cos(angle) * head * 0.45)
+        cairo_close_path(cr)
+        cairo_fill(cr)
+        restore()
+    }
+}
