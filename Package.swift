@@ -30,7 +30,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNFiles", "CNNRender", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

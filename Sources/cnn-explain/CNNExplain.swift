@@ -32,7 +32,7 @@ struct CNNExplain: ParsableCommand {
             let code = exitCode(for: error)
             if code == .validationFailure {
                 FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                exit(2)
+                Foundation.exit(2)
             }
             exit(withError: error)
         }
