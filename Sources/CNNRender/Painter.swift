@@ -251,7 +251,7 @@ final class Painter {
     // MARK: Pango paragraphs
 
     /// Makes a Pango layout for `markup` wrapped at `width`; the caller must `g_object_unref` it.
-    private func layout(_ markup: String, width: Double, _ font: FontStyle) -> OpaquePointer? {
+    private func layout(_ markup: String, width: Double, _ font: FontStyle, align: Align = .left) -> OpaquePointer? {
         guard let layout = pango_cairo_create_layout(cr) else { return nil }
         if let options = cairo_font_options_create() {
             cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
@@ -269,6 +269,11 @@ final class Painter {
         }
         pango_layout_set_width(layout, Int32(width * pangoScale))
         pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR)
+        switch align {
+        case .left: pango_layout_set_alignment(layout, PANGO_ALIGN_LEFT)
+        case .center: pango_layout_set_alignment(layout, PANGO_ALIGN_CENTER)
+        case .right: pango_layout_set_alignment(layout, PANGO_ALIGN_RIGHT)
+        }
         pango_layout_set_spacing(layout, Int32(font.size * 0.25 * pangoScale))
         // Invalid markup would make Pango log and draw nothing; show it as plain text instead.
         var error: UnsafeMutablePointer<GError>?
@@ -293,8 +298,8 @@ final class Painter {
     /// Draws a wrapped paragraph with its top-left at (x, y); returns its height.
     @discardableResult
     func paragraph(_ markup: String, x: Double, y: Double, width: Double, _ font: FontStyle,
-                   color: RGB = Palette.ink) -> Double {
-        guard let layout = layout(markup, width: width, font) else { return 0 }
+                   color: RGB = Palette.ink, align: Align = .left) -> Double {
+        guard let layout = layout(markup, width: width, font, align: align) else { return 0 }
         defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
         var w: Int32 = 0, h: Int32 = 0
         pango_layout_get_size(layout, &w, &h)

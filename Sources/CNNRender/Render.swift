@@ -43,10 +43,9 @@ public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2
     case .png:
         guard scale > 0, scale.isFinite else { throw RenderError.invalidFigure("PNG scale must be positive, got \(scale)") }
         let pixelsWide = Int((width * scale).rounded(.up)), pixelsHigh = Int((height * scale).rounded(.up))
-        guard pixelsWide <= 32767, pixelsHigh <= 32767 else {
-            // Cairo's own limit; checked here so the message says what to change.
-            throw RenderError.cairo(operation: "creating a \(pixelsWide)×\(pixelsHigh) image surface",
-                                    status: "invalid value (typically too big) for the size of the input (surface, pattern, etc.)")
+        // Cairo itself rejects sizes over 32767 (a thrown INVALID_SIZE); this only keeps Int32 from trapping.
+        guard pixelsWide < Int(Int32.max), pixelsHigh < Int(Int32.max) else {
+            throw RenderError.invalidFigure("a PNG of \(pixelsWide)×\(pixelsHigh) pixels is too large")
         }
         let surface = try CairoSurface.image(width: pixelsWide, height: pixelsHigh)
         let context = try CairoContext(surface: surface)
@@ -70,8 +69,23 @@ public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2
             try drawPage(figure, context: context, width: width, height: height)
         }
         try surface.finish()
-        return surface.sink?.bytes ?? []
+        return renumberSVGSurfaceIDs(surface.sink?.bytes ?? [])
     }
+}
+
+/// Cairo names SVG groups "surfaceN" from a process-wide counter, so the same figure would get
+/// different ids on a second render. Renumber them 1, 2, 3… in order of first appearance.
+func renumberSVGSurfaceIDs(_ bytes: [UInt8]) -> [UInt8] {
+    let text = String(decoding: bytes, as: UTF8.self)
+    var numbers: [Substring: Int] = [:]
+    let pattern = /(id="|#)surface([0-9]+)/
+    let renumbered = text.replacing(pattern) { match in
+        let old = match.output.2
+        let new = numbers[old] ?? (numbers.count + 1)
+        numbers[old] = new
+        return "\(match.output.1)surface\(new)"
+    }
+    return Array(renumbered.utf8)
 }
 
 /// White background, then the figure inside the padding.

@@ -13,7 +13,9 @@ import Testing
             #expect(bytes.count > 100, "\(name).\(format) is empty")
         }
         if let folder {
-            try render(figure, to: folder.appendingPathComponent("\(name).png"), format: .png, scale: 2)
+            for format in OutputFormat.allCases {
+                try render(figure, to: folder.appendingPathComponent("\(name).\(format.fileExtension)"), format: format, scale: 2)
+            }
         }
     }
 }

@@ -1,0 +1,217 @@
+// A multi-page PDF: a title page, then sections of headings, wrapped paragraphs and figures
+// laid out top to bottom, with page numbers and one bookmark (outline entry) per section.
+
+import CCairo
+import Foundation
+
+/// A multi-page PDF built from headings, paragraphs and figures.
+///
+///     var doc = PDFDocument(title: "How a CNN sees an X")
+///     doc.addTitlePage(subtitle: "Following Brandon Rohrer's article", lines: ["seed 42"])
+///     doc.addSection("Convolution")                       // new page + bookmark
+///     doc.addParagraph("Multiply, add, <b>divide by 9</b>.")
+///     doc.addFigure(.featureMap(FeatureMapFigure(map: m)), caption: "The cross feature map")
+///     doc.addSection("One step", level: 2, newPage: false) // nested bookmark
+///     try doc.write(to: URL(fileURLWithPath: "report.pdf"))
+///
+/// Blocks flow down the page; a block that does not fit starts a new page. Figures wider than the
+/// text column (or taller than a page) are scaled down to fit, never up. Every page but the title
+/// page has "title · page n of N" in its footer. The bytes are reproducible (fixed creation date,
+/// see `SOURCE_DATE_EPOCH`).
+public struct PDFDocument: Sendable {
+    /// The document title: PDF metadata, footer and (by default) title page.
+    public var title: String
+    public var author: String?
+    /// Page size in points; the default is A4 (595.28 × 841.89).
+    public var pageWidth: Double
+    public var pageHeight: Double
+    /// Margin on every side, in points.
+    public var margin: Double
+
+    enum Block: Sendable {
+        case titlePage(title: String, subtitle: String?, lines: [String])
+        case heading(String, level: Int, newPage: Bool)
+        case paragraph(String)
+        case figure(Figure, caption: String?)
+        case pageBreak
+    }
+    private(set) var blocks: [Block] = []
+
+    public init(title: String, author: String? = nil, pageWidth: Double = 595.28, pageHeight: Double = 841.89,
+                margin: Double = 56) {
+        self.title = title; self.author = author
+        self.pageWidth = pageWidth; self.pageHeight = pageHeight; self.margin = margin
+    }
+
+    /// Width available for text and figures.
+    public var textWidth: Double { pageWidth - 2 * margin }
+
+    /// A page with the title large, a subtitle and a few lines (e.g. date, seed, command). `title` defaults to the document title.
+    public mutating func addTitlePage(title: String? = nil, subtitle: String? = nil, lines: [String] = []) {
+        blocks.append(.titlePage(title: title ?? self.title, subtitle: subtitle, lines: lines))
+    }
+
+    /// A heading with a PDF bookmark. Level 1 bookmarks sit at the top; level 2 nest under the last level 1.
+    /// `newPage` defaults to true for level 1.
+    public mutating func addSection(_ heading: String, level: Int = 1, newPage: Bool? = nil) {
+        blocks.append(.heading(heading, level: max(1, level), newPage: newPage ?? (level <= 1)))
+    }
+
+    /// A paragraph in Pango markup (`<b>`, `<i>`, `<tt>`), wrapped to the text width.
+    public mutating func addParagraph(_ markup: String) { blocks.append(.paragraph(markup)) }
+
+    /// A figure, centred, with an optional caption under it (plain text).
+    public mutating func addFigure(_ figure: Figure, caption: String? = nil) { blocks.append(.figure(figure, caption: caption)) }
+
+    /// Starts a new page.
+    public mutating func addPageBreak() { blocks.append(.pageBreak) }
+
+    /// The PDF bytes.
+    public func data() throws -> [UInt8] {
+        let layout = try self.layout()
+        let surface = try CairoSurface.pdf(width: pageWidth, height: pageHeight)
+        try surface.setPDFMetadata(CAIRO_PDF_METADATA_TITLE, title)
+        if let author { try surface.setPDFMetadata(CAIRO_PDF_METADATA_AUTHOR, author) }
+        do {
+            let context = try CairoContext(surface: surface)
+            let painter = Painter(context: context)
+            for (index, page) in layout.pages.enumerated() {
+                for item in page.items { try draw(item, painter: painter) }
+                if !page.isTitlePage {
+                    let footer = "\(title) · page \(index + 1) of \(layout.pages.count)"
+                    painter.text(footer, x: pageWidth / 2, y: pageHeight - margin / 2, FontStyle(size: 9), color: Palette.muted, align: .center)
+                }
+                cairo_show_page(context.pointer)
+                try context.check("drawing page \(index + 1)")
+            }
+            var lastTop: Int32 = 0 // CAIRO_PDF_OUTLINE_ROOT
+            for entry in layout.outline {
+                let parent: Int32 = entry.level <= 1 ? 0 : lastTop
+                let id = try surface.addOutline(parent: parent, title: entry.title, page: entry.page, y: entry.y)
+                if entry.level <= 1 { lastTop = id }
+            }
+        }
+        try surface.finish()
+        return surface.sink?.bytes ?? []
+    }
+
+    /// Writes the PDF atomically (temporary file in the same folder, then rename).
+    public func write(to url: URL) throws { try writeAtomically(try data(), to: url) }
+
+    /// How many pages the document will have.
+    public func pageCount() throws -> Int { try layout().pages.count }
+
+    // MARK: layout
+
+    struct Item {
+        enum Kind { case text(String, FontStyle, Align), figure(Figure, scale: Double), rule }
+        var kind: Kind
+        var x: Double, y: Double, width: Double, height: Double
+    }
+    struct Page { var items: [Item] = []; var isTitlePage = false }
+    struct OutlineEntry { var title: String; var level: Int; var page: Int; var y: Double }
+
+    private static let headingFonts = [FontStyle(size: 20, bold: true), FontStyle(size: 15, bold: true), FontStyle(size: 12.5, bold: true)]
+    private static let bodyFont = FontStyle(size: 11)
+    private static let captionFont = FontStyle(size: 9.5)
+
+    /// Places every block on pages, measuring text with Pango and figures with the drawing code.
+    func layout() throws -> (pages: [Page], outline: [OutlineEntry]) {
+        let context = try CairoContext(surface: try CairoSurface.recording())
+        let painter = Painter(context: context)
+        var pages: [Page] = []
+        var outline: [OutlineEntry] = []
+        var current = Page()
+        var y = margin
+        let bottom = pageHeight - margin
+        func newPage() {
+            pages.append(current)
+            current = Page()
+            y = margin
+        }
+        func ensure(_ height: Double) {
+            if y + height > bottom, !current.items.isEmpty { newPage() }
+        }
+        for block in blocks {
+            switch block {
+            case let .titlePage(title, subtitle, lines):
+                if !current.items.isEmpty { newPage() }
+                current.isTitlePage = true
+                var ty = pageHeight * 0.3
+                let titleFont = FontStyle(size: 28, bold: true)
+                let th = painter.measureParagraph(TextBlock.escape(title), width: textWidth, titleFont).height
+                current.items.append(Item(kind: .text(TextBlock.escape(title), titleFont, .center), x: margin, y: ty, width: textWidth, height: th))
+                ty += th + 14
+                current.items.append(Item(kind: .rule, x: margin, y: ty, width: textWidth, height: 1))
+                ty += 20
+                if let subtitle {
+                    let font = FontStyle(size: 15)
+                    let h = painter.measureParagraph(TextBlock.escape(subtitle), width: textWidth, font).height
+                    current.items.append(Item(kind: .text(TextBlock.escape(subtitle), font, .center), x: margin, y: ty, width: textWidth, height: h))
+                    ty += h + 24
+                }
+                for line in lines {
+                    let h = painter.measureParagraph(TextBlock.escape(line), width: textWidth, Self.bodyFont).height
+                    current.items.append(Item(kind: .text(TextBlock.escape(line), Self.bodyFont, .center), x: margin, y: ty, width: textWidth, height: h))
+                    ty += h + 6
+                }
+                outline.append(OutlineEntry(title: title, level: 1, page: pages.count + 1, y: 0))
+                newPage()
+            case let .heading(text, level, startsPage):
+                if startsPage, !current.items.isEmpty { newPage() }
+                let font = Self.headingFonts[min(level, Self.headingFonts.count) - 1]
+                let markup = TextBlock.escape(text)
+                let h = painter.measureParagraph(markup, width: textWidth, font).height
+                let before = current.items.isEmpty ? 0 : font.size * 0.9
+                ensure(before + h + 90) // keep a heading with at least the start of what follows
+                if !current.items.isEmpty { y += before }
+                outline.append(OutlineEntry(title: text, level: level, page: pages.count + 1, y: max(0, y - 6)))
+                current.items.append(Item(kind: .text(markup, font, .left), x: margin, y: y, width: textWidth, height: h))
+                y += h + font.size * 0.5
+            case let .paragraph(markup):
+                let h = painter.measureParagraph(markup, width: textWidth, Self.bodyFont).height
+                ensure(h)
+                current.items.append(Item(kind: .text(markup, Self.bodyFont, .left), x: margin, y: y, width: textWidth, height: h))
+                y += h + 10
+            case let .figure(figure, caption):
+                let s = try Drawer(painter: painter).draw(figure)
+                let captionMarkup = caption.map { TextBlock.escape($0) }
+                let captionHeight = captionMarkup.map { painter.measureParagraph($0, width: textWidth, Self.captionFont).height + 6 } ?? 0
+                let fullPage = bottom - margin - captionHeight - 20
+                let scale = min(1, textWidth / max(s.width, 1), fullPage / max(s.height, 1))
+                let w = s.width * scale, h = s.height * scale
+                ensure(h + captionHeight + 12)
+                y += 6
+                current.items.append(Item(kind: .figure(figure, scale: scale), x: margin + (textWidth - w) / 2, y: y, width: w, height: h))
+                y += h
+                if let captionMarkup {
+                    y += 6
+                    current.items.append(Item(kind: .text(captionMarkup, Self.captionFont, .center), x: margin, y: y,
+                                              width: textWidth, height: captionHeight - 6))
+                    y += captionHeight - 6
+                }
+                y += 16
+            case .pageBreak:
+                if !current.items.isEmpty { newPage() }
+            }
+        }
+        if !current.items.isEmpty || pages.isEmpty { pages.append(current) }
+        try context.check("laying out the document")
+        return (pages, outline)
+    }
+
+    private func draw(_ item: Item, painter: Painter) throws {
+        switch item.kind {
+        case let .text(markup, font, align):
+            painter.paragraph(markup, x: item.x, y: item.y, width: item.width, font, align: align)
+        case let .figure(figure, scale):
+            painter.save()
+            painter.translate(item.x, item.y)
+            painter.scale(scale)
+            _ = try Drawer(painter: painter).draw(figure)
+            painter.restore()
+        case .rule:
+            painter.line(item.x + item.width * 0.2, item.y, item.x + item.width * 0.8, item.y, Palette.muted, width: 1)
+        }
+    }
+}

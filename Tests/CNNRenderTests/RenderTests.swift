@@ -1,0 +1,253 @@
+import Foundation
+import Testing
+@testable import CNNRender
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+// MARK: numbers
+
+@Test func formatNumberRoundsTruncatesAndUsesTheMinusSign() {
+    #expect(formatNumber(5.0 / 9, style: .rounded(2)) == "0.56")
+    #expect(formatNumber(5.0 / 9, style: .truncated(2)) == "0.55")
+    #expect(formatNumber(7.0 / 9, style: .truncated(2)) == "0.77")
+    #expect(formatNumber(-7.0 / 9, style: .truncated(2)) == "\u{2212}0.77")
+    #expect(formatNumber(-0.333) == "\u{2212}0.33")
+    #expect(formatNumber(1) == "1.00")
+    #expect(formatNumber(0.29, style: .truncated(2)) == "0.29") // stored as 0.28999…
+    #expect(formatNumber(7.0 / 9, style: .full) == "0.7777777777777778")
+    #expect(formatNumber(-0.5, style: .full) == "\u{2212}0.5")
+}
+
+@Test func formatNumberNeverPrintsMinusZero() {
+    #expect(formatNumber(-0.001) == "0.00")
+    #expect(formatNumber(-0.009, style: .truncated(2)) == "0.00")
+    #expect(formatNumber(-0.0) == "0.00")
+    #expect(formatCount(-0.0) == "0")
+    #expect(formatCount(-3) == "\u{2212}3")
+    #expect(formatCount(9) == "9")
+    #expect(!formatNumber(-1e-12, style: .rounded(3)).contains("\u{2212}"))
+}
+
+@Test func formatNumberHandlesNonFiniteValues() {
+    #expect(formatNumber(.nan) == "NaN")
+    #expect(formatNumber(-.infinity) == "\u{2212}∞")
+}
+
+// MARK: PNG
+
+/// The X image with no title: cell (r, c) has its centre at padding + (c + 0.5) × cell points.
+private let xImage = Figure.image(ImageFigure(grid: Article.x, cellSize: 26))
+
+private func centre(_ index: Int, cell: Double, scale: Double) -> Int {
+    Int(((figurePadding + (Double(index) + 0.5) * cell) * scale).rounded(.down))
+}
+
+@Test func pngHasTheExpectedPixelSizeAtEachScale() throws {
+    for scale in [1.0, 2.0, 3.0] {
+        let pixels = try PNGPixels(png: try renderData(xImage, format: .png, scale: scale))
+        let side = Int(((9 * 26 + 2 * figurePadding) * scale).rounded(.up))
+        #expect(pixels.width == side)
+        #expect(pixels.height == side)
+    }
+}
+
+@Test func pngDrawsPlusOneWhiteAndMinusOneBlack() throws {
+    let pixels = try PNGPixels(png: try renderData(xImage, format: .png, scale: 2))
+    let white = pixels.pixel(x: centre(1, cell: 26, scale: 2), y: centre(1, cell: 26, scale: 2)) // X[1][1] = +1
+    let black = pixels.pixel(x: centre(0, cell: 26, scale: 2), y: centre(0, cell: 26, scale: 2)) // X[0][0] = −1
+    #expect(white.r == 255 && white.g == 255 && white.b == 255)
+    #expect(black.r == 0 && black.g == 0 && black.b == 0)
+    #expect(black.a == 255)
+}
+
+/// The most common colour inside a cell (hatching and digits are thinner than the fill).
+private func dominantColour(_ p: PNGPixels, col: Int, row: Int, cell: Double, scale: Double) -> (Int, Int, Int) {
+    var counts: [Int: Int] = [:]
+    let x0 = Int((figurePadding + Double(col) * cell + 3) * scale), x1 = Int((figurePadding + Double(col + 1) * cell - 3) * scale)
+    let y0 = Int((figurePadding + Double(row) * cell + 3) * scale), y1 = Int((figurePadding + Double(row + 1) * cell - 3) * scale)
+    for y in y0..<y1 { for x in x0..<x1 { let c = p.pixel(x: x, y: y); counts[Int(c.r) << 16 | Int(c.g) << 8 | Int(c.b), default: 0] += 1 } }
+    let key = counts.max { $0.value < $1.value || ($0.value == $1.value && $0.key > $1.key) }?.key ?? 0
+    return (key >> 16, (key >> 8) & 0xFF, key & 0xFF)
+}
+
+@Test func featureMapUsesTheDivergingPaletteWithDifferentLuminances() throws {
+    let figure = Figure.featureMap(FeatureMapFigure(map: Grid([[1, -1, 0]]), showNumbers: false, showLegend: false, cellSize: 40))
+    let pixels = try PNGPixels(png: try renderData(figure, format: .png, scale: 2))
+    let positive = dominantColour(pixels, col: 0, row: 0, cell: 40, scale: 2)
+    let negative = dominantColour(pixels, col: 1, row: 0, cell: 40, scale: 2)
+    let zero = dominantColour(pixels, col: 2, row: 0, cell: 40, scale: 2)
+    #expect(positive == (0x21, 0x66, 0xAC))
+    #expect(negative == (0xE0, 0x82, 0x14))
+    #expect(zero == (255, 255, 255))
+    // In grayscale the two ends must differ: compare relative luminance.
+    let lp = RGB(hex: 0x2166AC).luminance, ln = RGB(hex: 0xE08214).luminance
+    #expect(abs(lp - ln) > 0.15)
+    // Negative cells carry a hatch: some pixels in the cell are darker than the fill.
+    var darker = 0
+    for x in Int((figurePadding + 43) * 2)..<Int((figurePadding + 77) * 2) {
+        let c = pixels.pixel(x: x, y: Int((figurePadding + 20) * 2))
+        if Int(c.g) < 0x82 - 20 { darker += 1 }
+    }
+    #expect(darker > 3)
+}
+
+// MARK: PDF
+
+private func pageObjects(_ bytes: [UInt8]) -> Int {
+    let text = String(decoding: bytes, as: UTF8.self)
+    // "/Type /Page" followed by anything but "s" (which would be /Pages).
+    let parts = text.components(separatedBy: "/Type /Page")
+    return parts.dropFirst().filter { !$0.hasPrefix("s") }.count
+}
+
+private func isCompletePDF(_ bytes: [UInt8]) -> Bool {
+    let head = String(decoding: bytes.prefix(5), as: UTF8.self)
+    var tail = String(decoding: bytes.suffix(8), as: UTF8.self)
+    while tail.hasSuffix("\n") || tail.hasSuffix("\r") { tail.removeLast() }
+    return head == "%PDF-" && tail.hasSuffix("%%EOF")
+}
+
+@Test func pdfOfAFigureIsCompleteWithOnePage() throws {
+    let bytes = try renderData(xImage, format: .pdf)
+    #expect(isCompletePDF(bytes))
+    #expect(pageObjects(bytes) == 1)
+}
+
+private func sampleDocument() -> PDFDocument {
+    var doc = PDFDocument(title: "How a CNN sees an X", author: "cnn-explain tests")
+    doc.addTitlePage(subtitle: "Following Brandon Rohrer's article", lines: ["seed 42"])
+    doc.addSection("The image")
+    doc.addParagraph("The X is a <b>9×9</b> grid of pixels: <i>1</i> is white, <tt>−1</tt> is black.")
+    doc.addFigure(xImage, caption: "The article's X")
+    doc.addSection("Filtering", level: 2, newPage: false)
+    doc.addFigure(.layer(LayerFigure(features: Article.features, maps: Article.maps)), caption: "Three feature maps")
+    doc.addSection("Votes")
+    doc.addFigure(.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51])))
+    return doc
+}
+
+@Test func documentHasPagesOutlineAndIsComplete() throws {
+    let doc = sampleDocument()
+    let bytes = try doc.data()
+    #expect(isCompletePDF(bytes))
+    let pages = try doc.pageCount()
+    #expect(pages == 3) // title, "The image" (+ "Filtering" on the same page), "Votes"
+    #expect(pageObjects(bytes) == pages)
+    let text = String(decoding: bytes, as: UTF8.self)
+    #expect(text.contains("/Outlines"))
+    #expect(text.contains("(Votes)") || text.contains("Votes"))
+}
+
+@Test func documentPageCountAgreesWithPdfinfo() throws {
+    let pdfinfo = URL(fileURLWithPath: "/usr/bin/pdfinfo")
+    guard FileManager.default.isExecutableFile(atPath: pdfinfo.path) else { return }
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let url = folder.appendingPathComponent("doc.pdf")
+    try sampleDocument().write(to: url)
+    let process = Process()
+    process.executableURL = pdfinfo
+    process.arguments = [url.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    #expect(process.terminationStatus == 0)
+    #expect(output.contains("Pages:           3"))
+    #expect(output.contains("Title:           How a CNN sees an X"))
+}
+
+// MARK: SVG
+
+@Test func svgIsWellFormedAndHasOneFillPerCell() throws {
+    let bytes = try renderData(xImage, format: .svg)
+    #if canImport(FoundationXML) || canImport(Darwin)
+    let parser = XMLParser(data: Data(bytes))
+    #expect(parser.parse(), "SVG is not well-formed XML: \(String(describing: parser.parserError))")
+    #endif
+    let text = String(decoding: bytes, as: UTF8.self)
+    #expect(text.hasPrefix("<?xml"))
+    func count(_ needle: String) -> Int { text.components(separatedBy: needle).count - 1 }
+    // One filled path per cell: the X has 13 white pixels and 68 black; the background is white too.
+    let white = Article.x.values.filter { $0 == 1 }.count
+    #expect(white == 13)
+    #expect(count("fill:rgb(0%,0%,0%)") == 81 - white)
+    #expect(count("fill:rgb(100%,100%,100%)") == white + 1)
+}
+
+// MARK: determinism
+
+@Test(arguments: OutputFormat.allCases)
+func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
+    for (_, figure) in Article.gallery {
+        #expect(try renderData(figure, format: format) == renderData(figure, format: format))
+    }
+}
+
+@Test func documentBytesAreReproducible() throws {
+    #expect(try sampleDocument().data() == sampleDocument().data())
+}
+
+// MARK: errors
+
+@Test func writingIntoAMissingFolderThrowsAndLeavesNothing() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-missing-\(UUID().uuidString)")
+    let url = folder.appendingPathComponent("x.png")
+    #expect(throws: RenderError.self) { try render(xImage, to: url, format: .png) }
+    #expect(!FileManager.default.fileExists(atPath: url.path))
+    #expect(!FileManager.default.fileExists(atPath: folder.path))
+}
+
+@Test func aFailedWriteLeavesNoTemporaryFile() throws {
+    // Renaming onto an existing folder fails after the temporary file was written: it must be cleaned up.
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-\(UUID().uuidString)")
+    let target = folder.appendingPathComponent("taken.png")
+    try FileManager.default.createDirectory(at: target.appendingPathComponent("inside"), withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    #expect(throws: RenderError.self) { try render(xImage, to: target, format: .png) }
+    let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    #expect(left == ["taken.png"])
+}
+
+@Test func aCairoErrorBecomesAThrownError() throws {
+    // 258 pt × 1000 is far beyond Cairo's 32767-pixel limit: cairo_image_surface_create fails.
+    do {
+        _ = try renderData(xImage, format: .png, scale: 1000)
+        Issue.record("expected a Cairo error")
+    } catch let error as RenderError {
+        guard case let .cairo(operation, status) = error else { Issue.record("wrong error \(error)"); return }
+        #expect(operation.contains("image surface"))
+        #expect(status.contains("size"))
+    }
+    #expect(throws: RenderError.self) { _ = try PNGPixels(png: [1, 2, 3]) }
+}
+
+@Test func anImpossibleFigureIsReportedNotDrawn() {
+    let step = Figure.convolutionStep(ConvolutionStepFigure(image: Article.x, feature: Article.cross, row: 7, col: 0))
+    #expect(throws: RenderError.self) { _ = try size(of: step) }
+    let votes = Figure.votes(VotesFigure(inputs: [1, 2], outputLabels: ["X"], weights: [[1]]))
+    #expect(throws: RenderError.self) { _ = try renderData(votes, format: .svg) }
+}
+
+// MARK: layout helpers
+
+@Test func poolingWindowsKeepPartialEdgeWindows() throws {
+    let map = Article.maps[0]
+    let pooled = try Drawer.poolWindows(map, size: 2, stride: 2)
+    #expect(pooled.rows == 4 && pooled.cols == 4)
+    let last = try #require(pooled.windows.last)
+    #expect(last.rows == 6..<7 && last.cols == 6..<7)
+    // The article's pooled diagonal-down map (p.47): top-left window max is 1.00 at (1, 1).
+    #expect(pooled.windows[0].winner == Cell(row: 1, col: 1))
+}
+
+@Test func gridInitialisersAgree() {
+    let a = Grid([[1, 2, 3], [4, 5, 6]])
+    #expect(a.rows == 2 && a.cols == 3 && a[1, 2] == 6)
+    #expect(Grid(rows: 2, cols: 3, values: [1, 2, 3, 4, 5, 6]) == a)
+    #expect(Grid(rows: 2, cols: 2, values: [1]) == nil)
+    #expect(a.shapeText == "2×3")
+}
