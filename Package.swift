@@ -16,17 +16,20 @@ let package = Package(
         .target(name: "CNNCore"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
+        // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
+        .target(name: "CNNData", dependencies: ["CNNCore"]),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         // Figures as value types, and the only code that knows Cairo exists.
         .target(name: "CNNRender", dependencies: ["CNNCore", "CCairo", "CPango"]),
         // Lesson files, the runner, the terminal presenter, the report builder.
-        .target(name: "CNNLessons", dependencies: ["CNNCore", "CNNFiles", "CNNRender", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CNNLessons", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNRender", .product(name: "Yams", package: "Yams")]),
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNFiles", "CNNRender", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNRender", "CNNLessons",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNDataTests", dependencies: ["CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
         .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNFiles", "CNNRender", "CNNLessons"], path: "Tests/CNNLessonsTests"),

@@ -50,7 +50,7 @@ def run_torch(model, params, x, target):
             y = F.relu(inp)
         elif kind == "maxpool":
             size = layer["size"]
-            y = F.max_pool2d(inp, size, stride=layer.get("stride", size), ceil_mode=layer.get("ceil", False))
+            y = F.max_pool2d(inp, size, stride=layer.get("stride", 1), ceil_mode=layer.get("ceil", False))
         elif kind == "dense":
             flat = inp.reshape(1, -1)
             y = F.linear(flat, weights[name + ".weight"], weights.get(name + ".bias"))
