@@ -174,7 +174,7 @@ public struct PoolingFigure: Sendable {
     public var cellSize: Double
 
     public init(input: Grid, output: Grid? = nil, size: Int = 2, stride: Int = 2, title: String? = nil,
-                numberStyle: NumberStyle = .article, cellSize: Double = 36) {
+                numberStyle: NumberStyle = .article, cellSize: Double = 40) {
         self.input = input; self.output = output; self.size = size; self.stride = stride
         self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
@@ -196,7 +196,7 @@ public struct PoolingGradientFigure: Sendable {
     public var cellSize: Double
 
     public init(input: Grid, outputGradient: Grid, inputGradient: Grid? = nil, size: Int = 2, stride: Int = 2,
-                title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 34) {
+                title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 38) {
         self.input = input; self.outputGradient = outputGradient; self.inputGradient = inputGradient
         self.size = size; self.stride = stride; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }

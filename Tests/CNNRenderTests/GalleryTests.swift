@@ -19,3 +19,18 @@ import Testing
         }
     }
 }
+
+/// Writes a five-page sample report next to the gallery PNGs, for looking at with pdftoppm.
+@Test func galleryDocument() throws {
+    guard let out = ProcessInfo.processInfo.environment["CNN_RENDER_GALLERY"] else { return }
+    var doc = PDFDocument(title: "How a CNN sees an X", author: "cnn-explain")
+    doc.addTitlePage(subtitle: "Following Brandon Rohrer's “How do CNNs work?”", lines: ["seed 42", "cnn-explain report"])
+    doc.addSection("The image")
+    doc.addParagraph("The X is a <b>9×9</b> grid of pixels: <i>1</i> is white, <tt>−1</tt> is black. A computer sees only numbers, so a slightly different X looks like a different picture.")
+    doc.addFigure(Article.gallery[0].1, caption: "A deformed X: the 16 pixels that differ are outlined")
+    doc.addSection("One step", level: 2, newPage: false)
+    doc.addFigure(Article.gallery[3].1, caption: "Multiply, add, divide by 9")
+    doc.addSection("Layers")
+    for (_, f) in Article.gallery[4...9] { doc.addFigure(f) }
+    try doc.write(to: URL(fileURLWithPath: out).appendingPathComponent("doc.pdf"))
+}
