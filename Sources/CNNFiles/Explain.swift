@@ -150,7 +150,7 @@ private struct Explainer {
         lines.append("\(layer == "loss" ? "loss" : "\(layer).\(role)\(ix(index))") = \(r(value))")
         if layer == "loss" { return try loss() }
         guard let spec else { throw FileError(file: "query", field: query, "layer '\(layer)' is not in the trace's model") }
-        if role != "input", role != "weight", role != "bias", let shapes = try? trace.model.shapes(),
+        if ["output", "grad_output", "grad_input"].contains(role), let shapes = try? trace.model.shapes(),
            let li = layerIndex, record.shape != shapes[li + 1], record.shape != shapes[li] {
             throw FileError(file: "query", field: query, "explanations work on one-sample traces; this record has shape \(fmtShape(record.shape))")
         }
