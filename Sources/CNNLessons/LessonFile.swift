@@ -1,0 +1,356 @@
+import CNNCore
+import CNNFiles
+import Foundation
+import Yams
+
+/// A lesson: a title, the files it uses, and a sequence of steps. Read from YAML (see docs/lessons.md).
+public struct Lesson: Sendable {
+    /// The lesson file's path as given.
+    public var file: String
+    /// The lesson's short name: the file name without `.yaml` (e.g. `xo`).
+    public var name: String
+    public var title: String
+    /// One line for `cnn-explain lessons`.
+    public var summary: String
+    /// An optional subtitle for the title page.
+    public var subtitle: String?
+    /// Paths resolved against the lesson file's folder.
+    public var model: String
+    public var weights: String?
+    /// Seed for parameters the weights file does not give.
+    public var seed: UInt64
+    /// How numbers are shown (default: the article's truncation to 2 decimals).
+    public var numbers: NumberStyle
+    /// The inputs the steps refer to by name, in file order.
+    public var inputs: [LessonInput]
+    /// An optional JSON file whose values the text may quote with `{{ref:path.to.value}}`.
+    public var reference: String?
+    public var steps: [LessonStep]
+}
+
+/// A named input of a lesson.
+public struct LessonInput: Sendable {
+    public var name: String
+    /// The input file (resolved path).
+    public var file: String
+    /// The right answer (a class name or index); with one, the input is traced backward too.
+    public var target: String?
+    /// Another model for this input (resolved path); its parameters come from `weights`, or else
+    /// from the lesson's network by name.
+    public var model: String?
+    public var weights: String?
+}
+
+/// One step of a lesson: a heading, narrative text and what to show.
+public struct LessonStep: Sendable {
+    public var heading: String
+    /// A short name used in figure file names, e.g. `convolution`.
+    public var id: String
+    /// Paragraphs separated by blank lines; `*emphasis*`, `**strong**`, `{{…}}` values.
+    public var text: String
+    public var show: [ShowItem]
+    /// Where the step starts in the lesson file (1-based).
+    public var line: Int
+}
+
+/// What a step shows. Each refers to inputs by name and layers by their model names.
+public enum ShowItem: Sendable, Equatable {
+    /// An input image.
+    case image(input: String)
+    /// Two images side by side, with the pixels that differ marked.
+    case compare(String, String)
+    /// A conv layer's features (its weights).
+    case features(layer: String)
+    /// One convolution step: `feature` of `layer` laid on `input` at output position (row, col).
+    case convolution(input: String, layer: String, feature: Int, row: Int, col: Int)
+    /// One channel of an array of a layer (`role`: output, input, grad_output, grad_input).
+    case map(input: String, layer: String, role: String, channel: Int)
+    /// All channels of a layer's output, each under its feature when the layer is a conv.
+    case maps(input: String, layer: String)
+    /// A ReLU layer's input and output for one channel.
+    case relu(input: String, layer: String, channel: Int)
+    /// A max-pooling layer's windows and winners for one channel.
+    case pooling(input: String, layer: String, channel: Int)
+    /// The model's layers with their shapes.
+    case pipeline
+    /// A dense layer's inputs with lines to its outputs, thickness following the weights.
+    case votes(input: String, layer: String)
+    /// A dense layer's outputs as bars, for several inputs.
+    case voteBars(inputs: [String], layer: String)
+    /// Right answer, actual answer and their difference for every class, for several inputs.
+    case errorTable(inputs: [String])
+    /// How a max-pooling layer routes the gradient back, for one channel.
+    case poolRouting(input: String, layer: String, channel: Int)
+
+    /// The show kinds a lesson file may use.
+    public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
+                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing"]
+}
+
+/// A problem in a lesson file, with its line and column when known.
+public struct LessonError: Error, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int?
+    public var column: Int?
+    public var message: String
+
+    public init(file: String, line: Int? = nil, column: Int? = nil, _ message: String) {
+        self.file = file
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    init(file: String, at mark: Mark?, _ message: String) {
+        self.init(file: file, line: mark?.line, column: mark?.column, message)
+    }
+
+    /// `FILE:LINE:COLUMN: MESSAGE` on one line.
+    public var description: String {
+        var place = file
+        if let line { place += ":\(line)" }
+        if let column { place += ":\(column)" }
+        return "\(place): " + message.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+}
+
+extension Lesson {
+    /// Reads and checks a lesson file: its YAML, every field, every step kind, and that every
+    /// file it names exists.
+    /// - Throws: `LessonError` with the line and column of the fault.
+    public static func load(_ path: String) throws(LessonError) -> Lesson {
+        let bytes: [UInt8]
+        do { bytes = try readFileBytes(path) } catch { throw LessonError(file: path, error.message) }
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw LessonError(file: path, "not UTF-8 text") }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else { throw LessonError(file: path, "the file is empty") }
+            root = node
+        } catch let e as LessonError {
+            throw e
+        } catch let e as YamlError {
+            throw yamlError(e, file: path)
+        } catch {
+            throw LessonError(file: path, "not valid YAML: \(error)")
+        }
+        var reader = NodeReader(file: path, folder: URL(fileURLWithPath: path).deletingLastPathComponent())
+        return try reader.lesson(root)
+    }
+
+    private static func yamlError(_ e: YamlError, file: String) -> LessonError {
+        switch e {
+        case let .scanner(context, problem, mark, _):
+            return LessonError(file: file, at: mark, "YAML syntax error: \(problem)\(context.map { " \($0.text)" } ?? "")")
+        case let .parser(context, problem, mark, _):
+            return LessonError(file: file, at: mark, "YAML syntax error: \(problem)\(context.map { " \($0.text)" } ?? "")")
+        case let .composer(context, problem, mark, _):
+            return LessonError(file: file, at: mark, "YAML error: \(problem)\(context.map { " \($0.text)" } ?? "")")
+        default:
+            return LessonError(file: file, "not valid YAML: \(e)")
+        }
+    }
+}
+
+/// Reads lesson fields from YAML nodes, keeping their marks for error messages.
+struct NodeReader {
+    let file: String
+    let folder: URL
+
+    func fail(_ node: Node?, _ message: String) -> LessonError {
+        LessonError(file: file, at: node?.mark, message)
+    }
+
+    func mapping(_ node: Node, _ what: String, allowed: Set<String>) throws(LessonError) -> [String: Node] {
+        guard let map = node.mapping else { throw fail(node, "\(what) must be a mapping of fields") }
+        var result: [String: Node] = [:]
+        for (k, v) in map {
+            guard let key = k.string else { throw fail(k, "\(what): field names must be text") }
+            guard allowed.contains(key) else {
+                throw fail(k, "\(what): unknown field '\(key)' (known: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            result[key] = v
+        }
+        return result
+    }
+
+    func string(_ node: Node?, _ what: String) throws(LessonError) -> String {
+        guard let node, let s = node.scalar?.string else { throw fail(node, "\(what) must be text") }
+        return s
+    }
+
+    func int(_ node: Node?, _ what: String, min: Int = 0) throws(LessonError) -> Int {
+        guard let node, let s = node.scalar?.string, let v = Int(s), v >= min, v <= 1_000_000 else {
+            throw fail(node, "\(what) must be a whole number ≥ \(min)")
+        }
+        return v
+    }
+
+    /// A path relative to the lesson's folder, which must exist.
+    func existingFile(_ node: Node?, _ what: String) throws(LessonError) -> String {
+        let s = try string(node, what)
+        let path = s.hasPrefix("/") ? s : folder.appendingPathComponent(s).standardizedFileURL.path
+        guard FileManager.default.fileExists(atPath: path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
+        return path
+    }
+
+    mutating func lesson(_ root: Node) throws(LessonError) -> Lesson {
+        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "steps"])
+        guard let titleNode = top["title"] else { throw fail(root, "a lesson needs a 'title'") }
+        guard let modelNode = top["model"] else { throw fail(root, "a lesson needs a 'model' file") }
+        guard let stepsNode = top["steps"] else { throw fail(root, "a lesson needs 'steps'") }
+        let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        var inputs: [LessonInput] = []
+        if let inputsNode = top["inputs"] {
+            guard let map = inputsNode.mapping else { throw fail(inputsNode, "'inputs' must map names to files") }
+            for (k, v) in map {
+                let inputName = try string(k, "an input name")
+                if v.scalar != nil {
+                    inputs.append(LessonInput(name: inputName, file: try existingFile(v, "inputs.\(inputName)")))
+                } else {
+                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights"])
+                    guard f["file"] != nil else { throw fail(v, "inputs.\(inputName) needs a 'file'") }
+                    inputs.append(LessonInput(
+                        name: inputName, file: try existingFile(f["file"], "inputs.\(inputName).file"),
+                        target: try f["target"].map { n throws(LessonError) in try string(n, "inputs.\(inputName).target") },
+                        model: try f["model"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).model") },
+                        weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") }))
+                }
+            }
+        }
+        let known = Set(inputs.map(\.name))
+        guard let seq = stepsNode.sequence, !seq.isEmpty else { throw fail(stepsNode, "'steps' must be a list with at least one step") }
+        var steps: [LessonStep] = []
+        var ids = Set<String>()
+        for (i, node) in seq.enumerated() {
+            var step = try self.step(node, index: i, inputs: known)
+            var id = step.id
+            var n = 2
+            while !ids.insert(id).inserted { id = "\(step.id)-\(n)"; n += 1 }
+            step.id = id
+            steps.append(step)
+        }
+        var style = NumberStyle.truncated(2)
+        if let numbersNode = top["numbers"] {
+            switch try string(numbersNode, "numbers") {
+            case "truncate": style = .truncated(2)
+            case "round": style = .rounded(2)
+            case "full": style = .full
+            default: throw fail(numbersNode, "numbers must be 'truncate' (the article's slides), 'round' or 'full'")
+            }
+        }
+        return Lesson(
+            file: file, name: name, title: try string(titleNode, "title"),
+            summary: try top["summary"].map { n throws(LessonError) in try string(n, "summary") } ?? "",
+            subtitle: try top["subtitle"].map { n throws(LessonError) in try string(n, "subtitle") },
+            model: try existingFile(modelNode, "model"),
+            weights: try top["weights"].map { n throws(LessonError) in try existingFile(n, "weights") },
+            seed: UInt64(try top["seed"].map { n throws(LessonError) in try int(n, "seed") } ?? 0),
+            numbers: style, inputs: inputs,
+            reference: try top["reference"].map { n throws(LessonError) in try existingFile(n, "reference") },
+            steps: steps)
+    }
+
+    func step(_ node: Node, index: Int, inputs: Set<String>) throws(LessonError) -> LessonStep {
+        let f = try mapping(node, "steps[\(index)]", allowed: ["heading", "id", "text", "show"])
+        guard let headingNode = f["heading"] else { throw fail(node, "steps[\(index)] needs a 'heading'") }
+        let heading = try string(headingNode, "heading")
+        var show: [ShowItem] = []
+        if let showNode = f["show"] {
+            guard let seq = showNode.sequence else { throw fail(showNode, "'show' must be a list") }
+            for item in seq { show.append(try showItem(item, inputs: inputs)) }
+        }
+        let id = try f["id"].map { n throws(LessonError) in try string(n, "id") } ?? slug(heading)
+        return LessonStep(heading: heading, id: id, text: try f["text"].map { n throws(LessonError) in try string(n, "text") } ?? "",
+                          show: show, line: node.mark?.line ?? 0)
+    }
+
+    func showItem(_ node: Node, inputs: Set<String>) throws(LessonError) -> ShowItem {
+        let kindList = ShowItem.kinds.joined(separator: ", ")
+        if let s = node.scalar?.string {
+            guard s == "pipeline" else { throw fail(node, "unknown step kind '\(s)' (known: \(kindList))") }
+            return .pipeline
+        }
+        guard let map = node.mapping, map.count == 1, let (k, v) = map.first.map({ ($0.key, $0.value) }), let kind = k.string else {
+            throw fail(node, "each 'show' item is one kind with its settings, e.g. '- image: X' (known kinds: \(kindList))")
+        }
+        func input(_ n: Node?, _ what: String) throws(LessonError) -> String {
+            let name = try string(n, what)
+            guard inputs.contains(name) else {
+                throw fail(n, "\(what): no input named '\(name)' (the lesson's inputs: \(inputs.sorted().joined(separator: ", ")))")
+            }
+            return name
+        }
+        func fields(_ allowed: Set<String>, required: [String]) throws(LessonError) -> [String: Node] {
+            let f = try mapping(v, kind, allowed: allowed)
+            for r in required where f[r] == nil { throw fail(v, "\(kind) needs '\(r)'") }
+            return f
+        }
+        func inputList(_ n: Node?) throws(LessonError) -> [String] {
+            guard let n, let seq = n.sequence, !seq.isEmpty else { throw fail(n ?? v, "\(kind): 'inputs' must be a list of input names") }
+            var names: [String] = []
+            for item in seq { names.append(try input(item, "\(kind).inputs")) }
+            return names
+        }
+        switch kind {
+        case "image":
+            return .image(input: try input(v, "image"))
+        case "compare":
+            guard let seq = v.sequence, seq.count == 2 else { throw fail(v, "compare takes two input names, e.g. [X, X_deformed]") }
+            return .compare(try input(seq[0], "compare"), try input(seq[1], "compare"))
+        case "features":
+            return .features(layer: try string(v, "features"))
+        case "convolution":
+            let f = try fields(["input", "layer", "feature", "at"], required: ["input", "layer", "at"])
+            guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "convolution.at must be [row, column]") }
+            return .convolution(input: try input(f["input"], "convolution.input"), layer: try string(f["layer"], "convolution.layer"),
+                                feature: try f["feature"].map { n throws(LessonError) in try int(n, "convolution.feature") } ?? 0,
+                                row: try int(pair[0], "convolution.at row"), col: try int(pair[1], "convolution.at column"))
+        case "map":
+            let f = try fields(["input", "layer", "role", "channel"], required: ["input", "layer"])
+            let role = try f["role"].map { n throws(LessonError) in try string(n, "map.role") } ?? "output"
+            guard ["input", "output", "grad_output", "grad_input"].contains(role) else {
+                throw fail(f["role"], "map.role must be input, output, grad_output or grad_input")
+            }
+            return .map(input: try input(f["input"], "map.input"), layer: try string(f["layer"], "map.layer"), role: role,
+                        channel: try f["channel"].map { n throws(LessonError) in try int(n, "map.channel") } ?? 0)
+        case "maps":
+            let f = try fields(["input", "layer"], required: ["input", "layer"])
+            return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
+        case "relu", "pooling", "pool_routing":
+            let f = try fields(["input", "layer", "channel"], required: ["input", "layer"])
+            let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")
+            let c = try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0
+            return kind == "relu" ? .relu(input: i, layer: l, channel: c)
+                : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c)
+        case "pipeline":
+            return .pipeline
+        case "votes":
+            let f = try fields(["input", "layer"], required: ["input", "layer"])
+            return .votes(input: try input(f["input"], "votes.input"), layer: try string(f["layer"], "votes.layer"))
+        case "vote_bars":
+            let f = try fields(["inputs", "layer"], required: ["inputs", "layer"])
+            return .voteBars(inputs: try inputList(f["inputs"]), layer: try string(f["layer"], "vote_bars.layer"))
+        case "error_table":
+            let f = try fields(["inputs"], required: ["inputs"])
+            return .errorTable(inputs: try inputList(f["inputs"]))
+        default:
+            throw fail(k, "unknown step kind '\(kind)' (known: \(kindList))")
+        }
+    }
+}
+
+/// A file-name-friendly form of a heading: lower case letters and digits joined by `-`.
+func slug(_ s: String) -> String {
+    var out = ""
+    var dash = false
+    for ch in s.lowercased() {
+        if ch.isASCII && (ch.isLetter || ch.isNumber) {
+            if dash && !out.isEmpty { out.append("-") }
+            out.append(ch)
+            dash = false
+        } else {
+            dash = true
+        }
+    }
+    return out.isEmpty ? "step" : String(out.prefix(40))
+}
