@@ -29,7 +29,7 @@ public enum NumberStyle: Sendable, Equatable, Hashable {
 /// to be 0.29 but stored as 0.28999999999999998 still prints "0.29". The article's values
 /// (multiples of 1/9, 1/12, …) are far from that tolerance, so none is pushed over a digit.
 /// NaN prints as "NaN", infinities as "∞" and "−∞".
-public func formatNumber(_ x: Double, _ style: NumberStyle) -> String {
+public func formatNumber(_ x: Double, _ style: NumberStyle = .standard) -> String {
     if x.isNaN { return "NaN" }
     if x.isInfinite { return x < 0 ? "\u{2212}∞" : "∞" }
     let text: String
@@ -50,4 +50,10 @@ public func formatNumber(_ x: Double, _ style: NumberStyle) -> String {
     // "-0.00" (or "-0.0" for −0 in full precision) shows as zero: no sign.
     if body.allSatisfy({ $0 == "0" || $0 == "." }) { return String(body) }
     return "\u{2212}" + body
+}
+
+/// Writes an integral value without decimals ("9", "−3"), anything else as `formatNumber` does.
+public func formatCount(_ x: Double, _ style: NumberStyle = .standard) -> String {
+    if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return formatNumber(x, .rounded(0)) }
+    return formatNumber(x, style)
 }

@@ -2,6 +2,7 @@
 // `CairoContext`; nothing here is Sendable, so Cairo objects stay inside one task.
 
 import CCairo
+import CNNCore
 import Foundation
 
 /// An error raised while rendering or writing a figure.

@@ -2,6 +2,7 @@
 // with its top-left corner at the current origin and returns the size it used, so the
 // same code measures (on a recording surface) and draws (on PNG, PDF or SVG).
 
+import CNNCore
 import Foundation
 
 /// A width and height in points.
@@ -90,7 +91,7 @@ struct Drawer {
         if let style = numbers {
             texts = grid.values.map { v in
                 if v == 0 { return "0" }
-                return integersPlain ? formatCount(v, style: style) : formatNumber(v, style: style)
+                return integersPlain ? formatCount(v, style) : formatNumber(v, style)
             }
         }
         var numberFont = FontStyle(size: max(6, cell * 0.3), bold: !bold.isEmpty)
@@ -165,7 +166,7 @@ struct Drawer {
             let tx = x + width * Double(i) / 2
             p.line(tx, y + barHeight, tx, y + barHeight + 3, Palette.ink, width: 0.75)
             let align: Align = i == 0 ? .left : (i == 1 ? .center : .right)
-            p.text(v == 0 ? "0" : formatNumber(v, style: style), x: tx, y: y + barHeight + 14, smallFont, align: align)
+            p.text(v == 0 ? "0" : formatNumber(v, style), x: tx, y: y + barHeight + 14, smallFont, align: align)
         }
         return Size(width: width, height: legendHeight)
     }
@@ -244,8 +245,8 @@ struct Drawer {
             }
         }
         let n = h * w
-        let sumText = "sum = \(formatCount(sum, style: f.numberStyle))    "
-            + "\(formatCount(sum, style: f.numberStyle)) / \(n) = \(formatNumber(value, style: f.numberStyle))"
+        let sumText = "sum = \(formatCount(sum, f.numberStyle))    "
+            + "\(formatCount(sum, f.numberStyle)) / \(n) = \(formatNumber(value, f.numberStyle))"
         let resultY = gy + small.height + labelHeight + 12
         let resultFont = FontStyle(size: 15, bold: true)
         p.text(sumText, x: rightX, y: resultY + 16, resultFont)
@@ -503,7 +504,7 @@ struct Drawer {
             p.fillRect(colX, y, cellWidth, rowHeight, fill)
             if v < 0 { p.hatch(colX, y, cellWidth, rowHeight, Palette.negativeHatch) }
             p.strokeRect(colX, y, cellWidth, rowHeight, Palette.mapGridLine, width: 0.75)
-            p.textCentered(formatNumber(v, style: f.numberStyle), cx: colX + cellWidth / 2, cy: y + rowHeight / 2,
+            p.textCentered(formatNumber(v, f.numberStyle), cx: colX + cellWidth / 2, cy: y + rowHeight / 2,
                            FontStyle(size: 10.5), maxWidth: cellWidth - 6, color: Palette.text(on: fill))
             if let labels = f.inputLabels, i < labels.count {
                 p.text(labels[i], x: colX - 6, y: y + rowHeight / 2 + 3.5, smallFont, color: Palette.muted, align: .right)
@@ -515,7 +516,7 @@ struct Drawer {
             p.circle(nodeX, nodeY(k), nodeRadius, fill: .white, stroke: Palette.ink, width: 2)
             p.textCentered(f.outputLabels[k], cx: nodeX, cy: nodeY(k), FontStyle(size: 15, bold: true), maxWidth: nodeRadius * 1.5)
             if let values = f.outputValues {
-                let text = formatNumber(values[k], style: f.numberStyle)
+                let text = formatNumber(values[k], f.numberStyle)
                 let font = FontStyle(size: 14, bold: true)
                 p.text(text, x: nodeX + nodeRadius + 8, y: nodeY(k) + 5, font)
                 right = max(right, nodeX + nodeRadius + 8 + p.textWidth(text, font))
@@ -556,7 +557,7 @@ struct Drawer {
             let color = v >= 0 ? Palette.positive : Palette.negative
             p.fillRect(bx, y + (rowHeight - barHeight) / 2, bw, barHeight, color)
             if v < 0 { p.hatch(bx, y + (rowHeight - barHeight) / 2, bw, barHeight, Palette.negativeHatch) }
-            let text = formatNumber(v, style: f.numberStyle)
+            let text = formatNumber(v, f.numberStyle)
             p.text(text, x: labelWidth + barArea + 8, y: y + rowHeight / 2 + 5, FontStyle(size: 12))
             right = max(right, labelWidth + barArea + 8 + p.textWidth(text, FontStyle(size: 12)))
         }
@@ -620,7 +621,7 @@ struct Drawer {
         if let first = xTicks.first, first < xlo { xlo = first }
         let tickStyle = NumberStyle.full
         func tickText(_ v: Double) -> String {
-            let s = formatNumber((v * 1e6).rounded() / 1e6, style: tickStyle)
+            let s = formatNumber((v * 1e6).rounded() / 1e6, tickStyle)
             return s.hasSuffix(".0") ? String(s.dropLast(2)) : s
         }
         let yLabelWidth = (yTicks.map { p.textWidth(tickText($0), smallFont) }.max() ?? 0)

@@ -1,3 +1,4 @@
+import CNNCore
 // Figures are plain values: data plus labels. They know nothing about Cairo;
 // `Drawing.swift` turns them into pictures. All lengths are in points (1/72 inch).
 

@@ -1,3 +1,4 @@
+import CNNCore
 import CCairo
 
 /// Decoded PNG pixels, for tests and checks: read back what `renderData(_:format: .png)` wrote.

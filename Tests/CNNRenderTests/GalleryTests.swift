@@ -1,3 +1,4 @@
+import CNNCore
 import Foundation
 import Testing
 @testable import CNNRender

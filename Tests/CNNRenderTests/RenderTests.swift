@@ -1,3 +1,4 @@
+import CNNCore
 import Foundation
 import Testing
 @testable import CNNRender
@@ -8,25 +9,25 @@ import FoundationXML
 // MARK: numbers
 
 @Test func formatNumberRoundsTruncatesAndUsesTheMinusSign() {
-    #expect(formatNumber(5.0 / 9, style: .rounded(2)) == "0.56")
-    #expect(formatNumber(5.0 / 9, style: .truncated(2)) == "0.55")
-    #expect(formatNumber(7.0 / 9, style: .truncated(2)) == "0.77")
-    #expect(formatNumber(-7.0 / 9, style: .truncated(2)) == "\u{2212}0.77")
+    #expect(formatNumber(5.0 / 9, .rounded(2)) == "0.56")
+    #expect(formatNumber(5.0 / 9, .truncated(2)) == "0.55")
+    #expect(formatNumber(7.0 / 9, .truncated(2)) == "0.77")
+    #expect(formatNumber(-7.0 / 9, .truncated(2)) == "\u{2212}0.77")
     #expect(formatNumber(-0.333) == "\u{2212}0.33")
     #expect(formatNumber(1) == "1.00")
-    #expect(formatNumber(0.29, style: .truncated(2)) == "0.29") // stored as 0.28999…
-    #expect(formatNumber(7.0 / 9, style: .full) == "0.7777777777777778")
-    #expect(formatNumber(-0.5, style: .full) == "\u{2212}0.5")
+    #expect(formatNumber(0.29, .truncated(2)) == "0.29") // stored as 0.28999…
+    #expect(formatNumber(7.0 / 9, .full) == "0.7777777777777778")
+    #expect(formatNumber(-0.5, .full) == "\u{2212}0.5")
 }
 
 @Test func formatNumberNeverPrintsMinusZero() {
     #expect(formatNumber(-0.001) == "0.00")
-    #expect(formatNumber(-0.009, style: .truncated(2)) == "0.00")
+    #expect(formatNumber(-0.009, .truncated(2)) == "0.00")
     #expect(formatNumber(-0.0) == "0.00")
     #expect(formatCount(-0.0) == "0")
     #expect(formatCount(-3) == "\u{2212}3")
     #expect(formatCount(9) == "9")
-    #expect(!formatNumber(-1e-12, style: .rounded(3)).contains("\u{2212}"))
+    #expect(!formatNumber(-1e-12, .rounded(3)).contains("\u{2212}"))
 }
 
 @Test func formatNumberHandlesNonFiniteValues() {
