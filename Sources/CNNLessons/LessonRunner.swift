@@ -1,0 +1,433 @@
+import CNNCore
+import CNNFiles
+import CNNRender
+import Foundation
+
+/// A lesson worked out: every input traced, every step's text filled in and its figures built.
+public struct LessonRun: Sendable {
+    public var lesson: Lesson
+    /// The lesson's network.
+    public var network: Network
+    /// One trace per lesson input, by input name.
+    public var traces: [String: Trace]
+    public var sections: [LessonSection]
+}
+
+/// One step, ready to show.
+public struct LessonSection: Sendable {
+    /// 1-based step number.
+    public var number: Int
+    public var heading: String
+    public var id: String
+    /// Paragraphs with light markup: `*emphasis*`, `**strong**`; every `{{…}}` already filled in.
+    public var paragraphs: [String]
+    public var figures: [LessonFigure]
+}
+
+/// A figure of a step, with the name its files get (`NN-step-kind`).
+public struct LessonFigure: Sendable {
+    public var name: String
+    public var caption: String
+    public var figure: Figure
+}
+
+/// Works out a lesson: loads its model and inputs, traces each input, and builds every step.
+public enum LessonRunner {
+    /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
+    ///   weights or input file.
+    public static func run(_ lesson: Lesson) throws -> LessonRun {
+        let network = try loadNetwork(model: lesson.model, weights: lesson.weights, seed: lesson.seed)
+        var traces: [String: Trace] = [:]
+        var networks: [String: Network] = [:]
+        for input in lesson.inputs {
+            var net = network
+            if let modelPath = input.model {
+                let spec = try ModelFile.load(modelPath)
+                if let w = input.weights {
+                    net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed)
+                } else {
+                    // Take the parameters the two models share by name from the lesson's network.
+                    var shared: [String: Tensor] = [:]
+                    for p in network.parameters where spec.layers.contains(where: { p.name.hasPrefix($0.name + ".") }) {
+                        shared[p.name] = p.tensor
+                    }
+                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model, seed: lesson.seed)
+                }
+            }
+            let x = try InputFile.load(input.file, expecting: net.shapes[0])
+            let target = try input.target.map { s throws(FileError) in try parseTarget(s, classes: net.model.classNames) }
+            traces[input.name] = net.trace(input: x, target: target)
+            networks[input.name] = net
+        }
+        let reference = try lesson.reference.map { path throws(FileError) in try loadDocument(path) }
+        var builder = StepBuilder(lesson: lesson, network: network, traces: traces, networks: networks, reference: reference)
+        var sections: [LessonSection] = []
+        for (i, step) in lesson.steps.enumerated() {
+            sections.append(try builder.section(step, number: i + 1))
+        }
+        return LessonRun(lesson: lesson, network: network, traces: traces, sections: sections)
+    }
+}
+
+/// Builds sections from steps, reading every number from the traces.
+struct StepBuilder {
+    let lesson: Lesson
+    let network: Network
+    let traces: [String: Trace]
+    let networks: [String: Network]
+    let reference: JSONValue?
+    var style: NumberStyle { lesson.numbers }
+
+    func fail(_ step: LessonStep, _ message: String) -> LessonError {
+        LessonError(file: lesson.file, line: step.line, message)
+    }
+
+    mutating func section(_ step: LessonStep, number: Int) throws -> LessonSection {
+        let text = try fillTemplates(step.text, step: step)
+        let paragraphs = text.components(separatedBy: "\n\n")
+            .map { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
+            .filter { !$0.isEmpty }
+        var figures: [LessonFigure] = []
+        for item in step.show {
+            var f = try figure(item, step: step)
+            f.name = String(format: "%02d-%@-%@", number, step.id, f.name)
+            var n = 2
+            let base = f.name
+            while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
+            figures.append(f)
+        }
+        return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures)
+    }
+
+    // MARK: Reading the traces
+
+    func trace(_ input: String, _ step: LessonStep) throws -> Trace {
+        guard let t = traces[input] else { throw fail(step, "no input named '\(input)'") }
+        return t
+    }
+
+    func record(_ input: String, _ layer: String, _ role: String, _ step: LessonStep) throws -> TraceRecord {
+        let t = try trace(input, step)
+        guard t.model.layers.contains(where: { $0.name == layer }) || layer == "loss" else {
+            throw fail(step, "the model has no layer '\(layer)' (its layers: \(t.model.layers.map(\.name).joined(separator: ", ")))")
+        }
+        guard let r = t.record(layer, role) else {
+            let note = role.hasPrefix("grad") ? "; gradients need a 'target' for input '\(input)'" : ""
+            throw fail(step, "\(layer) has no '\(role)' array in the trace of '\(input)'\(note)")
+        }
+        return r
+    }
+
+    func layerSpec(_ input: String, _ layer: String, _ step: LessonStep) throws -> LayerSpec {
+        let t = try trace(input, step)
+        guard let l = t.model.layers.first(where: { $0.name == layer }) else {
+            throw fail(step, "the model has no layer '\(layer)' (its layers: \(t.model.layers.map(\.name).joined(separator: ", ")))")
+        }
+        return l
+    }
+
+    /// Channel `c` of a `[C, H, W]` record as a grid.
+    func channel(_ r: TraceRecord, _ c: Int, _ step: LessonStep) throws -> Grid {
+        guard r.shape.count == 3 else { throw fail(step, "\(r.layer).\(r.role) has shape \(r.shape), not [C, H, W]") }
+        guard c >= 0 && c < r.shape[0] else { throw fail(step, "\(r.layer).\(r.role) has \(r.shape[0]) channels; channel \(c) does not exist") }
+        let h = r.shape[1], w = r.shape[2]
+        let start = c * h * w
+        return Grid((0..<h).map { i in Array(r.data[(start + i * w)..<(start + i * w + w)]) })
+    }
+
+    func channels(_ r: TraceRecord, _ step: LessonStep) throws -> [Grid] {
+        try (0..<(r.shape.first ?? 0)).map { try channel(r, $0, step) }
+    }
+
+    /// The features of a conv layer: `weight[o, 0]` for each filter, with the article's names
+    /// when the layer has three 3×3 single-channel filters.
+    func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
+        let w = try record(input, layer, "weight", step)
+        guard w.shape.count == 4 else { throw fail(step, "'\(layer)' is not a conv layer") }
+        let (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        return (0..<o).map { f in
+            let start = f * c * kh * kw
+            let g = Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) })
+            return NamedGrid(name: featureName(g, index: f), grid: g)
+        }
+    }
+
+    func featureName(_ g: Grid, index: Int) -> String {
+        let down = Grid([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
+        let cross = Grid([[1, -1, 1], [-1, 1, -1], [1, -1, 1]])
+        let up = Grid([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]])
+        if g == down { return "diagonal ↘" }
+        if g == cross { return "cross ✕" }
+        if g == up { return "diagonal ↗" }
+        return "feature \(index + 1)"
+    }
+
+    func shapeText(_ shape: [Int]) -> String {
+        switch shape.count {
+        case 3: return shape[0] == 1 ? "\(shape[1])×\(shape[2])" : "\(shape[0])@\(shape[1])×\(shape[2])"
+        default: return shape.map(String.init).joined(separator: "×")
+        }
+    }
+
+    // MARK: Figures
+
+    func figure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure {
+        switch item {
+        case .image(let input):
+            let r = try firstInput(input, step)
+            return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
+                                figure: .image(ImageFigure(grid: try channel(r, 0, step), title: input)))
+        case .compare(let a, let b):
+            let ga = try channel(try firstInput(a, step), 0, step), gb = try channel(try firstInput(b, step), 0, step)
+            guard ga.rows == gb.rows && ga.cols == gb.cols else { throw fail(step, "'\(a)' and '\(b)' differ in size") }
+            var cells = Set<Cell>()
+            for i in 0..<ga.rows { for j in 0..<ga.cols where ga[i, j] != gb[i, j] { cells.insert(Cell(row: i, col: j)) } }
+            return LessonFigure(name: "compare-\(slug(a))-\(slug(b))",
+                                caption: "\(cells.count) of \(ga.rows * ga.cols) pixels differ (outlined).",
+                                figure: .row([.image(ImageFigure(grid: ga, title: a, highlighted: cells)),
+                                              .image(ImageFigure(grid: gb, title: b, highlighted: cells))]))
+        case .features(let layer):
+            let input = try anyInput(step)
+            let feats = try features(input, layer, step)
+            return LessonFigure(name: "features-\(layer)", caption: "The \(feats.count) features of \(layer).",
+                                figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
+        case let .convolution(input, layer, f, row, col):
+            let spec = try layerSpec(input, layer, step)
+            guard case .conv(let c) = spec.kind, c.stride == 1, c.padding == 0 else {
+                throw fail(step, "convolution steps are drawn for conv layers with stride 1 and no padding; '\(layer)' is not one")
+            }
+            let x = try record(input, layer, "input", step)
+            guard x.shape.first == 1 else { throw fail(step, "convolution steps are drawn for one-channel inputs") }
+            let feats = try features(input, layer, step)
+            guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
+            let out = try record(input, layer, "output", step)
+            guard row < out.shape[1] && col < out.shape[2] else {
+                throw fail(step, "position [\(row), \(col)] is outside the \(out.shape[1])×\(out.shape[2]) map of '\(layer)'")
+            }
+            let value = out.data[(f * out.shape[1] + row) * out.shape[2] + col]
+            return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
+                                caption: "Feature \(feats[f].name) on the \(input) image at row \(row), column \(col): \(formatNumber(value, style)).",
+                                figure: .convolutionStep(ConvolutionStepFigure(image: try channel(x, 0, step), feature: feats[f].grid,
+                                                                               featureName: feats[f].name, row: row, col: col, numberStyle: style)))
+        case let .map(input, layer, role, c):
+            let r = try record(input, layer, role, step)
+            let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
+            return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
+                                caption: "\(layer) \(what), channel \(c), for the \(input) image (\(shapeText(r.shape))).",
+                                figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
+        case let .maps(input, layer):
+            let r = try record(input, layer, "output", step)
+            let spec = try layerSpec(input, layer, step)
+            var feats: [NamedGrid] = []
+            if case .conv = spec.kind, let fs = try? features(input, layer, step) { feats = fs }
+            return LessonFigure(name: "maps-\(slug(input))-\(layer)",
+                                caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
+                                figure: .layer(LayerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)", numberStyle: style)))
+        case let .relu(input, layer, c):
+            let before = try channel(try record(input, layer, "input", step), c, step)
+            let after = try channel(try record(input, layer, "output", step), c, step)
+            let negatives = before.values.filter { $0 < 0 }.count
+            return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
+                                caption: "\(layer), channel \(c): \(negatives) negative values become 0.",
+                                figure: .relu(ReLUFigure(before: before, after: after, title: "\(layer) [\(c)]", numberStyle: style)))
+        case let .pooling(input, layer, c):
+            let spec = try layerSpec(input, layer, step)
+            guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
+            let x = try channel(try record(input, layer, "input", step), c, step)
+            let y = try channel(try record(input, layer, "output", step), c, step)
+            return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
+                                caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(x.shapeText) → \(y.shapeText).",
+                                figure: .pooling(PoolingFigure(input: x, output: y, size: p.size, stride: p.stride, title: "\(layer) [\(c)]", numberStyle: style)))
+        case .pipeline:
+            var stages = [PipelineStage(name: "input", shape: shapeText(network.shapes[0]))]
+            for (i, l) in network.model.layers.enumerated() {
+                let kind: String
+                switch l.kind {
+                case .conv(let c): kind = "convolution \(c.kernelH)×\(c.kernelW)"
+                case .relu: kind = "ReLU"
+                case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
+                case .dense: kind = "fully connected"
+                }
+                stages.append(PipelineStage(name: kind, shape: shapeText(network.shapes[i + 1])))
+            }
+            return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
+                                figure: .pipeline(PipelineFigure(stages: stages)))
+        case let .votes(input, layer):
+            let spec = try layerSpec(input, layer, step)
+            guard case .dense = spec.kind else { throw fail(step, "'\(layer)' is not a dense layer") }
+            let x = try record(input, layer, "input", step)
+            let w = try record(input, layer, "weight", step)
+            let y = try record(input, layer, "output", step)
+            let n = w.shape[1]
+            let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
+            let classes = try trace(input, step).model.classNames
+            let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
+            return LessonFigure(name: "votes-\(slug(input))-\(layer)",
+                                caption: "The \(n) values for the \(input) image vote; line thickness follows the weight.",
+                                figure: .votes(VotesFigure(inputs: x.data, outputLabels: labels, weights: rows, outputValues: y.data,
+                                                           title: "votes: \(input)", numberStyle: style)))
+        case let .voteBars(inputs, layer):
+            var bars: [Figure] = []
+            for input in inputs {
+                let y = try record(input, layer, "output", step)
+                let classes = try trace(input, step).model.classNames
+                bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
+                                                     values: y.data, title: "the \(input) image", numberStyle: style)))
+            }
+            return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes of \(layer) for \(inputs.joined(separator: " and ")).",
+                                figure: .row(bars))
+        case .errorTable(let inputs):
+            var lines: [String] = []
+            for input in inputs {
+                let t = try trace(input, step)
+                guard let target = inputTarget(input) else { throw fail(step, "error_table needs a 'target' for input '\(input)'") }
+                let last = t.model.layers[t.model.layers.count - 1].name
+                let y = try record(input, last, "output", step).data
+                let classes = t.model.classNames
+                lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
+                lines.append("<tt>  class   right   actual   error = right − actual</tt>")
+                var total = 0.0
+                for (k, v) in y.enumerated() {
+                    let right = k == target ? 1.0 : 0.0
+                    total += abs(right - v)
+                    let name = classes[k].padding(toLength: 6, withPad: " ", startingAt: 0)
+                    lines.append("<tt>  \(TextBlock.escape(name))  \(pad(formatNumber(right, style), 6))  \(pad(formatNumber(v, style), 7))   \(pad(formatNumber(right - v, style), 7))</tt>")
+                }
+                lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, style))</tt>")
+            }
+            return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class.",
+                                figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
+        case let .poolRouting(input, layer, c):
+            let spec = try layerSpec(input, layer, step)
+            guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
+            let x = try channel(try record(input, layer, "input", step), c, step)
+            let gy = try channel(try record(input, layer, "grad_output", step), c, step)
+            let gx = try channel(try record(input, layer, "grad_input", step), c, step)
+            return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
+                                caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
+                                figure: .poolingGradient(PoolingGradientFigure(input: x, outputGradient: gy, inputGradient: gx, size: p.size,
+                                                                               stride: p.stride, title: "\(layer) [\(c)] backward", numberStyle: style)))
+        }
+    }
+
+    func pad(_ s: String, _ n: Int) -> String {
+        let count = s.count
+        return count >= n ? s : String(repeating: " ", count: n - count) + s
+    }
+
+    func inputTarget(_ name: String) -> Int? {
+        guard let input = lesson.inputs.first(where: { $0.name == name }), let t = input.target,
+              let net = networks[name] else { return nil }
+        return try? parseTarget(t, classes: net.model.classNames)
+    }
+
+    /// The input record of the first layer: the image itself.
+    func firstInput(_ input: String, _ step: LessonStep) throws -> TraceRecord {
+        let t = try trace(input, step)
+        guard let first = t.records.first, first.role == "input" else { throw fail(step, "the trace of '\(input)' is empty") }
+        return first
+    }
+
+    func anyInput(_ step: LessonStep) throws -> String {
+        guard let first = lesson.inputs.first else { throw fail(step, "the lesson has no inputs") }
+        return first.name
+    }
+
+    // MARK: Templates
+
+    /// Replaces each `{{…}}` in `text`:
+    /// - `{{INPUT:LAYER.ROLE[i,j,k]}}`: a number from the trace of INPUT (`{{X:conv1.output[0,1,1]}}`);
+    /// - `{{INPUT:loss}}`: the loss;
+    /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`: over a whole array;
+    /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
+    /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there;
+    /// - a suffix `|full`, `|round` or `|truncate` changes how the number is written.
+    func fillTemplates(_ text: String, step: LessonStep) throws -> String {
+        var out = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "{{") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].range(of: "}}") else { throw fail(step, "a '{{' has no closing '}}'") }
+            let body = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
+            out += try evaluate(body, step: step)
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
+    }
+
+    func evaluate(_ body: String, step: LessonStep) throws -> String {
+        var expr = body
+        var numberStyle = style
+        if let bar = body.lastIndex(of: "|") {
+            expr = String(body[..<bar]).trimmingCharacters(in: .whitespaces)
+            switch body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces) {
+            case "full": numberStyle = .full
+            case "round": numberStyle = .rounded(2)
+            case "truncate": numberStyle = .truncated(2)
+            case let other: throw fail(step, "{{\(body)}}: unknown format '\(other)' (use full, round or truncate)")
+            }
+        }
+        guard let colon = expr.firstIndex(of: ":") else {
+            throw fail(step, "{{\(body)}}: write INPUT:LAYER.ROLE[index], INPUT:loss, differ:A,B or ref:path")
+        }
+        let head = String(expr[..<colon]), tail = String(expr[expr.index(after: colon)...])
+        switch head {
+        case "ref":
+            guard let reference else { throw fail(step, "{{\(body)}}: the lesson has no 'reference' file") }
+            var node: JSONValue? = reference
+            for key in tail.split(separator: ".") { node = node?[String(key)] }
+            switch node {
+            case .number(let v)?: return formatNumber(v, numberStyle == style ? .full : numberStyle)
+            case .string(let s)?: return s
+            default: throw fail(step, "{{\(body)}}: the reference has no value at '\(tail)'")
+            }
+        case "differ":
+            let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }
+            let a = try firstInput(names[0], step).data, b = try firstInput(names[1], step).data
+            guard a.count == b.count else { throw fail(step, "{{\(body)}}: the images differ in size") }
+            return String(zip(a, b).filter { $0 != $1 }.count)
+        default:
+            if tail == "loss" {
+                guard let l = try trace(head, step).loss else { throw fail(step, "{{\(body)}}: input '\(head)' has no target, so no loss") }
+                return formatNumber(l, numberStyle)
+            }
+            return formatNumber(try value(input: head, path: tail, body: body, step: step), numberStyle)
+        }
+    }
+
+    /// `LAYER.ROLE[i,j]` or `LAYER.ROLE.sum|max|min|count`.
+    func value(input: String, path: String, body: String, step: LessonStep) throws -> Double {
+        var name = path
+        var index: [Int]?
+        if let bracket = path.firstIndex(of: "["), path.hasSuffix("]") {
+            name = String(path[..<bracket])
+            let inner = path[path.index(after: bracket)..<path.index(before: path.endIndex)]
+            var idx: [Int] = []
+            for part in inner.split(separator: ",") {
+                guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { throw fail(step, "{{\(body)}}: '\(inner)' is not an index") }
+                idx.append(v)
+            }
+            index = idx
+        }
+        let parts = name.split(separator: ".").map(String.init)
+        guard parts.count == 2 || parts.count == 3 else { throw fail(step, "{{\(body)}}: write LAYER.ROLE[index]") }
+        let r = try record(input, parts[0], parts[1], step)
+        if parts.count == 3 {
+            switch parts[2] {
+            case "sum": return r.data.reduce(0, +)
+            case "max": return r.data.max() ?? 0
+            case "min": return r.data.min() ?? 0
+            case "count": return Double(r.data.count)
+            default: throw fail(step, "{{\(body)}}: '\(parts[2])' is not sum, max, min or count")
+            }
+        }
+        guard let index else { throw fail(step, "{{\(body)}}: give an index, e.g. \(name)[0,1,1]") }
+        guard index.count == r.shape.count, zip(index, r.shape).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
+            throw fail(step, "{{\(body)}}: index \(index) is outside the shape \(r.shape)")
+        }
+        var offset = 0
+        for (i, n) in zip(index, r.shape) { offset = offset * n + i }
+        return r.data[offset]
+    }
+}
