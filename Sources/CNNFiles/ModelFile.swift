@@ -16,8 +16,9 @@ import CNNCore
 /// - `conv`: `filters` and `size` (an integer, or `[h, w]`) required; `stride` 1, `padding` 0,
 ///   `bias` true, `normalize` false.
 /// - `relu`: no fields.
-/// - `maxpool`: `size` required; `stride` defaults to `size` (windows side by side, as in
-///   PyTorch's `MaxPool2d`); `ceil` false.
+/// - `maxpool`: `size` required; `stride` 1 like every other layer (note: PyTorch's `MaxPool2d`
+///   defaults to the window size instead, so write `"stride": 2` for side-by-side 2×2 windows);
+///   `ceil` false.
 /// - `dense`: `units` required; `bias` true.
 /// - every layer: `name` defaults to the type and a count per type: `conv1`, `relu1`, `conv2`.
 /// - `loss`: `"mse"` or `"cross_entropy"` (the default); `classes`: optional names, one per output.
@@ -133,7 +134,7 @@ public enum ModelFile {
             kind = .relu
         case "maxpool":
             let size = try f.int("size", min: 1)
-            let stride = try f.int("stride", default: size, min: 1)
+            let stride = try f.int("stride", default: 1, min: 1)
             let ceil = try f.bool("ceil", default: false)
             try f.finish(allowed: ["name", "type", "size", "stride", "ceil"])
             kind = .maxpool(PoolSpec(size: size, stride: stride, ceil: ceil))

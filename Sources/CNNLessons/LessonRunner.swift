@@ -340,8 +340,10 @@ struct StepBuilder {
     /// - `{{INPUT:loss}}`: the loss;
     /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`: over a whole array;
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
-    /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there;
+    /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there (array items by index: `ref:votes.values.0`);
+    /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
     /// - a suffix `|full`, `|round` or `|truncate` changes how the number is written.
+    /// Whole numbers (counts) print without decimals.
     func fillTemplates(_ text: String, step: LessonStep) throws -> String {
         var out = ""
         var rest = Substring(text)
@@ -367,32 +369,64 @@ struct StepBuilder {
             case let other: throw fail(step, "{{\(body)}}: unknown format '\(other)' (use full, round or truncate)")
             }
         }
-        guard let colon = expr.firstIndex(of: ":") else {
+        // A single reference to text is copied as it is.
+        if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }
+        // Otherwise: terms joined by " + " and " − " (spaces around the sign).
+        let tokens = expr.split(separator: " ").map(String.init)
+        guard tokens.count % 2 == 1 else { throw fail(step, "{{\(body)}}: write terms joined by ' + ' or ' − '") }
+        var total = try numeric(tokens[0], body: body, step: step)
+        var i = 1
+        while i < tokens.count {
+            let term = try numeric(tokens[i + 1], body: body, step: step)
+            switch tokens[i] {
+            case "+": total += term
+            case "-", "−": total -= term
+            default: throw fail(step, "{{\(body)}}: '\(tokens[i])' is not + or −")
+            }
+            i += 2
+        }
+        // A value quoted from the reference keeps its own digits unless a format is asked for.
+        let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
+        let isCount = tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix("differ:") || $0.element.hasSuffix(".count") }
+        if isCount { return formatCount(total, numberStyle) }
+        return formatNumber(total, quoted ? .full : numberStyle)
+    }
+
+    func referenceValue(_ path: String) -> JSONValue? {
+        var node: JSONValue? = reference
+        for key in path.split(separator: ".") {
+            if let n = Int(key), case .array(let items)? = node {
+                node = n >= 0 && n < items.count ? items[n] : nil
+            } else {
+                node = node?[String(key)]
+            }
+        }
+        return node
+    }
+
+    /// One term: `ref:path`, `differ:A,B`, `INPUT:loss`, `INPUT:LAYER.ROLE[i,j]`, or a plain number.
+    func numeric(_ term: String, body: String, step: LessonStep) throws -> Double {
+        guard let colon = term.firstIndex(of: ":") else {
             throw fail(step, "{{\(body)}}: write INPUT:LAYER.ROLE[index], INPUT:loss, differ:A,B or ref:path")
         }
-        let head = String(expr[..<colon]), tail = String(expr[expr.index(after: colon)...])
+        let head = String(term[..<colon]), tail = String(term[term.index(after: colon)...])
         switch head {
         case "ref":
-            guard let reference else { throw fail(step, "{{\(body)}}: the lesson has no 'reference' file") }
-            var node: JSONValue? = reference
-            for key in tail.split(separator: ".") { node = node?[String(key)] }
-            switch node {
-            case .number(let v)?: return formatNumber(v, numberStyle == style ? .full : numberStyle)
-            case .string(let s)?: return s
-            default: throw fail(step, "{{\(body)}}: the reference has no value at '\(tail)'")
-            }
+            guard reference != nil else { throw fail(step, "{{\(body)}}: the lesson has no 'reference' file") }
+            guard case .number(let v)? = referenceValue(tail) else { throw fail(step, "{{\(body)}}: the reference has no number at '\(tail)'") }
+            return v
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }
             let a = try firstInput(names[0], step).data, b = try firstInput(names[1], step).data
             guard a.count == b.count else { throw fail(step, "{{\(body)}}: the images differ in size") }
-            return String(zip(a, b).filter { $0 != $1 }.count)
+            return Double(zip(a, b).filter { $0 != $1 }.count)
         default:
             if tail == "loss" {
                 guard let l = try trace(head, step).loss else { throw fail(step, "{{\(body)}}: input '\(head)' has no target, so no loss") }
-                return formatNumber(l, numberStyle)
+                return l
             }
-            return formatNumber(try value(input: head, path: tail, body: body, step: step), numberStyle)
+            return try value(input: head, path: tail, body: body, step: step)
         }
     }
 

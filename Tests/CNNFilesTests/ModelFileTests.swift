@@ -56,7 +56,7 @@ func model(_ text: String, file: String = "model.json") throws -> ModelSpec {
         #expect(m.input == [1, 9, 9])
         #expect(m.layers.map(\.name) == ["conv1", "relu1", "conv2", "maxpool1", "dense1"])
         #expect(m.layers[0].kind == .conv(ConvSpec(filters: 2, kernelH: 3, kernelW: 2, stride: 1, padding: 0, bias: true, normalize: false)))
-        #expect(m.layers[3].kind == .maxpool(PoolSpec(size: 2, stride: 2, ceil: false)))
+        #expect(m.layers[3].kind == .maxpool(PoolSpec(size: 2, stride: 1, ceil: false)))
         #expect(m.layers[4].kind == .dense(DenseSpec(units: 3, bias: true)))
         #expect(m.loss == .crossEntropy)
         #expect(m.classes.isEmpty)

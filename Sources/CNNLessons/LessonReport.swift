@@ -1,0 +1,99 @@
+import CNNCore
+import CNNRender
+import Foundation
+
+/// Writes a worked-out lesson as files: a PDF walkthrough and one image file per figure.
+public enum LessonReport {
+    /// The PDF walkthrough: a title page, then one section per step (with a bookmark) holding
+    /// its paragraphs and figures; every page but the title page is numbered.
+    public static func document(_ run: LessonRun) -> PDFDocument {
+        let lesson = run.lesson
+        var doc = PDFDocument(title: lesson.title, author: "cnn-explain")
+        var lines = ["\(run.sections.count) steps · numbers \(styleNote(lesson.numbers))"]
+        lines.append("Every number is computed by the engine from the lesson's model and inputs.")
+        lines.append("Run it yourself: cnn-explain lesson \(lesson.name)")
+        doc.addTitlePage(subtitle: lesson.subtitle ?? lesson.summary, lines: lines)
+        for section in run.sections {
+            doc.addSection("\(section.number). \(section.heading)")
+            for p in section.paragraphs { doc.addParagraph(markup(p)) }
+            for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
+        }
+        return doc
+    }
+
+    static func styleNote(_ style: NumberStyle) -> String {
+        switch style {
+        case .truncated(let d): return "truncated to \(d) decimals, as on the slides"
+        case .rounded(let d): return "rounded to \(d) decimals"
+        case .full: return "in full precision"
+        }
+    }
+
+    /// The lesson's light markup (`*emphasis*`, `**strong**`) as Pango markup, with `&`, `<`, `>` escaped.
+    public static func markup(_ text: String) -> String {
+        var out = ""
+        var bold = false, italic = false
+        var chars = Array(TextBlock.escape(text))
+        chars.append("\0")
+        var i = 0
+        while i < chars.count - 1 {
+            if chars[i] == "*" && chars[i + 1] == "*" {
+                out += bold ? "</b>" : "<b>"
+                bold.toggle()
+                i += 2
+            } else if chars[i] == "*" {
+                out += italic ? "</i>" : "<i>"
+                italic.toggle()
+                i += 1
+            } else {
+                out.append(chars[i])
+                i += 1
+            }
+        }
+        if italic { out += "</i>" }
+        if bold { out += "</b>" }
+        return out
+    }
+
+    /// Writes the lesson into `folder`: `NAME.pdf` when `formats` has PDF, and every figure as
+    /// `NAME/NN-step-figure.png` (and `.svg`) for each image format asked for. PNGs are always
+    /// written when a PDF is, so each figure can be projected on its own.
+    /// - Parameter progress: called with each path before it is written.
+    /// - Returns: the paths written, in order.
+    @discardableResult
+    public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = 2,
+                             progress: (String) -> Void = { _ in }) throws -> [String] {
+        let name = run.lesson.name
+        let figureFolder = folder.appendingPathComponent(name)
+        var written: [String] = []
+        try createFolder(folder)
+        var imageFormats = formats.subtracting([.pdf])
+        if formats.contains(.pdf) { imageFormats.insert(.png) }
+        if !imageFormats.isEmpty { try createFolder(figureFolder) }
+        for section in run.sections {
+            for f in section.figures {
+                for format in OutputFormat.allCases where imageFormats.contains(format) {
+                    let url = figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)")
+                    progress(url.path)
+                    try render(f.figure, to: url, format: format, scale: scale)
+                    written.append(url.path)
+                }
+            }
+        }
+        if formats.contains(.pdf) {
+            let url = folder.appendingPathComponent("\(name).pdf")
+            progress(url.path)
+            try document(run).write(to: url)
+            written.append(url.path)
+        }
+        return written
+    }
+
+    static func createFolder(_ url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        } catch {
+            throw RenderError.write(path: url.path, reason: "cannot create the folder (\(error.localizedDescription))")
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import CNNLessons
+import CNNRender
+import Foundation
+
+struct LessonsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lessons",
+        abstract: "List the lessons, each with a one-line summary.",
+        discussion: "Run one with 'cnn-explain lesson NAME'."
+    )
+
+    func run() throws {
+        let all = LessonLibrary.available()
+        if all.isEmpty {
+            print("No lessons found. Run from the source folder, or set CNN_EXPLAIN_LESSONS to a folder of lesson files.")
+            return
+        }
+        let width = all.map(\.name.count).max() ?? 0
+        for e in all { print("\(e.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.summary)") }
+    }
+}
+
+struct LessonCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lesson",
+        abstract: "Walk through a lesson step by step, and write its PDF walkthrough.",
+        discussion: """
+        In a terminal the lesson pauses after each step: Enter for the next, b to go back, \
+        q to quit. When the output is not a terminal (or with --no-pause) it prints every \
+        step without pausing. It then writes OUT/NAME.pdf and every figure as OUT/NAME/NN-name.png.
+
+          cnn-explain lesson xo                      the article's X/O example
+          cnn-explain lesson xo --no-pause --from 5  from step 5 on, without pausing
+          cnn-explain lesson my-lesson.yaml --format pdf,svg --out handouts
+
+        'cnn-explain lessons' lists the lessons; docs/lessons.md shows how to write one.
+        """
+    )
+
+    @Argument(help: "A lesson name (see 'cnn-explain lessons') or the path of a lesson file.")
+    var lesson: String
+
+    @Option(help: "The folder to write the PDF and figures into.")
+    var out: String = "output"
+
+    @Option(help: "Comma-separated output formats: pdf, png, svg. A PDF comes with a PNG of each figure.")
+    var format: String = "pdf"
+
+    @Option(help: "Scale of PNG figures (2 is sharp on slides).")
+    var scale: Double = 2
+
+    @Flag(help: "Print every step without pausing.")
+    var noPause = false
+
+    @Option(help: "Start at this step: its number, or its id.")
+    var from: String?
+
+    @Flag(help: "No colour in the terminal (also when NO_COLOR is set).")
+    var noColor = false
+
+    var formats: Set<OutputFormat> {
+        Set(format.split(separator: ",").compactMap { OutputFormat(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })
+    }
+
+    func validate() throws {
+        let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        for n in names where OutputFormat(rawValue: n) == nil {
+            throw ValidationError("--format: '\(n)' is not one of pdf, png, svg")
+        }
+        guard !names.isEmpty else { throw ValidationError("--format needs at least one of pdf, png, svg") }
+        guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let path = try LessonLibrary.resolve(lesson)
+            let loaded = try Lesson.load(path)
+            let worked = try LessonRunner.run(loaded)
+            let interactive = !noPause && isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
+            let env = ProcessInfo.processInfo.environment
+            let color = !noColor && (env["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) != 0
+            let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
+            guard finished else { return }
+            let folder = URL(fileURLWithPath: out)
+            print("")
+            let written = try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
+            let pdfs = written.filter { $0.hasSuffix(".pdf") }
+            for p in pdfs { print("wrote \(p)") }
+            let figures = written.count - pdfs.count
+            if figures > 0 { print("wrote \(figures) figures to \(folder.appendingPathComponent(worked.lesson.name).path)/") }
+        }
+    }
+}
