@@ -218,8 +218,15 @@ struct StepBuilder {
         case let .maps(input, layer):
             let r = try record(input, layer, "output", step)
             let spec = try layerSpec(input, layer, step)
+            // Each map of a conv layer, or of a layer after one that keeps its channels, belongs to a feature.
             var feats: [NamedGrid] = []
-            if case .conv = spec.kind, let fs = try? features(input, layer, step) { feats = fs }
+            let layers = try trace(input, step).model.layers
+            if let at = layers.firstIndex(where: { $0.name == spec.name }),
+               let convAt = layers[...at].lastIndex(where: { if case .conv = $0.kind { return true } else { return false } }),
+               !layers[convAt...at].contains(where: { if case .dense = $0.kind { return true } else { return false } }),
+               let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
+                feats = fs
+            }
             return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                                 caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
                                 figure: .layer(LayerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)", numberStyle: style)))
@@ -342,7 +349,7 @@ struct StepBuilder {
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
     /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there (array items by index: `ref:votes.values.0`);
     /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
-    /// - a suffix `|full`, `|round` or `|truncate` changes how the number is written.
+    /// - a suffix `|full`, `|round` or `|truncate` (2 decimals, or e.g. `|round4`) changes how the number is written.
     /// Whole numbers (counts) print without decimals.
     func fillTemplates(_ text: String, step: LessonStep) throws -> String {
         var out = ""
@@ -362,11 +369,13 @@ struct StepBuilder {
         var numberStyle = style
         if let bar = body.lastIndex(of: "|") {
             expr = String(body[..<bar]).trimmingCharacters(in: .whitespaces)
-            switch body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces) {
+            let format = body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces)
+            let digits = Int(format.drop { $0.isLetter }) ?? 2
+            switch format.prefix { $0.isLetter } {
             case "full": numberStyle = .full
-            case "round": numberStyle = .rounded(2)
-            case "truncate": numberStyle = .truncated(2)
-            case let other: throw fail(step, "{{\(body)}}: unknown format '\(other)' (use full, round or truncate)")
+            case "round" where (0...12).contains(digits): numberStyle = .rounded(digits)
+            case "truncate" where (0...12).contains(digits): numberStyle = .truncated(digits)
+            default: throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
             }
         }
         // A single reference to text is copied as it is.
