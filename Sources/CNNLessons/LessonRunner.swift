@@ -206,7 +206,7 @@ struct StepBuilder {
             }
             let value = out.data[(f * out.shape[1] + row) * out.shape[2] + col]
             return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                                caption: "Feature \(feats[f].name) on the \(input) image at row \(row), column \(col): \(formatNumber(value, style)).",
+                                caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(row + 1), column \(col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(value, style)).",
                                 figure: .convolutionStep(ConvolutionStepFigure(image: try channel(x, 0, step), feature: feats[f].grid,
                                                                                featureName: feats[f].name, row: row, col: col, numberStyle: style)))
         case let .map(input, layer, role, c):
@@ -229,7 +229,8 @@ struct StepBuilder {
             }
             return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                                 caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
-                                figure: .layer(LayerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)", numberStyle: style)))
+                                figure: .layer(LayerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)",
+                                                           numberStyle: style, cellSize: cellSize(maps: r.shape[0], cols: r.shape[2]))))
         case let .relu(input, layer, c):
             let before = try channel(try record(input, layer, "input", step), c, step)
             let after = try channel(try record(input, layer, "output", step), c, step)
@@ -315,6 +316,13 @@ struct StepBuilder {
                                 figure: .poolingGradient(PoolingGradientFigure(input: x, outputGradient: gy, inputGradient: gx, size: p.size,
                                                                                stride: p.stride, title: "\(layer) [\(c)] backward", numberStyle: style)))
         }
+    }
+
+    /// A cell size that lets `maps` maps of `cols` columns sit side by side on a page's text
+    /// column (about 460 points) without being scaled down, between 14 and 34 points.
+    func cellSize(maps: Int, cols: Int) -> Double {
+        let available = 460.0 - 24 * Double(max(0, maps - 1))
+        return min(34, max(14, (available / Double(max(1, maps * cols))).rounded(.down)))
     }
 
     func pad(_ s: String, _ n: Int) -> String {
