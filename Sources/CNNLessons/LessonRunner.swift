@@ -229,8 +229,7 @@ struct StepBuilder {
             }
             return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                                 caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
-                                figure: .layer(LayerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)",
-                                                           numberStyle: style, cellSize: cellSize(maps: r.shape[0], cols: r.shape[2]))))
+                                figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
         case let .relu(input, layer, c):
             let before = try channel(try record(input, layer, "input", step), c, step)
             let after = try channel(try record(input, layer, "output", step), c, step)
@@ -318,11 +317,21 @@ struct StepBuilder {
         }
     }
 
-    /// A cell size that lets `maps` maps of `cols` columns sit side by side on a page's text
-    /// column (about 460 points) without being scaled down, between 14 and 34 points.
-    func cellSize(maps: Int, cols: Int) -> Double {
-        let available = 460.0 - 24 * Double(max(0, maps - 1))
-        return min(34, max(14, (available / Double(max(1, maps * cols))).rounded(.down)))
+    /// Maps side by side, each under its feature, in as many rows as it takes to keep cells at
+    /// least 28 points wide on a page's text column (about 460 points), so every number stays
+    /// readable on paper. All rows share one colour scale.
+    func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
+        let cols = maps.map(\.cols).max() ?? 1
+        let perRow = max(1, min(maps.count, Int((460.0 + 24) / (Double(cols) * 28 + 24))))
+        let cell = min(34, ((460.0 - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
+        let scale = maps.map(\.maxAbs).max()
+        var rows: [Figure] = []
+        for start in stride(from: 0, to: maps.count, by: perRow) {
+            let end = min(maps.count, start + perRow)
+            rows.append(.layer(LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
+                                           title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell)))
+        }
+        return rows.count == 1 ? rows[0] : .column(rows)
     }
 
     func pad(_ s: String, _ n: Int) -> String {
