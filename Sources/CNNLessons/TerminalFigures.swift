@@ -98,11 +98,12 @@ struct FigureText {
     /// - `marks`: cells followed by `*` (and bold in colour), e.g. the winners of pooling windows.
     /// - `window`: draw `│` and `─` between windows of this many rows and columns.
     /// Grids wider than `width` are split into bands of columns, each labelled.
+    /// - `numberWidth`: at least this many columns per number, so related grids line up.
     func numbers(_ g: Grid, style: NumberStyle, counts: Bool = false, marks: Set<Cell> = [], window: Int? = nil,
-                 maxWidth: Int? = nil) -> Panel {
+                 maxWidth: Int? = nil, numberWidth: Int = 0) -> Panel {
         guard g.rows > 0, g.cols > 0 else { return Panel(["(empty)"]) }
         let texts = g.values.map { counts ? formatCount($0, style) : formatNumber($0, style) }
-        let w = texts.map { $0.unicodeScalars.count }.max() ?? 1
+        let w = max(numberWidth, texts.map { $0.unicodeScalars.count }.max() ?? 1)
         let hasMarks = !marks.isEmpty
         let cellWidth = 1 + w + (hasMarks ? 1 : 0)
         let limit = maxWidth ?? width
@@ -174,7 +175,7 @@ struct FigureText {
     func convolutionStep(_ f: ConvolutionStepFigure) -> Panel {
         let h = f.feature.rows, w = f.feature.cols
         guard f.row >= 0, f.col >= 0, f.row + h <= f.image.rows, f.col + w <= f.image.cols, h > 0, w > 0 else {
-            return Panel(["(the \(f.feature.shapeText) feature does not fit the \(f.image.shapeText) image at row \(f.row), column \(f.col))"])
+            return Panel(["(the \(f.feature.shapeText) feature does not fit the \(f.image.shapeText) image at row \(f.row + 1), column \(f.col + 1))"])
         }
         var patchValues: [Double] = []
         var products: [Double] = []
@@ -208,7 +209,7 @@ struct FigureText {
         let value = sum / Double(n)
         lines.append("\(formatCount(sum, style)) / \(n) = " + palette.paint(formatNumber(value, style), palette.signInk(value, shown: formatNumber(value, style)).merged(with: .bold)))
         lines += wrap([Span(text: "(divide by \(n), the number of pixels in the feature)", ink: Ink(dim: true))], width: width, palette: palette)
-        let where_ = "▓▓ ░░ the patch at row \(f.row), column \(f.col) (+1 / −1)"
+        let where_ = "▓▓ ░░ the patch at row \(f.row + 1), column \(f.col + 1) (+1 / −1)"
         return Panel.stacked([top.titled(f.title, palette: palette), Panel([palette.paint(where_, Ink(dim: true))]), Panel(lines)], gap: 0)
     }
 
@@ -232,14 +233,20 @@ struct FigureText {
     func relu(_ f: ReLUFigure) -> Panel {
         let after = f.after ?? (Grid(rows: f.before.rows, cols: f.before.cols, values: f.before.values.map { max(0, $0) }) ?? f.before)
         let negatives = f.before.values.filter { $0 < 0 }.count
-        let before = numbers(f.before, style: f.numberStyle).titled("before", palette: palette)
-        let out = numbers(after, style: f.numberStyle).titled("after: max(0, x)", palette: palette)
+        let w = numberWidth([f.before, after], f.numberStyle)
+        let before = numbers(f.before, style: f.numberStyle, numberWidth: w).titled("before", palette: palette)
+        let out = numbers(after, style: f.numberStyle, numberWidth: w).titled("after: max(0, x)", palette: palette)
         let arrow = Panel(["", "→"])
         let side = Panel.beside([before, arrow, out], gap: 2)
         let body = side.width <= width
             ? side
             : Panel.stacked([before, Panel([palette.paint("↓ relu: \(negatives) negative values become 0", Ink(dim: true))]), out], gap: 0)
         return body.titled(f.title, palette: palette)
+    }
+
+    /// The widest number of `grids` written in `style`.
+    func numberWidth(_ grids: [Grid], _ style: NumberStyle) -> Int {
+        grids.flatMap(\.values).map { formatNumber($0, style).unicodeScalars.count }.max() ?? 0
     }
 
     // MARK: Pooling
@@ -400,7 +407,9 @@ struct FigureText {
         for (i, s) in shapes.enumerated() {
             let piece = palette.paint(s, .bold)
             let joiner = i == 0 ? "" : " → "
-            if !line.isEmpty && displayWidth(line) + displayWidth(joiner) + displayWidth(s) > width {
+            // Keep two columns free for the " →" that ends a wrapped line.
+            let reserve = i == shapes.count - 1 ? 0 : 2
+            if !line.isEmpty && displayWidth(line) + displayWidth(joiner) + displayWidth(s) + reserve > width {
                 lines.append(line + " →")
                 line = "  " + piece
             } else {
@@ -457,7 +466,7 @@ struct FigureText {
             let preformatted = f.monospaced || line.contains("<tt>")
             let plainWidth = spans.reduce(0) { $0 + $1.text.unicodeScalars.count }
             if preformatted && plainWidth <= width {
-                lines.append(spans.map { palette.paint($0.text, $0.ink) }.joined())
+                lines.append(render(spans, palette: palette))
             } else {
                 lines += wrap(spans, width: width, palette: palette)
             }

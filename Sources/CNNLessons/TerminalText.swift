@@ -149,11 +149,11 @@ func wrap(_ spans: [Span], width: Int, palette: Palette, indent: String = "") ->
 
     let available = max(1, width - displayWidth(indent))
     var lines: [String] = []
-    var line = ""
+    var line: [Span] = []
     var lineWidth = 0
     func flush() {
-        lines.append(indent + line)
-        line = ""
+        lines.append(indent + render(line, palette: palette))
+        line = []
         lineWidth = 0
     }
     for var word in words {
@@ -176,7 +176,7 @@ func wrap(_ spans: [Span], width: Int, palette: Palette, indent: String = "") ->
                     rest.append(span)
                 }
             }
-            line = head.map { palette.paint($0.text, $0.ink) }.joined()
+            line = head
             lineWidth = available
             flush()
             word = rest
@@ -184,12 +184,29 @@ func wrap(_ spans: [Span], width: Int, palette: Palette, indent: String = "") ->
         }
         if wordWidth == 0 { continue }
         if lineWidth > 0 && lineWidth + 1 + wordWidth > available { flush() }
-        if lineWidth > 0 { line += " "; lineWidth += 1 }
-        line += word.map { palette.paint($0.text, $0.ink) }.joined()
+        if lineWidth > 0, let last = line.last, let next = word.first {
+            // The space between two words takes their ink when they share it, so a bold phrase is one run.
+            line.append(Span(text: " ", ink: last.ink == next.ink ? last.ink : .plain))
+            lineWidth += 1
+        }
+        line += word
         lineWidth += wordWidth
     }
     if lineWidth > 0 || lines.isEmpty { flush() }
     return lines
+}
+
+/// Spans as one string, neighbours of the same ink joined into one escape run.
+func render(_ spans: [Span], palette: Palette) -> String {
+    var runs: [Span] = []
+    for span in spans {
+        if let last = runs.last, last.ink == span.ink {
+            runs[runs.count - 1].text += span.text
+        } else {
+            runs.append(span)
+        }
+    }
+    return runs.map { palette.paint($0.text, $0.ink) }.joined()
 }
 
 /// The lesson's light markup: `**strong**` is bold, `*emphasis*` italic. A `*` that cannot
