@@ -114,15 +114,21 @@ func allLines(_ figure: Figure, color: Bool) -> [String] {
 
 // MARK: Width
 
+/// Set CNN_TERMINAL_FIGURES=path to also write every figure kind (colour off) there, to read it.
 @Test(arguments: [false, true])
 func everyFigureKindFitsIn80Columns(color: Bool) throws {
+    var sample = ""
     for (name, figure) in try everyFigureKind() {
         let lines = allLines(figure, color: color)
+        sample += "=== \(name)\n" + lines.joined(separator: "\n") + "\n\n"
         #expect(lines.count > 3, "\(name) drew nothing")
         for line in lines {
             #expect(displayWidth(line) <= 80, "\(name): \(displayWidth(line)) columns: \(stripANSI(line))")
             #expect(!(displayWidth(line) == 80 && line.hasSuffix("…")), "\(name) needed the last-resort cut: \(stripANSI(line))")
         }
+    }
+    if !color, let path = ProcessInfo.processInfo.environment["CNN_TERMINAL_FIGURES"] {
+        try sample.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }
 
