@@ -77,18 +77,21 @@ struct LessonCommand: ParsableCommand {
             let path = try LessonLibrary.resolve(lesson)
             let loaded = try Lesson.load(path)
             let worked = try LessonRunner.run(loaded)
-            let interactive = !noPause && isatty(STDIN_FILENO) != 0 && isatty(STDOUT_FILENO) != 0
-            let env = ProcessInfo.processInfo.environment
-            let color = !noColor && (env["NO_COLOR"] ?? "").isEmpty && isatty(STDOUT_FILENO) != 0
+            let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
+            let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
             guard finished else { return }
             let folder = URL(fileURLWithPath: out)
             print("")
             let written = try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
+            // Paths as the learner gave them (output/xo.pdf), not absolute.
+            func shown(_ path: String) -> String {
+                path.hasPrefix(folder.path) ? (out as NSString).appendingPathComponent(String(path.dropFirst(folder.path.count + 1))) : path
+            }
             let pdfs = written.filter { $0.hasSuffix(".pdf") }
-            for p in pdfs { print("wrote \(p)") }
+            for p in pdfs { print("wrote \(shown(p))") }
             let figures = written.count - pdfs.count
-            if figures > 0 { print("wrote \(figures) figures to \(folder.appendingPathComponent(worked.lesson.name).path)/") }
+            if figures > 0 { print("wrote \(figures) figures to \((out as NSString).appendingPathComponent(worked.lesson.name))/") }
         }
     }
 }

@@ -1,11 +1,14 @@
 import CNNLessons
+import Foundation
 
-/// Shows a worked lesson in the terminal. Returns false when the learner quit early.
+/// Shows a worked lesson in the terminal: paused after each step when interactive, all at once
+/// otherwise. Returns false when the learner quit early.
 func presentLesson(_ run: LessonRun, interactive: Bool, color: Bool, from: String?) throws -> Bool {
-    for s in run.sections {
-        print("\nStep \(s.number) of \(run.sections.count) · \(s.heading)\n")
-        for p in s.paragraphs { print(p + "\n") }
-        for f in s.figures { print("[figure] \(f.caption)") }
-    }
-    return true
+    let start = try from.map { s throws(StepSelectionError) in try LessonSession.stepNumber(s, in: run.sections) } ?? 1
+    let session = LessonSession(run: run, presenter: TerminalPresenter(color: color), interactive: interactive,
+                                readLine: { Swift.readLine() },
+                                write: { text in
+                                    FileHandle.standardOutput.write(Data(text.utf8))
+                                })
+    return session.run(from: start) == .finished
 }
