@@ -62,7 +62,7 @@ public struct XOGenerator: Sendable {
         public static let none = Variation(scale: 1...1, rotation: 0...0, thickness: 1...1, shift: 0, jitter: 0, aspect: 0, wobble: 0)
 
         /// The training mixture: every kind of variation at once, in moderate amounts.
-        public static let training = Variation(scale: 0.55...1, rotation: -30...30, thickness: 0.9...2.1,
+        public static let training = Variation(scale: 0.45...1, rotation: -30...30, thickness: 0.9...2.1,
                                                shift: 1, jitter: 0.12, aspect: 0.15, wobble: 0.25)
     }
 
@@ -137,7 +137,7 @@ public struct XOGenerator: Sendable {
             }
         }
         let unit = Double(size - 1) / 2 - 1
-        let plain = Self.outline(shape, unit: unit, variation: .none, rng: &rng, bothWays: false)
+        let plain = Self.outline(shape, unit: unit, variation: .none, rng: &rng, bothWays: false).lines
         return Tensor(shape: [1, size, size], data: Self.rasterize(plain, thickness: 1, size: size, shift: (0, 0)))
     }
 
@@ -148,8 +148,11 @@ public struct XOGenerator: Sendable {
     private mutating func draw(_ shape: Shape) -> (grid: [Double], centre: Int) {
         let v = variation
         let unit = Double(size - 1) / 2 - 1
-        var lines = Self.outline(shape, unit: unit, variation: v, rng: &rng, bothWays: bothWays)
-        let thickness = rng.uniform(v.thickness.lowerBound, v.thickness.upperBound.nextUp)
+        var (lines, halfSize) = Self.outline(shape, unit: unit, variation: v, rng: &rng, bothWays: bothWays)
+        // A small shape drawn with a thick pen is a blob: strokes get at most 0.4 + 0.55·(half-size)
+        // wide (1.1 pixels for a half-size of 1.35, 2 for the full 3), but never less than the range allows.
+        let drawn = rng.uniform(v.thickness.lowerBound, v.thickness.upperBound.nextUp)
+        let thickness = min(drawn, max(v.thickness.lowerBound, 0.4 + 0.55 * halfSize))
         let half = thickness / 2
         // The stroke, centre line ± half the thickness, must stay inside the frame, whose pixel
         // edges are at −0.5 and S − 0.5 around the centre (S − 1)/2; shrink the shape if it does not.
@@ -179,8 +182,8 @@ public struct XOGenerator: Sendable {
 
     /// The shape's strokes as polylines in pixel units around the frame's centre, after
     /// deformation, scaling, rotation and wobble (steps 1–4 above). `unit` is the undeformed
-    /// half-size, `(S − 1)/2 − 1`.
-    static func outline(_ shape: Shape, unit: Double, variation v: Variation, rng: inout SeededGenerator, bothWays: Bool) -> [[Point]] {
+    /// half-size, `(S − 1)/2 − 1`. Also returns the scaled half-size.
+    static func outline(_ shape: Shape, unit: Double, variation v: Variation, rng: inout SeededGenerator, bothWays: Bool) -> (lines: [[Point]], halfSize: Double) {
         func pick(_ r: ClosedRange<Double>) -> Double { r.lowerBound < r.upperBound ? rng.uniform(r.lowerBound, r.upperBound) : r.lowerBound }
         func signed(_ a: Double) -> Double { a == 0 ? 0 : rng.uniform(-a, a) }
         var lines: [[Point]] = []
@@ -214,13 +217,14 @@ public struct XOGenerator: Sendable {
         let w = v.wobble > 0 ? rng.uniform(0, v.wobble) : 0
         let omega = Double.pi / max(unit, 1)
         let p1 = rng.uniform(0, 2 * Double.pi), p2 = rng.uniform(0, 2 * Double.pi)
-        return lines.map { line in
+        let transformed = lines.map { line in
             line.map { pt in
                 let x = s * pt.x, y = s * pt.y
                 let rx = cs * x - sn * y, ry = sn * x + cs * y
                 return (x: rx + w * sin(omega * ry + p1), y: ry + w * sin(omega * rx + p2))
             }
         }
+        return (transformed, s)
     }
 
     /// Whether a drawing reads as its shape: enough stroke pixels, not a blob, an X's crossing

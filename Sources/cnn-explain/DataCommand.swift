@@ -1,0 +1,58 @@
+import ArgumentParser
+import CNNCore
+import CNNFiles
+import CNNLessons
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Generate a data set of X and O images for training.",
+        discussion: """
+        Draws balanced X's and O's (white +1 strokes on a black −1 background), each shifted, \
+        shrunk, rotated, thickened and wobbled at random from --seed, and writes one file per \
+        image plus labels.json. The same seed gives the same files.
+
+        Example, 200 images as text grids ('#' is +1, '.' is −1):
+
+          cnn-explain data xo --count 200 --seed 1 --out data/xo
+          cat data/xo/x-0001.txt
+          cnn-explain train --model lessons/models/xo-train.json --data data/xo
+
+        Any file can be traced: cnn-explain trace --model lessons/models/xo.json --input data/xo/o-0001.txt …
+        """
+    )
+
+    @Argument(help: "The kind of images; only 'xo' for now.")
+    var kind: String
+
+    @Option(help: "How many images (half X, half O).")
+    var count: Int = 100
+
+    @Option(help: "Seed for the random shapes.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Image side in pixels.")
+    var size: Int = 9
+
+    @Option(help: "Image files: 'text' grids of # and ., or 'json' nested arrays.")
+    var format: String = "text"
+
+    @Option(help: "The folder to write (created if missing).")
+    var out: String
+
+    func validate() throws {
+        guard kind == "xo" else { throw ValidationError("unknown kind '\(kind)'; the only kind is 'xo'") }
+        guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
+        guard (5...256).contains(size) else { throw ValidationError("--size must be between 5 and 256") }
+        guard TrainingDataFolder.Format(rawValue: format) != nil else { throw ValidationError("--format must be 'text' or 'json'") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let request = DataRequest(count: count, seed: seed, size: size, out: out, format: TrainingDataFolder.Format(rawValue: format) ?? .text)
+            let images = try request.run()
+            let xs = images.filter { $0.label == 0 }.count
+            print("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")
+        }
+    }
+}
