@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNCore
 import CNNFiles
 import CNNLessons
+import Foundation
 
 struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,8 @@ struct DataCommand: ParsableCommand {
         discussion: """
         Draws balanced X's and O's (white +1 strokes on a black −1 background), each shifted, \
         shrunk, rotated, thickened and wobbled at random from --seed, and writes one file per \
-        image plus labels.json. The same seed gives the same files.
+        image plus labels.json, and contact-sheet.png showing the first 100. The same seed gives \
+        the same files.
 
         Example, 200 images as text grids ('#' is +1, '.' is −1):
 
@@ -40,6 +42,9 @@ struct DataCommand: ParsableCommand {
     @Option(help: "The folder to write (created if missing).")
     var out: String
 
+    @Flag(name: .customLong("no-sheet"), help: "Do not draw contact-sheet.png (the first 100 images).")
+    var noSheet = false
+
     func validate() throws {
         guard kind == "xo" else { throw ValidationError("unknown kind '\(kind)'; the only kind is 'xo'") }
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
@@ -53,6 +58,11 @@ struct DataCommand: ParsableCommand {
             let images = try request.run()
             let xs = images.filter { $0.label == 0 }.count
             print("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")
+            if !noSheet {
+                let sheet = (out as NSString).appendingPathComponent("contact-sheet.png")
+                try TrainingFigures.writeContactSheet(images, classes: ["X", "O"], to: sheet)
+                print("wrote \(sheet) (the first \(min(images.count, 100)) images)")
+            }
         }
     }
 }
