@@ -90,17 +90,12 @@ struct ConvGeometry {
         for s in 0..<batch {
             im2col(x + s * inputSize, col)
             let out = y + s * outputSize
+            gemm(m: filters, n: p, k: k, a: w, lda: k, b: col, ldb: p, c: out, ldc: p, accumulate: false)
             for o in 0..<filters {
                 let orow = out + o * p
-                orow.update(repeating: 0, count: p)
-                let wrow = w + o * k
-                for kk in 0..<k {
-                    let wv = wrow[kk]
-                    let crow = col + kk * p
-                    for q in 0..<p { orow[q] += wv * crow[q] }
-                }
                 let b = bias?[o] ?? 0
                 if normalize {
+                    // Divide the exact sum once, so ±1 pixels give exactly sum / n.
                     for q in 0..<p { orow[q] = orow[q] / n + b }
                 } else if bias != nil {
                     for q in 0..<p { orow[q] += b }
@@ -110,14 +105,18 @@ struct ConvGeometry {
     }
 
     /// Backward pass for a batch. Overwrites `gradW`, `gradB` and (when given) `gx`.
-    /// `gy` is `[N, filters, H', W']`; `scaled` is scratch of `filters × positions`.
+    /// `gy` is `[N, filters, H', W']`; `col`, `colGrad` and `scaled` are scratch of
+    /// `max(k, filters) × positions` elements, `packed` of `k × filters`.
     func backward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
                   gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?, gx: UnsafeMutablePointer<Double>?,
-                  col: UnsafeMutablePointer<Double>, colGrad: UnsafeMutablePointer<Double>, scaled: UnsafeMutablePointer<Double>) {
+                  col: UnsafeMutablePointer<Double>, colGrad: UnsafeMutablePointer<Double>, scaled: UnsafeMutablePointer<Double>,
+                  packed: UnsafeMutablePointer<Double>) {
         let k = self.k, p = positions, n = divisor
         gradW.update(repeating: 0, count: filters * k)
         gradB?.update(repeating: 0, count: filters)
         if let gx { gx.update(repeating: 0, count: batch * inputSize) }
+        // wᵀ (k × filters), for the gradient of the columns.
+        if gx != nil { transpose(w, rows: filters, cols: k, lds: k, into: packed) }
         for s in 0..<batch {
             let g = gy + s * outputSize
             if let gradB {
@@ -135,27 +134,12 @@ struct ConvGeometry {
                 scaled.update(from: g, count: filters * p)
             }
             im2col(x + s * inputSize, col)
-            for o in 0..<filters {
-                let grow = scaled + o * p
-                let gw = gradW + o * k
-                for kk in 0..<k {
-                    let crow = col + kk * p
-                    var acc = 0.0
-                    for q in 0..<p { acc += grow[q] * crow[q] }
-                    gw[kk] += acc
-                }
-            }
+            // gradW (filters × k) += scaled (filters × p) · colᵀ (p × k)
+            transpose(col, rows: k, cols: p, lds: p, into: colGrad)
+            gemm(m: filters, n: k, k: p, a: scaled, lda: p, b: colGrad, ldb: k, c: gradW, ldc: k, accumulate: true)
             if let gx {
-                colGrad.update(repeating: 0, count: k * p)
-                for o in 0..<filters {
-                    let grow = scaled + o * p
-                    let wrow = w + o * k
-                    for kk in 0..<k {
-                        let wv = wrow[kk]
-                        let crow = colGrad + kk * p
-                        for q in 0..<p { crow[q] += wv * grow[q] }
-                    }
-                }
+                // gradCol (k × p) = wᵀ (k × filters) · scaled (filters × p), then back into the image.
+                gemm(m: k, n: p, k: filters, a: packed, lda: filters, b: scaled, ldb: p, c: colGrad, ldc: p, accumulate: false)
                 col2imAdd(colGrad, gx + s * inputSize)
             }
         }

@@ -105,7 +105,7 @@ extension Network {
             case .conv(let g, let wi, let bi):
                 withWeights(wi, bi) { w, _ in
                     g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
-                               col: ws.columns, colGrad: ws.columnGradients, scaled: ws.scaled)
+                               col: ws.columns, colGrad: ws.columnGradients, scaled: ws.scaled, packed: ws.packed)
                 }
             case .relu(let count):
                 if let gx { ReLUKernel.backward(count: n * count, y: y, gy: gy, gx: gx) }

@@ -19,6 +19,8 @@ public final class Workspace {
     let columns: UnsafeMutablePointer<Double>
     let columnGradients: UnsafeMutablePointer<Double>
     let scaled: UnsafeMutablePointer<Double>
+    /// A transposed weight matrix, sized for the largest conv layer.
+    let packed: UnsafeMutablePointer<Double>
     let sizes: [Int]
     let scratchSize: Int
     /// The class index of each sample, set by `Network.loss`.
@@ -36,11 +38,14 @@ public final class Workspace {
         parameterCounts = network.parameters.map { $0.tensor.count }
         parameterGradients = parameterCounts.map { Self.allocate($0) }
         var scratch = 1
+        var packedSize = 1
         var args: [UnsafeMutablePointer<Int32>] = []
         for (i, kernel) in network.kernels.enumerated() {
             var winners = 1
             switch kernel {
-            case .conv(let g, _, _): scratch = max(scratch, g.k * g.positions, g.outputSize)
+            case .conv(let g, _, _):
+                scratch = max(scratch, g.k * g.positions, g.outputSize)
+                packedSize = max(packedSize, g.k * g.filters)
             case .pool: winners = batch * sizes[i + 1]
             case .relu, .dense: break
             }
@@ -53,6 +58,7 @@ public final class Workspace {
         columns = Self.allocate(scratch)
         columnGradients = Self.allocate(scratch)
         scaled = Self.allocate(scratch)
+        packed = Self.allocate(packedSize)
         targets = Array(repeating: 0, count: batch)
     }
 
@@ -64,6 +70,7 @@ public final class Workspace {
         columns.deallocate()
         columnGradients.deallocate()
         scaled.deallocate()
+        packed.deallocate()
     }
 
     private static func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
