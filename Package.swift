@@ -13,7 +13,9 @@ let package = Package(
     ],
     targets: [
         // The engine: tensors, layers, losses, training, the tracer. No file I/O, no Cairo.
-        .target(name: "CNNCore"),
+        .target(name: "CNNCore", dependencies: ["CNNKernels"]),
+        // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
+        .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.

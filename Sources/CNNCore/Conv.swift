@@ -40,6 +40,9 @@ struct ConvGeometry {
             for a in 0..<kh {
                 for b in 0..<kw {
                     let dst = col + row * positions
+                    // Output columns j whose input column j·s + b − p lies inside the image.
+                    let jLo = min(outW, max(0, (padding - b + stride - 1) / stride))
+                    let jHi = max(jLo, min(outW, floorDiv(width - 1 + padding - b, stride) + 1))
                     for i in 0..<outH {
                         let y = i * stride + a - padding
                         let d = dst + i * outW
@@ -47,11 +50,14 @@ struct ConvGeometry {
                             d.update(repeating: 0, count: outW)
                             continue
                         }
-                        let src = plane + y * width
-                        for j in 0..<outW {
-                            let xx = j * stride + b - padding
-                            d[j] = (xx >= 0 && xx < width) ? src[xx] : 0
+                        let src = plane + y * width + b - padding
+                        if jLo > 0 { d.update(repeating: 0, count: jLo) }
+                        if stride == 1 {
+                            (d + jLo).update(from: src + jLo, count: jHi - jLo)
+                        } else {
+                            for j in jLo..<jHi { d[j] = src[j * stride] }
                         }
+                        if jHi < outW { (d + jHi).update(repeating: 0, count: outW - jHi) }
                     }
                     row += 1
                 }
@@ -67,15 +73,14 @@ struct ConvGeometry {
             for a in 0..<kh {
                 for b in 0..<kw {
                     let src = col + row * positions
+                    let jLo = min(outW, max(0, (padding - b + stride - 1) / stride))
+                    let jHi = max(jLo, min(outW, floorDiv(width - 1 + padding - b, stride) + 1))
                     for i in 0..<outH {
                         let y = i * stride + a - padding
                         if y < 0 || y >= height { continue }
                         let s = src + i * outW
-                        let d = plane + y * width
-                        for j in 0..<outW {
-                            let xx = j * stride + b - padding
-                            if xx >= 0 && xx < width { d[xx] += s[j] }
-                        }
+                        let d = plane + y * width + b - padding
+                        for j in jLo..<jHi { d[j * stride] += s[j] }
                     }
                     row += 1
                 }
@@ -83,65 +88,120 @@ struct ConvGeometry {
         }
     }
 
+    /// How many chunks of samples a pass runs in parallel: 2 when a batch has enough work to pay
+    /// for a second thread, else 1. It depends only on the geometry and the batch, never on the
+    /// machine, so the order of every sum, and so every bit of the result, is the same everywhere.
+    func chunks(batch: Int) -> Int {
+        batch >= 2 && filters * k * positions * batch >= 200_000 ? 2 : 1
+    }
+
     /// Forward pass for a batch: `x` is `[N, C, H, W]`, `y` is `[N, filters, H', W']`.
+    /// `cols` holds `N × k × positions` and keeps every sample's columns for `backward`.
     func forward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
-                 y: UnsafeMutablePointer<Double>, col: UnsafeMutablePointer<Double>) {
+                 y: UnsafeMutablePointer<Double>, cols: UnsafeMutablePointer<Double>) {
         let k = self.k, p = positions, n = divisor
-        for s in 0..<batch {
-            im2col(x + s * inputSize, col)
-            let out = y + s * outputSize
-            gemm(m: filters, n: p, k: k, a: w, lda: k, b: col, ldb: p, c: out, ldc: p, accumulate: false)
-            for o in 0..<filters {
-                let orow = out + o * p
-                let b = bias?[o] ?? 0
-                if normalize {
-                    // Divide the exact sum once, so ±1 pixels give exactly sum / n.
-                    for q in 0..<p { orow[q] = orow[q] / n + b }
-                } else if bias != nil {
-                    for q in 0..<p { orow[q] += b }
+        let chunkCount = chunks(batch: batch)
+        let work = Pointers(x: x, w: w, bias: bias, y: y, cols: cols)
+        parallel(chunkCount) { chunk in
+            for s in Self.samples(chunk, of: chunkCount, batch: batch) {
+                let col = work.cols + s * k * p
+                im2col(work.x + s * inputSize, col)
+                let out = work.y + s * outputSize
+                gemm(m: filters, n: p, k: k, a: work.w, lda: k, b: col, ldb: p, c: out, ldc: p, accumulate: false)
+                for o in 0..<filters {
+                    let orow = out + o * p
+                    let b = work.bias?[o] ?? 0
+                    if normalize {
+                        // Divide the exact sum once, so ±1 pixels give exactly sum / n.
+                        for q in 0..<p { orow[q] = orow[q] / n + b }
+                    } else if work.bias != nil {
+                        for q in 0..<p { orow[q] += b }
+                    }
                 }
             }
         }
     }
 
-    /// Backward pass for a batch. Overwrites `gradW`, `gradB` and (when given) `gx`.
-    /// `gy` is `[N, filters, H', W']`; `col`, `colGrad` and `scaled` are scratch of
-    /// `max(k, filters) × positions` elements, `packed` of `k × filters`.
-    func backward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
+    /// Backward pass for a batch, after `forward` filled `cols`. Overwrites `gradW`, `gradB` and
+    /// (when given) `gx`. `gy` is `[N, filters, H', W']`; `scratch` holds one `ConvScratch` per chunk.
+    func backward(batch: Int, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
                   gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?, gx: UnsafeMutablePointer<Double>?,
-                  col: UnsafeMutablePointer<Double>, colGrad: UnsafeMutablePointer<Double>, scaled: UnsafeMutablePointer<Double>,
-                  packed: UnsafeMutablePointer<Double>) {
+                  cols: UnsafePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>) {
         let k = self.k, p = positions, n = divisor
-        gradW.update(repeating: 0, count: filters * k)
-        gradB?.update(repeating: 0, count: filters)
-        if let gx { gx.update(repeating: 0, count: batch * inputSize) }
+        let chunkCount = chunks(batch: batch)
         // wᵀ (k × filters), for the gradient of the columns.
         if gx != nil { transpose(w, rows: filters, cols: k, lds: k, into: packed) }
-        for s in 0..<batch {
-            let g = gy + s * outputSize
-            if let gradB {
-                for o in 0..<filters {
-                    var acc = 0.0
-                    let grow = g + o * p
-                    for q in 0..<p { acc += grow[q] }
-                    gradB[o] += acc
+        let work = Pointers(x: cols, w: UnsafePointer(packed), bias: nil, y: gx ?? packed, cols: UnsafeMutablePointer(mutating: cols))
+        parallel(chunkCount) { chunk in
+            let sc = scratch[chunk]
+            // Each chunk sums into its own gradients; chunk 0 writes straight into the result.
+            let gw = chunk == 0 ? gradW : sc.gradW
+            let gb = gradB.map { chunk == 0 ? $0 : sc.gradB }
+            gw.update(repeating: 0, count: filters * k)
+            gb?.update(repeating: 0, count: filters)
+            for s in Self.samples(chunk, of: chunkCount, batch: batch) {
+                let g = gy + s * outputSize
+                if let gb {
+                    for o in 0..<filters {
+                        var acc = 0.0
+                        let grow = g + o * p
+                        for q in 0..<p { acc += grow[q] }
+                        gb[o] += acc
+                    }
+                }
+                // g / n, once per sample.
+                if normalize {
+                    for q in 0..<(filters * p) { sc.scaled[q] = g[q] / n }
+                } else {
+                    sc.scaled.update(from: g, count: filters * p)
+                }
+                // gradW (filters × k) += scaled (filters × p) · colᵀ
+                gemmNT(m: filters, n: k, k: p, a: sc.scaled, lda: p, b: work.x + s * k * p, ldb: p, c: gw, ldc: k)
+                if gx != nil {
+                    // gradCol (k × p) = wᵀ (k × filters) · scaled (filters × p), then back into the image.
+                    gemm(m: k, n: p, k: filters, a: work.w, lda: filters, b: sc.scaled, ldb: p, c: sc.colGrad, ldc: p, accumulate: false)
+                    let gxs = work.y + s * inputSize
+                    gxs.update(repeating: 0, count: inputSize)
+                    col2imAdd(sc.colGrad, gxs)
                 }
             }
-            // g / n, once per sample.
-            if normalize {
-                for q in 0..<(filters * p) { scaled[q] = g[q] / n }
-            } else {
-                scaled.update(from: g, count: filters * p)
-            }
-            im2col(x + s * inputSize, col)
-            // gradW (filters × k) += scaled (filters × p) · colᵀ (p × k)
-            transpose(col, rows: k, cols: p, lds: p, into: colGrad)
-            gemm(m: filters, n: k, k: p, a: scaled, lda: p, b: colGrad, ldb: k, c: gradW, ldc: k, accumulate: true)
-            if let gx {
-                // gradCol (k × p) = wᵀ (k × filters) · scaled (filters × p), then back into the image.
-                gemm(m: k, n: p, k: filters, a: packed, lda: filters, b: scaled, ldb: p, c: colGrad, ldc: p, accumulate: false)
-                col2imAdd(colGrad, gx + s * inputSize)
-            }
+        }
+        if chunkCount == 2 {
+            let sc = scratch[1]
+            for i in 0..<(filters * k) { gradW[i] += sc.gradW[i] }
+            if let gradB { for o in 0..<filters { gradB[o] += sc.gradB[o] } }
         }
     }
+
+    /// The samples of chunk `c` of `count`: the first half, then the second.
+    static func samples(_ c: Int, of count: Int, batch: Int) -> Range<Int> {
+        let half = (batch + count - 1) / count
+        return min(batch, c * half)..<min(batch, (c + 1) * half)
+    }
+}
+
+/// `⌊a / b⌋` for b > 0 (Swift's `/` rounds toward zero).
+@inline(__always)
+func floorDiv(_ a: Int, _ b: Int) -> Int {
+    a >= 0 ? a / b : -((-a + b - 1) / b)
+}
+
+/// Per-chunk scratch of a conv layer's backward pass.
+struct ConvScratch: @unchecked Sendable {
+    /// `k × positions`.
+    let colGrad: UnsafeMutablePointer<Double>
+    /// `filters × positions`.
+    let scaled: UnsafeMutablePointer<Double>
+    /// `filters × k` and `filters`: a second chunk's partial gradients.
+    let gradW: UnsafeMutablePointer<Double>
+    let gradB: UnsafeMutablePointer<Double>
+}
+
+/// Pointers handed to the threads of one pass; each thread writes only its own samples.
+struct Pointers: @unchecked Sendable {
+    let x: UnsafePointer<Double>
+    let w: UnsafePointer<Double>
+    let bias: UnsafePointer<Double>?
+    let y: UnsafeMutablePointer<Double>
+    let cols: UnsafeMutablePointer<Double>
 }

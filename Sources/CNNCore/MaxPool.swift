@@ -20,29 +20,35 @@ struct PoolGeometry {
 
     /// `x` is `[N, C, H, W]`; writes `y` (`[N, C, H', W']`) and the winners' offsets `argmax`.
     func forward(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
-        for plane in 0..<(batch * channels) {
-            let src = x + plane * height * width
-            let dst = y + plane * outH * outW
-            let arg = argmax + plane * outH * outW
-            for i in 0..<outH {
-                let y0 = i * stride, y1 = min(y0 + size, height)
-                for j in 0..<outW {
-                    let x0 = j * stride, x1 = min(x0 + size, width)
-                    var best = -Double.infinity
-                    var at = y0 * width + x0
-                    for yy in y0..<y1 {
-                        for xx in x0..<x1 {
-                            let v = src[yy * width + xx]
-                            // Strictly greater: the first maximum in row-major order wins ties.
-                            if v > best || v.isNaN && !best.isNaN {
-                                best = v
-                                at = yy * width + xx
-                            }
-                        }
+        let planes = batch * channels
+        let work = PoolPointers(x: x, y: y, argmax: argmax)
+        let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
+        parallel(chunkCount) { chunk in
+            let half = (planes + chunkCount - 1) / chunkCount
+            for plane in min(planes, chunk * half)..<min(planes, (chunk + 1) * half) {
+                forwardPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
+            }
+        }
+    }
+
+    /// One channel plane. Strictly greater wins, so ties go to the first maximum in row-major order.
+    @inline(__always)
+    private func forwardPlane(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ arg: UnsafeMutablePointer<Int32>) {
+        for i in 0..<outH {
+            let y0 = i * stride, y1 = min(y0 + size, height)
+            for j in 0..<outW {
+                let x0 = j * stride, x1 = min(x0 + size, width)
+                var at = y0 * width + x0
+                var best = src[at]
+                for yy in y0..<y1 {
+                    let row = yy * width
+                    for xx in x0..<x1 where src[row + xx] > best {
+                        best = src[row + xx]
+                        at = row + xx
                     }
-                    dst[i * outW + j] = best
-                    arg[i * outW + j] = Int32(truncatingIfNeeded: at)
                 }
+                dst[i * outW + j] = best
+                arg[i * outW + j] = Int32(truncatingIfNeeded: at)
             }
         }
     }
@@ -57,4 +63,11 @@ struct PoolGeometry {
             for q in 0..<(outH * outW) { dst[Int(arg[q])] += g[q] }
         }
     }
+}
+
+/// Pointers handed to the threads of a pooling pass; each thread writes only its own planes.
+struct PoolPointers: @unchecked Sendable {
+    let x: UnsafePointer<Double>
+    let y: UnsafeMutablePointer<Double>
+    let argmax: UnsafeMutablePointer<Int32>
 }

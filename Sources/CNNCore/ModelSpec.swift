@@ -148,6 +148,8 @@ public enum Limits {
     public static let maxDimension = 65_536
     /// The most elements one sample's activation or one parameter tensor may hold (2^24).
     public static let maxElements = 16_777_216
+    /// The most numbers one conv layer may unfold one image into (in·kh·kw × H'·W', 2^26).
+    public static let maxWorkingElements = 67_108_864
     /// The most layers in a model.
     public static let maxLayers = 1_000
 }
@@ -218,7 +220,11 @@ extension ModelSpec {
                 guard checkedProduct([c.filters, shape[0], c.kernelH, c.kernelW]) != nil else {
                     throw ModelError(field: "\(at).filters", "the weights would have more than \(Limits.maxElements) elements")
                 }
+                let inChannels = shape[0]
                 shape = [c.filters, (ph - c.kernelH) / c.stride + 1, (pw - c.kernelW) / c.stride + 1]
+                guard checkedProduct([inChannels, c.kernelH, c.kernelW, shape[1], shape[2]], limit: Limits.maxWorkingElements) != nil else {
+                    throw ModelError(field: "\(at).size", "the convolution would need more than \(Limits.maxWorkingElements) numbers of working memory per image (in·kh·kw × H'·W')")
+                }
             case .relu:
                 break
             case .maxpool(let p):

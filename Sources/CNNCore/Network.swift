@@ -13,6 +13,8 @@ public struct Network: Sendable {
     let slots: [(weight: Int?, bias: Int?)]
     /// Each layer's kernel, with its geometry worked out once.
     let kernels: [LayerKernel]
+    /// Each layer's name, for the tracer.
+    let layerNames: [String]
 
     /// A named parameter tensor.
     public struct Parameter: Sendable, Equatable {
@@ -85,6 +87,7 @@ public struct Network: Sendable {
         self.parameters = params
         self.slots = slots
         self.kernels = LayerKernel.make(model: model, shapes: shapes, slots: slots)
+        self.layerNames = model.layers.map(\.name)
     }
 
     /// The parameter called `name`, if the model has one.

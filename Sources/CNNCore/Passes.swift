@@ -51,7 +51,7 @@ extension Network {
         for (i, kernel) in kernels.enumerated() {
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
             let slot = slots[i]
-            let name = model.layers[i].name
+            let name = layerNames[i]
             if let tracer {
                 record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
                 if let idx = slot.weight { tracer.record(.forward, name, "weight", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
@@ -59,7 +59,7 @@ extension Network {
             }
             switch kernel {
             case .conv(let g, let wi, let bi):
-                withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, col: ws.columns) }
+                withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, cols: ws.columns[i]) }
             case .relu(let count):
                 ReLUKernel.forward(count: n * count, x: x, y: y)
             case .pool(let g):
@@ -104,8 +104,8 @@ extension Network {
             switch kernels[i] {
             case .conv(let g, let wi, let bi):
                 withWeights(wi, bi) { w, _ in
-                    g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
-                               col: ws.columns, colGrad: ws.columnGradients, scaled: ws.scaled, packed: ws.packed)
+                    g.backward(batch: n, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                               cols: ws.columns[i], scratch: ws.convScratch, packed: ws.packed)
                 }
             case .relu(let count):
                 if let gx { ReLUKernel.backward(count: n * count, y: y, gy: gy, gx: gx) }
@@ -117,7 +117,7 @@ extension Network {
                 }
             }
             if let tracer {
-                let name = model.layers[i].name
+                let name = layerNames[i]
                 record(tracer, .backward, name, "grad_output", traceShape(shapes[i + 1], n), gy)
                 if let gx { record(tracer, .backward, name, "grad_input", traceShape(shapes[i], n), UnsafePointer(gx)) }
                 if let idx = slot.weight { record(tracer, .backward, name, "grad_weight", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }

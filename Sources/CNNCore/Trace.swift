@@ -68,42 +68,50 @@ public final class Tracer {
         var count: Int
     }
 
-    private var entries: [Entry] = []
-    private var values: [Double] = []
+    /// Entries and values together, so logging a record is one access to the tracer's storage.
+    private struct Storage {
+        var entries: [Entry] = []
+        var values: [Double] = []
+
+        mutating func append(_ pass: Pass, _ layer: String, _ role: String, _ shape: [Int], _ data: UnsafeBufferPointer<Double>) {
+            entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
+            values.append(contentsOf: data)
+        }
+    }
+
+    private var storage = Storage()
 
     public init() {}
 
     /// The records so far, in the order they were logged.
     public var records: [TraceRecord] {
-        entries.map { e in
-            TraceRecord(pass: e.pass, layer: e.layer, role: e.role, shape: e.shape, data: Array(values[e.start..<(e.start + e.count)]))
+        storage.entries.map { e in
+            TraceRecord(pass: e.pass, layer: e.layer, role: e.role, shape: e.shape,
+                        data: Array(storage.values[e.start..<(e.start + e.count)]))
         }
     }
 
     /// The number of records so far.
-    public var count: Int { entries.count }
+    public var count: Int { storage.entries.count }
 
     /// Logs a copy of `data` with the given shape.
     public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: UnsafeBufferPointer<Double>) {
-        entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
-        values.append(contentsOf: data)
+        storage.append(pass, layer, role, shape, data)
     }
 
     /// Logs a copy of an array.
     public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: [Double]) {
-        entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
-        values.append(contentsOf: data)
+        data.withUnsafeBufferPointer { storage.append(pass, layer, role, shape, $0) }
     }
 
     /// Logs one number (shape `[]`).
     public func record(_ pass: Pass, _ layer: String, _ role: String, scalar: Double) {
-        entries.append(Entry(pass: pass, layer: layer, role: role, shape: [], start: values.count, count: 1))
-        values.append(scalar)
+        withUnsafePointer(to: scalar) { storage.append(pass, layer, role, [], UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
     /// Forgets all records, keeping their storage for reuse.
     public func reset() {
-        entries.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
+        storage.entries.removeAll(keepingCapacity: true)
+        storage.values.removeAll(keepingCapacity: true)
     }
 }

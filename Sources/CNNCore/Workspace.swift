@@ -15,14 +15,14 @@ public final class Workspace {
     let parameterCounts: [Int]
     /// Winners of each max-pooling layer (a one-element placeholder for other layers).
     let argmax: [UnsafeMutablePointer<Int32>]
-    /// im2col scratch, sized for the largest conv layer.
-    let columns: UnsafeMutablePointer<Double>
-    let columnGradients: UnsafeMutablePointer<Double>
-    let scaled: UnsafeMutablePointer<Double>
+    /// Each conv layer's im2col columns for the whole batch, `N × k × positions`, filled by the
+    /// forward pass and used again by the backward pass (a one-element placeholder for other layers).
+    let columns: [UnsafeMutablePointer<Double>]
+    /// Scratch for the backward pass of conv layers, one set per chunk of samples.
+    let convScratch: [ConvScratch]
     /// A transposed weight matrix, sized for the largest conv layer.
     let packed: UnsafeMutablePointer<Double>
     let sizes: [Int]
-    let scratchSize: Int
     /// The class index of each sample, set by `Network.loss`.
     public internal(set) var targets: [Int]
     /// The loss of the last `Network.loss` call.
@@ -37,27 +37,35 @@ public final class Workspace {
         gradients = sizes.map { Self.allocate(batch * $0) }
         parameterCounts = network.parameters.map { $0.tensor.count }
         parameterGradients = parameterCounts.map { Self.allocate($0) }
-        var scratch = 1
+        var colGradSize = 1, scaledSize = 1, weightSize = 1, filterCount = 1
         var packedSize = 1
         var args: [UnsafeMutablePointer<Int32>] = []
+        var cols: [UnsafeMutablePointer<Double>] = []
         for (i, kernel) in network.kernels.enumerated() {
             var winners = 1
+            var columnCount = 1
             switch kernel {
             case .conv(let g, _, _):
-                scratch = max(scratch, g.k * g.positions, g.outputSize)
+                colGradSize = max(colGradSize, g.k * g.positions)
+                scaledSize = max(scaledSize, g.outputSize)
+                weightSize = max(weightSize, g.k * g.filters)
+                filterCount = max(filterCount, g.filters)
                 packedSize = max(packedSize, g.k * g.filters)
+                columnCount = batch * g.k * g.positions
             case .pool: winners = batch * sizes[i + 1]
             case .relu, .dense: break
             }
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
             p.initialize(repeating: 0, count: winners)
             args.append(p)
+            cols.append(Self.allocate(columnCount))
         }
         argmax = args
-        scratchSize = scratch
-        columns = Self.allocate(scratch)
-        columnGradients = Self.allocate(scratch)
-        scaled = Self.allocate(scratch)
+        columns = cols
+        convScratch = (0..<2).map { _ in
+            ConvScratch(colGrad: Self.allocate(colGradSize), scaled: Self.allocate(scaledSize),
+                        gradW: Self.allocate(weightSize), gradB: Self.allocate(filterCount))
+        }
         packed = Self.allocate(packedSize)
         targets = Array(repeating: 0, count: batch)
     }
@@ -67,9 +75,10 @@ public final class Workspace {
         for p in gradients { p.deallocate() }
         for p in parameterGradients { p.deallocate() }
         for p in argmax { p.deallocate() }
-        columns.deallocate()
-        columnGradients.deallocate()
-        scaled.deallocate()
+        for p in columns { p.deallocate() }
+        for sc in convScratch {
+            sc.colGrad.deallocate(); sc.scaled.deallocate(); sc.gradW.deallocate(); sc.gradB.deallocate()
+        }
         packed.deallocate()
     }
 

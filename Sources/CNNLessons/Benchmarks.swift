@@ -1,4 +1,5 @@
 import CNNCore
+import Foundation
 
 /// One benchmark result: the median time of one step over several timed repeats.
 public struct BenchResult: Sendable, Equatable {
@@ -8,6 +9,12 @@ public struct BenchResult: Sendable, Equatable {
     public var microsecondsPerStep: Double
     /// Images per step divided by seconds per step.
     public var imagesPerSecond: Double
+
+    public init(workload: String, microsecondsPerStep: Double, imagesPerSecond: Double) {
+        self.workload = workload
+        self.microsecondsPerStep = microsecondsPerStep
+        self.imagesPerSecond = imagesPerSecond
+    }
 
     /// `{"workload": ..., "us_per_step": ..., "images_per_s": ...}` on one line.
     public var jsonLine: String {
@@ -46,7 +53,7 @@ public enum Benchmarks {
 
     /// Times `step` after `warmup` untimed calls: `repeats` rounds of `iterations` calls each;
     /// returns the median microseconds per call.
-    public static func measure(warmup: Int = 200, repeats: Int = 7, iterations: Int, _ step: () -> Void) -> Double {
+    public static func measure(warmup: Int = 200, repeats: Int = 15, iterations: Int, _ step: () -> Void) -> Double {
         for _ in 0..<warmup { step() }
         let clock = ContinuousClock()
         var samples: [Double] = []
@@ -94,15 +101,55 @@ public enum Benchmarks {
     }
 
     /// The engine workloads: `xo-train-step-b1`, `digits-train-step-b32`, `xo-trace`.
-    public static func engineWorkloads(quick: Bool = false) throws -> [BenchResult] {
+    /// The whole xo lesson as `cnn-explain lesson xo --no-pause` runs it, minus the terminal:
+    /// load, trace, build every figure, write the PDF and the PNGs into a temporary folder.
+    /// Returns the median microseconds of `repeats` runs after one warm-up run.
+    public static func lessonRun(path: String, repeats: Int = 5) throws -> Double {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-explain-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func once() throws {
+            let run = try LessonRunner.run(try Lesson.load(path))
+            try LessonReport.write(run, to: folder, formats: [.pdf])
+        }
+        try once()
+        var samples: [Double] = []
+        let clock = ContinuousClock()
+        for _ in 0..<repeats {
+            var failure: Error?
+            let elapsed = clock.measure { do { try once() } catch { failure = error } }
+            if let failure { throw failure }
+            let c = elapsed.components
+            samples.append((Double(c.seconds) + Double(c.attoseconds) * 1e-18) * 1e6)
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    /// The names of the engine workloads, in the order they run.
+    public static let engineWorkloadNames = ["xo-train-step-b1", "digits-train-step-b32", "xo-trace"]
+
+    /// The engine workloads (all, or those named in `only`): `xo-train-step-b1`,
+    /// `digits-train-step-b32`, `xo-trace`. `quick` runs a tenth of the iterations.
+    public static func engineWorkloads(quick: Bool = false, only: Set<String>? = nil,
+                                       progress: (BenchResult) -> Void = { _ in }) throws -> [BenchResult] {
         let scale = quick ? 10 : 1
         var results: [BenchResult] = []
-        let xo = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale)
-        results.append(BenchResult(workload: "xo-train-step-b1", microsecondsPerStep: xo, imagesPerSecond: 1e6 / xo))
-        let digits = try trainStep(model: digitsModel, batch: 32, iterations: 100 / scale)
-        results.append(BenchResult(workload: "digits-train-step-b32", microsecondsPerStep: digits, imagesPerSecond: 32e6 / digits))
-        let traced = try tracedStep(iterations: 20_000 / scale)
-        results.append(BenchResult(workload: "xo-trace", microsecondsPerStep: traced, imagesPerSecond: 1e6 / traced))
+        for name in engineWorkloadNames where only?.contains(name) ?? true {
+            let result: BenchResult
+            switch name {
+            case "xo-train-step-b1":
+                let us = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale)
+                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 1e6 / us)
+            case "digits-train-step-b32":
+                let us = try trainStep(model: digitsModel, batch: 32, iterations: 200 / scale)
+                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 32e6 / us)
+            default:
+                let us = try tracedStep(iterations: 20_000 / scale)
+                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 1e6 / us)
+            }
+            progress(result)
+            results.append(result)
+        }
         return results
     }
 }

@@ -132,22 +132,47 @@ struct BenchCommand: ParsableCommand {
         Warms up, then prints the median of several repeats for each workload, one JSON line each:
           {"workload": "xo-train-step-b1", "us_per_step": ..., "images_per_s": ...}
 
-          swift run -c release cnn-explain bench
+        Workloads:
+          xo-train-step-b1       one SGD step on one 9×9 image (conv 3@3×3, relu, pool, dense 2)
+          digits-train-step-b32  one SGD step on a batch of 32 28×28 images (two convs, two pools, dense 10)
+          xo-trace               the xo forward and backward pass with the tracer on
+          lesson-xo              the whole xo lesson: traces, figures, PDF and PNGs (no terminal)
+
+          swift build -c release && .build/release/cnn-explain bench
+          python3 bench/torch_bench.py --compare .build/release/cnn-explain    # against PyTorch
         """
     )
 
-    @Flag(help: "Fewer iterations, for a quick look.")
+    @Flag(help: "A tenth of the iterations, for a quick look.")
     var quick = false
 
     @Flag(help: "Print only the JSON lines.")
     var json = false
+
+    @Option(help: "Run only these workloads (comma-separated).")
+    var workload: String?
+
+    var selected: Set<String>? {
+        workload.map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) }
+    }
+
+    func validate() throws {
+        let known = Benchmarks.engineWorkloadNames + ["lesson-xo"]
+        for name in selected ?? [] where !known.contains(name) {
+            throw ValidationError("--workload: unknown workload '\(name)' (known: \(known.joined(separator: ", ")))")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
             #if DEBUG
             if !json { print("note: this is a debug build; build with -c release for real figures") }
             #endif
-            for r in try Benchmarks.engineWorkloads(quick: quick) { print(r.jsonLine) }
+            try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
+            if selected?.contains("lesson-xo") ?? true {
+                let us = try Benchmarks.lessonRun(path: try LessonLibrary.resolve("xo"), repeats: quick ? 1 : 5)
+                print(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
+            }
         }
     }
 }

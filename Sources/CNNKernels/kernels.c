@@ -1,0 +1,184 @@
+// Matrix products for the convolution layers. Two versions of each: one for processors with
+// AVX2 and FMA (chosen at run time), one in portable C. Both sum over k in the same order for
+// every element of C, one accumulator per element (the NT product keeps four partial sums per
+// element, by p mod 4, added at the end). The AVX2 version fuses each multiply-add, so its last
+// bits can differ from the portable version's; on one machine every run gives the same bits.
+
+#include "cnn_kernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CNN_X86 1
+#else
+#define CNN_X86 0
+#endif
+
+static void gemm_nn_portable(long m0, long m, long n0, long n, long k, const double *a, long lda,
+                             const double *b, long ldb, double *c, long ldc, int accumulate) {
+    for (long i = m0; i < m; i++) {
+        for (long j = n0; j < n; j++) {
+            double acc = 0;
+            for (long p = 0; p < k; p++) acc += a[i * lda + p] * b[p * ldb + j];
+            c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc : acc;
+        }
+    }
+}
+
+static void gemm_nt_portable(long m0, long m, long n0, long n, long k, const double *a, long lda,
+                             const double *b, long ldb, double *c, long ldc) {
+    long k4 = k & ~3L;
+    for (long i = m0; i < m; i++) {
+        const double *x = a + i * lda;
+        for (long j = n0; j < n; j++) {
+            const double *y = b + j * ldb;
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0, t = 0;
+            for (long p = 0; p < k4; p += 4) {
+                s0 += x[p] * y[p]; s1 += x[p + 1] * y[p + 1];
+                s2 += x[p + 2] * y[p + 2]; s3 += x[p + 3] * y[p + 3];
+            }
+            for (long p = k4; p < k; p++) t += x[p] * y[p];
+            c[i * ldc + j] += ((s0 + s1) + (s2 + s3)) + t;
+        }
+    }
+}
+
+#if CNN_X86
+__attribute__((target("avx2,fma")))
+static void gemm_nn_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                         double *c, long ldc, int accumulate) {
+    long i = 0;
+    for (; i + 4 <= m; i += 4) {
+        const double *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+        long j = 0;
+        for (; j + 8 <= n; j += 8) {
+            __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
+            __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
+            __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
+            __m256d c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
+            const double *bp = b + j;
+            for (long p = 0; p < k; p++, bp += ldb) {
+                __m256d b0 = _mm256_loadu_pd(bp), b1 = _mm256_loadu_pd(bp + 4);
+                __m256d x;
+                x = _mm256_broadcast_sd(a0 + p); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
+                x = _mm256_broadcast_sd(a1 + p); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
+                x = _mm256_broadcast_sd(a2 + p); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
+                x = _mm256_broadcast_sd(a3 + p); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
+            }
+            double *d0 = c + i * ldc + j, *d1 = d0 + ldc, *d2 = d1 + ldc, *d3 = d2 + ldc;
+            if (accumulate) {
+                c00 = _mm256_add_pd(_mm256_loadu_pd(d0), c00); c01 = _mm256_add_pd(_mm256_loadu_pd(d0 + 4), c01);
+                c10 = _mm256_add_pd(_mm256_loadu_pd(d1), c10); c11 = _mm256_add_pd(_mm256_loadu_pd(d1 + 4), c11);
+                c20 = _mm256_add_pd(_mm256_loadu_pd(d2), c20); c21 = _mm256_add_pd(_mm256_loadu_pd(d2 + 4), c21);
+                c30 = _mm256_add_pd(_mm256_loadu_pd(d3), c30); c31 = _mm256_add_pd(_mm256_loadu_pd(d3 + 4), c31);
+            }
+            _mm256_storeu_pd(d0, c00); _mm256_storeu_pd(d0 + 4, c01);
+            _mm256_storeu_pd(d1, c10); _mm256_storeu_pd(d1 + 4, c11);
+            _mm256_storeu_pd(d2, c20); _mm256_storeu_pd(d2 + 4, c21);
+            _mm256_storeu_pd(d3, c30); _mm256_storeu_pd(d3 + 4, c31);
+        }
+        for (; j + 4 <= n; j += 4) {
+            __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd(), c2 = _mm256_setzero_pd(), c3 = _mm256_setzero_pd();
+            const double *bp = b + j;
+            for (long p = 0; p < k; p++, bp += ldb) {
+                __m256d b0 = _mm256_loadu_pd(bp);
+                c0 = _mm256_fmadd_pd(_mm256_broadcast_sd(a0 + p), b0, c0);
+                c1 = _mm256_fmadd_pd(_mm256_broadcast_sd(a1 + p), b0, c1);
+                c2 = _mm256_fmadd_pd(_mm256_broadcast_sd(a2 + p), b0, c2);
+                c3 = _mm256_fmadd_pd(_mm256_broadcast_sd(a3 + p), b0, c3);
+            }
+            double *d0 = c + i * ldc + j, *d1 = d0 + ldc, *d2 = d1 + ldc, *d3 = d2 + ldc;
+            if (accumulate) {
+                c0 = _mm256_add_pd(_mm256_loadu_pd(d0), c0); c1 = _mm256_add_pd(_mm256_loadu_pd(d1), c1);
+                c2 = _mm256_add_pd(_mm256_loadu_pd(d2), c2); c3 = _mm256_add_pd(_mm256_loadu_pd(d3), c3);
+            }
+            _mm256_storeu_pd(d0, c0); _mm256_storeu_pd(d1, c1); _mm256_storeu_pd(d2, c2); _mm256_storeu_pd(d3, c3);
+        }
+        if (j < n) gemm_nn_portable(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    }
+    for (; i < m; i++) {
+        const double *a0 = a + i * lda;
+        long j = 0;
+        for (; j + 4 <= n; j += 4) {
+            __m256d c0 = _mm256_setzero_pd();
+            const double *bp = b + j;
+            for (long p = 0; p < k; p++, bp += ldb) c0 = _mm256_fmadd_pd(_mm256_broadcast_sd(a0 + p), _mm256_loadu_pd(bp), c0);
+            double *d0 = c + i * ldc + j;
+            if (accumulate) c0 = _mm256_add_pd(_mm256_loadu_pd(d0), c0);
+            _mm256_storeu_pd(d0, c0);
+        }
+        if (j < n) gemm_nn_portable(i, i + 1, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static double hsum(__m256d v) {
+    __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
+    // ((s0 + s1) + (s2 + s3)), the portable version's order.
+    __m128d pair = _mm_add_pd(_mm_unpacklo_pd(lo, hi), _mm_unpackhi_pd(lo, hi)); // (s0+s1, s2+s3)
+    return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
+}
+
+__attribute__((target("avx2,fma")))
+static void gemm_nt_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                         double *c, long ldc) {
+    long k4 = k & ~3L;
+    long i = 0;
+    for (; i + 4 <= m; i += 4) {
+        const double *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+        long j = 0;
+        for (; j + 2 <= n; j += 2) {
+            const double *b0 = b + j * ldb, *b1 = b0 + ldb;
+            __m256d s00 = _mm256_setzero_pd(), s01 = _mm256_setzero_pd(), s10 = _mm256_setzero_pd(), s11 = _mm256_setzero_pd();
+            __m256d s20 = _mm256_setzero_pd(), s21 = _mm256_setzero_pd(), s30 = _mm256_setzero_pd(), s31 = _mm256_setzero_pd();
+            for (long p = 0; p < k4; p += 4) {
+                __m256d y0 = _mm256_loadu_pd(b0 + p), y1 = _mm256_loadu_pd(b1 + p), x;
+                x = _mm256_loadu_pd(a0 + p); s00 = _mm256_fmadd_pd(x, y0, s00); s01 = _mm256_fmadd_pd(x, y1, s01);
+                x = _mm256_loadu_pd(a1 + p); s10 = _mm256_fmadd_pd(x, y0, s10); s11 = _mm256_fmadd_pd(x, y1, s11);
+                x = _mm256_loadu_pd(a2 + p); s20 = _mm256_fmadd_pd(x, y0, s20); s21 = _mm256_fmadd_pd(x, y1, s21);
+                x = _mm256_loadu_pd(a3 + p); s30 = _mm256_fmadd_pd(x, y0, s30); s31 = _mm256_fmadd_pd(x, y1, s31);
+            }
+            const double *rows[4] = {a0, a1, a2, a3};
+            __m256d sums[4][2] = {{s00, s01}, {s10, s11}, {s20, s21}, {s30, s31}};
+            for (int r = 0; r < 4; r++) {
+                for (int q = 0; q < 2; q++) {
+                    const double *y = q == 0 ? b0 : b1;
+                    double t = 0;
+                    for (long p = k4; p < k; p++) t += rows[r][p] * y[p];
+                    c[(i + r) * ldc + j + q] += hsum(sums[r][q]) + t;
+                }
+            }
+        }
+        if (j < n) gemm_nt_portable(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc);
+    }
+    if (i < m) gemm_nt_portable(i, m, 0, n, k, a, lda, b, ldb, c, ldc);
+}
+
+static int avx2_available(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+int cnn_kernels_vectorized(void) {
+#if CNN_X86
+    return avx2_available();
+#else
+    return 0;
+#endif
+}
+
+void cnn_gemm_nn(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                 double *c, long ldc, int accumulate) {
+#if CNN_X86
+    if (avx2_available()) { gemm_nn_avx2(m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
+#endif
+    gemm_nn_portable(0, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+void cnn_gemm_nt(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                 double *c, long ldc) {
+#if CNN_X86
+    if (avx2_available()) { gemm_nt_avx2(m, n, k, a, lda, b, ldb, c, ldc); return; }
+#endif
+    gemm_nt_portable(0, m, 0, n, k, a, lda, b, ldb, c, ldc);
+}
