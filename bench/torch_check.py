@@ -98,8 +98,10 @@ def check_trace(path):
     x = tensor(recs[("forward", first, "input")])
     params = {f'{l}.{role}': tensor(r) for (p, l, role), r in recs.items() if p == "forward" and role in ("weight", "bias")}
     target = None
-    if ("forward", "loss", "output") in recs:
-        # The trace does not say which class was the target: take the one whose loss matches.
+    if "target" in trace:
+        target = trace["target"]
+    elif ("forward", "loss", "output") in recs:
+        # An older trace without a target: take the class whose loss matches.
         want = recs[("forward", "loss", "output")]["data"][0]
         n = len(recs[("forward", model["layers"][-1]["name"], "output")]["data"])
         target = min(range(n), key=lambda t: abs(float(run_torch(model, params, x, t)[("forward", "loss", "output")]) - want))

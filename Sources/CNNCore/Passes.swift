@@ -138,7 +138,7 @@ extension Network {
             loss(ws, targets: [target], tracer: tracer)
             backward(ws, tracer: tracer)
         }
-        return Trace(model: model, records: tracer.records)
+        return Trace(model: model, target: target, records: tracer.records)
     }
 
     /// The network's outputs for one sample `[C, H, W]`.

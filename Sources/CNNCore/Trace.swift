@@ -36,10 +36,13 @@ public struct TraceRecord: Sendable, Equatable {
 /// Everything a traced pass logged, in order, with the model that produced it.
 public struct Trace: Sendable, Equatable {
     public var model: ModelSpec
+    /// The class index the loss was computed against, when the pass went backward.
+    public var target: Int?
     public var records: [TraceRecord]
 
-    public init(model: ModelSpec, records: [TraceRecord]) {
+    public init(model: ModelSpec, target: Int? = nil, records: [TraceRecord]) {
         self.model = model
+        self.target = target
         self.records = records
     }
 

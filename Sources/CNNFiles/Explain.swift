@@ -309,10 +309,11 @@ private struct Explainer {
 
     // MARK: loss
 
-    /// The target class, read back from the loss gradient (the trace does not store it):
-    /// for mse `t = y − grad · K / 2`, for cross-entropy the one class whose gradient
+    /// The target class: the trace's own, or for a trace without one, read back from the loss
+    /// gradient: for mse `t = y − grad · K / 2`, for cross-entropy the one class whose gradient
     /// `softmax − 1` is negative.
     func target(y: [Double], g: [Double]) -> Int? {
+        if let t = trace.target { return t }
         switch trace.model.loss {
         case .mse:
             let k = Double(y.count)

@@ -5,6 +5,7 @@ import Foundation
 ///
 ///     {"format": "cnn-explain-trace", "version": 1,
 ///      "model": {...the model, every field written out...},
+///      "target": 0,                      (when the pass went backward)
 ///      "records": [
 ///       {"pass": "forward", "layer": "conv1", "role": "input", "shape": [1, 9, 9], "data": [-1, -1, ...]},
 ///       ...
@@ -27,6 +28,7 @@ public enum TraceFile {
     public static func data(_ trace: Trace) -> Data {
         var out = "{\"format\": \(jsonString(format)), \"version\": \(version),\n"
         out += " \"model\": " + ModelFile.json(trace.model).jsonText + ",\n"
+        if let target = trace.target { out += " \"target\": \(target),\n" }
         out += " \"records\": ["
         for (k, r) in trace.records.enumerated() {
             out += k == 0 ? "\n  " : ",\n  "
@@ -73,7 +75,14 @@ public enum TraceFile {
         }
         guard let rv = top.value("records") else { throw top.error("records", "is required") }
         guard case .array(let items) = rv else { throw top.error("records", "expected an array, got \(rv.kindName)") }
-        try top.finish(allowed: ["format", "version", "model", "records"])
+        var target: Int?
+        if top.value("target") != nil {
+            let t = try top.int("target")
+            let outputs = (try? model.shapes().last?.reduce(1, *)) ?? 0
+            guard t >= 0 && t < outputs else { throw top.error("target", "class index \(t) is out of range for \(outputs) outputs") }
+            target = t
+        }
+        try top.finish(allowed: ["format", "version", "model", "target", "records"])
 
         var records: [TraceRecord] = []
         records.reserveCapacity(items.count)
@@ -106,6 +115,6 @@ public enum TraceFile {
             try r.finish(allowed: ["pass", "layer", "role", "shape", "data"])
             records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: data))
         }
-        return Trace(model: model, records: records)
+        return Trace(model: model, target: target, records: records)
     }
 }
