@@ -17,9 +17,11 @@ func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
         let back = try loadTrace(path: path)
         #expect(back == trace)
         #expect(TraceFile.data(back) == TraceFile.data(trace))  // deterministic bytes
-        // One record per line.
+        // One record per line, and the target on a line of its own.
+        #expect(trace.target != nil)
         let lines = String(decoding: TraceFile.data(trace), as: UTF8.self).split(separator: "\n")
-        #expect(lines.count == trace.records.count + 4)
+        #expect(lines.count == trace.records.count + 5)
+        #expect(lines.contains { $0.hasPrefix(" \"target\": ") })
     }
 
     @Test func nanIsWrittenAsNullAndReadBackAsNaN() throws {
