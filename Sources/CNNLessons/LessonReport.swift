@@ -89,11 +89,26 @@ public enum LessonReport {
         return written
     }
 
-    static func createFolder(_ url: URL) throws {
+    /// Creates `url` (and its parents) if needed, so a lesson can check where it will write
+    /// before it starts.
+    /// - Throws: `RenderError.write` saying why, e.g. that a part of the path is a file.
+    public static func createFolder(_ url: URL) throws {
+        var isDir: ObjCBool = false
+        var probe = url.standardizedFileURL
+        // The deepest part of the path that exists must be a folder.
+        while !FileManager.default.fileExists(atPath: probe.path, isDirectory: &isDir) && probe.path != "/" {
+            probe = probe.deletingLastPathComponent()
+        }
+        guard isDir.boolValue else {
+            throw RenderError.write(path: url.path, reason: "'\(probe.path)' is a file, not a folder")
+        }
         do {
             try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         } catch {
-            throw RenderError.write(path: url.path, reason: "cannot create the folder (\(error.localizedDescription))")
+            throw RenderError.write(path: url.path, reason: "cannot create the folder here (is '\(probe.path)' writable?)")
+        }
+        guard FileManager.default.isWritableFile(atPath: url.path) else {
+            throw RenderError.write(path: url.path, reason: "the folder is not writable")
         }
     }
 }

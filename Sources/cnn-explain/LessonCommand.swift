@@ -77,11 +77,13 @@ struct LessonCommand: ParsableCommand {
             let path = try LessonLibrary.resolve(lesson)
             let loaded = try Lesson.load(path)
             let worked = try LessonRunner.run(loaded)
+            // Check where the PDF will go before the learner walks through the lesson.
+            let folder = URL(fileURLWithPath: out)
+            try LessonReport.createFolder(folder)
             let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
             guard finished else { return }
-            let folder = URL(fileURLWithPath: out)
             print("")
             let written = try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
             // Paths as the learner gave them (output/xo.pdf), not absolute.
