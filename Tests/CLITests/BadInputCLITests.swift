@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// The bad inputs of docs/errors.md, run through the binary: one line on stderr naming the file
+/// (and the field where there is one), exit status 1, no output file, no crash.
+@Suite struct BadInputCLITests {
+    func expectOneLine(_ r: RunResult, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status == 1, "exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.hasPrefix("cnn-explain: error: "), "\(r.stderr)", sourceLocation: sourceLocation)
+        for m in mentions { #expect(r.stderr.contains(m), "'\(m)' missing from: \(r.stderr)", sourceLocation: sourceLocation) }
+    }
+
+    @Test func badModelsWeightsInputsAndSizes() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("t.json").path
+        let cases: [(file: String, text: String, kind: String, mentions: [String])] = [
+            ("array.json", "[1, 2]", "model", ["array.json"]),
+            ("notjson.json", "{\"input\": [1, 9, 9],", "model", ["notjson.json", "JSON"]),
+            ("stride0.json", #"{"input": [1,9,9], "layers": [{"type": "conv", "filters": 3, "size": 3, "stride": 0}]}"#, "model", ["stride0.json", "stride"]),
+            ("units0.json", #"{"input": [1,9,9], "layers": [{"type": "dense", "units": 0}]}"#, "model", ["units0.json", "units"]),
+            ("huge.json", #"{"input": [1, 100000, 100000], "layers": [{"type": "relu"}]}"#, "model", ["huge.json", "65536"]),
+            ("filters.json", #"{"input": [1,9,9], "layers": [{"type": "conv", "filters": 1000000000, "size": 3}]}"#, "model", ["filters.json", "filters"]),
+            ("nan.yaml", "conv1.weight: [[[[.nan, 1, 1], [1, 1, 1], [1, 1, 1]]]]\n", "weights", ["nan.yaml", "conv1.weight"]),
+            ("extra.json", #"{"conv9.weight": [1]}"#, "weights", ["extra.json", "conv9.weight"]),
+            ("ragged.txt", "#########\n########\n", "input", ["ragged.txt", "row 2"]),
+            ("empty.txt", "", "input", ["empty.txt", "empty"]),
+        ]
+        for c in cases {
+            let path = try write(c.text, c.file, in: dir)
+            var args = ["trace", "--out", out]
+            switch c.kind {
+            case "model": args += ["--model", path, "--input", xoInput]
+            case "weights": args += ["--model", xoModel, "--weights", path, "--input", xoInput]
+            default: args += ["--model", xoModel, "--input", path]
+            }
+            expectOneLine(try run(args), mentions: c.mentions)
+            #expect(!FileManager.default.fileExists(atPath: out))
+        }
+    }
+
+    @Test func badTracesAndOutputFolders() throws {
+        let dir = try temporaryDirectory()
+        let v2 = try write(#"{"format": "cnn-explain-trace", "version": 2}"#, "v2.json", in: dir)
+        expectOneLine(try run(["diff", v2, goldenTrace]), mentions: ["v2.json", "version"])
+        expectOneLine(try run(["explain", xoModel, "conv1.output[0,0,0]"]), mentions: [xoModel, "not a cnn-explain trace"])
+        // A part of the output path is a file.
+        let file = try write("x", "afile", in: dir)
+        expectOneLine(try run(["trace", "--model", xoModel, "--input", xoInput, "--out", file + "/t.json"]), mentions: [file])
+        let lesson = try run(["lesson", "xo", "--no-pause", "--out", file + "/sub"])
+        expectOneLine(lesson, mentions: ["is a file, not a folder"])
+        // It says so before showing the lesson.
+        #expect(!lesson.stdout.contains("Step 1"))
+    }
+
+    @Test func usageErrorsExitTwo() throws {
+        for args in [["trace"], ["diff", "a.json"], ["lesson", "xo", "--format", "gif"], ["bench", "--workload", "nope"], ["frobnicate"]] {
+            let r = try run(args)
+            #expect(r.status == 2, "\(args): exit \(r.status)")
+            #expect(!r.stderr.isEmpty)
+        }
+    }
+}
