@@ -83,7 +83,11 @@ struct LessonCommand: ParsableCommand {
             let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
-            guard finished else { return }
+            guard finished else {
+                print("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")
+                print("'cnn-explain lesson \(lesson) --no-pause' writes it without pausing.")
+                return
+            }
             print("")
             let written = try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
             // Paths as the learner gave them (output/xo.pdf), not absolute.
