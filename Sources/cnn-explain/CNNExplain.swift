@@ -16,9 +16,10 @@ struct CNNExplain: ParsableCommand {
 
         Or trace a network yourself and ask where any number came from:
 
-          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
-                            --input lessons/inputs/x.txt --target X --out x.trace.json
-          cnn-explain explain x.trace.json 'conv1.output[0,0,0]'
+          cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X --out x.trace.json
+          cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
         subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
     )
@@ -71,4 +72,19 @@ struct NumberOptions: ParsableArguments {
     func validate() throws {
         guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
     }
+}
+
+/// The files that make a network and its input, shared by `trace` and `gradcheck`.
+struct NetworkFiles: ParsableArguments {
+    @Option(help: "The model file (JSON or YAML).")
+    var model: String
+
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
+    var input: String
+
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.")
+    var weights: String?
+
+    @Option(help: "Seed for the weights the weights file does not give.")
+    var seed: UInt64 = 0
 }

@@ -21,20 +21,10 @@ struct GradCheckCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The model file (JSON or YAML).")
-    var model: String
-
-    @Option(help: "The input: nested JSON arrays or a text grid of '#' and '.'.")
-    var input: String
-
-    @Option(help: "A weights file; weights it does not give are drawn from --seed.")
-    var weights: String?
+    @OptionGroup var files: NetworkFiles
 
     @Option(help: "The right answer, as a class index or name.")
     var target: String = "0"
-
-    @Option(help: "Seed for the weights the weights file does not give.")
-    var seed: UInt64 = 0
 
     @Option(help: "The finite-difference step ε.")
     var epsilon: Double = 1e-6
@@ -50,8 +40,8 @@ struct GradCheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingErrors {
-            let network = try loadNetwork(model: model, weights: weights, seed: seed)
-            let x = try InputFile.load(input, expecting: network.shapes[0])
+            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed)
+            let x = try InputFile.load(files.input, expecting: network.shapes[0])
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)
             let e = { (v: Double) in formatNumber(v, .full) }

@@ -14,27 +14,19 @@ struct TraceCommand: ParsableCommand {
 
         Example, the article's X through the article's network:
 
-          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
-                            --input lessons/inputs/x.txt --target X --out x.trace.json --npz x.npz
+          cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X \\
+              --out x.trace.json --npz x.npz
 
         The trace format is described in docs/formats.md; numpy.load reads the --npz file.
         """
     )
 
-    @Option(help: "The model file (JSON or YAML).")
-    var model: String
-
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
-    var input: String
-
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight.")
-    var weights: String?
+    @OptionGroup var files: NetworkFiles
 
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
-
-    @Option(help: "Seed for the weights the weights file does not give.")
-    var seed: UInt64 = 0
 
     @Option(help: "Where to write the trace (JSON).")
     var out: String
@@ -44,7 +36,7 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let trace = try TraceRequest(model: model, input: input, weights: weights, target: target, seed: seed).run()
+            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
             try TraceFile.write(trace, to: out)
             if let npz { try NPZ.write(trace: trace, to: npz) }
             print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
@@ -59,10 +51,14 @@ struct ExplainCommand: ParsableCommand {
         discussion: """
         Name a number as LAYER.ROLE[INDEX], with the index in the array's shape:
 
-          cnn-explain explain x.trace.json 'conv1.output[0,0,0]'       the patch, the feature, 9 products, sum / 9
-          cnn-explain explain x.trace.json 'pool1.output[0,3,3]'       the window and which value won
-          cnn-explain explain x.trace.json 'out.output[0]'             weight × value for every input, and the sum
-          cnn-explain explain x.trace.json 'conv1.grad_weight[0,0,1,1]'   the chain-rule terms that were summed
+          cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
+              the patch, the feature, 9 products, their sum, sum / 9
+          cnn-explain explain x.trace.json 'pool1.output[0,3,3]'
+              the window and which value won
+          cnn-explain explain x.trace.json 'out.output[0]'
+              weight × value for every input, and their sum
+          cnn-explain explain x.trace.json 'conv1.grad_weight[0,0,1,1]'
+              the chain-rule terms that were summed
 
         Roles: input, weight, bias, output, grad_output, grad_input, grad_weight, grad_bias; and 'loss'.
         """
