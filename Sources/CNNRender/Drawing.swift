@@ -272,19 +272,29 @@ struct Drawer {
     }
 
     private func drawLayer(_ f: LayerFigure) throws -> Size {
-        guard f.features.count == f.maps.count else {
+        guard f.features.count == f.maps.count || f.features.isEmpty else {
             throw RenderError.invalidFigure("a layer needs one map per feature (\(f.features.count) features, \(f.maps.count) maps)")
         }
         let top = title(f.title)
         let scale = mapScale(f.scale, f.maps)
         let featureCell = 16.0, gap = 28.0
         var x = 0.0, bottom = top
-        for (feature, map) in zip(f.features, f.maps) {
-            let fs = gridSize(feature.grid, featureCell), ms = gridSize(map, f.cellSize)
-            let width = max(fs.width, ms.width)
-            drawGrid(feature.grid, x: x + (width - fs.width) / 2, y: top, cell: featureCell, coloring: .pixels(scale: 1), numbers: nil)
-            centeredLabel(feature.name, x: x, y: top + fs.height + 2, width: width)
-            let my = top + fs.height + 2 + labelHeight + 6
+        for (i, map) in f.maps.enumerated() {
+            let ms = gridSize(map, f.cellSize)
+            var my = top
+            var width = ms.width
+            if f.features.isEmpty {
+                // Maps alone (e.g. gradients): a name over each.
+                centeredLabel(i < f.mapNames.count ? f.mapNames[i] : "map \(i + 1)", x: x, y: top, width: width)
+                my = top + labelHeight + 4
+            } else {
+                let feature = f.features[i]
+                let fs = gridSize(feature.grid, featureCell)
+                width = max(fs.width, ms.width)
+                drawGrid(feature.grid, x: x + (width - fs.width) / 2, y: top, cell: featureCell, coloring: .pixels(scale: 1), numbers: nil)
+                centeredLabel(feature.name, x: x, y: top + fs.height + 2, width: width)
+                my = top + fs.height + 2 + labelHeight + 6
+            }
             drawGrid(map, x: x + (width - ms.width) / 2, y: my, cell: f.cellSize, coloring: .diverging(scale: scale),
                      numbers: f.numberStyle)
             bottom = max(bottom, my + ms.height)
@@ -334,7 +344,12 @@ struct Drawer {
         guard size > 0, stride > 0, input.rows > 0, input.cols > 0 else {
             throw RenderError.invalidFigure("pooling needs a positive size and stride and a non-empty input")
         }
-        func count(_ n: Int) -> Int { n <= size ? 1 : (n - size + stride - 1) / stride + 1 }
+        // As the engine's ceil mode: a last window that would start outside the input is dropped.
+        func count(_ n: Int) -> Int {
+            guard n > size else { return 1 }
+            let out = (n - size + stride - 1) / stride + 1
+            return (out - 1) * stride >= n ? out - 1 : out
+        }
         let outRows = count(input.rows), outCols = count(input.cols)
         var windows: [PoolWindow] = []
         for i in 0..<outRows {

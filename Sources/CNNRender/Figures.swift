@@ -128,7 +128,9 @@ public struct NamedGrid: Sendable {
 
 /// One convolution layer: for each feature, the feature (small, pixel colours) above its map.
 ///
-/// - `features[i]` produced `maps[i]`; both arrays have the same length. All maps share one colour scale.
+/// - `features[i]` produced `maps[i]`; both arrays have the same length, or `features` is empty to
+///   draw the maps alone, each under its name in `mapNames` ("map 1", "map 2", … where none is given).
+///   All maps share one colour scale.
 public struct LayerFigure: Sendable {
     public var features: [NamedGrid]
     public var maps: [Grid]
@@ -136,11 +138,13 @@ public struct LayerFigure: Sendable {
     public var scale: Double?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Names over the maps when `features` is empty.
+    public var mapNames: [String]
 
     public init(features: [NamedGrid], maps: [Grid], title: String? = nil, scale: Double? = nil,
-                numberStyle: NumberStyle = .article, cellSize: Double = 34) {
+                numberStyle: NumberStyle = .article, cellSize: Double = 34, mapNames: [String] = []) {
         self.features = features; self.maps = maps; self.title = title; self.scale = scale
-        self.numberStyle = numberStyle; self.cellSize = cellSize
+        self.numberStyle = numberStyle; self.cellSize = cellSize; self.mapNames = mapNames
     }
 }
 

@@ -1,0 +1,72 @@
+import ArgumentParser
+import CNNFiles
+import CNNLessons
+import CNNRender
+import Foundation
+
+struct RenderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "render",
+        abstract: "Draw every layer of a trace, forward and backward, as picture files.",
+        discussion: """
+        Writes one figure (or a few) per layer and pass into OUT, named in reading order: the \
+        pipeline, the input, each layer's features and maps, the pooling windows and the votes, \
+        then the gradients from the votes back to the first layer.
+
+        Example, the article's X:
+
+          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
+                            --input lessons/inputs/x.txt --target X --out x.trace.json
+          cnn-explain render x.trace.json --out x-figures --truncate
+
+        gives x-figures/01-pipeline.png, 02-forward-conv1-input.png, …, \
+        16-backward-conv1-grad-weight.png. Numbers have 2 decimals, rounded (--truncate cuts them \
+        as the slides do); gradients get more decimals when they are small.
+        """
+    )
+
+    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    var trace: String
+
+    @Option(help: "The folder to write the figures into (created if needed).")
+    var out: String
+
+    @Option(help: "The file format: png, pdf or svg.")
+    var format: String = "png"
+
+    @Option(help: "Pixels per point for PNG (2 is sharp on slides).")
+    var scale: Double = 2
+
+    @OptionGroup var numbers: NumberOptions
+
+    func validate() throws {
+        guard OutputFormat(rawValue: format.lowercased()) != nil else {
+            throw ValidationError("--format: '\(format)' is not one of png, pdf, svg")
+        }
+        guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let t = try TraceFile.load(trace)
+            let figures = try TraceFigures.figures(for: t, style: numbers.style)
+            let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
+            let folder = URL(fileURLWithPath: out)
+            do {
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            } catch {
+                throw RenderError.write(path: out, reason: "the folder cannot be created")
+            }
+            for (name, figure) in figures {
+                let file = "\(name).\(fileFormat.fileExtension)"
+                do {
+                    try render(figure, to: folder.appendingPathComponent(file), format: fileFormat, scale: scale)
+                } catch RenderError.invalidFigure(let why) {
+                    throw RenderError.invalidFigure("\(file): \(why)")
+                }
+                print("wrote \((out as NSString).appendingPathComponent(file))")
+            }
+            print("\(figures.count) figures from \(trace)")
+        }
+    }
+}
