@@ -81,10 +81,30 @@ public enum ShowItem: Sendable, Equatable {
     case errorTable(inputs: [String])
     /// How a max-pooling layer routes the gradient back, for one channel.
     case poolRouting(input: String, layer: String, channel: Int)
+    /// The error at the network's outputs: each vote, its right answer, and `∂L/∂y`
+    /// (`2(y − t)/K` for mse, `softmax(y) − t` for cross-entropy).
+    case lossGradient(input: String, numbers: NumberStyle?)
+    /// A gradient array of a layer as coloured maps (`role`: grad_weight, grad_output,
+    /// grad_input, grad_bias); a conv layer's `grad_weight` is one map per feature.
+    case gradient(input: String, layer: String, role: String, numbers: NumberStyle?)
+    /// A dense layer's backward pass as a table: `∂L/∂w[k, i] = g_k · x_i` and
+    /// `∂L/∂x_i = Σ_k w[k, i] · g_k`.
+    case denseGradient(input: String, layer: String, numbers: NumberStyle?)
+    /// A ReLU layer's backward pass for one channel: its forward input (negatives marked),
+    /// the gradient arriving, and the gradient passed on (0 where the input was not positive).
+    case reluGradient(input: String, layer: String, channel: Int, numbers: NumberStyle?)
+    /// The chain-rule terms of one conv weight's gradient, `index` = `[o, c, a, b]`:
+    /// `∂L/∂w[o,c,a,b] = (1/n) Σ_(i,j) ∂L/∂out[o,i,j] · in[c, i+a, j+b]`.
+    case weightGradientTerms(input: String, layer: String, index: [Int], numbers: NumberStyle?)
+    /// One SGD step `w′ = w − lr·g` on a copy of the network with the input's gradients: the
+    /// `count` weights of each parameter with the largest |g|, and the votes and loss before and
+    /// after (a second forward pass with the new weights).
+    case update(input: String, lr: Double, count: Int, numbers: NumberStyle?)
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
-                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing"]
+                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
+                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update"]
 }
 
 /// A problem in a lesson file, with its line and column when known.
@@ -230,14 +250,7 @@ struct NodeReader {
             steps.append(step)
         }
         var style = NumberStyle.truncated(2)
-        if let numbersNode = top["numbers"] {
-            switch try string(numbersNode, "numbers") {
-            case "truncate": style = .truncated(2)
-            case "round": style = .rounded(2)
-            case "full": style = .full
-            default: throw fail(numbersNode, "numbers must be 'truncate' (the article's slides), 'round' or 'full'")
-            }
-        }
+        if let numbersNode = top["numbers"] { style = try numberStyle(numbersNode, "numbers") }
         return Lesson(
             file: file, name: name, title: try string(titleNode, "title"),
             summary: try top["summary"].map { n throws(LessonError) in try string(n, "summary") } ?? "",
@@ -248,6 +261,20 @@ struct NodeReader {
             numbers: style, inputs: inputs,
             reference: try top["reference"].map { n throws(LessonError) in try existingFile(n, "reference") },
             steps: steps)
+    }
+
+    /// `truncate`, `round`, `full`, or with a number of decimals: `round4`, `truncate3`.
+    func numberStyle(_ node: Node, _ what: String) throws(LessonError) -> NumberStyle {
+        let s = try string(node, what)
+        let word = String(s.prefix { $0.isLetter }), rest = s.dropFirst(word.count)
+        let digits = rest.isEmpty ? 2 : Int(rest) ?? -1
+        switch word {
+        case "truncate" where (0...12).contains(digits): return .truncated(digits)
+        case "round" where (0...12).contains(digits): return .rounded(digits)
+        case "full" where rest.isEmpty: return .full
+        default:
+            throw fail(node, "\(what) must be 'truncate' (the article's slides), 'round' or 'full', or with decimals, e.g. 'round4'")
+        }
     }
 
     func step(_ node: Node, index: Int, inputs: Set<String>) throws(LessonError) -> LessonStep {
@@ -284,6 +311,9 @@ struct NodeReader {
             let f = try mapping(v, kind, allowed: allowed)
             for r in required where f[r] == nil { throw fail(v, "\(kind) needs '\(r)'") }
             return f
+        }
+        func numbers(_ f: [String: Node]) throws(LessonError) -> NumberStyle? {
+            try f["numbers"].map { n throws(LessonError) in try numberStyle(n, "\(kind).numbers") }
         }
         func inputList(_ n: Node?) throws(LessonError) -> [String] {
             guard let n, let seq = n.sequence, !seq.isEmpty else { throw fail(n ?? v, "\(kind): 'inputs' must be a list of input names") }
@@ -333,6 +363,44 @@ struct NodeReader {
         case "error_table":
             let f = try fields(["inputs"], required: ["inputs"])
             return .errorTable(inputs: try inputList(f["inputs"]))
+        case "loss_gradient":
+            if v.scalar != nil { return .lossGradient(input: try input(v, kind), numbers: nil) }
+            let f = try fields(["input", "numbers"], required: ["input"])
+            return .lossGradient(input: try input(f["input"], "\(kind).input"), numbers: try numbers(f))
+        case "gradient":
+            let f = try fields(["input", "layer", "role", "numbers"], required: ["input", "layer"])
+            let role = try f["role"].map { n throws(LessonError) in try string(n, "gradient.role") } ?? "grad_weight"
+            guard ["grad_weight", "grad_bias", "grad_output", "grad_input"].contains(role) else {
+                throw fail(f["role"], "gradient.role must be grad_weight, grad_bias, grad_output or grad_input")
+            }
+            return .gradient(input: try input(f["input"], "gradient.input"), layer: try string(f["layer"], "gradient.layer"),
+                             role: role, numbers: try numbers(f))
+        case "dense_gradient":
+            let f = try fields(["input", "layer", "numbers"], required: ["input", "layer"])
+            return .denseGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                                  numbers: try numbers(f))
+        case "relu_gradient":
+            let f = try fields(["input", "layer", "channel", "numbers"], required: ["input", "layer"])
+            return .reluGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                                 channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0,
+                                 numbers: try numbers(f))
+        case "weight_gradient_terms":
+            let f = try fields(["input", "layer", "index", "numbers"], required: ["input", "layer", "index"])
+            guard let idx = f["index"], let seq = idx.sequence, seq.count == 4 else {
+                throw fail(f["index"], "\(kind).index must be [feature, channel, row, column] of a conv weight, e.g. [0, 0, 1, 1]")
+            }
+            var index: [Int] = []
+            for n in seq { index.append(try int(n, "\(kind).index")) }
+            return .weightGradientTerms(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                                        index: index, numbers: try numbers(f))
+        case "update":
+            let f = try fields(["input", "lr", "count", "numbers"], required: ["input", "lr"])
+            guard let lrNode = f["lr"], let text = lrNode.scalar?.string, let lr = Double(text), lr > 0, lr.isFinite else {
+                throw fail(f["lr"], "update.lr must be a positive number, e.g. 0.1")
+            }
+            return .update(input: try input(f["input"], "update.input"), lr: lr,
+                           count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
+                           numbers: try numbers(f))
         default:
             throw fail(k, "unknown step kind '\(kind)' (known: \(kindList))")
         }

@@ -101,9 +101,11 @@ struct StepBuilder {
 
     // MARK: Reading the traces
 
+    /// The trace of an input, or for `NAME@LR` the trace of NAME after one SGD step of size LR.
     func trace(_ input: String, _ step: LessonStep) throws -> Trace {
-        guard let t = traces[input] else { throw fail(step, "no input named '\(input)'") }
-        return t
+        if let t = traces[input] { return t }
+        if let (name, lr) = parseStepped(input), traces[name] != nil { return try steppedTrace(name, lr: lr, step) }
+        throw fail(step, "no input named '\(input)'")
     }
 
     func record(_ input: String, _ layer: String, _ role: String, _ step: LessonStep) throws -> TraceRecord {
@@ -128,11 +130,7 @@ struct StepBuilder {
 
     /// Channel `c` of a `[C, H, W]` record as a grid.
     func channel(_ r: TraceRecord, _ c: Int, _ step: LessonStep) throws -> Grid {
-        guard r.shape.count == 3 else { throw fail(step, "\(r.layer).\(r.role) has shape \(r.shape), not [C, H, W]") }
-        guard c >= 0 && c < r.shape[0] else { throw fail(step, "\(r.layer).\(r.role) has \(r.shape[0]) channels; channel \(c) does not exist") }
-        let h = r.shape[1], w = r.shape[2]
-        let start = c * h * w
-        return Grid((0..<h).map { i in Array(r.data[(start + i * w)..<(start + i * w + w)]) })
+        do { return try TraceFigures.channel(r, c) } catch { throw fail(step, error.message) }
     }
 
     func channels(_ r: TraceRecord, _ step: LessonStep) throws -> [Grid] {
@@ -143,31 +141,11 @@ struct StepBuilder {
     /// when the layer has three 3×3 single-channel filters.
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
         let w = try record(input, layer, "weight", step)
-        guard w.shape.count == 4 else { throw fail(step, "'\(layer)' is not a conv layer") }
-        let (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
-        return (0..<o).map { f in
-            let start = f * c * kh * kw
-            let g = Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) })
-            return NamedGrid(name: featureName(g, index: f), grid: g)
-        }
+        guard let feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
+        return feats
     }
 
-    func featureName(_ g: Grid, index: Int) -> String {
-        let down = Grid([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
-        let cross = Grid([[1, -1, 1], [-1, 1, -1], [1, -1, 1]])
-        let up = Grid([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]])
-        if g == down { return "diagonal ↘" }
-        if g == cross { return "cross ✕" }
-        if g == up { return "diagonal ↗" }
-        return "feature \(index + 1)"
-    }
-
-    func shapeText(_ shape: [Int]) -> String {
-        switch shape.count {
-        case 3: return shape[0] == 1 ? "\(shape[1])×\(shape[2])" : "\(shape[0])@\(shape[1])×\(shape[2])"
-        default: return shape.map(String.init).joined(separator: "×")
-        }
-    }
+    func shapeText(_ shape: [Int]) -> String { TraceFigures.shapeText(shape) }
 
     // MARK: Figures
 
@@ -246,17 +224,7 @@ struct StepBuilder {
                                 caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(x.shapeText) → \(y.shapeText).",
                                 figure: .pooling(PoolingFigure(input: x, output: y, size: p.size, stride: p.stride, title: "\(layer) [\(c)]", numberStyle: style)))
         case .pipeline:
-            var stages = [PipelineStage(name: "input", shape: shapeText(network.shapes[0]))]
-            for (i, l) in network.model.layers.enumerated() {
-                let kind: String
-                switch l.kind {
-                case .conv(let c): kind = "convolution \(c.kernelH)×\(c.kernelW)"
-                case .relu: kind = "ReLU"
-                case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
-                case .dense: kind = "fully connected"
-                }
-                stages.append(PipelineStage(name: kind, shape: shapeText(network.shapes[i + 1])))
-            }
+            let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
             return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
                                 figure: .pipeline(PipelineFigure(stages: stages)))
         case let .votes(input, layer):
@@ -304,6 +272,9 @@ struct StepBuilder {
             }
             return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class.",
                                 figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
+            guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
+            return f
         case let .poolRouting(input, layer, c):
             let spec = try layerSpec(input, layer, step)
             guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
@@ -317,21 +288,9 @@ struct StepBuilder {
         }
     }
 
-    /// Maps side by side, each under its feature, in as many rows as it takes to keep cells at
-    /// least 28 points wide on a page's text column (about 460 points), so every number stays
-    /// readable on paper. All rows share one colour scale.
+    /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style.
     func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
-        let cols = maps.map(\.cols).max() ?? 1
-        let perRow = max(1, min(maps.count, Int((460.0 + 24) / (Double(cols) * 28 + 24))))
-        let cell = min(34, ((460.0 - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
-        let scale = maps.map(\.maxAbs).max()
-        var rows: [Figure] = []
-        for start in stride(from: 0, to: maps.count, by: perRow) {
-            let end = min(maps.count, start + perRow)
-            rows.append(.layer(LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
-                                           title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell)))
-        }
-        return rows.count == 1 ? rows[0] : .column(rows)
+        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style)
     }
 
     func pad(_ s: String, _ n: Int) -> String {
@@ -362,7 +321,8 @@ struct StepBuilder {
     /// Replaces each `{{…}}` in `text`:
     /// - `{{INPUT:LAYER.ROLE[i,j,k]}}`: a number from the trace of INPUT (`{{X:conv1.output[0,1,1]}}`);
     /// - `{{INPUT:loss}}`: the loss;
-    /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`: over a whole array;
+    /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`, `.nonzero`, `.negative`: over a whole array;
+    /// - `{{INPUT@LR:…}}`: the same, traced after one SGD step `w ← w − LR·g` on INPUT (`{{X@0.1:loss}}`);
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
     /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there (array items by index: `ref:votes.values.0`);
     /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
@@ -413,7 +373,8 @@ struct StepBuilder {
         }
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
-        let isCount = tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix("differ:") || $0.element.hasSuffix(".count") }
+        let counts = [".count", ".nonzero", ".negative"]
+        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         return formatNumber(total, quoted ? .full : numberStyle)
     }
@@ -479,7 +440,9 @@ struct StepBuilder {
             case "max": return r.data.max() ?? 0
             case "min": return r.data.min() ?? 0
             case "count": return Double(r.data.count)
-            default: throw fail(step, "{{\(body)}}: '\(parts[2])' is not sum, max, min or count")
+            case "nonzero": return Double(r.data.filter { $0 != 0 }.count)
+            case "negative": return Double(r.data.filter { $0 < 0 }.count)
+            default: throw fail(step, "{{\(body)}}: '\(parts[2])' is not sum, max, min, count, nonzero or negative")
             }
         }
         guard let index else { throw fail(step, "{{\(body)}}: give an index, e.g. \(name)[0,1,1]") }

@@ -1,0 +1,386 @@
+import CNNCore
+import CNNRender
+import Foundation
+
+// The backward pass, step by step, for lessons: the error at the votes, dense gradients, ReLU
+// backward, the chain-rule terms of one feature pixel's gradient, and one SGD step. Every
+// number is read from the traces; where a table re-derives a traced value from its terms, the
+// two are checked against each other before anything is shown.
+
+/// Width of the monospaced tables, in points: 72 columns of 10-point type fit the text column.
+private let tableWidth = 460.0
+
+extension StepBuilder {
+    /// A monospaced table as a text figure. Every `<tt>` line is kept at most 78 columns so the
+    /// terminal shows it unwrapped.
+    func table(_ lines: [String]) -> Figure {
+        .text(TextBlock(markup: lines.joined(separator: "\n"), width: tableWidth, fontSize: 10))
+    }
+
+    /// A monospaced line of plain text (escaped).
+    func tt(_ s: String) -> String { "<tt>\(TextBlock.escape(s))</tt>" }
+
+    /// Right-aligns `s` in `n` columns (by Unicode scalars, so "−" counts as one).
+    func col(_ s: String, _ n: Int) -> String {
+        let count = s.unicodeScalars.count
+        return count >= n ? s : String(repeating: " ", count: n - count) + s
+    }
+
+    /// Left-aligns `s` in `n` columns.
+    func left(_ s: String, _ n: Int) -> String {
+        let count = s.unicodeScalars.count
+        return count >= n ? s : s + String(repeating: " ", count: n - count)
+    }
+
+    func indexText(_ index: [Int]) -> String { "[" + index.map(String.init).joined(separator: ",") + "]" }
+
+    /// The class names of an input's model, or 0, 1, … when it has none.
+    func classLabels(_ input: String, count: Int, _ step: LessonStep) throws -> [String] {
+        let classes = try trace(input, step).model.classNames
+        return classes.count == count ? classes : (0..<count).map(String.init)
+    }
+
+    // MARK: The network after one step
+
+    /// The trace of `input` through a copy of its network after one SGD step `w ← w − lr·g`,
+    /// with `g` the gradients of the input's own trace (one image, no momentum).
+    func steppedTrace(_ input: String, lr: Double, _ step: LessonStep) throws -> Trace {
+        let t = try trace(input, step)
+        guard var net = networks[input] else { throw fail(step, "no input named '\(input)'") }
+        guard let target = t.target else { throw fail(step, "a step needs gradients: give input '\(input)' a 'target'") }
+        for (p, param) in net.parameters.enumerated() {
+            guard let dot = param.name.lastIndex(of: ".") else { continue }
+            let layer = String(param.name[..<dot]), role = "grad_" + param.name[param.name.index(after: dot)...]
+            guard let g = t.record(layer, role), g.data.count == param.tensor.count else {
+                throw fail(step, "the trace of '\(input)' has no \(layer).\(role)")
+            }
+            net.setParameter(p, data: zip(param.tensor.data, g.data).map { $0 - lr * $1 })
+        }
+        let x = try firstInput(input, step)
+        return net.trace(input: Tensor(shape: net.shapes[0], data: x.data), target: target)
+    }
+
+    /// `NAME@LR` names the trace of NAME after one step of size LR (`X@0.1`); `nil` for other names.
+    func parseStepped(_ name: String) -> (input: String, lr: Double)? {
+        guard let at = name.firstIndex(of: "@"), let lr = Double(name[name.index(after: at)...]), lr > 0, lr.isFinite else { return nil }
+        return (String(name[..<at]), lr)
+    }
+
+    // MARK: Figures
+
+    func backwardFigure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure? {
+        switch item {
+        case let .lossGradient(input, numbers):
+            return try lossGradientFigure(input, numbers ?? style, step)
+        case let .gradient(input, layer, role, numbers):
+            return try gradientFigure(input, layer, role, numbers ?? style, step)
+        case let .denseGradient(input, layer, numbers):
+            return try denseGradientFigure(input, layer, numbers ?? style, step)
+        case let .reluGradient(input, layer, c, numbers):
+            return try reluGradientFigure(input, layer, c, numbers ?? style, step)
+        case let .weightGradientTerms(input, layer, index, numbers):
+            return try weightTermsFigure(input, layer, index, numbers ?? style, step)
+        case let .update(input, lr, count, numbers):
+            return try updateFigure(input, lr: lr, count: count, numbers ?? style, step)
+        default:
+            return nil
+        }
+    }
+
+    /// The error at the votes: `y`, `t`, and `∂L/∂y` as the loss defines it.
+    func lossGradientFigure(_ input: String, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        let t = try trace(input, step)
+        guard let target = t.target, let loss = t.loss else { throw fail(step, "loss_gradient needs a 'target' for input '\(input)'") }
+        let last = t.model.layers[t.model.layers.count - 1].name
+        let y = try record(input, last, "output", step).data
+        let g = try record(input, last, "grad_output", step).data
+        let classes = try classLabels(input, count: y.count, step)
+        let k = y.count
+        var lines: [String] = []
+        let mse = t.model.loss == .mse
+        if mse {
+            lines.append("<b>mean squared error</b>: L = (1/\(k)) Σ (y − t)², so ∂L/∂y = 2(y − t)/\(k)")
+            lines.append(tt("  class     vote y   right t      y − t    ∂L/∂y = 2(y − t)/\(k)"))
+        } else {
+            lines.append("<b>cross-entropy</b>: L = −log p[right], p = softmax(y), so ∂L/∂y = p − t")
+            lines.append(tt("  class     vote y    p = softmax   right t    ∂L/∂y = p − t"))
+        }
+        let p = softmax(y)
+        for c in 0..<k {
+            let right = c == target ? 1.0 : 0.0
+            let name = left(String(classes[c].prefix(8)), 8)
+            if mse {
+                lines.append(tt("  \(name)\(col(formatNumber(y[c], st), 9))\(col(formatCount(right, st), 10))"
+                                + "\(col(formatNumber(y[c] - right, st), 11))\(col(formatNumber(g[c], st), 13))"))
+            } else {
+                lines.append(tt("  \(name)\(col(formatNumber(y[c], st), 9))\(col(formatNumber(p[c], st), 14))"
+                                + "\(col(formatCount(right, st), 10))\(col(formatNumber(g[c], st), 17))"))
+            }
+        }
+        lines.append(tt("  loss L = \(formatNumber(loss, st))"))
+        return LessonFigure(name: "loss-gradient-\(slug(input))",
+                            caption: "The error at the votes for the \(input) image (right answer: \(classes[target])).",
+                            figure: table(lines))
+    }
+
+    /// A gradient array as coloured maps.
+    func gradientFigure(_ input: String, _ layer: String, _ role: String, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        let r = try record(input, layer, role, step)
+        let what = "∂L/∂" + (role == "grad_weight" ? "weight" : role == "grad_bias" ? "bias" : role == "grad_input" ? "input" : "output")
+        let name = "gradient-\(slug(input))-\(layer)-\(role)"
+        let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
+        switch r.shape.count {
+        case 4:
+            // A conv weight gradient: one map per feature (and input channel), under its feature.
+            let feats = try features(input, layer, step)
+            let (o, c, kh, kw) = (r.shape[0], r.shape[1], r.shape[2], r.shape[3])
+            var maps: [Grid] = [], named: [NamedGrid] = []
+            for f in 0..<o {
+                for ch in 0..<c {
+                    let start = (f * c + ch) * kh * kw
+                    maps.append(Grid((0..<kh).map { i in Array(r.data[(start + i * kw)..<(start + i * kw + kw)]) }))
+                    named.append(NamedGrid(name: c == 1 ? feats[f].name : "\(feats[f].name) [\(ch)]", grid: feats[f].grid))
+                }
+            }
+            let perRow = max(1, min(maps.count, Int(484 / (Double(kw) * 44 + 28))))
+            var rows: [Figure] = []
+            for start in stride(from: 0, to: maps.count, by: perRow) {
+                let end = min(maps.count, start + perRow)
+                rows.append(.layer(LayerFigure(features: Array(named[start..<end]),
+                                               maps: Array(maps[start..<end]), title: start == 0 ? "\(layer) \(what): \(input)" : nil,
+                                               scale: scale, numberStyle: st, cellSize: 44)))
+            }
+            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one map per feature, each under its feature.",
+                                figure: rows.count == 1 ? rows[0] : .column(rows))
+        case 3:
+            let maps = try channels(r, step)
+            let cols = r.shape[2]
+            let perRow = max(1, min(maps.count, Int(484 / (Double(cols) * 30 + 24))))
+            var rows: [Figure] = []
+            for start in stride(from: 0, to: maps.count, by: perRow) {
+                let end = min(maps.count, start + perRow)
+                rows.append(.row((start..<end).map { i in
+                    .featureMap(FeatureMapFigure(map: maps[i], title: "\(layer) \(what) [\(i)]", scale: scale, numberStyle: st,
+                                                 showLegend: i == maps.count - 1, cellSize: 30))
+                }))
+            }
+            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image, every channel on one colour scale.",
+                                figure: rows.count == 1 ? rows[0] : .column(rows))
+        case 2:
+            let (rowsN, colsN) = (r.shape[0], r.shape[1])
+            let grid = Grid((0..<rowsN).map { i in Array(r.data[(i * colsN)..<(i * colsN + colsN)]) })
+            let cell = max(20, min(40, (tableWidth / Double(max(colsN, 1))).rounded(.down)))
+            let labels = try classLabels(input, count: rowsN, step)
+            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one row per output (\(labels.joined(separator: ", "))), one column per input.",
+                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(layer) \(what)", numberStyle: st, cellSize: cell)))
+        default:
+            let grid = Grid([r.data])
+            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image.",
+                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(layer) \(what)", numberStyle: st, cellSize: 44)))
+        }
+    }
+
+    /// The dense layer's backward pass as a table, one row per input value.
+    func denseGradientFigure(_ input: String, _ layer: String, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
+        let x = try record(input, layer, "input", step)
+        let w = try record(input, layer, "weight", step)
+        let g = try record(input, layer, "grad_output", step).data
+        let gw = try record(input, layer, "grad_weight", step).data
+        let gx = try record(input, layer, "grad_input", step).data
+        let (k, n) = (w.shape[0], w.shape[1])
+        guard k <= 4 else { throw fail(step, "dense_gradient is drawn for layers of up to 4 outputs; '\(layer)' has \(k)") }
+        let labels = try classLabels(input, count: k, step).map { String($0.prefix(3)) }
+        // Each traced gradient is the product (and sum) the table says it is.
+        for o in 0..<k {
+            for i in 0..<n where !isClose(gw[o * n + i], g[o] * x.data[i]) {
+                throw fail(step, "\(layer).grad_weight[\(o),\(i)] is not grad_output × input in the trace")
+            }
+        }
+        var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", ")]
+        let shape = Array(x.shape)
+        let idxWidth = 10, numWidth = 10
+        var head1 = "  " + left("input", idxWidth) + col("x", numWidth)
+        var head2 = "  " + left("", idxWidth) + col("", numWidth)
+        for o in 0..<k {
+            head1 += col("∂L/∂w[\(labels[o]),·]", numWidth + 2)
+            head2 += col("= g_\(labels[o])·x", numWidth + 2)
+        }
+        head1 += col("∂L/∂x", numWidth + 2)
+        head2 += col("= Σ w·g", numWidth + 2)
+        lines += [tt(head1), tt(head2)]
+        let shown = min(n, 24)
+        for i in 0..<shown {
+            var line = "  " + left(indexText(multiIndexOf(i, shape)), idxWidth) + col(formatNumber(x.data[i], st), numWidth)
+            for o in 0..<k { line += col(formatNumber(gw[o * n + i], st), numWidth + 2) }
+            line += col(formatNumber(gx[i], st), numWidth + 2)
+            lines.append(tt(line))
+        }
+        if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
+        return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
+                            caption: "\(layer) backward for the \(input) image: each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
+                            figure: table(lines))
+    }
+
+    /// ReLU backward for one channel: the forward input with the cells at or below 0 outlined,
+    /// the gradient arriving and the gradient passed on.
+    func reluGradientFigure(_ input: String, _ layer: String, _ c: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        guard case .relu = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a ReLU layer") }
+        let x = try channel(try record(input, layer, "input", step), c, step)
+        let gy = try channel(try record(input, layer, "grad_output", step), c, step)
+        let gx = try channel(try record(input, layer, "grad_input", step), c, step)
+        var off = Set<Cell>()
+        for i in 0..<x.rows { for j in 0..<x.cols where x[i, j] <= 0 { off.insert(Cell(row: i, col: j)) } }
+        let carried = gy.values.filter { $0 != 0 }.count
+        let blocked = off.filter { gy[$0.row, $0.col] != 0 }.count
+        // Small enough that the three maps and the lesson's text share a page.
+        let cell = min(30, (tableWidth - 24) / Double(2 * max(x.cols, 1))).rounded(.down)
+        let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
+        let figure = Figure.column([
+            .featureMap(FeatureMapFigure(map: x, title: "\(layer) input [\(c)], forward (≤ 0 outlined)", numberStyle: st,
+                                         showLegend: false, highlighted: off, cellSize: cell)),
+            .row([.featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output [\(c)]", scale: scale, numberStyle: st, showLegend: false,
+                                               highlighted: off, cellSize: cell)),
+                  .featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input [\(c)]", scale: scale, numberStyle: st,
+                                               highlighted: off, cellSize: cell))]),
+        ])
+        return LessonFigure(name: "relu-gradient-\(slug(input))-\(layer)-c\(c)",
+                            caption: "\(layer), channel \(c): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
+                            figure: figure)
+    }
+
+    /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
+    func weightTermsFigure(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        guard case .conv(let spec) = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a conv layer") }
+        let x = try record(input, layer, "input", step)
+        let gy = try record(input, layer, "grad_output", step)
+        let gw = try record(input, layer, "grad_weight", step)
+        guard index.count == 4, zip(index, gw.shape).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
+            throw fail(step, "index \(index) is outside \(layer)'s weight shape \(gw.shape)")
+        }
+        let (o, c, a, b) = (index[0], index[1], index[2], index[3])
+        let (h, w) = (x.shape[1], x.shape[2]), (oh, ow) = (gy.shape[1], gy.shape[2])
+        let s = spec.stride, pad = spec.padding
+        let n = spec.normalize ? gw.shape[1] * gw.shape[2] * gw.shape[3] : 1
+        var terms: [(i: Int, j: Int, g: Double, x: Double)] = []
+        var sum = 0.0
+        var used = Set<Cell>(), carried = Set<Cell>()
+        for i in 0..<oh {
+            for j in 0..<ow {
+                let g = gy.data[(o * oh + i) * ow + j]
+                let r = i * s + a - pad, q = j * s + b - pad
+                let xv = r >= 0 && r < h && q >= 0 && q < w ? x.data[(c * h + r) * w + q] : 0
+                sum += g * xv
+                if g != 0 {
+                    terms.append((i, j, g, xv))
+                    carried.insert(Cell(row: i, col: j))
+                    if r >= 0 && r < h && q >= 0 && q < w { used.insert(Cell(row: r, col: q)) }
+                }
+            }
+        }
+        let value = sum / Double(n)
+        let traced = gw.data[((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b]
+        guard isClose(value, traced) else {
+            throw fail(step, "the terms of \(layer).grad_weight\(indexText(index)) add up to \(value), but the trace has \(traced)")
+        }
+        let feats = try features(input, layer, step)
+        // "i+1", "j", "2i−1": where the weight meets the input for output position (i, j).
+        let shifted = { (v: String, d: Int) in
+            let base = s == 1 ? v : "\(s)\(v)"
+            return d == 0 ? base : d > 0 ? "\(base)+\(d)" : "\(base)−\(-d)"
+        }
+        let rowExpr = shifted("i", a - pad), colExpr = shifted("j", b - pad)
+        let xName = "in[\(c),\(rowExpr),\(colExpr)]"
+        var lines = [
+            "<b>∂L/∂w\(indexText(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
+            "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
+                + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
+            tt("  (i, j)  " + col("∂L/∂out[\(o),i,j]", 17) + "   ×" + col(xName, 16) + "   =" + col("term", 10)),
+        ]
+        for t in terms.prefix(24) {
+            lines.append(tt("  " + left("(\(t.i), \(t.j))", 8) + col(formatNumber(t.g, st), 17) + "   ×"
+                            + col(formatNumber(t.x, st), 16) + "   =" + col(formatNumber(t.g * t.x, st), 10)))
+        }
+        if terms.count > 24 {
+            let rest = terms.dropFirst(24).reduce(0) { $0 + $1.g * $1.x }
+            lines.append(tt("  … \(terms.count - 24) more nonzero terms, adding up to \(formatNumber(rest, st))"))
+        }
+        let zeros = oh * ow - terms.count
+        if zeros > 0 { lines.append(tt("  the other \(zeros) of the \(oh * ow) terms are 0: ∂L/∂out is 0 there")) }
+        // The sum lines end in the column of the terms: 2 + 8 + 17 + 4 + 16 + 4 columns before it.
+        lines.append(tt(left("  sum", 51) + col(formatNumber(sum, st), 10)))
+        if n > 1 { lines.append(tt(left("  sum ÷ \(n)", 51) + col(formatNumber(value, st), 10))) }
+        lines.append(tt("  = \(layer).grad_weight\(indexText(index)) in the trace: \(formatNumber(traced, st))"))
+        let image = try channel(x, c, step)
+        let gmap = try channel(gy, o, step)
+        let picture = Figure.row([
+            .image(ImageFigure(grid: image, title: "in[\(c)]: pixels met (outlined)", highlighted: used, cellSize: 20)),
+            .featureMap(FeatureMapFigure(map: gmap, title: "∂L/∂out[\(o)] (nonzero outlined)", numberStyle: st, showLegend: false,
+                                         highlighted: carried, cellSize: 30)),
+        ])
+        return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
+                            caption: "The gradient of one feature pixel of \(layer) for the \(input) image, term by term: the image correlated with the gradient of the map.",
+                            figure: .column([table(lines), picture]))
+    }
+
+    /// One SGD step: a few weights with `w − lr·g = w′`, and the votes and loss before and after.
+    func updateFigure(_ input: String, lr: Double, count: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        let before = try trace(input, step)
+        let after = try steppedTrace(input, lr: lr, step)
+        guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "update needs a 'target' for input '\(input)'") }
+        let lrText = formatNumber(lr, .full)
+        var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
+        for r in before.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
+            guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
+            let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
+            for j in order.prefix(count) {
+                guard isClose(new.data[j], r.data[j] - lr * g.data[j]) else {
+                    throw fail(step, "\(r.layer).\(r.role)[\(j)] after the step is not w − lr·g")
+                }
+                let name = "\(r.layer).\(r.role)\(indexText(multiIndexOf(j, r.shape)))"
+                lines.append(tt("  " + left(name, 23) + col(formatNumber(r.data[j], st), 10) + col(formatNumber(g.data[j], st), 10)
+                                + col(formatNumber(lr * g.data[j], st), 10) + col(formatNumber(new.data[j], st), 16)))
+            }
+            let zero = g.data.filter { $0 == 0 }.count
+            let rest = g.data.count - min(count, order.count) - zero
+            if rest > 0 || zero > 0 {
+                lines.append(tt("    (\(rest) more of \(r.layer).\(r.role) move; \(zero) have g = 0 and stay)"))
+            }
+        }
+        let last = before.model.layers[before.model.layers.count - 1].name
+        guard let y0 = before.record(last, "output")?.data, let y1 = after.record(last, "output")?.data else {
+            throw fail(step, "the trace of '\(input)' has no output")
+        }
+        let labels = try classLabels(input, count: y0.count, step)
+        let votes = { (y: [Double]) in zip(labels, y).map { "\($0) \(formatNumber($1, st))" }.joined(separator: ", ") }
+        lines.append("<b>votes</b> before: \(TextBlock.escape(votes(y0))); after: \(TextBlock.escape(votes(y1)))")
+        lines.append("<b>loss</b> before: \(formatNumber(lossBefore, st)); after one step: \(formatNumber(lossAfter, st))"
+                     + (lossAfter < lossBefore ? " (lower)" : " (higher: the step overshot)"))
+        let range = min(0, (y0 + y1).min() ?? 0)...max(1, (y0 + y1).max() ?? 1)
+        // One above the other: side by side they are wider than the page and would shrink the table.
+        let bars = Figure.column([
+            .voteBars(VoteBarsFigure(labels: labels, values: y0, title: "votes before the step", range: range, numberStyle: st)),
+            .voteBars(VoteBarsFigure(labels: labels, values: y1, title: "votes after one step (lr = \(lrText))", range: range, numberStyle: st)),
+        ])
+        return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
+                            caption: "One step w′ = w − lr·g with lr = \(lrText) on the \(input) image, then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
+                            figure: .column([table(lines), bars]))
+    }
+}
+
+/// Whether two traced values agree to rounding: the tables re-derive traced numbers from their
+/// terms in a different order of addition, so they may differ in the last few bits only.
+func isClose(_ a: Double, _ b: Double) -> Bool {
+    abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
+}
+
+/// The multi-index of a row-major `offset` in `shape`.
+func multiIndexOf(_ offset: Int, _ shape: [Int]) -> [Int] {
+    var index = [Int](repeating: 0, count: shape.count)
+    var o = offset
+    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
+        index[d] = o % shape[d]
+        o /= shape[d]
+    }
+    return index
+}
