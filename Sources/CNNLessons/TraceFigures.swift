@@ -21,6 +21,8 @@ public enum TraceFigures {
     /// Dense layers with at most this many inputs are drawn as votes (a line per weight);
     /// larger ones as a map of their weights.
     static let maxVoteInputs = 48
+    /// Points that maps may take side by side in a figure file: three 7×7 maps in a row, as on a slide.
+    static let figureWidth = 760.0
 
     /// Every figure of `trace`, named for files: `01-pipeline`, `02-forward-conv1-input`, …,
     /// `16-backward-conv1-grad-weight`. Names are unique and sort in reading order.
@@ -53,6 +55,12 @@ public enum TraceFigures {
         add(["pipeline"], .pipeline(PipelineFigure(stages: pipelineStages(model, shapes: shapes),
                                                    title: "The network, layer by layer")))
 
+        /// " · diagonal ↘" after channel c of layer i's maps, when they come from a one-channel conv's features.
+        func featureNote(_ i: Int, _ c: Int) -> String {
+            let names = mapFeatureNames(trace, layerIndex: i)
+            return c < names.count ? " · \(names[c])" : ""
+        }
+
         // Forward pass.
         for (i, layer) in model.layers.enumerated() {
             let name = layer.name, file = fileSlug(name)
@@ -66,12 +74,12 @@ public enum TraceFigures {
                 add(["forward", file, "features"], featuresFigure(w, layer: name, style: style))
                 let feats = inChannels == 1 ? features(weight: w) ?? [] : []
                 add(["forward", file, "output"], layerFigure(features: feats, maps: try grids(y),
-                                                            title: "\(name) output: \(shapeText(y.shape))", style: style))
+                                                            title: "\(name) output: \(shapeText(y.shape))", style: style, width: figureWidth))
             case .relu:
                 for (suffix, group) in try channelGroups(x) {
                     let after = try grids(y)
                     add(["forward", file, "relu"] + suffix, .column(try group.map { c, before in
-                        .relu(ReLUFigure(before: before, after: after[c], title: "\(name) [\(c)]", numberStyle: style,
+                        .relu(ReLUFigure(before: before, after: after[c], title: "\(name) [\(c)]\(featureNote(i, c))", numberStyle: style,
                                          cellSize: cellSize(cols: before.cols, budget: 300, largest: 36)))
                     }, spacing: 28))
                 }
@@ -81,7 +89,7 @@ public enum TraceFigures {
                     add(["forward", file, "pooling"] + suffix, .column(try group.map { c, input in
                         let (covered, note) = try poolCovered(input, output: outputs[c], p, layer: name)
                         return .pooling(PoolingFigure(input: covered, output: outputs[c], size: p.size, stride: p.stride,
-                                                      title: "\(name) [\(c)]\(note)", numberStyle: style,
+                                                      title: "\(name) [\(c)]\(featureNote(i, c))\(note)", numberStyle: style,
                                                       cellSize: cellSize(cols: covered.cols, budget: 320, largest: 40)))
                     }, spacing: 28))
                 }
@@ -92,7 +100,8 @@ public enum TraceFigures {
                 let labels = last ? model.classNames : (0..<d.units).map(String.init)
                 if n <= maxVoteInputs {
                     let rows = (0..<d.units).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
-                    add(["forward", file, "votes"], .votes(VotesFigure(inputs: x.data, outputLabels: labels, weights: rows, outputValues: y.data,
+                    add(["forward", file, "votes"], .votes(VotesFigure(inputs: x.data, inputLabels: indexLabels(x.shape), outputLabels: labels,
+                                                                      weights: rows, outputValues: y.data,
                                                                       title: "\(name): \(n) values vote", numberStyle: style)))
                 } else {
                     add(["forward", file, "weights"], matrixFigure(w, title: "\(name) weights: one row per output, one column per input", style: style))
@@ -113,7 +122,7 @@ public enum TraceFigures {
                 let feats = inChannels == 1 ? features(weight: try record(name, "weight", [c.filters, 1, c.kernelH, c.kernelW], required: true)) ?? [] : []
                 add(["backward", file, "grad-output"], layerFigure(features: feats, maps: try grids(gy),
                                                                   title: "\(name): gradient of the loss at each output",
-                                                                  style: gradientStyle(style, gy.data)))
+                                                                  style: gradientStyle(style, gy.data), width: figureWidth))
                 if let gw = try record(name, "grad_weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: false),
                    let w = try record(name, "weight", gw.shape, required: true) {
                     add(["backward", file, "grad-weight"], gradientBankFigure(weight: w, gradient: gw, layer: name, style: style))
@@ -132,7 +141,7 @@ public enum TraceFigures {
                         let (covered, note) = try poolCovered(inputs[c], output: outGrad, p, layer: name)
                         let coveredGrad = crop(inGrads[c], rows: covered.rows, cols: covered.cols)
                         return .poolingGradient(PoolingGradientFigure(input: covered, outputGradient: outGrad, inputGradient: coveredGrad,
-                                                                      size: p.size, stride: p.stride, title: "\(name) [\(c)] backward\(note)",
+                                                                      size: p.size, stride: p.stride, title: "\(name) [\(c)]\(featureNote(i, c)) backward\(note)",
                                                                       numberStyle: gStyle, cellSize: cellSize(cols: covered.cols, budget: 280, largest: 38)))
                     }, spacing: 28))
                 }
@@ -220,12 +229,15 @@ public enum TraceFigures {
     }
 
     /// Maps side by side, each under its feature (or under "channel N" when `features` is empty), in as many
-    /// rows as it takes to keep cells at least 28 points wide on a page's text column (about 460
-    /// points), so every number stays readable on paper. All rows share one colour scale.
-    public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle) -> Figure {
+    /// rows as it takes to keep cells at least 28 points wide, so every number stays readable on
+    /// paper. All rows share one colour scale.
+    ///
+    /// - `width`: the points the maps may take side by side; 460 fits a page, wider suits slides.
+    public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle,
+                                   width: Double = 460) -> Figure {
         let cols = maps.map(\.cols).max() ?? 1
-        let perRow = max(1, min(maps.count, Int((460.0 + 24) / (Double(cols) * 28 + 24))))
-        let cell = min(34, ((460.0 - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
+        let perRow = max(1, min(maps.count, Int((width + 24) / (Double(cols) * 28 + 24))))
+        let cell = min(34, ((width - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
         let scale = maps.map(\.maxAbs).max()
         var rows: [Figure] = []
         for start in stride(from: 0, to: maps.count, by: perRow) {
@@ -362,7 +374,7 @@ public enum TraceFigures {
             return .featureMap(FeatureMapFigure(map: Grid([r.data]), title: title, numberStyle: gStyle,
                                                 cellSize: cellSize(cols: r.data.count, budget: 600, largest: 44)))
         }
-        return layerFigure(features: [], maps: try grids(r), title: title, style: gStyle)
+        return layerFigure(features: [], maps: try grids(r), title: title, style: gStyle, width: figureWidth)
     }
 
     /// A `[rows, cols]` record (dense weights or their gradient) as one map, numbers shown while they fit.
@@ -378,7 +390,7 @@ public enum TraceFigures {
     static func gradientStyle(_ style: NumberStyle, _ values: [Double]) -> NumberStyle {
         let m = values.map(abs).filter(\.isFinite).max() ?? 0
         guard m > 0, m < 1 else { return style }
-        let needed = min(8, Int(-(log10(m)).rounded(.down)) + 1 + (m < 0.1 ? 1 : 0))
+        let needed = min(8, Int((-log10(m)).rounded(.up)) + 1)
         switch style {
         case .rounded(let d): return .rounded(max(d, needed))
         case .truncated(let d): return .truncated(max(d, needed))
@@ -390,6 +402,34 @@ public enum TraceFigures {
     static func fileSlug(_ name: String) -> String {
         let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "-" })
         return kept.isEmpty || kept.hasPrefix(".") ? "layer" + kept : kept
+    }
+
+    /// "[c,i,j]" for every element of an array of `shape`, in row-major order, as `cnn-explain explain` indexes it.
+    static func indexLabels(_ shape: [Int]) -> [String] {
+        var labels: [String] = [], index = Array(repeating: 0, count: shape.count)
+        for _ in 0..<shape.reduce(1, *) {
+            labels.append("[" + index.map(String.init).joined(separator: ",") + "]")
+            var d = shape.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return labels
+    }
+
+    /// The feature names of the maps of layer `layerIndex`, when they come from a conv layer with
+    /// a one-channel input and no dense layer between (empty otherwise).
+    static func mapFeatureNames(_ trace: Trace, layerIndex: Int) -> [String] {
+        let layers = trace.model.layers
+        guard layerIndex < layers.count else { return [] }
+        for k in stride(from: layerIndex, through: 0, by: -1) {
+            switch layers[k].kind {
+            case .dense: return []
+            case .conv:
+                guard let w = trace.record(layers[k].name, "weight"), w.shape.count == 4, w.shape[1] == 1 else { return [] }
+                return features(weight: w)?.map(\.name) ?? []
+            case .relu, .maxpool: continue
+            }
+        }
+        return []
     }
 
     static func shapeList(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

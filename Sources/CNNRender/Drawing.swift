@@ -436,13 +436,15 @@ struct Drawer {
         let winners = Set(pooled.windows.map(\.winner))
         let overhangWidth = Double(max(0, (pooled.cols - 1) * f.stride + f.size - f.input.cols)) * cell
         let overhangHeight = Double(max(0, (pooled.rows - 1) * f.stride + f.size - f.input.rows)) * cell
-        // Room above the grids for the example arrow that bows over them.
+        // Room above the grids for the example arrow that bows over them; the panels' labels go
+        // under the grids so the arrow never crosses them.
         let top = title(f.title) + 34
-        let gy = top + labelHeight + 4
+        let gy = top + 4
+        let bottom = gy + Double(f.input.rows) * cell + overhangHeight
         // Panel 1: forward input with the winner of each window.
         let inScale = mapScale(nil, [f.input])
         let g = gridSize(f.input, cell)
-        centeredLabel("forward input: winners", x: 0, y: top, width: g.width)
+        centeredLabel("forward input: winners", x: 0, y: bottom + 4, width: g.width)
         drawGrid(f.input, x: 0, y: gy, cell: cell, coloring: .diverging(scale: inScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
         drawWindows(pooled.windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
@@ -461,24 +463,31 @@ struct Drawer {
         p.arrow(ax + 10, ay, ax + arrowWidth - 10, ay, Palette.ink, width: 2, head: 10)
         // Panel 3: gradient routed back to the winners.
         let ix = ax + arrowWidth
-        centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: top, width: g.width)
+        centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: bottom + 4, width: g.width)
         drawGrid(inputGradient, x: ix, y: gy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
         drawWindows(pooled.windows, size: f.size, stride: f.stride, x: ix, y: gy, cell: cell)
-        // One worked example: the first window, from its output cell to its winning input cell.
-        if let example = pooled.windows.first {
+        // One worked example: the first window whose gradient is not 0 (the first window if all are),
+        // from its output cell to its winning input cell.
+        if let example = pooled.windows.first(where: { f.outputGradient[$0.out.row, $0.out.col] != 0 }) ?? pooled.windows.first {
             let sx = ox + (Double(example.out.col) + 0.5) * cell, sy = oy
             let tx = ix + (Double(example.winner.col) + 0.5) * cell, ty = gy + Double(example.winner.row) * cell
             p.circle(sx, sy, 3, fill: Palette.ink, stroke: nil)
-            p.curvedArrow(sx, sy, tx, ty, apexY: top - 30, Palette.ink, width: 1.5)
-            p.text("for example", x: (sx + tx) / 2, y: top - 12, smallFont, color: Palette.muted, align: .center)
+            let apex = top - 30
+            p.curvedArrow(sx, sy, tx, ty, apexY: apex, Palette.ink, width: 1.5)
+            // The label sits on the curve's highest point, on a white patch that interrupts the line,
+            // so text and line never cross.
+            let midY = 0.125 * sy + 0.75 * apex + 0.125 * ty
+            let label = "for example", labelWidth = p.textWidth(label, smallFont)
+            p.fillRect((sx + tx) / 2 - labelWidth / 2 - 4, midY - 7, labelWidth + 8, 14, .white)
+            p.text(label, x: (sx + tx) / 2, y: midY + 3.5, smallFont, color: Palette.muted, align: .center)
         }
-        let bottom = gy + g.height + overhangHeight
+        let notesY = bottom + 4 + labelHeight
         let note = "each output gradient goes to the cell that won its window; the others get 0"
-        p.text(note, x: 0, y: bottom + 18, labelFont, color: Palette.muted)
-        _ = legend(x: ix, y: bottom + 30, width: min(200, max(120, g.width)), scale: gradScale, style: f.numberStyle)
+        p.text(note, x: 0, y: notesY + 18, labelFont, color: Palette.muted)
+        _ = legend(x: ix, y: notesY + 30, width: min(200, max(120, g.width)), scale: gradScale, style: f.numberStyle)
         let width = max(ix + g.width + overhangWidth, p.textWidth(note, labelFont), titleWidth(f.title))
-        return Size(width: width, height: bottom + 30 + legendHeight)
+        return Size(width: width, height: notesY + 30 + legendHeight)
     }
 
     // MARK: 7. votes
