@@ -261,13 +261,13 @@ public enum TraceFigures {
     }
 
     /// A record's grids in groups of `channelsPerFigure`, each with its file-name suffix
-    /// (none when one group holds every channel, else `c0-3`, `c4-7`, …).
+    /// (none when one group holds every channel, else `c0-3`, `c4-7`, …, `c8` for a last group of one).
     static func channelGroups(_ r: TraceRecord) throws(TraceFigureError) -> [(suffix: [String], grids: [(Int, Grid)])] {
         let all = Array(try grids(r).enumerated())
         guard all.count > channelsPerFigure else { return [([], all.map { ($0.offset, $0.element) })] }
         return stride(from: 0, to: all.count, by: channelsPerFigure).map { start in
             let end = min(all.count, start + channelsPerFigure)
-            return (["c\(start)-\(end - 1)"], all[start..<end].map { ($0.offset, $0.element) })
+            return ([end - 1 == start ? "c\(start)" : "c\(start)-\(end - 1)"], all[start..<end].map { ($0.offset, $0.element) })
         }
     }
 
