@@ -21,9 +21,12 @@ struct TrainCommand: ParsableCommand {
         about 99% on held-out images in a few seconds. The article's own xo.json learns too, \
         but levels off near 97%: --model lessons/models/xo.json.
 
+        --report writes a PDF of the run. Its wall-clock time is left out when \
+        SOURCE_DATE_EPOCH is set, so that the same seed gives the same bytes.
+
         Example:
 
-          cnn-explain train --out xo-trained.json
+          cnn-explain train --out xo-trained.json --report training.pdf
           cnn-explain trace --model lessons/models/xo-train.json --weights xo-trained.json \\
                             --input lessons/inputs/x.txt --out x.trace.json
         """
@@ -65,6 +68,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write the trained weights (the format 'trace --weights' reads).")
     var out: String?
 
+    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time.")
+    var report: String?
+
     func validate() throws {
         guard TrainingMethod(rawValue: method) != nil else { throw ValidationError("--method must be 'backprop' or 'nudge'") }
         guard (0...100_000).contains(epochs) else { throw ValidationError("--epochs must be between 0 and 100000") }
@@ -73,6 +79,15 @@ struct TrainCommand: ParsableCommand {
         guard momentum >= 0, momentum < 1 else { throw ValidationError("--momentum must be at least 0 and below 1") }
         guard nudgeStep > 0, nudgeStep.isFinite else { throw ValidationError("--nudge-step must be a positive number") }
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
+        // Say so before training, not after: the files are written at the end.
+        for (flag, path) in [("--out", out), ("--report", report)] {
+            guard let path else { continue }
+            var isDir: ObjCBool = false
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("\(flag): the folder \(folder) does not exist")
+            }
+        }
     }
 
     func run() throws {
@@ -101,6 +116,13 @@ struct TrainCommand: ParsableCommand {
             if let out {
                 try WeightsFile.write(outcome.network, to: out)
                 print("wrote \(out)")
+            }
+            if let report {
+                // With SOURCE_DATE_EPOCH set (reproducible builds), the wall-clock time is left out
+                // so that the same seed gives the same bytes.
+                let reproducible = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] != nil
+                try TrainingReport.write(outcome, to: report, seconds: reproducible ? nil : outcome.seconds)
+                print("wrote \(report)")
             }
         }
     }

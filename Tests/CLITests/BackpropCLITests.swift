@@ -1,0 +1,136 @@
+import CNNCore
+import CNNFiles
+import Foundation
+import Testing
+
+/// The text of a PDF (pdftotext, as the lesson tests use) and its page count (pdfinfo).
+private func pdfTool(_ tool: String, _ path: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = tool == "pdftotext" ? ["pdftotext", "-layout", path, "-"] : [tool, path]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(tool) failed")
+    return String(decoding: data, as: UTF8.self)
+}
+
+private func pageCount(_ path: String) throws -> Int? {
+    let info = try pdfTool("pdfinfo", path)
+    let line = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }
+    return line.flatMap { Int($0.dropFirst(6).trimmingCharacters(in: .whitespaces)) }
+}
+
+/// The article's network on the ideal X, traced forward and backward by the engine, and the same
+/// network after one SGD step `w ← w − lr·g` with those gradients, traced again.
+private func articleTraces(lr: Double) throws -> (before: Trace, after: Trace) {
+    let root = packageRoot.path + "/"
+    var net = try loadNetwork(model: root + xoModel, weights: root + xoWeights)
+    let x = try InputFile.load(root + xoInput, expecting: net.shapes[0])
+    let before = net.trace(input: x, target: 0)
+    for (p, param) in net.parameters.enumerated() {
+        let parts = param.name.split(separator: ".")
+        let g = try #require(before.record(String(parts[0]), "grad_" + parts[1]))
+        net.setParameter(p, data: zip(param.tensor.data, g.data).map { $0 - lr * $1 })
+    }
+    return (before, net.trace(input: x, target: 0))
+}
+
+private func value(_ t: Trace, _ layer: String, _ role: String, _ index: [Int]) throws -> Double {
+    let r = try #require(t.record(layer, role))
+    return r.tensor[index: index]
+}
+
+@Suite struct BackpropLessonTests {
+    @Test func backpropLessonEndToEnd() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["lesson", "backprop", "--no-pause", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        for heading in ["The error at the votes", "The gradients of the voting weights", "Back through pooling",
+                        "Through ReLU", "To the feature pixels", "One step, and the new error"] {
+            #expect(r.stdout.contains(heading))
+        }
+        // The lesson's own lines; "wrote PATH" names a temporary folder of any length.
+        for line in r.stdout.split(separator: "\n", omittingEmptySubsequences: false) where !line.hasPrefix("wrote ") {
+            #expect(line.unicodeScalars.count <= 80, "wider than 80 columns: \(line)")
+        }
+        let pdf = dir.appendingPathComponent("backprop.pdf").path
+        let text = try pdfTool("pdftotext", pdf)
+        let (before, after) = try articleTraces(lr: 0.1)
+        let n = { (x: Double) in formatNumber(x, .rounded(4)) }
+        // 1. the error at the votes; 2. a dense weight's gradient and an input's gradient;
+        // 5. one feature pixel's gradient; 6. the loss before and after one step.
+        let expected = [
+            n(try value(before, "out", "grad_output", [1])),
+            n(try value(before, "out", "grad_weight", [1, 1])),
+            n(try value(before, "out", "grad_input", [0, 0, 1])),
+            n(try value(before, "conv1", "grad_weight", [0, 0, 0, 0])),
+            n(try #require(before.loss)),
+            n(try #require(after.loss)),
+            n(try value(after, "out", "weight", [1, 1])),
+            n(try value(after, "out", "output", [1])),
+        ]
+        for s in expected { #expect(text.contains(s), "the PDF lacks \(s)") }
+        #expect(text.contains("conv1.grad_weight[0,0,0,0] in the trace"))
+        let pngs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("backprop").path)
+        #expect(pngs.filter { $0.hasSuffix(".png") }.count >= 8)
+    }
+
+    @Test func oneStepLowersTheLoss() throws {
+        let (before, after) = try articleTraces(lr: 0.1)
+        let l0 = try #require(before.loss), l1 = try #require(after.loss)
+        #expect(l1 < l0)
+        // The lesson's other learning rate overshoots, as its text says.
+        let (_, overshoot) = try articleTraces(lr: 0.5)
+        #expect(try #require(overshoot.loss) > l0)
+    }
+
+    @Test func xoLessonEndsWithLearning() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["lesson", "xo", "--no-pause", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let (before, after) = try articleTraces(lr: 0.1)
+        let text = try pdfTool("pdftotext", dir.appendingPathComponent("xo.pdf").path)
+        #expect(text.contains(formatNumber(try #require(after.loss), .rounded(4))))
+        #expect(text.contains(formatNumber(try value(before, "out", "grad_output", [1]), .rounded(4))))
+    }
+}
+
+@Suite struct TrainingReportTests {
+    @Test func trainReportIsAPDFWithEverySectionAndTheSameBytesTwice() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let args = ["train", "--count", "160", "--epochs", "2", "--seed", "3"]
+        let a = dir.appendingPathComponent("a.pdf").path, b = dir.appendingPathComponent("b.pdf").path
+        let r1 = try run(args + ["--report", a], environment: ["SOURCE_DATE_EPOCH": "0"])
+        #expect(r1.status == 0, "\(r1.stderr)")
+        #expect(r1.stdout.contains("wrote \(a)"))
+        let r2 = try run(args + ["--report", b], environment: ["SOURCE_DATE_EPOCH": "0"])
+        #expect(r2.status == 0, "\(r2.stderr)")
+        let bytesA = try Data(contentsOf: URL(fileURLWithPath: a)), bytesB = try Data(contentsOf: URL(fileURLWithPath: b))
+        #expect(bytesA == bytesB, "same seed, different report bytes")
+        // A title page and seven sections, each starting a page.
+        #expect(try pageCount(a) == 8)
+        let text = try pdfTool("pdftotext", a)
+        for s in ["Loss and accuracy", "The learned features", "Confusion matrix", "Held-out images it got wrong",
+                  "One weight update, worked out", "nudging beside backprop", "Work and time", "w′ = w − lr·v",
+                  "Directions agree for", "article", "learned"] {
+            #expect(text.contains(s), "the report lacks '\(s)'")
+        }
+        #expect(!text.contains("wall-clock time  "), "SOURCE_DATE_EPOCH should leave the time out")
+        // The held-out count printed by the command is the one in the report.
+        let line = try #require(r1.stdout.split(separator: "\n").first { $0.hasPrefix("held-out accuracy:") })
+        let counted = try #require(line.split(separator: "(").last?.split(separator: ")").first)
+        #expect(text.contains(String(counted)))
+    }
+
+    @Test func trainReportFolderIsCheckedBeforeTraining() throws {
+        let r = try run(["train", "--count", "10", "--epochs", "1", "--report", "/nonexistent-folder/r.pdf"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("--report"))
+    }
+}
