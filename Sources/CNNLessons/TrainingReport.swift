@@ -179,7 +179,7 @@ public enum TrainingReport {
             work.append("<tt>  images per second (forward)      \(pad(formatNumber(rate, .rounded(0)), 10))</tt>")
         }
         doc.addFigure(.text(TextBlock(markup: work.joined(separator: "\n"), width: 440, fontSize: 10.5)),
-                      caption: seconds == nil ? "The wall-clock time is left out (SOURCE_DATE_EPOCH is set), so the file is the same on every run."
+                      caption: seconds == nil ? "The wall-clock time is printed by the command, not kept here, so the same seed always gives the same file."
                         : "Training time includes the held-out evaluation after each epoch, not data generation.")
         return doc
     }

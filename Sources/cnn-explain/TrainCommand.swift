@@ -21,8 +21,8 @@ struct TrainCommand: ParsableCommand {
         about 99% on held-out images in a few seconds. The article's own xo.json learns too, \
         but levels off near 97%: --model lessons/models/xo.json.
 
-        --report writes a PDF of the run. Its wall-clock time is left out when \
-        SOURCE_DATE_EPOCH is set, so that the same seed gives the same bytes.
+        --report writes a PDF of the run. The wall-clock time is printed here, not kept \
+        in the PDF, so the same seed always gives the same bytes.
 
         Example:
 
@@ -118,10 +118,8 @@ struct TrainCommand: ParsableCommand {
                 print("wrote \(out)")
             }
             if let report {
-                // With SOURCE_DATE_EPOCH set (reproducible builds), the wall-clock time is left out
-                // so that the same seed gives the same bytes.
-                let reproducible = ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"] != nil
-                try TrainingReport.write(outcome, to: report, seconds: reproducible ? nil : outcome.seconds)
+                // The wall-clock time stays out of the PDF, so the same seed gives the same bytes.
+                try TrainingReport.write(outcome, to: report, seconds: nil)
                 print("wrote \(report)")
             }
         }
