@@ -104,7 +104,8 @@ public enum TraceFigures {
                                                                       weights: rows, outputValues: y.data,
                                                                       title: "\(name): \(n) values vote", numberStyle: style)))
                 } else {
-                    add(["forward", file, "weights"], matrixFigure(w, title: "\(name) weights: one row per output, one column per input", style: style))
+                    add(["forward", file, "weights"], denseWeightsFigure(w, inputShape: shapes[i], labels: labels, title: "\(name) weights for",
+                                                                         style: gradientStyle(style, w.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
                 }
                 var title = last ? "\(name): the votes" : "\(name) output"
                 if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
@@ -141,7 +142,7 @@ public enum TraceFigures {
                         let (covered, note) = try poolCovered(inputs[c], output: outGrad, p, layer: name)
                         let coveredGrad = crop(inGrads[c], rows: covered.rows, cols: covered.cols)
                         return .poolingGradient(PoolingGradientFigure(input: covered, outputGradient: outGrad, inputGradient: coveredGrad,
-                                                                      size: p.size, stride: p.stride, title: "\(name) [\(c)]\(featureNote(i, c)) backward\(note)",
+                                                                      size: p.size, stride: p.stride, title: "\(name) backward [\(c)]\(featureNote(i, c))\(note)",
                                                                       numberStyle: gStyle, cellSize: cellSize(cols: covered.cols, budget: 280, largest: 38)))
                     }, spacing: 28))
                 }
@@ -155,8 +156,10 @@ public enum TraceFigures {
                                                                                  numberStyle: gradientStyle(style, gy.data))))
                 if let gw = try record(name, "grad_weight", [d.units, shapes[i].reduce(1, *)], required: false) {
                     let rowsNote = last && !model.classes.isEmpty ? " (rows: \(labels.joined(separator: ", ")))" : ""
-                    add(["backward", file, "grad-weight"], matrixFigure(gw, title: "\(name): gradient of the loss for each weight\(rowsNote)",
-                                                                        style: gradientStyle(style, gw.data)))
+                    add(["backward", file, "grad-weight"], shapes[i].reduce(1, *) <= maxVoteInputs
+                        ? matrixFigure(gw, title: "\(name): gradient of the loss for each weight\(rowsNote)", style: gradientStyle(style, gw.data))
+                        : denseWeightsFigure(gw, inputShape: shapes[i], labels: labels, title: "\(name): gradient of the loss for the weights of",
+                                             style: gradientStyle(style, gw.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
                 }
             }
         }
@@ -233,12 +236,13 @@ public enum TraceFigures {
     /// paper. All rows share one colour scale.
     ///
     /// - `width`: the points the maps may take side by side; 460 fits a page, wider suits slides.
+    /// - `scale`: the |value| drawn at full colour; `nil` uses the largest |value| of `maps`.
     public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle,
-                                   width: Double = 460) -> Figure {
+                                   width: Double = 460, scale: Double? = nil) -> Figure {
         let cols = maps.map(\.cols).max() ?? 1
         let perRow = max(1, min(maps.count, Int((width + 24) / (Double(cols) * 28 + 24))))
         let cell = min(34, ((width - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
-        let scale = maps.map(\.maxAbs).max()
+        let scale = scale ?? maps.map(\.maxAbs).max()
         var rows: [Figure] = []
         for start in stride(from: 0, to: maps.count, by: perRow) {
             let end = min(maps.count, start + perRow)
@@ -415,21 +419,46 @@ public enum TraceFigures {
         return labels
     }
 
-    /// The feature names of the maps of layer `layerIndex`, when they come from a conv layer with
-    /// a one-channel input and no dense layer between (empty otherwise).
+    /// The feature names of the maps of layer `layerIndex` (see `mapFeatures`).
     static func mapFeatureNames(_ trace: Trace, layerIndex: Int) -> [String] {
+        mapFeatures(trace, layerIndex: layerIndex).map(\.name)
+    }
+
+    /// The features behind the output maps of layer `layerIndex`, when they come from a conv layer
+    /// with a one-channel input and no dense layer between (empty otherwise).
+    static func mapFeatures(_ trace: Trace, layerIndex: Int) -> [NamedGrid] {
         let layers = trace.model.layers
-        guard layerIndex < layers.count else { return [] }
+        guard layerIndex >= 0 && layerIndex < layers.count else { return [] }
         for k in stride(from: layerIndex, through: 0, by: -1) {
             switch layers[k].kind {
             case .dense: return []
             case .conv:
                 guard let w = trace.record(layers[k].name, "weight"), w.shape.count == 4, w.shape[1] == 1 else { return [] }
-                return features(weight: w)?.map(\.name) ?? []
+                return features(weight: w) ?? []
             case .relu, .maxpool: continue
             }
         }
         return []
+    }
+
+    /// The weights of a dense layer with a `[C, H, W]` input, one block per output: its weights laid
+    /// out like the input, a map per channel under the feature that made it, so a reader sees where
+    /// each output looks. All blocks share one colour scale. Other shapes, or more than 16 outputs,
+    /// get one map of all weights (`matrixFigure`).
+    static func denseWeightsFigure(_ w: TraceRecord, inputShape: [Int], labels: [String], title: String,
+                                   style: NumberStyle, features: [NamedGrid]) -> Figure {
+        let n = inputShape.reduce(1, *)
+        guard inputShape.count == 3, w.shape.count == 2, w.shape[1] == n, w.shape[0] <= 16, labels.count == w.shape[0] else {
+            return matrixFigure(w, title: "\(title) each output (a row each)", style: style)
+        }
+        let scale = w.data.map(abs).filter(\.isFinite).max().map { $0 > 0 ? $0 : 1 } ?? 1
+        let blocks: [Figure] = (0..<w.shape[0]).map { k in
+            let row = TraceRecord(pass: w.pass, layer: w.layer, role: w.role, shape: inputShape, data: Array(w.data[(k * n)..<((k + 1) * n)]))
+            let maps = (try? grids(row)) ?? []
+            return layerFigure(features: features.count == maps.count ? features : [], maps: maps, title: "\(title) \(labels[k])",
+                               style: style, width: figureWidth, scale: scale)
+        }
+        return .column(blocks, spacing: 28)
     }
 
     static func shapeList(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
