@@ -15,8 +15,9 @@ struct RenderCommand: ParsableCommand {
 
         Example, the article's X:
 
-          cnn-explain trace --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
-                            --input lessons/inputs/x.txt --target X --out x.trace.json
+          cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X --out x.trace.json
           cnn-explain render x.trace.json --out x-figures --truncate
 
         gives x-figures/01-pipeline.png, 02-forward-conv1-input.png, …, \
