@@ -28,7 +28,7 @@ import Testing
             guard t.hasPrefix("- heading:") else { return nil }
             return t.dropFirst("- heading:".count).trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
         }
-        #expect(headings.count == 10)
+        #expect(headings.count >= 10, "the xo lesson has its ten article steps and more")
         for h in headings { #expect(r.stdout.contains(h), "heading '\(h)' not printed") }
 
         // The PDF: numbered pages, one bookmark per step, and the key numbers in its text.
