@@ -81,7 +81,8 @@ public struct Spectrogram: Sendable, Equatable {
     public let decibels: [Double]
     /// The `B + 1` band edges in Hz, lowest first.
     public let bandEdges: [Double]
-    /// The time of each chunk's first sample and the end of the last chunk, in seconds (`T + 1` values).
+    /// The `T + 1` column edges in seconds: column `t` is drawn around its chunk's centre,
+    /// `(t·hop + N/2) / sampleRate`, and is one hop wide, so `timeEdges[t] = (t·hop + N/2 − hop/2) / sampleRate`.
     public let timeEdges: [Double]
     /// The settings used.
     public let settings: SpectrogramSettings
@@ -131,7 +132,7 @@ public struct Spectrogram: Sendable, Equatable {
         self.values = db.map { min(1, max(-1, 1 + 2 * ($0 - loudest) / range)) }
         self.bandEdges = edges
         let sr = Double(sampleRate)
-        self.timeEdges = (0...steps).map { t in t == steps ? Double((steps - 1) * settings.hop + n) / sr : Double(t * settings.hop) / sr }
+        self.timeEdges = (0...steps).map { t in (Double(t * settings.hop) + Double(n) / 2 - Double(settings.hop) / 2) / sr }
         self.settings = settings
     }
 

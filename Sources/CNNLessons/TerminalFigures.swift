@@ -25,6 +25,8 @@ struct FigureText {
         case .pipeline(let f): return pipeline(f)
         case .linePlot(let f): return linePlot(f)
         case .filterBank(let f): return filterBank(f)
+        case .spectrogram(let f): return spectrogram(f)
+        case .table(let f): return table(f)
         case .text(let f): return text(f)
         case .row(let figures, _): return Panel.flow(figures.map(panel), width: width, gap: 4)
         case .column(let figures, _): return Panel.stacked(figures.map(panel))

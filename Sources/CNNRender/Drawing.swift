@@ -53,6 +53,8 @@ struct Drawer {
         case .pipeline(let f): return drawPipeline(f)
         case .linePlot(let f): return try drawLinePlot(f)
         case .filterBank(let f): return try drawFilterBank(f)
+        case .spectrogram(let f): return try drawSpectrogram(f)
+        case .table(let f): return try drawTable(f)
         case .text(let f): return drawText(f)
         case .row(let figures, let spacing): return try drawRow(figures, spacing: spacing)
         case .column(let figures, let spacing): return try drawColumn(figures, spacing: spacing)

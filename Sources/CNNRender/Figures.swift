@@ -31,6 +31,10 @@ public indirect enum Figure: Sendable {
     case linePlot(LinePlotFigure)
     /// Rows of features (e.g. hand-made and learned) as small grids.
     case filterBank(FilterBankFigure)
+    /// A spectrogram: time across, frequency up, loudness as a dark-to-light colour.
+    case spectrogram(SpectrogramFigure)
+    /// A table of strings with a header row and grid lines.
+    case table(TableFigure)
     /// A wrapped paragraph with simple markup.
     case text(TextBlock)
     /// Figures side by side, tops aligned, `spacing` points apart.
@@ -330,5 +334,62 @@ public struct TextBlock: Sendable {
         text.replacingOccurrences(of: "&", with: "&amp;")
             .replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
+    }
+}
+
+/// A spectrogram drawn as the article's "fake picture": time chunks across, frequency bands up,
+/// each cell coloured by its loudness on a sequential scale (the "inferno" colours) that runs from
+/// black through purple and orange to pale yellow, its lightness rising all the way, so it reads
+/// in grayscale like the article's pixels: quiet is dark, loud is light.
+///
+/// - `grid`: `bands`×`steps`, row 0 the **highest** band (the top of the picture), column 0 the
+///   earliest chunk, values in `range` (clamped).
+/// - `bandEdges`: `grid.rows + 1` frequencies in Hz, ascending: band `b` (row `rows − 1 − b`)
+///   spans `bandEdges[b]…bandEdges[b + 1]`. Bands may have any widths; each is drawn one cell
+///   high, and the Hz ticks are placed by linear interpolation inside a band.
+/// - `timeEdges`: `grid.cols + 1` times in seconds, ascending and evenly spaced.
+public struct SpectrogramFigure: Sendable {
+    public var grid: Grid
+    public var bandEdges: [Double]
+    public var timeEdges: [Double]
+    public var title: String?
+    /// The values drawn darkest and lightest.
+    public var range: ClosedRange<Double>
+    /// What the colour means, written under the colour bar; `nil` draws no colour bar.
+    public var legend: String?
+    /// Cell size in points.
+    public var cellWidth: Double
+    public var cellHeight: Double
+
+    public init(grid: Grid, bandEdges: [Double], timeEdges: [Double], title: String? = nil, range: ClosedRange<Double> = -1...1,
+                legend: String? = "loudness (log power)", cellWidth: Double = 10, cellHeight: Double = 8) {
+        self.grid = grid; self.bandEdges = bandEdges; self.timeEdges = timeEdges; self.title = title
+        self.range = range; self.legend = legend; self.cellWidth = cellWidth; self.cellHeight = cellHeight
+    }
+}
+
+/// How a table column's cells are placed.
+public enum TableAlignment: Sendable {
+    case left, center, right
+}
+
+/// A table: a header row above rows of strings, with grid lines, the header bold on gray.
+///
+/// - `rows`: each row has `header.count` cells (short rows are padded with empty cells).
+/// - `alignments`: one per column; `nil` puts the first column left and the rest right, for a
+///   label followed by numbers.
+/// - `bold`: cells (row, column, counted from 0 in `rows`) written in bold, e.g. the best result.
+public struct TableFigure: Sendable {
+    public var header: [String]
+    public var rows: [[String]]
+    public var title: String?
+    public var alignments: [TableAlignment]?
+    public var bold: Set<Cell>
+    public var fontSize: Double
+
+    public init(header: [String], rows: [[String]], title: String? = nil, alignments: [TableAlignment]? = nil,
+                bold: Set<Cell> = [], fontSize: Double = 11) {
+        self.header = header; self.rows = rows; self.title = title; self.alignments = alignments
+        self.bold = bold; self.fontSize = fontSize
     }
 }

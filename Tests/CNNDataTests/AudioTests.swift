@@ -86,7 +86,9 @@ func aPureToneLightsUpItsOwnBand(hz: Double) throws {
     }
     let flat = Spectrogram(samples: [Double](repeating: 0, count: 4000), sampleRate: 8000)
     #expect(flat.values.allSatisfy { $0 == 1 })  // every cell is the loudest: −120 dB everywhere
-    #expect(flat.timeEdges.first == 0 && isClose(flat.timeEdges.last ?? 0, (23.0 * 160 + 256) / 8000, rtol: 1e-12))
+    // Columns centred on their chunks, one hop wide: the first from 48 to 208 samples, the last ending at 3888.
+    #expect(flat.timeEdges.count == 25)
+    #expect(isClose(flat.timeEdges[0], 48.0 / 8000, rtol: 1e-12) && isClose(flat.timeEdges[24], 3888.0 / 8000, rtol: 1e-12))
 }
 
 // MARK: synthesis

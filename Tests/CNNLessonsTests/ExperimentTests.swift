@@ -1,0 +1,100 @@
+import CNNCore
+import CNNFiles
+import CNNRender
+import Foundation
+import Testing
+@testable import CNNLessons
+
+// Small, fast runs of the audio and shuffle experiments. Set CNN_EXPERIMENT_FIGURES=/some/folder
+// to write every figure of a full-size run there as PNG, for looking at.
+
+private let smallAudio = AudioExperiment.Sizes(trainPerKind: 30, heldOutPerKind: 10,
+                                               options: TrainingOptions(epochs: 4, learningRate: 0.05, batchSize: 16, momentum: 0.9),
+                                               wavPerKind: 1)
+private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount: 200,
+                                                   options: TrainingOptions(epochs: 4, learningRate: 0.05, batchSize: 16, momentum: 0.9))
+
+@Test func audioExperimentShapesAndBeatsChance() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("audio-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = try AudioExperiment.run(seed: 3, sizes: smallAudio, wavFolder: dir.appendingPathComponent("audio").path)
+    #expect(r.classes == ["rising chirp", "falling chirp", "harmonic tone", "click train"])
+    #expect(r.trainCount == 120 && r.heldOutCount == 40)
+    #expect(r.bands == 24 && r.steps == 24 && r.bandEdges.count == 25)
+    #expect(r.history.count == 4 && r.epochs == 4)
+    #expect(r.heldOut.count == 40 && r.heldOut.confusion.count == 4)
+    #expect(r.parameterCount == 8 * 25 + 8 + 4 * 800 + 4)
+    #expect(r.heldOutAccuracy > 0.5, "chance is 0.25; got \(r.heldOutAccuracy)")
+    #expect(r.examples.map(\.kind.rawValue) == [0, 1, 2, 3])
+    #expect(r.trace.record("conv1", "output")?.shape == [8, 20, 20])
+    #expect(abs(r.tracedProbabilities.reduce(0, +) - 1) < 1e-9)
+    #expect(r.figures.map(\.name) == ["audio-sounds", "audio-training", "audio-confusion", "audio-features", "audio-trace"])
+    #expect(r.figures.allSatisfy { !$0.caption.isEmpty })
+    // One WAV per kind, each 44 + 2·4000 bytes.
+    #expect(r.wavFiles.map { ($0 as NSString).lastPathComponent } == ["rising-chirp-1.wav", "falling-chirp-1.wav", "harmonic-tone-1.wav", "click-train-1.wav"])
+    for path in r.wavFiles {
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: path)).count) == 44 + 8000)
+    }
+    for (name, _, figure) in r.figures {
+        let s = try size(of: figure)
+        #expect(s.width > 0 && s.height > 0, "\(name)")
+    }
+}
+
+@Test func audioExperimentIsDeterministic() throws {
+    let tiny = AudioExperiment.Sizes(trainPerKind: 8, heldOutPerKind: 4,
+                                     options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 8, momentum: 0.9))
+    let a = try AudioExperiment.run(seed: 5, sizes: tiny), b = try AudioExperiment.run(seed: 5, sizes: tiny)
+    #expect(a.history.map(\.loss) == b.history.map(\.loss))
+    #expect(a.trace == b.trace)
+    #expect(a.figures.map(\.caption) == b.figures.map(\.caption))
+    let pngA = try renderData(a.figures[0].figure, format: .png), pngB = try renderData(b.figures[0].figure, format: .png)
+    #expect(pngA == pngB)
+}
+
+@Test func shuffleExperimentShapesAndTheCNNBeatsChanceOnTheOriginal() throws {
+    let r = try ShuffleExperiment.run(seed: 2, sizes: smallShuffle)
+    #expect(r.runs.count == 6)
+    #expect(r.columnPermutation.sorted() == Array(0..<9) && r.columnPermutation != Array(0..<9))
+    #expect(r.pixelPermutation.sorted() == Array(0..<81) && r.pixelPermutation != Array(0..<81))
+    #expect(r.cnnParameterCount == 8 * 9 + 2 * 128 + 2)
+    #expect(r.denseParameterCount == 81 * 4 + 4 + 4 * 2 + 2)
+    #expect(r.accuracy(.original, .cnn) > 0.7, "chance is 0.5; got \(r.accuracy(.original, .cnn))")
+    for run in r.runs {
+        #expect(run.heldOut.count == 200 && run.history.count == 4)
+        #expect(run.accuracy >= 0 && run.accuracy <= 1)
+    }
+    #expect(r.figures.map(\.name) == ["shuffle-images", "shuffle-accuracy", "shuffle-training", "shuffle-cnn-features", "shuffle-dense-features"])
+    for (name, _, figure) in r.figures {
+        let s = try size(of: figure)
+        #expect(s.width > 0 && s.height > 0, "\(name)")
+    }
+}
+
+@Test func shufflingMovesPixelsAndKeepsThemAll() {
+    let image = Tensor(shape: [1, 3, 3], data: (0..<9).map(Double.init))
+    let cols = ShuffleExperiment.columnOrder([2, 0, 1], size: 3)
+    #expect(ShuffleExperiment.rearranged(image, cols).data == [2, 0, 1, 5, 3, 4, 8, 6, 7])
+    let p = ShuffleExperiment.permutation(81, seed: 1, stream: "t")
+    #expect(p.sorted() == Array(0..<81))
+    #expect(p.enumerated().filter { $0.offset != $0.element }.count >= 41)
+    #expect(p == ShuffleExperiment.permutation(81, seed: 1, stream: "t"))
+}
+
+/// Full-size runs with timings and PNGs, only when CNN_EXPERIMENT_FIGURES names a folder.
+@Test func experimentFiguresForLooking() throws {
+    guard let out = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_FIGURES"] else { return }
+    let folder = URL(fileURLWithPath: out)
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let audio = try AudioExperiment.run(seed: 0, wavFolder: folder.appendingPathComponent("audio").path)
+    print("audio: held-out \(audio.heldOut.correct)/\(audio.heldOut.count) = \(audio.heldOutAccuracy), train \(audio.trainSeconds) s, total \(audio.totalSeconds) s, \(audio.parameterCount) parameters")
+    print("audio confusion: \(audio.heldOut.confusion)")
+    let shuffle = try ShuffleExperiment.run(seed: 0)
+    for run in shuffle.runs {
+        print("shuffle: \(run.arrangement.rawValue) / \(run.architecture.rawValue): \(run.accuracy) \(run.accuracies) (\(run.parameterCount) parameters, \(run.seconds) s)")
+    }
+    print("shuffle: total \(shuffle.totalSeconds) s, columns \(shuffle.columnPermutation), neighbours kept \(shuffle.columnNeighboursKept)")
+    for (name, _, figure) in audio.figures + shuffle.figures {
+        try render(figure, to: folder.appendingPathComponent("\(name).png"), format: .png, scale: 2)
+    }
+}
