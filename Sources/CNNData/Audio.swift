@@ -60,7 +60,7 @@ public struct Sound: Sendable, Equatable {
 /// - **harmonic tone**: `x(t) = A·e(t)·Σ_h a_h·sin(h·φ(t)) / Σ_h a_h` for `h = 1 … H`, with
 ///   `f₀ ∈ [150, 500]` Hz, `a_h = u_h / h`, `u_h ∈ [0.6, 1]`, `H` the most harmonics (up to 6)
 ///   below 3.6 kHz, and a 5 Hz vibrato of ±1%;
-/// - **click train**: clicks every `1/ρ` s, `ρ ∈ [8, 20]` per second, each a burst of white
+/// - **click train**: clicks every `1/ρ` s, `ρ ∈ [10, 25]` per second, each a burst of white
 ///   noise decaying as `e^(−τ/d)`, `d ∈ [0.4, 1.2]` ms, its time jittered by up to ±1 ms.
 ///
 /// Then white Gaussian noise is added over the whole sound at a signal-to-noise ratio of
@@ -134,7 +134,7 @@ public struct SoundGenerator: Sendable {
             }
             summary = "\(kind.name) \(Int(f0.rounded())) Hz with \(harmonics) harmonics"
         case .clickTrain:
-            let rate = rng.uniform(8, 20)
+            let rate = rng.uniform(10, 25)
             let decay = rng.uniform(0.0004, 0.0012) * sr
             var t = onset
             var clicks = 0

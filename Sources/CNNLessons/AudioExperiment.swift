@@ -220,7 +220,7 @@ enum AudioFigures {
         figures.append(("audio-training", "Loss and accuracy per epoch; held-out accuracy is measured on \(r.heldOutCount) sounds the network never trained on.", .linePlot(curves)))
 
         // 3. Held-out confusion table.
-        let header = ["true kind \\ network says"] + r.classes
+        let header = ["true \\ answer"] + r.classes
         let rows = r.heldOut.confusion.enumerated().map { t, counts in [r.classes[t]] + counts.map(String.init) }
         let diagonal = Set(r.classes.indices.map { Cell(row: $0, col: $0 + 1) })
         figures.append(("audio-confusion", "Held-out sounds by true kind (rows) and the network's answer (columns): \(r.heldOut.correct) of \(r.heldOut.count) right.",

@@ -286,7 +286,7 @@ enum ShuffleFigures {
                 FilterRow(label: a.rawValue, features: AudioFigures.featureGrids(net, layer: "conv1"))
             }
         }
-        figures.append(("shuffle-cnn-features", "The CNN's eight learned 3×3 features, trained on each version of the data, each with its own gray scale. On the original images they are pieces of strokes; on shuffled images a 3×3 patch holds pixels from all over the picture.",
+        figures.append(("shuffle-cnn-features", "The CNN's eight learned 3×3 features, one row per version of the data (the first training of each), each with its own gray scale. A 3×3 feature can only match a pattern of neighbouring pixels. In the shuffled versions the pixels under it come from columns far apart, or from anywhere in the picture, so a pattern no longer stands for a piece of stroke.",
                         .filterBank(FilterBankFigure(rows: cnnRows, showNumbers: false, cellSize: 16))))
 
         // 5. The dense network's hidden units, as it sees them and put back in place.

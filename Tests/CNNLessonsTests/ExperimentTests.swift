@@ -71,6 +71,20 @@ private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount
     }
 }
 
+@Test func experimentFiguresFitAnEightyColumnTerminal() throws {
+    let audio = try AudioExperiment.run(seed: 1, sizes: AudioExperiment.Sizes(
+        trainPerKind: 4, heldOutPerKind: 2, options: TrainingOptions(epochs: 1, batchSize: 8)))
+    let shuffle = try ShuffleExperiment.run(seed: 1, sizes: ShuffleExperiment.Sizes(
+        trainCount: 40, heldOutCount: 20, options: TrainingOptions(epochs: 1, batchSize: 8), repeats: 2))
+    let show = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_TERMINAL"] != nil
+    for (name, caption, figure) in audio.figures + shuffle.figures {
+        let lines = FigureText(palette: Palette(color: false), width: 80).panel(figure).lines
+        #expect(!lines.isEmpty, "\(name)")
+        for line in lines { #expect(displayWidth(line) <= 80, "\(name): \(line)") }
+        if show { print("== \(name): \(caption)\n" + lines.joined(separator: "\n")) }
+    }
+}
+
 @Test func shufflingMovesPixelsAndKeepsThemAll() {
     let image = Tensor(shape: [1, 3, 3], data: (0..<9).map(Double.init))
     let cols = ShuffleExperiment.columnOrder([2, 0, 1], size: 3)
