@@ -6,7 +6,7 @@ import Testing
 @testable import CNNLessons
 
 // Small, fast runs of the audio and shuffle experiments. Set CNN_EXPERIMENT_FIGURES=/some/folder
-// to write every figure of a full-size run there as PNG, for looking at.
+// to write every figure of a full-size run there as PNG, for looking at (CNN_EXPERIMENT_SEED picks the seed).
 
 private let smallAudio = AudioExperiment.Sizes(trainPerKind: 30, heldOutPerKind: 10,
                                                options: TrainingOptions(epochs: 4, learningRate: 0.05, batchSize: 16, momentum: 0.9),
@@ -100,10 +100,11 @@ private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount
     guard let out = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_FIGURES"] else { return }
     let folder = URL(fileURLWithPath: out)
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let audio = try AudioExperiment.run(seed: 0, wavFolder: folder.appendingPathComponent("audio").path)
+    let seed = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_SEED"].flatMap { UInt64($0) } ?? 0
+    let audio = try AudioExperiment.run(seed: seed, wavFolder: folder.appendingPathComponent("audio").path)
     print("audio: held-out \(audio.heldOut.correct)/\(audio.heldOut.count) = \(audio.heldOutAccuracy), train \(audio.trainSeconds) s, total \(audio.totalSeconds) s, \(audio.parameterCount) parameters")
     print("audio confusion: \(audio.heldOut.confusion)")
-    let shuffle = try ShuffleExperiment.run(seed: 0)
+    let shuffle = try ShuffleExperiment.run(seed: seed)
     for run in shuffle.runs {
         print("shuffle: \(run.arrangement.rawValue) / \(run.architecture.rawValue): \(run.accuracy) \(run.accuracies) (\(run.parameterCount) parameters, \(run.seconds) s)")
     }
