@@ -14,8 +14,9 @@ public struct Lesson: Sendable {
     public var summary: String
     /// An optional subtitle for the title page.
     public var subtitle: String?
-    /// Paths resolved against the lesson file's folder.
-    public var model: String
+    /// Paths resolved against the lesson file's folder. A lesson that runs an `experiment` may
+    /// leave the model out and use the experiment's trained network.
+    public var model: String?
     public var weights: String?
     /// Seed for parameters the weights file does not give.
     public var seed: UInt64
@@ -25,6 +26,8 @@ public struct Lesson: Sendable {
     public var inputs: [LessonInput]
     /// An optional JSON file whose values the text may quote with `{{ref:path.to.value}}`.
     public var reference: String?
+    /// An experiment to run once (`audio`, `shuffle`; see `LessonExperiments`).
+    public var experiment: String?
     public var steps: [LessonStep]
 }
 
@@ -100,11 +103,13 @@ public enum ShowItem: Sendable, Equatable {
     /// `count` weights of each parameter with the largest |g|, and the votes and loss before and
     /// after (a second forward pass with the new weights).
     case update(input: String, lr: Double, count: Int, numbers: NumberStyle?)
+    /// A figure drawn by the lesson's experiment, by name (e.g. `audio-sounds`).
+    case experiment(figure: String)
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
                                "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
-                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update"]
+                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
 }
 
 /// A problem in a lesson file, with its line and column when known.
@@ -214,9 +219,14 @@ struct NodeReader {
     }
 
     mutating func lesson(_ root: Node) throws(LessonError) -> Lesson {
-        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "steps"])
+        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "experiment", "steps"])
         guard let titleNode = top["title"] else { throw fail(root, "a lesson needs a 'title'") }
-        guard let modelNode = top["model"] else { throw fail(root, "a lesson needs a 'model' file") }
+        let experiment = try top["experiment"].map { n throws(LessonError) in try string(n, "experiment") }
+        if let experiment, !LessonExperiments.names.contains(experiment) {
+            throw fail(top["experiment"], "unknown experiment '\(experiment)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
+        }
+        let modelNode = top["model"]
+        if modelNode == nil && experiment == nil { throw fail(root, "a lesson needs a 'model' file") }
         guard let stepsNode = top["steps"] else { throw fail(root, "a lesson needs 'steps'") }
         let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         var inputs: [LessonInput] = []
@@ -237,7 +247,8 @@ struct NodeReader {
                 }
             }
         }
-        let known = Set(inputs.map(\.name))
+        // An experiment with a traced example can be shown like an input, under its own name.
+        let known = Set(inputs.map(\.name) + (experiment.map { [$0] } ?? []))
         guard let seq = stepsNode.sequence, !seq.isEmpty else { throw fail(stepsNode, "'steps' must be a list with at least one step") }
         var steps: [LessonStep] = []
         var ids = Set<String>()
@@ -255,11 +266,12 @@ struct NodeReader {
             file: file, name: name, title: try string(titleNode, "title"),
             summary: try top["summary"].map { n throws(LessonError) in try string(n, "summary") } ?? "",
             subtitle: try top["subtitle"].map { n throws(LessonError) in try string(n, "subtitle") },
-            model: try existingFile(modelNode, "model"),
+            model: try modelNode.map { n throws(LessonError) in try existingFile(n, "model") },
             weights: try top["weights"].map { n throws(LessonError) in try existingFile(n, "weights") },
             seed: UInt64(try top["seed"].map { n throws(LessonError) in try int(n, "seed") } ?? 0),
             numbers: style, inputs: inputs,
             reference: try top["reference"].map { n throws(LessonError) in try existingFile(n, "reference") },
+            experiment: experiment,
             steps: steps)
     }
 
@@ -354,6 +366,8 @@ struct NodeReader {
                 : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c)
         case "pipeline":
             return .pipeline
+        case "experiment":
+            return .experiment(figure: try string(v, "experiment"))
         case "votes":
             let f = try fields(["input", "layer"], required: ["input", "layer"])
             return .votes(input: try input(f["input"], "votes.input"), layer: try string(f["layer"], "votes.layer"))

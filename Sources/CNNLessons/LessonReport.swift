@@ -80,6 +80,11 @@ public enum LessonReport {
                 }
             }
         }
+        // An experiment's sounds, to listen to, beside the figures.
+        if let sounds = run.experiment?.sounds, !sounds.isEmpty {
+            try createFolder(figureFolder)
+            written += try AudioExperiment.writeWAVs(sounds, perKind: sounds.count, to: figureFolder.path)
+        }
         if formats.contains(.pdf) {
             let url = folder.appendingPathComponent("\(name).pdf")
             progress(url.path)

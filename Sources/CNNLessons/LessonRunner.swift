@@ -11,6 +11,8 @@ public struct LessonRun: Sendable {
     /// One trace per lesson input, by input name.
     public var traces: [String: Trace]
     public var sections: [LessonSection]
+    /// What the lesson's experiment found, when it runs one.
+    public var experiment: ExperimentOutcome?
 }
 
 /// One step, ready to show.
@@ -35,10 +37,23 @@ public struct LessonFigure: Sendable {
 public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
-    public static func run(_ lesson: Lesson) throws -> LessonRun {
-        let network = try loadNetwork(model: lesson.model, weights: lesson.weights, seed: lesson.seed)
+    /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
+    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson) throws -> LessonRun {
+        let experiment = try lesson.experiment.map { try LessonExperiments.run($0, seed: lesson.seed, scale: scale) }
+        let network: Network
+        if let model = lesson.model {
+            network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed)
+        } else if let trained = experiment?.network {
+            network = trained
+        } else {
+            throw LessonError(file: lesson.file, "the lesson has no 'model', and its experiment has no network to show")
+        }
         var traces: [String: Trace] = [:]
         var networks: [String: Network] = [:]
+        if let experiment, let trace = experiment.trace, let net = experiment.network {
+            traces[experiment.name] = trace
+            networks[experiment.name] = net
+        }
         for input in lesson.inputs {
             var net = network
             if let modelPath = input.model {
@@ -51,7 +66,7 @@ public enum LessonRunner {
                     for p in network.parameters where spec.layers.contains(where: { p.name.hasPrefix($0.name + ".") }) {
                         shared[p.name] = p.tensor
                     }
-                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model, seed: lesson.seed)
+                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model ?? lesson.file, seed: lesson.seed)
                 }
             }
             let x = try InputFile.load(input.file, expecting: net.shapes[0])
@@ -60,12 +75,13 @@ public enum LessonRunner {
             networks[input.name] = net
         }
         let reference = try lesson.reference.map { path throws(FileError) in try loadDocument(path) }
-        var builder = StepBuilder(lesson: lesson, network: network, traces: traces, networks: networks, reference: reference)
+        var builder = StepBuilder(lesson: lesson, network: network, traces: traces, networks: networks, reference: reference,
+                                  experiment: experiment)
         var sections: [LessonSection] = []
         for (i, step) in lesson.steps.enumerated() {
             sections.append(try builder.section(step, number: i + 1))
         }
-        return LessonRun(lesson: lesson, network: network, traces: traces, sections: sections)
+        return LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
     }
 }
 
@@ -76,6 +92,7 @@ struct StepBuilder {
     let traces: [String: Trace]
     let networks: [String: Network]
     let reference: JSONValue?
+    let experiment: ExperimentOutcome?
     var style: NumberStyle { lesson.numbers }
 
     func fail(_ step: LessonStep, _ message: String) -> LessonError {
@@ -272,6 +289,12 @@ struct StepBuilder {
             }
             return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class.",
                                 figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
+        case .experiment(let name):
+            guard let experiment else { throw fail(step, "'experiment: \(name)' needs the lesson to run an experiment") }
+            guard let f = experiment.figures.first(where: { $0.name == name }) else {
+                throw fail(step, "the \(experiment.name) experiment has no figure '\(name)' (it has: \(experiment.figures.map(\.name).joined(separator: ", ")))")
+            }
+            return LessonFigure(name: name, caption: f.caption, figure: f.figure)
         case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
@@ -376,6 +399,9 @@ struct StepBuilder {
         let counts = [".count", ".nonzero", ".negative"]
         let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
+        // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
+        let fromExperiment = experiment.map { e in tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix(e.name + ":") } } ?? false
+        if fromExperiment && numberStyle == style && total == total.rounded() && abs(total) < 1e15 { return formatCount(total, numberStyle) }
         return formatNumber(total, quoted ? .full : numberStyle)
     }
 
@@ -408,6 +434,12 @@ struct StepBuilder {
             let a = try firstInput(names[0], step).data, b = try firstInput(names[1], step).data
             guard a.count == b.count else { throw fail(step, "{{\(body)}}: the images differ in size") }
             return Double(zip(a, b).filter { $0 != $1 }.count)
+        case let name where name == experiment?.name && traces[name] == nil || name == experiment?.name && experiment?.values[tail] != nil:
+            guard let v = experiment?.values[tail] else {
+                let keys = (experiment?.values.keys.sorted() ?? []).joined(separator: ", ")
+                throw fail(step, "{{\(body)}}: the \(name) experiment has no value '\(tail)' (it has: \(keys))")
+            }
+            return v
         default:
             if tail == "loss" {
                 guard let l = try trace(head, step).loss else { throw fail(step, "{{\(body)}}: input '\(head)' has no target, so no loss") }

@@ -96,8 +96,11 @@ struct LessonCommand: ParsableCommand {
             }
             let pdfs = written.filter { $0.hasSuffix(".pdf") }
             for p in pdfs { print("wrote \(shown(p))") }
-            let figures = written.count - pdfs.count
-            if figures > 0 { print("wrote \(figures) figures to \((out as NSString).appendingPathComponent(worked.lesson.name))/") }
+            let folderShown = (out as NSString).appendingPathComponent(worked.lesson.name)
+            let sounds = written.filter { $0.hasSuffix(".wav") }.count
+            let figures = written.count - pdfs.count - sounds
+            if figures > 0 { print("wrote \(figures) figures to \(folderShown)/") }
+            if sounds > 0 { print("wrote \(sounds) sounds to \(folderShown)/ (WAV files, to listen to)") }
         }
     }
 }

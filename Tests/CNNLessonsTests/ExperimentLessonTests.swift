@@ -1,0 +1,56 @@
+import CNNCore
+import CNNRender
+import Foundation
+import Testing
+@testable import CNNLessons
+
+/// The audio and shuffle lessons, run end to end with quick experiments (the full ones train for
+/// seconds in a release build, but far longer in a debug build).
+@Suite struct ExperimentLessonTests {
+    static let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("lessons")
+
+    @Test(arguments: ["audio", "shuffle"])
+    func lessonRunsAndWritesItsFiles(name: String) throws {
+        let lesson = try Lesson.load(Self.lessons.appendingPathComponent("\(name).yaml").path)
+        #expect(lesson.experiment == name)
+        let run = try LessonRunner.run(lesson, scale: .quick)
+        #expect(run.sections.count == lesson.steps.count)
+        for s in run.sections {
+            for p in s.paragraphs { #expect(!p.contains("{{") && !p.contains("}}"), "unfilled template in step \(s.number): \(p)") }
+        }
+        // Every experiment figure the lesson shows exists, and the numbers in the text are the experiment's.
+        let experiment = try #require(run.experiment)
+        let shown = run.sections.flatMap(\.figures).map(\.name)
+        #expect(shown.count >= 4)
+        let text = run.sections.flatMap(\.paragraphs).joined(separator: " ")
+        let key = name == "audio" ? "accuracy" : "cnn.original"
+        let value = try #require(experiment.values[key])
+        #expect(text.contains(formatNumber(value, .rounded(1)) + "%"), "the text quotes \(key) = \(value)")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-\(name)-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        #expect(written.contains { $0.hasSuffix("\(name).pdf") })
+        #expect(written.filter { $0.hasSuffix(".png") }.count == shown.count)
+        if name == "audio" {
+            // The sounds to listen to: RIFF/WAVE files.
+            let wavs = written.filter { $0.hasSuffix(".wav") }
+            #expect(wavs.count >= 4)
+            let head = try Data(contentsOf: URL(fileURLWithPath: try #require(wavs.first))).prefix(12)
+            #expect(head.prefix(4) == Data("RIFF".utf8) && head.suffix(4) == Data("WAVE".utf8))
+        }
+    }
+
+    @Test func unknownExperimentIsRefusedWithItsLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-x-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("e.yaml").path
+        try Data("title: t\nexperiment: radio\nsteps:\n  - heading: one\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: LessonError.self) { try Lesson.load(path) }
+        do { _ = try Lesson.load(path) } catch {
+            #expect(error.line == 2 && error.description.contains("radio") && error.description.contains("audio"))
+        }
+    }
+}
