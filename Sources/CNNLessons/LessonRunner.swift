@@ -371,7 +371,7 @@ struct StepBuilder {
             expr = String(body[..<bar]).trimmingCharacters(in: .whitespaces)
             let format = body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces)
             let digits = Int(format.drop { $0.isLetter }) ?? 2
-            switch format.prefix { $0.isLetter } {
+            switch format.prefix(while: { $0.isLetter }) {
             case "full": numberStyle = .full
             case "round" where (0...12).contains(digits): numberStyle = .rounded(digits)
             case "truncate" where (0...12).contains(digits): numberStyle = .truncated(digits)

@@ -78,7 +78,7 @@ public enum TraceFigures {
             case .relu:
                 for (suffix, group) in try channelGroups(x) {
                     let after = try grids(y)
-                    add(["forward", file, "relu"] + suffix, .column(try group.map { c, before in
+                    add(["forward", file, "relu"] + suffix, .column(group.map { c, before in
                         .relu(ReLUFigure(before: before, after: after[c], title: "\(name) [\(c)]\(featureNote(i, c))", numberStyle: style,
                                          cellSize: cellSize(cols: before.cols, budget: 300, largest: 36)))
                     }, spacing: 28))

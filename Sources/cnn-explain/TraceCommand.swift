@@ -164,7 +164,7 @@ struct BenchCommand: ParsableCommand {
             #if DEBUG
             if !json { print("note: this is a debug build; build with -c release for real figures") }
             #endif
-            try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
+            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
             if selected?.contains("lesson-xo") ?? true {
                 let us = try Benchmarks.lessonRun(path: try LessonLibrary.resolve("xo"), repeats: quick ? 1 : 5)
                 print(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
