@@ -59,6 +59,9 @@ struct LessonCommand: ParsableCommand {
     @Flag(help: "No colour in the terminal (also when NO_COLOR is set).")
     var noColor = false
 
+    @Option(help: "Seed for random weights and for the lesson's experiment (default: the lesson's own).")
+    var seed: UInt64?
+
     var formats: Set<OutputFormat> {
         Set(format.split(separator: ",").compactMap { OutputFormat(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })
     }
@@ -75,7 +78,8 @@ struct LessonCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let path = try LessonLibrary.resolve(lesson)
-            let loaded = try Lesson.load(path)
+            var loaded = try Lesson.load(path)
+            if let seed { loaded.seed = seed }
             let worked = try LessonRunner.run(loaded)
             // Check where the PDF will go before the learner walks through the lesson.
             let folder = URL(fileURLWithPath: out)
