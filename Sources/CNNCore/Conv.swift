@@ -149,17 +149,19 @@ struct ConvGeometry {
                         gb[o] += acc
                     }
                 }
-                // g / n, once per sample.
+                // g / n, once per sample (without normalizing, g itself).
+                let scaled: UnsafePointer<Double>
                 if normalize {
                     for q in 0..<(filters * p) { sc.scaled[q] = g[q] / n }
+                    scaled = UnsafePointer(sc.scaled)
                 } else {
-                    sc.scaled.update(from: g, count: filters * p)
+                    scaled = g
                 }
                 // gradW (filters × k) += scaled (filters × p) · colᵀ
-                gemmNT(m: filters, n: k, k: p, a: sc.scaled, lda: p, b: work.x + s * k * p, ldb: p, c: gw, ldc: k)
+                gemmNT(m: filters, n: k, k: p, a: scaled, lda: p, b: work.x + s * k * p, ldb: p, c: gw, ldc: k)
                 if gx != nil {
                     // gradCol (k × p) = wᵀ (k × filters) · scaled (filters × p), then back into the image.
-                    gemm(m: k, n: p, k: filters, a: work.w, lda: filters, b: sc.scaled, ldb: p, c: sc.colGrad, ldc: p, accumulate: false)
+                    gemm(m: k, n: p, k: filters, a: work.w, lda: filters, b: scaled, ldb: p, c: sc.colGrad, ldc: p, accumulate: false)
                     let gxs = work.y + s * inputSize
                     gxs.update(repeating: 0, count: inputSize)
                     col2imAdd(sc.colGrad, gxs)

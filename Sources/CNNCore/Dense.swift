@@ -41,13 +41,32 @@ struct DenseGeometry {
     }
 }
 
-/// ReLU kernels: `y = max(0, x)`; `gradX = gradY` where `y > 0`, else 0.
+/// ReLU kernels: `y = max(0, x)`; `gradX = gradY` where `y > 0`, else 0. Large arrays are split
+/// in two halves, one per thread (each element is computed on its own, so the split changes no bit).
 enum ReLUKernel {
     static func forward(count: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
-        for i in 0..<count { y[i] = x[i] > 0 ? x[i] : 0 }
+        let work = ReLUPointers(y: x, gy: x, gx: y)
+        let halves = count >= 65_536 ? 2 : 1
+        parallel(halves) { h in
+            let range = (h * count / halves)..<((h + 1) * count / halves)
+            // Here `y` holds the input and `gx` the output.
+            for i in range { work.gx[i] = work.y[i] > 0 ? work.y[i] : 0 }
+        }
     }
 
     static func backward(count: Int, y: UnsafePointer<Double>, gy: UnsafePointer<Double>, gx: UnsafeMutablePointer<Double>) {
-        for i in 0..<count { gx[i] = y[i] > 0 ? gy[i] : 0 }
+        let work = ReLUPointers(y: y, gy: gy, gx: gx)
+        let halves = count >= 65_536 ? 2 : 1
+        parallel(halves) { h in
+            let range = (h * count / halves)..<((h + 1) * count / halves)
+            for i in range { work.gx[i] = work.y[i] > 0 ? work.gy[i] : 0 }
+        }
     }
+}
+
+/// Pointers handed to the threads of a ReLU pass; each thread writes its own half of `gx`.
+struct ReLUPointers: @unchecked Sendable {
+    let y: UnsafePointer<Double>
+    let gy: UnsafePointer<Double>
+    let gx: UnsafeMutablePointer<Double>
 }

@@ -55,12 +55,19 @@ struct PoolGeometry {
 
     /// Overwrites `gx` (`[N, C, H, W]`) with the routed gradient of `gy` (`[N, C, H', W']`).
     func backward(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, gx: UnsafeMutablePointer<Double>) {
-        gx.update(repeating: 0, count: batch * inputSize)
-        for plane in 0..<(batch * channels) {
-            let g = gy + plane * outH * outW
-            let arg = argmax + plane * outH * outW
-            let dst = gx + plane * height * width
-            for q in 0..<(outH * outW) { dst[Int(arg[q])] += g[q] }
+        let planes = batch * channels
+        let work = RoutePointers(gy: gy, argmax: argmax, gx: gx)
+        let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
+        parallel(chunkCount) { chunk in
+            let half = (planes + chunkCount - 1) / chunkCount
+            let first = min(planes, chunk * half), last = min(planes, (chunk + 1) * half)
+            (work.gx + first * height * width).update(repeating: 0, count: (last - first) * height * width)
+            for plane in first..<last {
+                let g = work.gy + plane * outH * outW
+                let arg = work.argmax + plane * outH * outW
+                let dst = work.gx + plane * height * width
+                for q in 0..<(outH * outW) { dst[Int(arg[q])] += g[q] }
+            }
         }
     }
 }
@@ -70,4 +77,11 @@ struct PoolPointers: @unchecked Sendable {
     let x: UnsafePointer<Double>
     let y: UnsafeMutablePointer<Double>
     let argmax: UnsafeMutablePointer<Int32>
+}
+
+/// Pointers handed to the threads of a pooling backward pass; each thread writes only its own planes.
+struct RoutePointers: @unchecked Sendable {
+    let gy: UnsafePointer<Double>
+    let argmax: UnsafePointer<Int32>
+    let gx: UnsafeMutablePointer<Double>
 }
