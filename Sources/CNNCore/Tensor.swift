@@ -69,3 +69,14 @@ public struct Tensor: Sendable, Equatable {
         return (0..<h).map { i in Array(data[(base + i * w)..<(base + i * w + w)]) }
     }
 }
+
+/// The multi-index of row-major offset `offset` in `shape` (the inverse of `Tensor.offset`).
+public func multiIndex(_ offset: Int, shape: [Int]) -> [Int] {
+    var rest = offset
+    var index = Array(repeating: 0, count: shape.count)
+    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
+        index[d] = rest % shape[d]
+        rest /= shape[d]
+    }
+    return index
+}

@@ -263,7 +263,7 @@ public struct Trainer {
         let w = network.parameters[p].tensor.data[j]
         // On the first step SGD's velocity is the gradient itself (see `SGD`).
         let lr = options.learningRate
-        firstUpdate = WeightUpdate(parameter: network.parameters[p].name, index: multiIndex(j, network.parameters[p].tensor.shape),
+        firstUpdate = WeightUpdate(parameter: network.parameters[p].name, index: multiIndex(j, shape: network.parameters[p].tensor.shape),
                                    weight: w, gradient: g[j], velocity: g[j], learningRate: lr, newWeight: w - lr * g[j])
     }
 
@@ -283,16 +283,6 @@ func argmax(_ p: UnsafePointer<Double>, _ count: Int) -> Int {
     return best
 }
 
-/// The multi-index of a row-major `offset` in `shape`.
-func multiIndex(_ offset: Int, _ shape: [Int]) -> [Int] {
-    var index = [Int](repeating: 0, count: shape.count)
-    var o = offset
-    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
-        index[d] = o % shape[d]
-        o /= shape[d]
-    }
-    return index
-}
 
 /// Runs `network` on every image of `data` in minibatches of `batchSize` and counts what it got right.
 ///

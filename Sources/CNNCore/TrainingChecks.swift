@@ -71,7 +71,7 @@ public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage
             let down = net.loss(ws, targets: targets)
             net.parameters[p].tensor.data[j] = w
             let nudge = up < loss && up <= down ? 1 : down < loss ? -1 : 0
-            entries.append(.init(parameter: net.parameters[p].name, index: multiIndex(j, shape), gradient: gradients[p][j],
+            entries.append(.init(parameter: net.parameters[p].name, index: multiIndex(j, shape: shape), gradient: gradients[p][j],
                                  lossUp: up, lossDown: down, nudge: nudge))
         }
     }
@@ -149,7 +149,7 @@ public func gradientCheck(_ network: Network, input: Tensor, target: Int, epsilo
             let numeric = (up - down) / (2 * epsilon)
             let diff = abs(g[j] - numeric)
             let rel = diff == 0 ? 0 : diff / max(abs(g[j]), abs(numeric), floor)
-            elements.append(.init(parameter: net.parameters[p].name, index: multiIndex(j, shape), backprop: g[j],
+            elements.append(.init(parameter: net.parameters[p].name, index: multiIndex(j, shape: shape), backprop: g[j],
                                   numeric: numeric, relativeError: rel, atKink: kink))
         }
     }

@@ -101,13 +101,3 @@ public func diffTraces(_ a: Trace, _ b: Trace, rtol: Double = 1e-9, atol: Double
     return result
 }
 
-/// The multi-index of row-major offset `offset` in `shape`.
-public func multiIndex(_ offset: Int, shape: [Int]) -> [Int] {
-    var rest = offset
-    var index = Array(repeating: 0, count: shape.count)
-    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
-        index[d] = rest % shape[d]
-        rest /= shape[d]
-    }
-    return index
-}

@@ -211,7 +211,7 @@ extension StepBuilder {
         lines += [tt(head1), tt(head2)]
         let shown = min(n, 24)
         for i in 0..<shown {
-            var line = "  " + left(indexText(multiIndexOf(i, shape)), idxWidth) + col(formatNumber(x.data[i], st), numWidth)
+            var line = "  " + left(indexText(multiIndex(i, shape: shape)), idxWidth) + col(formatNumber(x.data[i], st), numWidth)
             for o in 0..<k { line += col(formatNumber(gw[o * n + i], st), numWidth + 2) }
             line += col(formatNumber(gx[i], st), numWidth + 2)
             lines.append(tt(line))
@@ -337,7 +337,7 @@ extension StepBuilder {
                 guard isClose(new.data[j], r.data[j] - lr * g.data[j]) else {
                     throw fail(step, "\(r.layer).\(r.role)[\(j)] after the step is not w − lr·g")
                 }
-                let name = "\(r.layer).\(r.role)\(indexText(multiIndexOf(j, r.shape)))"
+                let name = "\(r.layer).\(r.role)\(indexText(multiIndex(j, shape: r.shape)))"
                 lines.append(tt("  " + left(name, 23) + col(formatNumber(r.data[j], st), 10) + col(formatNumber(g.data[j], st), 10)
                                 + col(formatNumber(lr * g.data[j], st), 10) + col(formatNumber(new.data[j], st), 16)))
             }
@@ -374,13 +374,3 @@ func isClose(_ a: Double, _ b: Double) -> Bool {
     abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
 }
 
-/// The multi-index of a row-major `offset` in `shape`.
-func multiIndexOf(_ offset: Int, _ shape: [Int]) -> [Int] {
-    var index = [Int](repeating: 0, count: shape.count)
-    var o = offset
-    for d in stride(from: shape.count - 1, through: 0, by: -1) where shape[d] > 0 {
-        index[d] = o % shape[d]
-        o /= shape[d]
-    }
-    return index
-}

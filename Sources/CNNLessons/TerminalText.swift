@@ -68,23 +68,7 @@ struct Palette: Sendable {
 /// sequences (`ESC [ … final-byte`). Every character this tool prints (box drawing, blocks,
 /// arrows, "−", "×", "·") is one column wide.
 func displayWidth(_ text: String) -> Int {
-    var count = 0
-    var inEscape = false
-    var sawBracket = false
-    for scalar in text.unicodeScalars {
-        if inEscape {
-            if !sawBracket {
-                sawBracket = true
-                if scalar != "[" { inEscape = false }
-                continue
-            }
-            if (0x40...0x7E).contains(scalar.value) { inEscape = false }
-            continue
-        }
-        if scalar == "\u{1B}" { inEscape = true; sawBracket = false; continue }
-        count += 1
-    }
-    return count
+    stripANSI(text).unicodeScalars.count
 }
 
 /// `text` with every ANSI escape sequence removed.

@@ -3,20 +3,6 @@ import CNNFiles
 import Foundation
 import Testing
 
-/// The text of a PDF (pdftotext, as the lesson tests use) and its page count (pdfinfo).
-private func pdfTool(_ tool: String, _ path: String) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = tool == "pdftotext" ? ["pdftotext", "-layout", path, "-"] : [tool, path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0, "\(tool) failed")
-    return String(decoding: data, as: UTF8.self)
-}
-
 private func pageCount(_ path: String) throws -> Int? {
     let info = try pdfTool("pdfinfo", path)
     let line = info.split(separator: "\n").first { $0.hasPrefix("Pages:") }

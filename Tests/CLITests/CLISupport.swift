@@ -72,3 +72,18 @@ let xoModel = "lessons/models/xo.json"
 let xoWeights = "lessons/models/xo.weights.json"
 let xoInput = "lessons/inputs/x.txt"
 let goldenTrace = "Tests/Fixtures/golden/xo_x.trace.json"
+
+/// What a poppler tool prints for a PDF: `pdftotext` gives its text (with -layout), `pdfinfo` its
+/// metadata and page count. poppler-utils is installed by the README and CI.
+func pdfTool(_ tool: String, _ path: String) throws -> String {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = tool == "pdftotext" ? ["pdftotext", "-layout", path, "-"] : [tool, path]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    #expect(p.terminationStatus == 0, "\(tool) failed")
+    return String(decoding: data, as: UTF8.self)
+}

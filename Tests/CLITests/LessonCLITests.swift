@@ -3,20 +3,6 @@ import Testing
 
 /// `cnn-explain lesson` and `lessons`, run as a learner runs them (output not a terminal).
 @Suite struct LessonCLITests {
-    /// The text of a PDF, via pdftotext (poppler-utils, installed by the README and CI).
-    func pdfText(_ path: String) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["pdftotext", "-layout", path, "-"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "pdftotext failed")
-        return String(decoding: data, as: UTF8.self)
-    }
-
     @Test func xoLessonEndToEnd() throws {
         let dir = try temporaryDirectory()
         let r = try run(["lesson", "xo", "--no-pause", "--out", dir.path])
@@ -35,7 +21,7 @@ import Testing
         let pdf = dir.appendingPathComponent("xo.pdf").path
         let bytes = try Data(contentsOf: URL(fileURLWithPath: pdf))
         #expect(bytes.starts(with: Data("%PDF-".utf8)))
-        let text = try pdfText(pdf)
+        let text = try pdfTool("pdftotext", pdf)
         for key in ["1.00", "0.55", "9 / 9 = 1.00", "5 / 9 = 0.55", "0.9120", "0.5175", "0.49", "page 2 of"] {
             #expect(text.contains(key), "the PDF text lacks '\(key)'")
         }
