@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Convolution kernels (see `ConvSpec` for the formula), written as im2col plus a matrix product.
 ///
 /// For one sample, `columns[k, p]` holds the input pixel that weight `k = (c·kh + a)·kw + b`
@@ -32,60 +34,14 @@ struct ConvGeometry {
     /// The divisor `n` of the formula.
     var divisor: Double { normalize ? Double(k) : 1 }
 
-    /// Fills `col` (`k × positions`) from one sample `x` (`[C, H, W]`).
+    /// Fills `col` (`k × positions`) from one sample `x` (`[C, H, W]`) (the C kernel `cnn_im2col`).
     func im2col(_ x: UnsafePointer<Double>, _ col: UnsafeMutablePointer<Double>) {
-        var row = 0
-        for c in 0..<channels {
-            let plane = x + c * height * width
-            for a in 0..<kh {
-                for b in 0..<kw {
-                    let dst = col + row * positions
-                    // Output columns j whose input column j·s + b − p lies inside the image.
-                    let jLo = min(outW, max(0, (padding - b + stride - 1) / stride))
-                    let jHi = max(jLo, min(outW, floorDiv(width - 1 + padding - b, stride) + 1))
-                    for i in 0..<outH {
-                        let y = i * stride + a - padding
-                        let d = dst + i * outW
-                        if y < 0 || y >= height {
-                            d.update(repeating: 0, count: outW)
-                            continue
-                        }
-                        let src = plane + y * width + b - padding
-                        if jLo > 0 { d.update(repeating: 0, count: jLo) }
-                        if stride == 1 {
-                            (d + jLo).update(from: src + jLo, count: jHi - jLo)
-                        } else {
-                            for j in jLo..<jHi { d[j] = src[j * stride] }
-                        }
-                        if jHi < outW { (d + jHi).update(repeating: 0, count: outW - jHi) }
-                    }
-                    row += 1
-                }
-            }
-        }
+        cnn_im2col(x, channels, height, width, kh, kw, stride, padding, outH, outW, col)
     }
 
     /// Adds `col` (`k × positions`) back into one sample's input gradient `gx` (`[C, H, W]`).
     func col2imAdd(_ col: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>) {
-        var row = 0
-        for c in 0..<channels {
-            let plane = gx + c * height * width
-            for a in 0..<kh {
-                for b in 0..<kw {
-                    let src = col + row * positions
-                    let jLo = min(outW, max(0, (padding - b + stride - 1) / stride))
-                    let jHi = max(jLo, min(outW, floorDiv(width - 1 + padding - b, stride) + 1))
-                    for i in 0..<outH {
-                        let y = i * stride + a - padding
-                        if y < 0 || y >= height { continue }
-                        let s = src + i * outW
-                        let d = plane + y * width + b - padding
-                        for j in jLo..<jHi { d[j * stride] += s[j] }
-                    }
-                    row += 1
-                }
-            }
-        }
+        cnn_col2im_add(col, channels, height, width, kh, kw, stride, padding, outH, outW, gx)
     }
 
     /// How many chunks of samples a pass runs in parallel: 2 when a batch has enough work to pay
@@ -180,12 +136,6 @@ struct ConvGeometry {
         let half = (batch + count - 1) / count
         return min(batch, c * half)..<min(batch, (c + 1) * half)
     }
-}
-
-/// `⌊a / b⌋` for b > 0 (Swift's `/` rounds toward zero).
-@inline(__always)
-func floorDiv(_ a: Int, _ b: Int) -> Int {
-    a >= 0 ? a / b : -((-a + b - 1) / b)
 }
 
 /// Per-chunk scratch of a conv layer's backward pass.

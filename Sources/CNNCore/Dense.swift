@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Fully connected kernels (see `DenseSpec`). `x` is `[N, inputs]`, `y` is `[N, units]`:
 ///
 ///     y[n, u]       = Σ_i w[u, i] · x[n, i] + b[u]
@@ -50,7 +52,7 @@ enum ReLUKernel {
         parallel(halves) { h in
             let range = (h * count / halves)..<((h + 1) * count / halves)
             // Here `y` holds the input and `gx` the output.
-            for i in range { work.gx[i] = work.y[i] > 0 ? work.y[i] : 0 }
+            cnn_relu_forward(range.count, work.y + range.lowerBound, work.gx + range.lowerBound)
         }
     }
 
@@ -59,7 +61,7 @@ enum ReLUKernel {
         let halves = count >= 65_536 ? 2 : 1
         parallel(halves) { h in
             let range = (h * count / halves)..<((h + 1) * count / halves)
-            for i in range { work.gx[i] = work.y[i] > 0 ? work.gy[i] : 0 }
+            cnn_relu_backward(range.count, work.y + range.lowerBound, work.gy + range.lowerBound, work.gx + range.lowerBound)
         }
     }
 }

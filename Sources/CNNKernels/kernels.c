@@ -182,3 +182,79 @@ void cnn_gemm_nt(long m, long n, long k, const double *a, long lda, const double
 #endif
     gemm_nt_portable(0, m, 0, n, k, a, lda, b, ldb, c, ldc);
 }
+
+void cnn_relu_forward(long n, const double *x, double *y) {
+    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0;
+}
+
+void cnn_relu_backward(long n, const double *y, const double *gy, double *gx) {
+    for (long i = 0; i < n; i++) gx[i] = y[i] > 0 ? gy[i] : 0.0;
+}
+
+/// The output columns j whose input column j·stride + b − pad lies inside [0, width).
+static void valid_columns(long b, long stride, long pad, long width, long outW, long *lo, long *hi) {
+    long l = pad - b > 0 ? (pad - b + stride - 1) / stride : 0;
+    long top = width - 1 + pad - b;  // j·stride ≤ top
+    long h = top < 0 ? 0 : top / stride + 1;
+    if (l > outW) l = outW;
+    if (h > outW) h = outW;
+    if (h < l) h = l;
+    *lo = l; *hi = h;
+}
+
+void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
+                long stride, long pad, long outH, long outW, double *col) {
+    long positions = outH * outW;
+    double *dst = col;
+    for (long c = 0; c < channels; c++) {
+        const double *plane = x + c * height * width;
+        for (long a = 0; a < kh; a++) {
+            for (long b = 0; b < kw; b++, dst += positions) {
+                long lo, hi;
+                valid_columns(b, stride, pad, width, outW, &lo, &hi);
+                for (long i = 0; i < outH; i++) {
+                    double *d = dst + i * outW;
+                    long y = i * stride + a - pad;
+                    if (y < 0 || y >= height) {
+                        for (long j = 0; j < outW; j++) d[j] = 0;
+                        continue;
+                    }
+                    long off = y * width + b - pad;  // + j·stride is inside the row for lo ≤ j < hi
+                    for (long j = 0; j < lo; j++) d[j] = 0;
+                    if (stride == 1) {
+                        for (long j = lo; j < hi; j++) d[j] = plane[off + j];
+                    } else {
+                        for (long j = lo; j < hi; j++) d[j] = plane[off + j * stride];
+                    }
+                    for (long j = hi; j < outW; j++) d[j] = 0;
+                }
+            }
+        }
+    }
+}
+
+void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
+                    long stride, long pad, long outH, long outW, double *gx) {
+    long positions = outH * outW;
+    const double *src = col;
+    for (long c = 0; c < channels; c++) {
+        double *plane = gx + c * height * width;
+        for (long a = 0; a < kh; a++) {
+            for (long b = 0; b < kw; b++, src += positions) {
+                long lo, hi;
+                valid_columns(b, stride, pad, width, outW, &lo, &hi);
+                for (long i = 0; i < outH; i++) {
+                    long y = i * stride + a - pad;
+                    if (y < 0 || y >= height) continue;
+                    const double *s = src + i * outW;
+                    long off = y * width + b - pad;
+                    if (stride == 1) {
+                        for (long j = lo; j < hi; j++) plane[off + j] += s[j];
+                    } else {
+                        for (long j = lo; j < hi; j++) plane[off + j * stride] += s[j];
+                    }
+                }
+            }
+        }
+    }
+}

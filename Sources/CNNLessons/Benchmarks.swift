@@ -67,8 +67,9 @@ public enum Benchmarks {
         return samples[samples.count / 2]
     }
 
-    /// One SGD step (forward, backward, update) per call on a fixed random batch.
-    public static func trainStep(model: ModelSpec, batch: Int, iterations: Int, seed: UInt64 = 1) throws -> Double {
+    /// One SGD step (forward, backward, update) per call on a fixed random batch; with `traced`,
+    /// the same step with a tracer logging every array of it.
+    public static func trainStep(model: ModelSpec, batch: Int, iterations: Int, seed: UInt64 = 1, traced: Bool = false) throws -> Double {
         var net = try Network(model: model, seed: seed)
         let ws = Workspace(network: net, batch: batch)
         var rng = SeededGenerator(seed: seed)
@@ -77,30 +78,16 @@ public enum Benchmarks {
         let classes = net.shapes.last?.reduce(1, *) ?? 1
         let targets = (0..<batch).map { $0 % classes }
         var sgd = SGD(learningRate: 1e-3, momentum: 0.9)
+        let tracer = traced ? Tracer() : nil
         return measure(iterations: iterations) {
-            net.forward(ws)
-            net.loss(ws, targets: targets)
-            net.backward(ws, inputGradient: false)
+            tracer?.reset()
+            net.forward(ws, tracer: tracer)
+            net.loss(ws, targets: targets, tracer: tracer)
+            net.backward(ws, tracer: tracer, inputGradient: false)
             sgd.step(&net, ws)
         }
     }
 
-    /// The xo forward and backward pass of one image with the tracer on.
-    public static func tracedStep(iterations: Int) throws -> Double {
-        let net = try Network(model: xoTrainModel, seed: 1)
-        let ws = Workspace(network: net, batch: 1)
-        var rng = SeededGenerator(seed: 2)
-        ws.setInput((0..<81).map { _ in rng.below(2) == 0 ? -1.0 : 1.0 })
-        let tracer = Tracer()
-        return measure(iterations: iterations) {
-            tracer.reset()
-            net.forward(ws, tracer: tracer)
-            net.loss(ws, targets: [0], tracer: tracer)
-            net.backward(ws, tracer: tracer)
-        }
-    }
-
-    /// The engine workloads: `xo-train-step-b1`, `digits-train-step-b32`, `xo-trace`.
     /// The whole xo lesson as `cnn-explain lesson xo --no-pause` runs it, minus the terminal:
     /// load, trace, build every figure, write the PDF and the PNGs into a temporary folder.
     /// Returns the median microseconds of `repeats` runs after one warm-up run.
@@ -144,7 +131,7 @@ public enum Benchmarks {
                 let us = try trainStep(model: digitsModel, batch: 32, iterations: 200 / scale)
                 result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 32e6 / us)
             default:
-                let us = try tracedStep(iterations: 20_000 / scale)
+                let us = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale, traced: true)
                 result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 1e6 / us)
             }
             progress(result)

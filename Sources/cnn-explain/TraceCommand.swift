@@ -131,7 +131,7 @@ struct BenchCommand: ParsableCommand {
         Workloads:
           xo-train-step-b1       one SGD step on one 9×9 image (conv 3@3×3, relu, pool, dense 2)
           digits-train-step-b32  one SGD step on a batch of 32 28×28 images (two convs, two pools, dense 10)
-          xo-trace               the xo forward and backward pass with the tracer on
+          xo-trace               the same xo step with the tracer logging every array
           lesson-xo              the whole xo lesson: traces, figures, PDF and PNGs (no terminal)
 
           swift build -c release && .build/release/cnn-explain bench

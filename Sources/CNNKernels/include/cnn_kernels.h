@@ -17,4 +17,20 @@ void cnn_gemm_nt(long m, long n, long k,
 /// 1 when the AVX2 and FMA kernels are in use on this processor, 0 for the portable ones.
 int cnn_kernels_vectorized(void);
 
+
+
+/// y[i] = x[i] > 0 ? x[i] : 0 for i in [0, n).
+void cnn_relu_forward(long n, const double *x, double *y);
+
+/// gx[i] = y[i] > 0 ? gy[i] : 0 for i in [0, n).
+void cnn_relu_backward(long n, const double *y, const double *gy, double *gx);
+
+/// Unfolds one image x [channels, height, width] into col [channels·kh·kw, outH·outW]:
+/// col[(c·kh + a)·kw + b][i·outW + j] = x[c][i·stride + a − pad][j·stride + b − pad], 0 outside.
+void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
+                long stride, long pad, long outH, long outW, double *col);
+
+/// The adjoint of cnn_im2col: adds every col element back onto the pixel it came from.
+void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
+                    long stride, long pad, long outH, long outW, double *gx);
 #endif
