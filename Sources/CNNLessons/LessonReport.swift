@@ -70,27 +70,45 @@ public enum LessonReport {
         var imageFormats = formats.subtracting([.pdf])
         if formats.contains(.pdf) { imageFormats.insert(.png) }
         if !imageFormats.isEmpty { try createFolder(figureFolder) }
+        // Every file to draw: each figure in each image format, then the PDF. Two threads take
+        // them in turn; each file is drawn with its own Cairo surface, so they share nothing.
+        var jobs: [RenderJob] = []
         for section in run.sections {
             for f in section.figures {
                 for format in OutputFormat.allCases where imageFormats.contains(format) {
-                    let url = figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)")
-                    progress(url.path)
-                    try render(f.figure, to: url, format: format, scale: scale)
-                    written.append(url.path)
+                    jobs.append(RenderJob(path: figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)").path,
+                                          figure: f.figure, format: format))
                 }
             }
         }
+        let pdfPath = folder.appendingPathComponent("\(name).pdf").path
+        if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
+        for job in jobs { progress(job.path) }
+        let allJobs = jobs
+        let queue = JobQueue(count: allJobs.count)
+        let document = formats.contains(.pdf) ? document(run) : nil
+        DispatchQueue.concurrentPerform(iterations: min(2, max(1, allJobs.count))) { _ in
+            while let i = queue.next() {
+                let job = allJobs[i]
+                do {
+                    if let figure = job.figure {
+                        try render(figure, to: URL(fileURLWithPath: job.path), format: job.format, scale: scale)
+                    } else if let document {
+                        try document.write(to: URL(fileURLWithPath: job.path))
+                    }
+                } catch {
+                    queue.fail(i, error)
+                }
+            }
+        }
+        if let failure = queue.firstFailure { throw failure }
+        written += jobs.filter { $0.figure != nil }.map(\.path)
         // An experiment's sounds, to listen to, beside the figures.
         if let sounds = run.experiment?.sounds, !sounds.isEmpty {
             try createFolder(figureFolder)
             written += try AudioExperiment.writeWAVs(sounds, perKind: sounds.count, to: figureFolder.path)
         }
-        if formats.contains(.pdf) {
-            let url = folder.appendingPathComponent("\(name).pdf")
-            progress(url.path)
-            try document(run).write(to: url)
-            written.append(url.path)
-        }
+        if formats.contains(.pdf) { written.append(pdfPath) }
         return written
     }
 
@@ -115,5 +133,39 @@ public enum LessonReport {
         guard FileManager.default.isWritableFile(atPath: url.path) else {
             throw RenderError.write(path: url.path, reason: "the folder is not writable")
         }
+    }
+}
+
+/// One file of a lesson: a figure in one format, or the PDF walkthrough (`figure` nil).
+struct RenderJob: Sendable {
+    var path: String
+    var figure: Figure?
+    var format: OutputFormat
+}
+
+/// Hands out job indices to the threads, and keeps the failure of the earliest job that failed.
+final class JobQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private let count: Int
+    private var nextIndex = 0
+    private var failures: [(index: Int, error: any Error)] = []
+
+    init(count: Int) { self.count = count }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < count, failures.isEmpty else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func fail(_ index: Int, _ error: any Error) {
+        lock.lock(); defer { lock.unlock() }
+        failures.append((index, error))
+    }
+
+    var firstFailure: (any Error)? {
+        lock.lock(); defer { lock.unlock() }
+        return failures.min { $0.index < $1.index }?.error
     }
 }
