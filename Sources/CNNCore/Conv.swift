@@ -59,7 +59,7 @@ struct ConvGeometry {
         let chunkCount = chunks(batch: batch)
         let work = Pointers(x: x, w: w, bias: bias, y: y, cols: cols)
         parallel(chunkCount) { chunk in
-            for s in Self.samples(chunk, of: chunkCount, batch: batch) {
+            for s in CNNCore.chunk(chunk, of: chunkCount, count: batch) {
                 let col = work.cols + s * k * p
                 im2col(work.x + s * inputSize, col)
                 let out = work.y + s * outputSize
@@ -95,7 +95,7 @@ struct ConvGeometry {
             let gb = gradB.map { chunk == 0 ? $0 : sc.gradB }
             gw.update(repeating: 0, count: filters * k)
             gb?.update(repeating: 0, count: filters)
-            for s in Self.samples(chunk, of: chunkCount, batch: batch) {
+            for s in CNNCore.chunk(chunk, of: chunkCount, count: batch) {
                 let g = gy + s * outputSize
                 if let gb {
                     for o in 0..<filters {
@@ -131,11 +131,6 @@ struct ConvGeometry {
         }
     }
 
-    /// The samples of chunk `c` of `count`: the first half, then the second.
-    static func samples(_ c: Int, of count: Int, batch: Int) -> Range<Int> {
-        let half = (batch + count - 1) / count
-        return min(batch, c * half)..<min(batch, (c + 1) * half)
-    }
 }
 
 /// Per-chunk scratch of a conv layer's backward pass.

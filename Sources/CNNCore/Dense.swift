@@ -50,7 +50,7 @@ enum ReLUKernel {
         let work = ReLUPointers(y: x, gy: x, gx: y)
         let halves = count >= 65_536 ? 2 : 1
         parallel(halves) { h in
-            let range = (h * count / halves)..<((h + 1) * count / halves)
+            let range = chunk(h, of: halves, count: count)
             // Here `y` holds the input and `gx` the output.
             cnn_relu_forward(range.count, work.y + range.lowerBound, work.gx + range.lowerBound)
         }
@@ -60,7 +60,7 @@ enum ReLUKernel {
         let work = ReLUPointers(y: y, gy: gy, gx: gx)
         let halves = count >= 65_536 ? 2 : 1
         parallel(halves) { h in
-            let range = (h * count / halves)..<((h + 1) * count / halves)
+            let range = chunk(h, of: halves, count: count)
             cnn_relu_backward(range.count, work.y + range.lowerBound, work.gy + range.lowerBound, work.gx + range.lowerBound)
         }
     }

@@ -55,6 +55,14 @@ func parallel(_ count: Int, _ body: (Int) -> Void) {
     }
 }
 
+/// The `part`-th of `parts` contiguous ranges that split `0..<count` (the first ones one longer
+/// when it does not divide evenly). The split depends only on `count` and `parts`.
+@inline(__always)
+func chunk(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
+    let size = (count + parts - 1) / parts
+    return min(count, part * size)..<min(count, (part + 1) * size)
+}
+
 /// Lets a non-Sendable closure run on `concurrentPerform`'s threads; the callers give each
 /// iteration disjoint memory to write.
 private struct UncheckedBox<T>: @unchecked Sendable {

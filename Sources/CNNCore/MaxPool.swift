@@ -24,8 +24,7 @@ struct PoolGeometry {
         let work = PoolPointers(x: x, y: y, argmax: argmax)
         let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
         parallel(chunkCount) { chunk in
-            let half = (planes + chunkCount - 1) / chunkCount
-            for plane in min(planes, chunk * half)..<min(planes, (chunk + 1) * half) {
+            for plane in CNNCore.chunk(chunk, of: chunkCount, count: planes) {
                 forwardPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
             }
         }
@@ -59,10 +58,9 @@ struct PoolGeometry {
         let work = RoutePointers(gy: gy, argmax: argmax, gx: gx)
         let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
         parallel(chunkCount) { chunk in
-            let half = (planes + chunkCount - 1) / chunkCount
-            let first = min(planes, chunk * half), last = min(planes, (chunk + 1) * half)
-            (work.gx + first * height * width).update(repeating: 0, count: (last - first) * height * width)
-            for plane in first..<last {
+            let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
+            (work.gx + mine.lowerBound * height * width).update(repeating: 0, count: mine.count * height * width)
+            for plane in mine {
                 let g = work.gy + plane * outH * outW
                 let arg = work.argmax + plane * outH * outW
                 let dst = work.gx + plane * height * width
