@@ -83,7 +83,7 @@ public enum ShowItem: Sendable, Equatable {
     /// Right answer, actual answer and their difference for every class, for several inputs.
     case errorTable(inputs: [String])
     /// How a max-pooling layer routes the gradient back, for one channel.
-    case poolRouting(input: String, layer: String, channel: Int)
+    case poolRouting(input: String, layer: String, channel: Int, numbers: NumberStyle?)
     /// The error at the network's outputs: each vote, its right answer, and `∂L/∂y`
     /// (`2(y − t)/K` for mse, `softmax(y) − t` for cross-entropy).
     case lossGradient(input: String, numbers: NumberStyle?)
@@ -359,11 +359,11 @@ struct NodeReader {
             let f = try fields(["input", "layer"], required: ["input", "layer"])
             return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
         case "relu", "pooling", "pool_routing":
-            let f = try fields(["input", "layer", "channel"], required: ["input", "layer"])
+            let f = try fields(kind == "pool_routing" ? ["input", "layer", "channel", "numbers"] : ["input", "layer", "channel"], required: ["input", "layer"])
             let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")
             let c = try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0
             return kind == "relu" ? .relu(input: i, layer: l, channel: c)
-                : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c)
+                : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c, numbers: try numbers(f))
         case "pipeline":
             return .pipeline
         case "experiment":

@@ -298,7 +298,7 @@ struct StepBuilder {
         case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
-        case let .poolRouting(input, layer, c):
+        case let .poolRouting(input, layer, c, numbers):
             let spec = try layerSpec(input, layer, step)
             guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
             let x = try channel(try record(input, layer, "input", step), c, step)
@@ -307,7 +307,7 @@ struct StepBuilder {
             return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
                                 caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
                                 figure: .poolingGradient(PoolingGradientFigure(input: x, outputGradient: gy, inputGradient: gx, size: p.size,
-                                                                               stride: p.stride, title: "\(layer) [\(c)] backward", numberStyle: style)))
+                                                                               stride: p.stride, title: "\(layer) [\(c)] backward", numberStyle: numbers ?? style)))
         }
     }
 
