@@ -101,6 +101,15 @@ public struct Network: Sendable {
         parameters[index].tensor.data = data
     }
 
+    /// Sets element `j` of parameter `p` to `value`, runs the workspace's input forward and
+    /// returns the loss against `targets` (for nudging and finite differences). The parameter
+    /// keeps `value`.
+    mutating func loss(setting p: Int, _ j: Int, to value: Double, _ ws: Workspace, targets: [Int]) -> Double {
+        parameters[p].tensor.data[j] = value
+        forward(ws)
+        return loss(ws, targets: targets)
+    }
+
     /// Parameters as a dictionary, keyed by `state_dict` name.
     public var parameterDictionary: [String: Tensor] {
         Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) })

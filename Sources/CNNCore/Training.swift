@@ -231,12 +231,8 @@ public struct Trainer {
         for p in network.parameters.indices {
             for j in 0..<network.parameters[p].tensor.count {
                 let w = network.parameters[p].tensor.data[j]
-                network.parameters[p].tensor.data[j] = w + delta
-                network.forward(ws)
-                let up = network.loss(ws, targets: targets)
-                network.parameters[p].tensor.data[j] = w - delta
-                network.forward(ws)
-                let down = network.loss(ws, targets: targets)
+                let up = network.loss(setting: p, j, to: w + delta, ws, targets: targets)
+                let down = network.loss(setting: p, j, to: w - delta, ws, targets: targets)
                 forwardPasses += 2 * ws.batch
                 if up < best && up <= down {
                     network.parameters[p].tensor.data[j] = w + delta

@@ -63,12 +63,8 @@ public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage
         let shape = net.parameters[p].tensor.shape
         for j in 0..<net.parameters[p].tensor.count {
             let w = net.parameters[p].tensor.data[j]
-            net.parameters[p].tensor.data[j] = w + delta
-            net.forward(ws)
-            let up = net.loss(ws, targets: targets)
-            net.parameters[p].tensor.data[j] = w - delta
-            net.forward(ws)
-            let down = net.loss(ws, targets: targets)
+            let up = net.loss(setting: p, j, to: w + delta, ws, targets: targets)
+            let down = net.loss(setting: p, j, to: w - delta, ws, targets: targets)
             net.parameters[p].tensor.data[j] = w
             let nudge = up < loss && up <= down ? 1 : down < loss ? -1 : 0
             entries.append(.init(parameter: net.parameters[p].name, index: multiIndex(j, shape: shape), gradient: gradients[p][j],
@@ -137,13 +133,9 @@ public func gradientCheck(_ network: Network, input: Tensor, target: Int, epsilo
         let shape = net.parameters[p].tensor.shape
         for j in 0..<net.parameters[p].tensor.count {
             let w = net.parameters[p].tensor.data[j]
-            net.parameters[p].tensor.data[j] = w + epsilon
-            net.forward(ws)
-            let up = net.loss(ws, targets: [target])
+            let up = net.loss(setting: p, j, to: w + epsilon, ws, targets: [target])
             var kink = kinkPattern(net, ws) != reference
-            net.parameters[p].tensor.data[j] = w - epsilon
-            net.forward(ws)
-            let down = net.loss(ws, targets: [target])
+            let down = net.loss(setting: p, j, to: w - epsilon, ws, targets: [target])
             kink = kink || kinkPattern(net, ws) != reference
             net.parameters[p].tensor.data[j] = w
             let numeric = (up - down) / (2 * epsilon)

@@ -130,11 +130,7 @@ final class Painter {
         line(x1, y1, bx, by, color, width: width, alpha: alpha)
         save()
         setColor(color, alpha: alpha)
-        cairo_move_to(cr, x2, y2)
-        cairo_line_to(cr, bx + sin(angle) * head * 0.45, by - cos(angle) * head * 0.45)
-        cairo_line_to(cr, bx - sin(angle) * head * 0.45, by + cos(angle) * head * 0.45)
-        cairo_close_path(cr)
-        cairo_fill(cr)
+        arrowHead(tipX: x2, tipY: y2, baseX: bx, baseY: by, angle: angle, length: head)
         restore()
     }
 
@@ -334,11 +330,17 @@ extension Painter {
         cairo_move_to(cr, x1, y1)
         cairo_curve_to(cr, c1x, c1y, c2x, c2y, bx, by)
         cairo_stroke(cr)
-        cairo_move_to(cr, x2, y2)
-        cairo_line_to(cr, bx + sin(angle) * head * 0.45, by - cos(angle) * head * 0.45)
-        cairo_line_to(cr, bx - sin(angle) * head * 0.45, by + cos(angle) * head * 0.45)
+        arrowHead(tipX: x2, tipY: y2, baseX: bx, baseY: by, angle: angle, length: head)
+        restore()
+    }
+
+    /// A filled arrowhead: a triangle from the tip back to a base `length` long at `angle`,
+    /// 0.9·`length` wide, in the current colour.
+    private func arrowHead(tipX: Double, tipY: Double, baseX: Double, baseY: Double, angle: Double, length: Double) {
+        cairo_move_to(cr, tipX, tipY)
+        cairo_line_to(cr, baseX + sin(angle) * length * 0.45, baseY - cos(angle) * length * 0.45)
+        cairo_line_to(cr, baseX - sin(angle) * length * 0.45, baseY + cos(angle) * length * 0.45)
         cairo_close_path(cr)
         cairo_fill(cr)
-        restore()
     }
 }
