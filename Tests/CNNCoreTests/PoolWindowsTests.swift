@@ -75,6 +75,10 @@ import Testing
         let nan: [Double] = [1, .nan, 0, 0,
                              .nan, 9, 0, 0]
         #expect(w.winner(0, 0, channel: 0, in: nan) == (row: 0, col: 1))
+        // +∞ and −∞ in one window, no NaN: the largest, +∞, wins.
+        let infinities: [Double] = [1, -.infinity, 0, 0,
+                                    .infinity, 2, 0, 0]
+        #expect(w.winner(0, 0, channel: 0, in: infinities) == (row: 1, col: 0))
     }
 
     /// The engine's max pooling takes exactly the values at `PoolWindows`' winners, forward, and
