@@ -128,6 +128,13 @@ public struct PoolWindows: Sendable, Equatable {
         winnerOffset(i, j) { plane[$0] }
     }
 
+    /// The winner of output cell `(i, j)` as an input `(row, col)`; `value(row, col)` reads the plane.
+    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
+        let w = width
+        let at = winnerOffset(i, j) { value($0 / w, $0 % w) }
+        return (at / w, at % w)
+    }
+
     /// The winner of output cell `(i, j)` as an input `(row, col)` in channel `channel` of a
     /// `[C, H, W]` array stored row-major.
     public func winner(_ i: Int, _ j: Int, channel: Int, in values: [Double]) -> (row: Int, col: Int) {

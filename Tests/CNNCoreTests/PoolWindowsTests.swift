@@ -69,6 +69,7 @@ import Testing
                                0.3, 0.2, 0, 7]
         #expect(w.winner(0, 0, channel: 0, in: later) == (row: 0, col: 1))
         #expect(w.winner(0, 1, channel: 0, in: later) == (row: 1, col: 3))
+        #expect(w.winner(0, 1) { later[$0 * 4 + $1] } == (row: 1, col: 3))
         // Channel 1 of a [2, 2, 4] array.
         #expect(w.winner(0, 0, channel: 1, in: plane + later) == (row: 0, col: 1))
         // A NaN wins over numbers, and the first NaN is kept.
