@@ -1,5 +1,6 @@
 import CNNCore
 import CNNRender
+@testable import CNNTerminal
 import Foundation
 import Testing
 @testable import CNNLessons
