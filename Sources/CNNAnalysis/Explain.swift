@@ -37,7 +37,7 @@ public func explain(trace: Trace, query: String, style: NumberStyle) throws(File
     return e.lines.joined(separator: "\n")
 }
 
-private struct Explainer {
+struct Explainer {
     let trace: Trace
     let style: NumberStyle
     let query: String
@@ -125,6 +125,13 @@ private struct Explainer {
     func pad(_ s: String, _ w: Int, left: Bool) -> String {
         let fill = String(repeating: " ", count: max(0, w - s.count))
         return left ? s + fill : fill + s
+    }
+
+    /// A conv's padding as written in the model file: `1`, `[1, 2]`, or the sides of `same`.
+    func padText(_ c: ConvSpec) -> String {
+        let p = c.pads
+        if p.top == p.bottom && p.left == p.right { return p.top == p.left ? "\(p.top)" : "[\(p.top), \(p.left)]" }
+        return "same: top \(p.top), left \(p.left), bottom \(p.bottom), right \(p.right)"
     }
 
     func check(_ recomputed: Double) -> String {
@@ -225,18 +232,20 @@ private struct Explainer {
     mutating func convOutput(_ c: ConvSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor, w = try rec(layer, "weight").tensor
         let (o, i, j) = (index[0], index[1], index[2])
-        let (s, p) = (c.stride, c.padding)
-        let y0 = i * s - p, x0 = j * s - p
+        let (s, d, pads) = (c.stride, c.dilation, c.pads)
+        let y0 = i * s - pads.top, x0 = j * s - pads.left
         let divisor = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
-        lines.append("  feature \(o) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(y0)…\(y0 + c.kernelH - 1), columns \(x0)…\(x0 + c.kernelW - 1) of the input"
-                     + " (stride \(s), padding \(p)\(p > 0 ? "; rows/columns outside the image are 0" : "")):")
+        let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
+        lines.append("  feature \(o) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(y0)…\(y0 + c.span.h - 1), columns \(x0)…\(x0 + c.span.w - 1) of the input"
+                     + " (stride \(s), padding \(padText(c))\(d > 1 ? ", dilation \(d): every \(d)th row and column" : "")"
+                     + "\(padded ? "; rows/columns outside the image are 0" : "")):")
         var sum = 0.0, count = 0
         for ch in 0..<x.shape[0] {
             var patch: [[String]] = [], feat: [[String]] = [], prods: [[String]] = []
             for a in 0..<c.kernelH {
                 var pr: [String] = [], fr: [String] = [], qr: [String] = []
                 for b in 0..<c.kernelW {
-                    let yy = y0 + a, xx = x0 + b
+                    let yy = y0 + a * d, xx = x0 + b * d
                     let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
                     let xv = inside ? x[ch, yy, xx] : 0
                     let wv = w[o, ch, a, b]
@@ -320,7 +329,7 @@ private struct Explainer {
         case .mse:
             let k = Double(y.count)
             return y.indices.first { abs(y[$0] - g[$0] * k / 2 - 1) < 1e-6 }
-        case .crossEntropy:
+        case .crossEntropy, .nll:
             return g.indices.first { g[$0] < 0 }
         }
     }
@@ -356,6 +365,11 @@ private struct Explainer {
             let value = m + log(y.reduce(0) { $0 + exp($1 - m) }) - y[t]
             lines.append("  loss = −log p[target] with target class \(tName): −log \(r(p[t])) = \(r(value))")
             lines.append(check(value))
+        case .nll:
+            lines.append("  nll: \(last).output holds log-probabilities; the loss is minus the one of the target class")
+            guard let t else { lines.append("  (the target class cannot be read back from the trace)"); return }
+            lines.append("  loss = −y[target] with target class \(tName): −(\(n(y[t]))) = \(r(-y[t]))")
+            lines.append(check(-y[t]))
         }
     }
 
@@ -385,6 +399,10 @@ private struct Explainer {
             lines.append("  the loss derivative for cross-entropy: ∂L/∂y[k] = softmax(y)[k] − t[k] (t one-hot of the target)")
             lines.append("  = \(r(p[k])) − \(n(tv)) = \(r(p[k] - tv))")
             lines.append(check(p[k] - tv))
+        case .nll:
+            lines.append("  the loss derivative for nll: ∂L/∂y[k] = −t[k] (t one-hot of the target): −1 at the target, 0 elsewhere")
+            lines.append("  = −\(n(tv)) = \(r(-tv))")
+            lines.append(check(-tv))
         }
         _ = g
     }
@@ -395,13 +413,15 @@ private struct Explainer {
         let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
         let (o, ch, a, b) = (index[0], index[1], index[2], index[3])
         let nDiv = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
-        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+a−\(c.padding), j·\(c.stride)+b−\(c.padding)]"
+        let (top, left, d) = (c.pads.top, c.pads.left, c.dilation)
+        let tap = d == 1 ? "a" : "a·\(d)", tapB = d == 1 ? "b" : "b·\(d)"
+        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+\(tap)−\(top), j·\(c.stride)+\(tapB)−\(left)]"
                      + (c.normalize ? " / \(nDiv)" : ""))
         lines.append("  every position (i, j) where weight [\(a),\(b)] of feature \(o) met an input pixel; non-zero terms:")
         var sum = 0.0, zeros = 0
         for i in 0..<g.shape[1] {
             for j in 0..<g.shape[2] {
-                let yy = i * c.stride + a - c.padding, xx = j * c.stride + b - c.padding
+                let yy = i * c.stride + a * d - top, xx = j * c.stride + b * d - left
                 let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
                 let xv = inside ? x[ch, yy, xx] : 0
                 let gv = g[o, i, j]
@@ -426,7 +446,7 @@ private struct Explainer {
         for o in 0..<w.shape[0] {
             for a in 0..<c.kernelH {
                 for b in 0..<c.kernelW {
-                    let ni = y + c.padding - a, nj = x + c.padding - b
+                    let ni = y + c.pads.top - a * c.dilation, nj = x + c.pads.left - b * c.dilation
                     guard ni >= 0, nj >= 0, ni % c.stride == 0, nj % c.stride == 0 else { continue }
                     let (i, j) = (ni / c.stride, nj / c.stride)
                     guard i < g.shape[1], j < g.shape[2] else { continue }

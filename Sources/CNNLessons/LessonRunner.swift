@@ -178,8 +178,8 @@ struct StepBuilder {
                                 figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
         case let .convolution(input, layer, f, row, col):
             let spec = try layerSpec(input, layer, step)
-            guard case .conv(let c) = spec.kind, c.stride == 1, c.padding == 0 else {
-                throw fail(step, "convolution steps are drawn for conv layers with stride 1 and no padding; '\(layer)' is not one")
+            guard case .conv(let c) = spec.kind, c.stride == 1, c.padding == .valid, c.dilation == 1 else {
+                throw fail(step, "convolution steps are drawn for conv layers with stride 1, no padding and no dilation; '\(layer)' is not one")
             }
             let x = try record(input, layer, "input", step)
             guard x.shape.first == 1 else { throw fail(step, "convolution steps are drawn for one-channel inputs") }
