@@ -12,10 +12,10 @@ struct LayerShape {
             try image("maxpool")
             try inRange(p.size, "size")
             try inRange(p.stride, "stride")
-            guard p.size <= input[1] && p.size <= input[2] else {
+            let w = PoolWindows(p, height: input[1], width: input[2])
+            guard w.outH >= 1 && w.outW >= 1 else {
                 throw ModelError(field: "\(at).size", "the \(p.size)×\(p.size) window is larger than its \(input[1])×\(input[2]) input")
             }
-            let w = PoolWindows(p, height: input[1], width: input[2])
             return [input[0], w.outH, w.outW]
         case .avgpool(let p): return try avgpool(p)
         case .dense(let d):
@@ -99,10 +99,10 @@ struct LayerShape {
         guard p.padding <= p.size / 2 else {
             throw ModelError(field: "\(at).padding", "must be at most half the size (\(p.size / 2)), as in PyTorch, got \(p.padding)")
         }
-        guard p.size <= input[1] + 2 * p.padding && p.size <= input[2] + 2 * p.padding else {
+        let w = PoolWindows(size: p.size, stride: p.stride, padding: p.padding, ceil: p.ceil, height: input[1], width: input[2])
+        guard w.outH >= 1 && w.outW >= 1 else {
             throw ModelError(field: "\(at).size", "the \(p.size)×\(p.size) window is larger than its \(input[1])×\(input[2]) input with padding \(p.padding)")
         }
-        let w = PoolWindows(size: p.size, stride: p.stride, padding: p.padding, ceil: p.ceil, height: input[1], width: input[2])
         return [input[0], w.outH, w.outW]
     }
 
