@@ -2,18 +2,6 @@ import CNNCore
 import CNNFigures
 import CNNFiles
 
-/// Whether two numbers agree, as `numpy.isclose(a, b, rtol, atol)`:
-///
-///     |a − b| <= atol + rtol · |b|
-///
-/// (not symmetric: `b` is the reference). Two NaNs agree (a trace that diverged the same way
-/// twice is reproduced); infinities agree only with themselves.
-public func isClose(_ a: Double, _ b: Double, rtol: Double, atol: Double) -> Bool {
-    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-    if a.isInfinite || b.isInfinite { return a == b }
-    return abs(a - b) <= atol + rtol * abs(b)
-}
-
 /// The first element where two traces disagree.
 public struct Difference: Sendable, Equatable {
     /// `PASS LAYER.ROLE`, e.g. `forward conv1.output`.
