@@ -65,9 +65,9 @@ struct RenderCommand: ParsableCommand {
                 } catch RenderError.invalidFigure(let why) {
                     throw RenderError.invalidFigure("\(file): \(why)")
                 }
-                print("wrote \((out as NSString).appendingPathComponent(file))")
+                try say("wrote \((out as NSString).appendingPathComponent(file))")
             }
-            print("\(figures.count) figures from \(trace)")
+            try say("\(figures.count) figures from \(trace)")
         }
     }
 }

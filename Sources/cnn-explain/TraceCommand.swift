@@ -39,7 +39,7 @@ struct TraceCommand: ParsableCommand {
             let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
             try TraceFile.write(trace, to: out)
             if let npz { try NPZ.write(trace: trace, to: npz) }
-            print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
+            try say("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
         }
     }
 }
@@ -75,7 +75,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
-            print(try explain(trace: t, query: query, style: numbers.style))
+            try say(try explain(trace: t, query: query, style: numbers.style))
         }
     }
 }
@@ -113,7 +113,7 @@ struct DiffCommand: ParsableCommand {
         try reportingErrors {
             let ta = try TraceFile.load(a), tb = try TraceFile.load(b)
             let result = diffTraces(ta, tb, rtol: rtol, atol: atol)
-            print(result.summary())
+            try say(result.summary())
             agrees = result.agrees
         }
         if !agrees { throw ExitCode.failure }
@@ -162,12 +162,16 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             #if DEBUG
-            if !json { print("note: this is a debug build; build with -c release for real figures") }
+            if !json { try say("note: this is a debug build; build with -c release for real figures") }
             #endif
-            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
+            var writeError: (any Error)?
+            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { result in
+                if writeError == nil { do { try say(result.jsonLine) } catch { writeError = error } }
+            }
+            if let writeError { throw writeError }
             if selected?.contains("lesson-xo") ?? true {
                 let us = try Benchmarks.lessonRun(path: try LessonLibrary.resolve("xo"), repeats: quick ? 1 : 5)
-                print(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
+                try say(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
             }
         }
     }

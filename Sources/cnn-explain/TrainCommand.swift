@@ -97,31 +97,48 @@ struct TrainCommand: ParsableCommand {
             let request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
             let setup = try request.prepare()
             let terminal = isatty(STDOUT_FILENO) != 0
+            var writeError: (any Error)?
             let outcome = setup.train(options: options) { event in
-                switch event {
-                case .step(let s) where terminal:
-                    let width = 24, done = s.step * width / max(s.steps, 1)
-                    let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-                    print("\repoch \(s.epoch)/\(options.epochs) \(bar) loss \(formatNumber(s.loss, .rounded(4))) accuracy \(formatNumber(100 * s.accuracy, .rounded(1)))%", terminator: "")
-                    fflush(nil)
-                case .step:
-                    break
-                case .epoch(let e):
-                    var line = "epoch \(e.epoch)/\(options.epochs): loss \(formatNumber(e.loss, .rounded(4))), accuracy \(formatNumber(100 * e.accuracy, .rounded(1)))%"
-                    if let h = e.heldOut { line += ", held-out \(formatNumber(100 * h.accuracy, .rounded(1)))%" }
-                    print(terminal ? "\r\u{1B}[K" + line : line)
-                }
+                guard writeError == nil else { return }
+                do { try showProgress(event, epochs: options.epochs, terminal: terminal) } catch { writeError = error }
             }
-            for line in outcome.summaryLines() { print(line) }
+            if let writeError { throw writeError }
+            if let divergence = outcome.divergence {
+                if terminal { try say() }
+                throw TrainingFailure(message: divergence.description)
+            }
+            for line in outcome.summaryLines() { try say(line) }
             if let out {
                 try WeightsFile.write(outcome.network, to: out)
-                print("wrote \(out)")
+                try say("wrote \(out)")
             }
             if let report {
                 // The wall-clock time stays out of the PDF, so the same seed gives the same bytes.
                 try TrainingReport.write(outcome, to: report, seconds: nil)
-                print("wrote \(report)")
+                try say("wrote \(report)")
             }
         }
     }
+
+    /// One progress line: a bar redrawn in place on a terminal, one line per epoch otherwise.
+    private func showProgress(_ event: TrainingEvent, epochs: Int, terminal: Bool) throws(OutputError) {
+        switch event {
+        case .step(let s) where terminal:
+            let width = 24, done = s.step * width / max(s.steps, 1)
+            let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+            try say("\repoch \(s.epoch)/\(epochs) \(bar) loss \(formatNumber(s.loss, .rounded(4))) accuracy \(formatNumber(100 * s.accuracy, .rounded(1)))%", terminator: "")
+        case .step:
+            break
+        case .epoch(let e):
+            var line = "epoch \(e.epoch)/\(epochs): loss \(formatNumber(e.loss, .rounded(4))), accuracy \(formatNumber(100 * e.accuracy, .rounded(1)))%"
+            if let h = e.heldOut { line += ", held-out \(formatNumber(100 * h.accuracy, .rounded(1)))%" }
+            try say(terminal ? "\r\u{1B}[K" + line : line)
+        }
+    }
+}
+
+/// Training that could not finish, in one line.
+struct TrainingFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }
