@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNCore
 import CNNFiles
 import CNNLessons
 import CNNRender
@@ -50,7 +51,12 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
-            let figures = try TraceFigures.figures(for: t, style: numbers.style)
+            let figures: [(name: String, figure: Figure)]
+            do {
+                figures = try TraceFigures.figures(for: t, style: numbers.style)
+            } catch {
+                throw FileError(file: trace, "\(error)")
+            }
             let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
