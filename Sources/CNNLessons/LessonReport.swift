@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNRender
 import Foundation
 
@@ -92,9 +93,9 @@ public enum LessonReport {
                 let job = allJobs[i]
                 do {
                     if let figure = job.figure {
-                        try render(figure, to: URL(fileURLWithPath: job.path), format: job.format, scale: scale)
+                        try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
                     } else if let document {
-                        try document.write(to: URL(fileURLWithPath: job.path))
+                        try writeAtomically(data: Data(try document.data()), to: job.path)
                     }
                 } catch {
                     queue.fail(i, error)

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNRender
 import Foundation
 
@@ -24,6 +25,6 @@ public enum TrainingFigures {
 
     /// Writes `contactSheet` as a PNG to `path`.
     public static func writeContactSheet(_ images: [LabeledImage], classes: [String], to path: String) throws {
-        try render(contactSheet(images, classes: classes), to: URL(fileURLWithPath: path), format: .png)
+        try writeAtomically(data: Data(renderData(contactSheet(images, classes: classes), format: .png)), to: path)
     }
 }

@@ -187,7 +187,7 @@ public enum TrainingReport {
     /// Writes the report to `path` atomically.
     public static func write(_ outcome: TrainingOutcome, to path: String, seconds: Double?, command: String? = nil) throws {
         let doc = document(outcome, handMade: handMadeFeatures(), seconds: seconds, command: command)
-        try doc.write(to: URL(fileURLWithPath: path))
+        try writeAtomically(data: Data(try doc.data()), to: path)
     }
 
     // MARK: Parts

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNFiles
 import Foundation
 
 /// Standard output and standard error, with every write checked.
@@ -13,6 +14,8 @@ import Foundation
 enum Console {
     /// Set at start when descriptor 1 was closed.
     nonisolated(unsafe) private static var outputClosed = false
+    /// Set when a file goes to standard output (`--out -`): messages then go to standard error.
+    nonisolated(unsafe) static var messagesToStandardError = false
 
     /// Call once, first thing in `main`.
     static func prepare() {
@@ -34,6 +37,13 @@ enum Console {
         if let errorNumber = writeAll(STDOUT_FILENO, text) { throw OutputError(errorNumber: errorNumber) }
     }
 
+    /// Writes bytes to standard output (`--out -`).
+    /// - Throws: `OutputError` when they cannot be written.
+    static func out(bytes: Data) throws(OutputError) {
+        guard !outputClosed else { throw OutputError(reason: "it is closed") }
+        if let errorNumber = writeAll(STDOUT_FILENO, bytes) { throw OutputError(errorNumber: errorNumber) }
+    }
+
     /// Writes `text` to standard error; returns false when it could not be written.
     @discardableResult
     static func err(_ text: String) -> Bool {
@@ -42,7 +52,11 @@ enum Console {
 
     /// Writes every byte of `text`, retrying after interruptions; returns `errno` on failure.
     private static func writeAll(_ fd: Int32, _ text: String) -> Int32? {
-        var bytes = Array(text.utf8)
+        writeAll(fd, Data(text.utf8))
+    }
+
+    private static func writeAll(_ fd: Int32, _ data: Data) -> Int32? {
+        var bytes = [UInt8](data)
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeMutableBytes { write(fd, $0.baseAddress.map { $0 + done }, $0.count - done) }
@@ -77,5 +91,18 @@ struct OutputError: Error, CustomStringConvertible {
 /// Writes a line (or `text` followed by `terminator`) to standard output, as `print` does, but
 /// throws `OutputError` when it cannot be written.
 func say(_ text: String = "", terminator: String = "\n") throws(OutputError) {
-    try Console.out(text + terminator)
+    if Console.messagesToStandardError {
+        Console.err(text + terminator)
+    } else {
+        try Console.out(text + terminator)
+    }
+}
+
+/// Writes one output file, or standard output when `path` is `-`.
+func writeOutput(_ data: Data, to path: String) throws {
+    if path == "-" {
+        try Console.out(bytes: data)
+    } else {
+        try writeAtomically(data: data, to: path)
+    }
 }

@@ -67,7 +67,7 @@ struct RenderCommand: ParsableCommand {
             for (name, figure) in figures {
                 let file = "\(name).\(fileFormat.fileExtension)"
                 do {
-                    try render(figure, to: folder.appendingPathComponent(file), format: fileFormat, scale: scale)
+                    try writeAtomically(data: Data(renderData(figure, format: fileFormat, scale: scale)), to: folder.appendingPathComponent(file).path)
                 } catch RenderError.invalidFigure(let why) {
                     throw RenderError.invalidFigure("\(file): \(why)")
                 }

@@ -28,18 +28,21 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
 
-    @Option(help: "Where to write the trace (JSON).")
+    @Option(help: "Where to write the trace (JSON); - for standard output.")
     var out: String
 
-    @Option(help: "Also write every array as a .npy inside this .npz file.")
+    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
     var npz: String?
 
     func run() throws {
         try reportingErrors {
+            Console.messagesToStandardError = out == "-" || npz == "-"
+            try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
+                                         inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
             let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
-            try TraceFile.write(trace, to: out)
-            if let npz { try NPZ.write(trace: trace, to: npz) }
-            try say("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
+            try writeOutput(TraceFile.data(trace), to: out)
+            if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
+            try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
         }
     }
 }

@@ -65,10 +65,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training images generated for --data xo.")
     var count: Int = TrainRequest.defaultTrainCount
 
-    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads).")
+    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads); - for standard output.")
     var out: String?
 
-    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time.")
+    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time; - for standard output.")
     var report: String?
 
     func validate() throws {
@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
         // Say so before training, not after: the files are written at the end.
         for (flag, path) in [("--out", out), ("--report", report)] {
-            guard let path else { continue }
+            guard let path, path != "-" else { continue }
             var isDir: ObjCBool = false
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
@@ -95,6 +95,9 @@ struct TrainCommand: ParsableCommand {
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, momentum: momentum, seed: seed,
                                           method: TrainingMethod(rawValue: method) ?? .backprop, nudgeStep: nudgeStep)
             let request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
+            Console.messagesToStandardError = out == "-" || report == "-"
+            try OutputPath.checkDistinct(outputs: (out.map { [("--out", $0)] } ?? []) + (report.map { [("--report", $0)] } ?? []),
+                                         inputs: [("--model", model)])
             let setup = try request.prepare()
             let terminal = isatty(STDOUT_FILENO) != 0
             var writeError: (any Error)?
@@ -109,12 +112,13 @@ struct TrainCommand: ParsableCommand {
             }
             for line in outcome.summaryLines() { try say(line) }
             if let out {
-                try WeightsFile.write(outcome.network, to: out)
+                try writeOutput(WeightsFile.data(outcome.network), to: out)
                 try say("wrote \(out)")
             }
             if let report {
                 // The wall-clock time stays out of the PDF, so the same seed gives the same bytes.
-                try TrainingReport.write(outcome, to: report, seconds: nil)
+                let document = TrainingReport.document(outcome, handMade: TrainingReport.handMadeFeatures(), seconds: nil)
+                try writeOutput(Data(try document.data()), to: report)
                 try say("wrote \(report)")
             }
         }
