@@ -309,6 +309,11 @@ struct NodeReader {
             for item in seq { show.append(try showItem(item, inputs: inputs)) }
         }
         let id = try f["id"].map { n throws(LessonError) in try string(n, "id") } ?? slug(heading)
+        // The id names the step's figure files, so it is checked here, before anything is written.
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard !id.isEmpty, id.count <= 100, !id.hasPrefix("."), id.allSatisfy({ allowed.contains($0) }) else {
+            throw fail(f["id"] ?? headingNode, "steps[\(index)].id: '\(id.prefix(100))' names files, so it needs 1 to 100 letters, digits, '-', '_' or '.' (not first)")
+        }
         return LessonStep(heading: heading, id: id, text: try f["text"].map { n throws(LessonError) in try string(n, "text") } ?? "",
                           show: show, line: node.mark?.line ?? 0)
     }

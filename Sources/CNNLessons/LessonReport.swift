@@ -84,6 +84,8 @@ public enum LessonReport {
         }
         let pdfPath = folder.appendingPathComponent("\(name).pdf").path
         if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
+        // Every path is checked before the first file is written.
+        for job in jobs { _ = try OutputPath.resolve(job.path) }
         for job in jobs { progress(job.path) }
         let allJobs = jobs
         let queue = JobQueue(count: allJobs.count)

@@ -112,3 +112,21 @@ import Testing
         expectRefused(try run(traceArgs(out: "/proc/version")), "cannot write")
     }
 }
+
+/// A lesson is checked whole before the first file is written.
+@Suite struct LessonCheckCLITests {
+    @Test func stepIdWithASlashFailsBeforeAnyFile() throws {
+        let dir = try temporaryDirectory()
+        try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("lessons"), to: dir.appendingPathComponent("lessons"))
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("lessons/xo.yaml"), encoding: .utf8)
+        let edited = text.replacingOccurrences(of: "id: xs-and-os", with: "id: a/b")
+        #expect(edited != text)
+        let lesson = try write(edited, "lessons/slash.yaml", in: dir)
+        let out = dir.appendingPathComponent("out")
+        let r = try run(["lesson", lesson, "--no-pause", "--out", out.path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("'a/b' names files"), "\(r.stderr)")
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+}
