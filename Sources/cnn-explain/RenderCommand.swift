@@ -1,5 +1,7 @@
 import ArgumentParser
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNLessons
 import CNNRender

@@ -1,6 +1,5 @@
 import CNNCore
-import CNNFiles
-import CNNRender
+import CNNFigures
 import Foundation
 
 /// Figures for the training commands.
@@ -21,10 +20,5 @@ public enum TrainingFigures {
             start = end
         }
         return .column(rows, spacing: 8)
-    }
-
-    /// Writes `contactSheet` as a PNG to `path`.
-    public static func writeContactSheet(_ images: [LabeledImage], classes: [String], to path: String) throws {
-        try writeAtomically(data: Data(renderData(contactSheet(images, classes: classes), format: .png)), to: path)
     }
 }
