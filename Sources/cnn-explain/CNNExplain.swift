@@ -82,9 +82,14 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
     var input: String
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.")
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
     var weights: String?
 
-    @Option(help: "Seed for the weights the weights file does not give.")
+    @Option(name: .customLong("init"), help: "'file': every parameter comes from --weights; 'random': the ones it does not give (all, without --weights) are drawn from --seed.")
+    var initialization: WeightsInit = .file
+
+    @Option(help: "Seed for the weights drawn at random (--init random).")
     var seed: UInt64 = 0
 }
+
+extension WeightsInit: ExpressibleByArgument {}

@@ -9,8 +9,8 @@ struct TraceCommand: ParsableCommand {
         abstract: "Run a network on one input and log every array, forward and backward.",
         discussion: """
         Writes a JSON trace: every layer's input, weights, bias and output, then (with --target) \
-        the loss and every gradient. Any weight the weights file does not give is initialized \
-        at random from --seed.
+        the loss and every gradient. Every parameter must be in the weights file; --init random \
+        draws the ones it does not give (all of them, without --weights) from --seed.
 
         Example, the article's X through the article's network:
 
@@ -36,7 +36,8 @@ struct TraceCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
+            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
+                                         initialization: files.initialization).run()
             try TraceFile.write(trace, to: out)
             if let npz { try NPZ.write(trace: trace, to: npz) }
             print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")

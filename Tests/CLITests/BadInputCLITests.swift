@@ -23,6 +23,7 @@ import Testing
             ("filters.json", #"{"input": [1,9,9], "layers": [{"type": "conv", "filters": 1000000000, "size": 3}]}"#, "model", ["filters.json", "filters"]),
             ("nan.yaml", "conv1.weight: [[[[.nan, 1, 1], [1, 1, 1], [1, 1, 1]]]]\n", "weights", ["nan.yaml", "conv1.weight"]),
             ("extra.json", #"{"conv9.weight": [1]}"#, "weights", ["extra.json", "conv9.weight"]),
+            ("lacking.json", #"{"conv1.weight": [[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]}"#, "weights", ["lacking.json", "out.weight", "--init random"]),
             ("ragged.txt", "#########\n########\n", "input", ["ragged.txt", "row 2"]),
             ("empty.txt", "", "input", ["empty.txt", "empty"]),
         ]
@@ -32,7 +33,7 @@ import Testing
             switch c.kind {
             case "model": args += ["--model", path, "--input", xoInput]
             case "weights": args += ["--model", xoModel, "--weights", path, "--input", xoInput]
-            default: args += ["--model", xoModel, "--input", path]
+            default: args += ["--model", xoModel, "--weights", xoWeights, "--input", path]
             }
             expectOneLine(try run(args), mentions: c.mentions)
             #expect(!FileManager.default.fileExists(atPath: out))
@@ -46,7 +47,7 @@ import Testing
         expectOneLine(try run(["explain", xoModel, "conv1.output[0,0,0]"]), mentions: [xoModel, "not a cnn-explain trace"])
         // A part of the output path is a file.
         let file = try write("x", "afile", in: dir)
-        expectOneLine(try run(["trace", "--model", xoModel, "--input", xoInput, "--out", file + "/t.json"]), mentions: [file])
+        expectOneLine(try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--out", file + "/t.json"]), mentions: [file])
         let lesson = try run(["lesson", "xo", "--no-pause", "--out", file + "/sub"])
         expectOneLine(lesson, mentions: ["is a file, not a folder"])
         // It says so before showing the lesson.

@@ -51,10 +51,10 @@ import Testing
     func exercise(_ bytes: [UInt8], model: ModelSpec) {
         if let doc = try? parseDocument(bytes, file: "fuzz.json") {
             if let spec = try? ModelFile.parse(doc, file: "fuzz.json") {
-                _ = try? buildNetwork(model: spec, parameters: [:], weightsFile: "fuzz.json", seed: 1)
+                _ = try? buildNetwork(model: spec, parameters: [:], weightsFile: "fuzz.json", seed: 1, initialization: .random)
             }
             if let params = try? WeightsFile.parse(doc, file: "fuzz.json") {
-                _ = try? buildNetwork(model: model, parameters: params, weightsFile: "fuzz.json", seed: 1)
+                _ = try? buildNetwork(model: model, parameters: params, weightsFile: "fuzz.json", seed: 1, initialization: .random)
             }
             if let trace = try? TraceFile.parse(doc, file: "fuzz.json") {
                 _ = diffTraces(trace, trace)
