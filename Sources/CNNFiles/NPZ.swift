@@ -1,5 +1,6 @@
 import CNNCore
 import Foundation
+import ZIPFoundation
 
 /// A trace as a NumPy `.npz` archive: one `.npy` array per record, named
 /// `PASS/LAYER/ROLE.npy`, so that
@@ -125,6 +126,69 @@ public enum NPZ {
         var c = UInt32(n)
         for _ in 0..<8 { c = c & 1 != 0 ? 0xEDB8_8320 ^ (c >> 1) : c >> 1 }
         return c
+    }
+}
+
+extension NPZ {
+    /// The most bytes one member may decompress to: the largest accepted array (2^24 float64
+    /// numbers) and a generous header. A member that claims or gives more is refused, so a small
+    /// archive cannot expand to fill memory.
+    static let maxMemberBytes = Limits.maxElements * 8 + 65_536
+    /// The most bytes all members together may decompress to (1 GiB).
+    static let maxTotalBytes = 1 << 30
+
+    /// Reads every array of an `.npz` (from `np.savez` or `np.savez_compressed`), in archive
+    /// order, named as `numpy.load` names them: the member name without `.npy`.
+    /// - Throws: `FileError` for a missing or oversized file, a file that is not a zip, a member
+    ///   that is not a `.npy` array (naming it), or a damaged member.
+    public static func read(_ path: String) throws(FileError) -> [(name: String, array: NPYArray)] {
+        try parse(try readFileBytes(path), file: path)
+    }
+
+    /// Reads the bytes of an `.npz` archive (see `read`).
+    public static func parse(_ bytes: [UInt8], file: String) throws(FileError) -> [(name: String, array: NPYArray)] {
+        guard bytes.count >= 4, bytes[0] == 0x50, bytes[1] == 0x4B else {
+            throw FileError(file: file, "not an .npz archive (a zip file starts with 'PK')")
+        }
+        let archive: Archive
+        do {
+            archive = try Archive(data: Data(bytes), accessMode: .read)
+        } catch {
+            throw FileError(file: file, "not a readable .npz (zip) archive: \(error)")
+        }
+        var arrays: [(name: String, array: NPYArray)] = []
+        var total = 0
+        for entry in archive where entry.type == .file {
+            let name = entry.path.hasSuffix(".npy") ? String(entry.path.dropLast(4)) : entry.path
+            guard entry.path.hasSuffix(".npy") else {
+                throw FileError(file: file, field: entry.path, "not a .npy member (numpy.load would not read it as an array)")
+            }
+            let body = try member(entry, of: archive, file: file, name: name, total: &total)
+            arrays.append((name: name, array: try NPY.parse(body[...], file: file, field: name)))
+        }
+        guard !arrays.isEmpty else { throw FileError(file: file, "the archive holds no .npy arrays") }
+        return arrays
+    }
+
+    /// The decompressed bytes of one member, checking its CRC and the size limits.
+    private static func member(_ entry: Entry, of archive: Archive, file: String, name: String, total: inout Int) throws(FileError) -> [UInt8] {
+        guard entry.uncompressedSize <= UInt64(maxMemberBytes) else {
+            throw FileError(file: file, field: name, "the member is \(entry.uncompressedSize) bytes uncompressed; at most \(maxMemberBytes) are read")
+        }
+        var body: [UInt8] = []
+        body.reserveCapacity(Int(entry.uncompressedSize))
+        let limit = maxMemberBytes
+        do {
+            _ = try archive.extract(entry) { chunk in
+                guard body.count + chunk.count <= limit else { throw CocoaError(.fileReadTooLarge) }
+                body.append(contentsOf: chunk)
+            }
+        } catch {
+            throw FileError(file: file, field: name, "the member cannot be read (damaged, or larger than it claims): \(error)")
+        }
+        total += body.count
+        guard total <= maxTotalBytes else { throw FileError(file: file, "the arrays add up to more than \(maxTotalBytes) bytes") }
+        return body
     }
 }
 

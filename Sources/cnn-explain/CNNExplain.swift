@@ -40,8 +40,9 @@ struct CNNExplain: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning any error into one line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs `body`, turning any error into one line on stderr and exit status `exitCode` (1 unless
+/// the command gives its own meaning to 1, as `diff` does).
+func reportingErrors(exitCode: ExitCode = .failure, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
@@ -49,7 +50,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch {
         let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         FileHandle.standardError.write(Data("cnn-explain: error: \(line)\n".utf8))
-        throw ExitCode.failure
+        throw exitCode
     }
 }
 

@@ -84,38 +84,54 @@ struct ExplainCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two traces array by array.",
+        abstract: "Compare two traces array by array: JSON traces or .npz files of arrays.",
         discussion: """
-        Two numbers agree when |a − b| ≤ atol + rtol·|b|. Exit status 0 when every array agrees; \
-        otherwise 1, after printing the first array and element that differ.
+        B is the reference. Two numbers agree when |a − b| ≤ atol + rtol·|b|. Every array that \
+        differs is listed with its worst element; at the first disagreement in pass order the \
+        reference's number is explained, as 'explain' would. An .npz may hold any of a trace's \
+        arrays, named PASS/LAYER/ROLE as 'trace --npz' writes them (forward/conv1/output); the \
+        ones it lacks are not compared. Exit status: 0 when every array agrees, 1 when some \
+        differ, 2 on an error.
 
-          cnn-explain diff mine.trace.json tests.trace.json --rtol 1e-5
+          cnn-explain diff mine.npz x.trace.json --float32
+          cnn-explain diff new.trace.json Tests/Fixtures/golden/xo_x.trace.json
         """
     )
 
-    @Argument(help: "The first trace (a).")
+    @Argument(help: "The first file (a): a trace, or an .npz of arrays named PASS/LAYER/ROLE.")
     var a: String
 
-    @Argument(help: "The second trace (b).")
+    @Argument(help: "The second file (b), the reference.")
     var b: String
 
-    @Option(help: "Relative tolerance.")
-    var rtol: Double = 1e-9
+    @Option(help: "Relative tolerance (default 1e-9; 1e-5 with --float32).")
+    var rtol: Double?
 
-    @Option(help: "Absolute tolerance.")
-    var atol: Double = 1e-12
+    @Option(help: "Absolute tolerance (default 1e-12; 1e-5 with --float32).")
+    var atol: Double?
+
+    @Flag(help: "Tolerances that fit single precision (rtol 1e-5, atol 1e-5), for float32 code such as NumPy's float32 or PyTorch.")
+    var float32 = false
+
+    @OptionGroup var numbers: NumberOptions
+
+    var tolerance: Tolerance {
+        let preset = float32 ? Tolerance.float32 : .float64
+        return Tolerance(rtol: rtol ?? preset.rtol, atol: atol ?? preset.atol)
+    }
 
     func validate() throws {
-        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else { throw ValidationError("--rtol and --atol must be finite and not negative") }
+        for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
+            throw ValidationError("--rtol and --atol must be finite and not negative")
+        }
     }
 
     func run() throws {
         var agrees = false
-        try reportingErrors {
-            let ta = try TraceFile.load(a), tb = try TraceFile.load(b)
-            let result = diffTraces(ta, tb, rtol: rtol, atol: atol)
-            print(result.summary())
-            agrees = result.agrees
+        try reportingErrors(exitCode: ExitCode(2)) {
+            let report = try diffFiles(a, b, tolerance: tolerance, style: numbers.style)
+            print(report.text)
+            agrees = report.result.agrees
         }
         if !agrees { throw ExitCode.failure }
     }
