@@ -13,7 +13,9 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
-        // The engine: tensors, layers, losses, training, the tracer. No file I/O, no Cairo.
+        // The engine: tensors, layers, losses, SGD, training, the tracer, and the one definition of
+        // each piece of math the figures show (pool windows, conv derivations). No file I/O, no Cairo,
+        // no number formatting.
         .target(name: "CNNCore", dependencies: ["CNNKernels"]),
         // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
         .target(name: "CNNKernels"),
@@ -22,23 +24,38 @@ let package = Package(
             "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
-        .target(name: "CNNData", dependencies: ["CNNCore"]),
+        .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
+        // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
+        // every drawer (Cairo, terminal, later HTML) reads these.
+        .target(name: "CNNFigures"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
-        // Figures as value types, and the only code that knows Cairo exists.
-        .target(name: "CNNRender", dependencies: ["CNNCore", "CCairo", "CPango"]),
-        // Lesson files, the runner, the terminal presenter, the report builder.
-        .target(name: "CNNLessons", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNRender", .product(name: "Yams", package: "Yams")]),
+        // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
+        .target(name: "CNNRender", dependencies: ["CNNFigures", "CCairo", "CPango"]),
+        // The terminal drawer: figures and lesson sections as text, and the paused session. No Cairo.
+        .target(name: "CNNTerminal", dependencies: ["CNNFigures"]),
+        // Trace analysis: explain, diff, trace → figure values, and the `trace` command's job. No Cairo.
+        .target(name: "CNNAnalysis", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"]),
+        // Training runs, the training-data folder, the training report as values, the lessons'
+        // experiments (audio, shuffle), and the engine benchmarks. No Cairo.
+        .target(name: "CNNTraining", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNAnalysis"]),
+        // Lesson files, the runner, the `{{…}}` templates, lesson figures; writes lessons and reports
+        // through the drawers. Orchestrates the modules above.
+        .target(name: "CNNLessons", dependencies: [
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNRender", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
         .testTarget(name: "CNNDataTests", dependencies: ["CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
-        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles"], path: "Tests/CNNFilesTests"),
-        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNRender"], path: "Tests/CNNRenderTests"),
-        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNFiles", "CNNRender", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles"], path: "Tests/CLITests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,4 @@
-/// Max-pooling kernels (see `PoolSpec` for the formula).
+/// Max-pooling kernels (see `PoolSpec` for the formula, `PoolWindows` for the windows and winners).
 ///
 /// Forward remembers, for every output cell, the offset of the winning input cell within its
 /// channel plane; backward routes each output gradient to that one cell:
@@ -6,13 +6,14 @@
 ///     gradIn[c, winner(i, j)] += gradOut[c, i, j]     (every other cell gets 0)
 struct PoolGeometry {
     let channels, height, width: Int
-    let size, stride: Int
     let outH, outW: Int
+    /// The windows and winners of one channel plane.
+    let windows: PoolWindows
 
-    init(spec: PoolSpec, input: [Int], output: [Int]) {
+    init(spec: PoolSpec, input: [Int]) {
         channels = input[0]; height = input[1]; width = input[2]
-        size = spec.size; stride = spec.stride
-        outH = output[1]; outW = output[2]
+        windows = PoolWindows(spec, height: height, width: width)
+        outH = windows.outH; outW = windows.outW
     }
 
     var inputSize: Int { channels * height * width }
@@ -30,23 +31,13 @@ struct PoolGeometry {
         }
     }
 
-    /// One channel plane. Strictly greater wins, so ties go to the first maximum in row-major order.
+    /// One channel plane: each output cell takes its window's winner (`PoolWindows.winner`).
     @inline(__always)
     private func forwardPlane(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ arg: UnsafeMutablePointer<Int32>) {
         for i in 0..<outH {
-            let y0 = i * stride, y1 = min(y0 + size, height)
             for j in 0..<outW {
-                let x0 = j * stride, x1 = min(x0 + size, width)
-                var at = y0 * width + x0
-                var best = src[at]
-                for yy in y0..<y1 {
-                    let row = yy * width
-                    for xx in x0..<x1 where src[row + xx] > best {
-                        best = src[row + xx]
-                        at = row + xx
-                    }
-                }
-                dst[i * outW + j] = best
+                let at = windows.winnerOffset(i, j, in: src)
+                dst[i * outW + j] = src[at]
                 arg[i * outW + j] = Int32(truncatingIfNeeded: at)
             }
         }

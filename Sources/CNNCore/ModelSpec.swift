@@ -91,7 +91,8 @@ public struct ConvSpec: Sendable, Equatable {
 /// Output size: `H' = floor((H − size) / stride) + 1`, or with `ceil` on,
 /// `H' = ceil((H − size) / stride) + 1`, dropping a last window that would start outside the
 /// input (PyTorch's `ceil_mode`). A window hanging over the edge takes the max of the values
-/// that exist. Ties go to the first maximum in row-major window order.
+/// that exist. Ties go to the first maximum in row-major window order. `PoolWindows` holds the
+/// windows and winners.
 public struct PoolSpec: Sendable, Equatable {
     public var size: Int
     public var stride: Int
@@ -264,15 +265,10 @@ extension ModelSpec {
     }
 }
 
-/// The output length of max pooling along one axis (see `PoolSpec`).
+/// The output length of max pooling along one axis (see `PoolSpec` and `PoolWindows`).
 @inlinable
 public func poolOutput(_ n: Int, _ p: PoolSpec) -> Int {
-    if p.ceil {
-        var out = (n - p.size + p.stride - 1) / p.stride + 1
-        if (out - 1) * p.stride >= n { out -= 1 }
-        return out
-    }
-    return (n - p.size) / p.stride + 1
+    PoolWindows.outputLength(n, size: p.size, stride: p.stride, ceil: p.ceil)
 }
 
 func fmt(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

@@ -14,7 +14,7 @@ enum LayerKernel: Sendable {
             case .conv(let c):
                 return .conv(ConvGeometry(spec: c, input: shapes[i], output: shapes[i + 1]), weight: slots[i].weight ?? 0, bias: slots[i].bias)
             case .relu: return .relu(n)
-            case .maxpool(let p): return .pool(PoolGeometry(spec: p, input: shapes[i], output: shapes[i + 1]))
+            case .maxpool(let p): return .pool(PoolGeometry(spec: p, input: shapes[i]))
             case .dense:
                 return .dense(DenseGeometry(inputs: n, units: shapes[i + 1].reduce(1, *)), weight: slots[i].weight ?? 0, bias: slots[i].bias)
             }

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import Foundation
 
 /// The kinds of sound the audio lesson tells apart. Each has its own shape in a spectrogram:

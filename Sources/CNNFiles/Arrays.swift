@@ -60,4 +60,5 @@ func nestedFromTensor(_ t: Tensor) -> JSONValue {
     return build(0, 0)
 }
 
-func fmtShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+/// A shape as the files write it: `[3, 7, 7]`.
+public func fmtShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

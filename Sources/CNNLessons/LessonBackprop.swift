@@ -1,4 +1,6 @@
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNRender
 import Foundation
 

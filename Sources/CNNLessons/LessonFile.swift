@@ -1,5 +1,7 @@
 import CNNCore
+import CNNFigures
 import CNNFiles
+import CNNTraining
 import Foundation
 import Yams
 

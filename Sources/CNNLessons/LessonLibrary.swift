@@ -1,3 +1,4 @@
+import CNNFigures
 import Foundation
 
 /// Finds lesson files by name.

@@ -1,14 +1,16 @@
 import CNNCore
+import CNNFigures
 import CNNRender
+import CNNTraining
 import Foundation
 
 /// Writes a worked-out lesson as files: a PDF walkthrough and one image file per figure.
 public enum LessonReport {
     /// The PDF walkthrough: a title page, then one section per step (with a bookmark) holding
     /// its paragraphs and figures; every page but the title page is numbered.
-    public static func document(_ run: LessonRun) -> PDFDocument {
+    public static func document(_ run: LessonRun) -> ReportDocument {
         let lesson = run.lesson
-        var doc = PDFDocument(title: lesson.title, author: "cnn-explain")
+        var doc = ReportDocument(title: lesson.title, author: "cnn-explain")
         var lines = ["\(run.sections.count) steps · numbers \(styleNote(lesson.numbers))"]
         lines.append("Every number is computed by the engine from the lesson's model and inputs.")
         lines.append("Run it yourself: cnn-explain lesson \(lesson.name)")

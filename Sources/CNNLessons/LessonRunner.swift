@@ -1,6 +1,9 @@
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNRender
+import CNNTraining
 import Foundation
 
 /// A lesson worked out: every input traced, every step's text filled in and its figures built.
@@ -15,31 +18,18 @@ public struct LessonRun: Sendable {
     public var experiment: ExperimentOutcome?
 }
 
-/// One step, ready to show.
-public struct LessonSection: Sendable {
-    /// 1-based step number.
-    public var number: Int
-    public var heading: String
-    public var id: String
-    /// Paragraphs with light markup: `*emphasis*`, `**strong**`; every `{{…}}` already filled in.
-    public var paragraphs: [String]
-    public var figures: [LessonFigure]
-}
-
-/// A figure of a step, with the name its files get (`NN-step-kind`).
-public struct LessonFigure: Sendable {
-    public var name: String
-    public var caption: String
-    public var figure: Figure
-}
-
 /// Works out a lesson: loads its model and inputs, traces each input, and builds every step.
 public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
     /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
     public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson) throws -> LessonRun {
-        let experiment = try lesson.experiment.map { try LessonExperiments.run($0, seed: lesson.seed, scale: scale) }
+        let experiment = try lesson.experiment.map { name in
+            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale) else {
+                throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
+            }
+            return outcome
+        }
         let network: Network
         if let model = lesson.model {
             network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed, initialization: .random)

@@ -2,7 +2,7 @@
 // `CairoContext`; nothing here is Sendable, so Cairo objects stay inside one task.
 
 import CCairo
-import CNNCore
+import CNNFigures
 import Foundation
 
 /// An error raised while rendering or writing a figure.

@@ -2,7 +2,7 @@
 // with its top-left corner at the current origin and returns the size it used, so the
 // same code measures (on a recording surface) and draws (on PNG, PDF or SVG).
 
-import CNNCore
+import CNNFigures
 import Foundation
 
 /// A width and height in points.

@@ -1,5 +1,5 @@
-import CNNCore
 import CCairo
+import CNNFigures
 
 /// Decoded PNG pixels, for tests and checks: read back what `renderData(_:format: .png)` wrote.
 public struct PNGPixels: Sendable {

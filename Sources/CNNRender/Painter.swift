@@ -2,6 +2,7 @@
 // hatching, toy text for short labels and Pango for paragraphs.
 
 import CCairo
+import CNNFigures
 import CPango
 import Foundation
 

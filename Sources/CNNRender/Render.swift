@@ -1,7 +1,7 @@
 // Entry points: measure a figure, render it to bytes, write it to a file atomically.
 
 import CCairo
-import CNNCore
+import CNNFigures
 import Foundation
 
 /// The file formats a figure can be written in.

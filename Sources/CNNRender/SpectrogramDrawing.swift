@@ -1,6 +1,6 @@
 // Draws `SpectrogramFigure`: cells, Hz and seconds axes, and a colour bar.
 
-import CNNCore
+import CNNFigures
 import Foundation
 
 extension Palette {

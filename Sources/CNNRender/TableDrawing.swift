@@ -1,6 +1,6 @@
 // Draws `TableFigure`: a bold header on gray, rows of text, grid lines.
 
-import CNNCore
+import CNNFigures
 import Foundation
 
 extension Drawer {

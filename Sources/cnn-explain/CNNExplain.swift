@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNLessons
 import Foundation

@@ -2,6 +2,7 @@ import ArgumentParser
 import CNNCore
 import CNNFiles
 import CNNLessons
+import CNNTraining
 import Foundation
 
 struct DataCommand: ParsableCommand {

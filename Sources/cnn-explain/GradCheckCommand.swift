@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNCore
+import CNNFigures
 import CNNFiles
 
 struct GradCheckCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNNLessons
 import CNNRender
+import CNNTerminal
 import Foundation
 
 struct LessonsCommand: ParsableCommand {

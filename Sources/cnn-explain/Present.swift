@@ -1,4 +1,5 @@
 import CNNLessons
+import CNNTerminal
 import Foundation
 
 /// Shows a worked lesson in the terminal: paused after each step when interactive, all at once

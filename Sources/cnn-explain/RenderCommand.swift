@@ -1,4 +1,6 @@
 import ArgumentParser
+import CNNAnalysis
+import CNNFigures
 import CNNFiles
 import CNNLessons
 import CNNRender

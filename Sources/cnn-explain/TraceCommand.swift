@@ -1,7 +1,10 @@
 import ArgumentParser
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNLessons
+import CNNTraining
 
 struct TraceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNLessons
+import CNNTraining
 import Foundation
 
 struct TrainCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import CNNFiles
 import Foundation
 import Testing

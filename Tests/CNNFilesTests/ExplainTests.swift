@@ -1,4 +1,6 @@
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import Foundation
 import Testing
 @testable import CNNFiles

@@ -1,3 +1,4 @@
+import CNNAnalysis
 import CNNCore
 import Foundation
 import Testing

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import Foundation
 import Testing
 @testable import CNNFiles

@@ -1,5 +1,7 @@
 import CNNCore
+import CNNFigures
 import CNNRender
+@testable import CNNTraining
 import Foundation
 import Testing
 @testable import CNNLessons

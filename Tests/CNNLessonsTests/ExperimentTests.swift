@@ -1,6 +1,8 @@
 import CNNCore
 import CNNFiles
 import CNNRender
+@testable import CNNTerminal
+@testable import CNNTraining
 import Foundation
 import Testing
 @testable import CNNLessons

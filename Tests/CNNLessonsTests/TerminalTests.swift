@@ -1,5 +1,7 @@
 import CNNCore
+import CNNFigures
 import CNNRender
+@testable import CNNTerminal
 import Foundation
 import Testing
 @testable import CNNLessons

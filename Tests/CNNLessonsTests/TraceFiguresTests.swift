@@ -1,4 +1,6 @@
+@testable import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNRender
 import Foundation

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import Foundation
 import Testing
 @testable import CNNRender
@@ -24,7 +25,7 @@ import Testing
 /// Writes a five-page sample report next to the gallery PNGs, for looking at with pdftoppm.
 @Test func galleryDocument() throws {
     guard let out = ProcessInfo.processInfo.environment["CNN_RENDER_GALLERY"] else { return }
-    var doc = PDFDocument(title: "How a CNN sees an X", author: "cnn-explain")
+    var doc = ReportDocument(title: "How a CNN sees an X", author: "cnn-explain")
     doc.addTitlePage(subtitle: "Following Brandon Rohrer's “How do CNNs work?”", lines: ["seed 42", "cnn-explain report"])
     doc.addSection("The image")
     doc.addParagraph("The X is a <b>9×9</b> grid of pixels: <i>1</i> is white, <tt>−1</tt> is black. A computer sees only numbers, so a slightly different X looks like a different picture.")

@@ -4,6 +4,7 @@ import Testing
 @testable import CNNRender
 #if canImport(FoundationXML)
 import FoundationXML
+import CNNFigures
 #endif
 
 // MARK: numbers
@@ -115,8 +116,8 @@ private func isCompletePDF(_ bytes: [UInt8]) -> Bool {
     #expect(pageObjects(bytes) == 1)
 }
 
-private func sampleDocument() -> PDFDocument {
-    var doc = PDFDocument(title: "How a CNN sees an X", author: "cnn-explain tests")
+private func sampleDocument() -> ReportDocument {
+    var doc = ReportDocument(title: "How a CNN sees an X", author: "cnn-explain tests")
     doc.addTitlePage(subtitle: "Following Brandon Rohrer's article", lines: ["seed 42"])
     doc.addSection("The image")
     doc.addParagraph("The X is a <b>9×9</b> grid of pixels: <i>1</i> is white, <tt>−1</tt> is black.")

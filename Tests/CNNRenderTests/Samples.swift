@@ -1,4 +1,5 @@
 @testable import CNNRender
+import CNNFigures
 
 /// The article's data (Brandon Rohrer, "How do CNNs work?"), copied from
 /// /work/shared/reference/xo_article.json so the tests stand alone.

@@ -2,6 +2,7 @@ import CNNCore
 import Foundation
 import Testing
 @testable import CNNRender
+import CNNFigures
 
 private let edges: [Double] = [0, 58, 120, 188, 261, 341, 427, 520, 621, 730, 848, 975, 1114, 1264, 1426, 1601, 1791,
                                1997, 2220, 2461, 2722, 3004, 3310, 3641, 4000]

@@ -1,9 +1,8 @@
-import CNNCore
 // Figures are plain values: data plus labels. They know nothing about Cairo;
 // `Drawing.swift` turns them into pictures. All lengths are in points (1/72 inch).
 
 /// A picture to draw. Build one from a figure value, then `render(_:to:format:scale:)` it,
-/// ask its `size(of:)`, or add it to a `PDFDocument`.
+/// ask its `size(of:)`, or add it to a `ReportDocument`.
 public indirect enum Figure: Sendable {
     /// A pixel image: +1 white, −1 black, grays between.
     case image(ImageFigure)

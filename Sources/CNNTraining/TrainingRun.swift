@@ -1,5 +1,6 @@
 import CNNCore
 import CNNData
+import CNNFigures
 import CNNFiles
 import Foundation
 

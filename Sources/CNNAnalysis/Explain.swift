@@ -1,4 +1,6 @@
 import CNNCore
+import CNNFigures
+import CNNFiles
 import Foundation
 
 /// Explains how one number of a trace came to be, with the real operands from the trace.

@@ -1,4 +1,4 @@
-import CNNRender
+import CNNFigures
 import Foundation
 
 /// Turns lesson sections into terminal lines no wider than `width` columns (80 by default).

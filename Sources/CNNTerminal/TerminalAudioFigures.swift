@@ -1,5 +1,4 @@
-import CNNCore
-import CNNRender
+import CNNFigures
 
 // Terminal text for the spectrogram and table figures (see `FigureText`).
 extension FigureText {

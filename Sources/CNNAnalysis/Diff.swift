@@ -1,4 +1,6 @@
 import CNNCore
+import CNNFigures
+import CNNFiles
 import Foundation
 
 /// Whether two numbers agree, as `numpy.isclose(a, b, rtol, atol)`:

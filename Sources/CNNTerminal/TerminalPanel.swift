@@ -1,3 +1,4 @@
+import CNNFigures
 /// A rectangle of terminal text: lines that may hold escape codes, and the display width of
 /// the widest one. Panels are put side by side (`beside`) or one under another (`stacked`).
 struct Panel: Sendable {

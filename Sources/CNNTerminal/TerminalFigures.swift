@@ -1,5 +1,4 @@
-import CNNCore
-import CNNRender
+import CNNFigures
 
 /// Draws `Figure` values as terminal text no wider than `width` columns.
 ///

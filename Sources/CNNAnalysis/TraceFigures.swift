@@ -1,5 +1,6 @@
 import CNNCore
-import CNNRender
+import CNNFigures
+import CNNFiles
 import Foundation
 
 /// A trace that cannot be drawn, said in one line.

@@ -1,6 +1,6 @@
 import CNNCore
 import CNNData
-import CNNRender
+import CNNFigures
 import Foundation
 
 /// The article's rule of thumb, tested: "If your data is just as useful after swapping any of

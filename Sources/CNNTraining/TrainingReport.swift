@@ -1,6 +1,7 @@
+import CNNAnalysis
 import CNNCore
+import CNNFigures
 import CNNFiles
-import CNNRender
 import Foundation
 
 /// The training report: a PDF of what `cnn-explain train` did, built only from the run's record.
@@ -11,30 +12,17 @@ import Foundation
 /// took. Everything but the wall-clock time follows from the seed, so with `seconds: nil` the same
 /// run gives the same bytes.
 public enum TrainingReport {
-    /// The hand-made features to show beside the learned ones: the first conv weight of the
-    /// article's weights file, `lessons/models/xo.weights.json` in the first lessons folder that
-    /// has it (see `LessonLibrary.folders`); `nil` when there is none.
-    public static func handMadeFeatures() -> [NamedGrid]? {
-        for folder in LessonLibrary.folders() {
-            let path = folder.appendingPathComponent("models/xo.weights.json").path
-            guard FileManager.default.fileExists(atPath: path), let weights = try? loadWeights(path: path),
-                  let w = weights["conv1.weight"] else { continue }
-            return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: "conv1", role: "weight", shape: w.shape, data: w.data))
-        }
-        return nil
-    }
-
     /// The report as a document.
     /// - Parameters:
     ///   - outcome: the finished run.
     ///   - handMade: the article's features, drawn above the learned ones (`handMadeFeatures()`).
     ///   - seconds: the wall-clock training time to print, or `nil` to leave it out (reproducible bytes).
     ///   - command: the command line, for the title page.
-    public static func document(_ outcome: TrainingOutcome, handMade: [NamedGrid]?, seconds: Double?, command: String? = nil) -> PDFDocument {
+    public static func document(_ outcome: TrainingOutcome, handMade: [NamedGrid]?, seconds: Double?, command: String? = nil) -> ReportDocument {
         let o = outcome.options
         let classes = outcome.network.model.classNames
         let pct = { (x: Double) in formatNumber(100 * x, .rounded(1)) + "%" }
-        var doc = PDFDocument(title: "Training report", author: "cnn-explain")
+        var doc = ReportDocument(title: "Training report", author: "cnn-explain")
         var lines = ["\(o.method.rawValue), \(o.epochs) epochs, learning rate \(formatNumber(o.learningRate, .full)), "
                      + "batch \(o.batchSize), momentum \(formatNumber(o.momentum, .full)), seed \(o.seed)",
                      "\(outcome.setup.train.count) training images, \(outcome.setup.heldOut.count) held out"]
@@ -182,12 +170,6 @@ public enum TrainingReport {
                       caption: seconds == nil ? "The wall-clock time is printed by the command, not kept here, so the same seed always gives the same file."
                         : "Training time includes the held-out evaluation after each epoch, not data generation.")
         return doc
-    }
-
-    /// Writes the report to `path` atomically.
-    public static func write(_ outcome: TrainingOutcome, to path: String, seconds: Double?, command: String? = nil) throws {
-        let doc = document(outcome, handMade: handMadeFeatures(), seconds: seconds, command: command)
-        try doc.write(to: URL(fileURLWithPath: path))
     }
 
     // MARK: Parts

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import Foundation
 
 /// One benchmark result: the median time of one step over several timed repeats.
@@ -86,30 +87,6 @@ public enum Benchmarks {
             net.backward(ws, tracer: tracer, inputGradient: false)
             sgd.step(&net, ws)
         }
-    }
-
-    /// The whole xo lesson as `cnn-explain lesson xo --no-pause` runs it, minus the terminal:
-    /// load, trace, build every figure, write the PDF and the PNGs into a temporary folder.
-    /// Returns the median microseconds of `repeats` runs after one warm-up run.
-    public static func lessonRun(path: String, repeats: Int = 5) throws -> Double {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnn-explain-bench-\(ProcessInfo.processInfo.processIdentifier)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        func once() throws {
-            let run = try LessonRunner.run(try Lesson.load(path))
-            try LessonReport.write(run, to: folder, formats: [.pdf])
-        }
-        try once()
-        var samples: [Double] = []
-        let clock = ContinuousClock()
-        for _ in 0..<repeats {
-            var failure: Error?
-            let elapsed = clock.measure { do { try once() } catch { failure = error } }
-            if let failure { throw failure }
-            let c = elapsed.components
-            samples.append((Double(c.seconds) + Double(c.attoseconds) * 1e-18) * 1e6)
-        }
-        samples.sort()
-        return samples[samples.count / 2]
     }
 
     /// The names of the engine workloads, in the order they run.

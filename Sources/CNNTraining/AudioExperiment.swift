@@ -1,7 +1,7 @@
 import CNNCore
 import CNNData
+import CNNFigures
 import CNNFiles
-import CNNRender
 import Foundation
 
 /// The article's "beyond images" idea for sound: "audio signals can be chopped into short time

@@ -1,3 +1,4 @@
+import CNNFigures
 /// Shows a lesson's sections in the terminal, one step at a time.
 ///
 /// - Interactive: after each step it writes the prompt `[Enter] next · b back · q quit` and reads
@@ -43,13 +44,6 @@ public struct LessonSession {
         self.sections = sections; self.title = title; self.subtitle = subtitle
         self.presenter = presenter; self.interactive = interactive
         self.readLine = readLine; self.write = write
-    }
-
-    /// A session over a worked-out lesson, with its title and subtitle.
-    public init(run: LessonRun, presenter: TerminalPresenter, interactive: Bool,
-                readLine: @escaping () -> String?, write: @escaping (String) -> Void) {
-        self.init(sections: run.sections, title: run.lesson.title, subtitle: run.lesson.subtitle, presenter: presenter,
-                  interactive: interactive, readLine: readLine, write: write)
     }
 
     /// The prompt written after each step in interactive mode.

@@ -1,3 +1,4 @@
+import CNNFigures
 // Text for a terminal: display width, ANSI styles, word wrapping, and the two light markups
 // (the lesson's `*emphasis*`/`**strong**` and Pango's `<b>`/`<i>`/`<tt>`).
 // Nothing here writes anywhere; `TerminalPresenter` and `LessonSession` do.

@@ -1,5 +1,5 @@
 import CNNCore
-import CNNRender
+import CNNFigures
 import Foundation
 
 /// Figures for the training commands.
@@ -20,10 +20,5 @@ public enum TrainingFigures {
             start = end
         }
         return .column(rows, spacing: 8)
-    }
-
-    /// Writes `contactSheet` as a PNG to `path`.
-    public static func writeContactSheet(_ images: [LabeledImage], classes: [String], to path: String) throws {
-        try render(contactSheet(images, classes: classes), to: URL(fileURLWithPath: path), format: .png)
     }
 }

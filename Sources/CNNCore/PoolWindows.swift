@@ -1,0 +1,131 @@
+/// The windows of a pooling layer over one `height`×`width` plane: the one definition of which
+/// input cells each output cell covers and, for max pooling, which cell wins. The engine's
+/// forward and backward passes, `explain`, the figures and the terminal all read it.
+///
+/// Output size along one axis of length `n` (PyTorch's `pooling_output_shape`, dilation 1):
+///
+///     n' = floor((n + 2·padding − size) / stride) + 1                 (ceil off)
+///     n' = ceil((n + 2·padding − size) / stride) + 1                  (ceil on)
+///
+/// and in ceil mode a last window that would start in the right or bottom padding or past the
+/// input is dropped: `n' − 1` when `(n' − 1)·stride ≥ n + padding`.
+///
+/// Output cell `(i, j)` covers, before clipping, rows `i·stride − padding ..< i·stride − padding + size`
+/// and the same for columns. `rows(i)`/`cols(j)` clip that to the input; `paddedRows(i)`/`paddedCols(j)`
+/// clip it only to the padded input (`−padding ..< n + padding`), which is what average pooling with
+/// `count_include_pad` divides by.
+///
+/// Example: `size 2, stride 2, ceil` on a 7×7 plane gives a 4×4 output; output row 3 covers only
+/// input row 6 (`rows(3) == 6..<7`), a window hanging over the edge.
+public struct PoolWindows: Sendable, Equatable {
+    public let size: Int
+    public let stride: Int
+    public let padding: Int
+    /// The input plane's size.
+    public let height: Int
+    public let width: Int
+    /// The output plane's size, `H'` and `W'`.
+    public let outH: Int
+    public let outW: Int
+
+    /// Windows of `size`×`size` moved by `stride`, with `padding` on every side.
+    /// - Precondition: `size ≥ 1`, `stride ≥ 1`, `padding ≥ 0`, and `size ≤ height + 2·padding`
+    ///   and `size ≤ width + 2·padding` (checked by `ModelSpec.shapes()` for model layers).
+    @inlinable
+    public init(size: Int, stride: Int, padding: Int = 0, ceil: Bool, height: Int, width: Int) {
+        precondition(size >= 1 && stride >= 1 && padding >= 0, "bad pooling window")
+        self.size = size
+        self.stride = stride
+        self.padding = padding
+        self.height = height
+        self.width = width
+        outH = Self.outputLength(height, size: size, stride: stride, padding: padding, ceil: ceil)
+        outW = Self.outputLength(width, size: size, stride: stride, padding: padding, ceil: ceil)
+    }
+
+    /// The windows of a max-pooling layer over a `height`×`width` plane.
+    @inlinable
+    public init(_ spec: PoolSpec, height: Int, width: Int) {
+        self.init(size: spec.size, stride: spec.stride, ceil: spec.ceil, height: height, width: width)
+    }
+
+    /// The output length along one axis of length `n` (see the type's formula).
+    @inlinable
+    public static func outputLength(_ n: Int, size: Int, stride: Int, padding: Int = 0, ceil: Bool) -> Int {
+        let span = n + 2 * padding - size
+        guard ceil else { return span / stride + 1 }
+        var out = (span + stride - 1) / stride + 1
+        if (out - 1) * stride >= n + padding { out -= 1 }
+        return out
+    }
+
+    /// The input rows output row `i` covers, clipped to the input.
+    @inlinable
+    public func rows(_ i: Int) -> Range<Int> { Self.clip(i * stride - padding, size, 0, height) }
+
+    /// The input columns output column `j` covers, clipped to the input.
+    @inlinable
+    public func cols(_ j: Int) -> Range<Int> { Self.clip(j * stride - padding, size, 0, width) }
+
+    /// The rows output row `i` covers, clipped to the padded input; may start below 0.
+    @inlinable
+    public func paddedRows(_ i: Int) -> Range<Int> { Self.clip(i * stride - padding, size, -padding, height + padding) }
+
+    /// The columns output column `j` covers, clipped to the padded input; may start below 0.
+    @inlinable
+    public func paddedCols(_ j: Int) -> Range<Int> { Self.clip(j * stride - padding, size, -padding, width + padding) }
+
+    /// Whether the window of output cell `(i, j)` covers fewer than `size`×`size` input cells.
+    @inlinable
+    public func isPartial(_ i: Int, _ j: Int) -> Bool { rows(i).count < size || cols(j).count < size }
+
+    @inlinable
+    static func clip(_ start: Int, _ size: Int, _ low: Int, _ high: Int) -> Range<Int> {
+        let a = max(start, low), b = min(start + size, high)
+        return a < b ? a..<b : a..<a
+    }
+
+    /// The winner of output cell `(i, j)`'s window for max pooling, as an input `(row, col)`:
+    /// the first maximum in row-major window order. Strictly greater replaces, so a tie goes to
+    /// the first; a NaN replaces any number and is then kept (the output is NaN, as in PyTorch).
+    /// `value(row, col)` reads the input plane.
+    @inlinable @inline(__always)
+    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
+        let r = rows(i), c = cols(j)
+        var at = (row: r.lowerBound, col: c.lowerBound)
+        var best = value(at.row, at.col)
+        for y in r {
+            for x in c {
+                let v = value(y, x)
+                if v > best || (v.isNaN && !best.isNaN) {
+                    best = v
+                    at = (y, x)
+                }
+            }
+        }
+        return at
+    }
+
+    /// The winner of output cell `(i, j)` as an offset `row·width + col` into a plane stored row-major.
+    @inlinable @inline(__always)
+    public func winnerOffset(_ i: Int, _ j: Int, in plane: UnsafePointer<Double>) -> Int {
+        let w = width
+        let at = winner(i, j) { plane[$0 * w + $1] }
+        return at.row * w + at.col
+    }
+
+    /// The winner of output cell `(i, j)` in channel `channel` of a `[C, H, W]` array stored row-major.
+    public func winner(_ i: Int, _ j: Int, channel: Int, in values: [Double]) -> (row: Int, col: Int) {
+        let base = channel * height * width, w = width
+        return winner(i, j) { values[base + $0 * w + $1] }
+    }
+
+    /// The output cells whose windows cover input cell `(row, col)`, row-major.
+    public func outputs(covering row: Int, _ col: Int) -> [(i: Int, j: Int)] {
+        var cells: [(i: Int, j: Int)] = []
+        for i in 0..<outH where rows(i).contains(row) {
+            for j in 0..<outW where cols(j).contains(col) { cells.append((i, j)) }
+        }
+        return cells
+    }
+}
