@@ -33,7 +33,7 @@ public struct TraceArrays: Sendable {
     public static func load(_ path: String) throws(FileError) -> TraceArrays {
         let bytes = try readFileBytes(path)
         if bytes.count >= 2, bytes[0] == 0x50, bytes[1] == 0x4B {
-            return try fromNPZ(try NPZ.parse(bytes, file: path), file: path)
+            return try fromNPZ(try NPZ.read(path), file: path)
         }
         let trace = try TraceFile.parse(try parseDocument(bytes, file: path), file: path)
         return TraceArrays(file: path, trace: trace, records: trace.records)

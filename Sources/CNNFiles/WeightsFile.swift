@@ -1,19 +1,57 @@
 import CNNCore
 import Foundation
 
-/// Weights files: parameters by PyTorch `state_dict` name, as nested arrays.
+/// Weights files: parameters by PyTorch `state_dict` name, in one of three formats.
 ///
-///     {"conv1.weight": [out][in][kh][kw], "conv1.bias": [out],
-///      "out.weight": [units][inputs], "out.bias": [units]}
+/// - JSON (or YAML), nested arrays whose nesting gives the shape:
 ///
-/// Shapes come from the nesting. Whether the names and shapes suit the model is checked when
-/// the network is built (`loadNetwork`); a parameter left out is an error unless random
-/// initialization is asked for (`WeightsInit.random`).
+///       {"conv1.weight": [out][in][kh][kw], "conv1.bias": [out],
+///        "out.weight": [units][inputs], "out.bias": [units]}
+///
+/// - `.npz`, from `np.savez` or `np.savez_compressed`: one `.npy` member per parameter, named
+///   `conv1.weight.npy` (see `NPZ`, `NPY`).
+/// - `.safetensors` holding F64, F32, F16 or BF16 (see `SafeTensors`).
+///
+/// The format is told by the content, not the name: a zip signature (`PK`) is an `.npz`; a file
+/// whose first 8 bytes are a little-endian length followed by `{` is `.safetensors`; anything
+/// else is JSON or YAML. Every number becomes a `Double`, exactly. Whether the names and shapes
+/// suit the model is checked when the network is built (`loadNetwork`); a parameter left out is
+/// an error unless random initialization is asked for (`WeightsInit.random`).
 public enum WeightsFile {
     /// Reads a weights file into named tensors.
-    /// - Throws: `FileError` for a non-object, ragged arrays, non-numbers, NaN or infinity.
+    /// - Throws: `FileError` for a non-object, ragged arrays, non-numbers, NaN or infinity, a
+    ///   damaged `.npz` or `.safetensors`, or an element type that is not a number.
     public static func load(_ path: String) throws(FileError) -> [String: Tensor] {
-        try parse(try loadDocument(path), file: path)
+        let bytes = try readFileBytes(path)
+        if bytes.count >= 2, bytes[0] == 0x50, bytes[1] == 0x4B {
+            return try tensors(NPZ.read(path), file: path)
+        }
+        if isSafeTensors(bytes) || path.lowercased().hasSuffix(".safetensors") {
+            return try tensors(SafeTensors.parse(bytes, file: path), file: path)
+        }
+        return try parse(try parseDocument(bytes, file: path), file: path)
+    }
+
+    /// Whether `bytes` look like `.safetensors`: an 8-byte little-endian header length that fits
+    /// the file, then `{`.
+    static func isSafeTensors(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count > 9 else { return false }
+        var n: UInt64 = 0
+        for k in 0..<8 { n |= UInt64(bytes[k]) << (8 * UInt64(k)) }
+        return n <= UInt64(bytes.count - 8) && bytes[8] == UInt8(ascii: "{")
+    }
+
+    /// Named arrays as tensors, refusing a name given twice and numbers that are not finite.
+    static func tensors(_ arrays: [(name: String, array: NPYArray)], file: String) throws(FileError) -> [String: Tensor] {
+        var result: [String: Tensor] = [:]
+        for (name, a) in arrays {
+            guard result[name] == nil else { throw FileError(file: file, field: name, "given twice") }
+            if let bad = a.data.firstIndex(where: { !$0.isFinite }) {
+                throw FileError(file: file, field: name, "element \(fmtShape(multiIndex(bad, shape: a.shape))) is \(a.data[bad]), not a finite number")
+            }
+            result[name] = a.tensor
+        }
+        return result
     }
 
     /// Checks a parsed weights document.

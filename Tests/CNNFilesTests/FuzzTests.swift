@@ -95,6 +95,25 @@ import Testing
         #expect(refused > 0)
     }
 
+    /// The binary readers: `.npz` (stored and deflated), `.safetensors`, and the `.npy` inside.
+    @Test(arguments: ["Tests/Fixtures/weights/weights_f64.npz", "Tests/Fixtures/weights/weights_f32_compressed.npz",
+                      "Tests/Fixtures/weights/weights_bf16.safetensors", "Tests/Fixtures/weights/weights_f32.safetensors"])
+    func binaryMutationsNeverTrap(file: String) throws {
+        let original = try read(file)
+        var rng = SeededGenerator(seed: 2026, stream: file)
+        var loaded = 0
+        let path = try tempFolder().appendingPathComponent("fuzz.npz")
+        for _ in 0..<400 {
+            let bytes = Self.mutate(original, &rng)
+            try Data(bytes).write(to: path)
+            if (try? NPZ.read(path.path)) != nil { loaded += 1 }
+            if (try? SafeTensors.parse(bytes, file: "fuzz.safetensors")) != nil { loaded += 1 }
+            _ = try? NPY.parse(bytes[...], file: "fuzz.npy")
+            if bytes.count > 64 { _ = try? NPY.parse(bytes[64...], file: "fuzz.npy") }
+        }
+        #expect(loaded > 0)
+    }
+
     /// YAML that the mutations rarely reach: aliases, deep nesting, huge numbers, absurd sizes.
     @Test(arguments: [
         "a: &x [*x]",
