@@ -78,7 +78,7 @@ public struct TrainRequest: Sendable {
     /// The training, held-out and variant sets, read or generated; and the network, initialized
     /// from the seed. Every file is checked before any training starts.
     public func prepare() throws(FileError) -> TrainingSetup {
-        let network = try loadNetwork(model: model, weights: nil, seed: options.seed)
+        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, initialization: .random)
         let shape = network.shapes[0]
         let classes = network.model.classNames
         var train: [LabeledImage], held: [LabeledImage]

@@ -57,8 +57,9 @@ struct CNNExplain: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning any error into one line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs `body`, turning any error into one line on stderr and exit status `exitCode` (1 unless
+/// the command gives its own meaning to 1, as `diff` does).
+func reportingErrors(exitCode: ExitCode = .failure, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
@@ -66,7 +67,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch {
         let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         Console.err("cnn-explain: error: \(line)\n")
-        throw ExitCode.failure
+        throw exitCode
     }
 }
 
@@ -99,9 +100,14 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
     var input: String
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.")
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
     var weights: String?
 
-    @Option(help: "Seed for the weights the weights file does not give.")
+    @Option(name: .customLong("init"), help: "'file': every parameter comes from --weights; 'random': the ones it does not give (all, without --weights) are drawn from --seed.")
+    var initialization: WeightsInit = .file
+
+    @Option(help: "Seed for the weights drawn at random (--init random).")
     var seed: UInt64 = 0
 }
+
+extension WeightsInit: ExpressibleByArgument {}

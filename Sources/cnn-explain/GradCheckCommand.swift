@@ -41,7 +41,7 @@ struct GradCheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingErrors {
-            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed)
+            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed, initialization: files.initialization)
             let x = try InputFile.load(files.input, expecting: network.shapes[0])
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)
