@@ -222,6 +222,7 @@ struct Explainer {
             lines.append(check(y > 0 ? g : 0))
         case (.maxpool(let p), "grad_input"): try poolGradInput(p)
         default:
+            if try explainLayer(spec.kind) { return }
             let roles = trace.records.filter { $0.layer == layer }.map(\.role)
             throw FileError(file: "query", field: query, "no explanation for \(spec.kind.typeName) \(role) (this layer has: \(roles.joined(separator: ", ")))")
         }
@@ -237,7 +238,7 @@ struct Explainer {
         let divisor = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
         let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
         lines.append("  feature \(o) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(y0)…\(y0 + c.span.h - 1), columns \(x0)…\(x0 + c.span.w - 1) of the input"
-                     + " (stride \(s), padding \(padText(c))\(d > 1 ? ", dilation \(d): every \(d)th row and column" : "")"
+                     + " (stride \(s), padding \(padText(c))\(d > 1 ? ", dilation \(d): the taps are \(d) rows and columns apart" : "")"
                      + "\(padded ? "; rows/columns outside the image are 0" : "")):")
         var sum = 0.0, count = 0
         for ch in 0..<x.shape[0] {
