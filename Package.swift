@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The engine: tensors, layers, losses, SGD, training, the tracer, and the one definition of
@@ -19,7 +20,9 @@ let package = Package(
         // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
-        .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CNNFiles", dependencies: [
+            "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:

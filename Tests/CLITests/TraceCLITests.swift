@@ -107,6 +107,29 @@ import TestSupport
         }
     }
 
+    /// A weights file that lacks a parameter is refused with the parameter named, and so is a
+    /// model without weights; --init random asks for random ones from --seed on purpose.
+    @Test func missingWeightsAreRefusedUnlessRandomIsAsked() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("t.json").path
+        let full = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent(xoWeights))) as? [String: Any])
+        let lacking = try write(String(decoding: JSONSerialization.data(withJSONObject: ["conv1.weight": full["conv1.weight"] ?? []]), as: UTF8.self), "w.json", in: dir)
+        let refused = try run(["trace", "--model", xoModel, "--weights", lacking, "--input", xoInput, "--out", out])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("w.json") && refused.stderr.contains("out.weight"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let none = try run(["gradcheck", "--model", xoModel, "--input", xoInput])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("conv1.weight, out.weight"), "\(none.stderr)")
+        let random = try run(["trace", "--model", xoModel, "--weights", lacking, "--init", "random", "--seed", "3", "--input", xoInput, "--out", out])
+        #expect(random.status == 0, "\(random.stderr)")
+        let trace = try TraceFile.load(out)
+        #expect(trace.record("conv1", "weight")?.data == (full["conv1.weight"] as? [[[[NSNumber]]]])?.flatMap { $0.flatMap { $0.flatMap { $0.map(\.doubleValue) } } })
+        let bad = try run(["trace", "--model", xoModel, "--init", "zeros", "--input", xoInput, "--out", out])
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
+
     @Test func missingArgumentIsAUsageError() throws {
         let r = try run(["trace", "--model", xoModel])
         #expect(r.status == 2, "usage errors exit with status 2, got \(r.status)")
