@@ -179,8 +179,8 @@ struct StepBuilder {
                                 figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
         case let .convolution(input, layer, f, row, col):
             let spec = try layerSpec(input, layer, step)
-            guard case .conv(let c) = spec.kind, c.padding == 0 else {
-                throw fail(step, "convolution steps are drawn for conv layers with no padding; '\(layer)' is not one")
+            guard case .conv(let c) = spec.kind, c.padding == .valid, c.dilation == 1 else {
+                throw fail(step, "convolution steps are drawn for conv layers with no padding and no dilation; '\(layer)' is not one")
             }
             let feats = try features(input, layer, step)
             guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
