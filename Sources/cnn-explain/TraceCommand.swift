@@ -40,7 +40,7 @@ struct TraceCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
-                                         initialization: files.initialization).run()
+                                         initialization: files.initialization, pixels: files.pixels).run()
             try TraceFile.write(trace, to: out)
             if let npz { try NPZ.write(trace: trace, to: npz) }
             print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
