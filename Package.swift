@@ -53,12 +53,14 @@ let package = Package(
             "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
-        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
-        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
-        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
+        // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
+        .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures"], path: "Tests/TestSupport"),
+        .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

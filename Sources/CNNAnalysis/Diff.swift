@@ -3,18 +3,6 @@ import CNNFigures
 import CNNFiles
 import Foundation
 
-/// Whether two numbers agree, as `numpy.isclose(a, b, rtol, atol)`:
-///
-///     |a − b| <= atol + rtol · |b|
-///
-/// (not symmetric: `b` is the reference). Two NaNs agree (a trace that diverged the same way
-/// twice is reproduced); infinities agree only with themselves.
-public func isClose(_ a: Double, _ b: Double, rtol: Double, atol: Double) -> Bool {
-    if a.isNaN || b.isNaN { return a.isNaN && b.isNaN }
-    if a.isInfinite || b.isInfinite { return a == b }
-    return abs(a - b) <= atol + rtol * abs(b)
-}
-
 /// The tolerances of `diff`: two numbers agree when `isClose(a, b, rtol:, atol:)`.
 public struct Tolerance: Sendable, Equatable {
     public var rtol: Double

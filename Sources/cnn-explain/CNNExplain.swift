@@ -25,19 +25,35 @@ struct CNNExplain: ParsableCommand {
         subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
     )
 
-    /// Runs the command line. Usage errors exit with status 2, other errors with 1.
+    /// Runs the command line. Usage errors exit with status 2, other errors with 1 (after one
+    /// line on stderr), and a failed write to standard output is an error too.
     static func main() {
+        Console.prepare()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
+            finish(with: error)
         }
+        Foundation.exit(0)
+    }
+
+    /// Exits after an error: help and `--version` (a clean exit) go to stdout, usage errors to
+    /// stderr with status 2, anything else with its own status.
+    static func finish(with error: any Error) -> Never {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            do {
+                if !message.isEmpty { try say(message) }
+            } catch {
+                Console.err("cnn-explain: error: \(error)\n")
+                Foundation.exit(1)
+            }
+            Foundation.exit(0)
+        }
+        if !message.isEmpty { Console.err(message + "\n") }
+        Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
 }
 
@@ -50,7 +66,7 @@ func reportingErrors(exitCode: ExitCode = .failure, _ body: () throws -> Void) t
         throw e
     } catch {
         let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("cnn-explain: error: \(line)\n".utf8))
+        Console.err("cnn-explain: error: \(line)\n")
         throw exitCode
     }
 }

@@ -31,19 +31,22 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
 
-    @Option(help: "Where to write the trace (JSON).")
+    @Option(help: "Where to write the trace (JSON); - for standard output.")
     var out: String
 
-    @Option(help: "Also write every array as a .npy inside this .npz file.")
+    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
     var npz: String?
 
     func run() throws {
         try reportingErrors {
+            Console.messagesToStandardError = out == "-" || npz == "-"
+            try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
+                                         inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
             let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
                                          initialization: files.initialization, pixels: files.pixels).run()
-            try TraceFile.write(trace, to: out)
-            if let npz { try NPZ.write(trace: trace, to: npz) }
-            print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
+            try writeOutput(TraceFile.data(trace), to: out)
+            if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
+            try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
         }
     }
 }
@@ -79,7 +82,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
-            print(try explain(trace: t, query: query, style: numbers.style))
+            try say(try explain(trace: t, query: query, style: numbers.style))
         }
     }
 }
@@ -133,7 +136,7 @@ struct DiffCommand: ParsableCommand {
         var agrees = false
         try reportingErrors(exitCode: ExitCode(2)) {
             let report = try diffFiles(a, b, tolerance: tolerance, style: numbers.style)
-            print(report.text)
+            try say(report.text)
             agrees = report.result.agrees
         }
         if !agrees { throw ExitCode.failure }
@@ -182,12 +185,16 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             #if DEBUG
-            if !json { print("note: this is a debug build; build with -c release for real figures") }
+            if !json { try say("note: this is a debug build; build with -c release for real figures") }
             #endif
-            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
+            var writeError: (any Error)?
+            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { result in
+                if writeError == nil { do { try say(result.jsonLine) } catch { writeError = error } }
+            }
+            if let writeError { throw writeError }
             if selected?.contains("lesson-xo") ?? true {
                 let us = try Benchmarks.lessonRun(path: try LessonLibrary.resolve("xo"), repeats: quick ? 1 : 5)
-                print(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
+                try say(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
             }
         }
     }

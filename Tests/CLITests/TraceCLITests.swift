@@ -2,6 +2,7 @@ import CNNCore
 import CNNFiles
 import Foundation
 import Testing
+import TestSupport
 
 /// `trace`, `explain` and `diff`, run as a user runs them.
 @Suite struct TraceCLITests {
@@ -38,12 +39,10 @@ import Testing
         func data(_ layer: String, _ role: String) throws -> [Double] {
             try #require(trace.record(layer, role)).data
         }
-        let article = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/xo_article.json"))) as? [String: Any])
-        let order = try #require(article["feature_order"] as? [String])
-        let sums = try #require(article["X_conv_sums_over_9"] as? [String: Any])
-        let expected = try order.flatMap { name in try #require(sums[name] as? [[NSNumber]]).flatMap { $0.map { $0.doubleValue / 9 } } }
+        let article = try ArticleFixture()
+        let expected = try article.featureOrder.flatMap { name in try article.grid("X_conv_sums_over_9", name).values.map { $0 / 9 } }
         #expect(try data("conv1", "output") == expected)
-        let vector = try #require(article["X_vector_12"] as? [NSNumber]).map(\.doubleValue)
+        let vector = try article.numbers("X_vector_12")
         let flat = try data("out", "input")
         #expect(flat.count == vector.count)
         for (a, b) in zip(flat, vector) { #expect(abs(a - b) <= 1e-15) }

@@ -3,10 +3,11 @@ import CNNCore
 import Foundation
 import Testing
 @testable import CNNFiles
+import TestSupport
 
 func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
-    let a = try Article()
-    return try a.network(loss: loss).trace(input: a.xImage, target: target)
+    let a = try ArticleFixture()
+    return try a.network(loss: loss).trace(input: try a.imageTensor("X"), target: target)
 }
 
 @Suite struct TraceFileTests {
