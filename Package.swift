@@ -42,9 +42,14 @@ let package = Package(
             "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
+        .target(name: "CNNTeaching", dependencies: [
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNAnalysis",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
@@ -52,6 +57,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNTeachingTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
         .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
