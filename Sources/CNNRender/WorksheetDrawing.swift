@@ -31,7 +31,9 @@ extension Drawer {
                                      labelFont, maxWidth: left, color: Palette.muted)
             }
         }
-        for cell in f.outlined where cell.row < f.cells.count && cell.col < columns {
+        // Sorted: a Set's order changes from run to run, and the bytes must not.
+        let outlined = f.outlined.sorted { ($0.row, $0.col) < ($1.row, $1.col) }
+        for cell in outlined where cell.row < f.cells.count && cell.col < columns {
             let x = left + Double(cell.col) * f.cellWidth, y = top + Double(cell.row) * f.cellHeight
             // Amber under a dashed black line: visible on white and black pixels, and in grayscale.
             painter.strokeRect(x + 2, y + 2, f.cellWidth - 4, f.cellHeight - 4, Palette.highlight, width: 4)

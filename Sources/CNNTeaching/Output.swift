@@ -46,3 +46,24 @@ extension WhatIfResult {
         return written
     }
 }
+
+extension Worksheet {
+    /// Writes worksheet.pdf, answers.pdf, answers.yaml and filled.yaml (the template) into `folder`.
+    /// Returns the paths written. Same worksheet, same bytes.
+    public func write(to folder: String) throws -> [String] {
+        try makeFolder(folder)
+        let files: [(String, () throws -> [UInt8])] = [
+            ("worksheet.pdf", { try studentDocument().data() }),
+            ("answers.pdf", { try keyDocument().data() }),
+            ("answers.yaml", { Array(answersYAML().utf8) }),
+            ("filled.yaml", { Array(filledTemplate().utf8) }),
+        ]
+        var written: [String] = []
+        for (name, bytes) in files {
+            let url = fileURL(folder, name)
+            try writeAtomically(try bytes(), to: url)
+            written.append(url.path)
+        }
+        return written
+    }
+}
