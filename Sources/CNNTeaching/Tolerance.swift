@@ -1,4 +1,4 @@
-import CNNAnalysis
+import CNNCore
 
 /// How far a student's number may be from the answer and still count: 0.01, plus 1e-6 for
 /// floating point. The slides truncate to 2 decimals (an error below 0.01: 7/9 = 0.777… is

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNAnalysis
+import CNNCore
 import CNNFigures
 import CNNFiles
 import CNNLessons
@@ -52,7 +53,12 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
-            let figures = try TraceFigures.figures(for: t, style: numbers.style)
+            let figures: [(name: String, figure: Figure)]
+            do {
+                figures = try TraceFigures.figures(for: t, style: numbers.style)
+            } catch {
+                throw FileError(file: trace, "\(error)")
+            }
             let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
@@ -63,13 +69,13 @@ struct RenderCommand: ParsableCommand {
             for (name, figure) in figures {
                 let file = "\(name).\(fileFormat.fileExtension)"
                 do {
-                    try render(figure, to: folder.appendingPathComponent(file), format: fileFormat, scale: scale)
+                    try writeAtomically(data: Data(renderData(figure, format: fileFormat, scale: scale)), to: folder.appendingPathComponent(file).path)
                 } catch RenderError.invalidFigure(let why) {
                     throw RenderError.invalidFigure("\(file): \(why)")
                 }
-                print("wrote \((out as NSString).appendingPathComponent(file))")
+                try say("wrote \((out as NSString).appendingPathComponent(file))")
             }
-            print("\(figures.count) figures from \(trace)")
+            try say("\(figures.count) figures from \(trace)")
         }
     }
 }

@@ -4,8 +4,9 @@ import CNNFiles
 import CNNTeaching
 import Foundation
 import Testing
+import TestSupport
 
-let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+let root = Fixtures.packageRoot.path
 func path(_ p: String) -> String { root + "/" + p }
 let model = path("lessons/models/xo.json"), weights = path("lessons/models/xo.weights.json")
 let xInput = path("lessons/inputs/x.txt"), deformed = path("lessons/inputs/x_deformed.txt")
