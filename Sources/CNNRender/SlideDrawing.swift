@@ -49,7 +49,7 @@ extension SlideDeck {
     private func drawFigures(_ figures: [Figure], top: Double, bottom: Double, painter: Painter) throws {
         guard !figures.isEmpty, bottom > top else { return }
         let sizes = try figures.map { try measure($0) }
-        let gap = minimumFontSize * 2
+        let gap = minimumFontSize * 1.5
         let totalWidth = sizes.map(\.width).reduce(0, +) + gap * Double(figures.count - 1)
         let tallest = sizes.map(\.height).max() ?? 1
         let scale = min(3, (width - 2 * margin) / max(totalWidth, 1), (bottom - top) / max(tallest, 1))

@@ -5,7 +5,7 @@ import CNNFigures
 extension Drawer {
     /// Draws a `WorksheetGridFigure` with its top-left at the origin; returns its size.
     func drawWorksheetGrid(_ f: WorksheetGridFigure) -> Size {
-        let titleFont = FontStyle(size: max(11, f.fontSize * 0.9), bold: true)
+        let titleFont = FontStyle(size: max(11, f.fontSize), bold: true)
         let labelFont = FontStyle(size: max(7, f.fontSize * 0.6))
         var top = 0.0
         if let title = f.title, !title.isEmpty {

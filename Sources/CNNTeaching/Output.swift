@@ -67,3 +67,27 @@ extension Worksheet {
         return written
     }
 }
+
+extension SlideDeck {
+    /// The speaker notes as an A4 document: per slide its title, what to say, and the worksheet question.
+    public func notesDocument() -> ReportDocument {
+        var doc = ReportDocument(title: "\(title) · speaker notes")
+        doc.addSection("Speaker notes: \(title)")
+        doc.addParagraph("One entry per slide, in order. The worksheet questions are those of <tt>cnn-explain worksheet xo</tt>.")
+        for (k, slide) in slides.enumerated() {
+            doc.addSection("Slide \(k + 1): \(slide.title)", level: 2, newPage: false)
+            doc.addParagraph(TextBlock.escape(slide.notes))
+            if let q = slide.question { doc.addParagraph("<b>Worksheet:</b> " + TextBlock.escape(q)) }
+        }
+        return doc
+    }
+
+    /// Writes the slides to `path` and the notes next to it (`NAME-notes.pdf`). Returns both paths.
+    public func write(slides path: String) throws -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let notes = url.deletingPathExtension().path + "-notes.pdf"
+        try write(to: url)
+        try notesDocument().write(to: URL(fileURLWithPath: notes))
+        return [url.path, notes]
+    }
+}

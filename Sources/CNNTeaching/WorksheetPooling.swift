@@ -55,7 +55,7 @@ extension WorksheetBuilder {
         let text = ["Max pooling keeps the largest number in each 2×2 window. "
             + "3a: pool the window you just put through ReLU. 3b: pool the outlined window below; put its numbers through ReLU first."]
         return WorksheetPart(title: "3. Pooling", text: text,
-                             student: [answerBoxes(q), signedMap(outlined: cells(ofWindow: windowB))], questions: q)
+                             student: [signedMap(outlined: cells(ofWindow: windowB)), answerBoxes(q)], questions: q)
     }
 
     private func poolQuestion(_ id: String, _ w: (row: Int, col: Int), _ prompt: String) -> WorksheetQuestion {

@@ -99,3 +99,40 @@ struct CheckCommand: ParsableCommand {
         }
     }
 }
+
+struct SlidesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slides",
+        abstract: "Write a 16:9 projector deck of the X/O example, with speaker notes.",
+        discussion: """
+        One idea per slide, numbers at least 18 pt on a 960×540 pt page (36 px at 1920 wide), \
+        the sliding window built over successive slides. The notes, with the worksheet question \
+        each slide prepares, go next to the deck as NAME-notes.pdf.
+
+          cnn-explain slides xo --out output/xo-slides.pdf
+        """
+    )
+
+    @Argument(help: "The deck; only 'xo' for now.")
+    var kind: String
+
+    @Option(help: "The PDF to write.")
+    var out: String
+
+    func validate() throws {
+        guard kind == "xo" else { throw ValidationError("unknown deck '\(kind)'; the only one is 'xo'") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let files = xoNetworkFiles()
+            let input = URL(fileURLWithPath: files.model).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("inputs/x.txt").path
+            let deck = try SlidesRequest(model: files.model, weights: files.weights, input: input).build()
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+            for path in try deck.write(slides: out) { print("wrote \(path)") }
+            print("\(deck.slides.count) slides")
+        }
+    }
+}

@@ -93,4 +93,38 @@ func shellWords(_ s: String) -> [String] {
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(r.stderr.contains("bad.yaml") && r.stderr.contains("9z"))
     }
+
+    /// The deck is 16:9, every word on it is at least 18 pt (pdftotext's box is 1.164 × the size
+    /// for DejaVu Sans), the sliding window takes several slides, and the notes name a worksheet
+    /// question for every slide.
+    @Test func slidesReadFromTheBackOfTheRoom() throws {
+        let help = try run(["slides", "--help"])
+        let examples = helpExamples(help.stdout)
+        #expect(examples.count == 1)
+        let dir = try temporaryDirectory()
+        let args = Array(try #require(examples.first).dropFirst()).map { $0.hasPrefix("output/") ? dir.path + "/" + $0 : $0 }
+        let r = try run(args)
+        #expect(r.status == 0, "\(r.stderr)")
+        let deck = dir.path + "/output/xo-slides.pdf", notes = dir.path + "/output/xo-slides-notes.pdf"
+        let info = try pdfTool("pdfinfo", deck)
+        #expect(info.contains("960 x 540 pts"))
+        let bbox = dir.appendingPathComponent("bbox.html").path
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["pdftotext", "-bbox", deck, bbox]
+        try p.run(); p.waitUntilExit()
+        let html = try String(contentsOfFile: bbox, encoding: .utf8)
+        let heights = html.matches(of: /yMin="([0-9.]+)" xMax="[0-9.]+" yMax="([0-9.]+)"/).compactMap { m -> Double? in
+            guard let a = Double(m.output.1), let b = Double(m.output.2) else { return nil }
+            return b - a
+        }
+        #expect(heights.count > 200)
+        #expect((heights.min() ?? 0) / 1.164 >= 18 - 0.05)
+        let text = try pdfTool("pdftotext", deck)
+        #expect(text.components(separatedBy: "Slide the feature").count - 1 >= 4)
+        let notesText = try pdfTool("pdftotext", notes)
+        let slides = Int(info.split(separator: "\n").first { $0.hasPrefix("Pages:") }?.split(separator: " ").last ?? "") ?? 0
+        #expect(slides > 8)
+        #expect(notesText.components(separatedBy: "Worksheet:").count - 1 == slides)
+    }
 }
