@@ -21,27 +21,27 @@ public struct ArrayDifferences: Sendable, Equatable {
     public var name: String { "\(pass.rawValue) \(layer).\(role)" }
 }
 
-/// Every element where `a` and `b` disagree, array by array in the order of `a`'s records, by the
-/// same rule as `diffTraces` (`isClose(x, y, rtol:, atol:)` with `y` from `b`), so the arrays listed
-/// are exactly those `diffTraces` counts in `arraysDiffering`, and the first element listed is its
-/// `first`. Arrays missing from either trace or with different shapes are left out (`diffTraces`
-/// reports them as problems).
-public func traceDifferences(_ a: Trace, _ b: Trace, rtol: Double = 1e-9, atol: Double = 1e-12) -> [ArrayDifferences] {
+/// Every element where `a` and `b` disagree, array by array in the order of `b`'s records (`b` is
+/// the reference, as in `diffTraces`), by `diff`'s own rule (`Tolerance.excess(x, y) > 1`, with
+/// `y` from `b`): the arrays listed are exactly `diffTraces(a, b).differences`, each with its
+/// `differing` elements. Arrays missing from either trace or with different shapes are left out
+/// (`diffTraces` reports them as problems).
+public func traceDifferences(_ a: Trace, _ b: Trace, tolerance: Tolerance = .float64) -> [ArrayDifferences] {
     struct Key: Hashable { var pass: Pass; var layer: String; var role: String }
-    var inB: [Key: TraceRecord] = [:]
-    for r in b.records where inB[Key(pass: r.pass, layer: r.layer, role: r.role)] == nil {
-        inB[Key(pass: r.pass, layer: r.layer, role: r.role)] = r
+    var inA: [Key: TraceRecord] = [:]
+    for r in a.records where inA[Key(pass: r.pass, layer: r.layer, role: r.role)] == nil {
+        inA[Key(pass: r.pass, layer: r.layer, role: r.role)] = r
     }
     var seen = Set<Key>()
     var result: [ArrayDifferences] = []
-    for ra in a.records {
-        let k = Key(pass: ra.pass, layer: ra.layer, role: ra.role)
-        guard seen.insert(k).inserted, let rb = inB[k], ra.shape == rb.shape, ra.data.count == rb.data.count else { continue }
-        let elements = ra.data.indices.filter { !isClose(ra.data[$0], rb.data[$0], rtol: rtol, atol: atol) }.map {
+    for rb in b.records {
+        let k = Key(pass: rb.pass, layer: rb.layer, role: rb.role)
+        guard seen.insert(k).inserted, let ra = inA[k], ra.shape == rb.shape, ra.data.count == rb.data.count else { continue }
+        let elements = rb.data.indices.filter { tolerance.excess(ra.data[$0], rb.data[$0]) > 1 }.map {
             ArrayDifferences.Element(index: multiIndex($0, shape: ra.shape), a: ra.data[$0], b: rb.data[$0])
         }
         if !elements.isEmpty {
-            result.append(ArrayDifferences(pass: ra.pass, layer: ra.layer, role: ra.role, shape: ra.shape, elements: elements))
+            result.append(ArrayDifferences(pass: rb.pass, layer: rb.layer, role: rb.role, shape: rb.shape, elements: elements))
         }
     }
     return result

@@ -28,17 +28,20 @@ func flipsFromXToDeformed() throws -> [WhatIfChange] {
         #expect(diffTraces(result.before, tx).agrees)
         #expect(diffTraces(result.after, td).agrees)
         let diff = diffTraces(tx, td)
-        #expect(!diff.agrees)
-        #expect(result.differences.count == diff.arraysDiffering)
-        let first = try #require(result.differences.first?.elements.first)
-        #expect(diff.first?.array == result.differences.first?.name)
-        #expect(diff.first?.index == first.index)
-        // Every element listed differs; every element not listed agrees, by diff's own rule.
+        #expect(!diff.agrees && diff.problems.isEmpty)
+        // The same arrays, in the same order, with as many elements each as diff counts.
+        #expect(result.differences.map(\.name) == diff.differences.map(\.array))
+        #expect(result.differences.map(\.elements.count) == diff.differences.map(\.differing))
+        // diff's worst element of each array is among those listed.
+        for (mine, theirs) in zip(result.differences, diff.differences) {
+            #expect(mine.elements.contains { $0.index == theirs.index && $0.a == theirs.a && $0.b == theirs.b })
+        }
+        // Every element listed differs; every element not listed agrees, by diff's tolerance.
         for (ra, rb) in zip(tx.records, td.records) {
             let listed = Set(result.differences.first { $0.pass == ra.pass && $0.layer == ra.layer && $0.role == ra.role }?
                 .elements.map { ra.tensor.offset($0.index) } ?? [])
             for k in ra.data.indices {
-                #expect(listed.contains(k) == !isClose(ra.data[k], rb.data[k], rtol: 1e-9, atol: 1e-12), "\(ra.key)[\(k)]")
+                #expect(listed.contains(k) == !isClose(ra.data[k], rb.data[k], rtol: Tolerance.float64.rtol, atol: Tolerance.float64.atol), "\(ra.key)[\(k)]")
             }
         }
     }
