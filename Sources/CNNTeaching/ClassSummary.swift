@@ -69,7 +69,7 @@ public struct ClassSummary: Sendable, Codable {
 
     /// The summary as text.
     public var report: String {
-        var lines = ["\(students) sheets marked"]
+        var lines = [students == 1 ? "1 sheet marked" : "\(students) sheets marked"]
         if let step = mostMissedStep, let line = steps.first(where: { $0.step == step }) {
             lines.append("the step most students missed: \(step) (\(line.studentsMissing) of \(students) students)")
         } else {

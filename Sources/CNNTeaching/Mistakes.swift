@@ -18,12 +18,12 @@ public enum MistakeKind: String, Sendable, CaseIterable, Codable {
     public var explanation: String {
         switch self {
         case .divideBy8: return "divided by 8; the feature has 9 pixels, so divide by 9"
-        case .noDivision: return "forgot to divide (the sum was not divided)"
+        case .noDivision: return "forgot to divide (÷ 9 for a convolution, ÷ 2 for the error and its gradient)"
         case .signFlipped: return "the sign is flipped (+ where − belongs, or − where + belongs)"
         case .minInsteadOfMax: return "took the smallest value in the window; max pooling keeps the largest"
         case .pooledBeforeReLU: return "pooled before ReLU; ReLU comes first, so negative numbers are already 0"
         case .wrongWindow: return "used the wrong window (a neighbouring 2×2 block)"
-        case .addedInsteadOfMultiplied: return "added pixel and feature values; multiply them, then add the products"
+        case .addedInsteadOfMultiplied: return "added where the recipe multiplies: multiply each pair of numbers, then add the products"
         case .offByOnePatch: return "used a patch one pixel off (check the row and column of the patch)"
         case .forgotLearningRate: return "forgot the learning rate: new weight = old weight − learning rate × gradient"
         case .keptNegative: return "kept a negative number; ReLU turns every negative number into 0"

@@ -37,8 +37,11 @@ struct WorksheetBuilder {
         let r = record(layer, role)
         return r.data.isEmpty ? .nan : r.data[r.tensor.offset(index)]
     }
+    /// `explain`'s text for `query`, without its last line (the check that the recomputed value is
+    /// the recorded one, which is for people debugging a trace, not for students).
     func derivation(_ query: String) -> String {
-        (try? explain(trace: trace, query: query, style: .rounded(2))) ?? ""
+        let text = (try? explain(trace: trace, query: query, style: .rounded(2))) ?? ""
+        return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("recomputed") }.joined(separator: "\n")
     }
     var mapShape: (rows: Int, cols: Int) { let s = record(conv, "output").shape; return (s[1], s[2]) }
     var windows: PoolWindows {
