@@ -22,7 +22,7 @@ struct CNNExplain: ParsableCommand {
               --input lessons/inputs/x.txt --target X --out x.trace.json
           cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
-        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
+        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self, WhatIfCommand.self, WorksheetCommand.self, CheckCommand.self, SlidesCommand.self]
     )
 
     /// Runs the command line. Usage errors exit with status 2, other errors with 1 (after one
