@@ -232,70 +232,49 @@ struct Explainer {
 
     mutating func convOutput(_ c: ConvSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor, w = try rec(layer, "weight").tensor
-        let (o, i, j) = (index[0], index[1], index[2])
-        let (s, d, pads) = (c.stride, c.dilation, c.pads)
-        let y0 = i * s - pads.top, x0 = j * s - pads.left
-        let divisor = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
+        let bias = c.bias ? trace.record(layer, "bias")?.tensor : nil
+        let d = c.derivation(input: x, weight: w, bias: bias, filter: index[0], row: index[1], col: index[2])
+        let (s, dil, pads) = (c.stride, c.dilation, c.pads)
         let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
-        lines.append("  feature \(o) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(y0)…\(y0 + c.span.h - 1), columns \(x0)…\(x0 + c.span.w - 1) of the input"
-                     + " (stride \(s), padding \(padText(c))\(d > 1 ? ", dilation \(d): the taps are \(d) rows and columns apart" : "")"
+        lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.span.h - 1), columns \(d.left)…\(d.left + c.span.w - 1) of the input"
+                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): the taps are \(dil) rows and columns apart" : "")"
                      + "\(padded ? "; rows/columns outside the image are 0" : "")):")
-        var sum = 0.0, count = 0
+        let perChannel = c.kernelH * c.kernelW
         for ch in 0..<x.shape[0] {
-            var patch: [[String]] = [], feat: [[String]] = [], prods: [[String]] = []
-            for a in 0..<c.kernelH {
-                var pr: [String] = [], fr: [String] = [], qr: [String] = []
-                for b in 0..<c.kernelW {
-                    let yy = y0 + a * d, xx = x0 + b * d
-                    let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
-                    let xv = inside ? x[ch, yy, xx] : 0
-                    let wv = w[o, ch, a, b]
-                    sum += wv * xv
-                    count += 1
-                    pr.append(inside ? n(xv) : "(0)")
-                    fr.append(n(wv))
-                    qr.append(n(wv * xv))
-                }
-                patch.append(pr); feat.append(fr); prods.append(qr)
+            func rows(_ text: (Int) -> String) -> [[String]] {
+                (0..<c.kernelH).map { a in (0..<c.kernelW).map { b in text(ch * perChannel + a * c.kernelW + b) } }
             }
             if x.shape[0] > 1 { lines.append("  input channel \(ch):") }
-            lines += grids([("patch", patch), ("feature", feat), ("products", prods)])
+            lines += grids([("patch", rows { d.inside[$0] ? n(d.patch[$0]) : "(0)" }), ("feature", rows { n(d.weights[$0]) }),
+                            ("products", rows { n(d.products[$0]) })])
         }
-        lines.append("  sum of the \(count) products = \(n(sum))")
-        var value = sum
-        if c.normalize {
-            value = sum / Double(divisor)
-            lines.append("  divide by the \(divisor) pixels in the feature: \(n(sum)) / \(divisor) = \(r(value))")
+        lines.append("  sum of the \(d.products.count) products = \(n(d.sum))")
+        var value = d.sum
+        if let divisor = d.divisor {
+            value = d.sum / Double(divisor)
+            lines.append("  divide by the \(divisor) pixels in the feature: \(n(d.sum)) / \(divisor) = \(r(value))")
         }
-        if c.bias, let b = trace.record(layer, "bias")?.data[o] {
-            lines.append("  plus bias[\(o)] = \(n(b)): \(r(value)) + \(n(b)) = \(r(value + b))")
-            value += b
+        if let b = d.bias {
+            lines.append("  plus bias[\(d.filter)] = \(n(b)): \(r(value)) + \(n(b)) = \(r(d.value))")
         }
-        lines.append(check(value))
+        lines.append(check(d.value))
     }
 
     mutating func poolOutput(_ p: PoolSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor
         let (ch, i, j) = (index[0], index[1], index[2])
-        let ya = i * p.stride, xa = j * p.stride
-        let yb = min(ya + p.size, x.shape[1]), xb = min(xa + p.size, x.shape[2])
-        var best = -Double.infinity, at = (ya, xa)
-        for yy in ya..<yb {
-            for xx in xa..<xb where x[ch, yy, xx] > best || (x[ch, yy, xx].isNaN && !best.isNaN) {
-                best = x[ch, yy, xx]; at = (yy, xx)
-            }
-        }
-        let partial = yb - ya < p.size || xb - xa < p.size
+        let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
+        let (rows, cols) = (windows.rows(i), windows.cols(j))
+        let at = windows.winner(i, j, channel: ch, in: x.data)
+        let (ya, xa) = (i * p.stride, j * p.stride)
         lines.append("  the \(p.size)×\(p.size) window at rows \(ya)…\(ya + p.size - 1), columns \(xa)…\(xa + p.size - 1) of \(layer).input channel \(ch) (stride \(p.stride))")
-        if partial {
-            lines.append("  the window hangs over the edge: only the \(yb - ya)×\(xb - xa) values that exist take part")
+        if windows.isPartial(i, j) {
+            lines.append("  the window hangs over the edge: only the \(rows.count)×\(cols.count) values that exist take part")
         }
-        var grid: [[String]] = []
-        for yy in ya..<yb {
-            grid.append((xa..<xb).map { xx in (yy, xx) == at ? "[\(n(x[ch, yy, xx]))]" : n(x[ch, yy, xx]) })
-        }
+        let grid = rows.map { yy in cols.map { xx in (yy, xx) == at ? "[\(n(x[ch, yy, xx]))]" : n(x[ch, yy, xx]) } }
         lines += grids([("window", grid)])
-        lines.append("  the largest value, \(r(best)), at input\(ix([ch, at.0, at.1])), wins (ties go to the first in reading order)")
+        let best = x[ch, at.row, at.col]
+        lines.append("  the largest value, \(r(best)), at input\(ix([ch, at.row, at.col])), wins (ties go to the first in reading order)")
         lines.append(check(best))
     }
 
@@ -466,24 +445,16 @@ struct Explainer {
     mutating func poolGradInput(_ p: PoolSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
         let (ch, y, xx0) = (index[0], index[1], index[2])
+        let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
         lines.append("  max pooling sends each window's gradient to the one cell that won it; every other cell gets 0")
         var sum = 0.0, won: [String] = []
-        for i in 0..<g.shape[1] {
-            for j in 0..<g.shape[2] {
-                let ya = i * p.stride, xa = j * p.stride
-                guard y >= ya, y < ya + p.size, xx0 >= xa, xx0 < xa + p.size else { continue }
-                var best = -Double.infinity, at = (ya, xa)
-                for yy in ya..<min(ya + p.size, x.shape[1]) {
-                    for xx in xa..<min(xa + p.size, x.shape[2]) where x[ch, yy, xx] > best || (x[ch, yy, xx].isNaN && !best.isNaN) {
-                        best = x[ch, yy, xx]; at = (yy, xx)
-                    }
-                }
-                if at == (y, xx0) {
-                    sum += g[ch, i, j]
-                    won.append("output\(ix([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
-                } else {
-                    lines.append("    in window output\(ix([ch, i, j])) the cell lost to input\(ix([ch, at.0, at.1])) = \(n(best)): gets 0 from it")
-                }
+        for (i, j) in windows.outputs(covering: y, xx0) {
+            let at = windows.winner(i, j, channel: ch, in: x.data)
+            if at == (y, xx0) {
+                sum += g[ch, i, j]
+                won.append("output\(ix([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
+            } else {
+                lines.append("    in window output\(ix([ch, i, j])) the cell lost to input\(ix([ch, at.row, at.col])) = \(n(x[ch, at.row, at.col])): gets 0 from it")
             }
         }
         if won.isEmpty {

@@ -105,9 +105,8 @@ public struct ModelCost: Sendable, Equatable {
             case .dense: forward += inputs * out
             case .maxpool(let p): forward += Double(p.size * p.size) * out
             case .avgpool(let p): forward += Double(p.size * p.size) * out
-            case .globalAvgpool: forward += inputs
-            case .batchnorm: forward += 4 * out
-            case .relu, .flatten, .sigmoid, .tanh, .leakyRelu, .softmax, .logSoftmax, .dropout: forward += out
+            case .globalAvgpool, .flatten, .dropout: forward += inputs
+            case .relu, .sigmoid, .tanh, .leakyRelu, .softmax, .logSoftmax, .batchnorm: forward += out
             }
         }
     }
@@ -128,8 +127,7 @@ public struct ModelCost: Sendable, Equatable {
 
 extension ModelSpec {
     /// Every parameter's `state_dict` name and shape, in layer order, weight before bias:
-    /// conv `[filters, C, kh, kw]` and `[filters]`, dense `[units, inputs]` and `[units]`,
-    /// batchnorm `[C]` each for weight, bias, running_mean and running_var (see `ParameterSpec`).
+    /// conv `[filters, C, kh, kw]` and `[filters]`, dense `[units, inputs]` and `[units]`.
     public func parameterShapes() throws -> [(name: String, shape: [Int])] {
         try parameterSpecs().map { ($0.name, $0.shape) }
     }
