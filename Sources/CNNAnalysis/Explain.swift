@@ -26,6 +26,10 @@ import Foundation
 ///   - maxpool `grad_input`: the sum of the output gradients of the windows this cell won;
 ///   - the last layer's `grad_output`: the loss derivative; any other layer's `grad_output` is
 ///     the next layer's `grad_input`.
+/// - flatten, avgpool, global_avgpool, sigmoid, tanh, leaky_relu, softmax, log_softmax,
+///   batchnorm (also its batch and running statistics, `grad_weight` and `grad_bias`) and dropout
+///   (also its `mask`): each `output` and `grad_input` with the operands and the formula
+///   (`ExplainLayers.swift`, `ExplainNorm.swift`).
 /// Every recomputed value is compared with the recorded one.
 ///
 /// Explanations work on one-sample traces (activations `[C, H, W]`), as `cnn-explain trace` writes.
