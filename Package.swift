@@ -21,8 +21,11 @@ let package = Package(
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: [
-            "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "CNNCore", "CNNPNG", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
+        // PNG decoding for input images, through Cairo: 8-bit pixels out, nothing else. Keeps Cairo
+        // out of the file formats themselves.
+        .target(name: "CNNPNG", dependencies: ["CCairo"]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
@@ -56,7 +59,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
-        .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures", "CNNAnalysis"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
         .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
         .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),

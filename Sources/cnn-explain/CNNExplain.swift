@@ -97,8 +97,11 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The model file (JSON or YAML).")
     var model: String
 
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], a text grid of '#' (1) and '.' (−1), a PNG, a .npy or a .csv.")
     var input: String
+
+    @Option(help: "How PNG and uint8 .npy pixels (0…255) become numbers: 'article' (black −1, white +1) or 'torchvision' (0…1).")
+    var pixels: PixelMapping = .article
 
     @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
     var weights: String?
@@ -111,3 +114,4 @@ struct NetworkFiles: ParsableArguments {
 }
 
 extension WeightsInit: ExpressibleByArgument {}
+extension PixelMapping: ExpressibleByArgument {}
