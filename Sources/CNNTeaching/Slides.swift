@@ -48,6 +48,12 @@ struct SlideBuilder {
         return Grid(rows: h, cols: w, values: Array(r.data[start..<(start + h * w)])) ?? Grid(rows: 0, cols: 0, repeating: 0)
     }
     var picture: Grid { plane(record(layers[0], "input"), 0) }
+    /// The sum of the products at conv output `[o, i, j]`, from the engine's one conv derivation.
+    func sum(_ o: Int, _ i: Int, _ j: Int) -> Double {
+        guard case .conv(let spec) = trace.model.layers[0].kind else { return .nan }
+        return spec.derivation(input: record(layers[0], "input").tensor, weight: record(layers[0], "weight").tensor, bias: nil,
+                               filter: o, row: i, col: j).sum
+    }
     var featureCount: Int { record(layers[0], "weight").shape.first ?? 0 }
     func feature(_ o: Int) -> Grid {
         let w = record(layers[0], "weight")
@@ -109,7 +115,7 @@ struct SlideBuilder {
                          figures: [pixels(picture, cell: 28, outlined: patch), numbers(feature(0), cell: (48, 48), shaded: true, title: "feature 1"),
                                    numbers(map, cell: (56, 36), outlined: [Cell(row: 0, col: j)], blankFrom: j + 1, title: "map")],
                          notes: j == 0
-                            ? "The outlined patch and the feature: the 9 products add up to \(formatCount(value * 9, .standard)), and \(formatCount(value * 9, .standard)) ÷ 9 = \(formatNumber(value, .standard)). Ask the class to check one product aloud."
+                            ? "The outlined patch and the feature: the 9 products add up to \(formatCount(sum(0, 0, j), .standard)), and \(formatCount(sum(0, 0, j), .standard)) ÷ 9 = \(formatNumber(value, .standard)). Ask the class to check one product aloud."
                             : "Move one pixel to the right. Ask the class to predict the new number before you show it; it is \(formatNumber(value, .standard)).",
                          question: "1a and 1b: the sum of the 9 products, then the sum divided by 9.")
         }
