@@ -114,6 +114,26 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
         #expect(marked.score == 0)
     }
 
+    /// Every mistake a key lists, written to 2 decimals in its question, is named, for every kind
+    /// that occurs on five level-3 sheets.
+    @Test func everyListedMistakeIsNamed() throws {
+        var kinds = Set<MistakeKind>()
+        for seed in 1...5 as ClosedRange<UInt64> {
+            let s = try sheet(seed: seed, level: 3)
+            let dir = try written(s)
+            let key = try AnswerKey.load(dir + "/answers.yaml")
+            for q in key.questions {
+                guard case .number(let v) = q.answer else { continue }
+                for m in q.mistakes where abs(m.value - v) > 0.03 {
+                    let a = markAnswer(q, given: formatNumber(m.value, .rounded(2)))
+                    #expect(a.verdict == .wrong && a.mistakes.contains(m.kind.rawValue), "seed \(seed) \(q.id) \(m.kind)")
+                    kinds.insert(m.kind)
+                }
+            }
+        }
+        #expect(kinds.count >= 8, "\(kinds)")
+    }
+
     @Test func aWrongNumberNoMistakeExplainsGetsTheWorking() throws {
         let s = try sheet(seed: 1, level: 1)
         let dir = try written(s)
