@@ -24,7 +24,8 @@ public struct SlidesRequest: Sendable {
         guard trace.model.layers.count >= 4, case .conv = trace.model.layers[0].kind, case .dense = trace.model.layers.last?.kind else {
             throw FileError(file: model, "slides need the X/O network: conv, relu, maxpool, …, dense")
         }
-        return SlideBuilder(trace: trace).deck()
+        let step = try WhatIfRequest(model: model, weights: weights, input: input, target: target, changes: [], learningRate: 0.1).run()
+        return SlideBuilder(trace: trace, stepped: step.after, learningRate: 0.1).deck()
     }
 }
 
@@ -35,6 +36,9 @@ enum Projector {
 
 struct SlideBuilder {
     let trace: Trace
+    /// The same picture after one engine SGD step with `learningRate`.
+    let stepped: Trace
+    let learningRate: Double
     var layers: [String] { trace.model.layers.map(\.name) }
 
     func record(_ layer: String, _ role: String) -> TraceRecord {
@@ -140,6 +144,17 @@ struct SlideBuilder {
         ]
     }
 
+    func learningSlide(labels: [String], votes: [Double]) -> Slide {
+        let after = stepped.record(layers[layers.count - 1], "output")?.data ?? []
+        let lossAfter = stepped.loss ?? .nan
+        return Slide(title: "Learning: one small step", lines: ["Every weight moves a little against its gradient.",
+                                                                 "Learning rate \(formatNumber(learningRate, .full)): the error goes from <b>\(formatNumber(trace.loss ?? .nan, .standard))</b> to <b>\(formatNumber(lossAfter, .standard))</b>."],
+                     figures: [.column([.voteBars(VoteBarsFigure(labels: labels, values: votes, title: "before", range: 0...1)),
+                                        .voteBars(VoteBarsFigure(labels: labels, values: after, title: "after one step", range: 0...1))], spacing: 10)],
+                     notes: "new weight = weight − learning rate × gradient, for every weight at once. The gradient says which way makes the error grow; the step goes the other way. Repeat over many pictures and the votes get better.",
+                     question: "6a–6c (level 3): one gradient and one update, by hand.")
+    }
+
     func voteSlides() -> [Slide] {
         let dense = layers[layers.count - 1]
         let votes = record(dense, "output").data
@@ -154,7 +169,8 @@ struct SlideBuilder {
             Slide(title: "How wrong was it?", lines: ["The error: square each vote's distance from the right answer, add, divide by \(votes.count).",
                                                        "Here it is <b>\(formatNumber(loss, .standard))</b>."],
                   notes: "The right answers are 1 for X and 0 for O. Learning means changing the weights so this error shrinks.",
-                  question: "5a (level 2): the error; 6a–6c (level 3): one gradient and one update."),
+                  question: "5a (level 2): the error."),
+            learningSlide(labels: labels, votes: votes),
         ]
     }
 }
