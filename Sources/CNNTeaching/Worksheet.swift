@@ -111,11 +111,11 @@ public struct WorksheetRequest: Sendable {
     /// normalized conv with 3×3 features, ReLU, max pooling, and a last dense layer with mse.
     private func checkShape(_ m: ModelSpec) throws(FileError) {
         let kinds = m.layers.map(\.kind.typeName)
-        guard m.input.count == 3, m.input[0] == 1, kinds.first == "conv", kinds.dropFirst().first == "relu",
+        guard m.input.count == 3, m.input[0] == 1, m.input[1] >= 5, m.input[1] == m.input[2], m.classNames.count == 2, kinds.first == "conv", kinds.dropFirst().first == "relu",
               kinds.dropFirst(2).first == "maxpool", kinds.last == "dense", m.loss == .mse,
               case .conv(let c)? = m.layers.first?.kind, c.normalize, !c.bias, c.stride == 1, c.padding == .valid, c.dilation == 1,
               c.kernelH == 3, c.kernelW == 3 else {
-            throw FileError(file: model, "worksheets need the X/O network: conv (normalized, no bias), relu, maxpool, …, dense, mse")
+            throw FileError(file: model, "worksheets need the X/O network: a square picture of one channel, conv (3×3, normalized, no bias), relu, maxpool, …, dense with 2 classes, mse")
         }
     }
 }

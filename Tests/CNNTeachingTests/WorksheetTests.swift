@@ -71,6 +71,12 @@ func tracedValue(_ source: String, in trace: Trace) throws -> Double? {
         #expect(Set(sources).count == 4)
     }
 
+    @Test func anotherNetworkIsRefusedWithOneLine() throws {
+        let other = WorksheetRequest(model: path("lessons/models/xo-train.json"), weights: weights, seed: 1, level: 1)
+        #expect(throws: FileError.self) { try other.build() }
+        #expect(throws: FileError.self) { try WorksheetRequest(model: model, weights: weights, seed: 1, level: 4).build() }
+    }
+
     @Test func blanksAreAtLeast8mm() throws {
         let s = try sheet(seed: 2, level: 3)
         func blanks(_ f: Figure) -> [WorksheetGridFigure] {
