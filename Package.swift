@@ -39,12 +39,18 @@ let package = Package(
         // Lesson files, the runner, the `{{…}}` templates, lesson figures; writes lessons and reports
         // through the drawers. Orchestrates the modules above.
         .target(name: "CNNLessons", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNHTML",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
+        // (inline SVG, CSS and script). No Cairo; the page's script and style are embedded at build time.
+        .target(name: "CNNHTML", dependencies: ["CNNFigures"], plugins: ["EmbedWebFiles"]),
+        // Build tool: turns the files of web/ into Swift string constants (used by EmbedWebFiles).
+        .executableTarget(name: "embed-text", path: "Sources/embed-text"),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNHTML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
@@ -52,6 +58,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNHTMLTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
         .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
