@@ -508,9 +508,9 @@
     for (let c = 0; c < C; c++) inputs.append(planeGrid(H, W, inCells, 'input ' + (c + 1)));
     for (let o = 0; o < F; o++) maps.append(planeGrid(OH, OW, outCells, (L.type === 'conv' ? 'map ' : 'pooled ') + (o + 1)));
     const detail = el('pre', { class: 'products', 'aria-live': 'off' });
-    const back = el('button', { type: 'button', 'aria-label': 'Step back', text: '\u23ee' });
-    const playBtn = el('button', { type: 'button', 'aria-label': 'Play', text: '\u25b6' });
-    const next = el('button', { type: 'button', 'aria-label': 'Step forward', text: '\u23ed' });
+    const back = el('button', { type: 'button', 'aria-label': 'Step back', text: '\u25c0 Back' });
+    const playBtn = el('button', { type: 'button', 'aria-label': 'Play', text: 'Play' });
+    const next = el('button', { type: 'button', 'aria-label': 'Step forward', text: 'Step \u25b6' });
     const scrub = el('input', { type: 'range', min: '0', max: String(total), value: '0', 'aria-label': 'Position of the window (cells filled)' });
     const where = el('span', { class: 'where' });
     const controls = el('div', { class: 'controls' }, back, playBtn, next, scrub, where);
@@ -539,7 +539,8 @@
     /** Repaints the input (after a what-if) and refills the map up to the current position. */
     player.render = () => {
       const x = currentValues(S, S.inputKey(li)), at = t;
-      for (let k = 0; k < H * W * C; k++) setCell(inCells[k], x[k], S.D);
+      const image = li === 0 && x.every((v) => v >= -1 && v <= 1);
+      for (let k = 0; k < H * W * C; k++) setCell(inCells[k], x[k], S.D, image);
       for (let k = 0; k < total; k++) clearCell(outCells[k]);
       t = 0;
       moveTo(at);
@@ -550,14 +551,14 @@
     player.play = () => {
       if (timer) return;
       if (t >= total) t = 0;
-      playBtn.textContent = '\u23f8';
+      playBtn.textContent = 'Pause';
       playBtn.setAttribute('aria-label', 'Pause');
       timer = setInterval(() => { if (!player.step()) player.pause(); }, 300);
     };
     player.pause = () => {
       clearInterval(timer);
       timer = null;
-      playBtn.textContent = '\u25b6';
+      playBtn.textContent = 'Play';
       playBtn.setAttribute('aria-label', 'Play');
     };
     back.addEventListener('click', () => { player.pause(); player.back(); });
@@ -591,11 +592,17 @@
     c.className = 'cell empty';
   }
 
-  function setCell(c, v, D) {
-    c.className = 'cell' + (v < 0 ? ' neg' : '');
+  function setCell(c, v, D, image) {
+    c.className = 'cell' + (v < 0 && !image ? ' neg' : '');
     c.textContent = fmt(v, D);
     c.dataset.v = String(v);
-    c.style.setProperty('--t', Math.min(1, Math.abs(v)).toFixed(3));
+    if (image) {
+      const g = Math.round(((Math.max(-1, Math.min(1, v)) + 1) / 2) * 255);
+      c.style.background = 'rgb(' + g + ',' + g + ',' + g + ')';
+      c.style.color = g < 128 ? '#fff' : '#000';
+    } else {
+      c.style.setProperty('--t', Math.min(1, Math.abs(v)).toFixed(3));
+    }
   }
 
   /** The products (conv) or the window (pooling) at the current position, and the outline on the input. */

@@ -41,9 +41,10 @@ public enum FigureHTML {
     }
 
     static func convolutionStep(_ f: ConvolutionStepFigure) -> HTML {
-        let patch = Set((0..<f.feature.rows).flatMap { r in (0..<f.feature.cols).map { Cell(row: f.row + r, col: f.col + $0) } })
-        let image = FigureSVG.titledGrid(f.image, title: f.title ?? "the patch", cell: 26, color: .image,
-                                         style: nil, highlighted: patch)
+        var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the patch", cell: 26, color: .image, style: nil)
+        image.add(.element("rect", [("x", n(Double(f.col) * 26)), ("y", n(18 + Double(f.row) * 26)),
+                                    ("width", n(Double(f.feature.cols) * 26)), ("height", n(Double(f.feature.rows) * 26)),
+                                    ("class", "hl")], []), right: 0, bottom: 0)
         let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle)
         return row([(image, "image with the patch at row \(f.row + 1), column \(f.col + 1)"), (feature, "feature \(f.featureName)")])
     }
@@ -80,8 +81,18 @@ public enum FigureHTML {
 
     static func pooling(_ f: PoolingFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.input])
-        var canvases = [(FigureSVG.titledGrid(f.input, title: "windows of \(f.size)×\(f.size), step \(f.stride)",
-                                              cell: min(f.cellSize, 30), color: .diverging(scale: s), style: f.numberStyle), "pooling input")]
+        var input = FigureSVG.titledGrid(f.input, title: "windows of \(f.size)×\(f.size), step \(f.stride)",
+                                         cell: 38, color: .diverging(scale: s), style: f.numberStyle)
+        // The windows' outlines: one box per window position, clipped to the map.
+        let x0 = max(0, (input.width - Double(f.input.cols) * 38) / 2)
+        for r in stride(from: 0, to: f.input.rows, by: max(1, f.stride)) {
+            for c in stride(from: 0, to: f.input.cols, by: max(1, f.stride)) {
+                let h = Double(min(f.size, f.input.rows - r)) * 38, w = Double(min(f.size, f.input.cols - c)) * 38
+                input.add(.element("rect", [("x", n(x0 + Double(c) * 38)), ("y", n(18 + Double(r) * 38)), ("width", n(w)),
+                                            ("height", n(h)), ("class", "win")], []), right: 0, bottom: 0)
+            }
+        }
+        var canvases = [(input, "pooling input with its windows")]
         if let out = f.output {
             canvases.append((FigureSVG.titledGrid(out, title: "pooled", cell: min(f.cellSize, 30),
                                                   color: .diverging(scale: s), style: f.numberStyle), "pooled output"))

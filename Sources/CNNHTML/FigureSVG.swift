@@ -73,7 +73,7 @@ enum FigureSVG {
                 }
                 if let style {
                     parts.append(label(formatNumber(v, style), x: cx + cell / 2, y: cy + cell * 0.62,
-                                       size: min(12, cell * 0.36), cls: f.dark ? "on-dark" : ""))
+                                       size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
                 }
             }
         }
@@ -88,9 +88,13 @@ enum FigureSVG {
     static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
                            highlighted: Set<Cell> = []) -> Canvas {
         var c = Canvas()
+        // Numbers need room: "−0.11" at 11 px.
+        let cell = style == nil ? cell : max(cell, 38)
         let top = title == nil ? 0.0 : 18
-        if let title { c.add(label(title, x: Double(g.cols) * cell / 2, y: 13, size: 13, cls: "t"), right: 0, bottom: top) }
-        grid(g, at: 0, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
+        let gridW = Double(g.cols) * cell, titleW = Double(title?.count ?? 0) * 7.8
+        let x = max(0, (titleW - gridW) / 2)
+        if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
+        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
         return c
     }
 

@@ -61,7 +61,7 @@ public struct HTMLPage: Sendable {
 
     var tableOfContents: HTML {
         guard !sections.isEmpty || explorer != nil else { return .group([]) }
-        var items: [HTML] = sections.map { s in .el("li", .el("a", ["href": "#step-\(s.id)"], .text("\(s.number). \(s.heading)"))) }
+        var items: [HTML] = sections.map { s in .el("li", .el("a", ["href": "#step-\(s.id)"], .text(s.heading))) }
         if explorer != nil { items.append(.el("li", .el("a", ["href": "#explorer"], .text("Every number, explained")))) }
         return .el("nav", ["aria-label": "Contents"], .el("h2", .text("Contents")), .el("ol", children: items))
     }
