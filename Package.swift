@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The engine: tensors, layers, losses, SGD, training, the tracer, and the one definition of
@@ -19,7 +20,9 @@ let package = Package(
         // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
-        .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CNNFiles", dependencies: [
+            "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
@@ -53,13 +56,15 @@ let package = Package(
             "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNHTML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
-        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
-        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
-        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CNNHTMLTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
+        // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
+        .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures"], path: "Tests/TestSupport"),
+        .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -174,7 +174,7 @@ def main():
         json.dump(model, open(mp, "w"))
         json.dump(x, open(ip, "w"))
         cmd = [args.binary, "trace", "--model", mp, "--input", ip, "--target", str(rng.randrange(units)),
-               "--seed", str(i), "--out", tp]
+               "--init", "random", "--seed", str(i), "--out", tp]
         subprocess.run(cmd, check=True)
         paths.append(tp)
     bad = 0

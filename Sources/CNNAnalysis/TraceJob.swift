@@ -11,13 +11,17 @@ public struct TraceRequest: Sendable {
     public var target: String?
     /// Seeds the initialization of every parameter the weights file does not give.
     public var seed: UInt64
+    /// Whether parameters missing from the weights file are an error (`.file`) or drawn from `seed`.
+    public var initialization: WeightsInit
 
-    public init(model: String, input: String, weights: String? = nil, target: String? = nil, seed: UInt64 = 0) {
+    public init(model: String, input: String, weights: String? = nil, target: String? = nil, seed: UInt64 = 0,
+                initialization: WeightsInit = .file) {
         self.model = model
         self.input = input
         self.weights = weights
         self.target = target
         self.seed = seed
+        self.initialization = initialization
     }
 
     /// Loads and checks every file, then runs the traced forward pass (and, with a target, the loss
@@ -25,7 +29,7 @@ public struct TraceRequest: Sendable {
     /// - Throws: `FileError` naming the file and field at fault; nothing is computed before all
     ///   files have been checked.
     public func run() throws(FileError) -> Trace {
-        let network = try loadNetwork(model: model, weights: weights, seed: seed)
+        let network = try loadNetwork(model: model, weights: weights, seed: seed, initialization: initialization)
         let x = try InputFile.load(input, expecting: network.shapes[0])
         let t = try target.map { s throws(FileError) in try parseTarget(s, classes: network.model.classNames) }
         return network.trace(input: x, target: t)

@@ -85,39 +85,62 @@ public struct PoolWindows: Sendable, Equatable {
         return a < b ? a..<b : a..<a
     }
 
-    /// The winner of output cell `(i, j)`'s window for max pooling, as an input `(row, col)`:
-    /// the first maximum in row-major window order. Strictly greater replaces, so a tie goes to
-    /// the first; a NaN replaces any number and is then kept (the output is NaN, as in PyTorch).
-    /// `value(row, col)` reads the input plane.
+    /// The winner of output cell `(i, j)`'s window for max pooling, as an offset `row·width + col`
+    /// into the plane: the first maximum in row-major window order. Strictly greater replaces, so
+    /// a tie goes to the first cell; a window holding a NaN is won by its first NaN (the output is
+    /// NaN, as in PyTorch). `value(offset)` reads the plane.
+    ///
+    /// The loop compares only; a running sum notices a NaN, and only then is the window searched
+    /// again for it, so the common case costs one compare and one add per cell.
     @inlinable @inline(__always)
-    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
-        let r = rows(i), c = cols(j)
-        var at = (row: r.lowerBound, col: c.lowerBound)
-        var best = value(at.row, at.col)
+    public func winnerOffset(_ i: Int, _ j: Int, _ value: (Int) -> Double) -> Int {
+        let r = rows(i), c = cols(j), w = width
+        var at = r.lowerBound * w + c.lowerBound
+        var best = value(at)
+        var probe = 0.0
         for y in r {
+            let row = y * w
             for x in c {
-                let v = value(y, x)
-                if v > best || (v.isNaN && !best.isNaN) {
+                let v = value(row + x)
+                probe += v
+                if v > best {
                     best = v
-                    at = (y, x)
+                    at = row + x
                 }
             }
         }
+        if probe.isNaN, let nan = firstNaN(r, c, value) { return nan }
         return at
     }
 
-    /// The winner of output cell `(i, j)` as an offset `row·width + col` into a plane stored row-major.
-    @inlinable @inline(__always)
-    public func winnerOffset(_ i: Int, _ j: Int, in plane: UnsafePointer<Double>) -> Int {
-        let w = width
-        let at = winner(i, j) { plane[$0 * w + $1] }
-        return at.row * w + at.col
+    /// The offset of the first NaN in the window, if any (a NaN sum may also come from +∞ and −∞).
+    @inlinable @inline(never)
+    func firstNaN(_ r: Range<Int>, _ c: Range<Int>, _ value: (Int) -> Double) -> Int? {
+        for y in r {
+            for x in c where value(y * width + x).isNaN { return y * width + x }
+        }
+        return nil
     }
 
-    /// The winner of output cell `(i, j)` in channel `channel` of a `[C, H, W]` array stored row-major.
+    /// The winner of output cell `(i, j)` as an offset into a plane stored row-major at `plane`.
+    @inlinable @inline(__always)
+    public func winnerOffset(_ i: Int, _ j: Int, in plane: UnsafePointer<Double>) -> Int {
+        winnerOffset(i, j) { plane[$0] }
+    }
+
+    /// The winner of output cell `(i, j)` as an input `(row, col)`; `value(row, col)` reads the plane.
+    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
+        let w = width
+        let at = winnerOffset(i, j) { value($0 / w, $0 % w) }
+        return (at / w, at % w)
+    }
+
+    /// The winner of output cell `(i, j)` as an input `(row, col)` in channel `channel` of a
+    /// `[C, H, W]` array stored row-major.
     public func winner(_ i: Int, _ j: Int, channel: Int, in values: [Double]) -> (row: Int, col: Int) {
-        let base = channel * height * width, w = width
-        return winner(i, j) { values[base + $0 * w + $1] }
+        let base = channel * height * width
+        let at = winnerOffset(i, j) { values[base + $0] }
+        return (at / width, at % width)
     }
 
     /// The output cells whose windows cover input cell `(row, col)`, row-major.

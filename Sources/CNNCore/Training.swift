@@ -100,6 +100,20 @@ public enum TrainingEvent: Sendable {
     case epoch(EpochSummary)
 }
 
+/// Where training stopped because the loss was no longer a finite number (a learning rate far
+/// too large sends the weights to infinity within a step or two).
+public struct Divergence: Sendable, Equatable, CustomStringConvertible {
+    /// The 1-based epoch and minibatch step whose loss was infinite or NaN.
+    public var epoch: Int
+    public var step: Int
+    public var loss: Double
+
+    public var description: String {
+        let shown = loss.isNaN ? "nan" : loss > 0 ? "inf" : "-inf"
+        return "training diverged at epoch \(epoch), step \(step) (loss = \(shown)); try a smaller --lr"
+    }
+}
+
 /// One weight update written out with its numbers: `w − lr·v = w′` (with `v = g` on the first step).
 public struct WeightUpdate: Sendable, Equatable {
     /// The parameter (`conv1.weight`) and the element's multi-index in its shape.
@@ -134,6 +148,8 @@ public struct Trainer {
     /// The first update of the first step, on the conv weight with the largest gradient
     /// (backprop only), for the report's worked example.
     public private(set) var firstUpdate: WeightUpdate?
+    /// Set when a minibatch's loss came out infinite or NaN; training stops there.
+    public private(set) var divergence: Divergence?
     /// Images run forward, and backward, so far.
     public private(set) var forwardPasses = 0
     public private(set) var backwardPasses = 0
@@ -164,7 +180,7 @@ public struct Trainer {
     /// - Precondition: every image has the network's input shape and every label is a class index.
     public mutating func train(on data: [LabeledImage], heldOut: [LabeledImage] = [],
                                progress: (TrainingEvent) -> Void = { _ in }) {
-        for _ in 0..<options.epochs {
+        for _ in 0..<options.epochs where divergence == nil {
             runEpoch(on: data, heldOut: heldOut, progress: progress)
         }
     }
@@ -199,6 +215,11 @@ public struct Trainer {
             }
             network.forward(ws)
             let loss = network.loss(ws, targets: targets)
+            guard loss.isFinite else {
+                divergence = Divergence(epoch: epoch, step: step + 1, loss: loss)
+                return EpochSummary(epoch: epoch, loss: loss, accuracy: 0, heldOut: nil,
+                                    forwardPasses: forwardPasses, backwardPasses: backwardPasses)
+            }
             forwardPasses += n
             lossSum += loss * Double(n)
             correct += Self.countCorrect(ws, classes: k)
@@ -210,6 +231,12 @@ public struct Trainer {
                 sgd.step(&network, ws)
             case .nudge:
                 nudgeStep(ws, targets: targets, loss: loss)
+            }
+            if network.parameters.contains(where: { $0.tensor.data.contains { !$0.isFinite } }) {
+                // The update overflowed: at infinite weights the loss is infinite too.
+                divergence = Divergence(epoch: epoch, step: step + 1, loss: .infinity)
+                return EpochSummary(epoch: epoch, loss: .infinity, accuracy: 0, heldOut: nil,
+                                    forwardPasses: forwardPasses, backwardPasses: backwardPasses)
             }
             let seen = start + n
             progress(.step(TrainingStep(epoch: epoch, step: step + 1, steps: steps,

@@ -2,41 +2,169 @@ import Foundation
 
 /// Writes `data` to `path` so that `path` is either untouched or complete, never half-written:
 /// the bytes go to a temporary file in the same folder (same file system, so the rename is
-/// atomic), which is then renamed over `path`. On any failure the temporary file is removed.
-/// - Throws: `FileError` naming `path` when the folder is missing or not writable, or the write fails.
+/// atomic), which is then renamed over `path`. On any failure the temporary file is removed,
+/// and while it exists it is listed in `TemporaryFiles`, so an interrupted run can remove it.
+///
+/// - A symbolic link to a regular file is written through: the file it points to is replaced and
+///   the link is kept. A link to anything else, a dangling link, a device, a FIFO or a socket is
+///   refused and left as it is.
+/// - Throws: `FileError` naming `path` and the cause: a missing folder, a folder in the way, no
+///   permission, no space left (ENOSPC, EFBIG), a name too long.
 public func writeAtomically(data: Data, to path: String) throws(FileError) {
-    let url = URL(fileURLWithPath: path)
-    let folder = url.deletingLastPathComponent()
+    let target = try OutputPath.resolve(path)
+    let folder = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
     var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDir), isDir.boolValue else {
-        throw FileError(file: path, "cannot write: the folder \(folder.path) does not exist")
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+        throw FileError(file: path, "cannot write: the folder \(folder) does not exist")
     }
-    if FileManager.default.fileExists(atPath: path, isDirectory: &isDir), isDir.boolValue {
-        throw FileError(file: path, "cannot write: it is a folder")
-    }
-    let temp = folder.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
-    guard FileManager.default.createFile(atPath: temp.path, contents: nil) else {
-        throw FileError(file: path, "cannot write: the folder \(folder.path) is not writable")
-    }
-    do {
-        let handle = try FileHandle(forWritingTo: temp)
-        do {
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? handle.close()
-            throw error
-        }
-        guard rename(temp.path, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            throw FileError(file: path, "cannot write: \(reason)")
-        }
-    } catch let e as FileError {
-        try? FileManager.default.removeItem(at: temp)
-        throw e
+    guard isDir.boolValue else { throw FileError(file: path, "cannot write: \(folder) is a file, not a folder") }
+    let temp = (folder as NSString).appendingPathComponent(".cnn-explain-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+    guard TemporaryFiles.shared.add(temp) else { throw FileError(file: path, "cannot write: the program is stopping") }
+    defer { TemporaryFiles.shared.remove(temp) }
+    do throws(FileError) {
+        try writeFile(data, to: temp, shownAs: path, folder: folder)
+        guard rename(temp, target) == 0 else { throw writeError(errno, path: path, folder: folder) }
     } catch {
-        try? FileManager.default.removeItem(at: temp)
-        throw FileError(file: path, "cannot write: \(error.localizedDescription)")
+        unlink(temp)
+        throw error
+    }
+}
+
+/// Writes every byte to a new file `temp` and flushes it to the disk.
+private func writeFile(_ data: Data, to temp: String, shownAs path: String, folder: String) throws(FileError) {
+    let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+    guard fd >= 0 else { throw writeError(errno, path: path, folder: folder) }
+    var failure: Int32 = 0
+    data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+        var done = 0
+        while done < buffer.count, let base = buffer.baseAddress {
+            let n = write(fd, base + done, buffer.count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = errno
+                return
+            }
+            done += n
+        }
+    }
+    if failure == 0 && fsync(fd) != 0 && errno != EINVAL { failure = errno }
+    if close(fd) != 0 && failure == 0 { failure = errno }
+    if failure != 0 { throw writeError(failure, path: path, folder: folder) }
+}
+
+/// A write error in words, naming its cause.
+func writeError(_ code: Int32, path: String, folder: String) -> FileError {
+    let reason: String
+    switch code {
+    case ENOSPC, EDQUOT: reason = "no space left on the device"
+    case EFBIG: reason = "the file is too large for the device (no space for it)"
+    case ENAMETOOLONG: reason = "the name is too long"
+    case EACCES, EPERM: reason = "permission denied: the folder \(folder) is not writable"
+    case EROFS: reason = "the folder \(folder) is on a read-only file system"
+    case ENOENT: reason = "the folder \(folder) does not exist"
+    case ENOTDIR: reason = "a part of the path is a file, not a folder"
+    case EISDIR: reason = "it is a folder"
+    default: reason = String(cString: strerror(code))
+    }
+    return FileError(file: path, "cannot write: \(reason)")
+}
+
+/// Where an output really goes, checked before anything is written.
+public enum OutputPath {
+    /// The path to replace for output `path`: `path` itself, or the regular file a symbolic
+    /// link points to.
+    /// - Throws: `FileError` for a name too long, a folder, a device, a FIFO, a socket, or a link to
+    ///   one of those (or to nothing).
+    public static func resolve(_ path: String) throws(FileError) -> String {
+        let name = (path as NSString).lastPathComponent
+        guard name.utf8.count <= 255, path.utf8.count < 4096 else {
+            throw FileError(file: String(path.prefix(80)) + (path.count > 80 ? "…" : ""), "cannot write: the name is too long (\(name.utf8.count) bytes; at most 255)")
+        }
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return path }
+        if info.st_mode & S_IFMT == S_IFLNK {
+            guard let real = realpath(path, nil) else {
+                throw FileError(file: path, "cannot write: it is a symbolic link to nothing (a missing file); remove the link or choose another name")
+            }
+            defer { free(real) }
+            let target = String(cString: real)
+            guard stat(target, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+                throw FileError(file: path, "cannot write: it is a symbolic link to \(target), \(kind(info)), not a regular file")
+            }
+            return target
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw FileError(file: path, "cannot write: it is \(kind(info)), not a regular file\(info.st_mode & S_IFMT == S_IFDIR ? "" : " (use --out - for standard output)")")
+        }
+        return path
+    }
+
+    /// "a folder", "a FIFO (named pipe)", "a device", "a socket", "a regular file".
+    static func kind(_ info: stat) -> String {
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR: return "a folder"
+        case S_IFIFO: return "a FIFO (named pipe)"
+        case S_IFCHR, S_IFBLK: return "a device"
+        case S_IFSOCK: return "a socket"
+        case S_IFREG: return "a regular file"
+        default: return "a special file"
+        }
+    }
+
+    /// Refuses outputs that would overwrite an input, or each other.
+    /// - Parameters:
+    ///   - outputs: each output's option (`--out`) and path; `-` (standard output) is skipped.
+    ///   - inputs: each input's option (`--model`) and path.
+    /// - Throws: `FileError` naming the path and both options.
+    public static func checkDistinct(outputs: [(option: String, path: String)], inputs: [(option: String, path: String)]) throws(FileError) {
+        let outs = outputs.filter { $0.path != "-" }
+        for (k, out) in outs.enumerated() {
+            for input in inputs where same(out.path, input.path) {
+                throw FileError(file: out.path, "\(out.option) is the same file as \(input.option); it would be overwritten")
+            }
+            for other in outs[..<k] where same(out.path, other.path) {
+                throw FileError(file: out.path, "\(other.option) and \(out.option) name the same file; give each its own")
+            }
+        }
+    }
+
+    /// Whether two paths name one file: the same device and inode when both exist, else the same
+    /// absolute path (links resolved).
+    static func same(_ a: String, _ b: String) -> Bool {
+        var sa = stat(), sb = stat()
+        if stat(a, &sa) == 0 && stat(b, &sb) == 0 { return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino }
+        let ua = URL(fileURLWithPath: a).standardizedFileURL.resolvingSymlinksInPath()
+        let ub = URL(fileURLWithPath: b).standardizedFileURL.resolvingSymlinksInPath()
+        return ua.path == ub.path
+    }
+}
+
+/// The temporary files being written right now, so that an interrupted run (SIGINT, SIGTERM)
+/// can remove them before it exits.
+public final class TemporaryFiles: @unchecked Sendable {
+    public static let shared = TemporaryFiles()
+    private let lock = NSLock()
+    private var paths = Set<String>()
+    private var closed = false
+
+    /// Lists `path`; returns false once `removeAll` has run (the program is stopping).
+    func add(_ path: String) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard !closed else { return false }
+        paths.insert(path)
+        return true
+    }
+
+    func remove(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        paths.remove(path)
+    }
+
+    /// Deletes every listed file and refuses new ones. Call from a signal handler's queue.
+    public func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        closed = true
+        for p in paths { unlink(p) }
+        paths.removeAll()
     }
 }

@@ -15,6 +15,11 @@ public func readFileBytes(_ path: String) throws(FileError) -> [UInt8] {
         throw FileError(file: path, "no such file")
     }
     guard !isDir.boolValue else { throw FileError(file: path, "is a folder, not a file") }
+    // A FIFO or a device would block the read forever (or never end): refuse it before opening.
+    var info = stat()
+    if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG {
+        throw FileError(file: path, "is \(OutputPath.kind(info)), not a regular file")
+    }
     if let attrs = try? FileManager.default.attributesOfItem(atPath: path),
        let size = attrs[.size] as? NSNumber, size.int64Value > Int64(maxFileBytes) {
         throw FileError(file: path, "the file is \(size.int64Value) bytes; files over \(maxFileBytes) bytes (64 MiB) are refused")
@@ -70,9 +75,10 @@ public func loadDocument(_ path: String) throws(FileError) -> JSONValue {
 /// Parses YAML with Yams and converts the node tree; tags decide scalar types
 /// (`3` is a number, `"3"` a string, `.nan` a number that the readers refuse).
 func parseYAML(_ bytes: [UInt8], file: String) throws(FileError) -> JSONValue {
-    guard let text = String(validating: bytes, as: UTF8.self) else {
+    guard var text = String(validating: bytes, as: UTF8.self) else {
         throw FileError(file: file, "not valid UTF-8 text, so neither JSON nor YAML")
     }
+    if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
     let node: Node?
     do {
         node = try Yams.compose(yaml: text)
@@ -82,7 +88,33 @@ func parseYAML(_ bytes: [UInt8], file: String) throws(FileError) -> JSONValue {
         throw FileError(file: file, "not valid JSON or YAML: \(error)")
     }
     guard let node else { throw FileError(file: file, "the file is empty") }
+    guard yamlNodesFit(node, textBytes: bytes.count) else {
+        throw FileError(file: file, "YAML aliases (*name) are not supported (this one repeats parts of the file more than its size allows)")
+    }
     return try convert(node, file: file, path: "", depth: 0)
+}
+
+/// Whether a composed YAML tree has no more nodes than its text could hold without aliases.
+///
+/// Yams replaces each alias by the node it names while composing, sharing it rather than copying,
+/// so a few lines of `&a [*b, *b, …]` compose quickly into a tree of 10^11 nodes that only
+/// explodes when walked (the "billion laughs"). Without aliases every node takes at least one
+/// byte of text, plus one for a mapping's implicit null, so more than `2 × bytes + 16` nodes
+/// means aliases repeat parts of the file; the count stops as soon as it passes that bound.
+public func yamlNodesFit(_ root: Node, textBytes: Int) -> Bool {
+    var budget = 2 * textBytes + 16
+    var stack = [root]
+    while let node = stack.popLast() {
+        budget -= 1
+        if budget < 0 { return false }
+        switch node {
+        case .sequence(let seq): stack.append(contentsOf: seq)
+        case .mapping(let map):
+            for (k, v) in map { stack.append(k); stack.append(v) }
+        case .scalar, .alias: break
+        }
+    }
+    return true
 }
 
 /// A one-line description of a Yams error with its line and column.

@@ -51,9 +51,11 @@ public enum InputFile {
 
     /// Reads a `#`/`.` grid into a `[1, H, W]` tensor.
     static func grid(_ bytes: [UInt8], file: String) throws(FileError) -> Tensor {
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        guard var text = String(validating: bytes, as: UTF8.self) else {
             throw FileError(file: file, "not valid UTF-8 text")
         }
+        // A byte order mark (EF BB BF) before the grid is not a pixel.
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             var s = Substring(line)
             while let last = s.last, last == " " || last == "\t" || last == "\r" { s = s.dropLast() }

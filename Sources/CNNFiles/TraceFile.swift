@@ -115,6 +115,56 @@ public enum TraceFile {
             try r.finish(allowed: ["pass", "layer", "role", "shape", "data"])
             records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: shape, data: data))
         }
+        try checkRecords(records, model: model, file: file)
         return Trace(model: model, target: target, records: records)
+    }
+}
+
+extension TraceFile {
+    /// The shape each record of a one-sample trace of `model` must have, by `LAYER.ROLE`:
+    /// `input`/`grad_input` the layer's input shape, `output`/`grad_output` its output shape,
+    /// `weight`/`grad_weight` and `bias`/`grad_bias` the parameters' shapes, and `loss.output` `[]`.
+    static func expectedShapes(_ model: ModelSpec) throws -> [String: (pass: Pass, shape: [Int])] {
+        let shapes = try model.shapes()
+        var expected: [String: (pass: Pass, shape: [Int])] = ["loss.output": (.forward, [])]
+        for (i, layer) in model.layers.enumerated() {
+            let name = layer.name
+            expected["\(name).input"] = (.forward, shapes[i])
+            expected["\(name).output"] = (.forward, shapes[i + 1])
+            expected["\(name).grad_input"] = (.backward, shapes[i])
+            expected["\(name).grad_output"] = (.backward, shapes[i + 1])
+        }
+        for (name, shape) in try model.parameterShapes() {
+            guard let dot = name.lastIndex(of: ".") else { continue }
+            let layer = name[..<dot], role = name[name.index(after: dot)...]
+            expected["\(layer).\(role)"] = (.forward, shape)
+            expected["\(layer).grad_\(role)"] = (.backward, shape)
+        }
+        return expected
+    }
+
+    /// Checks every record against the trace's model: a layer and role the model has, the pass
+    /// that role belongs to, the shape the model gives it, and no record twice.
+    /// - Throws: `FileError` naming the record (`records[3]`) and what is wrong.
+    static func checkRecords(_ records: [TraceRecord], model: ModelSpec, file: String) throws(FileError) {
+        let expected: [String: (pass: Pass, shape: [Int])]
+        do { expected = try expectedShapes(model) } catch { throw FileError(file: file, field: "model", "\(error)") }
+        var seen: [String: Int] = [:]
+        for (k, r) in records.enumerated() {
+            let field = "records[\(k)]"
+            guard let want = expected[r.key] else {
+                throw FileError(file: file, field: field, "the model has no '\(r.key)' (layers: \(model.layers.map(\.name).joined(separator: ", ")))")
+            }
+            guard r.pass == want.pass else {
+                throw FileError(file: file, field: "\(field).pass", "\(r.key) belongs to the \(want.pass.rawValue) pass, not \(r.pass.rawValue)")
+            }
+            guard r.shape == want.shape else {
+                throw FileError(file: file, field: "\(field).shape", "\(r.key) must have shape \(fmtShape(want.shape)) for this model, got \(fmtShape(r.shape))")
+            }
+            if let first = seen[r.key] {
+                throw FileError(file: file, field: field, "\(r.key) appears twice (first as records[\(first)])")
+            }
+            seen[r.key] = k
+        }
     }
 }

@@ -7,7 +7,8 @@ import Foundation
 // The backward pass, step by step, for lessons: the error at the votes, dense gradients, ReLU
 // backward, the chain-rule terms of one feature pixel's gradient, and one SGD step. Every
 // number is read from the traces; where a table re-derives a traced value from its terms, the
-// two are checked against each other before anything is shown.
+// two are checked against each other (`isClose` with rtol = atol = 1e-9: a different order of
+// addition changes only the last few bits) before anything is shown.
 
 /// Width of the monospaced tables, in points: 72 columns of 10-point type fit the text column.
 private let tableWidth = 460.0
@@ -195,7 +196,7 @@ extension StepBuilder {
         let labels = try classLabels(input, count: k, step).map { String($0.prefix(3)) }
         // Each traced gradient is the product (and sum) the table says it is.
         for o in 0..<k {
-            for i in 0..<n where !isClose(gw[o * n + i], g[o] * x.data[i]) {
+            for i in 0..<n where !isClose(gw[o * n + i], g[o] * x.data[i], rtol: 1e-9, atol: 1e-9) {
                 throw fail(step, "\(layer).grad_weight[\(o),\(i)] is not grad_output × input in the trace")
             }
         }
@@ -282,7 +283,7 @@ extension StepBuilder {
         }
         let value = sum / Double(n)
         let traced = gw.data[((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b]
-        guard isClose(value, traced) else {
+        guard isClose(value, traced, rtol: 1e-9, atol: 1e-9) else {
             throw fail(step, "the terms of \(layer).grad_weight\(indexText(index)) add up to \(value), but the trace has \(traced)")
         }
         let feats = try features(input, layer, step)
@@ -336,7 +337,7 @@ extension StepBuilder {
             guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
             let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
             for j in order.prefix(count) {
-                guard isClose(new.data[j], r.data[j] - lr * g.data[j]) else {
+                guard isClose(new.data[j], r.data[j] - lr * g.data[j], rtol: 1e-9, atol: 1e-9) else {
                     throw fail(step, "\(r.layer).\(r.role)[\(j)] after the step is not w − lr·g")
                 }
                 let name = "\(r.layer).\(r.role)\(indexText(multiIndex(j, shape: r.shape)))"
@@ -369,10 +370,3 @@ extension StepBuilder {
                             figure: .column([table(lines), bars]))
     }
 }
-
-/// Whether two traced values agree to rounding: the tables re-derive traced numbers from their
-/// terms in a different order of addition, so they may differ in the last few bits only.
-func isClose(_ a: Double, _ b: Double) -> Bool {
-    abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
-}
-

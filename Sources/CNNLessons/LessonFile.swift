@@ -148,7 +148,9 @@ extension Lesson {
     public static func load(_ path: String) throws(LessonError) -> Lesson {
         let bytes: [UInt8]
         do { bytes = try readFileBytes(path) } catch { throw LessonError(file: path, error.message) }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw LessonError(file: path, "not UTF-8 text") }
+        guard var text = String(validating: bytes, as: UTF8.self) else { throw LessonError(file: path, "not UTF-8 text") }
+        // A byte order mark (EF BB BF), as some editors write, is not part of the lesson.
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else { throw LessonError(file: path, "the file is empty") }
@@ -159,6 +161,9 @@ extension Lesson {
             throw yamlError(e, file: path)
         } catch {
             throw LessonError(file: path, "not valid YAML: \(error)")
+        }
+        guard yamlNodesFit(root, textBytes: bytes.count) else {
+            throw LessonError(file: path, "YAML aliases (*name) are not supported (this one repeats parts of the file more than its size allows)")
         }
         var reader = NodeReader(file: path, folder: URL(fileURLWithPath: path).deletingLastPathComponent())
         return try reader.lesson(root)
@@ -217,6 +222,11 @@ struct NodeReader {
         let s = try string(node, what)
         let path = s.hasPrefix("/") ? s : folder.appendingPathComponent(s).standardizedFileURL.path
         guard FileManager.default.fileExists(atPath: path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
+        // A FIFO or a device would block or never end when read: refuse it now, not later.
+        var info = stat()
+        if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {
+            throw fail(node, "\(what): '\(s)' is not a regular file (a FIFO, a device or a socket)")
+        }
         return path
     }
 
@@ -301,6 +311,11 @@ struct NodeReader {
             for item in seq { show.append(try showItem(item, inputs: inputs)) }
         }
         let id = try f["id"].map { n throws(LessonError) in try string(n, "id") } ?? slug(heading)
+        // The id names the step's figure files, so it is checked here, before anything is written.
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
+        guard !id.isEmpty, id.count <= 100, !id.hasPrefix("."), id.allSatisfy({ allowed.contains($0) }) else {
+            throw fail(f["id"] ?? headingNode, "steps[\(index)].id: '\(id.prefix(100))' names files, so it needs 1 to 100 letters, digits, '-', '_' or '.' (not first)")
+        }
         return LessonStep(heading: heading, id: id, text: try f["text"].map { n throws(LessonError) in try string(n, "text") } ?? "",
                           show: show, line: node.mark?.line ?? 0)
     }

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNFigures
 import CNNRender
 import CNNTraining
@@ -85,6 +86,8 @@ public enum LessonReport {
         }
         let pdfPath = folder.appendingPathComponent("\(name).pdf").path
         if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
+        // Every path is checked before the first file is written.
+        for job in jobs { _ = try OutputPath.resolve(job.path) }
         for job in jobs { progress(job.path) }
         let allJobs = jobs
         let queue = JobQueue(count: allJobs.count)
@@ -94,9 +97,9 @@ public enum LessonReport {
                 let job = allJobs[i]
                 do {
                     if let figure = job.figure {
-                        try render(figure, to: URL(fileURLWithPath: job.path), format: job.format, scale: scale)
+                        try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
                     } else if let document {
-                        try document.write(to: URL(fileURLWithPath: job.path))
+                        try writeAtomically(data: Data(try document.data()), to: job.path)
                     }
                 } catch {
                     queue.fail(i, error)

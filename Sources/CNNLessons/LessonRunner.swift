@@ -32,7 +32,7 @@ public enum LessonRunner {
         }
         let network: Network
         if let model = lesson.model {
-            network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed)
+            network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed, initialization: .random)
         } else if let trained = experiment?.network {
             network = trained
         } else {
@@ -49,14 +49,15 @@ public enum LessonRunner {
             if let modelPath = input.model {
                 let spec = try ModelFile.load(modelPath)
                 if let w = input.weights {
-                    net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed)
+                    net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed, initialization: .random)
                 } else {
                     // Take the parameters the two models share by name from the lesson's network.
                     var shared: [String: Tensor] = [:]
                     for p in network.parameters where spec.layers.contains(where: { p.name.hasPrefix($0.name + ".") }) {
                         shared[p.name] = p.tensor
                     }
-                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model ?? lesson.file, seed: lesson.seed)
+                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model ?? lesson.file, seed: lesson.seed,
+                                       initialization: .random)
                 }
             }
             let x = try InputFile.load(input.file, expecting: net.shapes[0])

@@ -26,7 +26,7 @@ extension TrainingReport {
     /// Writes the report to `path` atomically.
     public static func write(_ outcome: TrainingOutcome, to path: String, seconds: Double?, command: String? = nil) throws {
         let doc = document(outcome, handMade: handMadeFeatures(), seconds: seconds, command: command)
-        try doc.write(to: URL(fileURLWithPath: path))
+        try writeAtomically(data: Data(try doc.data()), to: path)
     }
 
 }
@@ -34,7 +34,7 @@ extension TrainingReport {
 extension TrainingFigures {
     /// Writes `contactSheet` as a PNG to `path`.
     public static func writeContactSheet(_ images: [LabeledImage], classes: [String], to path: String) throws {
-        try render(contactSheet(images, classes: classes), to: URL(fileURLWithPath: path), format: .png)
+        try writeAtomically(data: Data(renderData(contactSheet(images, classes: classes), format: .png)), to: path)
     }
 }
 

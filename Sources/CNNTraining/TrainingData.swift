@@ -86,7 +86,8 @@ public enum TrainingDataFolder {
                 let label: Int
                 switch entry["label"] {
                 case .string(let s)?: label = try classIndex(s, file: labelsPath, field: "images[\(i)].label")
-                case .number(let d)? where d == d.rounded() && d >= 0 && Int(d) < classes.count: label = Int(d)
+                // Compared as a Double first: 1e300 must not reach Int(_:), which traps.
+                case .number(let d)? where d == d.rounded() && d >= 0 && d < Double(classes.count): label = Int(d)
                 default: throw FileError(file: labelsPath, field: "images[\(i)].label", "expected a class name or index")
                 }
                 items.append(((folder as NSString).appendingPathComponent(file), label))

@@ -78,7 +78,7 @@ public struct TrainRequest: Sendable {
     /// The training, held-out and variant sets, read or generated; and the network, initialized
     /// from the seed. Every file is checked before any training starts.
     public func prepare() throws(FileError) -> TrainingSetup {
-        let network = try loadNetwork(model: model, weights: nil, seed: options.seed)
+        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, initialization: .random)
         let shape = network.shapes[0]
         let classes = network.model.classNames
         var train: [LabeledImage], held: [LabeledImage]
@@ -144,6 +144,8 @@ public struct TrainingOutcome: Sendable {
     public var backwardPasses: Int
     /// Wall-clock seconds spent training (held-out evaluation included, data preparation not).
     public var seconds: Double
+    /// Set when the loss became infinite or NaN and training stopped; the network is then useless.
+    public var divergence: Divergence?
 
     /// A few lines for the end of `cnn-explain train`.
     public func summaryLines() -> [String] {
@@ -178,6 +180,7 @@ extension TrainingSetup {
                                heldOut: heldOut.isEmpty ? nil : (trainer.history.last?.heldOut ?? evaluate(trained, on: heldOut)),
                                variants: variants.map { ($0.name, evaluate(trained, on: $0.images)) },
                                firstUpdate: trainer.firstUpdate, nudgeComparison: comparison,
-                               forwardPasses: trainer.forwardPasses, backwardPasses: trainer.backwardPasses, seconds: seconds)
+                               forwardPasses: trainer.forwardPasses, backwardPasses: trainer.backwardPasses, seconds: seconds,
+                               divergence: trainer.divergence)
     }
 }

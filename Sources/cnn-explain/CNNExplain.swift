@@ -25,32 +25,49 @@ struct CNNExplain: ParsableCommand {
         subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
     )
 
-    /// Runs the command line. Usage errors exit with status 2, other errors with 1.
+    /// Runs the command line. Usage errors exit with status 2, other errors with 1 (after one
+    /// line on stderr), and a failed write to standard output is an error too.
     static func main() {
+        Console.prepare()
         do {
             var command = try parseAsRoot()
             try command.run()
         } catch {
-            let code = exitCode(for: error)
-            if code == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
-            }
-            exit(withError: error)
+            finish(with: error)
         }
+        Foundation.exit(0)
+    }
+
+    /// Exits after an error: help and `--version` (a clean exit) go to stdout, usage errors to
+    /// stderr with status 2, anything else with its own status.
+    static func finish(with error: any Error) -> Never {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if code == .success {
+            do {
+                if !message.isEmpty { try say(message) }
+            } catch {
+                Console.err("cnn-explain: error: \(error)\n")
+                Foundation.exit(1)
+            }
+            Foundation.exit(0)
+        }
+        if !message.isEmpty { Console.err(message + "\n") }
+        Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
     }
 }
 
-/// Runs `body`, turning any error into one line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs `body`, turning any error into one line on stderr and exit status `exitCode` (1 unless
+/// the command gives its own meaning to 1, as `diff` does).
+func reportingErrors(exitCode: ExitCode = .failure, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
         throw e
     } catch {
         let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
-        FileHandle.standardError.write(Data("cnn-explain: error: \(line)\n".utf8))
-        throw ExitCode.failure
+        Console.err("cnn-explain: error: \(line)\n")
+        throw exitCode
     }
 }
 
@@ -83,9 +100,14 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
     var input: String
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.")
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
     var weights: String?
 
-    @Option(help: "Seed for the weights the weights file does not give.")
+    @Option(name: .customLong("init"), help: "'file': every parameter comes from --weights; 'random': the ones it does not give (all, without --weights) are drawn from --seed.")
+    var initialization: WeightsInit = .file
+
+    @Option(help: "Seed for the weights drawn at random (--init random).")
     var seed: UInt64 = 0
 }
+
+extension WeightsInit: ExpressibleByArgument {}

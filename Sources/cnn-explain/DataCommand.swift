@@ -58,11 +58,11 @@ struct DataCommand: ParsableCommand {
             let request = DataRequest(count: count, seed: seed, size: size, out: out, format: TrainingDataFolder.Format(rawValue: format) ?? .text)
             let images = try request.run()
             let xs = images.filter { $0.label == 0 }.count
-            print("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")
+            try say("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")
             if !noSheet {
                 let sheet = (out as NSString).appendingPathComponent("contact-sheet.png")
                 try TrainingFigures.writeContactSheet(images, classes: ["X", "O"], to: sheet)
-                print("wrote \(sheet) (the first \(min(images.count, 100)) images)")
+                try say("wrote \(sheet) (the first \(min(images.count, 100)) images)")
             }
         }
     }

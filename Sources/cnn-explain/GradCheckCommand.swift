@@ -41,25 +41,25 @@ struct GradCheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingErrors {
-            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed)
+            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed, initialization: files.initialization)
             let x = try InputFile.load(files.input, expecting: network.shapes[0])
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)
             let e = { (v: Double) in formatNumber(v, .full) }
-            print("checked \(check.elements.count) weights with ε = \(e(epsilon))")
+            try say("checked \(check.elements.count) weights with ε = \(e(epsilon))")
             if let w = check.worst {
                 let at = "\(w.parameter)[\(w.index.map(String.init).joined(separator: ","))]"
-                print("worst relative error: \(e(w.relativeError)) at \(at) (backprop \(e(w.backprop)), finite difference \(e(w.numeric)))")
+                try say("worst relative error: \(e(w.relativeError)) at \(at) (backprop \(e(w.backprop)), finite difference \(e(w.numeric)))")
             } else {
-                print("every weight sits at a kink; nothing to compare")
+                try say("every weight sits at a kink; nothing to compare")
             }
             let kinks = check.kinks
             if !kinks.isEmpty {
                 let names = kinks.prefix(5).map { "\($0.parameter)[\($0.index.map(String.init).joined(separator: ","))]" }
-                print("\(kinks.count) at a kink (left out): \(names.joined(separator: ", "))\(kinks.count > 5 ? ", …" : "")")
+                try say("\(kinks.count) at a kink (left out): \(names.joined(separator: ", "))\(kinks.count > 5 ? ", …" : "")")
             }
             passed = check.worstRelativeError <= tolerance
-            print(passed ? "ok: within \(e(tolerance))" : "FAILED: above \(e(tolerance))")
+            try say(passed ? "ok: within \(e(tolerance))" : "FAILED: above \(e(tolerance))")
         }
         if !passed { throw ExitCode.failure }
     }

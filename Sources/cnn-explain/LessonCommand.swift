@@ -12,13 +12,15 @@ struct LessonsCommand: ParsableCommand {
     )
 
     func run() throws {
-        let all = LessonLibrary.available()
-        if all.isEmpty {
-            print("No lessons found. Run from the source folder, or set CNN_EXPLAIN_LESSONS to a folder of lesson files.")
-            return
+        try reportingErrors {
+            let all = LessonLibrary.available()
+            if all.isEmpty {
+                try say("No lessons found. Run from the source folder, or set CNN_EXPLAIN_LESSONS to a folder of lesson files.")
+                return
+            }
+            let width = all.map(\.name.count).max() ?? 0
+            for e in all { try say("\(e.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.summary)") }
         }
-        let width = all.map(\.name.count).max() ?? 0
-        for e in all { print("\(e.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.summary)") }
     }
 }
 
@@ -94,11 +96,11 @@ struct LessonCommand: ParsableCommand {
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
             guard finished else {
-                print("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")
-                print("'cnn-explain lesson \(lesson) --no-pause' writes it without pausing.")
+                try say("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")
+                try say("'cnn-explain lesson \(lesson) --no-pause' writes it without pausing.")
                 return
             }
-            print("")
+            try say("")
             var written = formats.isEmpty ? [] : try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
             if wantsHTML { written.append(try LessonPage.write(worked, to: folder)) }
             // Paths as the learner gave them (output/xo.pdf), not absolute.
@@ -106,12 +108,12 @@ struct LessonCommand: ParsableCommand {
                 path.hasPrefix(folder.path) ? (out as NSString).appendingPathComponent(String(path.dropFirst(folder.path.count + 1))) : path
             }
             let pdfs = written.filter { $0.hasSuffix(".pdf") || $0.hasSuffix(".html") }
-            for p in pdfs { print("wrote \(shown(p))") }
+            for p in pdfs { try say("wrote \(shown(p))") }
             let folderShown = (out as NSString).appendingPathComponent(worked.lesson.name)
             let sounds = written.filter { $0.hasSuffix(".wav") }.count
             let figures = written.count - pdfs.count - sounds
-            if figures > 0 { print("wrote \(figures) figures to \(folderShown)/") }
-            if sounds > 0 { print("wrote \(sounds) sounds to \(folderShown)/ (WAV files, to listen to)") }
+            if figures > 0 { try say("wrote \(figures) figures to \(folderShown)/") }
+            if sounds > 0 { try say("wrote \(sounds) sounds to \(folderShown)/ (WAV files, to listen to)") }
         }
     }
 }

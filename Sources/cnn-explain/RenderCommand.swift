@@ -1,5 +1,6 @@
 import ArgumentParser
 import CNNAnalysis
+import CNNCore
 import CNNFigures
 import CNNFiles
 import CNNHTML
@@ -60,7 +61,12 @@ struct RenderCommand: ParsableCommand {
         try reportingErrors {
             let t = try TraceFile.load(trace)
             if format.lowercased() == "html" { return try writePage(t) }
-            let figures = try TraceFigures.figures(for: t, style: numbers.style)
+            let figures: [(name: String, figure: Figure)]
+            do {
+                figures = try TraceFigures.figures(for: t, style: numbers.style)
+            } catch {
+                throw FileError(file: trace, "\(error)")
+            }
             let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
@@ -71,13 +77,13 @@ struct RenderCommand: ParsableCommand {
             for (name, figure) in figures {
                 let file = "\(name).\(fileFormat.fileExtension)"
                 do {
-                    try render(figure, to: folder.appendingPathComponent(file), format: fileFormat, scale: scale)
+                    try writeAtomically(data: Data(renderData(figure, format: fileFormat, scale: scale)), to: folder.appendingPathComponent(file).path)
                 } catch RenderError.invalidFigure(let why) {
                     throw RenderError.invalidFigure("\(file): \(why)")
                 }
-                print("wrote \((out as NSString).appendingPathComponent(file))")
+                try say("wrote \((out as NSString).appendingPathComponent(file))")
             }
-            print("\(figures.count) figures from \(trace)")
+            try say("\(figures.count) figures from \(trace)")
         }
     }
 }
@@ -97,6 +103,6 @@ extension RenderCommand {
         }
         let path = (out as NSString).appendingPathComponent("\(name).html")
         try writeAtomically(data: Data(try page.html().utf8), to: path)
-        print("wrote \(path)")
+        try say("wrote \(path)")
     }
 }

@@ -12,8 +12,8 @@ struct TraceCommand: ParsableCommand {
         abstract: "Run a network on one input and log every array, forward and backward.",
         discussion: """
         Writes a JSON trace: every layer's input, weights, bias and output, then (with --target) \
-        the loss and every gradient. Any weight the weights file does not give is initialized \
-        at random from --seed.
+        the loss and every gradient. Every parameter must be in the weights file; --init random \
+        draws the ones it does not give (all of them, without --weights) from --seed.
 
         Example, the article's X through the article's network:
 
@@ -31,18 +31,22 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
 
-    @Option(help: "Where to write the trace (JSON).")
+    @Option(help: "Where to write the trace (JSON); - for standard output.")
     var out: String
 
-    @Option(help: "Also write every array as a .npy inside this .npz file.")
+    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
     var npz: String?
 
     func run() throws {
         try reportingErrors {
-            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
-            try TraceFile.write(trace, to: out)
-            if let npz { try NPZ.write(trace: trace, to: npz) }
-            print("wrote \(out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
+            Console.messagesToStandardError = out == "-" || npz == "-"
+            try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
+                                         inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
+            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
+                                         initialization: files.initialization).run()
+            try writeOutput(TraceFile.data(trace), to: out)
+            if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
+            try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
         }
     }
 }
@@ -78,7 +82,7 @@ struct ExplainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
-            print(try explain(trace: t, query: query, style: numbers.style))
+            try say(try explain(trace: t, query: query, style: numbers.style))
         }
     }
 }
@@ -86,38 +90,54 @@ struct ExplainCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two traces array by array.",
+        abstract: "Compare two traces array by array: JSON traces or .npz files of arrays.",
         discussion: """
-        Two numbers agree when |a − b| ≤ atol + rtol·|b|. Exit status 0 when every array agrees; \
-        otherwise 1, after printing the first array and element that differ.
+        B is the reference. Two numbers agree when |a − b| ≤ atol + rtol·|b|. Every array that \
+        differs is listed with its worst element; at the first disagreement in pass order the \
+        reference's number is explained, as 'explain' would. An .npz may hold any of a trace's \
+        arrays, named PASS/LAYER/ROLE as 'trace --npz' writes them (forward/conv1/output); the \
+        ones it lacks are not compared. Exit status: 0 when every array agrees, 1 when some \
+        differ, 2 on an error.
 
-          cnn-explain diff mine.trace.json tests.trace.json --rtol 1e-5
+          cnn-explain diff mine.npz x.trace.json --float32
+          cnn-explain diff new.trace.json Tests/Fixtures/golden/xo_x.trace.json
         """
     )
 
-    @Argument(help: "The first trace (a).")
+    @Argument(help: "The first file (a): a trace, or an .npz of arrays named PASS/LAYER/ROLE.")
     var a: String
 
-    @Argument(help: "The second trace (b).")
+    @Argument(help: "The second file (b), the reference.")
     var b: String
 
-    @Option(help: "Relative tolerance.")
-    var rtol: Double = 1e-9
+    @Option(help: "Relative tolerance (default 1e-9; 1e-5 with --float32).")
+    var rtol: Double?
 
-    @Option(help: "Absolute tolerance.")
-    var atol: Double = 1e-12
+    @Option(help: "Absolute tolerance (default 1e-12; 1e-5 with --float32).")
+    var atol: Double?
+
+    @Flag(help: "Tolerances that fit single precision (rtol 1e-5, atol 1e-5), for float32 code such as NumPy's float32 or PyTorch.")
+    var float32 = false
+
+    @OptionGroup var numbers: NumberOptions
+
+    var tolerance: Tolerance {
+        let preset = float32 ? Tolerance.float32 : .float64
+        return Tolerance(rtol: rtol ?? preset.rtol, atol: atol ?? preset.atol)
+    }
 
     func validate() throws {
-        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else { throw ValidationError("--rtol and --atol must be finite and not negative") }
+        for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
+            throw ValidationError("--rtol and --atol must be finite and not negative")
+        }
     }
 
     func run() throws {
         var agrees = false
-        try reportingErrors {
-            let ta = try TraceFile.load(a), tb = try TraceFile.load(b)
-            let result = diffTraces(ta, tb, rtol: rtol, atol: atol)
-            print(result.summary())
-            agrees = result.agrees
+        try reportingErrors(exitCode: ExitCode(2)) {
+            let report = try diffFiles(a, b, tolerance: tolerance, style: numbers.style)
+            try say(report.text)
+            agrees = report.result.agrees
         }
         if !agrees { throw ExitCode.failure }
     }
@@ -165,12 +185,16 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             #if DEBUG
-            if !json { print("note: this is a debug build; build with -c release for real figures") }
+            if !json { try say("note: this is a debug build; build with -c release for real figures") }
             #endif
-            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { print($0.jsonLine) }
+            var writeError: (any Error)?
+            _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { result in
+                if writeError == nil { do { try say(result.jsonLine) } catch { writeError = error } }
+            }
+            if let writeError { throw writeError }
             if selected?.contains("lesson-xo") ?? true {
                 let us = try Benchmarks.lessonRun(path: try LessonLibrary.resolve("xo"), repeats: quick ? 1 : 5)
-                print(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
+                try say(BenchResult(workload: "lesson-xo", microsecondsPerStep: us, imagesPerSecond: 1e6 / us).jsonLine)
             }
         }
     }

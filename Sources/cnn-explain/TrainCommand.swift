@@ -67,10 +67,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training images generated for --data xo.")
     var count: Int = TrainRequest.defaultTrainCount
 
-    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads).")
+    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads); - for standard output.")
     var out: String?
 
-    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time.")
+    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time; - for standard output.")
     var report: String?
 
     func validate() throws {
@@ -83,7 +83,7 @@ struct TrainCommand: ParsableCommand {
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
         // Say so before training, not after: the files are written at the end.
         for (flag, path) in [("--out", out), ("--report", report)] {
-            guard let path else { continue }
+            guard let path, path != "-" else { continue }
             var isDir: ObjCBool = false
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
@@ -97,33 +97,54 @@ struct TrainCommand: ParsableCommand {
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, momentum: momentum, seed: seed,
                                           method: TrainingMethod(rawValue: method) ?? .backprop, nudgeStep: nudgeStep)
             let request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
+            Console.messagesToStandardError = out == "-" || report == "-"
+            try OutputPath.checkDistinct(outputs: (out.map { [("--out", $0)] } ?? []) + (report.map { [("--report", $0)] } ?? []),
+                                         inputs: [("--model", model)])
             let setup = try request.prepare()
             let terminal = isatty(STDOUT_FILENO) != 0
+            var writeError: (any Error)?
             let outcome = setup.train(options: options) { event in
-                switch event {
-                case .step(let s) where terminal:
-                    let width = 24, done = s.step * width / max(s.steps, 1)
-                    let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
-                    print("\repoch \(s.epoch)/\(options.epochs) \(bar) loss \(formatNumber(s.loss, .rounded(4))) accuracy \(formatNumber(100 * s.accuracy, .rounded(1)))%", terminator: "")
-                    fflush(nil)
-                case .step:
-                    break
-                case .epoch(let e):
-                    var line = "epoch \(e.epoch)/\(options.epochs): loss \(formatNumber(e.loss, .rounded(4))), accuracy \(formatNumber(100 * e.accuracy, .rounded(1)))%"
-                    if let h = e.heldOut { line += ", held-out \(formatNumber(100 * h.accuracy, .rounded(1)))%" }
-                    print(terminal ? "\r\u{1B}[K" + line : line)
-                }
+                guard writeError == nil else { return }
+                do { try showProgress(event, epochs: options.epochs, terminal: terminal) } catch { writeError = error }
             }
-            for line in outcome.summaryLines() { print(line) }
+            if let writeError { throw writeError }
+            if let divergence = outcome.divergence {
+                if terminal { try say() }
+                throw TrainingFailure(message: divergence.description)
+            }
+            for line in outcome.summaryLines() { try say(line) }
             if let out {
-                try WeightsFile.write(outcome.network, to: out)
-                print("wrote \(out)")
+                try writeOutput(WeightsFile.data(outcome.network), to: out)
+                try say("wrote \(out)")
             }
             if let report {
                 // The wall-clock time stays out of the PDF, so the same seed gives the same bytes.
-                try TrainingReport.write(outcome, to: report, seconds: nil)
-                print("wrote \(report)")
+                let document = TrainingReport.document(outcome, handMade: TrainingReport.handMadeFeatures(), seconds: nil)
+                try writeOutput(Data(try document.data()), to: report)
+                try say("wrote \(report)")
             }
         }
     }
+
+    /// One progress line: a bar redrawn in place on a terminal, one line per epoch otherwise.
+    private func showProgress(_ event: TrainingEvent, epochs: Int, terminal: Bool) throws(OutputError) {
+        switch event {
+        case .step(let s) where terminal:
+            let width = 24, done = s.step * width / max(s.steps, 1)
+            let bar = String(repeating: "█", count: done) + String(repeating: "·", count: width - done)
+            try say("\repoch \(s.epoch)/\(epochs) \(bar) loss \(formatNumber(s.loss, .rounded(4))) accuracy \(formatNumber(100 * s.accuracy, .rounded(1)))%", terminator: "")
+        case .step:
+            break
+        case .epoch(let e):
+            var line = "epoch \(e.epoch)/\(epochs): loss \(formatNumber(e.loss, .rounded(4))), accuracy \(formatNumber(100 * e.accuracy, .rounded(1)))%"
+            if let h = e.heldOut { line += ", held-out \(formatNumber(100 * h.accuracy, .rounded(1)))%" }
+            try say(terminal ? "\r\u{1B}[K" + line : line)
+        }
+    }
+}
+
+/// Training that could not finish, in one line.
+struct TrainingFailure: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -2,6 +2,7 @@ import CNNCore
 import CNNFiles
 import Foundation
 import Testing
+import TestSupport
 
 /// `trace`, `explain` and `diff`, run as a user runs them.
 @Suite struct TraceCLITests {
@@ -38,12 +39,10 @@ import Testing
         func data(_ layer: String, _ role: String) throws -> [Double] {
             try #require(trace.record(layer, role)).data
         }
-        let article = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/xo_article.json"))) as? [String: Any])
-        let order = try #require(article["feature_order"] as? [String])
-        let sums = try #require(article["X_conv_sums_over_9"] as? [String: Any])
-        let expected = try order.flatMap { name in try #require(sums[name] as? [[NSNumber]]).flatMap { $0.map { $0.doubleValue / 9 } } }
+        let article = try ArticleFixture()
+        let expected = try article.featureOrder.flatMap { name in try article.grid("X_conv_sums_over_9", name).values.map { $0 / 9 } }
         #expect(try data("conv1", "output") == expected)
-        let vector = try #require(article["X_vector_12"] as? [NSNumber]).map(\.doubleValue)
+        let vector = try article.numbers("X_vector_12")
         let flat = try data("out", "input")
         #expect(flat.count == vector.count)
         for (a, b) in zip(flat, vector) { #expect(abs(a - b) <= 1e-15) }
@@ -106,6 +105,29 @@ import Testing
             #expect(!r.stderr.contains("Fatal"), "\(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
+    }
+
+    /// A weights file that lacks a parameter is refused with the parameter named, and so is a
+    /// model without weights; --init random asks for random ones from --seed on purpose.
+    @Test func missingWeightsAreRefusedUnlessRandomIsAsked() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("t.json").path
+        let full = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent(xoWeights))) as? [String: Any])
+        let lacking = try write(String(decoding: JSONSerialization.data(withJSONObject: ["conv1.weight": full["conv1.weight"] ?? []]), as: UTF8.self), "w.json", in: dir)
+        let refused = try run(["trace", "--model", xoModel, "--weights", lacking, "--input", xoInput, "--out", out])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("w.json") && refused.stderr.contains("out.weight"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let none = try run(["gradcheck", "--model", xoModel, "--input", xoInput])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("conv1.weight, out.weight"), "\(none.stderr)")
+        let random = try run(["trace", "--model", xoModel, "--weights", lacking, "--init", "random", "--seed", "3", "--input", xoInput, "--out", out])
+        #expect(random.status == 0, "\(random.stderr)")
+        let trace = try TraceFile.load(out)
+        #expect(trace.record("conv1", "weight")?.data == (full["conv1.weight"] as? [[[[NSNumber]]]])?.flatMap { $0.flatMap { $0.flatMap { $0.map(\.doubleValue) } } })
+        let bad = try run(["trace", "--model", xoModel, "--init", "zeros", "--input", xoInput, "--out", out])
+        #expect(bad.status == 2, "\(bad.stderr)")
     }
 
     @Test func missingArgumentIsAUsageError() throws {

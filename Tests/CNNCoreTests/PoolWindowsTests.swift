@@ -69,12 +69,17 @@ import Testing
                                0.3, 0.2, 0, 7]
         #expect(w.winner(0, 0, channel: 0, in: later) == (row: 0, col: 1))
         #expect(w.winner(0, 1, channel: 0, in: later) == (row: 1, col: 3))
+        #expect(w.winner(0, 1) { later[$0 * 4 + $1] } == (row: 1, col: 3))
         // Channel 1 of a [2, 2, 4] array.
         #expect(w.winner(0, 0, channel: 1, in: plane + later) == (row: 0, col: 1))
         // A NaN wins over numbers, and the first NaN is kept.
         let nan: [Double] = [1, .nan, 0, 0,
                              .nan, 9, 0, 0]
         #expect(w.winner(0, 0, channel: 0, in: nan) == (row: 0, col: 1))
+        // +∞ and −∞ in one window, no NaN: the largest, +∞, wins.
+        let infinities: [Double] = [1, -.infinity, 0, 0,
+                                    .infinity, 2, 0, 0]
+        #expect(w.winner(0, 0, channel: 0, in: infinities) == (row: 1, col: 0))
     }
 
     /// The engine's max pooling takes exactly the values at `PoolWindows`' winners, forward, and

@@ -47,16 +47,45 @@ import Testing
         #expect(extra?.message.contains("no parameter of that name") == true)
     }
 
+    @Test func missingWeightsAreRefusedNamingEveryOne() throws {
+        let modelWithBiases = ModelSpec(input: model.input, layers: model.layers.map { layer in
+            var l = layer
+            if case .conv(var c) = l.kind { c.bias = true; l.kind = .conv(c) }
+            return l
+        }, loss: model.loss, classes: model.classes)
+        let given = try Network(model: modelWithBiases, seed: 1).parameterDictionary.filter { $0.key == "conv1.weight" }
+        let refused = fileError { try buildNetwork(model: modelWithBiases, parameters: given, weightsFile: "w.json") }
+        let names = try Network(model: modelWithBiases).parameters.map(\.name).filter { $0 != "conv1.weight" }
+        #expect(names.count == 3)  // conv1.bias, out.weight, out.bias
+        #expect(refused?.file == "w.json")
+        for name in names { #expect(refused?.message.contains(name) == true, "\(refused?.description ?? "no error")") }
+        #expect(refused?.message.contains("conv1.weight") == false)
+        // Asked for on purpose, the missing ones come from the seed and the given one is kept.
+        let random = try buildNetwork(model: modelWithBiases, parameters: given, weightsFile: "w.json", seed: 5, initialization: .random)
+        #expect(random.parameter("conv1.weight") == given["conv1.weight"])
+    }
+
+    @Test func noWeightsFileIsRefusedUnlessRandomIsAsked() throws {
+        let folder = try tempFolder()
+        let modelPath = try write(exampleModel, "m.json", in: folder)
+        let refused = fileError { try loadNetwork(model: modelPath, weights: nil) }
+        #expect(refused?.file == modelPath)
+        #expect(refused?.message.contains("conv1.weight, out.weight") == true, "\(refused?.description ?? "no error")")
+        let a = try loadNetwork(model: modelPath, weights: nil, seed: 2, initialization: .random)
+        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 2, initialization: .random)
+        #expect(a.parameters == b.parameters)
+    }
+
     @Test func missingWeightsComeFromTheSeed() throws {
-        let a = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3)
-        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3)
-        let c = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 4)
+        let a = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3, initialization: .random)
+        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3, initialization: .random)
+        let c = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 4, initialization: .random)
         #expect(a.parameters == b.parameters)
         #expect(a.parameters != c.parameters)
     }
 
     @Test func writerRoundTripsExactly() throws {
-        let net = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 11)
+        let net = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 11, initialization: .random)
         let folder = try tempFolder()
         let path = folder.appendingPathComponent("w.json").path
         try WeightsFile.write(net, to: path)

@@ -4,9 +4,10 @@ import CNNFigures
 import CNNFiles
 import CNNHTML
 import Foundation
+import TestSupport
 import Testing
 
-private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+private let root = Fixtures.packageRoot.path
 
 private func golden(_ name: String) throws -> Trace {
     try TraceFile.load(root + "/Tests/Fixtures/golden/\(name).trace.json")

@@ -2,6 +2,7 @@ import CNNCore
 import CNNRender
 @testable import CNNTerminal
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
@@ -15,8 +16,7 @@ import Testing
 ///
 /// The audio and shuffle lessons run their quick experiments, as the other lesson tests do.
 @Suite(.serialized) struct LessonBytesTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Fixtures.packageRoot
     static let manifest = root.appendingPathComponent("Tests/Fixtures/lesson_bytes.sha256")
 
     @Test(arguments: ["xo", "backprop", "audio", "shuffle"])

@@ -5,41 +5,7 @@ import CNNRender
 import Foundation
 import Testing
 @testable import CNNLessons
-
-// MARK: The article's numbers, read from the fixture (never retyped)
-
-/// `Tests/Fixtures/xo_article.json`, found next to this file.
-struct ArticleFixture {
-    let json: [String: Any]
-
-    init() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/xo_article.json")
-        json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-    }
-
-    func grid(_ path: String...) throws -> Grid {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        let rows = try #require(node as? [[NSNumber]], "no grid at \(path)")
-        return Grid(rows.map { $0.map(\.doubleValue) })
-    }
-
-    func image(_ name: String) throws -> Grid { try grid("images", name) }
-    func feature(_ name: String) throws -> Grid { try grid("features", name) }
-
-    func numbers(_ path: String...) throws -> [Double] {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        return try #require(node as? [NSNumber], "no list at \(path)").map(\.doubleValue)
-    }
-
-    func ints(_ path: String...) throws -> [Int] {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        return try #require(node as? [Int], "no list at \(path)")
-    }
-}
+import TestSupport
 
 let esc = "\u{1B}"
 
@@ -369,7 +335,7 @@ func drive(_ keys: [String?], interactive: Bool = true, from start: Int = 1) -> 
 /// Every section of the shipped xo lesson fits in 80 columns, colour on and off.
 /// Set CNN_TERMINAL_SAMPLE=path to also write the plain text there, to read it.
 @Test func theXOLessonFitsIn80Columns() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = Fixtures.packageRoot
     let path = root.appendingPathComponent("lessons/xo.yaml").path
     let run = try LessonRunner.run(try Lesson.load(path))
     #expect(run.sections.count >= 8)

@@ -4,13 +4,13 @@ import CNNFigures
 import CNNFiles
 import CNNRender
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
 /// The golden trace of the article's X (forward and backward), found next to this file.
 private func goldenTrace() throws -> Trace {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden/xo_x.trace.json").path
+    let path = Fixtures.url("golden/xo_x.trace.json").path
     return try TraceFile.load(path)
 }
 
@@ -151,12 +151,13 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         #expect(pool.title?.contains("left out") == true)
     }
 
-    /// Set CNN_TRACE_GALLERY=/some/folder to write every figure of the X trace, and the figure types
-    /// the trace does not produce (a convolution step, a single feature map, an image with highlighted
-    /// pixels) drawn from its numbers, as PNGs for looking at.
+    /// Every figure of the X trace, and the figure types the trace does not produce (a convolution
+    /// step, a single feature map, an image with highlighted pixels) drawn from its numbers, render
+    /// as PNGs. Set CNN_TRACE_GALLERY=/some/folder to keep them for looking at.
     @Test func gallery() throws {
-        guard let out = ProcessInfo.processInfo.environment["CNN_TRACE_GALLERY"] else { return }
-        let folder = URL(fileURLWithPath: out)
+        let keep = ProcessInfo.processInfo.environment["CNN_TRACE_GALLERY"]
+        let folder = try keep.map { URL(fileURLWithPath: $0) } ?? Fixtures.temporaryFolder("trace-gallery")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let trace = try goldenTrace()
         var figures = try TraceFigures.figures(for: trace, style: .article)
@@ -170,7 +171,10 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         figures.append(("x-image-highlight", .image(ImageFigure(grid: x, title: "X", highlighted: [Cell(row: 4, col: 4), Cell(row: 0, col: 0)]))))
         figures.append(("x-text", .text(TextBlock(markup: "The <b>cross</b> feature matches the centre: <tt>9 / 9 = 1.00</tt>.", width: 300))))
         for (name, figure) in figures {
-            try render(figure, to: folder.appendingPathComponent("\(name).png"), format: .png, scale: 2)
+            let url = folder.appendingPathComponent("\(name).png")
+            try render(figure, to: url, format: .png, scale: 2)
+            let png = try PNGPixels(png: Array(try Data(contentsOf: url)))
+            #expect(png.width > 20 && png.height > 20, "\(name)")
         }
     }
 }

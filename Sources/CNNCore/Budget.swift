@@ -1,0 +1,146 @@
+/// The memory and work a command needs, estimated from the model and the options before any of
+/// it is allocated, and the limits they are checked against.
+///
+/// The estimates count what dominates: weights (8 bytes each, with their gradients and momentum
+/// when training), activations and their gradients times the batch, each conv layer's unfolded
+/// columns, trace records and their JSON text, images held in memory, and figure pixels. Work
+/// is counted in multiply-adds of the forward pass (`F` per image), three per image for a
+/// forward and backward pass, `2·P + 3` forward passes for a gradient check over `P` weights.
+public struct Estimate: Sendable, Equatable {
+    /// Peak memory, in bytes.
+    public var bytes: Double
+    /// Work, in multiply-adds.
+    public var operations: Double
+    /// What the estimate counts, for the message (`"1000 layers, 16777216 activations per image"`).
+    public var detail: String
+
+    public init(bytes: Double, operations: Double, detail: String) {
+        self.bytes = bytes
+        self.operations = operations
+        self.detail = detail
+    }
+}
+
+/// How much memory and work one command may use.
+public struct BudgetLimits: Sendable, Equatable {
+    /// Bytes; 2 GiB by default.
+    public var bytes: Double
+    /// Multiply-adds; 10^12 by default (minutes of work in a release build).
+    public var operations: Double
+
+    public init(bytes: Double = 2 * 1_073_741_824, operations: Double = 1e12) {
+        self.bytes = bytes
+        self.operations = operations
+    }
+
+    /// The defaults: 2 GiB and 10^12 multiply-adds.
+    public static let standard = BudgetLimits()
+
+    /// Refuses an estimate over either limit, with one line naming the estimate and the limit.
+    public func check(_ e: Estimate) throws(BudgetError) {
+        if e.bytes > bytes {
+            throw BudgetError("needs about \(gib(e.bytes)) of memory (\(e.detail)), over the limit of \(gib(bytes)); raise it with --memory-limit GIB or CNN_EXPLAIN_MEMORY_LIMIT")
+        }
+        if e.operations > operations {
+            throw BudgetError("needs about \(sci(e.operations)) multiply-adds (\(e.detail)), over the limit of \(sci(operations)); raise it with --work-limit N or CNN_EXPLAIN_WORK_LIMIT")
+        }
+    }
+
+    private func gib(_ b: Double) -> String {
+        let g = b / 1_073_741_824
+        return g >= 10 ? "\(Int(min(g, 1e15).rounded())) GiB" : "\(Double(Int((g * 10).rounded())) / 10) GiB"
+    }
+
+    private func sci(_ x: Double) -> String {
+        guard x >= 1e6, x.isFinite else { return x.isFinite ? "\(Int(x))" : "too many" }
+        var e = 0, m = x
+        while m >= 10 { m /= 10; e += 1 }
+        return "\(Double(Int((m * 10).rounded())) / 10)e\(e)"
+    }
+}
+
+/// An estimate over its limit, in one line.
+public struct BudgetError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// Sizes of a checked model that the estimates are made of.
+public struct ModelCost: Sendable, Equatable {
+    /// Parameters (weights and biases), `P`.
+    public var parameters: Double
+    /// Values per image over every activation, the input included, `S`.
+    public var activations: Double
+    /// Numbers one image unfolds into over every conv layer (in·kh·kw × H'·W').
+    public var columns: Double
+    /// Multiply-adds of one image's forward pass, `F`.
+    public var forward: Double
+    /// The largest activation or parameter of one image.
+    public var largestRecord: Double
+    public var layers: Int
+
+    /// The sizes of `model` (which `ModelSpec.shapes()` has accepted).
+    public init(_ model: ModelSpec) throws {
+        let shapes = try model.shapes()
+        parameters = 0; activations = 0; columns = 0; forward = 0; largestRecord = 0
+        layers = model.layers.count
+        for s in shapes {
+            let n = Double(s.reduce(1, *))
+            activations += n
+            largestRecord = max(largestRecord, n)
+        }
+        for (name, shape) in try model.parameterShapes() where !name.isEmpty {
+            let n = Double(shape.reduce(1, *))
+            parameters += n
+            largestRecord = max(largestRecord, n)
+        }
+        for (i, layer) in model.layers.enumerated() {
+            let out = Double(shapes[i + 1].reduce(1, *)), inputs = Double(shapes[i].reduce(1, *))
+            switch layer.kind {
+            case .conv(let c):
+                let k = Double(shapes[i][0] * c.kernelH * c.kernelW)
+                columns += k * Double(shapes[i + 1][1] * shapes[i + 1][2])
+                forward += k * out
+            case .dense: forward += inputs * out
+            case .maxpool(let p): forward += Double(p.size * p.size) * out
+            case .relu: forward += out
+            }
+        }
+    }
+
+    /// A network and one workspace for `batch` images: weights (and `copies` more arrays of
+    /// their size), activations and gradients, unfolded columns.
+    public func networkBytes(batch: Int, parameterCopies copies: Double = 1) -> Double {
+        8 * (parameters * (1 + copies) + 2 * activations * Double(batch) + columns * (Double(batch) + 1))
+    }
+
+    /// The numbers a one-image trace records: every input, output and parameter, forward and back.
+    public var traceNumbers: Double { 2 * (2 * activations + parameters) + 1 }
+
+    public var detail: String {
+        "\(layers) layers, \(Int(parameters)) weights, \(Int(activations)) activation values per image"
+    }
+}
+
+extension ModelSpec {
+    /// Every parameter's `state_dict` name and shape, in layer order, weight before bias:
+    /// conv `[filters, C, kh, kw]` and `[filters]`, dense `[units, inputs]` and `[units]`.
+    public func parameterShapes() throws -> [(name: String, shape: [Int])] {
+        let shapes = try self.shapes()
+        var result: [(name: String, shape: [Int])] = []
+        for (i, layer) in layers.enumerated() {
+            switch layer.kind {
+            case .conv(let c):
+                result.append(("\(layer.name).weight", [c.filters, shapes[i][0], c.kernelH, c.kernelW]))
+                if c.bias { result.append(("\(layer.name).bias", [c.filters])) }
+            case .dense(let d):
+                result.append(("\(layer.name).weight", [d.units, shapes[i].reduce(1, *)]))
+                if d.bias { result.append(("\(layer.name).bias", [d.units])) }
+            case .relu, .maxpool:
+                break
+            }
+        }
+        return result
+    }
+}
