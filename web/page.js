@@ -45,6 +45,11 @@
     return /^[0.]*$/.test(body) ? body : '\u2212' + body;
   }
 
+  /** Whole numbers plainly ("−1"), anything else as fmt does (the engine's formatCount). */
+  function fmtCount(x, D) {
+    return Number.isInteger(x) && Math.abs(x) < 1e15 ? fmt(x, { numberKind: 'rounded', decimals: 0 }) : fmt(x, D);
+  }
+
   function close(a, b, rtol, atol) {
     if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
     return Math.abs(a - b) <= atol + rtol * Math.abs(b);
@@ -286,7 +291,8 @@
     const D = S.D, [layer, role] = key.split('.');
     const li = D.layers.findIndex((L) => L.name === layer);
     const L = D.layers[li];
-    if (!L || role !== 'output') return { cells: [], winner: null };
+    if (L && role !== 'output') return { cells: L ? chainTerms(S, li, role, k) : [], winner: null };
+    if (!L) return { cells: [], winner: null };
     const inKey = S.inputKey(li), x = S.current ? currentValues(S, inKey) : null;
     if (!x) return { cells: [], winner: null };
     const out = [];
@@ -310,6 +316,59 @@
       out.push([inKey, k]);
     }
     return { cells: out, winner: null };
+  }
+
+  /** The gradient flowing into layer li from above: the last layer's grad_output, else the next layer's grad_input. */
+  function gradKey(S, li) {
+    const Ls = S.D.layers;
+    return li === Ls.length - 1 ? Ls[li].name + '.grad_output' : Ls[li + 1].name + '.grad_input';
+  }
+
+  /** The cells the chain rule sums for gradient element k of layer li (role grad_*), as [key, index]. */
+  function chainTerms(S, li, role, k) {
+    const L = S.D.layers[li], g = gradKey(S, li), inKey = S.inputKey(li), out = [];
+    const [C, H, W] = L.inputShape, [F, OH, OW] = L.outputShape;
+    if (role === 'grad_output') { out.push([L.name + '.output', k]); return out; }
+    if (L.type === 'relu') { out.push([g, k], [L.name + '.output', k]); return out; }
+    if (L.type === 'dense') {
+      const K = L.inputShape.reduce((a, b) => a * b, 1), U = L.outputShape[0];
+      if (role === 'grad_input') for (let u = 0; u < U; u++) out.push([g, u], [L.name + '.weight', u * K + k]);
+      if (role === 'grad_weight') out.push([g, Math.floor(k / K)], [inKey, k % K]);
+      if (role === 'grad_bias') out.push([g, k]);
+      return out;
+    }
+    if (L.type === 'maxpool' && role === 'grad_input') {
+      const x = S.byKey[inKey] ? S.byKey[inKey].data : null, c = Math.floor(k / (H * W));
+      for (let i = 0; x && i < OH; i++) {
+        for (let j = 0; j < OW; j++) if (poolCell(L, x, c, i, j).winner === k) out.push([g, (c * OH + i) * OW + j]);
+      }
+      return out;
+    }
+    if (L.type !== 'conv') return out;
+    const [kh, kw] = L.kernel, s = L.stride, p = L.padding;
+    if (role === 'grad_bias') { for (let m = 0; m < OH * OW; m++) out.push([g, k * OH * OW + m]); return out; }
+    if (role === 'grad_weight') {
+      const b = k % kw, a = Math.floor(k / kw) % kh, c = Math.floor(k / (kw * kh)) % C, o = Math.floor(k / (kw * kh * C));
+      for (let i = 0; i < OH; i++) {
+        for (let j = 0; j < OW; j++) {
+          const yy = i * s + a - p, xx = j * s + b - p;
+          if (yy >= 0 && yy < H && xx >= 0 && xx < W) out.push([g, (o * OH + i) * OW + j], [inKey, (c * H + yy) * W + xx]);
+        }
+      }
+      return out;
+    }
+    const c = Math.floor(k / (H * W)), y = Math.floor(k / W) % H, x = k % W;
+    for (let o = 0; o < F; o++) {
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const i = (y + p - a) / s, j = (x + p - b) / s;
+          if (Number.isInteger(i) && Number.isInteger(j) && i >= 0 && i < OH && j >= 0 && j < OW) {
+            out.push([g, (o * OH + i) * OW + j], [L.name + '.weight', ((o * C + c) * kh + a) * kw + b]);
+          }
+        }
+      }
+    }
+    return out;
   }
 
   function currentValues(S, key) {
@@ -465,7 +524,8 @@
         const differs = values[k] !== originals[k] && !close(values[k], originals[k], 0, TOLERANCE);
         if (differs) changed += 1;
         cells[k].dataset.v = String(values[k]);
-        paint(cells[k], values[k], differs ? fmt(values[k], S.D) : r.shown[k], scale, key === S.inputKey(0) && cells[k].classList.contains('img'), r, k);
+        const text = key === S.inputKey(0) ? fmtCount(values[k], S.D) : fmt(values[k], S.D);
+        paint(cells[k], values[k], differs ? text : r.shown[k], scale, key === S.inputKey(0) && cells[k].classList.contains('img'), r, k);
         cells[k].classList.toggle('changed', differs);
       }
     };
@@ -594,7 +654,7 @@
 
   function setCell(c, v, D, image) {
     c.className = 'cell' + (v < 0 && !image ? ' neg' : '');
-    c.textContent = fmt(v, D);
+    c.textContent = image ? fmtCount(v, D) : fmt(v, D);
     c.dataset.v = String(v);
     if (image) {
       const g = Math.round(((Math.max(-1, Math.min(1, v)) + 1) / 2) * 255);
@@ -661,7 +721,11 @@
         const good = shown && shown.textContent === r.derivations[k] && value &&
           close(Number(value.dataset.value), r.data[k], 1e-9, TOLERANCE) && !value.textContent.includes('\u2260');
         const page = body.querySelector('.page-value');
-        ok(good && (!page || close(Number(page.dataset.value), r.data[k], 0, TOLERANCE)), r.key + indexText(r.shape, k));
+        cells[k].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+        const layer = S.D.layers.find((L) => L.name === r.layer);
+        const lit = document.querySelectorAll('#grids .lit').length, winners = document.querySelectorAll('#grids .winner').length;
+        const outlined = r.role !== 'output' || !layer || (lit > 0 && (layer.type !== 'maxpool' || winners === 1));
+        ok(good && outlined && (!page || close(Number(page.dataset.value), r.data[k], 0, TOLERANCE)), r.key + indexText(r.shape, k));
       }
     }
     document.getElementById('panel').hidden = true;

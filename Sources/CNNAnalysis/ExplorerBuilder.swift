@@ -52,6 +52,8 @@ extension Explorer {
 
     /// Each element's derivation, as `explain` gives it for `layer.role[i,j,…]`.
     static func record(_ r: TraceRecord, in trace: Trace, style: NumberStyle) -> ExplorerRecord {
+        // Given ±1 pixels and features read as the article writes them: "1", "−1".
+        let wholeNumbers = ["input", "weight"].contains(r.role) && r.data.allSatisfy { $0 == $0.rounded() && abs($0) < 1e6 }
         var texts: [String] = [], values: [Double?] = []
         texts.reserveCapacity(r.data.count)
         for k in 0..<r.data.count {
@@ -67,7 +69,7 @@ extension Explorer {
             }
         }
         return ExplorerRecord(pass: r.pass.rawValue, layer: r.layer, role: r.role, shape: r.shape, data: r.data,
-                              shown: r.data.map { formatNumber($0, style) }, derivations: texts, recomputed: values)
+                              shown: r.data.map { wholeNumbers ? formatCount($0, style) : formatNumber($0, style) }, derivations: texts, recomputed: values)
     }
 
     /// The engine's forward pass with the centre element of the first input channel negated.
