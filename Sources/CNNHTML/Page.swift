@@ -49,7 +49,9 @@ public struct HTMLPage: Sendable {
         var parts: [HTML] = [.el("h1", .text(title))]
         if let subtitle { parts.append(.el("p", ["class": "subtitle"], .text(subtitle))) }
         parts += lines.map { .el("p", ["class": "meta"], .text($0)) }
-        parts.append(.el("p", ["id": "load-check", "role": "status"], .text("The page's own arithmetic is checked against the trace when its script runs.")))
+        if explorer != nil {
+            parts.append(.el("p", ["id": "load-check", "role": "status"], .text("The page's own arithmetic is checked against the trace when its script runs.")))
+        }
         parts.append(.el("p", ["id": "selftest", "role": "status"]))
         return .el("header", children: parts)
     }

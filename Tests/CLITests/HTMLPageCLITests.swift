@@ -114,6 +114,20 @@ struct HTMLPageCLITests {
         #expect(t.dom.contains("differ from the trace by more than 1e-12"))
     }
 
+    /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.
+    @Test func reducedMotionStartsPaused() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["render", goldenTrace, "--out", dir.path, "--format", "html"]).status == 0)
+        let page = "file://\(dir.path)/xo_x.html"
+        let moving = try Browser.run(["--dump-dom", page]).stdout
+        let still = try Browser.run(["--force-prefers-reduced-motion", "--dump-dom", page]).stdout
+        // conv1, pool1 and pool2 each have a player.
+        #expect(moving.components(separatedBy: "aria-label=\"Pause\"").count - 1 == 3)
+        #expect(still.components(separatedBy: "aria-label=\"Play\"").count - 1 == 3)
+        #expect(!still.contains("aria-label=\"Pause\""))
+    }
+
     /// The page renders in headless Chromium's --screenshot within 2 s of a blank page's time
     /// (the browser's own start-up, which varies with the machine's load, is not the page's).
     @Test func screenshotIsQuick() throws {
