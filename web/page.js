@@ -77,6 +77,7 @@
     const outs = {};
     let cur = x;
     for (const L of D.layers) {
+      if (!LAYERS[L.type]) break; // a layer type this page does not recompute: stop here
       cur = LAYERS[L.type](L, params, cur);
       outs[L.name] = cur;
     }
@@ -95,6 +96,23 @@
       return y;
     },
     relu(L, P, x) { return x.map((v) => (v > 0 ? v : 0)); },
+    leaky_relu(L, P, x) { return x.map((v) => (v > 0 ? v : L.slope * v)); },
+    sigmoid(L, P, x) { return x.map((v) => 1 / (1 + Math.exp(-v))); },
+    tanh(L, P, x) { return x.map(Math.tanh); },
+    flatten(L, P, x) { return Float64Array.from(x); },
+    softmax(L, P, x) {
+      const m = Math.max(...x), e = x.map((v) => Math.exp(v - m)), sum = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / sum);
+    },
+    log_softmax(L, P, x) {
+      const m = Math.max(...x), lse = m + Math.log(x.reduce((a, v) => a + Math.exp(v - m), 0));
+      return x.map((v) => v - lse);
+    },
+    global_avgpool(L, P, x) {
+      const [C, H, W] = L.inputShape, y = new Float64Array(C);
+      for (let c = 0; c < C; c++) { let s = 0; for (let k = 0; k < H * W; k++) s += x[c * H * W + k]; y[c] = s / (H * W); }
+      return y;
+    },
     maxpool(L, P, x) {
       const [C, OH, OW] = L.outputShape;
       const y = new Float64Array(C * OH * OW);
@@ -115,14 +133,14 @@
 
   /** One conv output: its products (per channel and kernel cell), their sum, divisor and bias. */
   function convCell(L, P, x, o, i, j) {
-    const [C, H, W] = L.inputShape, [kh, kw] = L.kernel, s = L.stride, p = L.padding;
+    const [C, H, W] = L.inputShape, [kh, kw] = L.kernel, s = L.stride, [top, left] = L.pad, d = L.dilation || 1;
     const w = P[L.name + '.weight'], b = P[L.name + '.bias'];
     const terms = [];
     let sum = 0;
     for (let c = 0; c < C; c++) {
       for (let a = 0; a < kh; a++) {
         for (let bb = 0; bb < kw; bb++) {
-          const yy = i * s + a - p, xx = j * s + bb - p;
+          const yy = i * s + a * d - top, xx = j * s + bb * d - left;
           const inside = yy >= 0 && yy < H && xx >= 0 && xx < W;
           const wi = ((o * C + c) * kh + a) * kw + bb, xi = (c * H + yy) * W + xx;
           const xv = inside ? x[xi] : 0;
@@ -345,13 +363,13 @@
       return out;
     }
     if (L.type !== 'conv') return out;
-    const [kh, kw] = L.kernel, s = L.stride, p = L.padding;
+    const [kh, kw] = L.kernel, s = L.stride, [top, left] = L.pad, d = L.dilation || 1;
     if (role === 'grad_bias') { for (let m = 0; m < OH * OW; m++) out.push([g, k * OH * OW + m]); return out; }
     if (role === 'grad_weight') {
       const b = k % kw, a = Math.floor(k / kw) % kh, c = Math.floor(k / (kw * kh)) % C, o = Math.floor(k / (kw * kh * C));
       for (let i = 0; i < OH; i++) {
         for (let j = 0; j < OW; j++) {
-          const yy = i * s + a - p, xx = j * s + b - p;
+          const yy = i * s + a * d - top, xx = j * s + b * d - left;
           if (yy >= 0 && yy < H && xx >= 0 && xx < W) out.push([g, (o * OH + i) * OW + j], [inKey, (c * H + yy) * W + xx]);
         }
       }
@@ -361,7 +379,7 @@
     for (let o = 0; o < F; o++) {
       for (let a = 0; a < kh; a++) {
         for (let b = 0; b < kw; b++) {
-          const i = (y + p - a) / s, j = (x + p - b) / s;
+          const i = (y + top - a * d) / s, j = (x + left - b * d) / s;
           if (Number.isInteger(i) && Number.isInteger(j) && i >= 0 && i < OH && j >= 0 && j < OW) {
             out.push([g, (o * OH + i) * OW + j], [L.name + '.weight', ((o * C + c) * kh + a) * kw + b]);
           }

@@ -52,7 +52,7 @@ public func explanation(trace: Trace, query: String, style: NumberStyle) throws(
 }
 
 /// The last value `check` compared, kept aside so the explainer's methods stay non-mutating there.
-private final class CheckedValue {
+final class CheckedValue {
     var value: Double?
 }
 

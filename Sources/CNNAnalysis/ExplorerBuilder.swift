@@ -35,15 +35,18 @@ extension Explorer {
         case .conv(let c):
             e.kernel = [c.kernelH, c.kernelW]
             e.stride = c.stride
-            e.padding = c.padding
+            e.pad = [c.pads.top, c.pads.left]
+            e.dilation = c.dilation
             e.divisor = c.normalize ? Double(input[0] * c.kernelH * c.kernelW) : 1
         case .maxpool(let p) where input.count == 3:
             let w = PoolWindows(p, height: input[1], width: input[2])
             e.kernel = [p.size, p.size]
             e.stride = p.stride
-            e.padding = w.padding
+            e.pad = [w.padding, w.padding]
             e.rows = (0..<w.outH).map { [w.rows($0).lowerBound, w.rows($0).upperBound] }
             e.cols = (0..<w.outW).map { [w.cols($0).lowerBound, w.cols($0).upperBound] }
+        case .leakyRelu(let slope):
+            e.slope = slope
         default:
             break
         }

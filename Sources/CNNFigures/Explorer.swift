@@ -38,10 +38,11 @@ public struct Explorer: Sendable, Codable, Equatable {
 
 /// One layer as the page computes it. Fields that do not apply to the layer's type are `nil`.
 ///
-/// - conv: `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b] · x[c, i·stride+a−padding, j·stride+b−padding]) / divisor + bias[o]`
+/// - conv: `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b] · x[c, i·stride + a·dilation − pad[0], j·stride + b·dilation − pad[1]]) / divisor + bias[o]`
 /// - maxpool: `out[c,i,j] = max of x[c] over rows[i] × cols[j]` (the engine's `PoolWindows`, as half-open ranges)
 /// - dense: `out[u] = Σ_k w[u,k] · x[k] + bias[u]` over the input flattened in `[C, H, W]` order
-/// - relu: `out = max(0, x)`
+/// - relu: `out = max(0, x)`; leaky_relu, sigmoid, tanh, softmax, log_softmax, flatten and
+///   global_avgpool as the engine defines them. Other types are shown but not recomputed by the page.
 public struct ExplorerLayer: Sendable, Codable, Equatable {
     public var name: String
     /// `conv`, `relu`, `maxpool` or `dense`.
@@ -51,7 +52,11 @@ public struct ExplorerLayer: Sendable, Codable, Equatable {
     public var outputShape: [Int]
     public var kernel: [Int]?
     public var stride: Int?
-    public var padding: Int?
+    /// Zeros before the first row and column: `[top, left]` (conv), `[p, p]` (pooling).
+    public var pad: [Int]?
+    public var dilation: Int?
+    /// The slope of leaky_relu for negative inputs.
+    public var slope: Double?
     /// What a conv divides its sum by: `C·kh·kw` when it normalizes, else 1.
     public var divisor: Double?
     /// Pooling windows per output row and column, `[start, end)` in the input.
@@ -59,9 +64,9 @@ public struct ExplorerLayer: Sendable, Codable, Equatable {
     public var cols: [[Int]]?
 
     public init(name: String, type: String, inputShape: [Int], outputShape: [Int], kernel: [Int]? = nil,
-                stride: Int? = nil, padding: Int? = nil, divisor: Double? = nil, rows: [[Int]]? = nil, cols: [[Int]]? = nil) {
+                stride: Int? = nil, pad: [Int]? = nil, divisor: Double? = nil, rows: [[Int]]? = nil, cols: [[Int]]? = nil) {
         self.name = name; self.type = type; self.inputShape = inputShape; self.outputShape = outputShape
-        self.kernel = kernel; self.stride = stride; self.padding = padding; self.divisor = divisor
+        self.kernel = kernel; self.stride = stride; self.pad = pad; self.divisor = divisor
         self.rows = rows; self.cols = cols
     }
 }
