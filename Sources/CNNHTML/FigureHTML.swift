@@ -30,6 +30,7 @@ public enum FigureHTML {
         case .filterBank(let f): return filterBank(f)
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
+        case .worksheetGrid(let f): return worksheetGrid(f)
         case .text(let t): return .el("div", ["class": t.monospaced ? "fig-text mono" : "fig-text"], Markup.pango(t.markup))
         case .row(let parts, _): return .el("div", ["class": "fig-row"], children: parts.map(draw))
         case .column(let parts, _): return .el("div", ["class": "fig-col"], children: parts.map(draw))
@@ -79,30 +80,45 @@ public enum FigureHTML {
         return row(canvases)
     }
 
+    /// The input with every window outlined (the engine's windows, as the figure carries them) and
+    /// each winner double-outlined, beside the pooled output.
     static func pooling(_ f: PoolingFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.input])
         var input = FigureSVG.titledGrid(f.input, title: "windows of \(f.size)×\(f.size), step \(f.stride)",
                                          cell: 38, color: .diverging(scale: s), style: f.numberStyle)
-        // The windows' outlines: one box per window position, clipped to the map.
-        let x0 = max(0, (input.width - Double(f.input.cols) * 38) / 2)
-        for r in stride(from: 0, to: f.input.rows, by: max(1, f.stride)) {
-            for c in stride(from: 0, to: f.input.cols, by: max(1, f.stride)) {
-                let h = Double(min(f.size, f.input.rows - r)) * 38, w = Double(min(f.size, f.input.cols - c)) * 38
-                input.add(.element("rect", [("x", n(x0 + Double(c) * 38)), ("y", n(18 + Double(r) * 38)), ("width", n(w)),
-                                            ("height", n(h)), ("class", "win")], []), right: 0, bottom: 0)
-            }
+        let x0 = max(0, (input.width - Double(f.input.cols) * 38) / 2), y0 = 18.0
+        func box(_ rows: Range<Int>, _ cols: Range<Int>, _ cls: String) -> HTML {
+            .element("rect", [("x", n(x0 + Double(cols.lowerBound) * 38)), ("y", n(y0 + Double(rows.lowerBound) * 38)),
+                              ("width", n(Double(cols.count) * 38)), ("height", n(Double(rows.count) * 38)), ("class", cls)], [])
         }
-        var canvases = [(input, "pooling input with its windows")]
-        if let out = f.output {
-            canvases.append((FigureSVG.titledGrid(out, title: "pooled", cell: min(f.cellSize, 30),
-                                                  color: .diverging(scale: s), style: f.numberStyle), "pooled output"))
+        for w in f.windows {
+            input.add(box(w.rows, w.cols, "win"), right: 0, bottom: 0)
+            let r = w.winner.row, c = w.winner.col
+            input.add(box(r..<(r + 1), c..<(c + 1), "winner"), right: 0, bottom: 0)
         }
-        return row(canvases)
+        let output = FigureSVG.titledGrid(f.output, title: "pooled", cell: 38, color: .diverging(scale: s), style: f.numberStyle)
+        return row([(input, "pooling input with its windows and winners"), (output, "pooled output")])
+    }
+
+    /// A worksheet grid: given numbers and empty boxes to write in, outlined cells dashed.
+    static func worksheetGrid(_ f: WorksheetGridFigure) -> HTML {
+        let rows: [HTML] = f.cells.enumerated().map { r, cells in
+            .el("tr", children: cells.enumerated().map { c, content in
+                let cls = f.outlined.contains(Cell(row: r, col: c)) ? "ws outlined" : "ws"
+                switch content {
+                case .given(let text): return .el("td", ["class": cls], .text(text))
+                case .blank(let label): return .el("td", ["class": cls + " blank"], .el("small", .text(label ?? "")))
+                }
+            })
+        }
+        var parts: [HTML] = []
+        if let t = f.title { parts.append(.el("caption", .text(t))) }
+        parts.append(.el("tbody", children: rows))
+        return .el("table", ["class": "worksheet"], children: parts)
     }
 
     static func poolingGradient(_ f: PoolingGradientFigure) -> HTML {
-        let grids = [("pooling input", f.input), ("gradient at the output", f.outputGradient)]
-            + (f.inputGradient.map { [("gradient at the input", $0)] } ?? [])
+        let grids = [("pooling input", f.input), ("gradient at the output", f.outputGradient), ("gradient at the input", f.inputGradient)]
         return row(grids.map { t, g in
             (FigureSVG.titledGrid(g, title: t, cell: min(f.cellSize, 30), color: .diverging(scale: FigureSVG.scale(nil, [g])),
                                   style: f.numberStyle), t)

@@ -107,7 +107,7 @@ public struct WorksheetRequest: Sendable {
         let kinds = m.layers.map(\.kind.typeName)
         guard m.input.count == 3, m.input[0] == 1, kinds.first == "conv", kinds.dropFirst().first == "relu",
               kinds.dropFirst(2).first == "maxpool", kinds.last == "dense", m.loss == .mse,
-              case .conv(let c)? = m.layers.first?.kind, c.normalize, !c.bias, c.stride == 1, c.padding == 0 else {
+              case .conv(let c)? = m.layers.first?.kind, c.normalize, !c.bias, c.stride == 1, c.padding == .valid, c.dilation == 1 else {
             throw FileError(file: model, "worksheets need the X/O network: conv (normalized, no bias), relu, maxpool, …, dense, mse")
         }
     }
