@@ -130,14 +130,19 @@ struct HTMLPageCLITests {
 
     /// The page renders in headless Chromium's --screenshot within 2 s of a blank page's time
     /// (the browser's own start-up, which varies with the machine's load, is not the page's).
+    /// Seen with a load average of 19 on 2 cores: a blank page 3.0–3.2 s, xo.html 3.1–4.3 s.
     @Test func screenshotIsQuick() throws {
         let dir = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
         let blank = try write("<!DOCTYPE html><title>blank</title>", "blank.html", in: dir)
         let shot = dir.appendingPathComponent("shot.png").path
-        let base = try Browser.run(["--window-size=1280,800", "--screenshot=\(shot)", "file://\(blank)"]).seconds
-        let page = try Browser.run(["--window-size=1280,800", "--screenshot=\(shot)", "file://\(dir.path)/xo.html"]).seconds
+        // The quickest of three runs each, so a busy machine's pauses do not count against the page.
+        func quickest(_ url: String) throws -> Double {
+            try (0..<3).map { _ in try Browser.run(["--window-size=1280,800", "--screenshot=\(shot)", url]).seconds }.min() ?? .infinity
+        }
+        let base = try quickest("file://\(blank)")
+        let page = try quickest("file://\(dir.path)/xo.html")
         #expect(FileManager.default.fileExists(atPath: shot))
         #expect(page - base < 2, "screenshot took \(page) s, a blank page \(base) s")
     }
