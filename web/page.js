@@ -713,6 +713,7 @@
         checkEveryNumber(S, ok);
         checkPlayers(S, ok);
         checkFlip(S, ok);
+        checkKeyboard(S, ok);
         ok(S.loadOK === true, 'load check');
       } catch (e) {
         ok(false, 'exception: ' + e);
@@ -759,6 +760,29 @@
       const want = S.byKey[p.L.name + '.output'];
       const filled = p.outCells.map((c) => Number(c.dataset.v));
       ok(p.t === p.total && want && filled.every((v, k) => close(v, want.data[k], 0, TOLERANCE)), p.L.name + ': the animation fills the map as traced');
+    }
+  }
+
+  /** Arrow keys move the focus within a grid; Space and the arrow keys drive a player. */
+  function checkKeyboard(S, ok) {
+    const key = (target, k) => target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true }));
+    for (const r of S.records) {
+      const cells = S.cells[r.key];
+      if (!cells || cells.length < 2) continue;
+      cells[0].focus();
+      key(cells[0], 'ArrowRight');
+      ok(document.activeElement === cells[1] && cells[1].tabIndex === 0 && cells[0].tabIndex === -1, r.key + ': ArrowRight moves the focus');
+      key(cells[1], 'ArrowLeft');
+      ok(document.activeElement === cells[0], r.key + ': ArrowLeft moves it back');
+    }
+    for (const p of S.players) {
+      p.seek(0);
+      key(p.root, 'ArrowRight');
+      key(p.root, 'ArrowRight');
+      key(p.root, 'ArrowLeft');
+      const stepped = p.t === 1;
+      key(p.root, 'End');
+      ok(stepped && p.t === p.total, p.L.name + ': the keys step the player');
     }
   }
 
