@@ -50,7 +50,8 @@ let package = Package(
         ]),
         // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
         // (inline SVG, CSS and script). No Cairo; the page's script and style are embedded at build time.
-        .target(name: "CNNHTML", dependencies: ["CNNFigures"], plugins: ["EmbedWebFiles"]),
+        .target(name: "CNNHTML", dependencies: ["CNNFigures", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                plugins: ["EmbedWebFiles"]),
         // Build tool: turns the files of web/ into Swift string constants (used by EmbedWebFiles).
         .executableTarget(name: "embed-text", path: "Sources/embed-text"),
         .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),

@@ -184,9 +184,24 @@
 
   // ---------- the page ----------
 
-  function start() {
+  /** The explorer's data: JSON, deflated and base64-encoded when data-encoding says so. */
+  async function loadData() {
+    const text = dataElement.textContent.trim();
+    if (dataElement.dataset.encoding !== 'deflate-raw+base64') return JSON.parse(text);
+    const bytes = Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
+    return JSON.parse(await new Response(stream).text());
+  }
+
+  async function start() {
     if (!dataElement) { finishSelftest(null); return; }
-    const D = JSON.parse(dataElement.textContent);
+    let D;
+    try {
+      D = await loadData();
+    } catch (e) {
+      document.getElementById('load-check').textContent = 'This browser cannot unpack the page\u2019s data (' + e + '); the lesson above still reads.';
+      throw e;
+    }
     const S = buildState(D);
     renderGrids(S);
     renderWhatIf(S);

@@ -1,10 +1,12 @@
 import CNNFigures
 import Foundation
+import ZIPFoundation
 
 /// One self-contained HTML page: a lesson's text and figures (the same values the PDF draws)
 /// and, when given, the explorer of a trace, where every number opens its derivation, the
 /// convolution and pooling windows slide, and a pixel can be flipped. Script, style and data are
-/// inline; the page loads nothing (its Content-Security-Policy forbids it).
+/// inline (the explorer's data as deflated JSON); the page loads nothing (its Content-Security-Policy
+/// forbids it).
 ///
 ///     let page = HTMLPage(title: "How a CNN sees an X", sections: run.sections, explorer: explorer)
 ///     try Data(page.html().utf8).write(to: url)
@@ -82,13 +84,23 @@ public struct HTMLPage: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        let json = String(decoding: try encoder.encode(explorer), as: UTF8.self).replacingOccurrences(of: "<", with: "\\u003c")
+        let packed = try Self.deflate(try encoder.encode(explorer)).base64EncodedString()
         return .el("section", ["id": "explorer", "aria-labelledby": "explorer-title"],
             .el("h2", ["id": "explorer-title"], .text("Every number, explained: \(explorer.name)")),
             .el("p", .text("Click, tap or focus any number to see where it came from. Arrow keys move within a grid; Tab moves to the next grid. Hover a feature-map cell to outline its patch and feature, a pooled cell for its window and winner, a vote for its weighted inputs.")),
             .el("div", ["id": "whatif", "class": "whatif"]),
             .el("div", ["id": "players"]),
             .el("div", ["id": "grids"]),
-            .el("script", ["type": "application/json", "id": "cnn-data"], .raw(json)))
+            .el("script", ["type": "text/plain", "id": "cnn-data", "data-encoding": "deflate-raw+base64"], .text(packed)))
+    }
+
+    /// Raw deflate (RFC 1951), which the page's script inflates with `DecompressionStream("deflate-raw")`:
+    /// the derivations repeat themselves, so the data shrinks about tenfold.
+    static func deflate(_ data: Data) throws -> Data {
+        var out = Data()
+        _ = try Data.compress(size: Int64(data.count), bufferSize: 1 << 16, provider: { position, size in
+            data.subdata(in: Int(position)..<(Int(position) + size))
+        }, consumer: { out.append($0) })
+        return out
     }
 }

@@ -120,8 +120,9 @@ struct HTMLPageCLITests {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(try run(["render", goldenTrace, "--out", dir.path, "--format", "html"]).status == 0)
         let page = "file://\(dir.path)/xo_x.html"
-        let moving = try Browser.run(["--dump-dom", page]).stdout
-        let still = try Browser.run(["--force-prefers-reduced-motion", "--dump-dom", page]).stdout
+        // A second of virtual time lets the page unpack its data and build the players.
+        let moving = try Browser.run(["--virtual-time-budget=1000", "--dump-dom", page]).stdout
+        let still = try Browser.run(["--force-prefers-reduced-motion", "--virtual-time-budget=1000", "--dump-dom", page]).stdout
         // conv1, pool1 and pool2 each have a player.
         #expect(moving.components(separatedBy: "aria-label=\"Pause\"").count - 1 == 3)
         #expect(still.components(separatedBy: "aria-label=\"Play\"").count - 1 == 3)
