@@ -36,9 +36,28 @@ import Foundation
 /// - Throws: `FileError` (file `query`) for a malformed query, an unknown layer or role (listing
 ///   those that exist) or an index out of range (giving the shape).
 public func explain(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> String {
+    try explanation(trace: trace, query: query, style: style).text
+}
+
+/// What `explain` prints for one number, and the value its derivation recomputed from the operands.
+public struct Explanation: Sendable, Equatable {
+    /// The lines `explain` prints, joined by newlines.
+    public var text: String
+    /// The recomputed value that was checked against the recorded one; `nil` for numbers that are
+    /// given rather than computed (the input, weights, biases).
+    public var recomputed: Double?
+}
+
+/// `explain`'s lines for one number together with the value they recompute (see `explain`).
+public func explanation(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> Explanation {
     var e = try Explainer(trace: trace, query: query, style: style)
     try e.run()
-    return e.lines.joined(separator: "\n")
+    return Explanation(text: e.lines.joined(separator: "\n"), recomputed: e.checked.value)
+}
+
+/// The last value `check` compared, kept aside so the explainer's methods stay non-mutating there.
+final class CheckedValue {
+    var value: Double?
 }
 
 struct Explainer {
@@ -50,6 +69,7 @@ struct Explainer {
     let index: [Int]
     let record: TraceRecord
     var lines: [String] = []
+    let checked = CheckedValue()
 
     init(trace: Trace, query: String, style: NumberStyle) throws(FileError) {
         self.trace = trace
@@ -139,6 +159,7 @@ struct Explainer {
     }
 
     func check(_ recomputed: Double) -> String {
+        checked.value = recomputed
         let recorded = record.data[record.tensor.offset(index)]
         if isClose(recomputed, recorded, rtol: 1e-9, atol: 1e-12) {
             return "  ✓ recomputed \(r(recomputed)), the recorded value"
