@@ -121,7 +121,14 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Tolerances that fit single precision (rtol 1e-5, atol 1e-5), for float32 code such as NumPy's float32 or PyTorch.")
     var float32 = false
 
-    @OptionGroup var numbers: NumberOptions
+    @Option(help: "Decimals in the explanation of the first disagreement (more than explain's 2, since float32 rounding shows there).")
+    var digits: Int = 6
+
+    @Flag(help: "Truncate the explanation's numbers instead of rounding them.")
+    var truncate = false
+
+    @Flag(help: "Print every digit in the explanation.")
+    var full = false
 
     var tolerance: Tolerance {
         let preset = float32 ? Tolerance.float32 : .float64
@@ -132,12 +139,14 @@ struct DiffCommand: ParsableCommand {
         for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
             throw ValidationError("--rtol and --atol must be finite and not negative")
         }
+        guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
     }
 
     func run() throws {
         var agrees = false
         try reportingErrors(exitCode: ExitCode(2)) {
-            let report = try diffFiles(a, b, tolerance: tolerance, style: numbers.style)
+            let style: NumberStyle = full ? .full : truncate ? .truncated(digits) : .rounded(digits)
+            let report = try diffFiles(a, b, tolerance: tolerance, style: style)
             try say(report.text)
             agrees = report.result.agrees
         }

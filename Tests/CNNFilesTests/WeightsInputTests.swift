@@ -65,6 +65,21 @@ import Testing
         #expect(random.parameter("conv1.weight") == given["conv1.weight"])
     }
 
+    /// Batch norm's running statistics are buffers, not trained parameters, but a weights file
+    /// must give them too (PyTorch's state_dict holds them), and the writer keeps them.
+    @Test func batchnormRunningStatisticsAreRequiredAndWritten() throws {
+        let spec = try CNNFilesTests.model(#"{"input": [2, 3, 3], "layers": [{"name": "bn", "type": "batchnorm", "mode": "eval"}, {"name": "out", "type": "dense", "units": 2}]}"#)
+        let full = try Network(model: spec, seed: 1).stateDictionary
+        #expect(Set(full.keys) == ["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "out.weight", "out.bias"])
+        var lacking = full
+        lacking["bn.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: spec, parameters: lacking, weightsFile: "w.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: bn.running_var") == true, "\(refused?.description ?? "no error")")
+        let net = try buildNetwork(model: spec, parameters: full, weightsFile: "w.json")
+        let back = try weights(String(decoding: WeightsFile.data(net), as: UTF8.self))
+        #expect(back == full)
+    }
+
     @Test func noWeightsFileIsRefusedUnlessRandomIsAsked() throws {
         let folder = try tempFolder()
         let modelPath = try write(exampleModel, "m.json", in: folder)
