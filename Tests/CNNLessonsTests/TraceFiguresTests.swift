@@ -52,7 +52,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let trace = try goldenTrace()
         let figures = Dictionary(uniqueKeysWithValues: try TraceFigures.figures(for: trace, style: .standard).map { ($0.name, $0.figure) })
         guard case .column(let pools, _)? = figures["06-forward-pool1-pooling"] else { Issue.record("pooling is not a column"); return }
-        let pooled = pools.compactMap { f -> [Double]? in if case .pooling(let p) = f { return p.output?.values } else { return nil } }
+        let pooled = pools.compactMap { f -> [Double]? in if case .pooling(let p) = f { return p.output.values } else { return nil } }
         #expect(pooled.flatMap { $0 } == trace.record("pool1", "output")?.data)
 
         guard case .votes(let votes)? = figures["08-forward-out-votes"] else { Issue.record("no votes"); return }
@@ -62,7 +62,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         #expect(votes.inputLabels?.first == "[0,0,0]" && votes.inputLabels?.last == "[2,1,1]")
 
         guard case .column(let routes, _)? = figures["13-backward-pool1-routing"] else { Issue.record("routing is not a column"); return }
-        let routed = routes.compactMap { f -> [Double]? in if case .poolingGradient(let g) = f { return g.inputGradient?.values } else { return nil } }
+        let routed = routes.compactMap { f -> [Double]? in if case .poolingGradient(let g) = f { return g.inputGradient.values } else { return nil } }
         #expect(routed.flatMap { $0 } == trace.record("pool1", "grad_input")?.data)
     }
 
@@ -164,7 +164,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let x = try TraceFigures.channel(try #require(trace.record("conv1", "input")), 0)
         let feats = try #require(TraceFigures.features(weight: trace.record("conv1", "weight")))
         let map = try TraceFigures.channel(try #require(trace.record("conv1", "output")), 1)
-        figures.append(("x-convolution-step", .convolutionStep(ConvolutionStepFigure(image: x, feature: feats[0].grid, featureName: feats[0].name,
+        figures.append(("x-convolution-step", .convolutionStep(SampleFigure.convolutionStep(image: x, feature: feats[0].grid, featureName: feats[0].name,
                                                                                       row: 0, col: 0, title: "One step"))))
         figures.append(("x-feature-map", .featureMap(FeatureMapFigure(map: map, title: "cross ✕", numberStyle: .article,
                                                                       highlighted: [Cell(row: 3, col: 3)]))))
