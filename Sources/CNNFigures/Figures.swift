@@ -255,7 +255,8 @@ public struct PoolingGradientFigure: Sendable {
 ///
 ///     output[k] = sum over i of weights[k][i] * inputs[i]   (plus bias, if given)
 ///
-/// Line thickness follows |weight|; positive weights are solid blue, negative dashed orange.
+/// Line thickness follows |weight|; positive weights are solid blue, negative dashed orange; a weight
+/// of 0 draws no line. The key shows only the signs and sizes of weights that exist.
 /// - `inputs`: n values; `outputLabels`: m names ("X", "O"); `weights`: m rows of n values.
 /// - `outputValues`: m values written next to the nodes, or `nil`.
 public struct VotesFigure: Sendable {
@@ -266,11 +267,15 @@ public struct VotesFigure: Sendable {
     public var outputValues: [Double]?
     public var title: String?
     public var numberStyle: NumberStyle
+    /// Inputs come in groups of this many (one map each, e.g. 4 for three 2×2 maps), drawn with a
+    /// separator between groups; `nil` for no groups.
+    public var groupSize: Int?
 
     public init(inputs: [Double], inputLabels: [String]? = nil, outputLabels: [String], weights: [[Double]],
-                outputValues: [Double]? = nil, title: String? = nil, numberStyle: NumberStyle = .standard) {
+                outputValues: [Double]? = nil, title: String? = nil, numberStyle: NumberStyle = .standard,
+                groupSize: Int? = nil) {
         self.inputs = inputs; self.inputLabels = inputLabels; self.outputLabels = outputLabels; self.weights = weights
-        self.outputValues = outputValues; self.title = title; self.numberStyle = numberStyle
+        self.outputValues = outputValues; self.title = title; self.numberStyle = numberStyle; self.groupSize = groupSize
     }
 }
 

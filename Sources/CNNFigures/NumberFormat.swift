@@ -57,3 +57,10 @@ public func formatCount(_ x: Double, _ style: NumberStyle = .standard) -> String
     if x.isFinite, x == x.rounded(), abs(x) < 1e15 { return formatNumber(x, .rounded(0)) }
     return formatNumber(x, style)
 }
+
+/// The value `x` as a reader sees it in `style`: `shownValue(0.9166, .truncated(2))` is 0.91.
+/// Arithmetic shown on a page (1.00 − 0.91 = 0.09) is worked from these, so every number a
+/// reader sees twice has the same digits and every difference adds up.
+public func shownValue(_ x: Double, _ style: NumberStyle) -> Double {
+    Double(formatNumber(x, style).replacingOccurrences(of: "\u{2212}", with: "-")) ?? x
+}

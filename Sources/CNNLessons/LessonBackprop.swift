@@ -46,26 +46,31 @@ extension StepBuilder {
     // MARK: The network after one step
 
     /// The trace of `input` through a copy of its network after one step of the engine's `SGD`
-    /// (`w ← w − lr·g`, no momentum), with `g` the gradients of the input's own trace.
-    func steppedTrace(_ input: String, lr: Double, _ step: LessonStep) throws -> Trace {
-        let t = try trace(input, step)
-        guard var net = networks[input] else { throw fail(step, "no input named '\(input)'") }
-        guard let target = t.target else { throw fail(step, "a step needs gradients: give input '\(input)' a 'target'") }
+    /// (`w ← w − lr·g`, no momentum), with `g` the gradients of the trace of `stepper` (by default
+    /// the input's own): `O@X@0.1` is the O image after one step on the X image.
+    func steppedTrace(_ input: String, by stepper: String? = nil, lr: Double, _ step: LessonStep) throws -> Trace {
+        let source = stepper ?? input
+        let t = try trace(source, step)
+        guard var net = networks[source] else { throw fail(step, "no input named '\(source)'") }
+        guard t.target != nil else { throw fail(step, "a step needs gradients: give input '\(source)' a 'target'") }
         switch t.parameterGradients(of: net) {
         case .success(let gradients):
             var sgd = SGD(learningRate: lr)
             sgd.step(&net, gradients: gradients)
         case .failure(let missing):
-            throw fail(step, "the trace of '\(input)' has no gradient of \(missing.parameter)")
+            throw fail(step, "the trace of '\(source)' has no gradient of \(missing.parameter)")
         }
         let x = try firstInput(input, step)
-        return net.trace(input: Tensor(shape: net.shapes[0], data: x.data), target: target)
+        guard networks[input]?.shapes[0] == net.shapes[0] else { throw fail(step, "'\(input)' and '\(source)' go through different networks") }
+        return net.trace(input: Tensor(shape: net.shapes[0], data: x.data), target: try trace(input, step).target)
     }
 
-    /// `NAME@LR` names the trace of NAME after one step of size LR (`X@0.1`); `nil` for other names.
-    func parseStepped(_ name: String) -> (input: String, lr: Double)? {
-        guard let at = name.firstIndex(of: "@"), let lr = Double(name[name.index(after: at)...]), lr > 0, lr.isFinite else { return nil }
-        return (String(name[..<at]), lr)
+    /// `NAME@LR` names the trace of NAME after one step of size LR on NAME (`X@0.1`), and
+    /// `NAME@OTHER@LR` after one step on OTHER (`O@X@0.1`); `nil` for other names.
+    func parseStepped(_ name: String) -> (input: String, stepper: String?, lr: Double)? {
+        let parts = name.split(separator: "@", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2 || parts.count == 3, let lr = parts.last.flatMap(Double.init), lr > 0, lr.isFinite else { return nil }
+        return (parts[0], parts.count == 3 ? parts[1] : nil, lr)
     }
 
     // MARK: Figures
@@ -316,9 +321,9 @@ extension StepBuilder {
         let image = try channel(x, c, step)
         let gmap = try channel(gy, o, step)
         let picture = Figure.row([
-            .image(ImageFigure(grid: image, title: "in[\(c)]: pixels met (outlined)", highlighted: used, cellSize: 20)),
+            .image(ImageFigure(grid: image, title: "in[\(c)]: pixels met (outlined)", highlighted: used, cellSize: 16)),
             .featureMap(FeatureMapFigure(map: gmap, title: "∂L/∂out[\(o)] (nonzero outlined)", numberStyle: st, showLegend: false,
-                                         highlighted: carried, cellSize: 30)),
+                                         highlighted: carried, cellSize: 44)),
         ])
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
                             caption: "The gradient of one feature pixel of \(layer) for the \(input) image, term by term: the image correlated with the gradient of the map.",

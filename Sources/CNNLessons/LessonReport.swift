@@ -17,7 +17,9 @@ public enum LessonReport {
         lines.append("Run it yourself: cnn-explain lesson \(lesson.name)")
         doc.addTitlePage(subtitle: lesson.subtitle ?? lesson.summary, lines: lines)
         for section in run.sections {
-            doc.addSection("\(section.number). \(section.heading)")
+            // Steps follow one another on the page; a step starts a new page only when
+            // too little room is left for its heading and the start of its text.
+            doc.addSection("\(section.number). \(section.heading)", newPage: false)
             for p in section.paragraphs { doc.addParagraph(markup(p)) }
             for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
         }

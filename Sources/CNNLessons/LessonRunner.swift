@@ -112,7 +112,9 @@ struct StepBuilder {
     /// The trace of an input, or for `NAME@LR` the trace of NAME after one SGD step of size LR.
     func trace(_ input: String, _ step: LessonStep) throws -> Trace {
         if let t = traces[input] { return t }
-        if let (name, lr) = parseStepped(input), traces[name] != nil { return try steppedTrace(name, lr: lr, step) }
+        if let (name, stepper, lr) = parseStepped(input), traces[name] != nil, stepper.map({ traces[$0] != nil }) ?? true {
+            return try steppedTrace(name, by: stepper, lr: lr, step)
+        }
         throw fail(step, "no input named '\(input)'")
     }
 
@@ -247,9 +249,10 @@ struct StepBuilder {
             let classes = try trace(input, step).model.classNames
             let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
             return LessonFigure(name: "votes-\(slug(input))-\(layer)",
-                                caption: "The \(n) values for the \(input) image vote; line thickness follows the weight.",
-                                figure: .votes(VotesFigure(inputs: x.data, outputLabels: labels, weights: rows, outputValues: y.data,
-                                                           title: "votes: \(input)", numberStyle: style)))
+                                caption: "The \(n) values for the \(input) image vote, each with one weight for every class.",
+                                figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
+                                                           weights: rows, outputValues: y.data, title: "the \(input) image's \(n) values vote",
+                                                           numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
         case let .voteBars(inputs, layer):
             var bars: [Figure] = []
             for input in inputs {
@@ -258,8 +261,10 @@ struct StepBuilder {
                 bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
                                                      values: y.data, title: "the \(input) image", numberStyle: style)))
             }
-            return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes of \(layer) for \(inputs.joined(separator: " and ")).",
-                                figure: .row(bars))
+            // Two charts to a row, so each keeps a readable size.
+            let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
+            return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map { "the \($0) image" }.joined(separator: ", ")).",
+                                figure: rows.count == 1 ? rows[0] : .column(rows))
         case .errorTable(let inputs):
             var lines: [String] = []
             for input in inputs {
@@ -270,16 +275,21 @@ struct StepBuilder {
                 let classes = t.model.classNames
                 lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
                 lines.append("<tt>  class   right   actual   error = right − actual</tt>")
+                // The error is worked from the vote as shown, so 1.00 − 0.91 reads 0.09; a
+                // difference of shown numbers is exact to their digits, so it is rounded, not cut.
+                let exact: NumberStyle
+                if case .truncated(let d) = style { exact = .rounded(d) } else { exact = style }
                 var total = 0.0
                 for (k, v) in y.enumerated() {
                     let right = k == target ? 1.0 : 0.0
-                    total += abs(right - v)
+                    let error = right - shownValue(v, style)
+                    total += abs(error)
                     let name = classes[k].padding(toLength: 6, withPad: " ", startingAt: 0)
-                    lines.append("<tt>  \(TextBlock.escape(name))  \(pad(formatNumber(right, style), 6))  \(pad(formatNumber(v, style), 7))   \(pad(formatNumber(right - v, style), 7))</tt>")
+                    lines.append("<tt>  \(TextBlock.escape(name))  \(pad(formatNumber(right, style), 6))  \(pad(formatNumber(v, style), 7))   \(pad(formatNumber(error, exact), 7))</tt>")
                 }
-                lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, style))</tt>")
+                lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, exact))</tt>")
             }
-            return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class.",
+            return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class, worked from the votes as shown.",
                                 figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
         case .experiment(let name):
             guard let experiment else { throw fail(step, "'experiment: \(name)' needs the lesson to run an experiment") }
@@ -343,6 +353,7 @@ struct StepBuilder {
     /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`, `.nonzero`, `.negative`: over a whole array;
     /// - `{{INPUT@LR:…}}`: the same, traced after one SGD step `w ← w − LR·g` on INPUT (`{{X@0.1:loss}}`);
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
+    /// - `{{step:ID}}`: the number of the step with that id (where a term is taught);
     /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there (array items by index: `ref:votes.values.0`);
     /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
     /// - a suffix `|full`, `|round` or `|truncate` (2 decimals, or e.g. `|round4`) changes how the number is written.
@@ -393,7 +404,7 @@ struct StepBuilder {
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
         let counts = [".count", ".nonzero", ".negative"]
-        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || counts.contains { t.element.hasSuffix($0) } }
+        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
         let fromExperiment = experiment.map { e in tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix(e.name + ":") } } ?? false
@@ -413,7 +424,7 @@ struct StepBuilder {
         return node
     }
 
-    /// One term: `ref:path`, `differ:A,B`, `INPUT:loss`, `INPUT:LAYER.ROLE[i,j]`, or a plain number.
+    /// One term: `ref:path`, `differ:A,B`, `step:ID`, `INPUT:loss`, `INPUT:LAYER.ROLE[i,j]`, or a plain number.
     func numeric(_ term: String, body: String, step: LessonStep) throws -> Double {
         guard let colon = term.firstIndex(of: ":") else {
             throw fail(step, "{{\(body)}}: write INPUT:LAYER.ROLE[index], INPUT:loss, differ:A,B or ref:path")
@@ -424,6 +435,11 @@ struct StepBuilder {
             guard reference != nil else { throw fail(step, "{{\(body)}}: the lesson has no 'reference' file") }
             guard case .number(let v)? = referenceValue(tail) else { throw fail(step, "{{\(body)}}: the reference has no number at '\(tail)'") }
             return v
+        case "step":
+            guard let i = lesson.steps.firstIndex(where: { $0.id == tail }) else {
+                throw fail(step, "{{\(body)}}: no step has the id '\(tail)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
+            }
+            return Double(i + 1)
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }

@@ -123,8 +123,7 @@ extension ReportDocument {
                 let s = try Drawer(painter: painter).draw(figure)
                 let captionMarkup = caption.map { TextBlock.escape($0) }
                 let captionHeight = captionMarkup.map { painter.measureParagraph($0, width: textWidth, Self.captionFont).height + 6 } ?? 0
-                let fullPage = bottom - margin - captionHeight - 20
-                let scale = min(1, textWidth / max(s.width, 1), fullPage / max(s.height, 1))
+                let scale = figureScale(s, captionHeight: captionHeight, room: bottom - y, fullPage: bottom - margin)
                 let w = s.width * scale, h = s.height * scale
                 ensure(h + captionHeight + 12)
                 y += 6
@@ -144,6 +143,15 @@ extension ReportDocument {
         if !current.items.isEmpty || pages.isEmpty { pages.append(current) }
         try context.check("laying out the document")
         return (pages, outline)
+    }
+
+    /// The scale of a figure of natural size `s`: never up, down to the text width and the page
+    /// height; and down to the `room` left on the page when that costs at most a fifth of its
+    /// size, so a figure stays with the text before it instead of leaving a half-empty page.
+    func figureScale(_ s: Size, captionHeight: Double, room: Double, fullPage: Double) -> Double {
+        let scale = min(1, textWidth / max(s.width, 1), (fullPage - captionHeight - 20) / max(s.height, 1))
+        let fitted = (room - captionHeight - 18) / max(s.height, 1)
+        return s.height * scale + captionHeight + 12 > room && fitted >= 0.8 * scale ? fitted : scale
     }
 
     private func draw(_ item: Item, painter: Painter) throws {

@@ -233,7 +233,7 @@ struct Drawer {
         let rightX = image.width + 30
         let gy = top + max(0, (image.height - small.height - labelHeight - 40) / 2)
         var x = rightX
-        let parts: [(Grid, String, Bool)] = [(patch, "patch", false), (f.feature, f.featureName, false), (products, "products", true)]
+        let parts: [(Grid, String, Bool)] = [(patch, "patch", true), (f.feature, f.featureName, true), (products, "products", true)]
         for (i, (grid, label, numbers)) in parts.enumerated() {
             drawGrid(grid, x: x, y: gy, cell: smallCell, coloring: .pixels(scale: 1),
                      numbers: numbers ? f.numberStyle : nil, integersPlain: true)
@@ -492,7 +492,7 @@ struct Drawer {
         for k in 0..<m { for i in 0..<n { lines.append((i, k, f.weights[k][i])) } }
         lines.sort { abs($0.w) > abs($1.w) || (abs($0.w) == abs($1.w) && ($0.k, $0.i) < ($1.k, $1.i)) }
         for line in lines where line.w != 0 {
-            let width = 0.5 + 5.5 * abs(line.w) / max(maxWeight, 1e-12)
+            let width = votesLineWidth(line.w, maxWeight)
             let y1 = top + (Double(line.i) + 0.5) * rowHeight
             let color = line.w > 0 ? Palette.positive : Palette.negative
             p.line(colX + cellWidth, y1, nodeX - nodeRadius, nodeY(line.k), color, width: width,
@@ -523,16 +523,51 @@ struct Drawer {
                 right = max(right, nodeX + nodeRadius + 8 + p.textWidth(text, font))
             }
         }
-        // Key: colour and dash both carry the sign.
+        if let g = f.groupSize, g > 0 {
+            for start in stride(from: g, to: n, by: g) {
+                p.line(colX - 4, top + Double(start) * rowHeight, colX + cellWidth + 4, top + Double(start) * rowHeight, Palette.ink, width: 2.5)
+            }
+        }
         let ky = top + max(colHeight, nodeY(m - 1) + nodeRadius - top) + 14
-        p.line(colX, ky, colX + 30, ky, Palette.positive, width: 3)
-        p.text("positive weight", x: colX + 36, y: ky + 4, smallFont)
-        let nx = colX + 36 + p.textWidth("positive weight", smallFont) + 18
-        p.line(nx, ky, nx + 30, ky, Palette.negative, width: 3, dash: [7, 4])
-        p.text("negative weight", x: nx + 36, y: ky + 4, smallFont)
-        p.text("line thickness = |weight|", x: colX, y: ky + 20, smallFont, color: Palette.muted)
-        let keyWidth = nx + 36 + p.textWidth("negative weight", smallFont)
-        return Size(width: max(right, keyWidth, titleWidth(f.title)), height: ky + 26)
+        let keyBottom = votesKey(f, x: colX, y: ky, maxWeight: maxWeight)
+        return Size(width: max(right, keyBottom.width, titleWidth(f.title)), height: keyBottom.y)
+    }
+
+    /// The key of a votes figure: one sample line for each size of weight that exists, in its
+    /// sign's colour and dash, and a note when some weights are 0. Returns the key's width and bottom.
+    private func votesKey(_ f: VotesFigure, x: Double, y: Double, maxWeight: Double) -> (width: Double, y: Double) {
+        var samples: [Double] = []
+        for w in f.weights.flatMap({ $0 }) where w != 0 && !samples.contains(where: { formatNumber($0, f.numberStyle) == formatNumber(w, f.numberStyle) }) {
+            samples.append(w)
+        }
+        samples.sort { ($0 > 0 ? 0 : 1, -abs($0)) < ($1 > 0 ? 0 : 1, -abs($1)) }
+        var kx = x, ky = y, width = 0.0
+        for w in samples.prefix(6) {
+            let text = "weight \(formatNumber(w, f.numberStyle))"
+            let itemWidth = 36 + p.textWidth(text, smallFont) + 18
+            if kx + itemWidth > x + 360 { kx = x; ky += 18 }
+            p.line(kx, ky, kx + 30, ky, w > 0 ? Palette.positive : Palette.negative, width: votesLineWidth(w, maxWeight),
+                   dash: w > 0 ? [] : [7, 4])
+            p.text(text, x: kx + 36, y: ky + 4, smallFont)
+            kx += itemWidth
+            width = max(width, kx)
+        }
+        var notes = ["line thickness = |weight|"]
+        if f.weights.contains(where: { $0.contains(0) }) { notes.append("no line = weight 0: that value casts no vote for that class") }
+        if let g = f.groupSize, g > 0, g < f.inputs.count { notes.append("thick rules separate the maps, \(g) values each") }
+        for note in notes {
+            ky += 18
+            p.text(note, x: x, y: ky + 4, smallFont, color: Palette.muted)
+            width = max(width, x + p.textWidth(note, smallFont))
+        }
+        return (width, ky + 10)
+    }
+
+    /// Line width for a weight: grows with the square of |weight| / max |weight|, from under 1 pt
+    /// to 9 pt, so near-equal weights (0.20 and 0.25) still draw visibly different lines.
+    private func votesLineWidth(_ w: Double, _ maxWeight: Double) -> Double {
+        let r = abs(w) / max(maxWeight, 1e-12)
+        return 0.75 + 8.25 * r * r
     }
 
     private func drawVoteBars(_ f: VoteBarsFigure) throws -> Size {

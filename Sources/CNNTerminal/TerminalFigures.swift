@@ -158,7 +158,11 @@ struct FigureText {
         return Panel.stacked([body.titled(f.title, palette: palette), legend], gap: 0)
     }
 
-    var signLegend: String { "positive " + palette.paint("blue", Ink(tone: .positive)) + ", negative " + palette.paint("orange", Ink(tone: .negative)) + " with −" }
+    /// The sign key: colours are named only when they are shown (`--no-color` has none).
+    var signLegend: String {
+        guard palette.color else { return "negative values carry a −" }
+        return "positive " + palette.paint("blue", Ink(tone: .positive)) + ", negative " + palette.paint("orange", Ink(tone: .negative)) + " with −"
+    }
 
     /// A map without numbers: `+`, `−` or `0` per cell.
     func signs(_ g: Grid, marked: Set<Cell>) -> Panel {
