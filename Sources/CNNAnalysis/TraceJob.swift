@@ -11,6 +11,8 @@ public struct TraceRequest: Sendable {
     public var target: String?
     /// Seeds the initialization of every parameter the weights file does not give.
     public var seed: UInt64
+    /// The memory and work the trace may take (checked before anything is allocated).
+    public var limits: BudgetLimits = .standard
 
     public init(model: String, input: String, weights: String? = nil, target: String? = nil, seed: UInt64 = 0) {
         self.model = model
@@ -25,7 +27,7 @@ public struct TraceRequest: Sendable {
     /// - Throws: `FileError` naming the file and field at fault; nothing is computed before all
     ///   files have been checked.
     public func run() throws(FileError) -> Trace {
-        let network = try loadNetwork(model: model, weights: weights, seed: seed)
+        let network = try loadNetwork(model: model, weights: weights, seed: seed, limits: limits)
         let x = try InputFile.load(input, expecting: network.shapes[0])
         let t = try target.map { s throws(FileError) in try parseTarget(s, classes: network.model.classNames) }
         return network.trace(input: x, target: t)

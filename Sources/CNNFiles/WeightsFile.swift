@@ -54,10 +54,15 @@ public enum WeightsFile {
 ///
 /// Parameters missing from the weights file are initialized from `seed` (see
 /// `Network.init(model:parameters:seed:)`); the same seed gives the same values.
-/// - Throws: `FileError` naming the model file for model errors, and the weights file for
-///   wrong shapes, unknown names or bad values.
-public func loadNetwork(model modelPath: String, weights weightsPath: String?, seed: UInt64 = 0) throws(FileError) -> Network {
+/// Before anything is allocated the model's cost is checked against `limits` (see `Estimate`):
+/// by default, one image traced forward and back; pass `estimate` for what the caller will do.
+/// - Throws: `FileError` naming the model file for model errors and for an estimate over the
+///   limits, and the weights file for wrong shapes, unknown names or bad values.
+public func loadNetwork(model modelPath: String, weights weightsPath: String?, seed: UInt64 = 0,
+                        limits: BudgetLimits = .standard,
+                        estimate: (ModelCost) -> Estimate = { $0.trace() }) throws(FileError) -> Network {
     let model = try ModelFile.load(modelPath)
+    try checkBudget(model, file: modelPath, limits: limits, estimate: estimate)
     let params = try weightsPath.map { (p) throws(FileError) in try WeightsFile.load(p) } ?? [:]
     return try buildNetwork(model: model, parameters: params, weightsFile: weightsPath ?? modelPath, seed: seed)
 }
@@ -70,4 +75,12 @@ public func buildNetwork(model: ModelSpec, parameters: [String: Tensor], weights
     } catch {
         throw FileError.wrapping(error, file: weightsFile)
     }
+}
+
+/// Refuses a model whose estimated memory or work for a task is over `limits`, naming `file`.
+public func checkBudget(_ model: ModelSpec, file: String, limits: BudgetLimits,
+                        estimate: (ModelCost) -> Estimate) throws(FileError) {
+    let cost: ModelCost
+    do { cost = try ModelCost(model) } catch { throw FileError.wrapping(error, file: file) }
+    do { try limits.check(estimate(cost)) } catch { throw FileError(file: file, error.message) }
 }

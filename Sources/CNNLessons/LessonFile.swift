@@ -148,6 +148,7 @@ extension Lesson {
     public static func load(_ path: String) throws(LessonError) -> Lesson {
         let bytes: [UInt8]
         do { bytes = try readFileBytes(path) } catch { throw LessonError(file: path, error.message) }
+        if let message = overlongToken(bytes) { throw LessonError(file: path, message) }
         guard var text = String(validating: bytes, as: UTF8.self) else { throw LessonError(file: path, "not UTF-8 text") }
         // A byte order mark (EF BB BF), as some editors write, is not part of the lesson.
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }

@@ -105,3 +105,32 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "Seed for the weights the weights file does not give.")
     var seed: UInt64 = 0
 }
+
+/// How much memory and work a command may plan for; it refuses, before starting, work whose
+/// estimate is over either limit.
+struct BudgetOptions: ParsableArguments {
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("The most memory to plan for, in GiB (default 2, or $CNN_EXPLAIN_MEMORY_LIMIT).", valueName: "gib"))
+    var memoryLimit: Double?
+
+    @Option(name: .customLong("work-limit"), help: ArgumentHelp("The most multiply-adds to plan for (default 1e12, or $CNN_EXPLAIN_WORK_LIMIT).", valueName: "n"))
+    var workLimit: Double?
+
+    /// The limits from the options, else the environment, else the defaults.
+    var limits: BudgetLimits {
+        let env = ProcessInfo.processInfo.environment
+        var limits = BudgetLimits.standard
+        if let gib = memoryLimit ?? env["CNN_EXPLAIN_MEMORY_LIMIT"].flatMap(Double.init) { limits.bytes = gib * 1_073_741_824 }
+        if let n = workLimit ?? env["CNN_EXPLAIN_WORK_LIMIT"].flatMap(Double.init) { limits.operations = n }
+        return limits
+    }
+
+    func validate() throws {
+        let env = ProcessInfo.processInfo.environment
+        for (name, option, variable) in [("--memory-limit", memoryLimit, "CNN_EXPLAIN_MEMORY_LIMIT"), ("--work-limit", workLimit, "CNN_EXPLAIN_WORK_LIMIT")] {
+            if let v = option, !(v > 0 && v.isFinite) { throw ValidationError("\(name) must be a positive number") }
+            if option == nil, let text = env[variable], !(Double(text).map { $0 > 0 && $0.isFinite } ?? false) {
+                throw ValidationError("\(variable)='\(text)' is not a positive number")
+            }
+        }
+    }
+}

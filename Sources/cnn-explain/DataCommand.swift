@@ -46,6 +46,8 @@ struct DataCommand: ParsableCommand {
     @Flag(name: .customLong("no-sheet"), help: "Do not draw contact-sheet.png (the first 100 images).")
     var noSheet = false
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard kind == "xo" else { throw ValidationError("unknown kind '\(kind)'; the only kind is 'xo'") }
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
@@ -55,7 +57,8 @@ struct DataCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let request = DataRequest(count: count, seed: seed, size: size, out: out, format: TrainingDataFolder.Format(rawValue: format) ?? .text)
+            var request = DataRequest(count: count, seed: seed, size: size, out: out, format: TrainingDataFolder.Format(rawValue: format) ?? .text)
+            request.limits = budget.limits
             let images = try request.run()
             let xs = images.filter { $0.label == 0 }.count
             try say("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")

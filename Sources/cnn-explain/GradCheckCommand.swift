@@ -33,6 +33,8 @@ struct GradCheckCommand: ParsableCommand {
     @Option(help: "The largest acceptable relative error.")
     var tolerance: Double = 1e-5
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard epsilon > 0, epsilon.isFinite, epsilon < 1 else { throw ValidationError("--epsilon must be between 0 and 1") }
         guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") }
@@ -41,7 +43,8 @@ struct GradCheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingErrors {
-            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed)
+            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed,
+                                          limits: budget.limits, estimate: { $0.gradientCheck() })
             let x = try InputFile.load(files.input, expecting: network.shapes[0])
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)

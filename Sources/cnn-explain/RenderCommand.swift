@@ -43,6 +43,8 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var numbers: NumberOptions
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard OutputFormat(rawValue: format.lowercased()) != nil else {
             throw ValidationError("--format: '\(format)' is not one of png, pdf, svg")
@@ -52,7 +54,11 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // The model alone first, so a huge trace is refused before its records are read.
+            let cost = { (c: ModelCost) in c.render(scale: scale) }
+            if let model = TraceFile.peekModel(trace) { try checkBudget(model, file: trace, limits: budget.limits, estimate: cost) }
             let t = try TraceFile.load(trace)
+            try checkBudget(t.model, file: trace, limits: budget.limits, estimate: cost)
             let figures: [(name: String, figure: Figure)]
             do {
                 figures = try TraceFigures.figures(for: t, style: numbers.style)

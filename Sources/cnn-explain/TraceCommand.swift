@@ -37,12 +37,16 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
     var npz: String?
 
+    @OptionGroup var budget: BudgetOptions
+
     func run() throws {
         try reportingErrors {
             Console.messagesToStandardError = out == "-" || npz == "-"
             try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
                                          inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
-            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed).run()
+            var request = TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed)
+            request.limits = budget.limits
+            let trace = try request.run()
             try writeOutput(TraceFile.data(trace), to: out)
             if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
             try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")

@@ -73,6 +73,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time; - for standard output.")
     var report: String?
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard TrainingMethod(rawValue: method) != nil else { throw ValidationError("--method must be 'backprop' or 'nudge'") }
         guard (0...100_000).contains(epochs) else { throw ValidationError("--epochs must be between 0 and 100000") }
@@ -96,7 +98,8 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, momentum: momentum, seed: seed,
                                           method: TrainingMethod(rawValue: method) ?? .backprop, nudgeStep: nudgeStep)
-            let request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
+            var request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
+            request.limits = budget.limits
             Console.messagesToStandardError = out == "-" || report == "-"
             try OutputPath.checkDistinct(outputs: (out.map { [("--out", $0)] } ?? []) + (report.map { [("--report", $0)] } ?? []),
                                          inputs: [("--model", model)])
