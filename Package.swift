@@ -19,7 +19,11 @@ let package = Package(
         // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
-        .target(name: "CNNFiles", dependencies: ["CNNCore", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CNNFiles", dependencies: ["CNNCore", "CNNBundled", .product(name: "Yams", package: "Yams")]),
+        // The shipped lessons folder, built into the program from lessons/** at build time.
+        .target(name: "CNNBundled", plugins: ["EmbedLessons"]),
+        .executableTarget(name: "embed-lessons"),
+        .plugin(name: "EmbedLessons", capability: .buildTool(), dependencies: ["embed-lessons"]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:

@@ -1,3 +1,4 @@
+import CNNBundled
 import Foundation
 import Yams
 
@@ -10,6 +11,7 @@ public let maxFileBytes = 64 * 1024 * 1024
 /// Reads a file's bytes, refusing missing, unreadable and oversized files.
 /// - Throws: `FileError` naming `path`.
 public func readFileBytes(_ path: String) throws(FileError) -> [UInt8] {
+    if let bytes = BundledLessons.bytes(atPath: path) { return bytes }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw FileError(file: path, "no such file")

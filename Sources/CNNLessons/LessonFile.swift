@@ -222,7 +222,7 @@ struct NodeReader {
     func existingFile(_ node: Node?, _ what: String) throws(LessonError) -> String {
         let s = try string(node, what)
         let path = s.hasPrefix("/") ? s : folder.appendingPathComponent(s).standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
+        guard LessonLibrary.fileExists(path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
         // A FIFO or a device would block or never end when read: refuse it now, not later.
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {

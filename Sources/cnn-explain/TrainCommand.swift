@@ -35,7 +35,9 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Option(help: "The model file (JSON or YAML).")
-    var model: String = "lessons/models/xo-train.json"
+    var model: String = Self.defaultModel
+
+    static let defaultModel = "lessons/models/xo-train.json"
 
     @Option(help: "'xo' to generate images from --seed, or a folder written by 'cnn-explain data'.")
     var data: String = "xo"
@@ -98,6 +100,9 @@ struct TrainCommand: ParsableCommand {
         try reportingErrors {
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, momentum: momentum, seed: seed,
                                           method: TrainingMethod(rawValue: method) ?? .backprop, nudgeStep: nudgeStep)
+            // The default model is the shipped one: from ./lessons, or built in when run elsewhere.
+            let model = self.model == Self.defaultModel && !FileManager.default.fileExists(atPath: self.model)
+                ? LessonLibrary.shippedFile("models/xo-train.json") ?? self.model : self.model
             var request = TrainRequest(model: model, data: data, heldOut: heldOut, options: options, trainCount: count)
             request.limits = budget.limits
             Console.messagesToStandardError = out == "-" || report == "-"
