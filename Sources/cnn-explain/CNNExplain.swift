@@ -22,6 +22,7 @@ struct CNNExplain: ParsableCommand {
               --input lessons/inputs/x.txt --target X --out x.trace.json
           cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
+        version: "cnn-explain 0.1.0",
         subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
     )
 
@@ -93,13 +94,13 @@ struct NumberOptions: ParsableArguments {
 
 /// The files that make a network and its input, shared by `trace` and `gradcheck`.
 struct NetworkFiles: ParsableArguments {
-    @Option(help: "The model file (JSON or YAML).")
+    @Option(help: "The model file (JSON or YAML).", completion: .file())
     var model: String
 
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).", completion: .file())
     var input: String
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.")
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.", completion: .file())
     var weights: String?
 
     @Option(help: "Seed for the weights the weights file does not give.")

@@ -19,9 +19,12 @@ struct DataCommand: ParsableCommand {
 
           cnn-explain data xo --count 200 --seed 1 --out data/xo
           cat data/xo/x-0001.txt
-          cnn-explain train --model lessons/models/xo-train.json --data data/xo
+          cnn-explain train --data data/xo --epochs 3
 
-        Any file can be traced: cnn-explain trace --model lessons/models/xo.json --input data/xo/o-0001.txt …
+        Any image can be traced:
+
+          cnn-explain trace --model lessons/models/xo.json \\
+              --input data/xo/o-0001.txt --out o.trace.json
         """
     )
 
@@ -40,7 +43,7 @@ struct DataCommand: ParsableCommand {
     @Option(help: "Image files: 'text' grids of # and ., or 'json' nested arrays.")
     var format: String = "text"
 
-    @Option(help: "The folder to write (created if missing).")
+    @Option(help: "The folder to write (created if missing).", completion: .directory)
     var out: String
 
     @Flag(name: .customLong("no-sheet"), help: "Do not draw contact-sheet.png (the first 100 images).")

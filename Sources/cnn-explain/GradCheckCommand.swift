@@ -15,8 +15,9 @@ struct GradCheckCommand: ParsableCommand {
 
         Example, the article's network on the article's X:
 
-          cnn-explain gradcheck --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
-                                --input lessons/inputs/x.txt --target X
+          cnn-explain gradcheck --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X
 
         Exit status 1 when the worst relative error (away from kinks) exceeds --tolerance.
         """

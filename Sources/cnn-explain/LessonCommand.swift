@@ -33,18 +33,18 @@ struct LessonCommand: ParsableCommand {
         q to quit. When the output is not a terminal (or with --no-pause) it prints every \
         step without pausing. It then writes OUT/NAME.pdf and every figure as OUT/NAME/NN-name.png.
 
-          cnn-explain lesson xo                      the article's X/O example
-          cnn-explain lesson xo --no-pause --from 5  from step 5 on, without pausing
-          cnn-explain lesson my-lesson.yaml --format pdf,svg --out handouts
+          cnn-explain lesson xo        # the article's X/O example
+          cnn-explain lesson xo --no-pause --from 5     # from step 5 on
+          cnn-explain lesson lessons/xo.yaml --format pdf,svg --out handouts
 
         'cnn-explain lessons' lists the lessons; docs/lessons.md shows how to write one.
         """
     )
 
-    @Argument(help: "A lesson name (see 'cnn-explain lessons') or the path of a lesson file.")
+    @Argument(help: "A lesson name (see 'cnn-explain lessons') or the path of a lesson file.", completion: .file(extensions: ["yaml", "yml"]))
     var lesson: String
 
-    @Option(help: "The folder to write the PDF and figures into.")
+    @Option(help: "The folder to write the PDF and figures into.", completion: .directory)
     var out: String = "output"
 
     @Option(help: "Comma-separated output formats: pdf, png, svg. A PDF comes with a PNG of each figure.")

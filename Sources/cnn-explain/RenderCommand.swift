@@ -29,10 +29,10 @@ struct RenderCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    @Argument(help: "A trace written by 'cnn-explain trace'.", completion: .file(extensions: ["json"]))
     var trace: String
 
-    @Option(help: "The folder to write the figures into (created if needed).")
+    @Option(help: "The folder to write the figures into (created if needed).", completion: .directory)
     var out: String
 
     @Option(help: "The file format: png, pdf or svg.")

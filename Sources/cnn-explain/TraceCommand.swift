@@ -31,10 +31,10 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
 
-    @Option(help: "Where to write the trace (JSON); - for standard output.")
+    @Option(help: "Where to write the trace (JSON); - for standard output.", completion: .file())
     var out: String
 
-    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
+    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.", completion: .file(extensions: ["npz"]))
     var npz: String?
 
     @OptionGroup var budget: BudgetOptions
@@ -74,7 +74,7 @@ struct ExplainCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    @Argument(help: "A trace written by 'cnn-explain trace'.", completion: .file(extensions: ["json"]))
     var trace: String
 
     @Argument(help: "The number to explain, e.g. 'conv1.output[0,1,1]'.")
@@ -98,14 +98,17 @@ struct DiffCommand: ParsableCommand {
         Two numbers agree when |a − b| ≤ atol + rtol·|b|. Exit status 0 when every array agrees; \
         otherwise 1, after printing the first array and element that differ.
 
-          cnn-explain diff mine.trace.json tests.trace.json --rtol 1e-5
+          cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X --out mine.trace.json
+          cnn-explain diff mine.trace.json x.trace.json --rtol 1e-5
         """
     )
 
-    @Argument(help: "The first trace (a).")
+    @Argument(help: "The first trace (a).", completion: .file(extensions: ["json"]))
     var a: String
 
-    @Argument(help: "The second trace (b).")
+    @Argument(help: "The second trace (b).", completion: .file(extensions: ["json"]))
     var b: String
 
     @Option(help: "Relative tolerance.")

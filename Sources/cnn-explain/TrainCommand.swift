@@ -26,23 +26,25 @@ struct TrainCommand: ParsableCommand {
         --report writes a PDF of the run. The wall-clock time is printed here, not kept \
         in the PDF, so the same seed always gives the same bytes.
 
-        Example:
+        Example (3 passes, a few seconds; the default 30 reach about 99%):
 
-          cnn-explain train --out xo-trained.json --report training.pdf
-          cnn-explain trace --model lessons/models/xo-train.json --weights xo-trained.json \\
-                            --input lessons/inputs/x.txt --out x.trace.json
+          cnn-explain train --epochs 3 --out xo-trained.json \\
+              --report training.pdf
+          cnn-explain trace --model lessons/models/xo-train.json \\
+              --weights xo-trained.json \\
+              --input lessons/inputs/x.txt --out x.trace.json
         """
     )
 
-    @Option(help: "The model file (JSON or YAML).")
+    @Option(help: "The model file (JSON or YAML).", completion: .file())
     var model: String = Self.defaultModel
 
     static let defaultModel = "lessons/models/xo-train.json"
 
-    @Option(help: "'xo' to generate images from --seed, or a folder written by 'cnn-explain data'.")
+    @Option(help: "'xo' to generate images from --seed, or a folder written by 'cnn-explain data'.", completion: .directory)
     var data: String = "xo"
 
-    @Option(name: .customLong("held-out"), help: "A folder of held-out images (default: generated, or the last fifth of --data).")
+    @Option(name: .customLong("held-out"), help: "A folder of held-out images (default: generated, or the last fifth of --data).", completion: .directory)
     var heldOut: String?
 
     @Option(help: "Passes over the training images.")
@@ -69,10 +71,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training images generated for --data xo.")
     var count: Int = TrainRequest.defaultTrainCount
 
-    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads); - for standard output.")
+    @Option(help: "Where to write the trained weights (the format 'trace --weights' reads); - for standard output.", completion: .file())
     var out: String?
 
-    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time; - for standard output.")
+    @Option(help: "Where to write a PDF training report: curves, features, confusion matrix, mistakes, one worked update, nudging vs backprop, time; - for standard output.", completion: .file(extensions: ["pdf"]))
     var report: String?
 
     @OptionGroup var budget: BudgetOptions
