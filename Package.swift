@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -30,6 +30,7 @@ struct CNNExplain: ParsableCommand {
     /// line on stderr), and a failed write to standard output is an error too.
     static func main() {
         Console.prepare()
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             try command.run()

@@ -89,6 +89,8 @@ struct LessonCommand: ParsableCommand {
             try LessonReport.createFolder(folder)
             let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
+                && TerminalDevice.acceptsEscapes(isTerminal: TerminalPresenter.standardOutputIsTerminal,
+                                                 environment: ProcessInfo.processInfo.environment)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
             guard finished else {
                 try say("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")

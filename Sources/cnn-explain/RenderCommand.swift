@@ -68,7 +68,7 @@ struct RenderCommand: ParsableCommand {
             let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try createFolders(folder.path)
             } catch {
                 throw RenderError.write(path: out, reason: "the folder cannot be created")
             }

@@ -3,6 +3,7 @@ import CNNCore
 import CNNFigures
 import CNNFiles
 import CNNLessons
+import CNNTerminal
 import CNNTraining
 import Foundation
 
@@ -111,7 +112,9 @@ struct TrainCommand: ParsableCommand {
             try OutputPath.checkDistinct(outputs: (out.map { [("--out", $0)] } ?? []) + (report.map { [("--report", $0)] } ?? []),
                                          inputs: [("--model", model)])
             let setup = try request.prepare()
-            let terminal = isatty(STDOUT_FILENO) != 0
+            // A progress bar redrawn in place needs a terminal that takes escape codes.
+            let terminal = TerminalDevice.acceptsEscapes(isTerminal: isatty(STDOUT_FILENO) == 1,
+                                                         environment: ProcessInfo.processInfo.environment)
             var writeError: (any Error)?
             let outcome = setup.train(options: options) { event in
                 guard writeError == nil else { return }
