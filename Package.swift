@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The engine: tensors, layers, losses, SGD, training, the tracer, and the one definition of
@@ -19,7 +20,12 @@ let package = Package(
         // The engine's matrix-product kernels in C: AVX2/FMA where the processor has it, portable C elsewhere.
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
-        .target(name: "CNNFiles", dependencies: ["CNNCore", "CNNBundled", .product(name: "Yams", package: "Yams")]),
+        .target(name: "CNNFiles", dependencies: [
+            "CNNCore", "CNNPNG", "CNNBundled", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        // PNG decoding for input images, through Cairo: 8-bit pixels out, nothing else. Keeps Cairo
+        // out of the file formats themselves.
+        .target(name: "CNNPNG", dependencies: ["CCairo"]),
         // The shipped lessons folder, built into the program from lessons/** at build time.
         .target(name: "CNNBundled", plugins: ["EmbedLessons"]),
         .executableTarget(name: "embed-lessons"),
@@ -43,20 +49,36 @@ let package = Package(
         // Lesson files, the runner, the `{{…}}` templates, lesson figures; writes lessons and reports
         // through the drawers. Orchestrates the modules above.
         .target(name: "CNNLessons", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNHTML",
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
+        // (inline SVG, CSS and script). No Cairo; the page's script and style are embedded at build time.
+        .target(name: "CNNHTML", dependencies: ["CNNFigures", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                plugins: ["EmbedWebFiles"]),
+        // Build tool: turns the files of web/ into Swift string constants (used by EmbedWebFiles).
+        .executableTarget(name: "embed-text", path: "Sources/embed-text"),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),
+        // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
+        .target(name: "CNNTeaching", dependencies: [
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNAnalysis",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching", "CNNHTML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "CNNCoreTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
-        .testTarget(name: "CNNDataTests", dependencies: ["CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
-        .testTarget(name: "CNNFilesTests", dependencies: ["CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
-        .testTarget(name: "CNNRenderTests", dependencies: ["CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
-        .testTarget(name: "CNNLessonsTests", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CLITests", dependencies: ["cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
+        // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
+        .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures", "CNNAnalysis"], path: "Tests/TestSupport"),
+        .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
+        .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
+        .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

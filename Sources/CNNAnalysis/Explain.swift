@@ -26,18 +26,41 @@ import Foundation
 ///   - maxpool `grad_input`: the sum of the output gradients of the windows this cell won;
 ///   - the last layer's `grad_output`: the loss derivative; any other layer's `grad_output` is
 ///     the next layer's `grad_input`.
+/// - flatten, avgpool, global_avgpool, sigmoid, tanh, leaky_relu, softmax, log_softmax,
+///   batchnorm (also its batch and running statistics, `grad_weight` and `grad_bias`) and dropout
+///   (also its `mask`): each `output` and `grad_input` with the operands and the formula
+///   (`ExplainLayers.swift`, `ExplainNorm.swift`).
 /// Every recomputed value is compared with the recorded one.
 ///
 /// Explanations work on one-sample traces (activations `[C, H, W]`), as `cnn-explain trace` writes.
 /// - Throws: `FileError` (file `query`) for a malformed query, an unknown layer or role (listing
 ///   those that exist) or an index out of range (giving the shape).
 public func explain(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> String {
-    var e = try Explainer(trace: trace, query: query, style: style)
-    try e.run()
-    return e.lines.joined(separator: "\n")
+    try explanation(trace: trace, query: query, style: style).text
 }
 
-private struct Explainer {
+/// What `explain` prints for one number, and the value its derivation recomputed from the operands.
+public struct Explanation: Sendable, Equatable {
+    /// The lines `explain` prints, joined by newlines.
+    public var text: String
+    /// The recomputed value that was checked against the recorded one; `nil` for numbers that are
+    /// given rather than computed (the input, weights, biases).
+    public var recomputed: Double?
+}
+
+/// `explain`'s lines for one number together with the value they recompute (see `explain`).
+public func explanation(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> Explanation {
+    var e = try Explainer(trace: trace, query: query, style: style)
+    try e.run()
+    return Explanation(text: e.lines.joined(separator: "\n"), recomputed: e.checked.value)
+}
+
+/// The last value `check` compared, kept aside so the explainer's methods stay non-mutating there.
+final class CheckedValue {
+    var value: Double?
+}
+
+struct Explainer {
     let trace: Trace
     let style: NumberStyle
     let query: String
@@ -46,6 +69,7 @@ private struct Explainer {
     let index: [Int]
     let record: TraceRecord
     var lines: [String] = []
+    let checked = CheckedValue()
 
     init(trace: Trace, query: String, style: NumberStyle) throws(FileError) {
         self.trace = trace
@@ -127,7 +151,15 @@ private struct Explainer {
         return left ? s + fill : fill + s
     }
 
+    /// A conv's padding as written in the model file: `1`, `[1, 2]`, or the sides of `same`.
+    func padText(_ c: ConvSpec) -> String {
+        let p = c.pads
+        if p.top == p.bottom && p.left == p.right { return p.top == p.left ? "\(p.top)" : "[\(p.top), \(p.left)]" }
+        return "same: top \(p.top), left \(p.left), bottom \(p.bottom), right \(p.right)"
+    }
+
     func check(_ recomputed: Double) -> String {
+        checked.value = recomputed
         let recorded = record.data[record.tensor.offset(index)]
         if isClose(recomputed, recorded, rtol: 1e-9, atol: 1e-12) {
             return "  ✓ recomputed \(r(recomputed)), the recorded value"
@@ -215,6 +247,7 @@ private struct Explainer {
             lines.append(check(y > 0 ? g : 0))
         case (.maxpool(let p), "grad_input"): try poolGradInput(p)
         default:
+            if try explainLayer(spec.kind) { return }
             let roles = trace.records.filter { $0.layer == layer }.map(\.role)
             throw FileError(file: "query", field: query, "no explanation for \(spec.kind.typeName) \(role) (this layer has: \(roles.joined(separator: ", ")))")
         }
@@ -224,68 +257,49 @@ private struct Explainer {
 
     mutating func convOutput(_ c: ConvSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor, w = try rec(layer, "weight").tensor
-        let (o, i, j) = (index[0], index[1], index[2])
-        let (s, p) = (c.stride, c.padding)
-        let y0 = i * s - p, x0 = j * s - p
-        let divisor = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
-        lines.append("  feature \(o) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(y0)…\(y0 + c.kernelH - 1), columns \(x0)…\(x0 + c.kernelW - 1) of the input"
-                     + " (stride \(s), padding \(p)\(p > 0 ? "; rows/columns outside the image are 0" : "")):")
-        var sum = 0.0, count = 0
+        let bias = c.bias ? trace.record(layer, "bias")?.tensor : nil
+        let d = c.derivation(input: x, weight: w, bias: bias, filter: index[0], row: index[1], col: index[2])
+        let (s, dil, pads) = (c.stride, c.dilation, c.pads)
+        let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
+        lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.span.h - 1), columns \(d.left)…\(d.left + c.span.w - 1) of the input"
+                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): the taps are \(dil) rows and columns apart" : "")"
+                     + "\(padded ? "; rows/columns outside the image are 0" : "")):")
+        let perChannel = c.kernelH * c.kernelW
         for ch in 0..<x.shape[0] {
-            var patch: [[String]] = [], feat: [[String]] = [], prods: [[String]] = []
-            for a in 0..<c.kernelH {
-                var pr: [String] = [], fr: [String] = [], qr: [String] = []
-                for b in 0..<c.kernelW {
-                    let yy = y0 + a, xx = x0 + b
-                    let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
-                    let xv = inside ? x[ch, yy, xx] : 0
-                    let wv = w[o, ch, a, b]
-                    sum += wv * xv
-                    count += 1
-                    pr.append(inside ? n(xv) : "(0)")
-                    fr.append(n(wv))
-                    qr.append(n(wv * xv))
-                }
-                patch.append(pr); feat.append(fr); prods.append(qr)
+            func rows(_ text: (Int) -> String) -> [[String]] {
+                (0..<c.kernelH).map { a in (0..<c.kernelW).map { b in text(ch * perChannel + a * c.kernelW + b) } }
             }
             if x.shape[0] > 1 { lines.append("  input channel \(ch):") }
-            lines += grids([("patch", patch), ("feature", feat), ("products", prods)])
+            lines += grids([("patch", rows { d.inside[$0] ? n(d.patch[$0]) : "(0)" }), ("feature", rows { n(d.weights[$0]) }),
+                            ("products", rows { n(d.products[$0]) })])
         }
-        lines.append("  sum of the \(count) products = \(n(sum))")
-        var value = sum
-        if c.normalize {
-            value = sum / Double(divisor)
-            lines.append("  divide by the \(divisor) pixels in the feature: \(n(sum)) / \(divisor) = \(r(value))")
+        lines.append("  sum of the \(d.products.count) products = \(n(d.sum))")
+        var value = d.sum
+        if let divisor = d.divisor {
+            value = d.sum / Double(divisor)
+            lines.append("  divide by the \(divisor) pixels in the feature: \(n(d.sum)) / \(divisor) = \(r(value))")
         }
-        if c.bias, let b = trace.record(layer, "bias")?.data[o] {
-            lines.append("  plus bias[\(o)] = \(n(b)): \(r(value)) + \(n(b)) = \(r(value + b))")
-            value += b
+        if let b = d.bias {
+            lines.append("  plus bias[\(d.filter)] = \(n(b)): \(r(value)) + \(n(b)) = \(r(d.value))")
         }
-        lines.append(check(value))
+        lines.append(check(d.value))
     }
 
     mutating func poolOutput(_ p: PoolSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor
         let (ch, i, j) = (index[0], index[1], index[2])
-        let ya = i * p.stride, xa = j * p.stride
-        let yb = min(ya + p.size, x.shape[1]), xb = min(xa + p.size, x.shape[2])
-        var best = -Double.infinity, at = (ya, xa)
-        for yy in ya..<yb {
-            for xx in xa..<xb where x[ch, yy, xx] > best || (x[ch, yy, xx].isNaN && !best.isNaN) {
-                best = x[ch, yy, xx]; at = (yy, xx)
-            }
-        }
-        let partial = yb - ya < p.size || xb - xa < p.size
+        let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
+        let (rows, cols) = (windows.rows(i), windows.cols(j))
+        let at = windows.winner(i, j, channel: ch, in: x.data)
+        let (ya, xa) = (i * p.stride, j * p.stride)
         lines.append("  the \(p.size)×\(p.size) window at rows \(ya)…\(ya + p.size - 1), columns \(xa)…\(xa + p.size - 1) of \(layer).input channel \(ch) (stride \(p.stride))")
-        if partial {
-            lines.append("  the window hangs over the edge: only the \(yb - ya)×\(xb - xa) values that exist take part")
+        if windows.isPartial(i, j) {
+            lines.append("  the window hangs over the edge: only the \(rows.count)×\(cols.count) values that exist take part")
         }
-        var grid: [[String]] = []
-        for yy in ya..<yb {
-            grid.append((xa..<xb).map { xx in (yy, xx) == at ? "[\(n(x[ch, yy, xx]))]" : n(x[ch, yy, xx]) })
-        }
+        let grid = rows.map { yy in cols.map { xx in (yy, xx) == at ? "[\(n(x[ch, yy, xx]))]" : n(x[ch, yy, xx]) } }
         lines += grids([("window", grid)])
-        lines.append("  the largest value, \(r(best)), at input\(ix([ch, at.0, at.1])), wins (ties go to the first in reading order)")
+        let best = x[ch, at.row, at.col]
+        lines.append("  the largest value, \(r(best)), at input\(ix([ch, at.row, at.col])), wins (ties go to the first in reading order)")
         lines.append(check(best))
     }
 
@@ -320,7 +334,7 @@ private struct Explainer {
         case .mse:
             let k = Double(y.count)
             return y.indices.first { abs(y[$0] - g[$0] * k / 2 - 1) < 1e-6 }
-        case .crossEntropy:
+        case .crossEntropy, .nll:
             return g.indices.first { g[$0] < 0 }
         }
     }
@@ -356,6 +370,11 @@ private struct Explainer {
             let value = m + log(y.reduce(0) { $0 + exp($1 - m) }) - y[t]
             lines.append("  loss = −log p[target] with target class \(tName): −log \(r(p[t])) = \(r(value))")
             lines.append(check(value))
+        case .nll:
+            lines.append("  nll: \(last).output holds log-probabilities; the loss is minus the one of the target class")
+            guard let t else { lines.append("  (the target class cannot be read back from the trace)"); return }
+            lines.append("  loss = −y[target] with target class \(tName): −(\(n(y[t]))) = \(r(-y[t]))")
+            lines.append(check(-y[t]))
         }
     }
 
@@ -385,6 +404,10 @@ private struct Explainer {
             lines.append("  the loss derivative for cross-entropy: ∂L/∂y[k] = softmax(y)[k] − t[k] (t one-hot of the target)")
             lines.append("  = \(r(p[k])) − \(n(tv)) = \(r(p[k] - tv))")
             lines.append(check(p[k] - tv))
+        case .nll:
+            lines.append("  the loss derivative for nll: ∂L/∂y[k] = −t[k] (t one-hot of the target): −1 at the target, 0 elsewhere")
+            lines.append("  = −\(n(tv)) = \(r(-tv))")
+            lines.append(check(-tv))
         }
         _ = g
     }
@@ -395,13 +418,15 @@ private struct Explainer {
         let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
         let (o, ch, a, b) = (index[0], index[1], index[2], index[3])
         let nDiv = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
-        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+a−\(c.padding), j·\(c.stride)+b−\(c.padding)]"
+        let (top, left, d) = (c.pads.top, c.pads.left, c.dilation)
+        let tap = d == 1 ? "a" : "a·\(d)", tapB = d == 1 ? "b" : "b·\(d)"
+        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+\(tap)−\(top), j·\(c.stride)+\(tapB)−\(left)]"
                      + (c.normalize ? " / \(nDiv)" : ""))
         lines.append("  every position (i, j) where weight [\(a),\(b)] of feature \(o) met an input pixel; non-zero terms:")
         var sum = 0.0, zeros = 0
         for i in 0..<g.shape[1] {
             for j in 0..<g.shape[2] {
-                let yy = i * c.stride + a - c.padding, xx = j * c.stride + b - c.padding
+                let yy = i * c.stride + a * d - top, xx = j * c.stride + b * d - left
                 let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
                 let xv = inside ? x[ch, yy, xx] : 0
                 let gv = g[o, i, j]
@@ -426,7 +451,7 @@ private struct Explainer {
         for o in 0..<w.shape[0] {
             for a in 0..<c.kernelH {
                 for b in 0..<c.kernelW {
-                    let ni = y + c.padding - a, nj = x + c.padding - b
+                    let ni = y + c.pads.top - a * c.dilation, nj = x + c.pads.left - b * c.dilation
                     guard ni >= 0, nj >= 0, ni % c.stride == 0, nj % c.stride == 0 else { continue }
                     let (i, j) = (ni / c.stride, nj / c.stride)
                     guard i < g.shape[1], j < g.shape[2] else { continue }
@@ -445,24 +470,16 @@ private struct Explainer {
     mutating func poolGradInput(_ p: PoolSpec) throws(FileError) {
         let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
         let (ch, y, xx0) = (index[0], index[1], index[2])
+        let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
         lines.append("  max pooling sends each window's gradient to the one cell that won it; every other cell gets 0")
         var sum = 0.0, won: [String] = []
-        for i in 0..<g.shape[1] {
-            for j in 0..<g.shape[2] {
-                let ya = i * p.stride, xa = j * p.stride
-                guard y >= ya, y < ya + p.size, xx0 >= xa, xx0 < xa + p.size else { continue }
-                var best = -Double.infinity, at = (ya, xa)
-                for yy in ya..<min(ya + p.size, x.shape[1]) {
-                    for xx in xa..<min(xa + p.size, x.shape[2]) where x[ch, yy, xx] > best || (x[ch, yy, xx].isNaN && !best.isNaN) {
-                        best = x[ch, yy, xx]; at = (yy, xx)
-                    }
-                }
-                if at == (y, xx0) {
-                    sum += g[ch, i, j]
-                    won.append("output\(ix([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
-                } else {
-                    lines.append("    in window output\(ix([ch, i, j])) the cell lost to input\(ix([ch, at.0, at.1])) = \(n(best)): gets 0 from it")
-                }
+        for (i, j) in windows.outputs(covering: y, xx0) {
+            let at = windows.winner(i, j, channel: ch, in: x.data)
+            if at == (y, xx0) {
+                sum += g[ch, i, j]
+                won.append("output\(ix([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
+            } else {
+                lines.append("    in window output\(ix([ch, i, j])) the cell lost to input\(ix([ch, at.row, at.col])) = \(n(x[ch, at.row, at.col])): gets 0 from it")
             }
         }
         if won.isEmpty {

@@ -89,7 +89,8 @@ public enum TraceFigures {
                 for (suffix, group) in try channelGroups(x) {
                     add(["forward", file, "pooling"] + suffix, .column(try group.map { c, input in
                         let (covered, note) = try poolCovered(input, output: outputs[c], p, layer: name)
-                        return .pooling(PoolingFigure(input: covered, output: outputs[c], size: p.size, stride: p.stride,
+                        let windows = try poolWindows(p, input: input, output: outputs[c], layer: name).cells(of: input)
+                        return .pooling(PoolingFigure(input: covered, output: outputs[c], windows: windows, size: p.size, stride: p.stride,
                                                       title: "\(name) [\(c)]\(featureNote(i, c))\(note)", numberStyle: style,
                                                       cellSize: cellSize(cols: covered.cols, budget: 320, largest: 40)))
                     }, spacing: 28))
@@ -111,6 +112,8 @@ public enum TraceFigures {
                 var title = last ? "\(name): the votes" : "\(name) output"
                 if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
                 add(["forward", file, "vote-bars"], .voteBars(VoteBarsFigure(labels: labels, values: y.data, title: title, numberStyle: style)))
+            default:
+                break
             }
         }
 
@@ -142,8 +145,9 @@ public enum TraceFigures {
                     add(["backward", file, "routing"] + suffix, .column(try group.map { c, outGrad in
                         let (covered, note) = try poolCovered(inputs[c], output: outGrad, p, layer: name)
                         let coveredGrad = crop(inGrads[c], rows: covered.rows, cols: covered.cols)
+                        let windows = try poolWindows(p, input: inputs[c], output: outGrad, layer: name).cells(of: inputs[c])
                         return .poolingGradient(PoolingGradientFigure(input: covered, outputGradient: outGrad, inputGradient: coveredGrad,
-                                                                      size: p.size, stride: p.stride, title: "\(name) backward [\(c)]\(featureNote(i, c))\(note)",
+                                                                      windows: windows, size: p.size, stride: p.stride, title: "\(name) backward [\(c)]\(featureNote(i, c))\(note)",
                                                                       numberStyle: gStyle, cellSize: cellSize(cols: covered.cols, budget: 280, largest: 38)))
                     }, spacing: 28))
                 }
@@ -162,6 +166,8 @@ public enum TraceFigures {
                         : denseWeightsFigure(gw, inputShape: shapes[i], labels: labels, title: "\(name): gradient of the loss for the weights of",
                                              style: gradientStyle(style, gw.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
                 }
+            default:
+                break
             }
         }
 
@@ -226,6 +232,12 @@ public enum TraceFigures {
             case .relu: kind = "ReLU"
             case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
             case .dense: kind = "fully connected"
+            case .avgpool(let p): kind = "average pool \(p.size)×\(p.size)"
+            case .globalAvgpool: kind = "global average pool"
+            case .leakyRelu: kind = "leaky ReLU"
+            case .batchnorm: kind = "batch norm"
+            case .logSoftmax: kind = "log-softmax"
+            case .flatten, .sigmoid, .tanh, .softmax, .dropout: kind = l.kind.typeName
             }
             stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? shapeText(shapes[i + 1]) : ""))
         }
@@ -279,8 +291,9 @@ public enum TraceFigures {
     /// The part of a pooling input its windows cover. Without ceil mode the last rows and columns
     /// may fall outside every window; they are left out of the figure and the title says so.
     static func poolCovered(_ input: Grid, output: Grid, _ p: PoolSpec, layer: String) throws(TraceFigureError) -> (Grid, String) {
-        let rows = (output.rows - 1) * p.stride + p.size, cols = (output.cols - 1) * p.stride + p.size
+        let windows = try poolWindows(p, input: input, output: output, layer: layer)
         guard output.rows >= 1, output.cols >= 1 else { throw TraceFigureError("\(layer) has an empty output") }
+        let rows = windows.rows(windows.outH - 1).upperBound, cols = windows.cols(windows.outW - 1).upperBound
         if rows >= input.rows && cols >= input.cols { return (input, "") }
         return (crop(input, rows: min(rows, input.rows), cols: min(cols, input.cols)),
                 " (the last rows or columns fall in no window and are left out)")
@@ -432,11 +445,11 @@ public enum TraceFigures {
         guard layerIndex >= 0 && layerIndex < layers.count else { return [] }
         for k in stride(from: layerIndex, through: 0, by: -1) {
             switch layers[k].kind {
-            case .dense: return []
             case .conv:
                 guard let w = trace.record(layers[k].name, "weight"), w.shape.count == 4, w.shape[1] == 1 else { return [] }
                 return features(weight: w) ?? []
-            case .relu, .maxpool: continue
+            case .dense, .flatten, .softmax, .logSoftmax, .globalAvgpool: return []
+            case .relu, .maxpool, .avgpool, .sigmoid, .tanh, .leakyRelu, .batchnorm, .dropout: continue
             }
         }
         return []

@@ -8,7 +8,8 @@
 ///     n' = ceil((n + 2·padding − size) / stride) + 1                  (ceil on)
 ///
 /// and in ceil mode a last window that would start in the right or bottom padding or past the
-/// input is dropped: `n' − 1` when `(n' − 1)·stride ≥ n + padding`.
+/// input is dropped: `n' − 1` when `(n' − 1)·stride ≥ n + padding`. In ceil mode a window larger
+/// than the input can still give one output (as in PyTorch); `n' = 0` means no window fits.
 ///
 /// Output cell `(i, j)` covers, before clipping, rows `i·stride − padding ..< i·stride − padding + size`
 /// and the same for columns. `rows(i)`/`cols(j)` clip that to the input; `paddedRows(i)`/`paddedCols(j)`
@@ -29,8 +30,8 @@ public struct PoolWindows: Sendable, Equatable {
     public let outW: Int
 
     /// Windows of `size`×`size` moved by `stride`, with `padding` on every side.
-    /// - Precondition: `size ≥ 1`, `stride ≥ 1`, `padding ≥ 0`, and `size ≤ height + 2·padding`
-    ///   and `size ≤ width + 2·padding` (checked by `ModelSpec.shapes()` for model layers).
+    /// - Precondition: `size ≥ 1`, `stride ≥ 1`, `padding ≥ 0`. `ModelSpec.shapes()` also checks
+    ///   for model layers that the output has at least one row and column.
     @inlinable
     public init(size: Int, stride: Int, padding: Int = 0, ceil: Bool, height: Int, width: Int) {
         precondition(size >= 1 && stride >= 1 && padding >= 0, "bad pooling window")
@@ -53,11 +54,15 @@ public struct PoolWindows: Sendable, Equatable {
     @inlinable
     public static func outputLength(_ n: Int, size: Int, stride: Int, padding: Int = 0, ceil: Bool) -> Int {
         let span = n + 2 * padding - size
-        guard ceil else { return span / stride + 1 }
-        var out = (span + stride - 1) / stride + 1
-        if (out - 1) * stride >= n + padding { out -= 1 }
-        return out
+        guard ceil else { return max(0, floorDiv(span, stride) + 1) }
+        var out = floorDiv(span + stride - 1, stride) + 1
+        if out > 0 && (out - 1) * stride >= n + padding { out -= 1 }
+        return max(0, out)
     }
+
+    /// `floor(a / b)` for `b > 0`, also for negative `a` (a window larger than the input).
+    @inlinable
+    static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     /// The input rows output row `i` covers, clipped to the input.
     @inlinable
@@ -75,6 +80,13 @@ public struct PoolWindows: Sendable, Equatable {
     @inlinable
     public func paddedCols(_ j: Int) -> Range<Int> { Self.clip(j * stride - padding, size, -padding, width + padding) }
 
+    /// What average pooling divides window `(i, j)`'s sum by (PyTorch's rule): its cells in the
+    /// padded input with `countIncludePad`, else only its cells in the input.
+    @inlinable
+    public func divisor(_ i: Int, _ j: Int, countIncludePad: Bool) -> Int {
+        countIncludePad ? paddedRows(i).count * paddedCols(j).count : rows(i).count * cols(j).count
+    }
+
     /// Whether the window of output cell `(i, j)` covers fewer than `size`×`size` input cells.
     @inlinable
     public func isPartial(_ i: Int, _ j: Int) -> Bool { rows(i).count < size || cols(j).count < size }
@@ -85,39 +97,62 @@ public struct PoolWindows: Sendable, Equatable {
         return a < b ? a..<b : a..<a
     }
 
-    /// The winner of output cell `(i, j)`'s window for max pooling, as an input `(row, col)`:
-    /// the first maximum in row-major window order. Strictly greater replaces, so a tie goes to
-    /// the first; a NaN replaces any number and is then kept (the output is NaN, as in PyTorch).
-    /// `value(row, col)` reads the input plane.
+    /// The winner of output cell `(i, j)`'s window for max pooling, as an offset `row·width + col`
+    /// into the plane: the first maximum in row-major window order. Strictly greater replaces, so
+    /// a tie goes to the first cell; a window holding a NaN is won by its first NaN (the output is
+    /// NaN, as in PyTorch). `value(offset)` reads the plane.
+    ///
+    /// The loop compares only; a running sum notices a NaN, and only then is the window searched
+    /// again for it, so the common case costs one compare and one add per cell.
     @inlinable @inline(__always)
-    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
-        let r = rows(i), c = cols(j)
-        var at = (row: r.lowerBound, col: c.lowerBound)
-        var best = value(at.row, at.col)
+    public func winnerOffset(_ i: Int, _ j: Int, _ value: (Int) -> Double) -> Int {
+        let r = rows(i), c = cols(j), w = width
+        var at = r.lowerBound * w + c.lowerBound
+        var best = value(at)
+        var probe = 0.0
         for y in r {
+            let row = y * w
             for x in c {
-                let v = value(y, x)
-                if v > best || (v.isNaN && !best.isNaN) {
+                let v = value(row + x)
+                probe += v
+                if v > best {
                     best = v
-                    at = (y, x)
+                    at = row + x
                 }
             }
         }
+        if probe.isNaN, let nan = firstNaN(r, c, value) { return nan }
         return at
     }
 
-    /// The winner of output cell `(i, j)` as an offset `row·width + col` into a plane stored row-major.
-    @inlinable @inline(__always)
-    public func winnerOffset(_ i: Int, _ j: Int, in plane: UnsafePointer<Double>) -> Int {
-        let w = width
-        let at = winner(i, j) { plane[$0 * w + $1] }
-        return at.row * w + at.col
+    /// The offset of the first NaN in the window, if any (a NaN sum may also come from +∞ and −∞).
+    @inlinable @inline(never)
+    func firstNaN(_ r: Range<Int>, _ c: Range<Int>, _ value: (Int) -> Double) -> Int? {
+        for y in r {
+            for x in c where value(y * width + x).isNaN { return y * width + x }
+        }
+        return nil
     }
 
-    /// The winner of output cell `(i, j)` in channel `channel` of a `[C, H, W]` array stored row-major.
+    /// The winner of output cell `(i, j)` as an offset into a plane stored row-major at `plane`.
+    @inlinable @inline(__always)
+    public func winnerOffset(_ i: Int, _ j: Int, in plane: UnsafePointer<Double>) -> Int {
+        winnerOffset(i, j) { plane[$0] }
+    }
+
+    /// The winner of output cell `(i, j)` as an input `(row, col)`; `value(row, col)` reads the plane.
+    public func winner(_ i: Int, _ j: Int, _ value: (Int, Int) -> Double) -> (row: Int, col: Int) {
+        let w = width
+        let at = winnerOffset(i, j) { value($0 / w, $0 % w) }
+        return (at / w, at % w)
+    }
+
+    /// The winner of output cell `(i, j)` as an input `(row, col)` in channel `channel` of a
+    /// `[C, H, W]` array stored row-major.
     public func winner(_ i: Int, _ j: Int, channel: Int, in values: [Double]) -> (row: Int, col: Int) {
-        let base = channel * height * width, w = width
-        return winner(i, j) { values[base + $0 * w + $1] }
+        let base = channel * height * width
+        let at = winnerOffset(i, j) { values[base + $0] }
+        return (at / width, at % width)
     }
 
     /// The output cells whose windows cover input cell `(row, col)`, row-major.

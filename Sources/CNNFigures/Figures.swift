@@ -36,6 +36,8 @@ public indirect enum Figure: Sendable {
     case table(TableFigure)
     /// A wrapped paragraph with simple markup.
     case text(TextBlock)
+    /// Cells to read or fill in by hand: given numbers and blank boxes (worksheets, slides).
+    case worksheetGrid(WorksheetGridFigure)
     /// Figures side by side, tops aligned, `spacing` points apart.
     case row([Figure], spacing: Double = 24)
     /// Figures one above the other, left aligned, `spacing` points apart.
@@ -78,26 +80,50 @@ public struct FeatureFigure: Sendable {
     }
 }
 
-/// One convolution step at (`row`, `col`):
+/// One convolution step: the patch of the image under the feature, the products, and the numbers
+/// the engine traced. The figure only shows them; it never computes them (see `ConvDerivation`
+/// in CNNCore, which builds them):
 ///
-///     products[a, b] = image[row + a, col + b] * feature[a, b]
-///     value = (sum of products) / (feature.rows * feature.cols)
+///     products[a, b] = patch[a, b] · feature[a, b]
+///     sum            = Σ products
+///     value          = sum / divisor + bias      (the traced output)
 ///
-/// - `image`: H×W; `feature`: h×w with `row + h <= H`, `col + w <= W`. `row`, `col` count from 0
-///   (labels in the picture count from 1, as a reader would).
+/// - `image`: H×W; `feature`, `patch`, `products`: h×w with `row + h <= H`, `col + w <= W`.
+///   `row`, `col`: the patch's top-left cell, from 0 (labels in the picture count from 1).
+/// - `divisor`: `nil` when the layer does not divide (`normalize: false`); `bias`: `nil` when it has none.
 public struct ConvolutionStepFigure: Sendable {
     public var image: Grid
     public var feature: Grid
     public var featureName: String
     public var row: Int
     public var col: Int
+    public var patch: Grid
+    public var products: Grid
+    public var sum: Double
+    public var divisor: Int?
+    public var bias: Double?
+    public var value: Double
     public var numberStyle: NumberStyle
     public var title: String?
 
-    public init(image: Grid, feature: Grid, featureName: String = "feature", row: Int, col: Int,
-                numberStyle: NumberStyle = .article, title: String? = nil) {
+    public init(image: Grid, feature: Grid, featureName: String = "feature", row: Int, col: Int, patch: Grid, products: Grid,
+                sum: Double, divisor: Int?, bias: Double?, value: Double, numberStyle: NumberStyle = .article, title: String? = nil) {
         self.image = image; self.feature = feature; self.featureName = featureName
-        self.row = row; self.col = col; self.numberStyle = numberStyle; self.title = title
+        self.row = row; self.col = col; self.patch = patch; self.products = products
+        self.sum = sum; self.divisor = divisor; self.bias = bias; self.value = value
+        self.numberStyle = numberStyle; self.title = title
+    }
+
+    /// The step from the sum to the value, as every drawer writes it: `9 / 9 = 1.00`,
+    /// `0.57 / 9 + 0.1 = 0.16`, `0.57 − 0.02 = 0.55` (no divisor, a bias), or `= 0.57` (neither).
+    public var resultText: String {
+        var text = formatCount(sum, numberStyle)
+        if let divisor { text += " / \(divisor)" }
+        if let bias {
+            text += bias < 0 ? " \u{2212} " + formatNumber(-bias, numberStyle) : " + " + formatNumber(bias, numberStyle)
+        }
+        if divisor == nil && bias == nil { text = "" }
+        return (text.isEmpty ? "= " : text + " = ") + formatNumber(value, numberStyle)
     }
 }
 
@@ -166,24 +192,38 @@ public struct ReLUFigure: Sendable {
     }
 }
 
-/// Max pooling with `size`×`size` windows moved by `stride`, windows at the edge kept partial:
+/// One window of a pooling layer, as the engine defines it (`PoolWindows` in CNNCore): the output
+/// cell, the input rows and columns it covers (clipped to the input), and the input cell that won it.
+public struct PoolWindowCells: Sendable, Equatable {
+    public var output: Cell
+    public var rows: Range<Int>
+    public var cols: Range<Int>
+    public var winner: Cell
+
+    public init(output: Cell, rows: Range<Int>, cols: Range<Int>, winner: Cell) {
+        self.output = output; self.rows = rows; self.cols = cols; self.winner = winner
+    }
+}
+
+/// Max pooling with `size`×`size` windows moved by `stride`:
 ///
-///     output[i, j] = max over (a, b) in window(i, j) ∩ input of input[a, b]
+///     output[i, j] = input[winner(i, j)],  the largest value in window(i, j)
 ///
-/// - `input`: H×W. `output`: H'×W' with `H' = ceil((H - size) / stride) + 1`; `nil` computes it.
-///   The first maximum in reading order wins a tie.
+/// - `input`: H×W. `output`: H'×W', the traced output. `windows`: one per output cell, row-major,
+///   from the engine; a window at the edge may be partial, and cells in no window are shown plain.
 public struct PoolingFigure: Sendable {
     public var input: Grid
-    public var output: Grid?
+    public var output: Grid
+    public var windows: [PoolWindowCells]
     public var size: Int
     public var stride: Int
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
 
-    public init(input: Grid, output: Grid? = nil, size: Int = 2, stride: Int = 2, title: String? = nil,
+    public init(input: Grid, output: Grid, windows: [PoolWindowCells], size: Int, stride: Int, title: String? = nil,
                 numberStyle: NumberStyle = .article, cellSize: Double = 40) {
-        self.input = input; self.output = output; self.size = size; self.stride = stride
+        self.input = input; self.output = output; self.windows = windows; self.size = size; self.stride = stride
         self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
 }
@@ -191,21 +231,22 @@ public struct PoolingFigure: Sendable {
 /// Max-pooling backward: each output cell's gradient goes to the input cell that won its window;
 /// every other input cell gets 0.
 ///
-/// - `input`: H×W (the forward input, to find the winners). `outputGradient`: H'×W' as in `PoolingFigure`.
-/// - `inputGradient`: H×W; `nil` computes it (gradients of overlapping windows add up).
+/// - `input`: H×W (the forward input). `outputGradient`: H'×W'. `inputGradient`: H×W, the traced
+///   gradient (gradients of overlapping windows add up). `windows`: as in `PoolingFigure`.
 public struct PoolingGradientFigure: Sendable {
     public var input: Grid
     public var outputGradient: Grid
-    public var inputGradient: Grid?
+    public var inputGradient: Grid
+    public var windows: [PoolWindowCells]
     public var size: Int
     public var stride: Int
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
 
-    public init(input: Grid, outputGradient: Grid, inputGradient: Grid? = nil, size: Int = 2, stride: Int = 2,
+    public init(input: Grid, outputGradient: Grid, inputGradient: Grid, windows: [PoolWindowCells], size: Int, stride: Int,
                 title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 38) {
-        self.input = input; self.outputGradient = outputGradient; self.inputGradient = inputGradient
+        self.input = input; self.outputGradient = outputGradient; self.inputGradient = inputGradient; self.windows = windows
         self.size = size; self.stride = stride; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
 }

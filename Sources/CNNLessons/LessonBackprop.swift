@@ -7,7 +7,8 @@ import Foundation
 // The backward pass, step by step, for lessons: the error at the votes, dense gradients, ReLU
 // backward, the chain-rule terms of one feature pixel's gradient, and one SGD step. Every
 // number is read from the traces; where a table re-derives a traced value from its terms, the
-// two are checked against each other before anything is shown.
+// two are checked against each other (`isClose` with rtol = atol = 1e-9: a different order of
+// addition changes only the last few bits) before anything is shown.
 
 /// Width of the monospaced tables, in points: 72 columns of 10-point type fit the text column.
 private let tableWidth = 460.0
@@ -44,19 +45,18 @@ extension StepBuilder {
 
     // MARK: The network after one step
 
-    /// The trace of `input` through a copy of its network after one SGD step `w ← w − lr·g`,
-    /// with `g` the gradients of the input's own trace (one image, no momentum).
+    /// The trace of `input` through a copy of its network after one step of the engine's `SGD`
+    /// (`w ← w − lr·g`, no momentum), with `g` the gradients of the input's own trace.
     func steppedTrace(_ input: String, lr: Double, _ step: LessonStep) throws -> Trace {
         let t = try trace(input, step)
         guard var net = networks[input] else { throw fail(step, "no input named '\(input)'") }
         guard let target = t.target else { throw fail(step, "a step needs gradients: give input '\(input)' a 'target'") }
-        for (p, param) in net.parameters.enumerated() {
-            guard let dot = param.name.lastIndex(of: ".") else { continue }
-            let layer = String(param.name[..<dot]), role = "grad_" + param.name[param.name.index(after: dot)...]
-            guard let g = t.record(layer, role), g.data.count == param.tensor.count else {
-                throw fail(step, "the trace of '\(input)' has no \(layer).\(role)")
-            }
-            net.setParameter(p, data: zip(param.tensor.data, g.data).map { $0 - lr * $1 })
+        switch t.parameterGradients(of: net) {
+        case .success(let gradients):
+            var sgd = SGD(learningRate: lr)
+            sgd.step(&net, gradients: gradients)
+        case .failure(let missing):
+            throw fail(step, "the trace of '\(input)' has no gradient of \(missing.parameter)")
         }
         let x = try firstInput(input, step)
         return net.trace(input: Tensor(shape: net.shapes[0], data: x.data), target: target)
@@ -195,7 +195,7 @@ extension StepBuilder {
         let labels = try classLabels(input, count: k, step).map { String($0.prefix(3)) }
         // Each traced gradient is the product (and sum) the table says it is.
         for o in 0..<k {
-            for i in 0..<n where !isClose(gw[o * n + i], g[o] * x.data[i]) {
+            for i in 0..<n where !isClose(gw[o * n + i], g[o] * x.data[i], rtol: 1e-9, atol: 1e-9) {
                 throw fail(step, "\(layer).grad_weight[\(o),\(i)] is not grad_output × input in the trace")
             }
         }
@@ -262,7 +262,7 @@ extension StepBuilder {
         }
         let (o, c, a, b) = (index[0], index[1], index[2], index[3])
         let (h, w) = (x.shape[1], x.shape[2]), (oh, ow) = (gy.shape[1], gy.shape[2])
-        let s = spec.stride, pad = spec.padding
+        let s = spec.stride, pad = spec.pads.top, padW = spec.pads.left, dil = spec.dilation
         let n = spec.normalize ? gw.shape[1] * gw.shape[2] * gw.shape[3] : 1
         var terms: [(i: Int, j: Int, g: Double, x: Double)] = []
         var sum = 0.0
@@ -270,7 +270,7 @@ extension StepBuilder {
         for i in 0..<oh {
             for j in 0..<ow {
                 let g = gy.data[(o * oh + i) * ow + j]
-                let r = i * s + a - pad, q = j * s + b - pad
+                let r = i * s + a * dil - pad, q = j * s + b * dil - padW
                 let xv = r >= 0 && r < h && q >= 0 && q < w ? x.data[(c * h + r) * w + q] : 0
                 sum += g * xv
                 if g != 0 {
@@ -282,7 +282,7 @@ extension StepBuilder {
         }
         let value = sum / Double(n)
         let traced = gw.data[((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b]
-        guard isClose(value, traced) else {
+        guard isClose(value, traced, rtol: 1e-9, atol: 1e-9) else {
             throw fail(step, "the terms of \(layer).grad_weight\(indexText(index)) add up to \(value), but the trace has \(traced)")
         }
         let feats = try features(input, layer, step)
@@ -291,7 +291,7 @@ extension StepBuilder {
             let base = s == 1 ? v : "\(s)\(v)"
             return d == 0 ? base : d > 0 ? "\(base)+\(d)" : "\(base)−\(-d)"
         }
-        let rowExpr = shifted("i", a - pad), colExpr = shifted("j", b - pad)
+        let rowExpr = shifted("i", a * dil - pad), colExpr = shifted("j", b * dil - padW)
         let xName = "in[\(c),\(rowExpr),\(colExpr)]"
         var lines = [
             "<b>∂L/∂w\(indexText(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
@@ -336,9 +336,6 @@ extension StepBuilder {
             guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
             let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
             for j in order.prefix(count) {
-                guard isClose(new.data[j], r.data[j] - lr * g.data[j]) else {
-                    throw fail(step, "\(r.layer).\(r.role)[\(j)] after the step is not w − lr·g")
-                }
                 let name = "\(r.layer).\(r.role)\(indexText(multiIndex(j, shape: r.shape)))"
                 lines.append(tt("  " + left(name, 23) + col(formatNumber(r.data[j], st), 10) + col(formatNumber(g.data[j], st), 10)
                                 + col(formatNumber(lr * g.data[j], st), 10) + col(formatNumber(new.data[j], st), 16)))
@@ -369,10 +366,3 @@ extension StepBuilder {
                             figure: .column([table(lines), bars]))
     }
 }
-
-/// Whether two traced values agree to rounding: the tables re-derive traced numbers from their
-/// terms in a different order of addition, so they may differ in the last few bits only.
-func isClose(_ a: Double, _ b: Double) -> Bool {
-    abs(a - b) <= 1e-9 * max(1, abs(a), abs(b))
-}
-

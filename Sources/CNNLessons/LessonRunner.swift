@@ -32,7 +32,7 @@ public enum LessonRunner {
         }
         let network: Network
         if let model = lesson.model {
-            network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed)
+            network = try loadNetwork(model: model, weights: lesson.weights, seed: lesson.seed, initialization: .random)
         } else if let trained = experiment?.network {
             network = trained
         } else {
@@ -49,14 +49,15 @@ public enum LessonRunner {
             if let modelPath = input.model {
                 let spec = try ModelFile.load(modelPath)
                 if let w = input.weights {
-                    net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed)
+                    net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed, initialization: .random)
                 } else {
                     // Take the parameters the two models share by name from the lesson's network.
                     var shared: [String: Tensor] = [:]
                     for p in network.parameters where spec.layers.contains(where: { p.name.hasPrefix($0.name + ".") }) {
                         shared[p.name] = p.tensor
                     }
-                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model ?? lesson.file, seed: lesson.seed)
+                    net = try buildNetwork(model: spec, parameters: shared, weightsFile: lesson.weights ?? lesson.model ?? lesson.file, seed: lesson.seed,
+                                       initialization: .random)
                 }
             }
             let x = try InputFile.load(input.file, expecting: net.shapes[0])
@@ -178,22 +179,20 @@ struct StepBuilder {
                                 figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
         case let .convolution(input, layer, f, row, col):
             let spec = try layerSpec(input, layer, step)
-            guard case .conv(let c) = spec.kind, c.stride == 1, c.padding == 0 else {
-                throw fail(step, "convolution steps are drawn for conv layers with stride 1 and no padding; '\(layer)' is not one")
+            guard case .conv(let c) = spec.kind, c.padding == .valid, c.dilation == 1 else {
+                throw fail(step, "convolution steps are drawn for conv layers with no padding and no dilation; '\(layer)' is not one")
             }
-            let x = try record(input, layer, "input", step)
-            guard x.shape.first == 1 else { throw fail(step, "convolution steps are drawn for one-channel inputs") }
             let feats = try features(input, layer, step)
             guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
-            let out = try record(input, layer, "output", step)
-            guard row < out.shape[1] && col < out.shape[2] else {
-                throw fail(step, "position [\(row), \(col)] is outside the \(out.shape[1])×\(out.shape[2]) map of '\(layer)'")
-            }
-            let value = out.data[(f * out.shape[1] + row) * out.shape[2] + col]
+            let t = try trace(input, step)
+            let figure: ConvolutionStepFigure
+            do {
+                figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
+                                                          featureName: feats[f].name, style: style)
+            } catch { throw fail(step, error.message) }
             return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                                caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(row + 1), column \(col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(value, style)).",
-                                figure: .convolutionStep(ConvolutionStepFigure(image: try channel(x, 0, step), feature: feats[f].grid,
-                                                                               featureName: feats[f].name, row: row, col: col, numberStyle: style)))
+                                caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(figure.row + 1), column \(figure.col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(figure.value, style)).",
+                                figure: .convolutionStep(figure))
         case let .map(input, layer, role, c):
             let r = try record(input, layer, role, step)
             let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
@@ -225,11 +224,14 @@ struct StepBuilder {
         case let .pooling(input, layer, c):
             let spec = try layerSpec(input, layer, step)
             guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
-            let x = try channel(try record(input, layer, "input", step), c, step)
-            let y = try channel(try record(input, layer, "output", step), c, step)
+            let t = try trace(input, step)
+            let figure: PoolingFigure
+            do {
+                figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "\(layer) [\(c)]")
+            } catch { throw fail(step, error.message) }
             return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                                caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(x.shapeText) → \(y.shapeText).",
-                                figure: .pooling(PoolingFigure(input: x, output: y, size: p.size, stride: p.stride, title: "\(layer) [\(c)]", numberStyle: style)))
+                                caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText).",
+                                figure: .pooling(figure))
         case .pipeline:
             let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
             return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
@@ -291,13 +293,17 @@ struct StepBuilder {
         case let .poolRouting(input, layer, c, numbers):
             let spec = try layerSpec(input, layer, step)
             guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
-            let x = try channel(try record(input, layer, "input", step), c, step)
-            let gy = try channel(try record(input, layer, "grad_output", step), c, step)
-            let gx = try channel(try record(input, layer, "grad_input", step), c, step)
+            // Missing gradients are named as the lesson writer needs them (a target is missing).
+            for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
+            let t = try trace(input, step)
+            let figure: PoolingGradientFigure
+            do {
+                figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style,
+                                                          title: "\(layer) [\(c)] backward")
+            } catch { throw fail(step, error.message) }
             return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
                                 caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
-                                figure: .poolingGradient(PoolingGradientFigure(input: x, outputGradient: gy, inputGradient: gx, size: p.size,
-                                                                               stride: p.stride, title: "\(layer) [\(c)] backward", numberStyle: numbers ?? style)))
+                                figure: .poolingGradient(figure))
         }
     }
 

@@ -56,6 +56,7 @@ struct Drawer {
         case .spectrogram(let f): return try drawSpectrogram(f)
         case .table(let f): return try drawTable(f)
         case .text(let f): return drawText(f)
+        case .worksheetGrid(let f): return drawWorksheetGrid(f)
         case .row(let figures, let spacing): return try drawRow(figures, spacing: spacing)
         case .column(let figures, let spacing): return try drawColumn(figures, spacing: spacing)
         }
@@ -215,12 +216,10 @@ struct Drawer {
         guard f.row >= 0, f.col >= 0, f.row + h <= f.image.rows, f.col + w <= f.image.cols, h * w > 0 else {
             throw RenderError.invalidFigure("the \(h)×\(w) feature at row \(f.row), column \(f.col) does not fit the \(f.image.shapeText) image")
         }
-        let patchValues = (0..<h).flatMap { a in (0..<w).map { b in f.image[f.row + a, f.col + b] } }
-        let patch = Grid(rows: h, cols: w, values: patchValues) ?? Grid([[]])
-        let products = Grid(rows: h, cols: w, values: zip(patch.values, f.feature.values).map(*)) ?? Grid([[]])
-        let sum = products.values.reduce(0, +)
-        let value = sum / Double(h * w)
-
+        guard f.patch.rows == h, f.patch.cols == w, f.products.rows == h, f.products.cols == w else {
+            throw RenderError.invalidFigure("the patch and the products must be \(h)×\(w), as the feature")
+        }
+        let (patch, products) = (f.patch, f.products)
         let top = title(f.title)
         let imageCell = 22.0, smallCell = 30.0, operatorWidth = 34.0
         let image = gridSize(f.image, imageCell)
@@ -246,9 +245,7 @@ struct Drawer {
                 x += operatorWidth
             }
         }
-        let n = h * w
-        let sumText = "sum = \(formatCount(sum, f.numberStyle))    "
-            + "\(formatCount(sum, f.numberStyle)) / \(n) = \(formatNumber(value, f.numberStyle))"
+        let sumText = "sum = \(formatCount(f.sum, f.numberStyle))    " + f.resultText
         let resultY = gy + small.height + labelHeight + 12
         let resultFont = FontStyle(size: 15, bold: true)
         p.text(sumText, x: rightX, y: resultY + 16, resultFont)
@@ -338,36 +335,23 @@ struct Drawer {
 
     // MARK: 6. pooling
 
-    /// The windows of max pooling: for each output cell, the input cells it covers (clipped at the edges)
-    /// and the winner (first maximum in reading order).
-    struct PoolWindow { var out: Cell; var rows: Range<Int>; var cols: Range<Int>; var winner: Cell }
-
-    static func poolWindows(_ input: Grid, size: Int, stride: Int) throws -> (rows: Int, cols: Int, windows: [PoolWindow]) {
-        guard size > 0, stride > 0, input.rows > 0, input.cols > 0 else {
-            throw RenderError.invalidFigure("pooling needs a positive size and stride and a non-empty input")
+    /// The windows of a pooling figure, checked against its input and output: one per output cell,
+    /// row-major, each inside the input with its winner inside the window.
+    static func checkedWindows(_ windows: [PoolWindowCells], input: Grid, output: Grid) throws -> [PoolWindowCells] {
+        guard !input.values.isEmpty, windows.count == output.rows * output.cols else {
+            throw RenderError.invalidFigure("a pooled \(output.shapeText) output needs \(output.rows * output.cols) windows, not \(windows.count)")
         }
-        // As the engine's ceil mode: a last window that would start outside the input is dropped.
-        func count(_ n: Int) -> Int {
-            guard n > size else { return 1 }
-            let out = (n - size + stride - 1) / stride + 1
-            return (out - 1) * stride >= n ? out - 1 : out
-        }
-        let outRows = count(input.rows), outCols = count(input.cols)
-        var windows: [PoolWindow] = []
-        for i in 0..<outRows {
-            for j in 0..<outCols {
-                let rows = (i * stride)..<min(input.rows, i * stride + size)
-                let cols = (j * stride)..<min(input.cols, j * stride + size)
-                var best = Cell(row: rows.lowerBound, col: cols.lowerBound)
-                for r in rows { for c in cols where input[r, c] > input[best.row, best.col] { best = Cell(row: r, col: c) } }
-                windows.append(PoolWindow(out: Cell(row: i, col: j), rows: rows, cols: cols, winner: best))
+        for w in windows {
+            guard w.rows.lowerBound >= 0, w.cols.lowerBound >= 0, w.rows.upperBound <= input.rows, w.cols.upperBound <= input.cols,
+                  w.rows.contains(w.winner.row), w.cols.contains(w.winner.col) else {
+                throw RenderError.invalidFigure("a pooling window (output row \(w.output.row), column \(w.output.col)) lies outside the \(input.shapeText) input")
             }
         }
-        return (outRows, outCols, windows)
+        return windows
     }
 
     /// Outlines every window on a grid drawn at (x, y); the parts of edge windows that fall outside are dotted.
-    private func drawWindows(_ windows: [PoolWindow], size: Int, stride: Int, x: Double, y: Double, cell: Double) {
+    private func drawWindows(_ windows: [PoolWindowCells], size: Int, stride: Int, x: Double, y: Double, cell: Double) {
         for w in windows {
             let wx = x + Double(w.cols.lowerBound) * cell, wy = y + Double(w.rows.lowerBound) * cell
             if w.rows.count < size || w.cols.count < size {
@@ -381,27 +365,23 @@ struct Drawer {
     }
 
     private func drawPooling(_ f: PoolingFigure) throws -> Size {
-        let pooled = try Drawer.poolWindows(f.input, size: f.size, stride: f.stride)
-        let output = f.output ?? Grid(rows: pooled.rows, cols: pooled.cols,
-                                      values: pooled.windows.map { f.input[$0.winner.row, $0.winner.col] })
-        guard let output, output.rows == pooled.rows, output.cols == pooled.cols else {
-            throw RenderError.invalidFigure("pooled output must be \(pooled.rows)×\(pooled.cols)")
-        }
+        let output = f.output
+        let windows = try Drawer.checkedWindows(f.windows, input: f.input, output: output)
         let top = title(f.title)
         let scale = mapScale(nil, [f.input, output])
         let cell = f.cellSize
         let g = gridSize(f.input, cell)
         // Room for the dotted overhang of partial windows.
-        let overhangCols = (pooled.cols - 1) * f.stride + f.size - f.input.cols
-        let overhangRows = (pooled.rows - 1) * f.stride + f.size - f.input.rows
+        let overhangCols = (windows.map { $0.cols.lowerBound + f.size }.max() ?? 0) - f.input.cols
+        let overhangRows = (windows.map { $0.rows.lowerBound + f.size }.max() ?? 0) - f.input.rows
         let inputWidth = g.width + Double(max(0, overhangCols)) * cell
         let inputHeight = g.height + Double(max(0, overhangRows)) * cell
-        let winners = Set(pooled.windows.map(\.winner))
+        let winners = Set(windows.map(\.winner))
         let gy = top + labelHeight + 4
         centeredLabel("input \(f.input.shapeText): each window's max outlined", x: 0, y: top, width: max(g.width, 200))
         drawGrid(f.input, x: 0, y: gy, cell: cell, coloring: .diverging(scale: scale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(pooled.windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
+        drawWindows(windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
 
         let arrowWidth = 110.0
         let ax = inputWidth + 10
@@ -424,20 +404,15 @@ struct Drawer {
     // MARK: 9. pooling backward
 
     private func drawPoolingGradient(_ f: PoolingGradientFigure) throws -> Size {
-        let pooled = try Drawer.poolWindows(f.input, size: f.size, stride: f.stride)
-        guard f.outputGradient.rows == pooled.rows, f.outputGradient.cols == pooled.cols else {
-            throw RenderError.invalidFigure("the output gradient must be \(pooled.rows)×\(pooled.cols) for a \(f.input.shapeText) input")
-        }
-        var routed = Array(repeating: 0.0, count: f.input.rows * f.input.cols)
-        for w in pooled.windows { routed[w.winner.row * f.input.cols + w.winner.col] += f.outputGradient[w.out.row, w.out.col] }
-        let inputGradient = f.inputGradient ?? Grid(rows: f.input.rows, cols: f.input.cols, values: routed)
-        guard let inputGradient, inputGradient.rows == f.input.rows, inputGradient.cols == f.input.cols else {
+        let windows = try Drawer.checkedWindows(f.windows, input: f.input, output: f.outputGradient)
+        let inputGradient = f.inputGradient
+        guard inputGradient.rows == f.input.rows, inputGradient.cols == f.input.cols else {
             throw RenderError.invalidFigure("the input gradient must be \(f.input.shapeText)")
         }
         let cell = f.cellSize
-        let winners = Set(pooled.windows.map(\.winner))
-        let overhangWidth = Double(max(0, (pooled.cols - 1) * f.stride + f.size - f.input.cols)) * cell
-        let overhangHeight = Double(max(0, (pooled.rows - 1) * f.stride + f.size - f.input.rows)) * cell
+        let winners = Set(windows.map(\.winner))
+        let overhangWidth = Double(max(0, (windows.map { $0.cols.lowerBound + f.size }.max() ?? 0) - f.input.cols)) * cell
+        let overhangHeight = Double(max(0, (windows.map { $0.rows.lowerBound + f.size }.max() ?? 0) - f.input.rows)) * cell
         // Room above the grids for the example arrow that bows over them; the panels' labels go
         // under the grids so the arrow never crosses them.
         let top = title(f.title) + 34
@@ -449,7 +424,7 @@ struct Drawer {
         centeredLabel("forward input: winners", x: 0, y: bottom + 4, width: g.width)
         drawGrid(f.input, x: 0, y: gy, cell: cell, coloring: .diverging(scale: inScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(pooled.windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
+        drawWindows(windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
         // Panel 2: gradient arriving at the pooled output.
         let gradScale = mapScale(nil, [f.outputGradient, inputGradient])
         let o = gridSize(f.outputGradient, cell)
@@ -468,11 +443,11 @@ struct Drawer {
         centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: bottom + 4, width: g.width)
         drawGrid(inputGradient, x: ix, y: gy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(pooled.windows, size: f.size, stride: f.stride, x: ix, y: gy, cell: cell)
+        drawWindows(windows, size: f.size, stride: f.stride, x: ix, y: gy, cell: cell)
         // One worked example: the first window whose gradient is not 0 (the first window if all are),
         // from its output cell to its winning input cell.
-        if let example = pooled.windows.first(where: { f.outputGradient[$0.out.row, $0.out.col] != 0 }) ?? pooled.windows.first {
-            let sx = ox + (Double(example.out.col) + 0.5) * cell, sy = oy
+        if let example = windows.first(where: { f.outputGradient[$0.output.row, $0.output.col] != 0 }) ?? windows.first {
+            let sx = ox + (Double(example.output.col) + 0.5) * cell, sy = oy
             let tx = ix + (Double(example.winner.col) + 0.5) * cell, ty = gy + Double(example.winner.row) * cell
             p.circle(sx, sy, 3, fill: Palette.ink, stroke: nil)
             let apex = top - 30

@@ -27,6 +27,7 @@ struct FigureText {
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
         case .text(let f): return text(f)
+        case .worksheetGrid(let f): return worksheetGrid(f)
         case .row(let figures, _): return Panel.flow(figures.map(panel), width: width, gap: 4)
         case .column(let figures, _): return Panel.stacked(figures.map(panel))
         }
@@ -178,19 +179,12 @@ struct FigureText {
         guard f.row >= 0, f.col >= 0, f.row + h <= f.image.rows, f.col + w <= f.image.cols, h > 0, w > 0 else {
             return Panel(["(the \(f.feature.shapeText) feature does not fit the \(f.image.shapeText) image at row \(f.row + 1), column \(f.col + 1))"])
         }
-        var patchValues: [Double] = []
-        var products: [Double] = []
-        var cells = Set<Cell>()
-        for a in 0..<h {
-            for b in 0..<w {
-                let p = f.image[f.row + a, f.col + b]
-                patchValues.append(p)
-                products.append(p * f.feature[a, b])
-                cells.insert(Cell(row: f.row + a, col: f.col + b))
-            }
+        guard f.patch.rows == h, f.patch.cols == w, f.products.rows == h, f.products.cols == w else {
+            return Panel(["(the patch and the products must be \(f.feature.shapeText), as the feature)"])
         }
-        let patch = Grid(rows: h, cols: w, values: patchValues) ?? f.feature
-        let product = Grid(rows: h, cols: w, values: products) ?? f.feature
+        var cells = Set<Cell>()
+        for a in 0..<h { for b in 0..<w { cells.insert(Cell(row: f.row + a, col: f.col + b)) } }
+        let (patch, product) = (f.patch, f.products)
         let style = f.numberStyle
         func op(_ symbol: String) -> Panel {
             Panel(Array(repeating: "", count: 1 + h / 2) + [symbol])
@@ -202,14 +196,15 @@ struct FigureText {
             numbers(product, style: style, counts: true).titled("products", palette: palette),
         ], gap: 1)
         let top = Panel.flow([image, math], width: width, gap: 4)
-        let sum = products.reduce(0, +)
-        let n = h * w
-        let terms = products.map { formatCount($0, style) }.joined(separator: " + ")
+        let terms = product.values.map { formatCount($0, style) }.joined(separator: " + ")
             .replacingOccurrences(of: "+ \u{2212}", with: "\u{2212} ")
-        var lines = wrap([Span(text: "sum = \(terms) = \(formatCount(sum, style))", ink: .plain)], width: width, palette: palette)
-        let value = sum / Double(n)
-        lines.append("\(formatCount(sum, style)) / \(n) = " + palette.paint(formatNumber(value, style), palette.signInk(value, shown: formatNumber(value, style)).merged(with: .bold)))
-        lines += wrap([Span(text: "(divide by \(n), the number of pixels in the feature)", ink: Ink(dim: true))], width: width, palette: palette)
+        var lines = wrap([Span(text: "sum = \(terms) = \(formatCount(f.sum, style))", ink: .plain)], width: width, palette: palette)
+        let shown = formatNumber(f.value, style)
+        let result = f.resultText
+        lines.append(String(result.dropLast(shown.count)) + palette.paint(shown, palette.signInk(f.value, shown: shown).merged(with: .bold)))
+        if let n = f.divisor {
+            lines += wrap([Span(text: "(divide by \(n), the number of pixels in the feature)", ink: Ink(dim: true))], width: width, palette: palette)
+        }
         let where_ = "▓▓ ░░ the patch at row \(f.row + 1), column \(f.col + 1) (+1 / −1)"
         return Panel.stacked([top.titled(f.title, palette: palette), Panel([palette.paint(where_, Ink(dim: true))]), Panel(lines)], gap: 0)
     }
@@ -252,65 +247,29 @@ struct FigureText {
 
     // MARK: Pooling
 
-    /// The winner of each window (first maximum in reading order), as input cells.
-    func winners(_ input: Grid, size: Int, stride: Int) -> (Grid, Set<Cell>, [[Cell]]) {
-        guard size > 0, stride > 0, input.rows > 0, input.cols > 0 else { return (Grid(rows: 0, cols: 0, repeating: 0), [], []) }
-        let outRows = max(0, Int((Double(max(0, input.rows - size)) / Double(stride)).rounded(.up)) + 1)
-        let outCols = max(0, Int((Double(max(0, input.cols - size)) / Double(stride)).rounded(.up)) + 1)
-        var values: [Double] = []
-        var cells = Set<Cell>()
-        var byWindow: [[Cell]] = []
-        for i in 0..<outRows {
-            var row: [Cell] = []
-            for j in 0..<outCols {
-                var best: Cell?
-                var bestValue = -Double.infinity
-                for a in (i * stride)..<min(input.rows, i * stride + size) {
-                    for b in (j * stride)..<min(input.cols, j * stride + size) where input[a, b] > bestValue || best == nil {
-                        best = Cell(row: a, col: b)
-                        bestValue = input[a, b]
-                    }
-                }
-                values.append(bestValue)
-                if let best { cells.insert(best); row.append(best) }
-            }
-            byWindow.append(row)
-        }
-        return (Grid(rows: outRows, cols: outCols, values: values) ?? Grid(rows: 0, cols: 0, repeating: 0), cells, byWindow)
-    }
-
     func pooling(_ f: PoolingFigure) -> Panel {
-        let (computed, cells, _) = winners(f.input, size: f.size, stride: f.stride)
-        let output = f.output ?? computed
+        let cells = Set(f.windows.map(\.winner))
+        let output = f.output
         let window = f.size == f.stride ? f.size : nil
         let input = numbers(f.input, style: f.numberStyle, marks: cells, window: window).titled("input \(f.input.shapeText)", palette: palette)
         let out = numbers(output, style: f.numberStyle).titled("pooled \(output.shapeText)", palette: palette)
         let body = Panel.flow([input, Panel(["", "→"]), out], width: width, gap: 2)
         var note = "* the largest value of its \(f.size)×\(f.size) window (stride \(f.stride))"
-        if (f.input.rows - f.size) % f.stride != 0 || (f.input.cols - f.size) % f.stride != 0 { note += "; windows at the edge are partial" }
+        if f.windows.contains(where: { $0.rows.count < f.size || $0.cols.count < f.size }) { note += "; windows at the edge are partial" }
+        let covered = (rows: f.windows.map(\.rows.upperBound).max() ?? 0, cols: f.windows.map(\.cols.upperBound).max() ?? 0)
+        if covered.rows < f.input.rows || covered.cols < f.input.cols { note += "; the last rows or columns fall in no window" }
         return Panel.stacked([body.titled(f.title, palette: palette), Panel(wrap([Span(text: note, ink: Ink(dim: true))], width: width, palette: palette))], gap: 0)
     }
 
     func poolingGradient(_ f: PoolingGradientFigure) -> Panel {
-        let (_, cells, byWindow) = winners(f.input, size: f.size, stride: f.stride)
-        var gradient = f.inputGradient
-        if gradient == nil {
-            var values = Array(repeating: 0.0, count: f.input.rows * f.input.cols)
-            for (i, row) in byWindow.enumerated() {
-                for (j, cell) in row.enumerated() where i < f.outputGradient.rows && j < f.outputGradient.cols {
-                    values[cell.row * f.input.cols + cell.col] += f.outputGradient[i, j]
-                }
-            }
-            gradient = Grid(rows: f.input.rows, cols: f.input.cols, values: values)
-        }
+        let cells = Set(f.windows.map(\.winner))
+        let gradient = f.inputGradient
         let window = f.size == f.stride ? f.size : nil
         var parts = [
             numbers(f.input, style: f.numberStyle, marks: cells, window: window).titled("forward input (winners *)", palette: palette),
             numbers(f.outputGradient, style: f.numberStyle).titled("gradient of the output", palette: palette),
         ]
-        if let gradient {
-            parts.append(numbers(gradient, style: f.numberStyle, marks: cells, window: window).titled("gradient of the input", palette: palette))
-        }
+        parts.append(numbers(gradient, style: f.numberStyle, marks: cells, window: window).titled("gradient of the input", palette: palette))
         let note = "each window's gradient goes to the cell that won it (*); every other cell gets 0"
         return Panel.stacked([Panel.flow(parts, width: width, gap: 3).titled(f.title, palette: palette),
                               Panel(wrap([Span(text: note, ink: Ink(dim: true))], width: width, palette: palette))], gap: 0)

@@ -95,7 +95,8 @@ public struct TrainRequest: Sendable {
     /// The training, held-out and variant sets, read or generated; and the network, initialized
     /// from the seed. Every file is checked before any training starts.
     public func prepare() throws(FileError) -> TrainingSetup {
-        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, limits: limits, estimate: estimate)
+        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, initialization: .random,
+                                      limits: limits, estimate: estimate)
         let shape = network.shapes[0]
         let classes = network.model.classNames
         var train: [LabeledImage], held: [LabeledImage]
@@ -154,7 +155,8 @@ public struct TrainingOutcome: Sendable {
     /// The first weight update, written out.
     public var firstUpdate: WeightUpdate?
     /// Nudging against backprop, weight by weight, on the first 32 training images at the
-    /// initial weights.
+    /// initial weights: every weight, or an evenly spaced sample of 256 that the report names
+    /// (`NudgeComparison.isSample`), so training time follows the epochs, not the model's size.
     public var nudgeComparison: NudgeComparison
     /// Images run forward and backward in training.
     public var forwardPasses: Int
@@ -177,7 +179,7 @@ public struct TrainingOutcome: Sendable {
             lines.append("  \(name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(pct(e.accuracy)) (\(e.correct) of \(e.count))")
         }
         let c = nudgeComparison
-        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights, opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
+        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights\(c.isSample ? " (every \(c.sampleStride)th of \(c.totalWeights))" : ""), opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
         return lines
     }
 }

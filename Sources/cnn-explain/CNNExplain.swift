@@ -23,7 +23,7 @@ struct CNNExplain: ParsableCommand {
           cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
         version: "cnn-explain 0.1.0",
-        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
+        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self, WhatIfCommand.self, WorksheetCommand.self, CheckCommand.self, SlidesCommand.self]
     )
 
     /// Runs the command line. Usage errors exit with status 2, other errors with 1 (after one
@@ -59,8 +59,9 @@ struct CNNExplain: ParsableCommand {
     }
 }
 
-/// Runs `body`, turning any error into one line on stderr and exit status 1.
-func reportingErrors(_ body: () throws -> Void) throws {
+/// Runs `body`, turning any error into one line on stderr and exit status `exitCode` (1 unless
+/// the command gives its own meaning to 1, as `diff` does).
+func reportingErrors(exitCode: ExitCode = .failure, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let e as ExitCode {
@@ -68,7 +69,7 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch {
         let line = "\(error)".split(whereSeparator: \.isNewline).joined(separator: " ")
         Console.err("cnn-explain: error: \(line)\n")
-        throw ExitCode.failure
+        throw exitCode
     }
 }
 
@@ -98,15 +99,24 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The model file (JSON or YAML).", completion: .file())
     var model: String
 
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).", completion: .file())
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], a text grid of '#' (1) and '.' (−1), a PNG, a .npy or a .csv.", completion: .file())
     var input: String
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; weights it does not give are drawn from --seed.", completion: .file())
+    @Option(help: "How PNG and uint8 .npy pixels (0…255) become numbers: 'article' (black −1, white +1) or 'torchvision' (0…1).")
+    var pixels: PixelMapping = .article
+
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.", completion: .file())
     var weights: String?
 
-    @Option(help: "Seed for the weights the weights file does not give.")
+    @Option(name: .customLong("init"), help: "'file': every parameter comes from --weights; 'random': the ones it does not give (all, without --weights) are drawn from --seed.")
+    var initialization: WeightsInit = .file
+
+    @Option(help: "Seed for the weights drawn at random (--init random).")
     var seed: UInt64 = 0
 }
+
+extension WeightsInit: ExpressibleByArgument {}
+extension PixelMapping: ExpressibleByArgument {}
 
 /// How much memory and work a command may plan for; it refuses, before starting, work whose
 /// estimate is over either limit.

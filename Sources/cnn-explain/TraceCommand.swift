@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CNNAnalysis
 import CNNCore
 import CNNFigures
@@ -12,8 +13,8 @@ struct TraceCommand: ParsableCommand {
         abstract: "Run a network on one input and log every array, forward and backward.",
         discussion: """
         Writes a JSON trace: every layer's input, weights, bias and output, then (with --target) \
-        the loss and every gradient. Any weight the weights file does not give is initialized \
-        at random from --seed.
+        the loss and every gradient. Every parameter must be in the weights file; --init random \
+        draws the ones it does not give (all of them, without --weights) from --seed.
 
         Example, the article's X through the article's network:
 
@@ -44,7 +45,8 @@ struct TraceCommand: ParsableCommand {
             Console.messagesToStandardError = out == "-" || npz == "-"
             try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
                                          inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
-            var request = TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed)
+            var request = TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
+                                       initialization: files.initialization, pixels: files.pixels)
             request.limits = budget.limits
             let trace = try request.run()
             try writeOutput(TraceFile.data(trace), to: out)
@@ -71,6 +73,8 @@ struct ExplainCommand: ParsableCommand {
               the chain-rule terms that were summed
 
         Roles: input, weight, bias, output, grad_output, grad_input, grad_weight, grad_bias; and 'loss'.
+        Batchnorm also has running_mean, running_var, batch_mean, batch_var, updated_running_mean and \
+        updated_running_var; dropout has mask.
         """
     )
 
@@ -93,41 +97,67 @@ struct ExplainCommand: ParsableCommand {
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "diff",
-        abstract: "Compare two traces array by array.",
+        abstract: "Compare two traces array by array: JSON traces or .npz files of arrays.",
         discussion: """
-        Two numbers agree when |a − b| ≤ atol + rtol·|b|. Exit status 0 when every array agrees; \
-        otherwise 1, after printing the first array and element that differ.
+        B is the reference. Two numbers agree when |a − b| ≤ atol + rtol·|b|. Every array that \
+        differs is listed with its worst element; at the first disagreement in pass order the \
+        reference's number is explained, as 'explain' would. An .npz may hold any of a trace's \
+        arrays, named PASS/LAYER/ROLE as 'trace --npz' writes them (forward/conv1/output); the \
+        ones it lacks are not compared. Exit status: 0 when every array agrees, 1 when some \
+        differ, 2 on an error.
 
           cnn-explain trace --model lessons/models/xo.json \\
               --weights lessons/models/xo.weights.json \\
-              --input lessons/inputs/x.txt --target X --out mine.trace.json
-          cnn-explain diff mine.trace.json x.trace.json --rtol 1e-5
+              --input lessons/inputs/x.txt --target X \\
+              --out new.trace.json --npz mine.npz
+          cnn-explain diff mine.npz x.trace.json --float32
+          cnn-explain diff new.trace.json x.trace.json
         """
     )
 
-    @Argument(help: "The first trace (a).", completion: .file(extensions: ["json"]))
+    @Argument(help: "The first file (a): a trace, or an .npz of arrays named PASS/LAYER/ROLE.", completion: .file())
     var a: String
 
-    @Argument(help: "The second trace (b).", completion: .file(extensions: ["json"]))
+    @Argument(help: "The second file (b), the reference.", completion: .file())
     var b: String
 
-    @Option(help: "Relative tolerance.")
-    var rtol: Double = 1e-9
+    @Option(help: "Relative tolerance (default 1e-9; 1e-5 with --float32).")
+    var rtol: Double?
 
-    @Option(help: "Absolute tolerance.")
-    var atol: Double = 1e-12
+    @Option(help: "Absolute tolerance (default 1e-12; 1e-5 with --float32).")
+    var atol: Double?
+
+    @Flag(help: "Tolerances that fit single precision (rtol 1e-5, atol 1e-5), for float32 code such as NumPy's float32 or PyTorch.")
+    var float32 = false
+
+    @Option(help: "Decimals in the explanation of the first disagreement (more than explain's 2, since float32 rounding shows there).")
+    var digits: Int = 6
+
+    @Flag(help: "Truncate the explanation's numbers instead of rounding them.")
+    var truncate = false
+
+    @Flag(help: "Print every digit in the explanation.")
+    var full = false
+
+    var tolerance: Tolerance {
+        let preset = float32 ? Tolerance.float32 : .float64
+        return Tolerance(rtol: rtol ?? preset.rtol, atol: atol ?? preset.atol)
+    }
 
     func validate() throws {
-        guard rtol >= 0, atol >= 0, rtol.isFinite, atol.isFinite else { throw ValidationError("--rtol and --atol must be finite and not negative") }
+        for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
+            throw ValidationError("--rtol and --atol must be finite and not negative")
+        }
+        guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
     }
 
     func run() throws {
         var agrees = false
-        try reportingErrors {
-            let ta = try TraceFile.load(a), tb = try TraceFile.load(b)
-            let result = diffTraces(ta, tb, rtol: rtol, atol: atol)
-            try say(result.summary())
-            agrees = result.agrees
+        try reportingErrors(exitCode: ExitCode(2)) {
+            let style: NumberStyle = full ? .full : truncate ? .truncated(digits) : .rounded(digits)
+            let report = try diffFiles(a, b, tolerance: tolerance, style: style)
+            try say(report.text)
+            agrees = report.result.agrees
         }
         if !agrees { throw ExitCode.failure }
     }
@@ -147,10 +177,29 @@ struct BenchCommand: ParsableCommand {
           xo-trace               the same xo step with the tracer logging every array
           lesson-xo              the whole xo lesson: traces, figures, PDF and PNGs (no terminal)
 
+        With --model, times one SGD step of that model instead (forward, its loss, backward and \
+        the update) on --batch seeded random inputs, with at most --threads threads per pass; \
+        the workload is named after the file and the batch, e.g. digits-b32.
+
           swift build -c release && .build/release/cnn-explain bench
-          python3 bench/torch_bench.py --compare .build/release/cnn-explain    # against PyTorch
+          .build/release/cnn-explain bench --model lessons/models/xo.json --batch 32 --json
+          python3 bench/torch_bench.py --tables .build/release/cnn-explain    # against PyTorch
+
+        CNN_EXPLAIN_KERNEL=portable|avx2|avx512 forces a kernel path (see docs/performance.md).
         """
     )
+
+    @Option(help: "Time one SGD step of this model file instead of the built-in workloads.")
+    var model: String?
+
+    @Option(help: "Images per step with --model.")
+    var batch: Int = 1
+
+    @Option(help: "The most threads a pass may use (1 or 2; the numbers are the same either way).")
+    var threads: Int = 2
+
+    @Option(help: "Steps per timed repeat with --model (default: about 50 ms worth), e.g. 1 under a profiler.")
+    var iterations: Int?
 
     @Flag(help: "A tenth of the iterations, for a quick look.")
     var quick = false
@@ -166,6 +215,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be between 1 and 100000") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if model != nil && workload != nil { throw ValidationError("--model and --workload do not go together") }
         let known = Benchmarks.engineWorkloadNames + ["lesson-xo"]
         for name in selected ?? [] where !known.contains(name) {
             throw ValidationError("--workload: unknown workload '\(name)' (known: \(known.joined(separator: ", ")))")
@@ -177,6 +230,14 @@ struct BenchCommand: ParsableCommand {
             #if DEBUG
             if !json { try say("note: this is a debug build; build with -c release for real figures") }
             #endif
+            if let model {
+                let spec = try ModelFile.load(model)
+                let stem = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+                let result = try Benchmarks.modelStep(model: spec, name: "\(stem)-b\(batch)", batch: batch,
+                                                      threads: threads, iterations: iterations)
+                try say(result.jsonLine)
+                return
+            }
             var writeError: (any Error)?
             _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { result in
                 if writeError == nil { do { try say(result.jsonLine) } catch { writeError = error } }

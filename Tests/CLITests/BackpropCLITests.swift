@@ -11,17 +11,14 @@ private func pageCount(_ path: String) throws -> Int? {
 }
 
 /// The article's network on the ideal X, traced forward and backward by the engine, and the same
-/// network after one SGD step `w ← w − lr·g` with those gradients, traced again.
+/// network after one step of the engine's SGD with those gradients, traced again.
 private func articleTraces(lr: Double) throws -> (before: Trace, after: Trace) {
     let root = packageRoot.path + "/"
     var net = try loadNetwork(model: root + xoModel, weights: root + xoWeights)
     let x = try InputFile.load(root + xoInput, expecting: net.shapes[0])
     let before = net.trace(input: x, target: 0)
-    for (p, param) in net.parameters.enumerated() {
-        let parts = param.name.split(separator: ".")
-        let g = try #require(before.record(String(parts[0]), "grad_" + parts[1]))
-        net.setParameter(p, data: zip(param.tensor.data, g.data).map { $0 - lr * $1 })
-    }
+    var sgd = SGD(learningRate: lr)
+    sgd.step(&net, gradients: try before.parameterGradients(of: net).get())
     return (before, net.trace(input: x, target: 0))
 }
 

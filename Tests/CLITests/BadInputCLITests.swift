@@ -4,8 +4,8 @@ import Testing
 /// The bad inputs of docs/errors.md, run through the binary: one line on stderr naming the file
 /// (and the field where there is one), exit status 1, no output file, no crash.
 @Suite struct BadInputCLITests {
-    func expectOneLine(_ r: RunResult, mentions: [String], sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(r.status == 1, "exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+    func expectOneLine(_ r: RunResult, mentions: [String], status: Int32 = 1, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(r.status == status, "exit \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.hasPrefix("cnn-explain: error: "), "\(r.stderr)", sourceLocation: sourceLocation)
         for m in mentions { #expect(r.stderr.contains(m), "'\(m)' missing from: \(r.stderr)", sourceLocation: sourceLocation) }
@@ -23,6 +23,7 @@ import Testing
             ("filters.json", #"{"input": [1,9,9], "layers": [{"type": "conv", "filters": 1000000000, "size": 3}]}"#, "model", ["filters.json", "filters"]),
             ("nan.yaml", "conv1.weight: [[[[.nan, 1, 1], [1, 1, 1], [1, 1, 1]]]]\n", "weights", ["nan.yaml", "conv1.weight"]),
             ("extra.json", #"{"conv9.weight": [1]}"#, "weights", ["extra.json", "conv9.weight"]),
+            ("lacking.json", #"{"conv1.weight": [[[[1, 1, 1], [1, 1, 1], [1, 1, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]], [[[1, 1, 1], [1, 1, 1], [1, 1, 1]]]]}"#, "weights", ["lacking.json", "out.weight", "--init random"]),
             ("ragged.txt", "#########\n########\n", "input", ["ragged.txt", "row 2"]),
             ("empty.txt", "", "input", ["empty.txt", "empty"]),
         ]
@@ -32,7 +33,7 @@ import Testing
             switch c.kind {
             case "model": args += ["--model", path, "--input", xoInput]
             case "weights": args += ["--model", xoModel, "--weights", path, "--input", xoInput]
-            default: args += ["--model", xoModel, "--input", path]
+            default: args += ["--model", xoModel, "--weights", xoWeights, "--input", path]
             }
             expectOneLine(try run(args), mentions: c.mentions)
             #expect(!FileManager.default.fileExists(atPath: out))
@@ -42,11 +43,11 @@ import Testing
     @Test func badTracesAndOutputFolders() throws {
         let dir = try temporaryDirectory()
         let v2 = try write(#"{"format": "cnn-explain-trace", "version": 2}"#, "v2.json", in: dir)
-        expectOneLine(try run(["diff", v2, goldenTrace]), mentions: ["v2.json", "version"])
+        expectOneLine(try run(["diff", v2, goldenTrace]), mentions: ["v2.json", "version"], status: 2)  // diff: 1 means "differ"
         expectOneLine(try run(["explain", xoModel, "conv1.output[0,0,0]"]), mentions: [xoModel, "not a cnn-explain trace"])
         // A part of the output path is a file.
         let file = try write("x", "afile", in: dir)
-        expectOneLine(try run(["trace", "--model", xoModel, "--input", xoInput, "--out", file + "/t.json"]), mentions: [file])
+        expectOneLine(try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--out", file + "/t.json"]), mentions: [file])
         let lesson = try run(["lesson", "xo", "--no-pause", "--out", file + "/sub"])
         expectOneLine(lesson, mentions: ["is a file, not a folder"])
         // It says so before showing the lesson.

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The package root, found from this file's path.
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let packageRoot = Fixtures.packageRoot
 
 /// The built `cnn-explain` binary, next to the test bundle.
 func binaryURL() throws -> URL {

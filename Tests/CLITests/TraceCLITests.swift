@@ -2,6 +2,7 @@ import CNNCore
 import CNNFiles
 import Foundation
 import Testing
+import TestSupport
 
 /// `trace`, `explain` and `diff`, run as a user runs them.
 @Suite struct TraceCLITests {
@@ -38,12 +39,10 @@ import Testing
         func data(_ layer: String, _ role: String) throws -> [Double] {
             try #require(trace.record(layer, role)).data
         }
-        let article = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent("Tests/Fixtures/xo_article.json"))) as? [String: Any])
-        let order = try #require(article["feature_order"] as? [String])
-        let sums = try #require(article["X_conv_sums_over_9"] as? [String: Any])
-        let expected = try order.flatMap { name in try #require(sums[name] as? [[NSNumber]]).flatMap { $0.map { $0.doubleValue / 9 } } }
+        let article = try ArticleFixture()
+        let expected = try article.featureOrder.flatMap { name in try article.grid("X_conv_sums_over_9", name).values.map { $0 / 9 } }
         #expect(try data("conv1", "output") == expected)
-        let vector = try #require(article["X_vector_12"] as? [NSNumber]).map(\.doubleValue)
+        let vector = try article.numbers("X_vector_12")
         let flat = try data("out", "input")
         #expect(flat.count == vector.count)
         for (a, b) in zip(flat, vector) { #expect(abs(a - b) <= 1e-15) }
@@ -106,6 +105,68 @@ import Testing
             #expect(!r.stderr.contains("Fatal"), "\(r.stderr)")
             #expect(!FileManager.default.fileExists(atPath: out))
         }
+    }
+
+    /// A weights file that lacks a parameter is refused with the parameter named, and so is a
+    /// model without weights; --init random asks for random ones from --seed on purpose.
+    @Test func missingWeightsAreRefusedUnlessRandomIsAsked() throws {
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("t.json").path
+        let full = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: packageRoot.appendingPathComponent(xoWeights))) as? [String: Any])
+        let lacking = try write(String(decoding: JSONSerialization.data(withJSONObject: ["conv1.weight": full["conv1.weight"] ?? []]), as: UTF8.self), "w.json", in: dir)
+        let refused = try run(["trace", "--model", xoModel, "--weights", lacking, "--input", xoInput, "--out", out])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("w.json") && refused.stderr.contains("out.weight"), "\(refused.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+        let none = try run(["gradcheck", "--model", xoModel, "--input", xoInput])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("conv1.weight, out.weight"), "\(none.stderr)")
+        let random = try run(["trace", "--model", xoModel, "--weights", lacking, "--init", "random", "--seed", "3", "--input", xoInput, "--out", out])
+        #expect(random.status == 0, "\(random.stderr)")
+        let trace = try TraceFile.load(out)
+        #expect(trace.record("conv1", "weight")?.data == (full["conv1.weight"] as? [[[[NSNumber]]]])?.flatMap { $0.flatMap { $0.flatMap { $0.map(\.doubleValue) } } })
+        let bad = try run(["trace", "--model", xoModel, "--init", "zeros", "--input", xoInput, "--out", out])
+        #expect(bad.status == 2, "\(bad.stderr)")
+    }
+
+    /// A PNG input through trace, with each pixel mapping; a PNG of the wrong size names the shape.
+    @Test func pngInputWithEachMapping() throws {
+        let dir = try temporaryDirectory()
+        let model = try write(#"{"input": [1, 4, 5], "layers": [{"name": "out", "type": "dense", "units": 2}]}"#, "m.json", in: dir)
+        let png = "Tests/Fixtures/inputs/gray.png"
+        var inputs: [String: [Double]] = [:]
+        for mapping in ["article", "torchvision"] {
+            let out = dir.appendingPathComponent("\(mapping).json").path
+            let r = try run(["trace", "--model", model, "--init", "random", "--input", png, "--pixels", mapping, "--out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            inputs[mapping] = try #require(TraceFile.load(out).record("out", "input")).data
+        }
+        let a = try #require(inputs["article"]), t = try #require(inputs["torchvision"])
+        #expect(a.count == 20 && a.min() == -1 && a.max() == 1)
+        #expect(zip(a, t).allSatisfy { $0.0 == 2 * $0.1 - 1 || abs($0.0 - (2 * $0.1 - 1)) <= 1e-15 })
+        let wrong = try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", png, "--out", dir.appendingPathComponent("w.json").path])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("gray.png: the PNG is 5×4 pixels (width×height), but the model's input is [1, 9, 9]"), "\(wrong.stderr)")
+        #expect(try run(["trace", "--model", model, "--input", png, "--pixels", "bytes", "--out", "x.json"]).status == 2)
+    }
+
+    /// Weights as .npz and .safetensors on the command line, with a CSV input: the same trace as
+    /// from the JSON weights when the file holds the same float64 numbers.
+    @Test func binaryWeightsFromTheCommandLine() throws {
+        let dir = try temporaryDirectory()
+        let model = "Tests/Fixtures/weights/model.json"
+        let csv = try write((0..<5).map { r in (0..<5).map { c in "\(Double(r * 5 + c) / 10 - 1)" }.joined(separator: ",") }.joined(separator: "\n"), "x.csv", in: dir)
+        var traces: [String: Trace] = [:]
+        for w in ["weights.json", "weights_f64.npz", "weights_f64.safetensors", "weights_bf16.safetensors"] {
+            let out = dir.appendingPathComponent("\(w).trace.json").path
+            let r = try run(["trace", "--model", model, "--weights", "Tests/Fixtures/weights/" + w, "--input", csv, "--target", "1", "--out", out])
+            #expect(r.status == 0, "\(w): \(r.stderr)")
+            traces[w] = try TraceFile.load(out)
+        }
+        #expect(traces["weights_f64.npz"] == traces["weights.json"])
+        #expect(traces["weights_f64.safetensors"] == traces["weights.json"])
+        #expect(traces["weights_bf16.safetensors"] != traces["weights.json"])
     }
 
     @Test func missingArgumentIsAUsageError() throws {

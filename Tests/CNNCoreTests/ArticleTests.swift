@@ -1,16 +1,17 @@
 import Foundation
 import Testing
 @testable import CNNCore
+import TestSupport
 
 /// The engine reproduces the article's slide numbers, read from the fixture.
 @Suite struct ArticleTests {
-    let article: Article
+    let article: ArticleFixture
     let trace: Trace
 
     init() throws {
-        article = try Article.load()
+        article = try ArticleFixture()
         let net = try Network(model: articleModel(), parameters: ["conv1.weight": try article.featureWeights()], seed: 1)
-        trace = net.trace(input: try article.image("X"), target: 0)
+        trace = net.trace(input: try article.imageTensor("X"), target: 0)
     }
 
     @Test func convolutionMapsAreExactlySumOverNine() throws {
@@ -18,7 +19,7 @@ import Testing
         #expect(out.shape == [3, 7, 7])
         var checked = 0
         for (f, name) in article.featureOrder.enumerated() {
-            let sums = try article.grid("X_conv_sums_over_9", name)
+            let sums = try article.rows("X_conv_sums_over_9", name)
             for i in 0..<7 {
                 for j in 0..<7 {
                     // Exact: each sum of ±1 products is an integer, and the engine divides it by 9 once.
@@ -37,8 +38,8 @@ import Testing
         #expect(pool2.shape == [3, 2, 2])
         var checked = 0
         for (f, name) in article.featureOrder.enumerated() {
-            let p4 = try article.grid("X_pooled_4x4", name)
-            let p2 = try article.grid("X_pooled_2x2", name)
+            let p4 = try article.rows("X_pooled_4x4", name)
+            let p2 = try article.rows("X_pooled_2x2", name)
             for i in 0..<4 { for j in 0..<4 {
                 #expect(isClose(pool1.tensor[f, i, j], p4[i][j], rtol: 1e-15), "\(name) 4×4 (\(i), \(j))")
                 checked += 1
@@ -53,9 +54,9 @@ import Testing
     @Test func flattenedVectorsForXAndO() throws {
         let net = try Network(model: articleModel(), parameters: ["conv1.weight": try article.featureWeights()], seed: 1)
         for (image, key) in [("X", "X_vector_12"), ("O", "O_vector_12")] {
-            let t = net.trace(input: try article.image(image), target: nil)
+            let t = net.trace(input: try article.imageTensor(image), target: nil)
             let flat = try #require(t.record("out", "input"))
-            let expected = try article.vector(key)
+            let expected = try article.numbers(key)
             #expect(flat.data.count == 12)
             for (a, b) in zip(flat.data, expected) { #expect(isClose(a, b, rtol: 1e-15), "\(image) vector") }
         }

@@ -3,10 +3,6 @@ import Foundation
 import Testing
 @testable import CNNData
 
-/// Whether `a` and `b` agree: `|a − b| <= atol + rtol·max(|a|, |b|)`.
-private func isClose(_ a: Double, _ b: Double, rtol: Double, atol: Double = 0) -> Bool {
-    abs(a - b) <= atol + rtol * max(abs(a), abs(b))
-}
 
 // MARK: FFT
 

@@ -4,6 +4,7 @@ import CNNFigures
 import Foundation
 import Testing
 @testable import CNNFiles
+import TestSupport
 
 /// The numbers after `=` on a line, parsed back (true minus signs allowed).
 func numbers(after marker: String, in text: String) -> [Double] {
@@ -16,9 +17,9 @@ func numbers(after marker: String, in text: String) -> [Double] {
 
 @Suite struct ExplainTests {
     @Test func convOutputShowsProductsSumAndDivision() throws {
-        let a = try Article()
+        let a = try ArticleFixture()
         let trace = try articleTrace()
-        let sums = a.xSums(a.featureOrder[0])
+        let sums = try a.rows("X_conv_sums_over_9", a.featureOrder[0])
         let text = try explain(trace: trace, query: "conv1.output[0,0,0]", style: .truncated(2))
         // The article's sum for the diagonal feature on the top-left patch, read from the fixture.
         let s = Int(sums[0][0])

@@ -1,13 +1,10 @@
 import CNNCore
 import Foundation
+import TestSupport
 @testable import CNNFiles
 
 /// A fresh temporary folder for one test.
-func tempFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("cnnfiles-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-}
+func tempFolder() throws -> URL { try Fixtures.temporaryFolder("cnnfiles") }
 
 /// Writes `text` to `name` in `folder` and returns the path.
 func write(_ text: String, _ name: String, in folder: URL) throws -> String {
@@ -28,26 +25,7 @@ func fileError<T>(_ body: () throws -> T) -> FileError? {
     }
 }
 
-/// The article's reference numbers (`Tests/Fixtures/xo_article.json`), read, never retyped.
-struct Article {
-    let json: [String: Any]
-
-    init() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/xo_article.json")
-        json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any] ?? [:]
-    }
-
-    func grid(_ value: Any?) -> [[Double]] {
-        (value as? [[NSNumber]])?.map { $0.map(\.doubleValue) } ?? []
-    }
-
-    func image(_ name: String) -> [[Double]] { grid((json["images"] as? [String: Any])?[name]) }
-    var featureOrder: [String] { json["feature_order"] as? [String] ?? [] }
-    func feature(_ name: String) -> [[Double]] { grid((json["features"] as? [String: Any])?[name]) }
-    /// The 7×7 sums (before dividing by 9) of a feature over X.
-    func xSums(_ name: String) -> [[Double]] { grid((json["X_conv_sums_over_9"] as? [String: Any])?[name]) }
-
+extension ArticleFixture {
     /// The article's network on X: conv (3 features, no bias, normalize), relu, pool 2/2 ceil,
     /// pool 2/2 ceil, dense 2, mse; dense weights seeded.
     func network(loss: LossKind = .mse) throws -> Network {
@@ -58,10 +36,6 @@ struct Article {
             LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2, ceil: true))),
             LayerSpec(name: "out", kind: .dense(DenseSpec(units: 2))),
         ], loss: loss, classes: ["X", "O"])
-        let features = featureOrder.map(feature)
-        let weight = Tensor(shape: [3, 1, 3, 3], data: features.flatMap { $0.flatMap { $0 } })
-        return try Network(model: model, parameters: ["conv1.weight": weight], seed: 7)
+        return try Network(model: model, parameters: ["conv1.weight": try featureWeights()], seed: 7)
     }
-
-    var xImage: Tensor { Tensor(shape: [1, 9, 9], data: image("X").flatMap { $0 }) }
 }

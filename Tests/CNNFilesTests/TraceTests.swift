@@ -3,10 +3,11 @@ import CNNCore
 import Foundation
 import Testing
 @testable import CNNFiles
+import TestSupport
 
 func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
-    let a = try Article()
-    return try a.network(loss: loss).trace(input: a.xImage, target: target)
+    let a = try ArticleFixture()
+    return try a.network(loss: loss).trace(input: try a.imageTensor("X"), target: target)
 }
 
 @Suite struct TraceFileTests {
@@ -71,7 +72,7 @@ func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
         #expect(first.a == a.records[k].data[offset] + 0.25)
         #expect(first.b == a.records[k].data[offset])
         #expect(d.arraysDiffering == 1)  // only b's pool1.output was edited, not pool2.input
-        #expect(d.summary().contains("forward pool1.output[2,1,3]"))
+        #expect(d.summary().contains("forward pool1.output: 1 of 48 numbers differ; worst [2,1,3]"), "\(d.summary())")
     }
 
     @Test func missingRecordsAndShapes() throws {
@@ -107,13 +108,20 @@ func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
         #expect(npy.count == 10 + headerLength + 147 * 8)
         #expect(String(decoding: NPZ.npy(shape: [], data: [1])[10..<80], as: UTF8.self).contains("'shape': (), "))
         #expect(String(decoding: NPZ.npy(shape: [2], data: [1, 2])[10..<80], as: UTF8.self).contains("'shape': (2,), "))
-        // The standard CRC-32 check value.
-        #expect(NPZ.crc32(Array("123456789".utf8)) == 0xCBF4_3926)
         let trace = try articleTrace()
         let zip = try NPZ.data(trace)
         #expect(zip == (try NPZ.data(trace)))
         #expect(Array(zip.prefix(4)) == [0x50, 0x4B, 0x03, 0x04])
         #expect(Array(zip.suffix(22).prefix(4)) == [0x50, 0x4B, 0x05, 0x06])
+        // The fixed timestamp, 1980-01-01 00:00: time 0, date 0x21, in the first local header.
+        #expect(Array(zip[10..<14]) == [0, 0, 0x21, 0])
+        // Read back with the reader: every record, bit for bit, in order.
+        let path = try tempFolder().appendingPathComponent("t.npz").path
+        try zip.write(to: URL(fileURLWithPath: path))
+        let back = try NPZ.read(path)
+        #expect(back.map(\.name) == trace.records.map { String(NPZ.memberName($0).dropLast(4)) })
+        #expect(back.map(\.array.data) == trace.records.map(\.data))
+        #expect(back.map(\.array.shape) == trace.records.map(\.shape))
     }
 
     /// Loads the archive with numpy when python3 and numpy are available.

@@ -47,16 +47,82 @@ import Testing
         #expect(extra?.message.contains("no parameter of that name") == true)
     }
 
+    @Test func missingWeightsAreRefusedNamingEveryOne() throws {
+        let modelWithBiases = ModelSpec(input: model.input, layers: model.layers.map { layer in
+            var l = layer
+            if case .conv(var c) = l.kind { c.bias = true; l.kind = .conv(c) }
+            return l
+        }, loss: model.loss, classes: model.classes)
+        let given = try Network(model: modelWithBiases, seed: 1).parameterDictionary.filter { $0.key == "conv1.weight" }
+        let refused = fileError { try buildNetwork(model: modelWithBiases, parameters: given, weightsFile: "w.json") }
+        let names = try Network(model: modelWithBiases).parameters.map(\.name).filter { $0 != "conv1.weight" }
+        #expect(names.count == 3)  // conv1.bias, out.weight, out.bias
+        #expect(refused?.file == "w.json")
+        for name in names { #expect(refused?.message.contains(name) == true, "\(refused?.description ?? "no error")") }
+        #expect(refused?.message.contains("conv1.weight") == false)
+        // Asked for on purpose, the missing ones come from the seed and the given one is kept.
+        let random = try buildNetwork(model: modelWithBiases, parameters: given, weightsFile: "w.json", seed: 5, initialization: .random)
+        #expect(random.parameter("conv1.weight") == given["conv1.weight"])
+    }
+
+    /// Batch norm's running statistics are buffers, not trained parameters, but a weights file
+    /// must give them too (PyTorch's state_dict holds them), and the writer keeps them.
+    @Test func batchnormRunningStatisticsAreRequiredAndWritten() throws {
+        let spec = try CNNFilesTests.model(#"{"input": [2, 3, 3], "layers": [{"name": "bn", "type": "batchnorm", "mode": "eval"}, {"name": "out", "type": "dense", "units": 2}]}"#)
+        let full = try Network(model: spec, seed: 1).stateDictionary
+        #expect(Set(full.keys) == ["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "out.weight", "out.bias"])
+        var lacking = full
+        lacking["bn.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: spec, parameters: lacking, weightsFile: "w.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: bn.running_var") == true, "\(refused?.description ?? "no error")")
+        let net = try buildNetwork(model: spec, parameters: full, weightsFile: "w.json")
+        let back = try weights(String(decoding: WeightsFile.data(net), as: UTF8.self))
+        #expect(back == full)
+    }
+
+    @Test func noWeightsFileIsRefusedUnlessRandomIsAsked() throws {
+        let folder = try tempFolder()
+        let modelPath = try write(exampleModel, "m.json", in: folder)
+        let refused = fileError { try loadNetwork(model: modelPath, weights: nil) }
+        #expect(refused?.file == modelPath)
+        #expect(refused?.message.contains("conv1.weight, out.weight") == true, "\(refused?.description ?? "no error")")
+        let a = try loadNetwork(model: modelPath, weights: nil, seed: 2, initialization: .random)
+        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 2, initialization: .random)
+        #expect(a.parameters == b.parameters)
+    }
+
     @Test func missingWeightsComeFromTheSeed() throws {
-        let a = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3)
-        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3)
-        let c = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 4)
+        let a = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3, initialization: .random)
+        let b = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 3, initialization: .random)
+        let c = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 4, initialization: .random)
         #expect(a.parameters == b.parameters)
         #expect(a.parameters != c.parameters)
     }
 
+    /// An unnamed nn.Sequential's state_dict (`0.weight`, `1.running_mean`, `1.num_batches_tracked`)
+    /// loads into a model whose layers are named 0, 1, …; a missing statistic is refused by name.
+    @Test func sequentialStateDictLoadsAsItIs() throws {
+        let folder = try tempFolder()
+        let modelPath = try write("""
+        {"input": [1, 4, 4], "layers": [{"name": 0, "type": "conv", "filters": 2, "size": 3, "bias": false},
+         {"name": 1, "type": "batchnorm", "mode": "eval"}, {"name": 2, "type": "flatten"}, {"name": 3, "type": "dense", "units": 2}]}
+        """, "m.json", in: folder)
+        var sd = try Network(model: try ModelFile.load(modelPath), seed: 3).stateDictionary
+        sd["1.num_batches_tracked"] = Tensor(shape: [], data: [12])
+        let net = try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json")
+        #expect(net.parameters.map(\.name) == ["0.weight", "1.weight", "1.bias", "3.weight", "3.bias"])
+        #expect(net.buffers.map(\.name) == ["1.running_mean", "1.running_var"])
+        // The weights writer keeps the statistics, so what train saves loads back.
+        let path = folder.appendingPathComponent("w.json").path
+        try WeightsFile.write(net, to: path)
+        #expect(try loadNetwork(model: modelPath, weights: path).stateDictionary == net.stateDictionary)
+        sd["1.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: 1.running_var") == true, "\(String(describing: refused))")
+    }
+
     @Test func writerRoundTripsExactly() throws {
-        let net = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 11)
+        let net = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 11, initialization: .random)
         let folder = try tempFolder()
         let path = folder.appendingPathComponent("w.json").path
         try WeightsFile.write(net, to: path)

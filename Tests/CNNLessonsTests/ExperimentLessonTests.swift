@@ -3,14 +3,14 @@ import CNNFigures
 import CNNRender
 @testable import CNNTraining
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
 /// The audio and shuffle lessons, run end to end with quick experiments (the full ones train for
 /// seconds in a release build, but far longer in a debug build).
 @Suite struct ExperimentLessonTests {
-    static let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("lessons")
+    static let lessons = Fixtures.lessons
 
     @Test(arguments: ["audio", "shuffle"])
     func lessonRunsAndWritesItsFiles(name: String) throws {
@@ -32,7 +32,7 @@ import Testing
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-\(name)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf, .png])
         #expect(written.contains { $0.hasSuffix("\(name).pdf") })
         #expect(written.filter { $0.hasSuffix(".png") }.count == shown.count)
         if name == "audio" {

@@ -97,21 +97,3 @@ private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount
     #expect(p == ShuffleExperiment.permutation(81, seed: 1, stream: "t"))
 }
 
-/// Full-size runs with timings and PNGs, only when CNN_EXPERIMENT_FIGURES names a folder.
-@Test func experimentFiguresForLooking() throws {
-    guard let out = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_FIGURES"] else { return }
-    let folder = URL(fileURLWithPath: out)
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    let seed = ProcessInfo.processInfo.environment["CNN_EXPERIMENT_SEED"].flatMap { UInt64($0) } ?? 0
-    let audio = try AudioExperiment.run(seed: seed, wavFolder: folder.appendingPathComponent("audio").path)
-    print("audio: held-out \(audio.heldOut.correct)/\(audio.heldOut.count) = \(audio.heldOutAccuracy), train \(audio.trainSeconds) s, total \(audio.totalSeconds) s, \(audio.parameterCount) parameters")
-    print("audio confusion: \(audio.heldOut.confusion)")
-    let shuffle = try ShuffleExperiment.run(seed: seed)
-    for run in shuffle.runs {
-        print("shuffle: \(run.arrangement.rawValue) / \(run.architecture.rawValue): \(run.accuracy) \(run.accuracies) (\(run.parameterCount) parameters, \(run.seconds) s)")
-    }
-    print("shuffle: total \(shuffle.totalSeconds) s, columns \(shuffle.columnPermutation), neighbours kept \(shuffle.columnNeighboursKept)")
-    for (name, _, figure) in audio.figures + shuffle.figures {
-        try render(figure, to: folder.appendingPathComponent("\(name).png"), format: .png, scale: 2)
-    }
-}

@@ -2,6 +2,7 @@ import CNNCore
 import CNNRender
 @testable import CNNTerminal
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
@@ -15,8 +16,7 @@ import Testing
 ///
 /// The audio and shuffle lessons run their quick experiments, as the other lesson tests do.
 @Suite(.serialized) struct LessonBytesTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Fixtures.packageRoot
     static let manifest = root.appendingPathComponent("Tests/Fixtures/lesson_bytes.sha256")
 
     @Test(arguments: ["xo", "backprop", "audio", "shuffle"])
@@ -41,7 +41,7 @@ import Testing
         let run = try LessonRunner.run(lesson, scale: lesson.experiment == nil ? .lesson : .quick)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-bytes-\(name)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf, .png])
         var text = ""
         let session = LessonSession(run: run, presenter: TerminalPresenter(color: false, width: 80), interactive: false,
                                     readLine: { nil }, write: { text += $0 })

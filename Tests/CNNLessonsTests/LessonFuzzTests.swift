@@ -1,12 +1,12 @@
 import CNNCore
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
 /// Seeded random mutations of the shipped lessons: each loads or fails with a located error.
 @Suite struct LessonFuzzTests {
-    static let lessons = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("lessons")
+    static let lessons = Fixtures.lessons
 
     @Test func mutatedLessonsLoadOrFailWithALocation() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-fuzz-\(UUID().uuidString)")

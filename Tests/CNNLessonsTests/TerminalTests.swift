@@ -5,41 +5,7 @@ import CNNRender
 import Foundation
 import Testing
 @testable import CNNLessons
-
-// MARK: The article's numbers, read from the fixture (never retyped)
-
-/// `Tests/Fixtures/xo_article.json`, found next to this file.
-struct ArticleFixture {
-    let json: [String: Any]
-
-    init() throws {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/xo_article.json")
-        json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-    }
-
-    func grid(_ path: String...) throws -> Grid {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        let rows = try #require(node as? [[NSNumber]], "no grid at \(path)")
-        return Grid(rows.map { $0.map(\.doubleValue) })
-    }
-
-    func image(_ name: String) throws -> Grid { try grid("images", name) }
-    func feature(_ name: String) throws -> Grid { try grid("features", name) }
-
-    func numbers(_ path: String...) throws -> [Double] {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        return try #require(node as? [NSNumber], "no list at \(path)").map(\.doubleValue)
-    }
-
-    func ints(_ path: String...) throws -> [Int] {
-        var node: Any? = json
-        for key in path { node = (node as? [String: Any])?[key] }
-        return try #require(node as? [Int], "no list at \(path)")
-    }
-}
+import TestSupport
 
 let esc = "\u{1B}"
 
@@ -76,15 +42,15 @@ func everyFigureKind() throws -> [(String, Figure)] {
                           .image(ImageFigure(grid: deformed, title: "X deformed", highlighted: differ))])),
         ("feature", .feature(FeatureFigure(grid: features[0].grid, name: "diagonal ↘", showNumbers: true))),
         ("learned feature", .feature(FeatureFigure(grid: mapped(features[1].grid) { $0 * 0.37 - 0.1 }, name: "learned"))),
-        ("convolution step", .convolutionStep(ConvolutionStepFigure(image: x, feature: features[0].grid, featureName: "diagonal ↘",
+        ("convolution step", .convolutionStep(SampleFigure.convolutionStep(image: x, feature: features[0].grid, featureName: "diagonal ↘",
                                                                      row: 0, col: 0, numberStyle: .article))),
         ("feature map", .featureMap(FeatureMapFigure(map: maps[0], title: "conv1 [0]", numberStyle: .article))),
         ("wide feature map", .featureMap(FeatureMapFigure(map: wide, title: "30×30", highlighted: [Cell(row: 1, col: 2)]))),
         ("layer", .layer(LayerFigure(features: features, maps: maps, title: "conv1: X"))),
         ("relu", .relu(ReLUFigure(before: maps[1], title: "relu [1]"))),
-        ("pooling", .pooling(PoolingFigure(input: maps[1], output: nil, title: "pool [1]"))),
-        ("pooling 4×4", .pooling(PoolingFigure(input: pooled, title: "pool2"))),
-        ("pooling gradient", .poolingGradient(PoolingGradientFigure(input: maps[1], outputGradient: mapped(pooled) { -$0 }, title: "back"))),
+        ("pooling", .pooling(SampleFigure.pooling(input: maps[1], title: "pool [1]"))),
+        ("pooling 4×4", .pooling(SampleFigure.pooling(input: pooled, title: "pool2"))),
+        ("pooling gradient", .poolingGradient(SampleFigure.poolingGradient(input: maps[1], outputGradient: mapped(pooled) { -$0 }, title: "back"))),
         ("votes", .votes(VotesFigure(inputs: values, outputLabels: ["X", "O"], weights: weights, title: "votes", numberStyle: .article))),
         ("many classes", .votes(VotesFigure(inputs: Array(values.prefix(4)), outputLabels: (0..<10).map { "digit \($0)" },
                                             weights: (0..<10).map { k in (0..<4).map { Double(k - $0) / 7 } }))),
@@ -225,7 +191,7 @@ func everyFigureKindFitsIn80Columns(color: Bool) throws {
     let a = try ArticleFixture()
     let x = try a.image("X"), diagonal = try a.feature("diagonal_down")
     let expected = try a.grid("X_conv_sums_over_9", "diagonal_down")[0, 0]   // the sum the slides divide by 9
-    let figure = Figure.convolutionStep(ConvolutionStepFigure(image: x, feature: diagonal, featureName: "diagonal ↘", row: 0, col: 0,
+    let figure = Figure.convolutionStep(SampleFigure.convolutionStep(image: x, feature: diagonal, featureName: "diagonal ↘", row: 0, col: 0,
                                                               numberStyle: .article))
     let lines = TerminalPresenter(color: false).lines(for: figure)
     let text = lines.joined(separator: "\n")
@@ -241,7 +207,7 @@ func everyFigureKindFitsIn80Columns(color: Bool) throws {
 @Test func poolingMarksOneWinnerPerWindowIncludingPartialEdges() throws {
     let a = try ArticleFixture()
     let map = mapped(try a.grid("X_conv_sums_over_9", "diagonal_down")) { $0 / 9 }
-    let lines = TerminalPresenter(color: false).lines(for: .pooling(PoolingFigure(input: map, numberStyle: .article)))
+    let lines = TerminalPresenter(color: false).lines(for: .pooling(SampleFigure.pooling(input: map, numberStyle: .article)))
     let stars = lines.joined().filter { $0 == "*" }.count
     #expect(stars == 16 + 1, "16 windows of 7×7 (4×4 output) plus the legend's star")
     let pooled = try a.grid("X_pooled_4x4", "diagonal_down")
@@ -369,7 +335,7 @@ func drive(_ keys: [String?], interactive: Bool = true, from start: Int = 1) -> 
 /// Every section of the shipped xo lesson fits in 80 columns, colour on and off.
 /// Set CNN_TERMINAL_SAMPLE=path to also write the plain text there, to read it.
 @Test func theXOLessonFitsIn80Columns() throws {
-    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let root = Fixtures.packageRoot
     let path = root.appendingPathComponent("lessons/xo.yaml").path
     let run = try LessonRunner.run(try Lesson.load(path))
     #expect(run.sections.count >= 8)

@@ -4,13 +4,13 @@ import CNNFigures
 import CNNFiles
 import CNNRender
 import Foundation
+import TestSupport
 import Testing
 @testable import CNNLessons
 
 /// The golden trace of the article's X (forward and backward), found next to this file.
 private func goldenTrace() throws -> Trace {
-    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/golden/xo_x.trace.json").path
+    let path = Fixtures.url("golden/xo_x.trace.json").path
     return try TraceFile.load(path)
 }
 
@@ -52,7 +52,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let trace = try goldenTrace()
         let figures = Dictionary(uniqueKeysWithValues: try TraceFigures.figures(for: trace, style: .standard).map { ($0.name, $0.figure) })
         guard case .column(let pools, _)? = figures["06-forward-pool1-pooling"] else { Issue.record("pooling is not a column"); return }
-        let pooled = pools.compactMap { f -> [Double]? in if case .pooling(let p) = f { return p.output?.values } else { return nil } }
+        let pooled = pools.compactMap { f -> [Double]? in if case .pooling(let p) = f { return p.output.values } else { return nil } }
         #expect(pooled.flatMap { $0 } == trace.record("pool1", "output")?.data)
 
         guard case .votes(let votes)? = figures["08-forward-out-votes"] else { Issue.record("no votes"); return }
@@ -62,7 +62,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         #expect(votes.inputLabels?.first == "[0,0,0]" && votes.inputLabels?.last == "[2,1,1]")
 
         guard case .column(let routes, _)? = figures["13-backward-pool1-routing"] else { Issue.record("routing is not a column"); return }
-        let routed = routes.compactMap { f -> [Double]? in if case .poolingGradient(let g) = f { return g.inputGradient?.values } else { return nil } }
+        let routed = routes.compactMap { f -> [Double]? in if case .poolingGradient(let g) = f { return g.inputGradient.values } else { return nil } }
         #expect(routed.flatMap { $0 } == trace.record("pool1", "grad_input")?.data)
     }
 
@@ -151,26 +151,30 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         #expect(pool.title?.contains("left out") == true)
     }
 
-    /// Set CNN_TRACE_GALLERY=/some/folder to write every figure of the X trace, and the figure types
-    /// the trace does not produce (a convolution step, a single feature map, an image with highlighted
-    /// pixels) drawn from its numbers, as PNGs for looking at.
+    /// Every figure of the X trace, and the figure types the trace does not produce (a convolution
+    /// step, a single feature map, an image with highlighted pixels) drawn from its numbers, render
+    /// as PNGs. Set CNN_TRACE_GALLERY=/some/folder to keep them for looking at.
     @Test func gallery() throws {
-        guard let out = ProcessInfo.processInfo.environment["CNN_TRACE_GALLERY"] else { return }
-        let folder = URL(fileURLWithPath: out)
+        let keep = ProcessInfo.processInfo.environment["CNN_TRACE_GALLERY"]
+        let folder = try keep.map { URL(fileURLWithPath: $0) } ?? Fixtures.temporaryFolder("trace-gallery")
+        defer { if keep == nil { try? FileManager.default.removeItem(at: folder) } }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let trace = try goldenTrace()
         var figures = try TraceFigures.figures(for: trace, style: .article)
         let x = try TraceFigures.channel(try #require(trace.record("conv1", "input")), 0)
         let feats = try #require(TraceFigures.features(weight: trace.record("conv1", "weight")))
         let map = try TraceFigures.channel(try #require(trace.record("conv1", "output")), 1)
-        figures.append(("x-convolution-step", .convolutionStep(ConvolutionStepFigure(image: x, feature: feats[0].grid, featureName: feats[0].name,
+        figures.append(("x-convolution-step", .convolutionStep(SampleFigure.convolutionStep(image: x, feature: feats[0].grid, featureName: feats[0].name,
                                                                                       row: 0, col: 0, title: "One step"))))
         figures.append(("x-feature-map", .featureMap(FeatureMapFigure(map: map, title: "cross ✕", numberStyle: .article,
                                                                       highlighted: [Cell(row: 3, col: 3)]))))
         figures.append(("x-image-highlight", .image(ImageFigure(grid: x, title: "X", highlighted: [Cell(row: 4, col: 4), Cell(row: 0, col: 0)]))))
         figures.append(("x-text", .text(TextBlock(markup: "The <b>cross</b> feature matches the centre: <tt>9 / 9 = 1.00</tt>.", width: 300))))
         for (name, figure) in figures {
-            try render(figure, to: folder.appendingPathComponent("\(name).png"), format: .png, scale: 2)
+            let url = folder.appendingPathComponent("\(name).png")
+            try render(figure, to: url, format: .png, scale: 2)
+            let png = try PNGPixels(png: Array(try Data(contentsOf: url)))
+            #expect(png.width > 20 && png.height > 20, "\(name)")
         }
     }
 }

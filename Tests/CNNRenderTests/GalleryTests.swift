@@ -22,9 +22,9 @@ import Testing
     }
 }
 
-/// Writes a five-page sample report next to the gallery PNGs, for looking at with pdftoppm.
+/// A sample report: a title page and three sections. Set CNN_RENDER_GALLERY=/some/folder to keep it
+/// next to the gallery PNGs, for looking at with pdftoppm.
 @Test func galleryDocument() throws {
-    guard let out = ProcessInfo.processInfo.environment["CNN_RENDER_GALLERY"] else { return }
     var doc = ReportDocument(title: "How a CNN sees an X", author: "cnn-explain")
     doc.addTitlePage(subtitle: "Following Brandon Rohrer's “How do CNNs work?”", lines: ["seed 42", "cnn-explain report"])
     doc.addSection("The image")
@@ -34,5 +34,11 @@ import Testing
     doc.addFigure(Article.gallery[3].1, caption: "Multiply, add, divide by 9")
     doc.addSection("Layers")
     for (_, f) in Article.gallery[4...9] { doc.addFigure(f) }
-    try doc.write(to: URL(fileURLWithPath: out).appendingPathComponent("doc.pdf"))
+    #expect(try doc.pageCount() >= 4)
+    let bytes = try doc.data()
+    #expect(bytes.starts(with: Array("%PDF".utf8)))
+    #expect(try doc.data() == bytes, "the same document gives the same bytes")
+    if let out = ProcessInfo.processInfo.environment["CNN_RENDER_GALLERY"] {
+        try doc.write(to: URL(fileURLWithPath: out).appendingPathComponent("doc.pdf"))
+    }
 }

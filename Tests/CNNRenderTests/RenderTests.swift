@@ -5,6 +5,7 @@ import Testing
 #if canImport(FoundationXML)
 import FoundationXML
 import CNNFigures
+import TestSupport
 #endif
 
 // MARK: numbers
@@ -228,7 +229,10 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
 }
 
 @Test func anImpossibleFigureIsReportedNotDrawn() {
-    let step = Figure.convolutionStep(ConvolutionStepFigure(image: Article.x, feature: Article.cross, row: 7, col: 0))
+    // A 3×3 feature at row 7 of a 9×9 image hangs over the bottom.
+    let cross = Article.cross
+    let step = Figure.convolutionStep(ConvolutionStepFigure(image: Article.x, feature: cross, row: 7, col: 0, patch: cross, products: cross,
+                                                            sum: 0, divisor: 9, bias: nil, value: 0))
     #expect(throws: RenderError.self) { _ = try size(of: step) }
     let votes = Figure.votes(VotesFigure(inputs: [1, 2], outputLabels: ["X"], weights: [[1]]))
     #expect(throws: RenderError.self) { _ = try renderData(votes, format: .svg) }
@@ -238,12 +242,17 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
 
 @Test func poolingWindowsKeepPartialEdgeWindows() throws {
     let map = Article.maps[0]
-    let pooled = try Drawer.poolWindows(map, size: 2, stride: 2)
-    #expect(pooled.rows == 4 && pooled.cols == 4)
+    let pooled = SampleFigure.pooling(input: map)
+    #expect(pooled.output.rows == 4 && pooled.output.cols == 4 && pooled.windows.count == 16)
     let last = try #require(pooled.windows.last)
     #expect(last.rows == 6..<7 && last.cols == 6..<7)
     // The article's pooled diagonal-down map (p.47): top-left window max is 1.00 at (1, 1).
     #expect(pooled.windows[0].winner == Cell(row: 1, col: 1))
+    #expect(try size(of: .pooling(pooled)).width > 0)
+    // Windows that do not match the output are refused, not drawn.
+    var broken = pooled
+    broken.windows.removeLast()
+    #expect(throws: RenderError.self) { _ = try size(of: .pooling(broken)) }
 }
 
 @Test func gridInitialisersAgree() {

@@ -1,46 +1,29 @@
-@testable import CNNRender
 import CNNFigures
+@testable import CNNRender
+import TestSupport
 
-/// The article's data (Brandon Rohrer, "How do CNNs work?"), copied from
-/// /work/shared/reference/xo_article.json so the tests stand alone.
+/// The article's data (Brandon Rohrer, "How do CNNs work?"), read from `Tests/Fixtures/xo_article.json`.
 enum Article {
-    static let x = Grid([
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1], [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1], [-1, -1, -1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, -1, -1, 1, -1, -1, -1, -1], [-1, -1, -1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, 1, -1, -1, -1, 1, -1, -1], [-1, 1, -1, -1, -1, -1, -1, 1, -1],
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-    ])
-    static let xDeformed = Grid([
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1], [-1, -1, -1, -1, -1, -1, 1, -1, -1],
-        [-1, 1, -1, -1, -1, 1, -1, -1, -1], [-1, -1, 1, 1, -1, 1, -1, -1, -1],
-        [-1, -1, -1, -1, 1, -1, -1, -1, -1], [-1, -1, -1, 1, -1, 1, 1, -1, -1],
-        [-1, -1, -1, 1, -1, -1, -1, 1, -1], [-1, -1, 1, -1, -1, -1, -1, -1, -1],
-        [-1, -1, -1, -1, -1, -1, -1, -1, -1],
-    ])
-    static let diagonalDown = Grid([[1, -1, -1], [-1, 1, -1], [-1, -1, 1]])
-    static let cross = Grid([[1, -1, 1], [-1, 1, -1], [1, -1, 1]])
-    static let diagonalUp = Grid([[-1, -1, 1], [-1, 1, -1], [1, -1, -1]])
+    // A fixture that cannot be read fails every test that draws it, loudly.
+    // swiftlint:disable:next force_try
+    static let fixture = try! ArticleFixture()
+    static let x = try! fixture.image("X")
+    static let xDeformed = try! fixture.image("X_deformed")
+    static let diagonalDown = try! fixture.feature("diagonal_down")
+    static let cross = try! fixture.feature("cross")
+    static let diagonalUp = try! fixture.feature("diagonal_up")
     static let features = [NamedGrid(name: "diagonal down", grid: diagonalDown),
                            NamedGrid(name: "cross", grid: cross),
                            NamedGrid(name: "diagonal up", grid: diagonalUp)]
 
-    /// Valid convolution divided by the feature size: out[i, j] = Σ image[i+a, j+b]·feature[a, b] / 9.
-    static func convolve(_ image: Grid, _ feature: Grid) -> Grid {
-        let rows = image.rows - feature.rows + 1, cols = image.cols - feature.cols + 1
-        var out: [Double] = []
-        for i in 0..<rows {
-            for j in 0..<cols {
-                var sum = 0.0
-                for a in 0..<feature.rows { for b in 0..<feature.cols { sum += image[i + a, j + b] * feature[a, b] } }
-                out.append(sum / Double(feature.rows * feature.cols))
-            }
+    /// The article's feature maps of X: its sums over each patch, divided by 9.
+    static var maps: [Grid] {
+        ["diagonal_down", "cross", "diagonal_up"].map { name in
+            let sums = try! fixture.grid("X_conv_sums_over_9", name)
+            return Grid(rows: sums.rows, cols: sums.cols, values: sums.values.map { $0 / 9 })!
         }
-        return Grid(rows: rows, cols: cols, values: out)!
     }
-
-    static var maps: [Grid] { features.map { convolve(x, $0.grid) } }
-    static let votes = [0.9, 0.65, 0.45, 0.87, 0.96, 0.73, 0.23, 0.63, 0.44, 0.89, 0.94, 0.53]
+    static let votes = try! fixture.numbers("votes", "values")
 
     static var differing: Set<Cell> {
         var cells = Set<Cell>()
@@ -53,20 +36,20 @@ enum Article {
         let maps = self.maps
         let xWeights = (1...12).map { [1, 4, 5, 10, 11].contains($0) ? 1.0 : ($0 % 3 == 0 ? -0.4 : 0.15) }
         let oWeights = (1...12).map { [2, 3, 9, 12].contains($0) ? 1.0 : ($0 % 4 == 0 ? -0.6 : 0.1) }
-        let pooledCross = Grid([[0.56, 0.33, 0.56, 0.33], [0.33, 1, 0.56, 0.11], [0.56, 0.56, 0.56, 0.11], [0.33, 0.11, 0.11, 0.33]])
+        let pooledCross = try! fixture.grid("X_pooled_4x4", "cross")
         let outGrad = Grid(rows: 4, cols: 4, values: (0..<16).map { Double($0 % 5 - 2) * 0.1 })!
         return [
             ("image", .image(ImageFigure(grid: xDeformed, title: "A deformed X: 16 pixels differ", highlighted: differing))),
             ("image-numbers", .image(ImageFigure(grid: x, title: "X as numbers", showNumbers: true))),
             ("feature", .feature(FeatureFigure(grid: diagonalDown, name: "diagonal down"))),
-            ("convolution-step", .convolutionStep(ConvolutionStepFigure(image: x, feature: diagonalDown, featureName: "diagonal down",
+            ("convolution-step", .convolutionStep(SampleFigure.convolutionStep(image: x, feature: diagonalDown, featureName: "diagonal down",
                                                                          row: 3, col: 2, title: "Convolution: one step"))),
             ("feature-map", .featureMap(FeatureMapFigure(map: maps[1], title: "Feature map: cross", numberStyle: .article))),
             ("layer", .layer(LayerFigure(features: features, maps: maps, title: "Convolution layer"))),
             ("relu", .relu(ReLUFigure(before: maps[0], title: "ReLU: negatives become 0"))),
-            ("pooling", .pooling(PoolingFigure(input: maps[0], title: "Max pooling"))),
-            ("pooling-4x4", .pooling(PoolingFigure(input: pooledCross, title: "Pooling again"))),
-            ("pooling-gradient", .poolingGradient(PoolingGradientFigure(input: maps[0], outputGradient: outGrad,
+            ("pooling", .pooling(SampleFigure.pooling(input: maps[0], title: "Max pooling"))),
+            ("pooling-4x4", .pooling(SampleFigure.pooling(input: pooledCross, title: "Pooling again"))),
+            ("pooling-gradient", .poolingGradient(SampleFigure.poolingGradient(input: maps[0], outputGradient: outGrad,
                                                                          title: "Backward through max pooling"))),
             ("gradient-map", .featureMap(FeatureMapFigure(map: Grid(rows: 3, cols: 3, values: [0.012, -0.034, 0.002, -0.0004, 0.02, -0.01, 0, 0.005, -0.02])!,
                                                            title: "Gradient of the error for the feature", numberStyle: .rounded(3)))),

@@ -1,0 +1,91 @@
+import CNNCore
+import CNNFigures
+
+// Convolution-step and pooling figures built from a trace: every number in them is the engine's
+// (ConvDerivation, PoolWindows, the traced outputs and gradients); the drawers only show them.
+
+extension PoolWindows {
+    /// Every window over `plane` (one input channel, `height`×`width`), with its winner, as figure
+    /// values, row-major.
+    public func cells(of plane: Grid) -> [PoolWindowCells] {
+        (0..<outH).flatMap { i in
+            (0..<outW).map { j in
+                let w = winner(i, j) { plane[$0, $1] }
+                return PoolWindowCells(output: Cell(row: i, col: j), rows: rows(i), cols: cols(j), winner: Cell(row: w.row, col: w.col))
+            }
+        }
+    }
+}
+
+extension ConvDerivation {
+    /// This step drawn on a one-channel `image` (`[1, H, W]` as a grid): patch, products, sum,
+    /// divisor and bias from the derivation, and `value`, the traced output.
+    /// - Precondition: the patch lies inside the image, and the layer has one input channel.
+    public func figure(image: Grid, kernelH: Int, kernelW: Int, featureName: String, value: Double,
+                       numberStyle: NumberStyle, title: String? = nil) -> ConvolutionStepFigure {
+        func grid(_ values: [Double]) -> Grid { Grid(rows: kernelH, cols: kernelW, values: values) ?? Grid([[]]) }
+        return ConvolutionStepFigure(image: image, feature: grid(weights), featureName: featureName, row: top, col: left,
+                                     patch: grid(patch), products: grid(products), sum: sum, divisor: divisor, bias: bias,
+                                     value: value, numberStyle: numberStyle, title: title)
+    }
+}
+
+extension TraceFigures {
+    /// The convolution step of output `[filter, row, col]` of conv layer `layer`, from its traced
+    /// input, weight, bias and output. The value shown is the traced one.
+    /// - Throws: when the layer is not drawn this way (more than one input channel, or a patch in
+    ///   the padding), or a record is missing.
+    public static func convolutionStep(_ trace: Trace, layer: String, _ c: ConvSpec, filter: Int, row: Int, col: Int,
+                                       featureName: String, style: NumberStyle, title: String? = nil) throws(TraceFigureError) -> ConvolutionStepFigure {
+        let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
+        guard x.shape.count == 3, x.shape[0] == 1 else { throw TraceFigureError("convolution steps are drawn for one-channel inputs; \(layer) has \(x.shape.first ?? 0)") }
+        guard y.shape.count == 3, filter >= 0, filter < y.shape[0], row >= 0, row < y.shape[1], col >= 0, col < y.shape[2] else {
+            throw TraceFigureError("[\(filter), \(row), \(col)] is outside the \(shapeText(y.shape)) output of \(layer)")
+        }
+        let bias = c.bias ? try required(trace, layer, "bias").tensor : nil
+        let d = c.derivation(input: x.tensor, weight: w.tensor, bias: bias, filter: filter, row: row, col: col)
+        guard d.inside.allSatisfy({ $0 }) else { throw TraceFigureError("the patch of \(layer) at [\(row), \(col)] lies partly in the padding") }
+        let value = y.data[(filter * y.shape[1] + row) * y.shape[2] + col]
+        return d.figure(image: try channel(x, 0), kernelH: c.kernelH, kernelW: c.kernelW, featureName: featureName, value: value,
+                        numberStyle: style, title: title)
+    }
+
+    /// Channel `channel` of max-pooling layer `layer`: its traced input and output, and the engine's windows.
+    public static func pooling(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
+                               title: String? = nil, cellSize: Double = 40) throws(TraceFigureError) -> PoolingFigure {
+        let input = try channel(try required(trace, layer, "input"), c)
+        let output = try channel(try required(trace, layer, "output"), c)
+        let windows = try poolWindows(p, input: input, output: output, layer: layer)
+        return PoolingFigure(input: input, output: output, windows: windows.cells(of: input), size: p.size, stride: p.stride,
+                             title: title, numberStyle: style, cellSize: cellSize)
+    }
+
+    /// Channel `channel` of max-pooling layer `layer` backward: traced input, output gradient and
+    /// input gradient, and the engine's windows.
+    public static func poolingGradient(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
+                                       title: String? = nil, cellSize: Double = 38) throws(TraceFigureError) -> PoolingGradientFigure {
+        let input = try channel(try required(trace, layer, "input"), c)
+        let gy = try channel(try required(trace, layer, "grad_output"), c)
+        let gx = try channel(try required(trace, layer, "grad_input"), c)
+        let windows = try poolWindows(p, input: input, output: gy, layer: layer)
+        return PoolingGradientFigure(input: input, outputGradient: gy, inputGradient: gx, windows: windows.cells(of: input),
+                                     size: p.size, stride: p.stride, title: title, numberStyle: style, cellSize: cellSize)
+    }
+
+    /// The engine's windows over `input`, checked against the traced `output`'s size.
+    static func poolWindows(_ p: PoolSpec, input: Grid, output: Grid, layer: String) throws(TraceFigureError) -> PoolWindows {
+        guard p.size >= 1, p.stride >= 1, p.size <= input.rows, p.size <= input.cols else {
+            throw TraceFigureError("\(layer): a \(p.size)×\(p.size) window does not fit the \(input.shapeText) input")
+        }
+        let windows = PoolWindows(p, height: input.rows, width: input.cols)
+        guard windows.outH == output.rows, windows.outW == output.cols else {
+            throw TraceFigureError("\(layer): the traced output is \(output.shapeText), but its windows give \(windows.outH)×\(windows.outW)")
+        }
+        return windows
+    }
+
+    static func required(_ trace: Trace, _ layer: String, _ role: String) throws(TraceFigureError) -> TraceRecord {
+        guard let r = trace.record(layer, role) else { throw TraceFigureError("the trace has no \(layer).\(role) record") }
+        return r
+    }
+}
