@@ -68,6 +68,8 @@ struct ExplainCommand: ParsableCommand {
               the chain-rule terms that were summed
 
         Roles: input, weight, bias, output, grad_output, grad_input, grad_weight, grad_bias; and 'loss'.
+        Batchnorm also has running_mean, running_var, batch_mean, batch_var, updated_running_mean and \
+        updated_running_var; dropout has mask.
         """
     )
 

@@ -99,6 +99,28 @@ import Testing
         #expect(a.parameters != c.parameters)
     }
 
+    /// An unnamed nn.Sequential's state_dict (`0.weight`, `1.running_mean`, `1.num_batches_tracked`)
+    /// loads into a model whose layers are named 0, 1, …; a missing statistic is refused by name.
+    @Test func sequentialStateDictLoadsAsItIs() throws {
+        let folder = try tempFolder()
+        let modelPath = try write("""
+        {"input": [1, 4, 4], "layers": [{"name": 0, "type": "conv", "filters": 2, "size": 3, "bias": false},
+         {"name": 1, "type": "batchnorm", "mode": "eval"}, {"name": 2, "type": "flatten"}, {"name": 3, "type": "dense", "units": 2}]}
+        """, "m.json", in: folder)
+        var sd = try Network(model: try ModelFile.load(modelPath), seed: 3).stateDictionary
+        sd["1.num_batches_tracked"] = Tensor(shape: [], data: [12])
+        let net = try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json")
+        #expect(net.parameters.map(\.name) == ["0.weight", "1.weight", "1.bias", "3.weight", "3.bias"])
+        #expect(net.buffers.map(\.name) == ["1.running_mean", "1.running_var"])
+        // The weights writer keeps the statistics, so what train saves loads back.
+        let path = folder.appendingPathComponent("w.json").path
+        try WeightsFile.write(net, to: path)
+        #expect(try loadNetwork(model: modelPath, weights: path).stateDictionary == net.stateDictionary)
+        sd["1.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: 1.running_var") == true, "\(String(describing: refused))")
+    }
+
     @Test func writerRoundTripsExactly() throws {
         let net = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 11, initialization: .random)
         let folder = try tempFolder()
