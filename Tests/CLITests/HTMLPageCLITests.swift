@@ -74,6 +74,11 @@ struct HTMLPageCLITests {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: page)[.size] as? Int)
         #expect(size < 1_500_000, "xo.html is \(size) bytes")
         expectSelfContained(html)
+        // Same lesson, same bytes (each run hashes sets in its own order).
+        let again = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: again) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", again.path]).status == 0)
+        #expect(try Data(contentsOf: again.appendingPathComponent("xo.html")) == Data(contentsOf: URL(fileURLWithPath: page)))
         // Every step of the lesson is on the page.
         #expect(html.contains("id=\"step-convolution\"") && html.contains("id=\"step-learning-step\""))
         let t = try Browser.selftest(page)
