@@ -26,6 +26,10 @@ import Foundation
 ///   - maxpool `grad_input`: the sum of the output gradients of the windows this cell won;
 ///   - the last layer's `grad_output`: the loss derivative; any other layer's `grad_output` is
 ///     the next layer's `grad_input`.
+/// - flatten, avgpool, global_avgpool, sigmoid, tanh, leaky_relu, softmax, log_softmax,
+///   batchnorm (also its batch and running statistics, `grad_weight` and `grad_bias`) and dropout
+///   (also its `mask`): each `output` and `grad_input` with the operands and the formula
+///   (`ExplainLayers.swift`, `ExplainNorm.swift`).
 /// Every recomputed value is compared with the recorded one.
 ///
 /// Explanations work on one-sample traces (activations `[C, H, W]`), as `cnn-explain trace` writes.
@@ -243,6 +247,7 @@ struct Explainer {
             lines.append(check(y > 0 ? g : 0))
         case (.maxpool(let p), "grad_input"): try poolGradInput(p)
         default:
+            if try explainLayer(spec.kind) { return }
             let roles = trace.records.filter { $0.layer == layer }.map(\.role)
             throw FileError(file: "query", field: query, "no explanation for \(spec.kind.typeName) \(role) (this layer has: \(roles.joined(separator: ", ")))")
         }
@@ -257,7 +262,7 @@ struct Explainer {
         let (s, dil, pads) = (c.stride, c.dilation, c.pads)
         let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
         lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.span.h - 1), columns \(d.left)…\(d.left + c.span.w - 1) of the input"
-                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): every \(dil)th row and column" : "")"
+                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): the taps are \(dil) rows and columns apart" : "")"
                      + "\(padded ? "; rows/columns outside the image are 0" : "")):")
         let perChannel = c.kernelH * c.kernelW
         for ch in 0..<x.shape[0] {

@@ -50,8 +50,8 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "The folder to write the PDF and figures into.")
     var out: String = "output"
 
-    @Option(help: "Comma-separated output formats: pdf, png, svg, html. A PDF comes with a PNG of each figure.")
-    var format: String = "pdf"
+    @Option(help: "Comma-separated output formats: pdf, png, svg, html (only those asked for are written).")
+    var format: String = "pdf,png"
 
     @Option(help: "Scale of PNG figures (2 is sharp on slides).")
     var scale: Double = 2
