@@ -743,7 +743,7 @@
     const [kh, kw] = L.kernel;
     const lines = [];
     for (let r = 0; r < cell.terms.length; r += kw) {
-      lines.push(cell.terms.slice(r, r + kw).map((t) => fmt(t.w, D) + '\u00d7' + fmt(t.x, D) + '=' + fmt(t.p, D)).join('  '));
+      lines.push(cell.terms.slice(r, r + kw).map((t) => fmtCount(t.w, D) + '\u00d7' + fmtCount(t.x, D) + '=' + fmtCount(t.p, D)).join('  '));
     }
     const bias = cell.bias ? ' + ' + fmt(cell.bias, D) : '';
     return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +
