@@ -243,6 +243,9 @@ public struct PoolingGradientFigure: Sendable {
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Draws the routed gradient under the forward input instead of beside it, so a page-wide
+    /// figure of wide maps keeps readable numbers (set by the lessons for maps of 6 columns or more).
+    public var stacked = false
 
     public init(input: Grid, outputGradient: Grid, inputGradient: Grid, windows: [PoolWindowCells], size: Int, stride: Int,
                 title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 38) {

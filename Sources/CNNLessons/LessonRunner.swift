@@ -306,11 +306,12 @@ struct StepBuilder {
             // Missing gradients are named as the lesson writer needs them (a target is missing).
             for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
             let t = try trace(input, step)
-            let figure: PoolingGradientFigure
+            var figure: PoolingGradientFigure
             do {
                 figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style,
                                                           title: "\(layer) [\(c)] backward")
             } catch { throw fail(step, error.message) }
+            figure.stacked = figure.input.cols >= 6
             return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
                                 caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
                                 figure: .poolingGradient(figure))

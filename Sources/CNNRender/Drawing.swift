@@ -432,39 +432,55 @@ struct Drawer {
         let oy = gy + max(0, (g.height - o.height) / 2)
         centeredLabel("gradient at output \(f.outputGradient.shapeText)", x: ox - 30, y: oy + o.height + 4, width: o.width + 60)
         drawGrid(f.outputGradient, x: ox, y: oy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle)
-        // Arrow between panels 2 and 3.
+        // Wide maps put panel 3 under panel 1, so the numbers keep a readable size on a page.
+        let stacked = f.stacked
         let arrowWidth = 120.0
         let ax = ox + o.width, ay = oy + o.height / 2
-        p.text("to each", x: ax + arrowWidth / 2, y: ay - 20, smallFont, align: .center)
-        p.text("window's winner", x: ax + arrowWidth / 2, y: ay - 8, smallFont, align: .center)
-        p.arrow(ax + 10, ay, ax + arrowWidth - 10, ay, Palette.ink, width: 2, head: 10)
+        let ix = stacked ? 0 : ax + arrowWidth
+        let iy = stacked ? bottom + 4 + labelHeight + 56 : gy
+        let ibottom = iy + Double(f.input.rows) * cell + overhangHeight
+        if stacked {
+            // Arrow from panel 2 down to panel 3.
+            let sx = ox + o.width / 2, sy = oy + o.height + labelHeight + 10
+            p.text("to each window's winner", x: sx + 8, y: (sy + iy) / 2, smallFont, align: .left)
+            p.arrow(sx, sy, g.width * 0.8, iy - 6, Palette.ink, width: 2, head: 10)
+        } else {
+            p.text("to each", x: ax + arrowWidth / 2, y: ay - 20, smallFont, align: .center)
+            p.text("window's winner", x: ax + arrowWidth / 2, y: ay - 8, smallFont, align: .center)
+            p.arrow(ax + 10, ay, ax + arrowWidth - 10, ay, Palette.ink, width: 2, head: 10)
+        }
         // Panel 3: gradient routed back to the winners.
-        let ix = ax + arrowWidth
-        centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: bottom + 4, width: g.width)
-        drawGrid(inputGradient, x: ix, y: gy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
+        centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: ibottom + 4, width: g.width)
+        drawGrid(inputGradient, x: ix, y: iy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
                  highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(windows, size: f.size, stride: f.stride, x: ix, y: gy, cell: cell)
+        drawWindows(windows, size: f.size, stride: f.stride, x: ix, y: iy, cell: cell)
         // One worked example: the first window whose gradient is not 0 (the first window if all are),
         // from its output cell to its winning input cell.
-        if let example = windows.first(where: { f.outputGradient[$0.output.row, $0.output.col] != 0 }) ?? windows.first {
-            let sx = ox + (Double(example.output.col) + 0.5) * cell, sy = oy
-            let tx = ix + (Double(example.winner.col) + 0.5) * cell, ty = gy + Double(example.winner.row) * cell
-            p.circle(sx, sy, 3, fill: Palette.ink, stroke: nil)
-            let apex = top - 30
-            p.curvedArrow(sx, sy, tx, ty, apexY: apex, Palette.ink, width: 1.5)
-            // The label sits on the curve's highest point, on a white patch that interrupts the line,
-            // so text and line never cross.
-            let midY = 0.125 * sy + 0.75 * apex + 0.125 * ty
-            let label = "for example", labelWidth = p.textWidth(label, smallFont)
-            p.fillRect((sx + tx) / 2 - labelWidth / 2 - 4, midY - 7, labelWidth + 8, 14, .white)
-            p.text(label, x: (sx + tx) / 2, y: midY + 3.5, smallFont, color: Palette.muted, align: .center)
+        if !stacked, let example = windows.first(where: { f.outputGradient[$0.output.row, $0.output.col] != 0 }) ?? windows.first {
+            exampleArrow(example, from: (ox, oy), to: (ix, gy), top: top, cell: cell)
         }
-        let notesY = bottom + 4 + labelHeight
+        let notesY = ibottom + 4 + labelHeight
         let note = "each output gradient goes to the cell that won its window; the others get 0"
         p.text(note, x: 0, y: notesY + 18, labelFont, color: Palette.muted)
         _ = legend(x: ix, y: notesY + 30, width: min(200, max(120, g.width)), scale: gradScale, style: f.numberStyle)
-        let width = max(ix + g.width + overhangWidth, p.textWidth(note, labelFont), titleWidth(f.title))
+        let width = max(ix + g.width + overhangWidth, ox + o.width + 30, p.textWidth(note, labelFont), titleWidth(f.title))
         return Size(width: width, height: notesY + 30 + legendHeight)
+    }
+
+    /// The worked example of a pooling-gradient figure: a curved arrow over the grids from the
+    /// example's output cell (panel at `from`) to its winning input cell (panel at `to`).
+    private func exampleArrow(_ example: PoolWindowCells, from: (Double, Double), to: (Double, Double), top: Double, cell: Double) {
+        let sx = from.0 + (Double(example.output.col) + 0.5) * cell, sy = from.1
+        let tx = to.0 + (Double(example.winner.col) + 0.5) * cell, ty = to.1 + Double(example.winner.row) * cell
+        p.circle(sx, sy, 3, fill: Palette.ink, stroke: nil)
+        let apex = top - 30
+        p.curvedArrow(sx, sy, tx, ty, apexY: apex, Palette.ink, width: 1.5)
+        // The label sits on the curve's highest point, on a white patch that interrupts the line,
+        // so text and line never cross.
+        let midY = 0.125 * sy + 0.75 * apex + 0.125 * ty
+        let label = "for example", labelWidth = p.textWidth(label, smallFont)
+        p.fillRect((sx + tx) / 2 - labelWidth / 2 - 4, midY - 7, labelWidth + 8, 14, .white)
+        p.text(label, x: (sx + tx) / 2, y: midY + 3.5, smallFont, color: Palette.muted, align: .center)
     }
 
     // MARK: 7. votes
