@@ -48,7 +48,7 @@ public enum TraceFigures {
             guard r.shape == expected else {
                 let batch = r.shape.count == expected.count + 1 && Array(r.shape.dropFirst()) == expected
                     ? " (a batch of \(r.shape[0])?)" : ""
-                throw TraceFigureError("\(layer).\(role) has shape \(shapeList(r.shape)), but one sample of this model gives \(shapeList(expected))\(batch); render draws traces of one sample, as 'cnn-explain trace' writes them")
+                throw TraceFigureError("\(layer).\(role) has shape \(ShapeText.list(r.shape)), but one sample of this model gives \(ShapeText.list(expected))\(batch); render draws traces of one sample, as 'cnn-explain trace' writes them")
             }
             return r
         }
@@ -64,7 +64,7 @@ public enum TraceFigures {
 
         // Forward pass.
         for (i, layer) in model.layers.enumerated() {
-            let name = layer.name, file = fileSlug(name)
+            let name = layer.name, file = slug(name, fallback: "layer")
             guard let x = try record(name, "input", shapes[i], required: true),
                   let y = try record(name, "output", shapes[i + 1], required: true) else { continue }
             if i == 0 { add(["forward", file, "input"], try inputFigure(x, style: style)) }
@@ -75,7 +75,7 @@ public enum TraceFigures {
                 add(["forward", file, "features"], featuresFigure(w, layer: name, style: style))
                 let feats = inChannels == 1 ? features(weight: w) ?? [] : []
                 add(["forward", file, "output"], layerFigure(features: feats, maps: try grids(y),
-                                                            title: "\(name) output: \(shapeText(y.shape))", style: style, width: figureWidth))
+                                                            title: "\(name) output: \(ShapeText.figure(y.shape))", style: style, width: figureWidth))
             case .relu:
                 for (suffix, group) in try channelGroups(x) {
                     let after = try grids(y)
@@ -117,7 +117,7 @@ public enum TraceFigures {
 
         // Backward pass, from the loss back to the first layer, for the layers the trace has gradients of.
         for (i, layer) in model.layers.enumerated().reversed() {
-            let name = layer.name, file = fileSlug(name)
+            let name = layer.name, file = slug(name, fallback: "layer")
             guard let gy = try record(name, "grad_output", shapes[i + 1], required: false) else { continue }
             switch layer.kind {
             case .conv(let c):
@@ -209,18 +209,11 @@ public enum TraceFigures {
         return "feature \(index + 1)"
     }
 
-    /// A shape as a reader writes it: `9×9` for one channel, `3@7×7` for several, `12` for a vector.
-    public static func shapeText(_ shape: [Int]) -> String {
-        switch shape.count {
-        case 3: return shape[0] == 1 ? "\(shape[1])×\(shape[2])" : "\(shape[0])@\(shape[1])×\(shape[2])"
-        default: return shape.map(String.init).joined(separator: "×")
-        }
-    }
 
     /// One stage per layer after the input, each with the shape after it.
     /// - `shapes`: `model.shapes()`, the input's shape first.
     public static func pipelineStages(_ model: ModelSpec, shapes: [[Int]]) -> [PipelineStage] {
-        var stages = [PipelineStage(name: "input", shape: shapes.first.map(shapeText) ?? "")]
+        var stages = [PipelineStage(name: "input", shape: shapes.first.map(ShapeText.figure) ?? "")]
         for (i, l) in model.layers.enumerated() {
             let kind: String
             switch l.kind {
@@ -229,7 +222,7 @@ public enum TraceFigures {
             case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
             case .dense: kind = "fully connected"
             }
-            stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? shapeText(shapes[i + 1]) : ""))
+            stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? ShapeText.figure(shapes[i + 1]) : ""))
         }
         return stages
     }
@@ -263,7 +256,7 @@ public enum TraceFigures {
         switch r.shape.count {
         case 3: return try (0..<r.shape[0]).map { c throws(TraceFigureError) in try channel(r, c) }
         case 1: return [Grid([r.data])]
-        default: throw TraceFigureError("\(r.layer).\(r.role) has shape \(shapeList(r.shape)); render draws [C, H, W] maps and vectors")
+        default: throw TraceFigureError("\(r.layer).\(r.role) has shape \(ShapeText.list(r.shape)); render draws [C, H, W] maps and vectors")
         }
     }
 
@@ -406,11 +399,6 @@ public enum TraceFigures {
         }
     }
 
-    /// A layer name made safe for a file name (letters, digits, `_`, `-`, `.`).
-    static func fileSlug(_ name: String) -> String {
-        let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "-" })
-        return kept.isEmpty || kept.hasPrefix(".") ? "layer" + kept : kept
-    }
 
     /// "[c,i,j]" for every element of an array of `shape`, in row-major order, as `cnn-explain explain` indexes it.
     static func indexLabels(_ shape: [Int]) -> [String] {
@@ -465,5 +453,4 @@ public enum TraceFigures {
         return .column(blocks, spacing: 28)
     }
 
-    static func shapeList(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
 }

@@ -40,11 +40,11 @@ public enum InputFile {
             case 2: t = n.reshaped([1] + n.shape)
             case 3: t = n
             default:
-                throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(fmtShape(n.shape)))")
+                throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(ShapeText.list(n.shape)))")
             }
         }
         guard t.shape == shape else {
-            throw FileError(file: file, "the image is \(fmtShape(t.shape)) ([C, H, W]) but the model's input is \(fmtShape(shape))")
+            throw FileError(file: file, "the image is \(ShapeText.list(t.shape)) ([C, H, W]) but the model's input is \(ShapeText.list(shape))")
         }
         return t
     }

@@ -289,16 +289,10 @@ struct NodeReader {
 
     /// `truncate`, `round`, `full`, or with a number of decimals: `round4`, `truncate3`.
     func numberStyle(_ node: Node, _ what: String) throws(LessonError) -> NumberStyle {
-        let s = try string(node, what)
-        let word = String(s.prefix { $0.isLetter }), rest = s.dropFirst(word.count)
-        let digits = rest.isEmpty ? 2 : Int(rest) ?? -1
-        switch word {
-        case "truncate" where (0...12).contains(digits): return .truncated(digits)
-        case "round" where (0...12).contains(digits): return .rounded(digits)
-        case "full" where rest.isEmpty: return .full
-        default:
+        guard let style = NumberStyle(name: try string(node, what)) else {
             throw fail(node, "\(what) must be 'truncate' (the article's slides), 'round' or 'full', or with decimals, e.g. 'round4'")
         }
+        return style
     }
 
     func step(_ node: Node, index: Int, inputs: Set<String>) throws(LessonError) -> LessonStep {
@@ -438,18 +432,3 @@ struct NodeReader {
     }
 }
 
-/// A file-name-friendly form of a heading: lower case letters and digits joined by `-`.
-func slug(_ s: String) -> String {
-    var out = ""
-    var dash = false
-    for ch in s.lowercased() {
-        if ch.isASCII && (ch.isLetter || ch.isNumber) {
-            if dash && !out.isEmpty { out.append("-") }
-            out.append(ch)
-            dash = false
-        } else {
-            dash = true
-        }
-    }
-    return out.isEmpty ? "step" : String(out.prefix(40))
-}

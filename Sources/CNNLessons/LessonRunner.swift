@@ -153,7 +153,6 @@ struct StepBuilder {
         return feats
     }
 
-    func shapeText(_ shape: [Int]) -> String { TraceFigures.shapeText(shape) }
 
     // MARK: Figures
 
@@ -197,7 +196,7 @@ struct StepBuilder {
             let r = try record(input, layer, role, step)
             let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
             return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
-                                caption: "\(layer) \(what), channel \(c), for the \(input) image (\(shapeText(r.shape))).",
+                                caption: "\(layer) \(what), channel \(c), for the \(input) image (\(ShapeText.figure(r.shape))).",
                                 figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
         case let .maps(input, layer):
             let r = try record(input, layer, "output", step)
@@ -212,7 +211,7 @@ struct StepBuilder {
                 feats = fs
             }
             return LessonFigure(name: "maps-\(slug(input))-\(layer)",
-                                caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
+                                caption: "Every map of \(layer) for the \(input) image (\(ShapeText.figure(r.shape))).",
                                 figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
         case let .relu(input, layer, c):
             let before = try channel(try record(input, layer, "input", step), c, step)
@@ -274,8 +273,8 @@ struct StepBuilder {
                 for (k, v) in y.enumerated() {
                     let right = k == target ? 1.0 : 0.0
                     total += abs(right - v)
-                    let name = classes[k].padding(toLength: 6, withPad: " ", startingAt: 0)
-                    lines.append("<tt>  \(TextBlock.escape(name))  \(pad(formatNumber(right, style), 6))  \(pad(formatNumber(v, style), 7))   \(pad(formatNumber(right - v, style), 7))</tt>")
+                    let name = padRight(classes[k], 6)
+                    lines.append("<tt>  \(TextBlock.escape(name))  \(padLeft(formatNumber(right, style), 6))  \(padLeft(formatNumber(v, style), 7))   \(padLeft(formatNumber(right - v, style), 7))</tt>")
                 }
                 lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, style))</tt>")
             }
@@ -312,10 +311,6 @@ struct StepBuilder {
         TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style)
     }
 
-    func pad(_ s: String, _ n: Int) -> String {
-        let count = s.count
-        return count >= n ? s : String(repeating: " ", count: n - count) + s
-    }
 
     func inputTarget(_ name: String) -> Int? {
         guard let input = lesson.inputs.first(where: { $0.name == name }), let t = input.target,
@@ -366,13 +361,10 @@ struct StepBuilder {
         if let bar = body.lastIndex(of: "|") {
             expr = String(body[..<bar]).trimmingCharacters(in: .whitespaces)
             let format = body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces)
-            let digits = Int(format.drop { $0.isLetter }) ?? 2
-            switch format.prefix(while: { $0.isLetter }) {
-            case "full": numberStyle = .full
-            case "round" where (0...12).contains(digits): numberStyle = .rounded(digits)
-            case "truncate" where (0...12).contains(digits): numberStyle = .truncated(digits)
-            default: throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
+            guard let named = NumberStyle(name: format) else {
+                throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
             }
+            numberStyle = named
         }
         // A single reference to text is copied as it is.
         if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }

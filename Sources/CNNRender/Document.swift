@@ -41,9 +41,6 @@ extension ReportDocument {
         return surface.sink?.bytes ?? []
     }
 
-    /// Writes the PDF atomically (temporary file in the same folder, then rename).
-    public func write(to url: URL) throws { try writeAtomically(try data(), to: url) }
-
     /// How many pages the document will have.
     public func pageCount() throws -> Int { try layout().pages.count }
 

@@ -81,8 +81,8 @@ public enum TrainingReport {
             if !outcome.variants.isEmpty {
                 var v = ["<tt>  images never seen      accuracy</tt>"]
                 for (name, ev) in outcome.variants {
-                    v.append("<tt>  \(TextBlock.escape(name.padding(toLength: 20, withPad: " ", startingAt: 0)))"
-                             + "\(pad(pct(ev.accuracy), 10))  (\(ev.correct) of \(ev.count))</tt>")
+                    v.append("<tt>  \(TextBlock.escape(padRight(name, 20)))"
+                             + "\(padLeft(pct(ev.accuracy), 10))  (\(ev.correct) of \(ev.count))</tt>")
                 }
                 doc.addFigure(.text(TextBlock(markup: v.joined(separator: "\n"), width: 420, fontSize: 10)),
                               caption: "Accuracy on generated images that are shifted, shrunk, rotated, thick or deformed.")
@@ -144,12 +144,12 @@ public enum TrainingReport {
                          + "weight against its gradient. Compared weight by weight at the starting weights, on the first "
                          + "\(c.backpropForwardPasses) training images:")
         let cmp = [
-            "<tt>  weights compared                      \(pad(String(c.entries.count), 8))</tt>",
-            "<tt>  both move it the same way             \(pad(String(c.agreeing), 8))</tt>",
-            "<tt>  they move it opposite ways            \(pad(String(c.disagreeing), 8))</tt>",
-            "<tt>  a nudge does not lower the error      \(pad(String(c.unmoved), 8))</tt>",
-            "<tt>  forward passes, nudging every weight  \(pad(String(c.nudgeForwardPasses), 8))</tt>",
-            "<tt>  forward passes, backprop              \(pad(String(c.backpropForwardPasses), 8))  (+ \(c.backpropForwardPasses) backward)</tt>",
+            "<tt>  weights compared                      \(padLeft(String(c.entries.count), 8))</tt>",
+            "<tt>  both move it the same way             \(padLeft(String(c.agreeing), 8))</tt>",
+            "<tt>  they move it opposite ways            \(padLeft(String(c.disagreeing), 8))</tt>",
+            "<tt>  a nudge does not lower the error      \(padLeft(String(c.unmoved), 8))</tt>",
+            "<tt>  forward passes, nudging every weight  \(padLeft(String(c.nudgeForwardPasses), 8))</tt>",
+            "<tt>  forward passes, backprop              \(padLeft(String(c.backpropForwardPasses), 8))  (+ \(c.backpropForwardPasses) backward)</tt>",
         ]
         doc.addFigure(.text(TextBlock(markup: cmp.joined(separator: "\n"), width: 440, fontSize: 10.5)),
                       caption: "Directions agree for \(c.agreeing) of \(c.entries.count) weights; nudging needs "
@@ -158,13 +158,13 @@ public enum TrainingReport {
         // 7. Work and time.
         doc.addSection("7. Work and time")
         var work = [
-            "<tt>  images run forward in training   \(pad(String(outcome.forwardPasses), 10))</tt>",
-            "<tt>  images run backward              \(pad(String(outcome.backwardPasses), 10))</tt>",
+            "<tt>  images run forward in training   \(padLeft(String(outcome.forwardPasses), 10))</tt>",
+            "<tt>  images run backward              \(padLeft(String(outcome.backwardPasses), 10))</tt>",
         ]
         if let seconds {
-            work.append("<tt>  wall-clock time                  \(pad(formatNumber(seconds, .rounded(2)) + " s", 10))</tt>")
+            work.append("<tt>  wall-clock time                  \(padLeft(formatNumber(seconds, .rounded(2)) + " s", 10))</tt>")
             let rate = seconds > 0 ? Double(outcome.forwardPasses) / seconds : 0
-            work.append("<tt>  images per second (forward)      \(pad(formatNumber(rate, .rounded(0)), 10))</tt>")
+            work.append("<tt>  images per second (forward)      \(padLeft(formatNumber(rate, .rounded(0)), 10))</tt>")
         }
         doc.addFigure(.text(TextBlock(markup: work.joined(separator: "\n"), width: 440, fontSize: 10.5)),
                       caption: seconds == nil ? "The wall-clock time is printed by the command, not kept here, so the same seed always gives the same file."
@@ -175,8 +175,8 @@ public enum TrainingReport {
     // MARK: Parts
 
     static func layersText(_ network: Network) -> String {
-        TraceFigures.shapeText(network.shapes[0]) + " → "
-            + network.shapes.dropFirst().map { TraceFigures.shapeText($0) }.joined(separator: " → ")
+        ShapeText.figure(network.shapes[0]) + " → "
+            + network.shapes.dropFirst().map { ShapeText.figure($0) }.joined(separator: " → ")
     }
 
     static func lossName(_ network: Network) -> String {
@@ -194,20 +194,16 @@ public enum TrainingReport {
         let names = e.confusion.indices.map { name($0, classes) }
         let w = max(8, (names.map(\.count).max() ?? 1) + 2)
         var lines = ["<tt>" + String(repeating: " ", count: w + 8) + "said</tt>"]
-        lines.append("<tt>" + "right".padding(toLength: w + 2, withPad: " ", startingAt: 0)
-                     + names.map { pad(TextBlock.escape($0), w) }.joined() + pad("total", w) + "</tt>")
+        lines.append("<tt>" + padRight("right", w + 2)
+                     + names.map { padLeft(TextBlock.escape($0), w) }.joined() + padLeft("total", w) + "</tt>")
         for (t, row) in e.confusion.enumerated() {
-            let cells = row.enumerated().map { p, n in p == t ? "<b>\(pad(String(n), w))</b>" : pad(String(n), w) }
-            lines.append("<tt>  " + TextBlock.escape(names[t].padding(toLength: w, withPad: " ", startingAt: 0)) + cells.joined()
-                         + pad(String(row.reduce(0, +)), w) + "</tt>")
+            let cells = row.enumerated().map { p, n in p == t ? "<b>\(padLeft(String(n), w))</b>" : padLeft(String(n), w) }
+            lines.append("<tt>  " + TextBlock.escape(padRight(names[t], w)) + cells.joined()
+                         + padLeft(String(row.reduce(0, +)), w) + "</tt>")
         }
         return .text(TextBlock(markup: lines.joined(separator: "\n"), width: 360, fontSize: 11))
     }
 
     static func name(_ k: Int, _ classes: [String]) -> String { k < classes.count ? classes[k] : String(k) }
 
-    static func pad(_ s: String, _ n: Int) -> String {
-        let count = s.count
-        return count >= n ? s : String(repeating: " ", count: n - count) + s
-    }
 }
