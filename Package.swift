@@ -21,8 +21,11 @@ let package = Package(
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: [
-            "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "CNNCore", "CNNPNG", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
+        // PNG decoding for input images, through Cairo: 8-bit pixels out, nothing else. Keeps Cairo
+        // out of the file formats themselves.
+        .target(name: "CNNPNG", dependencies: ["CCairo"]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
@@ -45,9 +48,14 @@ let package = Package(
             "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
+        .target(name: "CNNTeaching", dependencies: [
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNAnalysis",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons",
+            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
@@ -57,6 +65,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]

@@ -37,7 +37,7 @@ public func explain(trace: Trace, query: String, style: NumberStyle) throws(File
     return e.lines.joined(separator: "\n")
 }
 
-private struct Explainer {
+struct Explainer {
     let trace: Trace
     let style: NumberStyle
     let query: String
@@ -121,6 +121,13 @@ private struct Explainer {
         return out.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
     }
 
+
+    /// A conv's padding as written in the model file: `1`, `[1, 2]`, or the sides of `same`.
+    func padText(_ c: ConvSpec) -> String {
+        let p = c.pads
+        if p.top == p.bottom && p.left == p.right { return p.top == p.left ? "\(p.top)" : "[\(p.top), \(p.left)]" }
+        return "same: top \(p.top), left \(p.left), bottom \(p.bottom), right \(p.right)"
+    }
 
     func check(_ recomputed: Double) -> String {
         let recorded = record.data[record.tensor.offset(index)]
@@ -221,9 +228,11 @@ private struct Explainer {
         let x = try rec(layer, "input").tensor, w = try rec(layer, "weight").tensor
         let bias = c.bias ? trace.record(layer, "bias")?.tensor : nil
         let d = c.derivation(input: x, weight: w, bias: bias, filter: index[0], row: index[1], col: index[2])
-        let (s, p) = (c.stride, c.padding)
-        lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.kernelH - 1), columns \(d.left)…\(d.left + c.kernelW - 1) of the input"
-                     + " (stride \(s), padding \(p)\(p > 0 ? "; rows/columns outside the image are 0" : "")):")
+        let (s, dil, pads) = (c.stride, c.dilation, c.pads)
+        let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
+        lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.span.h - 1), columns \(d.left)…\(d.left + c.span.w - 1) of the input"
+                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): every \(dil)th row and column" : "")"
+                     + "\(padded ? "; rows/columns outside the image are 0" : "")):")
         let perChannel = c.kernelH * c.kernelW
         for ch in 0..<x.shape[0] {
             func rows(_ text: (Int) -> String) -> [[String]] {
@@ -294,7 +303,7 @@ private struct Explainer {
         case .mse:
             let k = Double(y.count)
             return y.indices.first { abs(y[$0] - g[$0] * k / 2 - 1) < 1e-6 }
-        case .crossEntropy:
+        case .crossEntropy, .nll:
             return g.indices.first { g[$0] < 0 }
         }
     }
@@ -330,6 +339,11 @@ private struct Explainer {
             let value = m + log(y.reduce(0) { $0 + exp($1 - m) }) - y[t]
             lines.append("  loss = −log p[target] with target class \(tName): −log \(r(p[t])) = \(r(value))")
             lines.append(check(value))
+        case .nll:
+            lines.append("  nll: \(last).output holds log-probabilities; the loss is minus the one of the target class")
+            guard let t else { lines.append("  (the target class cannot be read back from the trace)"); return }
+            lines.append("  loss = −y[target] with target class \(tName): −(\(n(y[t]))) = \(r(-y[t]))")
+            lines.append(check(-y[t]))
         }
     }
 
@@ -359,6 +373,10 @@ private struct Explainer {
             lines.append("  the loss derivative for cross-entropy: ∂L/∂y[k] = softmax(y)[k] − t[k] (t one-hot of the target)")
             lines.append("  = \(r(p[k])) − \(n(tv)) = \(r(p[k] - tv))")
             lines.append(check(p[k] - tv))
+        case .nll:
+            lines.append("  the loss derivative for nll: ∂L/∂y[k] = −t[k] (t one-hot of the target): −1 at the target, 0 elsewhere")
+            lines.append("  = −\(n(tv)) = \(r(-tv))")
+            lines.append(check(-tv))
         }
         _ = g
     }
@@ -369,13 +387,15 @@ private struct Explainer {
         let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
         let (o, ch, a, b) = (index[0], index[1], index[2], index[3])
         let nDiv = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
-        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+a−\(c.padding), j·\(c.stride)+b−\(c.padding)]"
+        let (top, left, d) = (c.pads.top, c.pads.left, c.dilation)
+        let tap = d == 1 ? "a" : "a·\(d)", tapB = d == 1 ? "b" : "b·\(d)"
+        lines.append("  grad_weight[o,c,a,b] = Σ_{i,j} grad_output[o,i,j] · input[c, i·\(c.stride)+\(tap)−\(top), j·\(c.stride)+\(tapB)−\(left)]"
                      + (c.normalize ? " / \(nDiv)" : ""))
         lines.append("  every position (i, j) where weight [\(a),\(b)] of feature \(o) met an input pixel; non-zero terms:")
         var sum = 0.0, zeros = 0
         for i in 0..<g.shape[1] {
             for j in 0..<g.shape[2] {
-                let yy = i * c.stride + a - c.padding, xx = j * c.stride + b - c.padding
+                let yy = i * c.stride + a * d - top, xx = j * c.stride + b * d - left
                 let inside = yy >= 0 && yy < x.shape[1] && xx >= 0 && xx < x.shape[2]
                 let xv = inside ? x[ch, yy, xx] : 0
                 let gv = g[o, i, j]
@@ -400,7 +420,7 @@ private struct Explainer {
         for o in 0..<w.shape[0] {
             for a in 0..<c.kernelH {
                 for b in 0..<c.kernelW {
-                    let ni = y + c.padding - a, nj = x + c.padding - b
+                    let ni = y + c.pads.top - a * c.dilation, nj = x + c.pads.left - b * c.dilation
                     guard ni >= 0, nj >= 0, ni % c.stride == 0, nj % c.stride == 0 else { continue }
                     let (i, j) = (ni / c.stride, nj / c.stride)
                     guard i < g.shape[1], j < g.shape[2] else { continue }

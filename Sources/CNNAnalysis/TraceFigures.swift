@@ -96,6 +96,12 @@ public enum TraceFigures {
             case .relu: kind = "ReLU"
             case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
             case .dense: kind = "fully connected"
+            case .avgpool(let p): kind = "average pool \(p.size)×\(p.size)"
+            case .globalAvgpool: kind = "global average pool"
+            case .leakyRelu: kind = "leaky ReLU"
+            case .batchnorm: kind = "batch norm"
+            case .logSoftmax: kind = "log-softmax"
+            case .flatten, .sigmoid, .tanh, .softmax, .dropout: kind = l.kind.typeName
             }
             stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? ShapeText.figure(shapes[i + 1]) : ""))
         }
@@ -298,11 +304,11 @@ public enum TraceFigures {
         guard layerIndex >= 0 && layerIndex < layers.count else { return [] }
         for k in stride(from: layerIndex, through: 0, by: -1) {
             switch layers[k].kind {
-            case .dense: return []
             case .conv:
                 guard let w = trace.record(layers[k].name, "weight"), w.shape.count == 4, w.shape[1] == 1 else { return [] }
                 return features(weight: w) ?? []
-            case .relu, .maxpool: continue
+            case .dense, .flatten, .softmax, .logSoftmax, .globalAvgpool: return []
+            case .relu, .maxpool, .avgpool, .sigmoid, .tanh, .leakyRelu, .batchnorm, .dropout: continue
             }
         }
         return []
@@ -415,6 +421,8 @@ extension TraceFigures {
                 var title = last ? "\(name): the votes" : "\(name) output"
                 if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
                 add(["forward", file, "vote-bars"], .voteBars(VoteBarsFigure(labels: labels, values: y.data, title: title, numberStyle: style)))
+            default:
+                break
             }
         }
 
@@ -467,6 +475,8 @@ extension TraceFigures {
                         : denseWeightsFigure(gw, inputShape: shapes[i], labels: labels, title: "\(name): gradient of the loss for the weights of",
                                              style: gradientStyle(style, gw.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
                 }
+            default:
+                break
             }
         }
     }

@@ -13,15 +13,18 @@ public struct TraceRequest: Sendable {
     public var seed: UInt64
     /// Whether parameters missing from the weights file are an error (`.file`) or drawn from `seed`.
     public var initialization: WeightsInit
+    /// How PNG and `uint8` `.npy` pixels become numbers.
+    public var pixels: PixelMapping
 
     public init(model: String, input: String, weights: String? = nil, target: String? = nil, seed: UInt64 = 0,
-                initialization: WeightsInit = .file) {
+                initialization: WeightsInit = .file, pixels: PixelMapping = .article) {
         self.model = model
         self.input = input
         self.weights = weights
         self.target = target
         self.seed = seed
         self.initialization = initialization
+        self.pixels = pixels
     }
 
     /// Loads and checks every file, then runs the traced forward pass (and, with a target, the loss
@@ -30,7 +33,7 @@ public struct TraceRequest: Sendable {
     ///   files have been checked.
     public func run() throws(FileError) -> Trace {
         let network = try loadNetwork(model: model, weights: weights, seed: seed, initialization: initialization)
-        let x = try InputFile.load(input, expecting: network.shapes[0])
+        let x = try InputFile.load(input, expecting: network.shapes[0], pixels: pixels)
         let t = try target.map { s throws(FileError) in try parseTarget(s, classes: network.model.classNames) }
         return network.trace(input: x, target: t)
     }

@@ -104,7 +104,9 @@ public struct ModelCost: Sendable, Equatable {
                 forward += k * out
             case .dense: forward += inputs * out
             case .maxpool(let p): forward += Double(p.size * p.size) * out
-            case .relu: forward += out
+            case .avgpool(let p): forward += Double(p.size * p.size) * out
+            case .globalAvgpool, .flatten, .dropout: forward += inputs
+            case .relu, .sigmoid, .tanh, .leakyRelu, .softmax, .logSoftmax, .batchnorm: forward += out
             }
         }
     }
@@ -127,20 +129,6 @@ extension ModelSpec {
     /// Every parameter's `state_dict` name and shape, in layer order, weight before bias:
     /// conv `[filters, C, kh, kw]` and `[filters]`, dense `[units, inputs]` and `[units]`.
     public func parameterShapes() throws -> [(name: String, shape: [Int])] {
-        let shapes = try self.shapes()
-        var result: [(name: String, shape: [Int])] = []
-        for (i, layer) in layers.enumerated() {
-            switch layer.kind {
-            case .conv(let c):
-                result.append(("\(layer.name).weight", [c.filters, shapes[i][0], c.kernelH, c.kernelW]))
-                if c.bias { result.append(("\(layer.name).bias", [c.filters])) }
-            case .dense(let d):
-                result.append(("\(layer.name).weight", [d.units, shapes[i].reduce(1, *)]))
-                if d.bias { result.append(("\(layer.name).bias", [d.units])) }
-            case .relu, .maxpool:
-                break
-            }
-        }
-        return result
+        try parameterSpecs().map { ($0.name, $0.shape) }
     }
 }

@@ -3,7 +3,8 @@ import CNNKernels
 /// Convolution kernels (see `ConvSpec` for the formula), written as im2col plus a matrix product.
 ///
 /// For one sample, `columns[k, p]` holds the input pixel that weight `k = (c·kh + a)·kw + b`
-/// meets at output position `p = i·W' + j` (zero in the padding). Then
+/// meets at output position `p = i·W' + j`, `x[c, i·s + a·d − top, j·s + b·d − left]` (zero in the
+/// padding). Then
 ///
 ///     out[o, p]     = (Σ_k w[o, k] · columns[k, p]) / n + bias[o]
 ///     gradW[o, k]  += Σ_p (g[o, p] / n) · columns[k, p]
@@ -13,14 +14,17 @@ import CNNKernels
 /// with `n = C·kh·kw` when normalizing, else 1.
 struct ConvGeometry {
     let channels, height, width: Int
-    let filters, kh, kw, stride, padding: Int
+    let filters, kh, kw, stride, dilation: Int
+    /// Zeros before the first row and column; the bottom and right padding follow from the output size.
+    let padTop, padLeft: Int
     let outH, outW: Int
     let normalize: Bool
 
     init(spec: ConvSpec, input: [Int], output: [Int]) {
         channels = input[0]; height = input[1]; width = input[2]
         filters = spec.filters; kh = spec.kernelH; kw = spec.kernelW
-        stride = spec.stride; padding = spec.padding
+        stride = spec.stride; dilation = spec.dilation
+        padTop = spec.pads.top; padLeft = spec.pads.left
         outH = output[1]; outW = output[2]
         normalize = spec.normalize
     }
@@ -36,12 +40,12 @@ struct ConvGeometry {
 
     /// Fills `col` (`k × positions`) from one sample `x` (`[C, H, W]`) (the C kernel `cnn_im2col`).
     func im2col(_ x: UnsafePointer<Double>, _ col: UnsafeMutablePointer<Double>) {
-        cnn_im2col(x, channels, height, width, kh, kw, stride, padding, outH, outW, col)
+        cnn_im2col(x, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, col)
     }
 
     /// Adds `col` (`k × positions`) back into one sample's input gradient `gx` (`[C, H, W]`).
     func col2imAdd(_ col: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>) {
-        cnn_col2im_add(col, channels, height, width, kh, kw, stride, padding, outH, outW, gx)
+        cnn_col2im_add(col, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, gx)
     }
 
     /// How many chunks of samples a pass runs in parallel: 2 when a batch has enough work to pay

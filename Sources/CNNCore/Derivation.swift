@@ -1,7 +1,7 @@
 /// How one number of a convolution's output comes to be, term by term: the one derivation that
 /// `explain`, the convolution figures and the terminal show.
 ///
-///     products[k] = weight[o, c, a, b] · input[c, i·s − p + a, j·s − p + b]    (0 outside the input)
+///     products[k] = weight[o, c, a, b] · input[c, i·s − top + a·d, j·s − left + b·d]    (0 outside the input)
 ///     sum         = Σ_k products[k]        k = (c·kh + a)·kw + b, added in that order
 ///     value       = sum / divisor + bias   divisor = C·kh·kw when the layer normalizes, else 1
 ///
@@ -10,7 +10,7 @@
 public struct ConvDerivation: Sendable, Equatable {
     /// The output cell `[o, i, j]`.
     public let filter: Int, row: Int, col: Int
-    /// The input cell under the kernel's top-left weight: `(i·s − p, j·s − p)`; negative in the padding.
+    /// The input cell under the kernel's top-left weight: `(i·s − pads.top, j·s − pads.left)`; negative in the padding.
     public let top: Int, left: Int
     /// The input values under the kernel, `C·kh·kw` in `k` order; 0 in the padding.
     public let patch: [Double]
@@ -36,12 +36,12 @@ extension ConvSpec {
     /// - Precondition: the shapes fit the layer and the output cell exists.
     public func derivation(input: Tensor, weight: Tensor, bias: Tensor?, filter o: Int, row i: Int, col j: Int) -> ConvDerivation {
         let (channels, height, width) = (input.shape[0], input.shape[1], input.shape[2])
-        let top = i * stride - padding, left = j * stride - padding
+        let top = i * stride - pads.top, left = j * stride - pads.left
         var patch: [Double] = [], inside: [Bool] = [], weights: [Double] = []
         for c in 0..<channels {
             for a in 0..<kernelH {
                 for b in 0..<kernelW {
-                    let y = top + a, x = left + b
+                    let y = top + a * dilation, x = left + b * dilation
                     let isInside = y >= 0 && y < height && x >= 0 && x < width
                     inside.append(isInside)
                     patch.append(isInside ? input.data[(c * height + y) * width + x] : 0)

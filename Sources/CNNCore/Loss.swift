@@ -6,6 +6,7 @@ import Foundation
 ///                     with `t` one-hot from the class index.
 /// - `cross_entropy`:  `L = (1 / N) Σ_n (log Σ_k exp y[n,k] − y[n, target])`,
 ///                     `∂L/∂y = (softmax(y) − onehot) / N`.
+/// - `nll`:            `L = −(1 / N) Σ_n y[n, target]`, `∂L/∂y = −onehot / N` (y are log-probabilities).
 enum LossKernel {
     /// Returns the loss and writes `∂L/∂y` into `grad`.
     static func evaluate(_ kind: LossKind, batch: Int, classes k: Int, y: UnsafePointer<Double>, targets: [Int],
@@ -36,6 +37,14 @@ enum LossKernel {
                 for c in 0..<k {
                     grad[n * k + c] = (exp(row[c] - logZ) - (c == targets[n] ? 1.0 : 0.0)) * scale
                 }
+            }
+            return total * scale
+        case .nll:
+            var total = 0.0
+            let scale = 1.0 / Double(batch)
+            for n in 0..<batch {
+                total -= y[n * k + targets[n]]
+                for c in 0..<k { grad[n * k + c] = c == targets[n] ? -scale : 0 }
             }
             return total * scale
         }

@@ -33,31 +33,71 @@ public struct LayerSpec: Sendable, Equatable {
     }
 }
 
-/// The kinds of layer the engine knows.
+/// The kinds of layer the engine knows. Each one's formula is on its spec type or in docs/formats.md.
 public enum LayerKind: Sendable, Equatable {
     case conv(ConvSpec)
     case relu
     case maxpool(PoolSpec)
     case dense(DenseSpec)
+    /// `[C, H, W]` → `[C·H·W]`, in row-major order.
+    case flatten
+    case avgpool(AvgPoolSpec)
+    /// `out[c, 0, 0] = (1 / (H·W)) Σ_{i,j} in[c, i, j]`: `[C, H, W]` → `[C, 1, 1]`.
+    case globalAvgpool
+    /// `y = 1 / (1 + e^(−x))`, elementwise.
+    case sigmoid
+    /// `y = tanh(x)`, elementwise.
+    case tanh
+    /// `y = x` for `x > 0`, else `slope · x`, elementwise (PyTorch's default slope is 0.01).
+    case leakyRelu(slope: Double)
+    /// `y[k] = e^(x[k]) / Σ_j e^(x[j])` over a vector `[K]`.
+    case softmax
+    /// `y[k] = x[k] − log Σ_j e^(x[j])` over a vector `[K]`.
+    case logSoftmax
+    case batchnorm(BatchNormSpec)
+    case dropout(DropoutSpec)
 
-    /// The name used in model files: `conv`, `relu`, `maxpool`, `dense`.
+    /// The name used in model files: `conv`, `relu`, `maxpool`, `dense`, `flatten`, `avgpool`,
+    /// `global_avgpool`, `sigmoid`, `tanh`, `leaky_relu`, `softmax`, `log_softmax`, `batchnorm`, `dropout`.
     public var typeName: String {
         switch self {
         case .conv: return "conv"
         case .relu: return "relu"
         case .maxpool: return "maxpool"
         case .dense: return "dense"
+        case .flatten: return "flatten"
+        case .avgpool: return "avgpool"
+        case .globalAvgpool: return "global_avgpool"
+        case .sigmoid: return "sigmoid"
+        case .tanh: return "tanh"
+        case .leakyRelu: return "leaky_relu"
+        case .softmax: return "softmax"
+        case .logSoftmax: return "log_softmax"
+        case .batchnorm: return "batchnorm"
+        case .dropout: return "dropout"
         }
     }
 }
 
+/// How a conv pads its input with zeros.
+public enum ConvPadding: Sendable, Equatable {
+    /// `h` rows on top and bottom, `w` columns left and right.
+    case explicit(h: Int, w: Int)
+    /// PyTorch's `padding="same"` (stride 1 only): the output has the input's size. Along an axis
+    /// the total padding is `d·(k − 1)`; `floor` of half goes before, the rest after.
+    case same
+
+    /// No padding (PyTorch's `padding="valid"`).
+    public static let valid = ConvPadding.explicit(h: 0, w: 0)
+}
+
 /// A convolution (cross-correlation, as in PyTorch's `Conv2d`).
 ///
-///     out[o, i, j] = (Σ_{c, a, b} w[o, c, a, b] · x[c, i·s + a − p, j·s + b − p]) / n + bias[o]
+///     out[o, i, j] = (Σ_{c, a, b} w[o, c, a, b] · x[c, i·s + a·d − top, j·s + b·d − left]) / n + bias[o]
 ///
 /// where `n = in · kh · kw` when `normalize` is on (the article's "divide by the number of
-/// pixels in the feature") and `n = 1` otherwise, and `x` is zero outside the input.
-/// Output size: `H' = (H + 2p − kh) / s + 1` (integer division).
+/// pixels in the feature") and `n = 1` otherwise, `d` is the dilation, and `x` is zero outside
+/// the input. Output size: `H' = (H + top + bottom − d·(kh − 1) − 1) / s + 1` (integer division).
 public struct ConvSpec: Sendable, Equatable {
     /// The number of features (output channels).
     public var filters: Int
@@ -66,22 +106,47 @@ public struct ConvSpec: Sendable, Equatable {
     public var kernelW: Int
     /// Step between positions (default 1).
     public var stride: Int
-    /// Zeros added on every side (default 0).
-    public var padding: Int
+    /// Zeros added around the input (default none).
+    public var padding: ConvPadding
+    /// Spacing between the kernel's taps (default 1).
+    public var dilation: Int
     /// Whether a bias is added after dividing (default true).
     public var bias: Bool
     /// Whether the weighted sum is divided by `in · kh · kw` (default false).
     public var normalize: Bool
 
-    public init(filters: Int, kernelH: Int, kernelW: Int, stride: Int = 1, padding: Int = 0, bias: Bool = true, normalize: Bool = false) {
+    /// A conv with `padding` zeros on every side.
+    public init(filters: Int, kernelH: Int, kernelW: Int, stride: Int = 1, padding: Int = 0, dilation: Int = 1,
+                bias: Bool = true, normalize: Bool = false) {
+        self.init(filters: filters, kernelH: kernelH, kernelW: kernelW, stride: stride,
+                  padding: .explicit(h: padding, w: padding), dilation: dilation, bias: bias, normalize: normalize)
+    }
+
+    public init(filters: Int, kernelH: Int, kernelW: Int, stride: Int = 1, padding: ConvPadding, dilation: Int = 1,
+                bias: Bool = true, normalize: Bool = false) {
         self.filters = filters
         self.kernelH = kernelH
         self.kernelW = kernelW
         self.stride = stride
         self.padding = padding
+        self.dilation = dilation
         self.bias = bias
         self.normalize = normalize
     }
+
+    /// The zeros added on each side: explicit padding as given; `same` as PyTorch splits `d·(k − 1)`.
+    public var pads: (top: Int, left: Int, bottom: Int, right: Int) {
+        switch padding {
+        case .explicit(let h, let w):
+            return (h, w, h, w)
+        case .same:
+            let th = dilation * (kernelH - 1), tw = dilation * (kernelW - 1)
+            return (th / 2, tw / 2, th - th / 2, tw - tw / 2)
+        }
+    }
+
+    /// The kernel's reach along each axis, `d·(k − 1) + 1`.
+    public var span: (h: Int, w: Int) { (dilation * (kernelH - 1) + 1, dilation * (kernelW - 1) + 1) }
 }
 
 /// Max pooling over `size`×`size` windows moved by `stride`.
@@ -126,6 +191,9 @@ public enum LossKind: String, Sendable, Equatable, CaseIterable {
     /// Softmax, then the negative log-likelihood of the class index, averaged over the batch
     /// (PyTorch's `CrossEntropyLoss`).
     case crossEntropy = "cross_entropy"
+    /// The negative log-likelihood of the class index, the outputs being log-probabilities
+    /// (PyTorch's `nll_loss`, e.g. after `log_softmax`): `L = −(1/N) Σ_n y[n, target_n]`.
+    case nll
 }
 
 /// A problem with a model description, naming the field at fault.
@@ -201,49 +269,7 @@ extension ModelSpec {
             guard names.insert(layer.name).inserted else {
                 throw ModelError(field: "\(at).name", "the name '\(layer.name)' is used twice")
             }
-            func inRange(_ v: Int, _ field: String, min: Int = 1) throws {
-                guard v >= min && v <= Limits.maxDimension else {
-                    throw ModelError(field: "\(at).\(field)", "must be between \(min) and \(Limits.maxDimension), got \(v)")
-                }
-            }
-            switch layer.kind {
-            case .conv(let c):
-                guard shape.count == 3 else { throw ModelError(field: at, "conv needs a [C, H, W] input, but gets \(fmt(shape)) from a dense layer") }
-                try inRange(c.filters, "filters")
-                try inRange(c.kernelH, "size")
-                try inRange(c.kernelW, "size")
-                try inRange(c.stride, "stride")
-                try inRange(c.padding, "padding", min: 0)
-                let ph = shape[1] + 2 * c.padding, pw = shape[2] + 2 * c.padding
-                guard c.kernelH <= ph && c.kernelW <= pw else {
-                    throw ModelError(field: "\(at).size", "the \(c.kernelH)×\(c.kernelW) window does not fit its \(shape[1])×\(shape[2]) input with padding \(c.padding)")
-                }
-                guard checkedProduct([c.filters, shape[0], c.kernelH, c.kernelW]) != nil else {
-                    throw ModelError(field: "\(at).filters", "the weights would have more than \(Limits.maxElements) elements")
-                }
-                let inChannels = shape[0]
-                shape = [c.filters, (ph - c.kernelH) / c.stride + 1, (pw - c.kernelW) / c.stride + 1]
-                guard checkedProduct([inChannels, c.kernelH, c.kernelW, shape[1], shape[2]], limit: Limits.maxWorkingElements) != nil else {
-                    throw ModelError(field: "\(at).size", "the convolution would need more than \(Limits.maxWorkingElements) numbers of working memory per image (in·kh·kw × H'·W')")
-                }
-            case .relu:
-                break
-            case .maxpool(let p):
-                guard shape.count == 3 else { throw ModelError(field: at, "maxpool needs a [C, H, W] input, but gets \(fmt(shape)) from a dense layer") }
-                try inRange(p.size, "size")
-                try inRange(p.stride, "stride")
-                guard p.size <= shape[1] && p.size <= shape[2] else {
-                    throw ModelError(field: "\(at).size", "the \(p.size)×\(p.size) window is larger than its \(shape[1])×\(shape[2]) input")
-                }
-                shape = [shape[0], poolOutput(shape[1], p), poolOutput(shape[2], p)]
-            case .dense(let d):
-                try inRange(d.units, "units")
-                let inputs = shape.reduce(1, *)
-                guard checkedProduct([d.units, inputs]) != nil else {
-                    throw ModelError(field: "\(at).units", "the weights (\(d.units)×\(inputs)) would have more than \(Limits.maxElements) elements")
-                }
-                shape = [d.units]
-            }
+            shape = try LayerShape(at: at, input: shape).output(of: layer.kind)
             guard checkedProduct(shape) != nil else {
                 throw ModelError(field: at, "its output \(fmt(shape)) has more than \(Limits.maxElements) elements")
             }

@@ -1,7 +1,8 @@
 /// A network built from a `ModelSpec` and its parameters.
 ///
 /// Parameters are named as in PyTorch's `state_dict`: `NAME.weight` (`[out, in, kh, kw]` for conv,
-/// `[units, inputs]` for dense) and `NAME.bias` (`[out]`).
+/// `[units, inputs]` for dense, `[C]` for batchnorm) and `NAME.bias` (`[out]`); batchnorm adds
+/// the buffers `NAME.running_mean` and `NAME.running_var` (`[C]`).
 public struct Network: Sendable {
     /// The model this network implements.
     public let model: ModelSpec
@@ -9,8 +10,14 @@ public struct Network: Sendable {
     public let shapes: [[Int]]
     /// The parameters, in layer order, weight before bias.
     public internal(set) var parameters: [Parameter]
+    /// Statistics that are not trained: batchnorm's `NAME.running_mean` and `NAME.running_var`.
+    public internal(set) var buffers: [Parameter]
     /// For each layer, the indices of its weight and bias in `parameters`.
     let slots: [(weight: Int?, bias: Int?)]
+    /// For each batchnorm layer, the indices of its running mean and variance in `buffers`.
+    let statSlots: [(mean: Int, variance: Int)?]
+    /// The seed of the parameters drawn at random and of the dropout masks.
+    public let seed: UInt64
     /// Each layer's kernel, with its geometry worked out once.
     let kernels: [LayerKernel]
     /// Each layer's name, for the tracer.
@@ -25,68 +32,47 @@ public struct Network: Sendable {
 
     /// Builds a network, taking parameters from `given` and initializing every missing one from
     /// `seed`: uniform in `[−1/√fan_in, 1/√fan_in)` (PyTorch's default bound), or `[−1, 1)` for the
-    /// weights of a normalizing conv, whose pixels play the part of the article's ±1 features.
+    /// weights of a normalizing conv, whose pixels play the part of the article's ±1 features;
+    /// batchnorm starts as PyTorch's does (weight 1, bias 0, running mean 0, running variance 1).
     /// Each parameter draws from its own stream, so a missing parameter's values do not depend on
-    /// which others were given.
+    /// which others were given. `NAME.num_batches_tracked` of a batchnorm layer is accepted and ignored.
     /// - Throws: `ModelError` for an invalid model, a parameter of the wrong shape, an unknown
     ///   parameter name, or a value that is NaN or infinite.
     public init(model: ModelSpec, parameters given: [String: Tensor] = [:], seed: UInt64 = 0) throws {
         let shapes = try model.shapes()
-        var params: [Parameter] = []
+        var params: [Parameter] = [], buffers: [Parameter] = []
         var slots: [(weight: Int?, bias: Int?)] = []
+        var statSlots: [(mean: Int, variance: Int)?] = []
         var known = Set<String>()
         for (i, layer) in model.layers.enumerated() {
-            let input = shapes[i]
-            var wShape: [Int]?, bShape: [Int]?
-            var fanIn = 1
-            var bound = 1.0
-            switch layer.kind {
-            case .conv(let c):
-                wShape = [c.filters, input[0], c.kernelH, c.kernelW]
-                bShape = c.bias ? [c.filters] : nil
-                fanIn = input[0] * c.kernelH * c.kernelW
-                bound = c.normalize ? 1 : 1 / Double(fanIn).squareRoot()
-            case .dense(let d):
-                fanIn = input.reduce(1, *)
-                wShape = [d.units, fanIn]
-                bShape = d.bias ? [d.units] : nil
-                bound = 1 / Double(fanIn).squareRoot()
-            case .relu, .maxpool:
-                break
-            }
             var slot: (weight: Int?, bias: Int?) = (nil, nil)
-            for (role, shape) in [("weight", wShape), ("bias", bShape)] {
-                guard let shape else { continue }
-                let name = "\(layer.name).\(role)"
-                known.insert(name)
-                let tensor: Tensor
-                if let t = given[name] {
-                    guard t.shape == shape else {
-                        throw ModelError(field: name, "expected shape \(fmt(shape)), got \(fmt(t.shape))")
-                    }
-                    if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
-                        throw ModelError(field: name, "element \(bad) is \(t.data[bad]); weights must be finite numbers")
-                    }
-                    tensor = t
-                } else {
-                    var rng = SeededGenerator(seed: seed, stream: name)
-                    let b = role == "bias" ? 1 / Double(fanIn).squareRoot() : bound
-                    tensor = Tensor(shape: shape, data: (0..<shape.reduce(1, *)).map { _ in rng.uniform(-b, b) })
+            var stats: (mean: Int, variance: Int) = (-1, -1)
+            for spec in ParameterSpec.of(layer, input: shapes[i]) {
+                known.insert(spec.name)
+                let tensor = try spec.tensor(given: given[spec.name], seed: seed)
+                switch spec.role {
+                case "weight": params.append(Parameter(name: spec.name, tensor: tensor)); slot.weight = params.count - 1
+                case "bias": params.append(Parameter(name: spec.name, tensor: tensor)); slot.bias = params.count - 1
+                case "running_mean": buffers.append(Parameter(name: spec.name, tensor: tensor)); stats.mean = buffers.count - 1
+                default: buffers.append(Parameter(name: spec.name, tensor: tensor)); stats.variance = buffers.count - 1
                 }
-                params.append(Parameter(name: name, tensor: tensor))
-                if role == "weight" { slot.weight = params.count - 1 } else { slot.bias = params.count - 1 }
             }
+            if case .batchnorm = layer.kind { known.insert("\(layer.name).num_batches_tracked") }
             slots.append(slot)
+            statSlots.append(stats.mean >= 0 ? stats : nil)
         }
         if let extra = given.keys.sorted().first(where: { !known.contains($0) }) {
-            let expected = known.sorted().joined(separator: ", ")
+            let expected = known.filter { !$0.hasSuffix(".num_batches_tracked") }.sorted().joined(separator: ", ")
             throw ModelError(field: extra, "the model has no parameter of that name (it has: \(expected.isEmpty ? "none" : expected))")
         }
         self.model = model
         self.shapes = shapes
         self.parameters = params
+        self.buffers = buffers
         self.slots = slots
-        self.kernels = LayerKernel.make(model: model, shapes: shapes, slots: slots)
+        self.statSlots = statSlots
+        self.seed = seed
+        self.kernels = LayerKernel.make(model: model, shapes: shapes, slots: slots, statSlots: statSlots)
         self.layerNames = model.layers.map(\.name)
     }
 
@@ -108,6 +94,21 @@ public struct Network: Sendable {
         parameters[p].tensor.data[j] = value
         forward(ws)
         return loss(ws, targets: targets)
+    }
+
+    /// Takes batchnorm's updated running statistics from the last train-mode forward pass in `ws`,
+    /// as PyTorch does on every forward pass of a module in training mode.
+    public mutating func updateRunningStatistics(from ws: Workspace) {
+        for (i, kernel) in kernels.enumerated() {
+            guard case .batchnorm(let g, _, _, let mi, let vi) = kernel, g.train else { continue }
+            buffers[mi].tensor.data = Array(UnsafeBufferPointer(start: g.updatedMean(ws.state[i]), count: g.channels))
+            buffers[vi].tensor.data = Array(UnsafeBufferPointer(start: g.updatedVariance(ws.state[i]), count: g.channels))
+        }
+    }
+
+    /// Parameters and statistics as a dictionary, keyed by `state_dict` name.
+    public var stateDictionary: [String: Tensor] {
+        parameterDictionary.merging(buffers.map { ($0.name, $0.tensor) }) { a, _ in a }
     }
 
     /// Parameters as a dictionary, keyed by `state_dict` name.

@@ -1,23 +1,54 @@
 /// The per-layer work of a network, with its geometry worked out once.
-/// `weight` and `bias` are indices into `Network.parameters`.
+/// `weight` and `bias` are indices into `Network.parameters`; `mean` and `variance` into `Network.buffers`.
 enum LayerKernel: Sendable {
     case conv(ConvGeometry, weight: Int, bias: Int?)
     case relu(Int)
     case pool(PoolGeometry)
     case dense(DenseGeometry, weight: Int, bias: Int?)
+    /// Flatten, and dropout in eval mode: the values pass unchanged.
+    case copy(Int)
+    case activation(Activation, Int)
+    case softmax(SoftmaxGeometry)
+    case avgpool(AvgPoolGeometry)
+    case globalAvgpool(GlobalAvgPoolGeometry)
+    case batchnorm(BatchNormGeometry, weight: Int, bias: Int, mean: Int, variance: Int)
+    /// Dropout in train mode over `count` values per sample; the mask is the workspace's.
+    case dropout(count: Int, p: Double)
 
     /// Works out the kernels of each layer of a validated model.
-    static func make(model: ModelSpec, shapes: [[Int]], slots: [(weight: Int?, bias: Int?)]) -> [LayerKernel] {
+    static func make(model: ModelSpec, shapes: [[Int]], slots: [(weight: Int?, bias: Int?)],
+                     statSlots: [(mean: Int, variance: Int)?]) -> [LayerKernel] {
         model.layers.enumerated().map { i, layer in
             let n = shapes[i].reduce(1, *)
+            let (w, b) = (slots[i].weight ?? 0, slots[i].bias)
             switch layer.kind {
-            case .conv(let c):
-                return .conv(ConvGeometry(spec: c, input: shapes[i], output: shapes[i + 1]), weight: slots[i].weight ?? 0, bias: slots[i].bias)
+            case .conv(let c): return .conv(ConvGeometry(spec: c, input: shapes[i], output: shapes[i + 1]), weight: w, bias: b)
             case .relu: return .relu(n)
             case .maxpool(let p): return .pool(PoolGeometry(spec: p, input: shapes[i]))
-            case .dense:
-                return .dense(DenseGeometry(inputs: n, units: shapes[i + 1].reduce(1, *)), weight: slots[i].weight ?? 0, bias: slots[i].bias)
+            case .dense: return .dense(DenseGeometry(inputs: n, units: shapes[i + 1].reduce(1, *)), weight: w, bias: b)
+            case .flatten: return .copy(n)
+            case .sigmoid: return .activation(.sigmoid, n)
+            case .tanh: return .activation(.tanh, n)
+            case .leakyRelu(let slope): return .activation(.leakyRelu(slope), n)
+            case .softmax: return .softmax(SoftmaxGeometry(k: n, log: false))
+            case .logSoftmax: return .softmax(SoftmaxGeometry(k: n, log: true))
+            case .avgpool(let p): return .avgpool(AvgPoolGeometry(spec: p, input: shapes[i]))
+            case .globalAvgpool: return .globalAvgpool(GlobalAvgPoolGeometry(channels: shapes[i][0], area: shapes[i][1] * shapes[i][2]))
+            case .batchnorm(let s):
+                let stats = statSlots[i] ?? (0, 0)
+                return .batchnorm(BatchNormGeometry(spec: s, input: shapes[i]), weight: w, bias: b ?? 0, mean: stats.mean, variance: stats.variance)
+            case .dropout(let d): return d.mode == .train ? .dropout(count: n, p: d.p) : .copy(n)
             }
+        }
+    }
+
+    /// How many numbers of per-layer state a workspace keeps for this layer at batch size `batch`:
+    /// batchnorm's statistics, dropout's mask.
+    func stateSize(batch: Int) -> Int {
+        switch self {
+        case .batchnorm(let g, _, _, _, _): return BatchNormGeometry.stateRows * g.channels
+        case .dropout(let count, _): return batch * count
+        default: return 1
         }
     }
 }
@@ -39,35 +70,93 @@ extension Network {
         }
     }
 
+    /// Calls `body` with the storage of buffers `a` and `b` (batchnorm's running statistics).
+    private func withBuffers<R>(_ a: Int, _ b: Int, _ body: (UnsafePointer<Double>, UnsafePointer<Double>) -> R) -> R {
+        buffers[a].tensor.data.withUnsafeBufferPointer { pa in
+            buffers[b].tensor.data.withUnsafeBufferPointer { pb in
+                guard let x = pa.baseAddress, let y = pb.baseAddress else { preconditionFailure("empty statistics") }
+                return body(x, y)
+            }
+        }
+    }
+
     private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: String, _ shape: [Int], _ p: UnsafePointer<Double>) {
         tracer.record(pass, layer, role, shape: shape, data: UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
     }
 
     /// Runs every layer on the workspace's input (`[N, C, H, W]`, see `Workspace.setInput`).
     ///
-    /// With a tracer, logs for each layer `input`, `weight` and `bias` where present, and `output`.
+    /// With a tracer, logs for each layer `input`; `weight` and `bias` where present; batchnorm's
+    /// `running_mean` and `running_var` (as given) and, in train mode, `batch_mean`, `batch_var`
+    /// (biased), `updated_running_mean` and `updated_running_var`; dropout's `mask` in train mode;
+    /// and `output`.
     public func forward(_ ws: Workspace, tracer: Tracer? = nil) {
         let n = ws.batch
         for (i, kernel) in kernels.enumerated() {
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
-            let slot = slots[i]
-            let name = layerNames[i]
+            if let tracer { recordParameters(tracer, i, x, n) }
+            forward(kernel, batch: n, x: x, y: y, state: ws.state[i], cols: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
-                record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
-                if let idx = slot.weight { tracer.record(.forward, name, "weight", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
-                if let idx = slot.bias { tracer.record(.forward, name, "bias", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+                recordState(tracer, i, ws)
+                record(tracer, .forward, layerNames[i], "output", traceShape(shapes[i + 1], n), UnsafePointer(y))
             }
-            switch kernel {
-            case .conv(let g, let wi, let bi):
-                withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, cols: ws.columns[i]) }
-            case .relu(let count):
-                ReLUKernel.forward(count: n * count, x: x, y: y)
-            case .pool(let g):
-                g.forward(batch: n, x: x, y: y, argmax: ws.argmax[i])
-            case .dense(let g, let wi, let bi):
-                withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y) }
+        }
+    }
+
+    /// Logs layer `i`'s input and the parameters and statistics it reads.
+    private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int) {
+        let name = layerNames[i]
+        record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
+        for (role, idx) in [("weight", slots[i].weight), ("bias", slots[i].bias)] {
+            if let idx { tracer.record(.forward, name, role, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+        }
+        if let stats = statSlots[i] {
+            for (role, idx) in [("running_mean", stats.mean), ("running_var", stats.variance)] {
+                tracer.record(.forward, name, role, shape: buffers[idx].tensor.shape, data: buffers[idx].tensor.data)
             }
-            if let tracer { record(tracer, .forward, name, "output", traceShape(shapes[i + 1], n), UnsafePointer(y)) }
+        }
+    }
+
+    /// Logs what layer `i` worked out besides its output: batch statistics and dropout masks.
+    private func recordState(_ tracer: Tracer, _ i: Int, _ ws: Workspace) {
+        let name = layerNames[i], state = ws.state[i]
+        switch kernels[i] {
+        case .batchnorm(let g, _, _, _, _) where g.train:
+            let c = [g.channels]
+            record(tracer, .forward, name, "batch_mean", c, g.mean(state))
+            record(tracer, .forward, name, "batch_var", c, g.batchVariance(state))
+            record(tracer, .forward, name, "updated_running_mean", c, g.updatedMean(state))
+            record(tracer, .forward, name, "updated_running_var", c, g.updatedVariance(state))
+        case .dropout:
+            record(tracer, .forward, name, "mask", traceShape(shapes[i], ws.batch), state)
+        default:
+            break
+        }
+    }
+
+    /// One layer's forward pass over the batch.
+    private func forward(_ kernel: LayerKernel, batch n: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>,
+                         state: UnsafeMutablePointer<Double>, cols: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+        switch kernel {
+        case .conv(let g, let wi, let bi):
+            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, cols: cols) }
+        case .relu(let count): ReLUKernel.forward(count: n * count, x: x, y: y)
+        case .pool(let g): g.forward(batch: n, x: x, y: y, argmax: argmax)
+        case .dense(let g, let wi, let bi):
+            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y) }
+        case .copy(let count): y.update(from: x, count: n * count)
+        case .activation(let a, let count): a.forward(count: n * count, x: x, y: y)
+        case .softmax(let g): g.forward(batch: n, x: x, y: y)
+        case .avgpool(let g): g.forward(batch: n, x: x, y: y)
+        case .globalAvgpool(let g): g.forward(batch: n, x: x, y: y)
+        case .batchnorm(let g, let wi, let bi, let mi, let vi):
+            withWeights(wi, bi) { w, b in
+                withBuffers(mi, vi) { rm, rv in
+                    // A batchnorm layer always has a bias.
+                    g.forward(batch: n, x: x, weight: w, bias: b ?? w, runningMean: rm, runningVar: rv, y: y, state: state)
+                }
+            }
+        case .dropout(let count, _): DropoutKernel.apply(count: n * count, x, mask: state, y)
         }
     }
 
@@ -96,33 +185,59 @@ extension Network {
     public func backward(_ ws: Workspace, tracer: Tracer? = nil, inputGradient: Bool = true) {
         let n = ws.batch
         for i in stride(from: kernels.count - 1, through: 0, by: -1) {
-            let x = UnsafePointer(ws.activations[i]), y = UnsafePointer(ws.activations[i + 1])
             let gy = UnsafePointer(ws.gradients[i + 1])
             let gx: UnsafeMutablePointer<Double>? = (i > 0 || inputGradient) ? ws.gradients[i] : nil
-            let slot = slots[i]
-            let gb = slot.bias.map { ws.parameterGradients[$0] }
-            switch kernels[i] {
-            case .conv(let g, let wi, let bi):
-                withWeights(wi, bi) { w, _ in
-                    g.backward(batch: n, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
-                               cols: ws.columns[i], scratch: ws.convScratch, packed: ws.packed)
-                }
-            case .relu(let count):
-                if let gx { ReLUKernel.backward(count: n * count, y: y, gy: gy, gx: gx) }
-            case .pool(let g):
-                if let gx { g.backward(batch: n, gy: gy, argmax: ws.argmax[i], gx: gx) }
-            case .dense(let g, let wi, let bi):
-                withWeights(wi, bi) { w, _ in
-                    g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx)
-                }
-            }
+            backward(i, ws, gy: gy, gx: gx)
             if let tracer {
-                let name = layerNames[i]
+                let name = layerNames[i], slot = slots[i]
                 record(tracer, .backward, name, "grad_output", traceShape(shapes[i + 1], n), gy)
                 if let gx { record(tracer, .backward, name, "grad_input", traceShape(shapes[i], n), UnsafePointer(gx)) }
                 if let idx = slot.weight { record(tracer, .backward, name, "grad_weight", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
-                if let gb, let idx = slot.bias { record(tracer, .backward, name, "grad_bias", parameters[idx].tensor.shape, UnsafePointer(gb)) }
+                if let idx = slot.bias { record(tracer, .backward, name, "grad_bias", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
             }
+        }
+    }
+
+    /// Layer `i`'s backward pass over the batch.
+    private func backward(_ i: Int, _ ws: Workspace, gy: UnsafePointer<Double>, gx: UnsafeMutablePointer<Double>?) {
+        let n = ws.batch
+        let x = UnsafePointer(ws.activations[i]), y = UnsafePointer(ws.activations[i + 1])
+        let gb = slots[i].bias.map { ws.parameterGradients[$0] }
+        switch kernels[i] {
+        case .conv(let g, let wi, let bi):
+            withWeights(wi, bi) { w, _ in
+                g.backward(batch: n, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                           cols: ws.columns[i], scratch: ws.convScratch, packed: ws.packed)
+            }
+        case .dense(let g, let wi, let bi):
+            withWeights(wi, bi) { w, _ in
+                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx)
+            }
+        case .batchnorm(let g, let wi, let bi, _, _):
+            withWeights(wi, bi) { w, _ in
+                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: ws.parameterGradients[bi],
+                           gx: gx, state: ws.state[i])
+            }
+        default:
+            guard let gx else { return }
+            backwardWithoutParameters(kernels[i], batch: n, x: x, y: y, gy: gy, gx: gx, state: ws.state[i], argmax: ws.argmax[i])
+        }
+    }
+
+    /// The backward pass of a layer without parameters: only `gx` is written.
+    private func backwardWithoutParameters(_ kernel: LayerKernel, batch n: Int, x: UnsafePointer<Double>, y: UnsafePointer<Double>,
+                                           gy: UnsafePointer<Double>, gx: UnsafeMutablePointer<Double>,
+                                           state: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+        switch kernel {
+        case .relu(let count): ReLUKernel.backward(count: n * count, y: y, gy: gy, gx: gx)
+        case .pool(let g): g.backward(batch: n, gy: gy, argmax: argmax, gx: gx)
+        case .copy(let count): gx.update(from: gy, count: n * count)
+        case .activation(let a, let count): a.backward(count: n * count, x: x, y: y, gy: gy, gx: gx)
+        case .softmax(let g): g.backward(batch: n, y: y, gy: gy, gx: gx)
+        case .avgpool(let g): g.backward(batch: n, gy: gy, gx: gx)
+        case .globalAvgpool(let g): g.backward(batch: n, gy: gy, gx: gx)
+        case .dropout(let count, _): DropoutKernel.apply(count: n * count, gy, mask: state, gx)
+        case .conv, .dense, .batchnorm: break
         }
     }
 

@@ -8,7 +8,8 @@
 ///     n' = ceil((n + 2·padding − size) / stride) + 1                  (ceil on)
 ///
 /// and in ceil mode a last window that would start in the right or bottom padding or past the
-/// input is dropped: `n' − 1` when `(n' − 1)·stride ≥ n + padding`.
+/// input is dropped: `n' − 1` when `(n' − 1)·stride ≥ n + padding`. In ceil mode a window larger
+/// than the input can still give one output (as in PyTorch); `n' = 0` means no window fits.
 ///
 /// Output cell `(i, j)` covers, before clipping, rows `i·stride − padding ..< i·stride − padding + size`
 /// and the same for columns. `rows(i)`/`cols(j)` clip that to the input; `paddedRows(i)`/`paddedCols(j)`
@@ -29,8 +30,8 @@ public struct PoolWindows: Sendable, Equatable {
     public let outW: Int
 
     /// Windows of `size`×`size` moved by `stride`, with `padding` on every side.
-    /// - Precondition: `size ≥ 1`, `stride ≥ 1`, `padding ≥ 0`, and `size ≤ height + 2·padding`
-    ///   and `size ≤ width + 2·padding` (checked by `ModelSpec.shapes()` for model layers).
+    /// - Precondition: `size ≥ 1`, `stride ≥ 1`, `padding ≥ 0`. `ModelSpec.shapes()` also checks
+    ///   for model layers that the output has at least one row and column.
     @inlinable
     public init(size: Int, stride: Int, padding: Int = 0, ceil: Bool, height: Int, width: Int) {
         precondition(size >= 1 && stride >= 1 && padding >= 0, "bad pooling window")
@@ -53,11 +54,15 @@ public struct PoolWindows: Sendable, Equatable {
     @inlinable
     public static func outputLength(_ n: Int, size: Int, stride: Int, padding: Int = 0, ceil: Bool) -> Int {
         let span = n + 2 * padding - size
-        guard ceil else { return span / stride + 1 }
-        var out = (span + stride - 1) / stride + 1
-        if (out - 1) * stride >= n + padding { out -= 1 }
-        return out
+        guard ceil else { return max(0, floorDiv(span, stride) + 1) }
+        var out = floorDiv(span + stride - 1, stride) + 1
+        if out > 0 && (out - 1) * stride >= n + padding { out -= 1 }
+        return max(0, out)
     }
+
+    /// `floor(a / b)` for `b > 0`, also for negative `a` (a window larger than the input).
+    @inlinable
+    static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     /// The input rows output row `i` covers, clipped to the input.
     @inlinable

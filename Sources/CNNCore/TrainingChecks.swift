@@ -148,7 +148,7 @@ public func gradientCheck(_ network: Network, input: Tensor, target: Int, epsilo
     return GradientCheck(epsilon: epsilon, elements: elements)
 }
 
-/// Which pooling cells won and which ReLUs were on in the last forward pass.
+/// Which pooling cells won and which ReLUs and leaky ReLUs were on in the last forward pass.
 private func kinkPattern(_ net: Network, _ ws: Workspace) -> [Int32] {
     var pattern: [Int32] = []
     for (i, kernel) in net.kernels.enumerated() {
@@ -156,11 +156,11 @@ private func kinkPattern(_ net: Network, _ ws: Workspace) -> [Int32] {
         switch kernel {
         case .pool:
             pattern.append(contentsOf: UnsafeBufferPointer(start: ws.argmax[i], count: count))
-        case .relu:
-            // The ReLU's input: on when positive.
+        case .relu, .activation(.leakyRelu, _):
+            // The (leaky) ReLU's input: on when positive.
             let x = ws.activations[i]
             for k in 0..<count { pattern.append(x[k] > 0 ? 1 : 0) }
-        case .conv, .dense:
+        default:
             break
         }
     }

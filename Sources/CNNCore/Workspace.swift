@@ -18,6 +18,9 @@ public final class Workspace {
     /// Each conv layer's im2col columns for the whole batch, `N × k × positions`, filled by the
     /// forward pass and used again by the backward pass (a one-element placeholder for other layers).
     let columns: [UnsafeMutablePointer<Double>]
+    /// Each layer's state (a one-element placeholder for most): batchnorm's statistics
+    /// (see `BatchNormGeometry`), dropout's mask for the whole batch.
+    let state: [UnsafeMutablePointer<Double>]
     /// Scratch for the backward pass of conv layers, one set per chunk of samples.
     let convScratch: [ConvScratch]
     /// A transposed weight matrix, sized for the largest conv layer.
@@ -53,7 +56,7 @@ public final class Workspace {
                 packedSize = max(packedSize, g.k * g.filters)
                 columnCount = batch * g.k * g.positions
             case .pool: winners = batch * sizes[i + 1]
-            case .relu, .dense: break
+            default: break
             }
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
             p.initialize(repeating: 0, count: winners)
@@ -62,12 +65,26 @@ public final class Workspace {
         }
         argmax = args
         columns = cols
+        state = network.kernels.map { Self.allocate($0.stateSize(batch: batch)) }
         convScratch = (0..<2).map { _ in
             ConvScratch(colGrad: Self.allocate(colGradSize), scaled: Self.allocate(scaledSize),
                         gradW: Self.allocate(weightSize), gradB: Self.allocate(filterCount))
         }
         packed = Self.allocate(packedSize)
         targets = Array(repeating: 0, count: batch)
+        drawMasks(network, round: 0)
+    }
+
+    /// Draws every dropout layer's mask for the whole batch from the network's seed: round 0 from
+    /// the stream `NAME.mask` (what `trace` uses), round `r > 0` from `NAME.mask.r` (a new mask for
+    /// each training step). Sample `n`'s mask does not depend on the batch size.
+    public func drawMasks(_ network: Network, round: Int) {
+        for (i, kernel) in network.kernels.enumerated() {
+            guard case .dropout(let count, let p) = kernel else { continue }
+            let stream = round == 0 ? "\(network.layerNames[i]).mask" : "\(network.layerNames[i]).mask.\(round)"
+            var rng = SeededGenerator(seed: network.seed, stream: stream)
+            DropoutKernel.draw(count: batch * count, p: p, &rng, into: state[i])
+        }
     }
 
     deinit {
@@ -76,6 +93,7 @@ public final class Workspace {
         for p in parameterGradients { p.deallocate() }
         for p in argmax { p.deallocate() }
         for p in columns { p.deallocate() }
+        for p in state { p.deallocate() }
         for sc in convScratch {
             sc.colGrad.deallocate(); sc.scaled.deallocate(); sc.gradW.deallocate(); sc.gradB.deallocate()
         }

@@ -36,6 +36,8 @@ public indirect enum Figure: Sendable {
     case table(TableFigure)
     /// A wrapped paragraph with simple markup.
     case text(TextBlock)
+    /// Cells to read or fill in by hand: given numbers and blank boxes (worksheets, slides).
+    case worksheetGrid(WorksheetGridFigure)
     /// Figures side by side, tops aligned, `spacing` points apart.
     case row([Figure], spacing: Double = 24)
     /// Figures one above the other, left aligned, `spacing` points apart.

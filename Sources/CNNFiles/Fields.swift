@@ -43,6 +43,32 @@ struct Fields {
         return b
     }
 
+    /// A number, `def` when the field is absent.
+    mutating func number(_ key: String, default def: Double) throws(FileError) -> Double {
+        guard let v = value(key) else { return def }
+        guard case .number(let d) = v, d.isFinite else { throw error(key, "expected a number, got \(v.jsonText)") }
+        return d
+    }
+
+    /// A layer's name: a string, or a whole number written as one (`0` → `"0"`), else `def`.
+    mutating func name(default def: String) throws(FileError) -> String {
+        guard let v = value("name") else { return def }
+        switch v {
+        case .string(let s): return s
+        case .number(let d) where d == d.rounded() && d >= 0 && d < 1e15: return String(Int64(d))
+        default: throw error("name", "expected a string or a whole number, got \(v.jsonText)")
+        }
+    }
+
+    /// One of a fixed set of strings, `def` when the field is absent.
+    mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, default def: T) throws(FileError) -> T where T.RawValue == String {
+        guard let s = try string(key) else { return def }
+        guard let v = T(rawValue: s) else {
+            throw error(key, "unknown value '\(s)' (known: \(T.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        return v
+    }
+
     mutating func string(_ key: String) throws(FileError) -> String? {
         guard let v = value(key) else { return nil }
         guard case .string(let s) = v else { throw error(key, "expected a string, got \(v.kindName)") }

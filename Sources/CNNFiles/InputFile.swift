@@ -1,52 +1,68 @@
 import CNNCore
+import CNNPNG
 import Foundation
 
-/// Input files: one image for the network, `[C, H, W]`.
+/// Input files: one image for the network, `[C, H, W]`, in one of these forms:
 ///
-/// Either nested arrays (JSON or YAML), `[C][H][W]` or `[H][W]` for one channel:
+/// - nested arrays (JSON or YAML), `[C][H][W]` or `[H][W]` for one channel:
 ///
-///     [[-1, 1, -1], [1, -1, 1], [-1, 1, -1]]
+///       [[-1, 1, -1], [1, -1, 1], [-1, 1, -1]]
 ///
-/// or a text grid, one row per line, where `#` is 1 (the stroke) and `.` is −1 (the background):
+/// - a text grid, one row per line, where `#` is 1 (the stroke) and `.` is −1 (the background):
 ///
-///     .#.
-///     #.#
-///     .#.
+///       .#.
+///       #.#
+///       .#.
 ///
-/// A file whose first non-blank character is `#` or `.` is a grid. Trailing spaces and blank
-/// lines at the end are ignored; any other character is an error naming its row and column.
+/// - a PNG (8-bit gray, RGB or RGBA), its 0…255 pixels mapped by `PixelMapping`; see `png`;
+/// - a NumPy `.npy` (float64, float32, or uint8 mapped by `PixelMapping`), C order; see `npy`;
+/// - a `.csv` of numbers, one image row per line, a blank line between channels; see `csv`.
+///
+/// PNG and `.npy` are told by their signatures, CSV by the name ending in `.csv`. A file whose
+/// first non-blank character is `#` or `.` is a grid; trailing spaces and blank lines at the end
+/// are ignored, and any other character is an error naming its row and column.
 public enum InputFile {
     /// Reads an input file and checks it against the model's input shape `[C, H, W]`.
+    /// - Parameter pixels: how PNG and `uint8` pixel values become numbers.
     /// - Throws: `FileError` for an empty file, ragged rows, a bad grid character, non-numbers,
-    ///   or a shape other than `shape`.
-    public static func load(_ path: String, expecting shape: [Int]) throws(FileError) -> Tensor {
-        try parse(try readFileBytes(path), file: path, expecting: shape)
+    ///   a PNG or `.npy` that cannot be read, or a shape other than `shape` (naming it).
+    public static func load(_ path: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
+        try parse(try readFileBytes(path), file: path, expecting: shape, pixels: pixels)
     }
 
     /// Parses the bytes of an input file (see `load`).
-    public static func parse(_ bytes: [UInt8], file: String, expecting shape: [Int]) throws(FileError) -> Tensor {
-        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
-        guard let first else { throw FileError(file: file, "the input is empty") }
+    public static func parse(_ bytes: [UInt8], file: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
+        if isPNG(bytes) { return try png(bytes, file: file, expecting: shape, pixels: pixels) }
         let t: Tensor
-        if first == UInt8(ascii: "#") || first == UInt8(ascii: ".") {
-            t = try grid(bytes, file: file)
+        if bytes.starts(with: [0x93] + Array("NUMPY".utf8)) {
+            t = try npy(bytes, file: file, pixels: pixels)
+        } else if file.lowercased().hasSuffix(".csv") {
+            t = try csv(bytes, file: file)
         } else {
-            let doc = try parseDocument(bytes, file: file)
-            guard case .array = doc else {
-                throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], or a grid of '#' and '.', got \(doc.kindName)")
-            }
-            let n = try tensorFromNested(doc, field: "input", file: file)
-            switch n.shape.count {
-            case 2: t = n.reshaped([1] + n.shape)
-            case 3: t = n
-            default:
-                throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(ShapeText.list(n.shape)))")
-            }
+            t = try text(bytes, file: file)
         }
         guard t.shape == shape else {
             throw FileError(file: file, "the image is \(ShapeText.list(t.shape)) ([C, H, W]) but the model's input is \(ShapeText.list(shape))")
         }
         return t
+    }
+
+    /// Nested arrays or a grid.
+    static func text(_ bytes: [UInt8], file: String) throws(FileError) -> Tensor {
+        let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
+        guard let first else { throw FileError(file: file, "the input is empty") }
+        if first == UInt8(ascii: "#") || first == UInt8(ascii: ".") { return try grid(bytes, file: file) }
+        let doc = try parseDocument(bytes, file: file)
+        guard case .array = doc else {
+            throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], or a grid of '#' and '.', got \(doc.kindName)")
+        }
+        let n = try tensorFromNested(doc, field: "input", file: file)
+        switch n.shape.count {
+        case 2: return n.reshaped([1] + n.shape)
+        case 3: return n
+        default:
+            throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(ShapeText.list(n.shape)))")
+        }
     }
 
     /// Reads a `#`/`.` grid into a `[1, H, W]` tensor.

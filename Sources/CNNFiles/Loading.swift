@@ -10,8 +10,8 @@ public func loadModel(path: String) throws(FileError) -> ModelSpec { try ModelFi
 public func loadWeights(path: String) throws(FileError) -> [String: Tensor] { try WeightsFile.load(path) }
 
 /// Reads an input image and checks it has the model's input shape `[C, H, W]`. See `InputFile`.
-public func loadInput(path: String, expecting shape: [Int]) throws(FileError) -> Tensor {
-    try InputFile.load(path, expecting: shape)
+public func loadInput(path: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
+    try InputFile.load(path, expecting: shape, pixels: pixels)
 }
 
 /// Reads a trace file. See `TraceFile`.

@@ -11,22 +11,25 @@ import CNNCore
 ///      "loss": "mse",
 ///      "classes": ["X", "O"]}
 ///
-/// Fields and defaults:
+/// Fields and defaults (docs/formats.md has every layer's formula):
 /// - `input`: `[C, H, W]`, or `[H, W]` for one channel.
-/// - `conv`: `filters` and `size` (an integer, or `[h, w]`) required; `stride` 1, `padding` 0,
-///   `bias` true, `normalize` false.
-/// - `relu`: no fields.
-/// - `maxpool`: `size` required; `stride` 1 like every other layer (note: PyTorch's `MaxPool2d`
-///   defaults to the window size instead, so write `"stride": 2` for side-by-side 2×2 windows);
-///   `ceil` false.
+/// - `conv`: `filters` and `size` (an integer, or `[h, w]`) required; `stride` 1, `padding` 0
+///   (an integer, `[ph, pw]`, `"same"` or `"valid"`), `dilation` 1, `bias` true, `normalize` false.
+/// - `maxpool`: `size` required; `stride` the size (as PyTorch's `MaxPool2d`); `ceil` false.
+/// - `avgpool`: `size` required; `stride` the size, `padding` 0, `ceil` false, `count_include_pad` true.
 /// - `dense`: `units` required; `bias` true.
+/// - `leaky_relu`: `slope` 0.01. `batchnorm`: `eps` 1e-5, `momentum` 0.1, `mode` `"train"` (or `"eval"`).
+///   `dropout`: `p` 0.5, `mode` `"train"`.
+/// - `relu`, `flatten`, `global_avgpool`, `sigmoid`, `tanh`, `softmax`, `log_softmax`: no fields.
 /// - every layer: `name` defaults to the type and a count per type: `conv1`, `relu1`, `conv2`.
-/// - `loss`: `"mse"` or `"cross_entropy"` (the default); `classes`: optional names, one per output.
+///   A number is taken as a name, so `0`, `1`, … match an unnamed `nn.Sequential`'s `state_dict`.
+/// - `loss`: `"mse"`, `"cross_entropy"` (the default) or `"nll"`; `classes`: optional names, one per output.
 ///
 /// Unknown fields are errors, so a misspelt field is never silently ignored.
 public enum ModelFile {
     /// The layer types a model file may use.
-    public static let layerTypes = ["conv", "relu", "maxpool", "dense"]
+    public static let layerTypes = ["conv", "relu", "maxpool", "dense", "flatten", "avgpool", "global_avgpool", "sigmoid",
+                                    "tanh", "leaky_relu", "softmax", "log_softmax", "batchnorm", "dropout"]
 
     /// Reads and checks a model file.
     /// - Throws: `FileError` naming the file and field; geometry problems (a window that does not
@@ -100,7 +103,7 @@ public enum ModelFile {
             throw f.error("type", "unknown layer type '\(type)' (known: \(layerTypes.joined(separator: ", ")))")
         }
         counts[type, default: 0] += 1
-        let name = try f.string("name") ?? "\(type)\(counts[type] ?? 1)"
+        let name = try f.name(default: "\(type)\(counts[type] ?? 1)")
         guard !name.isEmpty else { throw f.error("name", "must not be empty") }
         // Names become parameter names (`NAME.weight`), query prefixes (`NAME.output[0]`) and
         // npz paths (`forward/NAME/output`), so the characters those use are kept out.
@@ -109,42 +112,7 @@ public enum ModelFile {
         }
         if name == "loss" { throw f.error("name", "'loss' is reserved for the loss record of a trace") }
 
-        let kind: LayerKind
-        switch type {
-        case "conv":
-            let filters = try f.int("filters", min: 1)
-            guard let sv = f.value("size") else { throw f.error("size", "is required: an integer, or [height, width]") }
-            let kh: Int, kw: Int
-            if case .array(let hw) = sv {
-                guard hw.count == 2 else { throw f.error("size", "expected an integer or [height, width], got \(sv.jsonText)") }
-                kh = try intValue(hw[0], field: f.name("size[0]"), file: file, min: 1)
-                kw = try intValue(hw[1], field: f.name("size[1]"), file: file, min: 1)
-            } else {
-                kh = try intValue(sv, field: f.name("size"), file: file, min: 1)
-                kw = kh
-            }
-            let stride = try f.int("stride", default: 1, min: 1)
-            let padding = try f.int("padding", default: 0, min: 0)
-            let bias = try f.bool("bias", default: true)
-            let normalize = try f.bool("normalize", default: false)
-            try f.finish(allowed: ["name", "type", "filters", "size", "stride", "padding", "bias", "normalize"])
-            kind = .conv(ConvSpec(filters: filters, kernelH: kh, kernelW: kw, stride: stride, padding: padding, bias: bias, normalize: normalize))
-        case "relu":
-            try f.finish(allowed: ["name", "type"])
-            kind = .relu
-        case "maxpool":
-            let size = try f.int("size", min: 1)
-            let stride = try f.int("stride", default: 1, min: 1)
-            let ceil = try f.bool("ceil", default: false)
-            try f.finish(allowed: ["name", "type", "size", "stride", "ceil"])
-            kind = .maxpool(PoolSpec(size: size, stride: stride, ceil: ceil))
-        default: // "dense"
-            let units = try f.int("units", min: 1)
-            let bias = try f.bool("bias", default: true)
-            try f.finish(allowed: ["name", "type", "units", "bias"])
-            kind = .dense(DenseSpec(units: units, bias: bias))
-        }
-        return LayerSpec(name: name, kind: kind)
+        return LayerSpec(name: name, kind: try LayerFields.kind(type, &f))
     }
 
     /// The model as a document in the same format, every field written out (no defaults left
@@ -152,20 +120,7 @@ public enum ModelFile {
     public static func json(_ spec: ModelSpec) -> JSONValue {
         func n(_ i: Int) -> JSONValue { .number(Double(i)) }
         let layers: [JSONValue] = spec.layers.map { layer in
-            var pairs: [(key: String, value: JSONValue)] = [("name", .string(layer.name)), ("type", .string(layer.kind.typeName))]
-            switch layer.kind {
-            case .conv(let c):
-                let size: JSONValue = c.kernelH == c.kernelW ? n(c.kernelH) : .array([n(c.kernelH), n(c.kernelW)])
-                pairs += [("filters", n(c.filters)), ("size", size), ("stride", n(c.stride)), ("padding", n(c.padding)),
-                          ("bias", .bool(c.bias)), ("normalize", .bool(c.normalize))]
-            case .relu:
-                break
-            case .maxpool(let p):
-                pairs += [("size", n(p.size)), ("stride", n(p.stride)), ("ceil", .bool(p.ceil))]
-            case .dense(let d):
-                pairs += [("units", n(d.units)), ("bias", .bool(d.bias))]
-            }
-            return .object(pairs)
+            .object([("name", .string(layer.name)), ("type", .string(layer.kind.typeName))] + LayerFields.json(layer.kind))
         }
         var top: [(key: String, value: JSONValue)] = [
             ("input", .array(spec.input.map(n))),

@@ -99,7 +99,7 @@ extension NPZ {
         do {
             archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
         } catch {
-            throw FileError(file: path, "not a readable .npz (zip) archive: \(error)")
+            throw FileError(file: path, "not a readable .npz (zip) archive, damaged or cut short: \(error)")
         }
         var arrays: [(name: String, array: NPYArray)] = []
         var total = 0

@@ -191,10 +191,11 @@ void cnn_relu_backward(long n, const double *y, const double *gy, double *gx) {
     for (long i = 0; i < n; i++) gx[i] = y[i] > 0 ? gy[i] : 0.0;
 }
 
-/// The output columns j whose input column j·stride + b − pad lies inside [0, width).
-static void valid_columns(long b, long stride, long pad, long width, long outW, long *lo, long *hi) {
-    long l = pad - b > 0 ? (pad - b + stride - 1) / stride : 0;
-    long top = width - 1 + pad - b;  // j·stride ≤ top
+/// The output columns j whose input column j·stride + off lies inside [0, width), where
+/// off = b·dilation − pad.
+static void valid_columns(long off, long stride, long width, long outW, long *lo, long *hi) {
+    long l = -off > 0 ? (-off + stride - 1) / stride : 0;
+    long top = width - 1 - off;  // j·stride ≤ top
     long h = top < 0 ? 0 : top / stride + 1;
     if (l > outW) l = outW;
     if (h > outW) h = outW;
@@ -203,7 +204,7 @@ static void valid_columns(long b, long stride, long pad, long width, long outW, 
 }
 
 void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
-                long stride, long pad, long outH, long outW, double *col) {
+                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col) {
     long positions = outH * outW;
     double *dst = col;
     for (long c = 0; c < channels; c++) {
@@ -211,15 +212,16 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
         for (long a = 0; a < kh; a++) {
             for (long b = 0; b < kw; b++, dst += positions) {
                 long lo, hi;
-                valid_columns(b, stride, pad, width, outW, &lo, &hi);
+                long colOff = b * dilation - padLeft;
+                valid_columns(colOff, stride, width, outW, &lo, &hi);
                 for (long i = 0; i < outH; i++) {
                     double *d = dst + i * outW;
-                    long y = i * stride + a - pad;
+                    long y = i * stride + a * dilation - padTop;
                     if (y < 0 || y >= height) {
                         for (long j = 0; j < outW; j++) d[j] = 0;
                         continue;
                     }
-                    long off = y * width + b - pad;  // + j·stride is inside the row for lo ≤ j < hi
+                    long off = y * width + colOff;  // + j·stride is inside the row for lo ≤ j < hi
                     for (long j = 0; j < lo; j++) d[j] = 0;
                     if (stride == 1) {
                         for (long j = lo; j < hi; j++) d[j] = plane[off + j];
@@ -234,7 +236,7 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
 }
 
 void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
-                    long stride, long pad, long outH, long outW, double *gx) {
+                    long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx) {
     long positions = outH * outW;
     const double *src = col;
     for (long c = 0; c < channels; c++) {
@@ -242,12 +244,13 @@ void cnn_col2im_add(const double *col, long channels, long height, long width, l
         for (long a = 0; a < kh; a++) {
             for (long b = 0; b < kw; b++, src += positions) {
                 long lo, hi;
-                valid_columns(b, stride, pad, width, outW, &lo, &hi);
+                long colOff = b * dilation - padLeft;
+                valid_columns(colOff, stride, width, outW, &lo, &hi);
                 for (long i = 0; i < outH; i++) {
-                    long y = i * stride + a - pad;
+                    long y = i * stride + a * dilation - padTop;
                     if (y < 0 || y >= height) continue;
                     const double *s = src + i * outW;
-                    long off = y * width + b - pad;
+                    long off = y * width + colOff;
                     if (stride == 1) {
                         for (long j = lo; j < hi; j++) plane[off + j] += s[j];
                     } else {

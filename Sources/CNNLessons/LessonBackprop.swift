@@ -251,7 +251,7 @@ extension StepBuilder {
         }
         let (o, c, a, b) = (index[0], index[1], index[2], index[3])
         let (h, w) = (x.shape[1], x.shape[2]), (oh, ow) = (gy.shape[1], gy.shape[2])
-        let s = spec.stride, pad = spec.padding
+        let s = spec.stride, pad = spec.pads.top, padW = spec.pads.left, dil = spec.dilation
         let n = spec.normalize ? gw.shape[1] * gw.shape[2] * gw.shape[3] : 1
         var terms: [(i: Int, j: Int, g: Double, x: Double)] = []
         var sum = 0.0
@@ -259,7 +259,7 @@ extension StepBuilder {
         for i in 0..<oh {
             for j in 0..<ow {
                 let g = gy.data[(o * oh + i) * ow + j]
-                let r = i * s + a - pad, q = j * s + b - pad
+                let r = i * s + a * dil - pad, q = j * s + b * dil - padW
                 let xv = r >= 0 && r < h && q >= 0 && q < w ? x.data[(c * h + r) * w + q] : 0
                 sum += g * xv
                 if g != 0 {
@@ -280,7 +280,7 @@ extension StepBuilder {
             let base = s == 1 ? v : "\(s)\(v)"
             return d == 0 ? base : d > 0 ? "\(base)+\(d)" : "\(base)−\(-d)"
         }
-        let rowExpr = shifted("i", a - pad), colExpr = shifted("j", b - pad)
+        let rowExpr = shifted("i", a * dil - pad), colExpr = shifted("j", b * dil - padW)
         let xName = "in[\(c),\(rowExpr),\(colExpr)]"
         var lines = [
             "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",

@@ -69,8 +69,8 @@ extension StepBuilder {
 
     func convolutionFigure(_ input: String, _ layer: String, _ f: Int, _ row: Int, _ col: Int, _ step: LessonStep) throws -> LessonFigure {
         let spec = try layerSpec(input, layer, step)
-        guard case .conv(let c) = spec.kind, c.padding == 0 else {
-            throw fail(step, "convolution steps are drawn for conv layers with no padding; '\(layer)' is not one")
+        guard case .conv(let c) = spec.kind, c.padding == .valid, c.dilation == 1 else {
+            throw fail(step, "convolution steps are drawn for conv layers with no padding and no dilation; '\(layer)' is not one")
         }
         let feats = try features(input, layer, step)
         guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }

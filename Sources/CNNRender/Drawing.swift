@@ -56,6 +56,7 @@ struct Drawer {
         case .spectrogram(let f): return try drawSpectrogram(f)
         case .table(let f): return try drawTable(f)
         case .text(let f): return drawText(f)
+        case .worksheetGrid(let f): return drawWorksheetGrid(f)
         case .row(let figures, let spacing): return try drawRow(figures, spacing: spacing)
         case .column(let figures, let spacing): return try drawColumn(figures, spacing: spacing)
         }

@@ -27,6 +27,7 @@ struct FigureText {
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
         case .text(let f): return text(f)
+        case .worksheetGrid(let f): return worksheetGrid(f)
         case .row(let figures, _): return Panel.flow(figures.map(panel), width: width, gap: 4)
         case .column(let figures, _): return Panel.stacked(figures.map(panel))
         }

@@ -22,7 +22,7 @@ struct CNNExplain: ParsableCommand {
               --input lessons/inputs/x.txt --target X --out x.trace.json
           cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
-        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self]
+        subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self, WhatIfCommand.self, WorksheetCommand.self, CheckCommand.self, SlidesCommand.self]
     )
 
     /// Runs the command line. Usage errors exit with status 2, other errors with 1 (after one
@@ -97,8 +97,11 @@ struct NetworkFiles: ParsableArguments {
     @Option(help: "The model file (JSON or YAML).")
     var model: String
 
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], or a text grid of '#' (1) and '.' (−1).")
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], a text grid of '#' (1) and '.' (−1), a PNG, a .npy or a .csv.")
     var input: String
+
+    @Option(help: "How PNG and uint8 .npy pixels (0…255) become numbers: 'article' (black −1, white +1) or 'torchvision' (0…1).")
+    var pixels: PixelMapping = .article
 
     @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
     var weights: String?
@@ -111,3 +114,4 @@ struct NetworkFiles: ParsableArguments {
 }
 
 extension WeightsInit: ExpressibleByArgument {}
+extension PixelMapping: ExpressibleByArgument {}

@@ -42,7 +42,7 @@ struct GradCheckCommand: ParsableCommand {
         var passed = true
         try reportingErrors {
             let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed, initialization: files.initialization)
-            let x = try InputFile.load(files.input, expecting: network.shapes[0])
+            let x = try InputFile.load(files.input, expecting: network.shapes[0], pixels: files.pixels)
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)
             let e = { (v: Double) in formatNumber(v, .full) }

@@ -43,7 +43,7 @@ struct TraceCommand: ParsableCommand {
             try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
                                          inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
             let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
-                                         initialization: files.initialization).run()
+                                         initialization: files.initialization, pixels: files.pixels).run()
             try writeOutput(TraceFile.data(trace), to: out)
             if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
             try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")

@@ -5,7 +5,7 @@ import Testing
 /// write errors: each refused with one line, or read as intended.
 @Suite struct FilesCLITests {
     func traceArgs(model: String = xoModel, input: String = xoInput, out: String) -> [String] {
-        ["trace", "--model", model, "--input", input, "--out", out]
+        ["trace", "--model", model, "--input", input, "--init", "random", "--out", out]
     }
 
     func expectRefused(_ r: RunResult, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {

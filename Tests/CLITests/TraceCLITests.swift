@@ -130,6 +130,27 @@ import TestSupport
         #expect(bad.status == 2, "\(bad.stderr)")
     }
 
+    /// A PNG input through trace, with each pixel mapping; a PNG of the wrong size names the shape.
+    @Test func pngInputWithEachMapping() throws {
+        let dir = try temporaryDirectory()
+        let model = try write(#"{"input": [1, 4, 5], "layers": [{"name": "out", "type": "dense", "units": 2}]}"#, "m.json", in: dir)
+        let png = "Tests/Fixtures/inputs/gray.png"
+        var inputs: [String: [Double]] = [:]
+        for mapping in ["article", "torchvision"] {
+            let out = dir.appendingPathComponent("\(mapping).json").path
+            let r = try run(["trace", "--model", model, "--init", "random", "--input", png, "--pixels", mapping, "--out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            inputs[mapping] = try #require(TraceFile.load(out).record("out", "input")).data
+        }
+        let a = try #require(inputs["article"]), t = try #require(inputs["torchvision"])
+        #expect(a.count == 20 && a.min() == -1 && a.max() == 1)
+        #expect(zip(a, t).allSatisfy { $0.0 == 2 * $0.1 - 1 || abs($0.0 - (2 * $0.1 - 1)) <= 1e-15 })
+        let wrong = try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", png, "--out", dir.appendingPathComponent("w.json").path])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("gray.png: the PNG is 5×4 pixels (width×height), but the model's input is [1, 9, 9]"), "\(wrong.stderr)")
+        #expect(try run(["trace", "--model", model, "--input", png, "--pixels", "bytes", "--out", "x.json"]).status == 2)
+    }
+
     @Test func missingArgumentIsAUsageError() throws {
         let r = try run(["trace", "--model", xoModel])
         #expect(r.status == 2, "usage errors exit with status 2, got \(r.status)")

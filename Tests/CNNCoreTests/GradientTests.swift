@@ -40,7 +40,68 @@ import Testing
         var spec: ModelSpec?
         while spec == nil { spec = Self.randomModel(&rng) }
         let model = try #require(spec)
-        var net = try Network(model: model, seed: UInt64(seed))
+        try Self.checkAgainstCentralDifferences(try Network(model: model, seed: UInt64(seed)), &rng)
+    }
+
+    /// Models mixing every layer type: conv with `same` or `[ph, pw]` padding and dilation,
+    /// batchnorm in train or eval mode (with given statistics), relu, sigmoid, tanh, leaky ReLU,
+    /// max or average pooling (padding, ceil, count_include_pad), dropout in train or eval mode,
+    /// global average pooling, flatten, dense, softmax and log-softmax, and all three losses.
+    static func randomMixedModel(_ rng: inout SeededGenerator) -> (ModelSpec, [String: Tensor])? {
+        let c = 1 + rng.below(3), h = 4 + rng.below(5), w = 4 + rng.below(5)
+        var layers: [LayerSpec] = []
+        var given: [String: Tensor] = [:]
+        func add(_ kind: LayerKind) { layers.append(LayerSpec(name: "\(layers.count)", kind: kind)) }
+        let activations: [LayerKind] = [.relu, .sigmoid, .tanh, .leakyRelu(slope: 0.01), .leakyRelu(slope: -0.3)]
+        let filters = 1 + rng.below(3)
+        let padding: ConvPadding = rng.below(2) == 0 ? .same : .explicit(h: rng.below(2), w: rng.below(2))
+        add(.conv(ConvSpec(filters: filters, kernelH: 1 + rng.below(3), kernelW: 1 + rng.below(3), padding: padding,
+                           dilation: 1 + rng.below(2), bias: rng.below(2) == 0, normalize: rng.below(4) == 0)))
+        if rng.below(3) > 0 {
+            let mode: LayerMode = rng.below(2) == 0 ? .train : .eval
+            add(.batchnorm(BatchNormSpec(eps: 1e-5, momentum: 0.1 + 0.2 * rng.nextUnit(), mode: mode)))
+            let name = layers[layers.count - 1].name
+            given["\(name).weight"] = Tensor(shape: [filters], data: (0..<filters).map { _ in rng.uniform(0.5, 1.5) })
+            given["\(name).bias"] = Tensor(shape: [filters], data: (0..<filters).map { _ in rng.uniform(-0.5, 0.5) })
+            given["\(name).running_mean"] = Tensor(shape: [filters], data: (0..<filters).map { _ in rng.uniform(-0.5, 0.5) })
+            given["\(name).running_var"] = Tensor(shape: [filters], data: (0..<filters).map { _ in rng.uniform(0.5, 2) })
+        }
+        add(activations[rng.below(activations.count)])
+        if rng.below(2) == 0 {
+            add(.maxpool(PoolSpec(size: 2, stride: 1 + rng.below(2), ceil: rng.below(2) == 0)))
+        } else {
+            add(.avgpool(AvgPoolSpec(size: 2 + rng.below(2), stride: 1 + rng.below(2), padding: rng.below(2), ceil: rng.below(2) == 0,
+                                     countIncludePad: rng.below(2) == 0)))
+        }
+        if rng.below(2) == 0 { add(.dropout(DropoutSpec(p: 0.2 + 0.5 * rng.nextUnit(), mode: rng.below(3) == 0 ? .eval : .train))) }
+        if rng.below(3) == 0 { add(.globalAvgpool) }
+        if rng.below(2) == 0 { add(.flatten) }
+        if rng.below(2) == 0 {
+            add(.dense(DenseSpec(units: 3, bias: rng.below(2) == 0)))
+            add(activations[rng.below(activations.count)])
+        }
+        add(.dense(DenseSpec(units: 2 + rng.below(3), bias: rng.below(2) == 0)))
+        let loss = LossKind.allCases[rng.below(3)]
+        if loss == .nll { add(.logSoftmax) } else if loss == .mse && rng.below(2) == 0 { add(.softmax) }
+        let spec = ModelSpec(input: [c, h, w], layers: layers, loss: loss, classes: [])
+        return (try? spec.shapes()) != nil ? (spec, given) : nil
+    }
+
+    @Test(arguments: 0..<60)
+    func mixedLayersMatchCentralDifferences(seed: Int) throws {
+        var rng = SeededGenerator(seed: UInt64(seed), stream: "mixed-layers")
+        var made: (ModelSpec, [String: Tensor])?
+        while made == nil { made = Self.randomMixedModel(&rng) }
+        let (model, given) = try #require(made)
+        try Self.checkAgainstCentralDifferences(try Network(model: model, parameters: given, seed: UInt64(seed)), &rng)
+    }
+
+    /// Runs a random batch forward and backward, then moves every parameter and input element
+    /// by ±h and compares each gradient with the central difference of the loss. Dropout masks
+    /// stay fixed: every workspace draws them from the network's seed.
+    static func checkAgainstCentralDifferences(_ network: Network, _ rng: inout SeededGenerator) throws {
+        var net = network
+        let model = net.model
         let batch = 1 + rng.below(3)
         let inputSize = net.shapes[0].reduce(1, *)
         var inputs = (0..<batch).map { _ in (0..<inputSize).map { _ in rng.uniform(-1, 1) } }
@@ -57,7 +118,7 @@ import Testing
         // error (O(ε/h)) both near 1e-10, far below the rtol 1e-6 asserted.
         let h = 1e-5
         func check(_ analytic: Double, _ numeric: Double, _ what: String) {
-            #expect(isClose(analytic, numeric, rtol: 1e-6, atol: 1e-9), "\(what): backward \(analytic), finite difference \(numeric) in \(model.layers.map(\.name))")
+            #expect(isClose(analytic, numeric, rtol: 1e-6, atol: 1e-9), "\(what): backward \(analytic), finite difference \(numeric) in \(model.layers.map(\.kind.typeName))")
         }
         for p in net.parameters.indices {
             let grad = ws.parameterGradient(p)

@@ -5,14 +5,15 @@ import Testing
 @Suite struct PoolWindowsTests {
     /// The output length counted window by window, in padded coordinates: every window that fits
     /// in the padded input; in ceil mode also a last one that runs past the end, when the window
-    /// before it did not reach the end and it starts inside the input or its left padding.
+    /// before it did not reach the end (for the first window: when it is less than a stride too
+    /// large) and it starts inside the input or its left padding.
     static func countedLength(_ n: Int, size: Int, stride: Int, padding: Int, ceil: Bool) -> Int {
         let padded = n + 2 * padding
         var count = 0
         while true {
             let start = count * stride
             let fits = start + size <= padded
-            let lastPartial = ceil && !fits && start < n + padding && (count == 0 || start - stride + size < padded)
+            let lastPartial = ceil && !fits && start < n + padding && start - stride + size < padded
             guard fits || lastPartial else { return count }
             count += 1
         }
@@ -32,14 +33,19 @@ import Testing
         // ceil would add a window starting in the right padding: it is dropped.
         #expect(PoolWindows.outputLength(5, size: 2, stride: 2, padding: 1, ceil: true) == 3)
         #expect(PoolWindows.outputLength(6, size: 2, stride: 2, padding: 1, ceil: true) == 4)
-        for n in 1...12 { for size in 1...4 { for stride in 1...4 { for padding in 0...(size / 2) where size <= n + 2 * padding {
+        // In ceil mode a window larger than the input still gives one output when it starts inside (PyTorch).
+        #expect(PoolWindows.outputLength(1, size: 2, stride: 2, ceil: true) == 1)
+        #expect(PoolWindows.outputLength(1, size: 2, stride: 1, ceil: true) == 0)
+        #expect(PoolWindows.outputLength(1, size: 3, stride: 2, ceil: false) == 0)
+        #expect(PoolWindows.outputLength(2, size: 4, stride: 2, ceil: true) == 0)
+        for n in 1...12 { for size in 1...4 { for stride in 1...4 { for padding in 0...(size / 2) {
             for ceil in [false, true] {
                 let got = PoolWindows.outputLength(n, size: size, stride: stride, padding: padding, ceil: ceil)
                 #expect(got == Self.countedLength(n, size: size, stride: stride, padding: padding, ceil: ceil),
                         "n \(n) size \(size) stride \(stride) padding \(padding) ceil \(ceil)")
                 // Every window has at least one input cell.
                 let w = PoolWindows(size: size, stride: stride, padding: padding, ceil: ceil, height: n, width: n)
-                for i in 0..<w.outH { #expect(!w.rows(i).isEmpty) }
+                for i in 0..<max(0, w.outH) { #expect(!w.rows(i).isEmpty) }
             }
         } } } }
     }

@@ -3,15 +3,18 @@ import Testing
 
 /// The optimized kernels against the formulas written out as plain loops.
 @Suite struct ReferenceTests {
-    /// `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b]·x[c, i·s+a−p, j·s+b−p]) / n + bias[o]`, looped directly.
+    /// `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b]·x[c, i·s+a·d−top, j·s+b·d−left]) / n + bias[o]`, looped directly.
     static func referenceConv(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ s: ConvSpec) -> Tensor {
         let (c, h, wd) = (x.shape[0], x.shape[1], x.shape[2])
-        let oh = (h + 2 * s.padding - s.kernelH) / s.stride + 1, ow = (wd + 2 * s.padding - s.kernelW) / s.stride + 1
+        let p = s.pads, d = s.dilation
+        let spanH = d * (s.kernelH - 1) + 1, spanW = d * (s.kernelW - 1) + 1
+        let oh = (h + p.top + p.bottom - spanH) / s.stride + 1
+        let ow = (wd + p.left + p.right - spanW) / s.stride + 1
         var out = Tensor(zeros: [s.filters, oh, ow])
         for o in 0..<s.filters { for i in 0..<oh { for j in 0..<ow {
             var sum = 0.0
             for ci in 0..<c { for a in 0..<s.kernelH { for b in 0..<s.kernelW {
-                let y = i * s.stride + a - s.padding, xx = j * s.stride + b - s.padding
+                let y = i * s.stride + a * d - p.top, xx = j * s.stride + b * d - p.left
                 if y >= 0 && y < h && xx >= 0 && xx < wd { sum += w[o, ci, a, b] * x[ci, y, xx] }
             } } }
             out[o, i, j] = sum / (s.normalize ? Double(c * s.kernelH * s.kernelW) : 1) + (bias?[o] ?? 0)
@@ -19,14 +22,18 @@ import Testing
         return out
     }
 
-    @Test(arguments: 0..<20)
+    /// Random convs with stride, padding (symmetric, `[ph, pw]` or `same`), dilation, bias, normalize.
+    @Test(arguments: 0..<30)
     func convMatchesReference(seed: Int) throws {
         var rng = SeededGenerator(seed: UInt64(seed))
+        let stride = 1 + rng.below(3)
+        let padding: ConvPadding = stride == 1 && rng.below(3) == 0 ? .same : .explicit(h: rng.below(3), w: rng.below(3))
         let spec = ConvSpec(filters: 1 + rng.below(4), kernelH: 1 + rng.below(4), kernelW: 1 + rng.below(4),
-                            stride: 1 + rng.below(3), padding: rng.below(3), bias: rng.below(2) == 0, normalize: rng.below(2) == 0)
+                            stride: stride, padding: padding, dilation: 1 + rng.below(3), bias: rng.below(2) == 0, normalize: rng.below(2) == 0)
         let input = [1 + rng.below(3), 4 + rng.below(8), 4 + rng.below(8)]
         let model = ModelSpec(input: input, layers: [LayerSpec(name: "c", kind: .conv(spec))], loss: .mse, classes: [])
-        guard (try? model.shapes()) != nil else { return }
+        guard let shapes = try? model.shapes() else { return }
+        if padding == .same { #expect(shapes[1].dropFirst() == input.dropFirst()) }
         let net = try Network(model: model, seed: UInt64(seed))
         let x = Tensor(shape: input, data: (0..<input.reduce(1, *)).map { _ in rng.uniform(-2, 2) })
         let got = net.predict(x)

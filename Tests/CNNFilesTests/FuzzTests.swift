@@ -87,7 +87,8 @@ import Testing
 
     /// The binary readers: `.npz` (stored and deflated), `.safetensors`, and the `.npy` inside.
     @Test(arguments: ["Tests/Fixtures/weights/weights_f64.npz", "Tests/Fixtures/weights/weights_f32_compressed.npz",
-                      "Tests/Fixtures/weights/weights_bf16.safetensors", "Tests/Fixtures/weights/weights_f32.safetensors"])
+                      "Tests/Fixtures/weights/weights_bf16.safetensors", "Tests/Fixtures/weights/weights_f32.safetensors",
+                      "Tests/Fixtures/inputs/rgba.png", "Tests/Fixtures/inputs/x_u8.npy"])
     func binaryMutationsNeverTrap(file: String) throws {
         let original = try read(file)
         var rng = SeededGenerator(seed: 2026, stream: file)
@@ -99,6 +100,8 @@ import Testing
             if (try? NPZ.read(path.path)) != nil { loaded += 1 }
             if (try? SafeTensors.parse(bytes, file: "fuzz.safetensors")) != nil { loaded += 1 }
             _ = try? NPY.parse(bytes[...], file: "fuzz.npy")
+            for c in [3, 4] where (try? InputFile.parse(bytes, file: "fuzz", expecting: [c, 4, 5])) != nil { loaded += 1 }
+            _ = try? InputFile.parse(bytes, file: "fuzz.csv", expecting: [1, 4, 5])
             if bytes.count > 64 { _ = try? NPY.parse(bytes[64...], file: "fuzz.npy") }
         }
         #expect(loaded > 0)

@@ -26,11 +26,12 @@ void cnn_relu_forward(long n, const double *x, double *y);
 void cnn_relu_backward(long n, const double *y, const double *gy, double *gx);
 
 /// Unfolds one image x [channels, height, width] into col [channels·kh·kw, outH·outW]:
-/// col[(c·kh + a)·kw + b][i·outW + j] = x[c][i·stride + a − pad][j·stride + b − pad], 0 outside.
+/// col[(c·kh + a)·kw + b][i·outW + j] = x[c][i·stride + a·dilation − padTop][j·stride + b·dilation − padLeft],
+/// 0 outside the image.
 void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
-                long stride, long pad, long outH, long outW, double *col);
+                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col);
 
 /// The adjoint of cnn_im2col: adds every col element back onto the pixel it came from.
 void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
-                    long stride, long pad, long outH, long outW, double *gx);
+                    long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx);
 #endif
