@@ -8,7 +8,7 @@ import CNNCore
 /// - Throws: `FileError` for ragged arrays (rows of different lengths, or a number where an
 ///   array belongs), non-numbers, NaN or infinity (YAML can write `.nan` and `.inf`), empty
 ///   arrays, and more than `Limits.maxElements` elements.
-func tensorFromNested(_ value: JSONValue, field: String, file: String) throws(FileError) -> Tensor {
+public func tensorFromNested(_ value: JSONValue, field: String, file: String) throws(FileError) -> Tensor {
     // The shape is read down the first elements; every other element is checked against it.
     var shape: [Int] = []
     var probe = value

@@ -2,6 +2,7 @@
 // engine, and list every number that moved. The comparison is `traceDifferences` from CNNAnalysis,
 // the same rule `cnn-explain diff` uses; nothing here recomputes the network's math.
 
+import CNNInputs
 import CNNAnalysis
 import CNNCore
 import CNNFigures

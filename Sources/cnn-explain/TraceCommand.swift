@@ -1,3 +1,4 @@
+import CNNInputs
 import ArgumentParser
 import CNNAnalysis
 import CNNCore

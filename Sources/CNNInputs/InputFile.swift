@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNPNG
 import Foundation
 
@@ -123,4 +124,9 @@ public func parseTarget(_ s: String, classes: [String]) throws(FileError) -> Int
         return k
     }
     throw FileError(file: "target", "unknown class '\(s)'; valid classes: \(valid)")
+}
+
+/// Reads an input image and checks it has the model's input shape `[C, H, W]`. See `InputFile`.
+public func loadInput(path: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
+    try InputFile.load(path, expecting: shape, pixels: pixels)
 }

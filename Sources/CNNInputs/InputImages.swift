@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNPNG
 import Foundation
 
