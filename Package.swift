@@ -47,9 +47,16 @@ let package = Package(
         // Lesson files, the runner, the `{{…}}` templates, lesson figures; writes lessons and reports
         // through the drawers. Orchestrates the modules above.
         .target(name: "CNNLessons", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining",
+            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNHTML",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
+        // (inline SVG, CSS and script). No Cairo; the page's script and style are embedded at build time.
+        .target(name: "CNNHTML", dependencies: ["CNNFigures", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+                plugins: ["EmbedWebFiles"]),
+        // Build tool: turns the files of web/ into Swift string constants (used by EmbedWebFiles).
+        .executableTarget(name: "embed-text", path: "Sources/embed-text"),
+        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),
         // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
         .target(name: "CNNTeaching", dependencies: [
             "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNAnalysis",
@@ -57,7 +64,7 @@ let package = Package(
         ]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching",
+            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching", "CNNHTML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
@@ -67,6 +74,7 @@ let package = Package(
         .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
         .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
         .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
     ],

@@ -5,9 +5,12 @@ import Foundation
 
 /// The tolerances of `diff`: two numbers agree when `isClose(a, b, rtol:, atol:)`.
 public struct Tolerance: Sendable, Equatable {
+    /// The relative tolerance, a fraction of `|b|`.
     public var rtol: Double
+    /// The absolute tolerance, for numbers near zero.
     public var atol: Double
 
+    /// Numbers agree when `|a − b| ≤ atol + rtol·|b|`.
     public init(rtol: Double, atol: Double) {
         self.rtol = rtol
         self.atol = atol
@@ -47,12 +50,13 @@ public struct Tolerance: Sendable, Equatable {
 /// An array that differs between two traces, with its worst element: the one furthest outside
 /// the tolerance (largest `Tolerance.excess`).
 public struct ArrayDifference: Sendable, Equatable {
+    /// The array's pass, layer and role, as in the trace (`backward`, `conv1`, `grad_weight`).
     public var pass: Pass
     public var layer: String
     public var role: String
     /// The array's shape in the reference (the second file, or whichever is a full trace).
     public var shape: [Int]
-    /// How many elements disagree, of `count`.
+    /// How many elements disagree, of the array's `count`.
     public var differing: Int
     public var count: Int
     /// The worst element's multi-index in `shape` (`[]` for a scalar).

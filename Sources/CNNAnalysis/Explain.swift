@@ -26,15 +26,38 @@ import Foundation
 ///   - maxpool `grad_input`: the sum of the output gradients of the windows this cell won;
 ///   - the last layer's `grad_output`: the loss derivative; any other layer's `grad_output` is
 ///     the next layer's `grad_input`.
+/// - flatten, avgpool, global_avgpool, sigmoid, tanh, leaky_relu, softmax, log_softmax,
+///   batchnorm (also its batch and running statistics, `grad_weight` and `grad_bias`) and dropout
+///   (also its `mask`): each `output` and `grad_input` with the operands and the formula
+///   (`ExplainLayers.swift`, `ExplainNorm.swift`).
 /// Every recomputed value is compared with the recorded one.
 ///
 /// Explanations work on one-sample traces (activations `[C, H, W]`), as `cnn-explain trace` writes.
 /// - Throws: `FileError` (file `query`) for a malformed query, an unknown layer or role (listing
 ///   those that exist) or an index out of range (giving the shape).
 public func explain(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> String {
+    try explanation(trace: trace, query: query, style: style).text
+}
+
+/// What `explain` prints for one number, and the value its derivation recomputed from the operands.
+public struct Explanation: Sendable, Equatable {
+    /// The lines `explain` prints, joined by newlines.
+    public var text: String
+    /// The recomputed value that was checked against the recorded one; `nil` for numbers that are
+    /// given rather than computed (the input, weights, biases).
+    public var recomputed: Double?
+}
+
+/// `explain`'s lines for one number together with the value they recompute (see `explain`).
+public func explanation(trace: Trace, query: String, style: NumberStyle) throws(FileError) -> Explanation {
     var e = try Explainer(trace: trace, query: query, style: style)
     try e.run()
-    return e.lines.joined(separator: "\n")
+    return Explanation(text: e.lines.joined(separator: "\n"), recomputed: e.checked.value)
+}
+
+/// The last value `check` compared, kept aside so the explainer's methods stay non-mutating there.
+final class CheckedValue {
+    var value: Double?
 }
 
 struct Explainer {
@@ -46,6 +69,7 @@ struct Explainer {
     let index: [Int]
     let record: TraceRecord
     var lines: [String] = []
+    let checked = CheckedValue()
 
     init(trace: Trace, query: String, style: NumberStyle) throws(FileError) {
         self.trace = trace
@@ -130,6 +154,7 @@ struct Explainer {
     }
 
     func check(_ recomputed: Double) -> String {
+        checked.value = recomputed
         let recorded = record.data[record.tensor.offset(index)]
         if isClose(recomputed, recorded, rtol: 1e-9, atol: 1e-12) {
             return "  ✓ recomputed \(r(recomputed)), the recorded value"
@@ -217,6 +242,7 @@ struct Explainer {
             lines.append(check(y > 0 ? g : 0))
         case (.maxpool(let p), "grad_input"): try poolGradInput(p)
         default:
+            if try explainLayer(spec.kind) { return }
             let roles = trace.records.filter { $0.layer == layer }.map(\.role)
             throw FileError(file: "query", field: query, "no explanation for \(spec.kind.typeName) \(role) (this layer has: \(roles.joined(separator: ", ")))")
         }
@@ -231,7 +257,7 @@ struct Explainer {
         let (s, dil, pads) = (c.stride, c.dilation, c.pads)
         let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
         lines.append("  feature \(d.filter) of \(layer) laid over the \(c.kernelH)×\(c.kernelW) patch at rows \(d.top)…\(d.top + c.span.h - 1), columns \(d.left)…\(d.left + c.span.w - 1) of the input"
-                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): every \(dil)th row and column" : "")"
+                     + " (stride \(s), padding \(padText(c))\(dil > 1 ? ", dilation \(dil): the taps are \(dil) rows and columns apart" : "")"
                      + "\(padded ? "; rows/columns outside the image are 0" : "")):")
         let perChannel = c.kernelH * c.kernelW
         for ch in 0..<x.shape[0] {

@@ -17,13 +17,9 @@ struct AvgPoolGeometry {
     var planeIn: Int { windows.height * windows.width }
     var planeOut: Int { windows.outH * windows.outW }
 
-    /// The number the sum of window `(i, j)` is divided by: its cells in the padded input with
-    /// `count_include_pad`, else its cells in the input (PyTorch's rule).
+    /// The number the sum of window `(i, j)` is divided by (`PoolWindows.divisor`).
     @inline(__always)
-    func divisor(_ i: Int, _ j: Int) -> Double {
-        countIncludePad ? Double(windows.paddedRows(i).count * windows.paddedCols(j).count)
-            : Double(windows.rows(i).count * windows.cols(j).count)
-    }
+    func divisor(_ i: Int, _ j: Int) -> Double { Double(windows.divisor(i, j, countIncludePad: countIncludePad)) }
 
     func forward(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>) {
         let w = windows.width

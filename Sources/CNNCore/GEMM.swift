@@ -5,8 +5,8 @@ import CNNKernels
 ///     C[m×n] = A[m×k] · B[k×n]          (accumulate: C += A · B)
 ///
 /// with leading dimensions `lda`, `ldb`, `ldc` (elements between rows). The work is done by the
-/// C kernels of `CNNKernels`: register-blocked AVX2/FMA code where the processor has it, portable
-/// C elsewhere. Each element of C sums over k in order.
+/// C kernels of `CNNKernels`: register-blocked AVX-512 or AVX2/FMA code where the processor has
+/// it, portable C elsewhere (see `Kernels.path`). Each element of C sums over k in order.
 @inline(__always)
 func gemm(m: Int, n: Int, k: Int,
           a: UnsafePointer<Double>, lda: Int,
@@ -42,11 +42,12 @@ func transpose(_ src: UnsafePointer<Double>, rows m: Int, cols n: Int, lds: Int,
 
 import Dispatch
 
-/// Runs `body(0)`, …, `body(count − 1)`, on separate threads when `count` > 1.
+/// Runs `body(0)`, …, `body(count − 1)`, on separate threads when `count` > 1 and
+/// `Kernels.maxThreads` allows it, else one after another (the same work, the same bits).
 @inline(__always)
 func parallel(_ count: Int, _ body: (Int) -> Void) {
-    if count == 1 {
-        body(0)
+    if count == 1 || cnn_max_threads() < 2 {
+        for i in 0..<count { body(i) }
     } else {
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)

@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Max-pooling kernels (see `PoolSpec` for the formula, `PoolWindows` for the windows and winners).
 ///
 /// Forward remembers, for every output cell, the offset of the winning input cell within its
@@ -24,8 +26,17 @@ struct PoolGeometry {
         let planes = batch * channels
         let work = PoolPointers(x: x, y: y, argmax: argmax)
         let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
+        let whole2x2 = windows.size == 2 && windows.stride == 2 && windows.padding == 0
+            && 2 * outH <= height && 2 * outW <= width
         parallel(chunkCount) { chunk in
-            for plane in CNNCore.chunk(chunk, of: chunkCount, count: planes) {
+            let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
+            if whole2x2 {
+                // The same windows and winners as `PoolWindows.winnerOffset`, in a C loop.
+                cnn_maxpool2x2(work.x + mine.lowerBound * height * width, mine.count, height, width, outH, outW,
+                               work.y + mine.lowerBound * outH * outW, work.argmax + mine.lowerBound * outH * outW)
+                return
+            }
+            for plane in mine {
                 forwardPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
             }
         }

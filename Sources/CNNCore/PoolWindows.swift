@@ -80,6 +80,13 @@ public struct PoolWindows: Sendable, Equatable {
     @inlinable
     public func paddedCols(_ j: Int) -> Range<Int> { Self.clip(j * stride - padding, size, -padding, width + padding) }
 
+    /// What average pooling divides window `(i, j)`'s sum by (PyTorch's rule): its cells in the
+    /// padded input with `countIncludePad`, else only its cells in the input.
+    @inlinable
+    public func divisor(_ i: Int, _ j: Int, countIncludePad: Bool) -> Int {
+        countIncludePad ? paddedRows(i).count * paddedCols(j).count : rows(i).count * cols(j).count
+    }
+
     /// Whether the window of output cell `(i, j)` covers fewer than `size`×`size` input cells.
     @inlinable
     public func isPartial(_ i: Int, _ j: Int) -> Bool { rows(i).count < size || cols(j).count < size }

@@ -156,6 +156,8 @@ public struct Trainer {
 
     private var sgd: SGD
     private var rng: SeededGenerator
+    /// Steps taken so far, over all epochs: the round of each step's dropout masks.
+    private var stepsTaken = 0
     private var workspaces: [Int: Workspace] = [:]
 
     /// A trainer for `network`.
@@ -213,8 +215,13 @@ public struct Trainer {
                 ex.image.data.withUnsafeBufferPointer { ws.setInput($0, sample: s) }
                 targets[s] = ex.label
             }
+            // A new dropout mask for every step (round 0 is the one `trace` uses).
+            stepsTaken += 1
+            ws.drawMasks(network, round: stepsTaken)
             network.forward(ws)
             let loss = network.loss(ws, targets: targets)
+            // Batchnorm in train mode moves its running statistics on every forward pass, as PyTorch's does.
+            network.updateRunningStatistics(from: ws)
             guard loss.isFinite else {
                 divergence = Divergence(epoch: epoch, step: step + 1, loss: loss)
                 return EpochSummary(epoch: epoch, loss: loss, accuracy: 0, heldOut: nil,

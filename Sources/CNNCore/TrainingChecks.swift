@@ -25,8 +25,15 @@ public struct NudgeComparison: Sendable, Equatable {
     public var loss: Double
     /// The nudge size `δ`.
     public var delta: Double
-    /// One entry per weight, in parameter order.
+    /// One entry per compared weight, in parameter order: every weight, or every `sampleStride`-th
+    /// (counting through all parameters in order, from the first) when there are more than the limit.
     public var entries: [Entry]
+    /// All weights and biases of the network, compared or not.
+    public var totalWeights: Int = 0
+    /// 1 when every weight is compared; else the stride of the sample.
+    public var sampleStride: Int = 1
+    /// Whether only a sample of the weights was compared.
+    public var isSample: Bool { sampleStride > 1 }
     /// Images run forward by each method to find every weight's direction once:
     /// nudging needs `N·(1 + 2P)` for `P` weights, backprop `N` forward (and `N` backward).
     public var nudgeForwardPasses: Int
@@ -47,8 +54,13 @@ public struct NudgeComparison: Sendable, Equatable {
 ///     backprop: −sign(∂L/∂w)
 ///
 /// For small `δ`, `L(w ± δ) ≈ L(w) ± δ·g`, so the two agree wherever `g` is not tiny.
+///
+/// Each compared weight costs two forward passes of the batch, so at most `limit` weights are
+/// compared: with `P > limit` weights, every `⌈P / limit⌉`-th one (flat index 0, s, 2s, … through
+/// the parameters in order). `nudgeForwardPasses` still counts what nudging every weight costs.
 /// - Precondition: `batch` is not empty and matches the network's input shape and classes.
-public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage], delta: Double = 0.02) -> NudgeComparison {
+public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage], delta: Double = 0.02,
+                                     limit: Int = 256) -> NudgeComparison {
     precondition(!batch.isEmpty)
     var net = network
     let ws = Workspace(network: net, batch: batch.count)
@@ -59,9 +71,15 @@ public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage
     net.backward(ws, inputGradient: false)
     let gradients = net.parameters.indices.map { ws.parameterGradient($0) }
     var entries: [NudgeComparison.Entry] = []
+    let total = net.parameters.reduce(0) { $0 + $1.tensor.count }
+    let stride = total > max(limit, 1) ? (total + max(limit, 1) - 1) / max(limit, 1) : 1
+    var flat = 0
     for p in net.parameters.indices {
         let shape = net.parameters[p].tensor.shape
-        for j in 0..<net.parameters[p].tensor.count {
+        let count = net.parameters[p].tensor.count
+        let first = (stride - flat % stride) % stride
+        flat += count
+        for j in Swift.stride(from: first, to: count, by: stride) {
             let w = net.parameters[p].tensor.data[j]
             let up = net.loss(setting: p, j, to: w + delta, ws, targets: targets)
             let down = net.loss(setting: p, j, to: w - delta, ws, targets: targets)
@@ -71,8 +89,8 @@ public func compareNudgeWithBackprop(_ network: Network, on batch: [LabeledImage
                                  lossUp: up, lossDown: down, nudge: nudge))
         }
     }
-    return NudgeComparison(loss: loss, delta: delta, entries: entries,
-                           nudgeForwardPasses: batch.count * (1 + 2 * entries.count), backpropForwardPasses: batch.count)
+    return NudgeComparison(loss: loss, delta: delta, entries: entries, totalWeights: total, sampleStride: stride,
+                           nudgeForwardPasses: batch.count * (1 + 2 * total), backpropForwardPasses: batch.count)
 }
 
 /// Backprop's gradients against central finite differences, for every parameter element.

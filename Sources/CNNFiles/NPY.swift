@@ -10,6 +10,7 @@ public struct NPYArray: Sendable, Equatable {
     /// NumPy's name of the element type as stored: `float64`, `float32`, `float16`, `uint8`, `int64`, ….
     public var dtype: String
 
+    /// An array of `shape` with row-major `data`, read from elements of NumPy type `dtype`.
     public init(shape: [Int], data: [Double], dtype: String) {
         self.shape = shape
         self.data = data

@@ -17,6 +17,7 @@ public struct TraceArrays: Sendable {
     /// For an `.npz`, each array's NumPy element type (`float32`, `float64`, …) by `PASS/LAYER/ROLE`.
     public var dtypes: [String: String]
 
+    /// Arrays read from `file`: a whole trace, or (with `trace` nil) an `.npz`'s records.
     public init(file: String, trace: Trace?, records: [TraceRecord], dtypes: [String: String] = [:]) {
         self.file = file
         self.trace = trace

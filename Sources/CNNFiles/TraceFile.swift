@@ -123,7 +123,8 @@ public enum TraceFile {
 extension TraceFile {
     /// The shape each record of a one-sample trace of `model` must have, by `LAYER.ROLE`:
     /// `input`/`grad_input` the layer's input shape, `output`/`grad_output` its output shape,
-    /// `weight`/`grad_weight` and `bias`/`grad_bias` the parameters' shapes, and `loss.output` `[]`.
+    /// `weight`/`grad_weight` and `bias`/`grad_bias` the parameters' shapes, and `loss.output` `[]`;
+    /// batchnorm's statistics `[C]`, dropout's `mask` the layer's input shape.
     static func expectedShapes(_ model: ModelSpec) throws -> [String: (pass: Pass, shape: [Int])] {
         let shapes = try model.shapes()
         var expected: [String: (pass: Pass, shape: [Int])] = ["loss.output": (.forward, [])]
@@ -133,6 +134,16 @@ extension TraceFile {
             expected["\(name).output"] = (.forward, shapes[i + 1])
             expected["\(name).grad_input"] = (.backward, shapes[i])
             expected["\(name).grad_output"] = (.backward, shapes[i + 1])
+            switch layer.kind {
+            case .batchnorm:
+                for role in ["batch_mean", "batch_var", "updated_running_mean", "updated_running_var"] {
+                    expected["\(name).\(role)"] = (.forward, [shapes[i][0]])
+                }
+            case .dropout:
+                expected["\(name).mask"] = (.forward, shapes[i])
+            default:
+                break
+            }
         }
         for (name, shape) in try model.parameterShapes() {
             guard let dot = name.lastIndex(of: ".") else { continue }

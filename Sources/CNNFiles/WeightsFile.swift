@@ -66,18 +66,20 @@ public enum WeightsFile {
         return result
     }
 
-    /// The network's parameters as a weights document: names in the network's order (layer
-    /// order, weight before bias), numbers written so they read back exactly.
+    /// The network's parameters and then its buffers (batchnorm's running statistics), as
+    /// PyTorch's `state_dict` holds both: names in the network's order (layer order, weight
+    /// before bias), numbers written so they read back exactly.
     public static func json(_ network: Network) -> JSONValue {
-        .object(network.parameters.map { (key: $0.name, value: nestedFromTensor($0.tensor)) })
+        .object(network.stateTensors.map { (key: $0.name, value: nestedFromTensor($0.tensor)) })
     }
 
-    /// The weights document as bytes, one parameter per line: deterministic for equal networks.
+    /// The weights document as bytes, one tensor per line: deterministic for equal networks.
     public static func data(_ network: Network) -> Data {
         var out = "{\n"
-        for (k, p) in network.parameters.enumerated() {
+        let tensors = network.stateTensors
+        for (k, p) in tensors.enumerated() {
             out += "  " + jsonString(p.name) + ": " + nestedFromTensor(p.tensor).jsonText
-            out += k + 1 < network.parameters.count ? ",\n" : "\n"
+            out += k + 1 < tensors.count ? ",\n" : "\n"
         }
         out += "}\n"
         return Data(out.utf8)
@@ -115,8 +117,8 @@ public func loadNetwork(model modelPath: String, weights weightsPath: String?, s
     let params = try weightsPath.map { (p) throws(FileError) in try WeightsFile.load(p) } ?? [:]
     if weightsPath == nil, initialization == .file {
         let network = try buildNetwork(model: model, parameters: [:], weightsFile: modelPath, seed: seed, initialization: .random)
-        guard network.parameters.isEmpty else {
-            let names = network.parameters.map(\.name).joined(separator: ", ")
+        guard network.stateTensors.isEmpty else {
+            let names = network.stateTensors.map(\.name).joined(separator: ", ")
             throw FileError(file: modelPath, "no weights file for the model's parameters \(names) (give one with --weights, or draw them from the seed with --init random)")
         }
         return network
@@ -137,11 +139,17 @@ public func buildNetwork(model: ModelSpec, parameters: [String: Tensor], weights
         throw FileError.wrapping(error, file: weightsFile)
     }
     if initialization == .file {
-        let missing = network.parameters.map(\.name).filter { parameters[$0] == nil }
+        let missing = network.stateTensors.map(\.name).filter { parameters[$0] == nil }
         guard missing.isEmpty else {
             let what = missing.count == 1 ? "a parameter" : "\(missing.count) parameters"
             throw FileError(file: weightsFile, "missing \(what) the model needs: \(missing.joined(separator: ", ")) (add \(missing.count == 1 ? "it" : "them"), or draw missing ones from the seed with --init random)")
         }
     }
     return network
+}
+
+extension Network {
+    /// Every tensor a weights file must give: the parameters, then the buffers (batchnorm's
+    /// `running_mean` and `running_var`), as in PyTorch's `state_dict`.
+    var stateTensors: [Parameter] { parameters + buffers }
 }

@@ -43,7 +43,9 @@ public enum InputFile {
             t = try text(bytes, file: file)
         }
         guard t.shape == shape else {
-            throw FileError(file: file, "the image is \(ShapeText.list(t.shape)) ([C, H, W]) but the model's input is \(ShapeText.list(shape))")
+            let hwc = t.shape.count == 3 && [t.shape[2], t.shape[0], t.shape[1]] == shape
+            let hint = hwc ? "; it looks like [H, W, C] (an image library's order): save x.transpose(2, 0, 1)" : ""
+            throw FileError(file: file, "the image is \(ShapeText.list(t.shape)) ([C, H, W]) but the model's input is \(ShapeText.list(shape))\(hint)")
         }
         return t
     }

@@ -5,6 +5,8 @@
 // bits can differ from the portable version's; on one machine every run gives the same bits.
 
 #include "cnn_kernels.h"
+#include "kernels_internal.h"
+#include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -13,7 +15,7 @@
 #define CNN_X86 0
 #endif
 
-static void gemm_nn_portable(long m0, long m, long n0, long n, long k, const double *a, long lda,
+void cnn_gemm_nn_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
                              const double *b, long ldb, double *c, long ldc, int accumulate) {
     for (long i = m0; i < m; i++) {
         for (long j = n0; j < n; j++) {
@@ -24,7 +26,7 @@ static void gemm_nn_portable(long m0, long m, long n0, long n, long k, const dou
     }
 }
 
-static void gemm_nt_portable(long m0, long m, long n0, long n, long k, const double *a, long lda,
+void cnn_gemm_nt_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
                              const double *b, long ldb, double *c, long ldc) {
     long k4 = k & ~3L;
     for (long i = m0; i < m; i++) {
@@ -44,7 +46,7 @@ static void gemm_nt_portable(long m0, long m, long n0, long n, long k, const dou
 
 #if CNN_X86
 __attribute__((target("avx2,fma")))
-static void gemm_nn_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+void cnn_gemm_nn_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                          double *c, long ldc, int accumulate) {
     long i = 0;
     for (; i + 4 <= m; i += 4) {
@@ -93,7 +95,7 @@ static void gemm_nn_avx2(long m, long n, long k, const double *a, long lda, cons
             }
             _mm256_storeu_pd(d0, c0); _mm256_storeu_pd(d1, c1); _mm256_storeu_pd(d2, c2); _mm256_storeu_pd(d3, c3);
         }
-        if (j < n) gemm_nn_portable(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (j < n) cnn_gemm_nn_portable_range(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
     }
     for (; i < m; i++) {
         const double *a0 = a + i * lda;
@@ -106,7 +108,7 @@ static void gemm_nn_avx2(long m, long n, long k, const double *a, long lda, cons
             if (accumulate) c0 = _mm256_add_pd(_mm256_loadu_pd(d0), c0);
             _mm256_storeu_pd(d0, c0);
         }
-        if (j < n) gemm_nn_portable(i, i + 1, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (j < n) cnn_gemm_nn_portable_range(i, i + 1, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
     }
 }
 
@@ -119,7 +121,7 @@ static double hsum(__m256d v) {
 }
 
 __attribute__((target("avx2,fma")))
-static void gemm_nt_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+void cnn_gemm_nt_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                          double *c, long ldc) {
     long k4 = k & ~3L;
     long i = 0;
@@ -148,39 +150,41 @@ static void gemm_nt_avx2(long m, long n, long k, const double *a, long lda, cons
                 }
             }
         }
-        if (j < n) gemm_nt_portable(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc);
+        if (j < n) cnn_gemm_nt_portable_range(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc);
     }
-    if (i < m) gemm_nt_portable(i, m, 0, n, k, a, lda, b, ldb, c, ldc);
+    if (i < m) cnn_gemm_nt_portable_range(i, m, 0, n, k, a, lda, b, ldb, c, ldc);
 }
 
-static int avx2_available(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
-int cnn_kernels_vectorized(void) {
+int cnn_kernels_vectorized(void) { return cnn_kernel_path() != CNN_PATH_PORTABLE; }
+
+void cnn_gemm_nn_path(int path, long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                      double *c, long ldc, int accumulate) {
 #if CNN_X86
-    return avx2_available();
-#else
-    return 0;
+    if (path == CNN_PATH_AVX512) { cnn_gemm_nn_avx512(m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
+    if (path == CNN_PATH_AVX2) { cnn_gemm_nn_avx2(m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
 #endif
+    cnn_gemm_nn_portable_range(0, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+void cnn_gemm_nt_path(int path, long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                      double *c, long ldc) {
+#if CNN_X86
+    if (path == CNN_PATH_AVX512) { cnn_gemm_nt_avx512(m, n, k, a, lda, b, ldb, c, ldc); return; }
+    if (path == CNN_PATH_AVX2) { cnn_gemm_nt_avx2(m, n, k, a, lda, b, ldb, c, ldc); return; }
+#endif
+    cnn_gemm_nt_portable_range(0, m, 0, n, k, a, lda, b, ldb, c, ldc);
 }
 
 void cnn_gemm_nn(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                  double *c, long ldc, int accumulate) {
-#if CNN_X86
-    if (avx2_available()) { gemm_nn_avx2(m, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
-#endif
-    gemm_nn_portable(0, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate);
+    cnn_gemm_nn_path(cnn_kernel_path(), m, n, k, a, lda, b, ldb, c, ldc, accumulate);
 }
 
 void cnn_gemm_nt(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                  double *c, long ldc) {
-#if CNN_X86
-    if (avx2_available()) { gemm_nt_avx2(m, n, k, a, lda, b, ldb, c, ldc); return; }
-#endif
-    gemm_nt_portable(0, m, 0, n, k, a, lda, b, ldb, c, ldc);
+    cnn_gemm_nt_path(cnn_kernel_path(), m, n, k, a, lda, b, ldb, c, ldc);
 }
 
 void cnn_relu_forward(long n, const double *x, double *y) {
@@ -188,7 +192,14 @@ void cnn_relu_forward(long n, const double *x, double *y) {
 }
 
 void cnn_relu_backward(long n, const double *y, const double *gy, double *gx) {
-    for (long i = 0; i < n; i++) gx[i] = y[i] > 0 ? gy[i] : 0.0;
+    // Branch-free: the bits of gy under an all-ones mask where y > 0, else +0.0 (the same bits as
+    // `y > 0 ? gy : 0.0`, NaN and −0.0 included), so the loop vectorizes.
+    for (long i = 0; i < n; i++) {
+        unsigned long long g, mask = -(unsigned long long)(y[i] > 0);
+        memcpy(&g, &gy[i], sizeof g);
+        g &= mask;
+        memcpy(&gx[i], &g, sizeof g);
+    }
 }
 
 /// The output columns j whose input column j·stride + off lies inside [0, width), where

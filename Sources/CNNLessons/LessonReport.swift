@@ -59,8 +59,9 @@ public enum LessonReport {
     }
 
     /// Writes the lesson into `folder`: `NAME.pdf` when `formats` has PDF, and every figure as
-    /// `NAME/NN-step-figure.png` (and `.svg`) for each image format asked for. PNGs are always
-    /// written when a PDF is, so each figure can be projected on its own.
+    /// `NAME/NN-step-figure.png` (and `.svg`) for each image format asked for. Only the formats
+    /// asked for are written: `[.pdf]` writes the PDF alone (the command's default, `pdf,png`,
+    /// adds a PNG of each figure so it can be projected on its own).
     /// - Parameter progress: called with each path before it is written.
     /// - Returns: the paths written, in order.
     @discardableResult
@@ -70,8 +71,7 @@ public enum LessonReport {
         let figureFolder = folder.appendingPathComponent(name)
         var written: [String] = []
         try createFolder(folder)
-        var imageFormats = formats.subtracting([.pdf])
-        if formats.contains(.pdf) { imageFormats.insert(.png) }
+        let imageFormats = formats.subtracting([.pdf])
         if !imageFormats.isEmpty { try createFolder(figureFolder) }
         // Every file to draw: each figure in each image format, then the PDF. Two threads take
         // them in turn; each file is drawn with its own Cairo surface, so they share nothing.

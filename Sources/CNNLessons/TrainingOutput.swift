@@ -47,7 +47,7 @@ extension Benchmarks {
         defer { try? FileManager.default.removeItem(at: folder) }
         func once() throws {
             let run = try LessonRunner.run(try Lesson.load(path))
-            try LessonReport.write(run, to: folder, formats: [.pdf])
+            try LessonReport.write(run, to: folder, formats: [.pdf, .png])
         }
         try once()
         var samples: [Double] = []

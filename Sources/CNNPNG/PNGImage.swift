@@ -13,8 +13,11 @@ public struct PNGImage: Sendable, Equatable {
         case rgb
     }
 
+    /// Pixels per row.
     public let width: Int
+    /// Rows.
     public let height: Int
+    /// Gray or color, from the PNG's header.
     public let color: Color
     /// Whether the PNG has an alpha channel (color types 4 and 6) or transparency (`tRNS`).
     public let hasAlpha: Bool
@@ -27,8 +30,11 @@ public struct PNGImage: Sendable, Equatable {
 
 /// Why PNG bytes could not be decoded, in one line.
 public struct PNGError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What is wrong, in one line.
     public var message: String
+    /// An error saying `message`.
     public init(_ message: String) { self.message = message }
+    /// The message.
     public var description: String { message }
 }
 

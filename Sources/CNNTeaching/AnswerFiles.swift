@@ -60,10 +60,12 @@ public struct AnswerKey: Sendable {
     public static func load(_ path: String) throws -> AnswerKey {
         let root = try loadYAMLMapping(path)
         func fail(_ field: String, _ m: String) -> TeachingError { TeachingError(file: path, field: field, m) }
+        guard let list = root["questions"] as? [Any] else {
+            throw fail("questions", "no list of questions: give the answers.yaml that 'cnn-explain worksheet' wrote (a student's filled.yaml comes second)")
+        }
         guard let seed = root["seed"].flatMap(asInt), seed >= 0, let level = root["level"].flatMap(asInt) else {
             throw fail("seed", "expected a seed and a level (whole numbers)")
         }
-        guard let list = root["questions"] as? [Any] else { throw fail("questions", "expected a list of questions") }
         var questions: [WorksheetQuestion] = []
         for (k, item) in list.enumerated() {
             guard let q = item as? [String: Any], let id = q["id"].map({ "\($0)" }),

@@ -42,14 +42,16 @@ public func mark(_ sheet: FilledSheet, against key: AnswerKey) throws -> MarkedS
     if let unknown = sheet.answers.keys.sorted().first(where: { !known.contains($0) }) {
         throw TeachingError(file: sheet.path, field: "answers.\(unknown)", "no such question (the sheet has: \(key.questions.map(\.id).joined(separator: ", ")))")
     }
-    let answers = key.questions.map { markOne($0, given: sheet.answers[$0.id]) }
+    let answers = key.questions.map { markAnswer($0, given: sheet.answers[$0.id]) }
     let scored = answers.filter { $0.verdict != .prediction }
     let right = scored.filter { $0.verdict == .right }.count
     return MarkedSheet(name: sheet.name, file: sheet.path, seed: key.seed, level: key.level, score: right, outOf: scored.count,
                        percent: scored.isEmpty ? 100 : (Double(right) * 1000 / Double(scored.count)).rounded() / 10, answers: answers)
 }
 
-func markOne(_ q: WorksheetQuestion, given: String?) -> MarkedAnswer {
+/// Marks one answer: right within `answerTolerance`, a prediction (not scored), blank, or wrong with
+/// the mistakes whose numbers it matches (or, when none does, the working).
+public func markAnswer(_ q: WorksheetQuestion, given: String?) -> MarkedAnswer {
     var result = MarkedAnswer(id: q.id, step: q.step.rawValue, verdict: .blank, given: given, answer: q.answer.text, mistakes: [], feedback: "")
     let correct = given.map { isRight($0, q.answer) } ?? false
     if !q.scored {

@@ -78,7 +78,7 @@ extension SlideDeck {
         for (k, slide) in slides.enumerated() {
             doc.addSection("Slide \(k + 1): \(slide.title)", level: 2, newPage: false)
             doc.addParagraph(TextBlock.escape(slide.notes))
-            if let q = slide.question { doc.addParagraph("<b>Worksheet:</b> " + TextBlock.escape(q)) }
+            if let q = slide.question { doc.addParagraph("<b>Worksheet:</b> question " + TextBlock.escape(q)) }
         }
         return doc
     }

@@ -25,7 +25,8 @@ public struct SlidesRequest: Sendable {
         guard trace.model.layers.count >= 4, case .conv = trace.model.layers[0].kind, case .dense = trace.model.layers.last?.kind else {
             throw FileError(file: model, "slides need the X/O network: conv, relu, maxpool, …, dense")
         }
-        return SlideBuilder(trace: trace).deck()
+        let step = try WhatIfRequest(model: model, weights: weights, input: input, target: target, changes: [], learningRate: 0.1).run()
+        return SlideBuilder(trace: trace, stepped: step.after, learningRate: 0.1).deck()
     }
 }
 
@@ -36,6 +37,9 @@ enum Projector {
 
 struct SlideBuilder {
     let trace: Trace
+    /// The same picture after one engine SGD step with `learningRate`.
+    let stepped: Trace
+    let learningRate: Double
     var layers: [String] { trace.model.layers.map(\.name) }
 
     func record(_ layer: String, _ role: String) -> TraceRecord {
@@ -49,6 +53,13 @@ struct SlideBuilder {
         return Grid(rows: h, cols: w, values: Array(r.data[start..<(start + h * w)])) ?? Grid(rows: 0, cols: 0, repeating: 0)
     }
     var picture: Grid { plane(record(layers[0], "input"), 0) }
+    /// The sum of the products at conv output `[o, i, j]`, from the engine's one conv derivation.
+    func sum(_ o: Int, _ i: Int, _ j: Int) -> Double {
+        guard case .conv(let spec) = trace.model.layers[0].kind else { return .nan }
+        return spec.derivation(input: record(layers[0], "input").tensor, weight: record(layers[0], "weight").tensor, bias: nil,
+                               filter: o, row: i, col: j).sum
+    }
+    var featureCount: Int { record(layers[0], "weight").shape.first ?? 0 }
     func feature(_ o: Int) -> Grid {
         let w = record(layers[0], "weight")
         let k = w.shape.count == 4 ? w.shape[2] * w.shape[3] : 0
@@ -85,15 +96,15 @@ struct SlideBuilder {
             Slide(title: "How a CNN sees an X or an O",
                   lines: ["Every number on these slides was computed by the network."], figures: [pixels(x, cell: 36)],
                   notes: "Ask: how would you tell a computer what an X looks like? Collect answers. Then say: today we follow one picture through a small network, and every number you will see is the one it really computed.",
-                  question: "Worksheet 1p asks students to predict a match before computing it."),
+                  question: "1p asks students to predict a match before computing it."),
             Slide(title: "A picture is a grid of numbers", lines: ["White is 1, black is −1."],
                   figures: [numbers(x, cell: (38, 34), shaded: true)],
-                  notes: "Point at one white and one black pixel and read their numbers. The network never sees a picture, only these 81 numbers.",
-                  question: "Worksheet part 1: students read the pixels of the outlined patch from this kind of grid."),
-            Slide(title: "A feature is a small picture", lines: ["Three 3×3 features: two diagonals and a cross."],
-                  figures: (0..<3).map { numbers(feature($0), cell: (64, 64), shaded: true, title: "feature \($0 + 1)") },
+                  notes: "Point at one white and one black pixel and read their numbers. The network never sees a picture, only these \(x.rows * x.cols) numbers.",
+                  question: "part 1: students read the pixels of the outlined patch from this kind of grid."),
+            Slide(title: "A feature is a small picture", lines: ["\(featureCount) features, each \(feature(0).shapeText), made of 1s and −1s."],
+                  figures: (0..<featureCount).map { numbers(feature($0), cell: (64, 64), shaded: true, title: "feature \($0 + 1)") },
                   notes: "Each feature is a piece of an X. The network asks, everywhere in the picture: does this piece appear here?",
-                  question: "Worksheet part 1 names the feature to lay over the patch."),
+                  question: "part 1 names the feature to lay over the patch."),
         ]
     }
 
@@ -109,9 +120,9 @@ struct SlideBuilder {
                          figures: [pixels(picture, cell: 28, outlined: patch), numbers(feature(0), cell: (48, 48), shaded: true, title: "feature 1"),
                                    numbers(map, cell: (56, 36), outlined: [Cell(row: 0, col: j)], blankFrom: j + 1, title: "map")],
                          notes: j == 0
-                            ? "The outlined patch and the feature: the 9 products add up to \(formatCount(value * 9, .standard)), and \(formatCount(value * 9, .standard)) ÷ 9 = \(formatNumber(value, .standard)). Ask the class to check one product aloud."
+                            ? "The outlined patch and the feature: the 9 products add up to \(formatCount(sum(0, 0, j), .standard)), and \(formatCount(sum(0, 0, j), .standard)) ÷ 9 = \(formatNumber(value, .standard)). Ask the class to check one product aloud."
                             : "Move one pixel to the right. Ask the class to predict the new number before you show it; it is \(formatNumber(value, .standard)).",
-                         question: "Worksheet 1a and 1b: the sum of the 9 products, then the sum divided by 9.")
+                         question: "1a and 1b: the sum of the 9 products, then the sum divided by 9.")
         }
     }
 
@@ -122,16 +133,27 @@ struct SlideBuilder {
             Slide(title: "The whole map", lines: ["1 means a perfect match; −1 means the opposite matches."],
                   figures: [numbers(conv, cell: (64, 46))],
                   notes: "The 1.00s are where the feature lies exactly on the X's stroke. Ask: where is the worst match, and what does the picture look like there?",
-                  question: "Worksheet part 2 shows this kind of map, with the student's own answer missing."),
+                  question: "part 2 shows this kind of map, with the student's own answer missing."),
             Slide(title: "ReLU: negative numbers become 0", lines: [],
                   figures: [numbers(conv, cell: (58, 40), title: "before"), numbers(relu, cell: (58, 40), title: "after ReLU")],
                   notes: "Everything below zero becomes 0; everything else stays. It keeps the matches and forgets how badly the rest missed.",
-                  question: "Worksheet 2a–2d: ReLU of four numbers."),
+                  question: "2a–2d: ReLU of four numbers."),
             Slide(title: "Pooling: keep the largest in each 2×2 window", lines: [],
                   figures: [numbers(relu, cell: (58, 40), title: "after ReLU"), numbers(pool, cell: (64, 46), title: "pooled")],
                   notes: "Each window keeps only its largest number, so the map shrinks from \(relu.shapeText) to \(pool.shapeText) and a match survives even if it moves a little.",
-                  question: "Worksheet 3a and 3b: max pooling of one window, then of another window after ReLU."),
+                  question: "3a and 3b: max pooling of one window, then of another window after ReLU."),
         ]
+    }
+
+    func learningSlide(labels: [String], votes: [Double]) -> Slide {
+        let after = stepped.record(layers[layers.count - 1], "output")?.data ?? []
+        let lossAfter = stepped.loss ?? .nan
+        return Slide(title: "Learning: one small step", lines: ["Every weight moves a little against its gradient.",
+                                                                 "Learning rate \(formatNumber(learningRate, .full)): the error goes from <b>\(formatNumber(trace.loss ?? .nan, .standard))</b> to <b>\(formatNumber(lossAfter, .standard))</b>."],
+                     figures: [.column([.voteBars(VoteBarsFigure(labels: labels, values: votes, title: "before", range: 0...1)),
+                                        .voteBars(VoteBarsFigure(labels: labels, values: after, title: "after one step", range: 0...1))], spacing: 10)],
+                     notes: "new weight = weight − learning rate × gradient, for every weight at once. The gradient says which way makes the error grow; the step goes the other way. Repeat over many pictures and the votes get better.",
+                     question: "6a–6c (level 3): one gradient and one update, by hand.")
     }
 
     func voteSlides() -> [Slide] {
@@ -144,11 +166,12 @@ struct SlideBuilder {
             Slide(title: "The votes", lines: ["Each vote adds up pooled numbers times their weights."],
                   figures: [.voteBars(VoteBarsFigure(labels: labels, values: votes, range: 0...1))],
                   notes: "The X vote is \(formatNumber(votes.first ?? .nan, .standard)); the O vote is \(formatNumber(votes.dropFirst().first ?? .nan, .standard)). The larger vote wins.",
-                  question: "Worksheet 4p and 4a–4b (level 2): predict the winner, then compute both votes."),
+                  question: "4p and 4a–4b (level 2): predict the winner, then compute both votes."),
             Slide(title: "How wrong was it?", lines: ["The error: square each vote's distance from the right answer, add, divide by \(votes.count).",
                                                        "Here it is <b>\(formatNumber(loss, .standard))</b>."],
                   notes: "The right answers are 1 for X and 0 for O. Learning means changing the weights so this error shrinks.",
-                  question: "Worksheet 5a (level 2): the error; 6a–6c (level 3): one gradient and one update."),
+                  question: "5a (level 2): the error."),
+            learningSlide(labels: labels, votes: votes),
         ]
     }
 }

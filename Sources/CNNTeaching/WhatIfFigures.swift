@@ -17,7 +17,7 @@ extension WhatIfResult {
             let name = String(format: "%02d-%@-%@", result.count + 1, d.layer, d.role)
             let figure = pair(a, b, changed: cells, isImage: d.role == "input", isVotes: li == layers.count - 1 && d.role == "output",
                               style: style)
-            result.append(LessonFigure(name: name, caption: "\(d.layer).\(d.role): \(d.elements.count) changed (outlined); before left, after right",
+            result.append(LessonFigure(name: name, caption: "\(d.layer).\(d.role): \(d.elements.count) changed (outlined), before and after",
                                        figure: figure))
         }
         return result
@@ -26,7 +26,7 @@ extension WhatIfResult {
     /// All the figures in one column, with the changes as a heading: the one-page summary.
     public func summaryFigure(style: NumberStyle) -> Figure {
         let heading = TextBlock(markup: "<b>What if we " + TextBlock.escape(describeChanges()) + "?</b>  "
-                                + "\(changedCount) numbers changed. Changed cells are outlined; before left, after right.",
+                                + "\(changedCount) numbers changed. Changed cells are outlined, before and after.",
                                 width: 620, fontSize: 13)
         let parts = figures(style: style).map { f in
             Figure.column([.text(TextBlock(markup: TextBlock.escape(f.caption), width: 620, fontSize: 11)), f.figure], spacing: 4)
@@ -43,8 +43,11 @@ extension WhatIfResult {
             return .row([.voteBars(VoteBarsFigure(labels: labels, values: a.data, title: "votes before", range: range, numberStyle: style)),
                          .voteBars(VoteBarsFigure(labels: labels, values: b.data, title: "votes after", range: range, numberStyle: style))])
         }
-        return .row([grids(a, changed: changed, isImage: isImage, when: "before", style: style),
-                     grids(b, changed: changed, isImage: isImage, when: "after", style: style)], spacing: 36)
+        let before = grids(a, changed: changed, isImage: isImage, when: "before", style: style)
+        let after = grids(b, changed: changed, isImage: isImage, when: "after", style: style)
+        // Several maps: before above after, so the page stays narrow; one grid: side by side.
+        let planes = a.shape.count >= 3 ? a.data.count / max(1, a.shape.suffix(2).reduce(1, *)) : 1
+        return planes > 1 ? .column([before, after], spacing: 12) : .row([before, after], spacing: 36)
     }
 
     /// The planes of a record as grids: `[C, H, W]` one per channel, `[O, C, h, w]` one per

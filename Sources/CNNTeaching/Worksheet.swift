@@ -54,6 +54,10 @@ public struct Worksheet: Sendable {
     /// "an X (deformed variant)".
     public var picture: String
     public var parts: [WorksheetPart]
+    /// The engine's trace of the picture, with its class as the target: where the answers come from.
+    public var trace: Trace
+    /// At level 3, the trace of the same picture after one engine SGD step (the update's answer).
+    public var stepped: Trace?
 
     /// Every question in order.
     public var questions: [WorksheetQuestion] { parts.flatMap(\.questions) }
@@ -90,25 +94,28 @@ public struct WorksheetRequest: Sendable {
         var builder = WorksheetBuilder(trace: trace, rng: rng, picture: picture, shape: shape)
         var parts = [builder.convolutionPart(), builder.reluPart(), builder.poolingPart()]
         if level >= 2 { parts += [builder.votesPart(), builder.errorPart()] }
+        var stepped: Trace?
         if level >= 3 {
             network.takeStep(input: image, target: shape.rawValue, learningRate: learningRate)
-            let stepped = network.trace(input: image, target: shape.rawValue)
-            parts.append(builder.updatePart(stepped: stepped, learningRate: learningRate))
+            let after = network.trace(input: image, target: shape.rawValue)
+            parts.append(builder.updatePart(stepped: after, learningRate: learningRate))
+            stepped = after
         }
         // The key's figures show every answer, including one from an earlier part (1b in the map).
         let answers = Dictionary(parts.flatMap(\.questions).map { ($0.id, $0.answer.text) }, uniquingKeysWith: { a, _ in a })
         for k in parts.indices { parts[k].keyFigures = parts[k].keyFigures.map { filled($0, with: answers) } }
-        return Worksheet(seed: seed, level: level, picture: picture, parts: parts)
+        return Worksheet(seed: seed, level: level, picture: picture, parts: parts, trace: trace, stepped: stepped)
     }
 
     /// The worksheet's questions are about the article's network: one input channel, a
     /// normalized conv with 3×3 features, ReLU, max pooling, and a last dense layer with mse.
     private func checkShape(_ m: ModelSpec) throws(FileError) {
         let kinds = m.layers.map(\.kind.typeName)
-        guard m.input.count == 3, m.input[0] == 1, kinds.first == "conv", kinds.dropFirst().first == "relu",
+        guard m.input.count == 3, m.input[0] == 1, m.input[1] >= 5, m.input[1] == m.input[2], m.classNames.count == 2, kinds.first == "conv", kinds.dropFirst().first == "relu",
               kinds.dropFirst(2).first == "maxpool", kinds.last == "dense", m.loss == .mse,
-              case .conv(let c)? = m.layers.first?.kind, c.normalize, !c.bias, c.stride == 1, c.padding == .valid, c.dilation == 1 else {
-            throw FileError(file: model, "worksheets need the X/O network: conv (normalized, no bias), relu, maxpool, …, dense, mse")
+              case .conv(let c)? = m.layers.first?.kind, c.normalize, !c.bias, c.stride == 1, c.padding == .valid, c.dilation == 1,
+              c.kernelH == 3, c.kernelW == 3 else {
+            throw FileError(file: model, "worksheets need the X/O network: a square picture of one channel, conv (3×3, normalized, no bias), relu, maxpool, …, dense with 2 classes, mse")
         }
     }
 }

@@ -49,7 +49,12 @@ struct WorksheetBuilder {
         if case .maxpool(let p) = trace.model.layers[2].kind { spec = p }
         return PoolWindows(spec, height: mapShape.rows, width: mapShape.cols)
     }
-    var divisor: Int { let w = record(conv, "weight").shape; return w[1] * w[2] * w[3] }
+    /// The engine's derivation of conv output `[o, i, j]`: patch, weights, products, sum, divisor.
+    func convDerivation(_ o: Int, _ i: Int, _ j: Int) -> ConvDerivation? {
+        guard case .conv(let spec) = trace.model.layers[0].kind else { return nil }
+        return spec.derivation(input: record(conv, "input").tensor, weight: record(conv, "weight").tensor, bias: nil,
+                               filter: o, row: i, col: j)
+    }
 
     mutating func pick<T>(_ items: [T]) -> T? {
         items.isEmpty ? nil : items[Int(rng.next() % UInt64(items.count))]

@@ -13,10 +13,12 @@ extension Worksheet {
         doc.addParagraph("Name: ______________________      Sheet \(seed), level \(level): \(levelWords).")
         doc.addParagraph("Write each answer in the box with its label. Give numbers to 2 decimals (0.77 or 0.78 are both fine). "
                          + "Questions marked <b>p</b> ask you to predict before you compute: guess first, then check.")
+        // Each part is one figure (heading, instructions, figures), so a page never splits a
+        // question from its picture; the working box may go to the next page.
         for part in parts {
-            doc.addSection(part.title, level: 2, newPage: false)
-            for t in part.text { doc.addParagraph(t) }
-            for f in part.studentFigures { doc.addFigure(f) }
+            let heading = Figure.text(TextBlock(markup: "<b>" + TextBlock.escape(part.title) + "</b>", width: 490, fontSize: 15))
+            let text = part.text.map { Figure.text(TextBlock(markup: $0, width: 490, fontSize: 11)) }
+            doc.addFigure(.column([heading] + text + part.studentFigures, spacing: 12))
             if part.questions.contains(where: { $0.scored }) { doc.addFigure(workingBox) }
         }
         return doc

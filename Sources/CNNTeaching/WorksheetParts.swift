@@ -16,20 +16,17 @@ extension WorksheetBuilder {
     mutating func convolutionPart() -> WorksheetPart {
         let (rows, cols) = mapShape
         feature = Int(rng.next() % UInt64(record(conv, "weight").shape[0]))
-        let x = record(conv, "input")
-        var candidates: [(Int, Int)] = []
-        for i in 0..<rows {
-            for j in 0..<cols where (2...7).contains(strokes(x, row: i, col: j)) { candidates.append((i, j)) }
-        }
+        let all = (0..<rows).flatMap { i in (0..<cols).compactMap { convDerivation(feature, i, $0) } }
+        let candidates = all.filter { (2...7).contains($0.patch.filter { $0 > 0 }.count) }
         // A sum of at least 3 either way, so ÷8 and ÷9 differ by more than the marking tolerance.
-        let clear = candidates.filter { abs(value(conv, "output", [feature, $0.0, $0.1]) * Double(divisor)) >= 3 }
-        patch = pick(clear.isEmpty ? candidates : clear).map { (row: $0.0, col: $0.1) } ?? (0, 0)
+        let clear = candidates.filter { abs($0.sum) >= 3 }
+        let chosen = pick(clear.isEmpty ? candidates : clear) ?? all.first
+        patch = chosen.map { (row: $0.row, col: $0.col) } ?? (0, 0)
         let o = feature, (i, j) = patch
-        let v = value(conv, "output", [o, i, j]), n = Double(divisor), sum = v * n
-        let pairs = (0..<3).flatMap { a in (0..<3).map { b in (x.data[(i + a) * x.shape[2] + j + b], value(conv, "weight", [o, 0, a, b])) } }
-        let added = pairs.map { $0.0 + $0.1 }.reduce(0, +)
+        let v = value(conv, "output", [o, i, j]), sum = chosen?.sum ?? .nan, n = Double(chosen?.divisor ?? 1)
+        let added = zip(chosen?.patch ?? [], chosen?.weights ?? []).map { $0 + $1 }.reduce(0, +)
         let neighbours = [(i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)].filter { $0.0 >= 0 && $0.0 < rows && $0.1 >= 0 && $0.1 < cols }
-            .map { value(conv, "output", [o, $0.0, $0.1]) }
+            .compactMap { convDerivation(o, $0.0, $0.1) }
         let query = "\(conv).output\(ix([o, i, j]))"
         let where_ = "rows \(i + 1)–\(i + 3), columns \(j + 1)–\(j + 3)"
         let q = [
@@ -37,26 +34,17 @@ extension WorksheetBuilder {
                        answer: v > 1.0 / 3 ? "1" : v < -1.0 / 3 ? "-1" : "0", derivation: "the value is \(formatNumber(v, .standard))"),
             question("1a", .convolution, "the sum of the 9 products (feature pixel × picture pixel)", answer: sum, source: query,
                      derivation: derivation(query),
-                     mistakes: [(.signFlipped, -sum), (.addedInsteadOfMultiplied, added)] + neighbours.map { (.offByOnePatch, $0 * n) }),
+                     mistakes: [(.signFlipped, -sum), (.addedInsteadOfMultiplied, added)] + neighbours.map { (.offByOnePatch, $0.sum) }),
             question("1b", .convolution, "the sum divided by 9, to 2 decimals", answer: v, source: query, derivation: derivation(query),
                      mistakes: [(.divideBy8, sum / 8), (.noDivision, sum), (.signFlipped, -v), (.addedInsteadOfMultiplied, added / n)]
-                        + neighbours.map { (.offByOnePatch, $0) }),
+                        + neighbours.map { (.offByOnePatch, $0.value) }),
         ]
-        let student = convolutionFigures(products: nil), key = convolutionFigures(products: pairs.map { $0.0 * $0.1 })
+        let student = convolutionFigures(products: nil), key = convolutionFigures(products: chosen?.products)
         let text = ["The picture is \(picture). Lay feature \(o + 1) over the patch outlined at \(where_). "
             + "Multiply each feature pixel by the picture pixel under it and write the 9 products in the empty grid. "
             + "Then add them up (1a), and divide the sum by 9 (1b). First, answer 1p."]
         return WorksheetPart(title: "1. Convolution by hand", text: text, student: student + [answerBoxes(q)],
                              key: key + [answerBoxes(q)], questions: q)
-    }
-
-    /// How many of the 3×3 pixels at (row, col) are stroke (+1).
-    private func strokes(_ x: TraceRecord, row: Int, col: Int) -> Int {
-        var count = 0
-        for a in 0..<3 {
-            for b in 0..<3 where x.data[(row + a) * x.shape[2] + col + b] > 0 { count += 1 }
-        }
-        return count
     }
 
     private func convolutionFigures(products: [Double]?) -> [Figure] {

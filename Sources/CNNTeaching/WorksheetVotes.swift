@@ -56,12 +56,11 @@ extension WorksheetBuilder {
         return WorksheetPart(title: "5. The error", text: text, student: [answerBoxes(q)], questions: q)
     }
 
-    func updatePart(stepped: Trace, learningRate lr: Double) -> WorksheetPart {
+    mutating func updatePart(stepped: Trace, learningRate lr: Double) -> WorksheetPart {
         let x = record(dense, "input").data, w = record(dense, "weight").data, n = x.count
         let k = target
         let choices = (0..<n).filter { x[$0] != 0 && w[k * n + $0] != 0 }
-        var local = self
-        let i = local.pick(choices) ?? local.pick(Array((0..<n).filter { x[$0] != 0 })) ?? 0
+        let i = pick(choices) ?? pick(Array((0..<n).filter { x[$0] != 0 })) ?? 0
         let g = value(dense, "grad_output", [k]), gw = value(dense, "grad_weight", [k, i]), w0 = w[k * n + i]
         let newWeight = stepped.record(dense, "weight").map { $0.data[k * n + i] } ?? .nan
         let name = classNames[k]

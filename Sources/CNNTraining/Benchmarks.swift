@@ -71,6 +71,14 @@ public enum Benchmarks {
     /// One SGD step (forward, backward, update) per call on a fixed random batch; with `traced`,
     /// the same step with a tracer logging every array of it.
     public static func trainStep(model: ModelSpec, batch: Int, iterations: Int, seed: UInt64 = 1, traced: Bool = false) throws -> Double {
+        let step = try stepper(model: model, batch: batch, seed: seed, traced: traced)
+        return measure(iterations: iterations, step)
+    }
+
+    /// A closure that runs one SGD step of `model` (forward, the model's loss, backward, update with
+    /// learning rate 1e-3 and momentum 0.9) on `batch` inputs drawn uniformly from [−1, 1) with
+    /// `seed`; sample `s` has class `s mod classes`. Everything is allocated before the first call.
+    public static func stepper(model: ModelSpec, batch: Int, seed: UInt64 = 1, traced: Bool = false) throws -> () -> Void {
         var net = try Network(model: model, seed: seed)
         let ws = Workspace(network: net, batch: batch)
         var rng = SeededGenerator(seed: seed)
@@ -80,13 +88,35 @@ public enum Benchmarks {
         let targets = (0..<batch).map { $0 % classes }
         var sgd = SGD(learningRate: 1e-3, momentum: 0.9)
         let tracer = traced ? Tracer() : nil
-        return measure(iterations: iterations) {
+        return {
             tracer?.reset()
             net.forward(ws, tracer: tracer)
             net.loss(ws, targets: targets, tracer: tracer)
             net.backward(ws, tracer: tracer, inputGradient: false)
             sgd.step(&net, ws)
         }
+    }
+
+    /// Times one SGD step of any model (see `stepper`) on `batch` seeded random inputs, with at
+    /// most `threads` threads per pass. Without `iterations`, each of 7 timed repeats runs enough
+    /// steps to last about 50 ms (at least one) after a warm-up of about 100 ms (at least 2 steps).
+    /// - Parameter name: the workload's name in the result, e.g. `digits-b32`.
+    public static func modelStep(model: ModelSpec, name: String, batch: Int, threads: Int = 2,
+                                 iterations: Int? = nil, seed: UInt64 = 1) throws -> BenchResult {
+        let previous = Kernels.maxThreads
+        Kernels.maxThreads = threads
+        defer { Kernels.maxThreads = previous }
+        let step = try stepper(model: model, batch: batch, seed: seed)
+        let count: Int, warmup: Int
+        if let iterations {
+            (count, warmup) = (max(iterations, 1), max(1, iterations / 10))
+        } else {
+            step()
+            let once = max(measure(warmup: 0, repeats: 1, iterations: 1, step), 1)
+            (count, warmup) = (max(1, Int(50_000 / once)), max(2, Int(100_000 / once)))
+        }
+        let us = measure(warmup: warmup, repeats: 7, iterations: count, step)
+        return BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: Double(batch) * 1e6 / us)
     }
 
     /// The names of the engine workloads, in the order they run.

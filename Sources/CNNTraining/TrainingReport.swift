@@ -170,7 +170,9 @@ public enum TrainingReport {
         doc.addParagraph("Slides 77–78 adjust each feature pixel and voting weight by trying it a little higher and a little "
                          + "lower (by \(formatNumber(c.delta, .full))) and keeping whichever lowers the error. Backprop moves each "
                          + "weight against its gradient. Compared weight by weight at the starting weights, on the first "
-                         + "\(c.backpropForwardPasses) training images:")
+                         + "\(c.backpropForwardPasses) training images"
+                         + (c.isSample ? " (a sample of \(c.entries.count) of the \(c.totalWeights) weights: every "
+                            + "\(c.sampleStride)th, counting through the parameters in order from the first):" : ":"))
         let cmp = [
             "<tt>  weights compared                      \(padLeft(String(c.entries.count), 8))</tt>",
             "<tt>  both move it the same way             \(padLeft(String(c.agreeing), 8))</tt>",

@@ -137,7 +137,8 @@ public struct TrainingOutcome: Sendable {
     /// The first weight update, written out.
     public var firstUpdate: WeightUpdate?
     /// Nudging against backprop, weight by weight, on the first 32 training images at the
-    /// initial weights.
+    /// initial weights: every weight, or an evenly spaced sample of 256 that the report names
+    /// (`NudgeComparison.isSample`), so training time follows the epochs, not the model's size.
     public var nudgeComparison: NudgeComparison
     /// Images run forward and backward in training.
     public var forwardPasses: Int
@@ -160,7 +161,7 @@ public struct TrainingOutcome: Sendable {
             lines.append("  \(padRight(name, 9)) \(pct(e.accuracy)) (\(e.correct) of \(e.count))")
         }
         let c = nudgeComparison
-        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights, opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
+        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights\(c.isSample ? " (every \(c.sampleStride)th of \(c.totalWeights))" : ""), opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
         return lines
     }
 }

@@ -32,11 +32,14 @@ struct LessonCommand: ParsableCommand {
         discussion: """
         In a terminal the lesson pauses after each step: Enter for the next, b to go back, \
         q to quit. When the output is not a terminal (or with --no-pause) it prints every \
-        step without pausing. It then writes OUT/NAME.pdf and every figure as OUT/NAME/NN-name.png.
+        step without pausing. It then writes OUT/NAME.pdf and every figure as OUT/NAME/NN-name.png; \
+        with --format html, OUT/NAME.html: one page, to open in any browser, where every number \
+        explains itself and the window slides.
 
           cnn-explain lesson xo                      the article's X/O example
           cnn-explain lesson xo --no-pause --from 5  from step 5 on, without pausing
           cnn-explain lesson my-lesson.yaml --format pdf,svg --out handouts
+          cnn-explain lesson xo --format html --no-pause    writes output/xo.html
 
         'cnn-explain lessons' lists the lessons; docs/lessons.md shows how to write one.
         """
@@ -48,8 +51,8 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "The folder to write the PDF and figures into.")
     var out: String = "output"
 
-    @Option(help: "Comma-separated output formats: pdf, png, svg. A PDF comes with a PNG of each figure.")
-    var format: String = "pdf"
+    @Option(help: "Comma-separated output formats: pdf, png, svg, html (only those asked for are written).")
+    var format: String = "pdf,png"
 
     @Option(help: "Scale of PNG figures (2 is sharp on slides).")
     var scale: Double = 2
@@ -70,12 +73,14 @@ struct LessonCommand: ParsableCommand {
         Set(format.split(separator: ",").compactMap { OutputFormat(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })
     }
 
+    var wantsHTML: Bool { format.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "html" } }
+
     func validate() throws {
         let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for n in names where OutputFormat(rawValue: n) == nil {
-            throw ValidationError("--format: '\(n)' is not one of pdf, png, svg")
+        for n in names where OutputFormat(rawValue: n) == nil && n != "html" {
+            throw ValidationError("--format: '\(n)' is not one of pdf, png, svg, html")
         }
-        guard !names.isEmpty else { throw ValidationError("--format needs at least one of pdf, png, svg") }
+        guard !names.isEmpty else { throw ValidationError("--format needs at least one of pdf, png, svg, html") }
         guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
     }
 
@@ -97,12 +102,13 @@ struct LessonCommand: ParsableCommand {
                 return
             }
             try say("")
-            let written = try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
+            var written = formats.isEmpty ? [] : try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
+            if wantsHTML { written.append(try LessonPage.write(worked, to: folder)) }
             // Paths as the learner gave them (output/xo.pdf), not absolute.
             func shown(_ path: String) -> String {
                 path.hasPrefix(folder.path) ? (out as NSString).appendingPathComponent(String(path.dropFirst(folder.path.count + 1))) : path
             }
-            let pdfs = written.filter { $0.hasSuffix(".pdf") }
+            let pdfs = written.filter { $0.hasSuffix(".pdf") || $0.hasSuffix(".html") }
             for p in pdfs { try say("wrote \(shown(p))") }
             let folderShown = (out as NSString).appendingPathComponent(worked.lesson.name)
             let sounds = written.filter { $0.hasSuffix(".wav") }.count

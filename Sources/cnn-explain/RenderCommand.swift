@@ -3,6 +3,8 @@ import CNNAnalysis
 import CNNCore
 import CNNFigures
 import CNNFiles
+import CNNHTML
+import CNNCore
 import CNNLessons
 import CNNRender
 import Foundation
@@ -26,6 +28,11 @@ struct RenderCommand: ParsableCommand {
         gives x-figures/01-pipeline.png, 02-forward-conv1-input.png, …, \
         16-backward-conv1-grad-weight.png. Numbers have 2 decimals, rounded (--truncate cuts them \
         as the slides do); gradients get more decimals when they are small.
+
+        With --format html it writes one page instead, OUT/NAME.html (x.html for x.trace.json), \
+        where every number of the trace opens its derivation:
+
+          cnn-explain render x.trace.json --out x-page --format html
         """
     )
 
@@ -35,7 +42,7 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The folder to write the figures into (created if needed).")
     var out: String
 
-    @Option(help: "The file format: png, pdf or svg.")
+    @Option(help: "The file format: png, pdf, svg, or html (one interactive page).")
     var format: String = "png"
 
     @Option(help: "Pixels per point for PNG (2 is sharp on slides).")
@@ -44,8 +51,8 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var numbers: NumberOptions
 
     func validate() throws {
-        guard OutputFormat(rawValue: format.lowercased()) != nil else {
-            throw ValidationError("--format: '\(format)' is not one of png, pdf, svg")
+        guard OutputFormat(rawValue: format.lowercased()) != nil || format.lowercased() == "html" else {
+            throw ValidationError("--format: '\(format)' is not one of png, pdf, svg, html")
         }
         guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
     }
@@ -53,6 +60,7 @@ struct RenderCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let t = try TraceFile.load(trace)
+            if format.lowercased() == "html" { return try writePage(t) }
             let figures: [(name: String, figure: Figure)]
             do {
                 figures = try TraceFigures.figures(for: t, style: numbers.style)
@@ -77,5 +85,24 @@ struct RenderCommand: ParsableCommand {
             }
             try say("\(figures.count) figures from \(trace)")
         }
+    }
+}
+
+extension RenderCommand {
+    /// Writes OUT/NAME.html, NAME being the trace file's name without `.trace.json` or `.json`.
+    func writePage(_ t: Trace) throws {
+        var name = (trace as NSString).lastPathComponent
+        for suffix in [".trace.json", ".json"] where name.hasSuffix(suffix) { name = String(name.dropLast(suffix.count)); break }
+        let explorer = try Explorer.build(from: t, name: name, style: numbers.style)
+        let page = HTMLPage(title: "The trace \(name), number by number", subtitle: "Written by cnn-explain render \(trace) --format html",
+                            explorer: explorer)
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        } catch {
+            throw RenderError.write(path: out, reason: "the folder cannot be created")
+        }
+        let path = (out as NSString).appendingPathComponent("\(name).html")
+        try writeAtomically(data: Data(try page.html().utf8), to: path)
+        try say("wrote \(path)")
     }
 }

@@ -3,9 +3,13 @@ import CNNLessons
 import CNNTeaching
 import Foundation
 
-/// The article's model and weights, from the first lessons folder that has them.
+/// The article's model and weights, from the first lessons folder that has them (the lesson
+/// folders, then the source tree above `.build/<triple>/<config>/cnn-explain`).
 func xoNetworkFiles() -> (model: String, weights: String) {
-    for folder in LessonLibrary.folders() {
+    let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+    let sourceTree = exe.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("lessons")
+    for folder in LessonLibrary.folders() + [sourceTree] {
         let model = folder.appendingPathComponent("models/xo.json").path, weights = folder.appendingPathComponent("models/xo.weights.json").path
         if FileManager.default.fileExists(atPath: model), FileManager.default.fileExists(atPath: weights) { return (model, weights) }
     }

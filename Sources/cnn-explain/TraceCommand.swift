@@ -1,5 +1,6 @@
 import CNNInputs
 import ArgumentParser
+import Foundation
 import CNNAnalysis
 import CNNCore
 import CNNFigures
@@ -69,6 +70,8 @@ struct ExplainCommand: ParsableCommand {
               the chain-rule terms that were summed
 
         Roles: input, weight, bias, output, grad_output, grad_input, grad_weight, grad_bias; and 'loss'.
+        Batchnorm also has running_mean, running_var, batch_mean, batch_var, updated_running_mean and \
+        updated_running_var; dropout has mask.
         """
     )
 
@@ -120,7 +123,14 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Tolerances that fit single precision (rtol 1e-5, atol 1e-5), for float32 code such as NumPy's float32 or PyTorch.")
     var float32 = false
 
-    @OptionGroup var numbers: NumberOptions
+    @Option(help: "Decimals in the explanation of the first disagreement (more than explain's 2, since float32 rounding shows there).")
+    var digits: Int = 6
+
+    @Flag(help: "Truncate the explanation's numbers instead of rounding them.")
+    var truncate = false
+
+    @Flag(help: "Print every digit in the explanation.")
+    var full = false
 
     var tolerance: Tolerance {
         let preset = float32 ? Tolerance.float32 : .float64
@@ -131,12 +141,14 @@ struct DiffCommand: ParsableCommand {
         for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
             throw ValidationError("--rtol and --atol must be finite and not negative")
         }
+        guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
     }
 
     func run() throws {
         var agrees = false
         try reportingErrors(exitCode: ExitCode(2)) {
-            let report = try diffFiles(a, b, tolerance: tolerance, style: numbers.style)
+            let style: NumberStyle = full ? .full : truncate ? .truncated(digits) : .rounded(digits)
+            let report = try diffFiles(a, b, tolerance: tolerance, style: style)
             try say(report.text)
             agrees = report.result.agrees
         }
@@ -158,10 +170,29 @@ struct BenchCommand: ParsableCommand {
           xo-trace               the same xo step with the tracer logging every array
           lesson-xo              the whole xo lesson: traces, figures, PDF and PNGs (no terminal)
 
+        With --model, times one SGD step of that model instead (forward, its loss, backward and \
+        the update) on --batch seeded random inputs, with at most --threads threads per pass; \
+        the workload is named after the file and the batch, e.g. digits-b32.
+
           swift build -c release && .build/release/cnn-explain bench
-          python3 bench/torch_bench.py --compare .build/release/cnn-explain    # against PyTorch
+          .build/release/cnn-explain bench --model lessons/models/xo.json --batch 32 --json
+          python3 bench/torch_bench.py --tables .build/release/cnn-explain    # against PyTorch
+
+        CNN_EXPLAIN_KERNEL=portable|avx2|avx512 forces a kernel path (see docs/performance.md).
         """
     )
+
+    @Option(help: "Time one SGD step of this model file instead of the built-in workloads.")
+    var model: String?
+
+    @Option(help: "Images per step with --model.")
+    var batch: Int = 1
+
+    @Option(help: "The most threads a pass may use (1 or 2; the numbers are the same either way).")
+    var threads: Int = 2
+
+    @Option(help: "Steps per timed repeat with --model (default: about 50 ms worth), e.g. 1 under a profiler.")
+    var iterations: Int?
 
     @Flag(help: "A tenth of the iterations, for a quick look.")
     var quick = false
@@ -177,6 +208,10 @@ struct BenchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        guard batch >= 1 && batch <= 100_000 else { throw ValidationError("--batch must be between 1 and 100000") }
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
+        if model != nil && workload != nil { throw ValidationError("--model and --workload do not go together") }
         let known = Benchmarks.engineWorkloadNames + ["lesson-xo"]
         for name in selected ?? [] where !known.contains(name) {
             throw ValidationError("--workload: unknown workload '\(name)' (known: \(known.joined(separator: ", ")))")
@@ -188,6 +223,14 @@ struct BenchCommand: ParsableCommand {
             #if DEBUG
             if !json { try say("note: this is a debug build; build with -c release for real figures") }
             #endif
+            if let model {
+                let spec = try ModelFile.load(model)
+                let stem = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
+                let result = try Benchmarks.modelStep(model: spec, name: "\(stem)-b\(batch)", batch: batch,
+                                                      threads: threads, iterations: iterations)
+                try say(result.jsonLine)
+                return
+            }
             var writeError: (any Error)?
             _ = try Benchmarks.engineWorkloads(quick: quick, only: selected) { result in
                 if writeError == nil { do { try say(result.jsonLine) } catch { writeError = error } }

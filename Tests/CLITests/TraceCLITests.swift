@@ -151,6 +151,24 @@ import TestSupport
         #expect(try run(["trace", "--model", model, "--input", png, "--pixels", "bytes", "--out", "x.json"]).status == 2)
     }
 
+    /// Weights as .npz and .safetensors on the command line, with a CSV input: the same trace as
+    /// from the JSON weights when the file holds the same float64 numbers.
+    @Test func binaryWeightsFromTheCommandLine() throws {
+        let dir = try temporaryDirectory()
+        let model = "Tests/Fixtures/weights/model.json"
+        let csv = try write((0..<5).map { r in (0..<5).map { c in "\(Double(r * 5 + c) / 10 - 1)" }.joined(separator: ",") }.joined(separator: "\n"), "x.csv", in: dir)
+        var traces: [String: Trace] = [:]
+        for w in ["weights.json", "weights_f64.npz", "weights_f64.safetensors", "weights_bf16.safetensors"] {
+            let out = dir.appendingPathComponent("\(w).trace.json").path
+            let r = try run(["trace", "--model", model, "--weights", "Tests/Fixtures/weights/" + w, "--input", csv, "--target", "1", "--out", out])
+            #expect(r.status == 0, "\(w): \(r.stderr)")
+            traces[w] = try TraceFile.load(out)
+        }
+        #expect(traces["weights_f64.npz"] == traces["weights.json"])
+        #expect(traces["weights_f64.safetensors"] == traces["weights.json"])
+        #expect(traces["weights_bf16.safetensors"] != traces["weights.json"])
+    }
+
     @Test func missingArgumentIsAUsageError() throws {
         let r = try run(["trace", "--model", xoModel])
         #expect(r.status == 2, "usage errors exit with status 2, got \(r.status)")

@@ -123,3 +123,15 @@ func smallTrainModel() -> ModelSpec {
     #expect(try #require(before.parameter("conv1.weight"))[index: u.index] == u.weight)
     #expect(try #require(trainer.network.parameter("conv1.weight"))[index: u.index] == u.newWeight)
 }
+
+@Test func nudgingComparesAnEvenSampleOfABigModel() throws {
+    // 125 weights with a limit of 40: every 4th (⌈125 / 40⌉), counted through the parameters in order.
+    let net = try Network(model: smallTrainModel(), seed: 2)
+    let full = compareNudgeWithBackprop(net, on: Array(shiftedArticleImages().prefix(4)), delta: 1e-4)
+    let c = compareNudgeWithBackprop(net, on: Array(shiftedArticleImages().prefix(4)), delta: 1e-4, limit: 40)
+    #expect(!full.isSample && full.totalWeights == 125)
+    #expect(c.isSample && c.sampleStride == 4 && c.totalWeights == 125)
+    #expect(c.entries == stride(from: 0, to: 125, by: 4).map { full.entries[$0] })
+    // The cost of nudging counts every weight, sampled or not.
+    #expect(c.nudgeForwardPasses == full.nudgeForwardPasses)
+}

@@ -83,6 +83,18 @@ import Testing
         #expect(diffArrays(changed, full(ref, "ref.json")).problems == ["forward conv9.output is only in mine.npz"])
     }
 
+    @Test func npzMemberNames() throws {
+        let a = NPYArray(shape: [2], data: [1, 2], dtype: "float32")
+        let t = try TraceArrays.fromNPZ([("backward/block/conv1/grad_weight", a), ("forward/loss/output", a)], file: "m.npz")
+        #expect(t.records.map(\.layer) == ["block/conv1", "loss"])
+        #expect(t.records.map(\.role) == ["grad_weight", "output"])
+        #expect(t.dtypes["forward/loss/output"] == "float32")
+        for bad in ["conv1_out", "sideways/conv1/output", "forward//output", "forward/conv1"] {
+            let e = fileError { try TraceArrays.fromNPZ([(bad, a)], file: "m.npz") }
+            #expect(e?.description == "m.npz: \(bad): expected a member named PASS/LAYER/ROLE, such as forward/conv1/output or backward/conv1/grad_weight")
+        }
+    }
+
     @Test func shapesThatDifferAreProblems() throws {
         let ref = try articleTrace()
         var mine = ref

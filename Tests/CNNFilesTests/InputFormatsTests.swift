@@ -91,6 +91,8 @@ import Testing
         #expect(ints?.message.contains("element type int64 is not read as an input; save float64, float32 or uint8") == true)
         let shape = fileError { try InputFile.load(path("x_f64.npy"), expecting: [1, 9, 9]) }
         #expect(shape?.description == "\(path("x_f64.npy")): the image is [1, 4, 5] ([C, H, W]) but the model's input is [1, 9, 9]")
+        let hwc = fileError { try InputFile.load(path("x_u8.npy"), expecting: [5, 3, 4]) }
+        #expect(hwc?.message.hasSuffix("it looks like [H, W, C] (an image library's order): save x.transpose(2, 0, 1)") == true, "\(hwc?.message ?? "")")
         let ragged = fileError { try InputFile.parse(Array("1,2,3\n4,5\n".utf8), file: "r.csv", expecting: [1, 2, 3]) }
         #expect(ragged?.description == "r.csv: row 2: ragged: 2 values where the first row has 3")
         let word = fileError { try InputFile.parse(Array("1,2\n3,x\n".utf8), file: "w.csv", expecting: [1, 2, 2]) }

@@ -66,6 +66,21 @@ import Testing
         #expect(random.parameter("conv1.weight") == given["conv1.weight"])
     }
 
+    /// Batch norm's running statistics are buffers, not trained parameters, but a weights file
+    /// must give them too (PyTorch's state_dict holds them), and the writer keeps them.
+    @Test func batchnormRunningStatisticsAreRequiredAndWritten() throws {
+        let spec = try CNNFilesTests.model(#"{"input": [2, 3, 3], "layers": [{"name": "bn", "type": "batchnorm", "mode": "eval"}, {"name": "out", "type": "dense", "units": 2}]}"#)
+        let full = try Network(model: spec, seed: 1).stateDictionary
+        #expect(Set(full.keys) == ["bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", "out.weight", "out.bias"])
+        var lacking = full
+        lacking["bn.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: spec, parameters: lacking, weightsFile: "w.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: bn.running_var") == true, "\(refused?.description ?? "no error")")
+        let net = try buildNetwork(model: spec, parameters: full, weightsFile: "w.json")
+        let back = try weights(String(decoding: WeightsFile.data(net), as: UTF8.self))
+        #expect(back == full)
+    }
+
     @Test func noWeightsFileIsRefusedUnlessRandomIsAsked() throws {
         let folder = try tempFolder()
         let modelPath = try write(exampleModel, "m.json", in: folder)
@@ -83,6 +98,28 @@ import Testing
         let c = try buildNetwork(model: model, parameters: [:], weightsFile: "w.json", seed: 4, initialization: .random)
         #expect(a.parameters == b.parameters)
         #expect(a.parameters != c.parameters)
+    }
+
+    /// An unnamed nn.Sequential's state_dict (`0.weight`, `1.running_mean`, `1.num_batches_tracked`)
+    /// loads into a model whose layers are named 0, 1, …; a missing statistic is refused by name.
+    @Test func sequentialStateDictLoadsAsItIs() throws {
+        let folder = try tempFolder()
+        let modelPath = try write("""
+        {"input": [1, 4, 4], "layers": [{"name": 0, "type": "conv", "filters": 2, "size": 3, "bias": false},
+         {"name": 1, "type": "batchnorm", "mode": "eval"}, {"name": 2, "type": "flatten"}, {"name": 3, "type": "dense", "units": 2}]}
+        """, "m.json", in: folder)
+        var sd = try Network(model: try ModelFile.load(modelPath), seed: 3).stateDictionary
+        sd["1.num_batches_tracked"] = Tensor(shape: [], data: [12])
+        let net = try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json")
+        #expect(net.parameters.map(\.name) == ["0.weight", "1.weight", "1.bias", "3.weight", "3.bias"])
+        #expect(net.buffers.map(\.name) == ["1.running_mean", "1.running_var"])
+        // The weights writer keeps the statistics, so what train saves loads back.
+        let path = folder.appendingPathComponent("w.json").path
+        try WeightsFile.write(net, to: path)
+        #expect(try loadNetwork(model: modelPath, weights: path).stateDictionary == net.stateDictionary)
+        sd["1.running_var"] = nil
+        let refused = fileError { try buildNetwork(model: try ModelFile.load(modelPath), parameters: sd, weightsFile: "sd.json") }
+        #expect(refused?.message.contains("missing a parameter the model needs: 1.running_var") == true, "\(String(describing: refused))")
     }
 
     @Test func writerRoundTripsExactly() throws {

@@ -32,7 +32,7 @@ import Testing
 
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-\(name)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf, .png])
         #expect(written.contains { $0.hasSuffix("\(name).pdf") })
         #expect(written.filter { $0.hasSuffix(".png") }.count == shown.count)
         if name == "audio" {

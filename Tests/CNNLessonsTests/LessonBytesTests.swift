@@ -41,7 +41,7 @@ import Testing
         let run = try LessonRunner.run(lesson, scale: lesson.experiment == nil ? .lesson : .quick)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-bytes-\(name)-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf, .png])
         var text = ""
         let session = LessonSession(run: run, presenter: TerminalPresenter(color: false, width: 80), interactive: false,
                                     readLine: { nil }, write: { text += $0 })

@@ -64,7 +64,7 @@ import Testing
         let run = try Self.run()
         let dir = try Fixtures.temporaryFolder("plain-lesson")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let written = try LessonReport.write(run, to: dir, formats: [.pdf])
+        let written = try LessonReport.write(run, to: dir, formats: [.pdf, .png])
         let pdf = try #require(written.first { $0.hasSuffix("plain.pdf") })
         #expect(try Data(contentsOf: URL(fileURLWithPath: pdf)).starts(with: Data("%PDF".utf8)))
         #expect(written.filter { $0.hasSuffix(".png") }.count == 4)

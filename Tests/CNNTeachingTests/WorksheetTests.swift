@@ -25,6 +25,16 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
     return path
 }
 
+/// The value `LAYER.ROLE[i,j,…]` (or `loss`) names in `trace`.
+func tracedValue(_ source: String, in trace: Trace) throws -> Double? {
+    if source == "loss" { return trace.loss }
+    guard let open = source.firstIndex(of: "["), let dot = source[..<open].lastIndex(of: ".") else { return nil }
+    let layer = String(source[..<dot]), role = String(source[source.index(after: dot)..<open])
+    let index = source[source.index(after: open)..<source.index(before: source.endIndex)].split(separator: ",").compactMap { Int($0) }
+    guard let r = trace.record(layer, role) else { return nil }
+    return r.data[r.tensor.offset(index)]
+}
+
 @Suite struct WorksheetTests {
     @Test(arguments: [1, 2, 3]) func answersAreTracedNumbers(level: Int) throws {
         let s = try sheet(seed: 5, level: level)
@@ -32,17 +42,23 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
         #expect(steps.isSuperset(of: [.convolution, .relu, .pooling, .prediction]))
         #expect(steps.contains(.votes) == (level >= 2) && steps.contains(.error) == (level >= 2))
         #expect(steps.contains(.gradient) == (level >= 3) && steps.contains(.update) == (level >= 3))
-        // Every scored answer that names a forward or backward record is that record's value in
-        // a fresh engine trace of the same picture, and its derivation is explain's text for it.
+        // Every scored answer is the value its source names in the engine's trace (the update's in
+        // the trace after one step); the sum of products is the traced value times 9. Its
+        // derivation is explain's text for that value.
         let key = try AnswerKey.load(try written(s) + "/answers.yaml")
-        let picture = try #require(s.parts.first?.studentFigures.first)
-        _ = picture
-        for q in key.questions where q.scored && !q.source.hasPrefix("after") {
+        for q in key.questions where q.scored {
             guard case .number(let v) = q.answer else { Issue.record("\(q.id) is not a number"); continue }
-            #expect(q.derivation.hasPrefix(q.source == "loss" ? "loss = " : q.source + " = "), "\(q.id)")
-            if q.step != .convolution || q.id.hasSuffix("b") {
-                #expect(q.derivation.contains(formatNumber(v, .rounded(2))), "\(q.id)")
+            let after = q.source.hasPrefix("after one step: ")
+            let source = after ? String(q.source.dropFirst("after one step: ".count)) : q.source
+            let trace = after ? s.stepped : s.trace
+            #expect(trace != nil, "\(q.id)")
+            let traced = try #require(try trace.flatMap { try tracedValue(source, in: $0) }, "\(q.id) \(q.source)")
+            if q.id == "1a" {
+                #expect(isClose(v, traced * 9, rtol: 1e-12, atol: 1e-12), "\(q.id)")
+            } else {
+                #expect(v == traced, "\(q.id)")
             }
+            #expect(q.derivation.contains(formatNumber(after ? v : traced, .rounded(2))), "\(q.id)")
         }
     }
 
@@ -53,6 +69,12 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
         }
         let sources = try (1...4).map { try sheet(seed: UInt64($0), level: 1).questions.map(\.source).joined() }
         #expect(Set(sources).count == 4)
+    }
+
+    @Test func anotherNetworkIsRefusedWithOneLine() throws {
+        let other = WorksheetRequest(model: path("lessons/models/xo-train.json"), weights: weights, seed: 1, level: 1)
+        #expect(throws: FileError.self) { try other.build() }
+        #expect(throws: FileError.self) { try WorksheetRequest(model: model, weights: weights, seed: 1, level: 4).build() }
     }
 
     @Test func blanksAreAtLeast8mm() throws {
@@ -112,6 +134,26 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
             #expect(a.feedback.contains(kind.explanation))
         }
         #expect(marked.score == 0)
+    }
+
+    /// Every mistake a key lists, written to 2 decimals in its question, is named, for every kind
+    /// that occurs on five level-3 sheets.
+    @Test func everyListedMistakeIsNamed() throws {
+        var kinds = Set<MistakeKind>()
+        for seed in 1...5 as ClosedRange<UInt64> {
+            let s = try sheet(seed: seed, level: 3)
+            let dir = try written(s)
+            let key = try AnswerKey.load(dir + "/answers.yaml")
+            for q in key.questions {
+                guard case .number(let v) = q.answer else { continue }
+                for m in q.mistakes where abs(m.value - v) > 0.03 {
+                    let a = markAnswer(q, given: formatNumber(m.value, .rounded(2)))
+                    #expect(a.verdict == .wrong && a.mistakes.contains(m.kind.rawValue), "seed \(seed) \(q.id) \(m.kind)")
+                    kinds.insert(m.kind)
+                }
+            }
+        }
+        #expect(kinds.count >= 8, "\(kinds)")
     }
 
     @Test func aWrongNumberNoMistakeExplainsGetsTheWorking() throws {

@@ -14,8 +14,36 @@ void cnn_gemm_nt(long m, long n, long k,
                  const double *b, long ldb,
                  double *c, long ldc);
 
-/// 1 when the AVX2 and FMA kernels are in use on this processor, 0 for the portable ones.
+/// 1 when vectorized kernels (AVX2/FMA or AVX-512) are in use, 0 for the portable ones.
 int cnn_kernels_vectorized(void);
+
+/// Kernel paths. AVX2 and AVX-512 give the same bits; portable C (no fused multiply-add) may
+/// differ from them in the last bits.
+enum { CNN_PATH_PORTABLE = 0, CNN_PATH_AVX2 = 1, CNN_PATH_AVX512 = 2 };
+
+/// The path in use: the best the processor has, or the one CNN_EXPLAIN_KERNEL=portable|avx2|avx512
+/// asks for (never better than the processor has). Fixed at the first call.
+int cnn_kernel_path(void);
+
+/// 1 when this processor can run `path`.
+int cnn_kernel_path_supported(int path);
+
+/// cnn_gemm_nn and cnn_gemm_nt on an explicit path (for tests that compare the paths).
+void cnn_gemm_nn_path(int path, long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                      double *c, long ldc, int accumulate);
+void cnn_gemm_nt_path(int path, long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                      double *c, long ldc);
+
+/// The most threads a pass may use (default 2; at least 1). The work is split the same way
+/// whatever this says, so it changes no bit of any result.
+void cnn_set_max_threads(int threads);
+int cnn_max_threads(void);
+
+/// Max pooling with 2×2 windows moved by 2, for planes where every window is whole
+/// (2·outH ≤ height, 2·outW ≤ width): y[p][i][j] = the first maximum of the window in row-major
+/// order (or its first NaN), arg[p][i][j] its offset in the plane. `planes` planes, one after another.
+void cnn_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
+                    double *y, int *arg);
 
 
 

@@ -1,0 +1,106 @@
+import CNNFigures
+
+// The HTML drawer's figures: each figure value as inline SVG (grids, bars, lines) or an HTML table.
+// Colours follow the PDF: positive blue, negative orange with hatching and a minus sign, so signs
+// read in grayscale; ±1 images are white and black.
+
+/// How a grid's cells are coloured.
+enum CellColor {
+    /// +1 white, −1 black, grays between.
+    case image
+    /// Blue for positive, orange and hatched for negative, white at 0; `scale` is full colour.
+    case diverging(scale: Double)
+}
+
+/// SVG elements placed on a canvas that grows to hold them.
+struct Canvas {
+    var parts: [HTML] = []
+    var width = 0.0
+    var height = 0.0
+
+    mutating func add(_ part: HTML, right: Double, bottom: Double) {
+        parts.append(part)
+        width = max(width, right)
+        height = max(height, bottom)
+    }
+
+    /// The canvas as an `<svg>` with a text alternative.
+    func svg(label: String) -> HTML {
+        .element("svg", [("viewBox", "0 0 \(n(width)) \(n(height))"), ("width", n(width)), ("role", "img"),
+                         ("aria-label", label), ("class", "fig")], parts)
+    }
+}
+
+/// A length for SVG attributes: at most 2 decimals, no trailing zeros.
+func n(_ x: Double) -> String {
+    let r = (x * 100).rounded() / 100
+    return r == r.rounded() ? String(Int(r)) : String(r)
+}
+
+enum FigureSVG {
+    /// Text at `(x, y)` (its baseline centre unless `anchor` says otherwise).
+    static func label(_ s: String, x: Double, y: Double, size: Double = 12, anchor: String = "middle", cls: String = "") -> HTML {
+        .element("text", [("x", n(x)), ("y", n(y)), ("font-size", n(size)), ("text-anchor", anchor), ("class", cls)], [.text(s)])
+    }
+
+    static func fill(_ v: Double, _ color: CellColor) -> (fill: String, dark: Bool, negative: Bool) {
+        guard v.isFinite else { return ("#ccc", false, false) }
+        switch color {
+        case .image:
+            let g = Int(((min(1, max(-1, v)) + 1) / 2 * 255).rounded())
+            return ("rgb(\(g),\(g),\(g))", g < 128, false)
+        case .diverging(let scale):
+            let t = min(1, abs(v) / (scale > 0 ? scale : 1))
+            let (r, g, b) = v >= 0 ? (33.0, 102.0, 172.0) : (230.0, 120.0, 20.0)
+            func mix(_ c: Double) -> Int { Int((255 - (255 - c) * t).rounded()) }
+            return ("rgb(\(mix(r)),\(mix(g)),\(mix(b)))", v > 0 && t > 0.55, v < 0)
+        }
+    }
+
+    /// A grid of cells at `(x, y)`, with numbers when `style` is given, and outlined `highlighted` cells.
+    static func grid(_ grid: Grid, at x: Double, _ y: Double, cell: Double, color: CellColor, style: NumberStyle?,
+                     highlighted: Set<Cell> = [], into c: inout Canvas) {
+        var parts: [HTML] = []
+        for r in 0..<grid.rows {
+            for k in 0..<grid.cols {
+                let v = grid[r, k], f = fill(v, color)
+                let cx = x + Double(k) * cell, cy = y + Double(r) * cell
+                parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                               ("fill", f.fill), ("class", "c")], []))
+                if f.negative {
+                    parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                                   ("fill", "url(#neg-hatch)")], []))
+                }
+                if let style {
+                    parts.append(label(formatNumber(v, style), x: cx + cell / 2, y: cy + cell * 0.62,
+                                       size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
+                }
+            }
+        }
+        for h in highlighted where h.row < grid.rows && h.col < grid.cols {
+            parts.append(.element("rect", [("x", n(x + Double(h.col) * cell)), ("y", n(y + Double(h.row) * cell)),
+                                           ("width", n(cell)), ("height", n(cell)), ("class", "hl")], []))
+        }
+        c.add(.group(parts), right: x + Double(grid.cols) * cell, bottom: y + Double(grid.rows) * cell)
+    }
+
+    /// A titled grid on its own canvas.
+    static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
+                           highlighted: Set<Cell> = []) -> Canvas {
+        var c = Canvas()
+        // Numbers need room: "−0.11" at 11 px.
+        let cell = style == nil ? cell : max(cell, 38)
+        let top = title == nil ? 0.0 : 18
+        let gridW = Double(g.cols) * cell, titleW = Double(title?.count ?? 0) * 7.8
+        let x = max(0, (titleW - gridW) / 2)
+        if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
+        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
+        return c
+    }
+
+    static func scale(_ s: Double?, _ grids: [Grid]) -> Double {
+        if let s, s > 0 { return s }
+        let m = grids.map(\.maxAbs).max() ?? 0
+        return m > 0 ? m : 1
+    }
+}

@@ -1,0 +1,199 @@
+// Kernel paths and the AVX-512 matrix products.
+//
+// Three paths: portable C, AVX2/FMA, AVX-512F. The best one the processor has is chosen once, at
+// the first call; CNN_EXPLAIN_KERNEL=portable|avx2|avx512 forces one (a path the processor lacks
+// falls back to the best one below it), so tests and CI can run every path.
+//
+// The AVX-512 products give exactly the bits of the AVX2 ones: every element of C is the same
+// chain of fused multiply-adds over k in the same order (and the same final additions); only the
+// number of elements computed at once, and the order elements are visited in, differ. Elements
+// the AVX2 kernels leave to portable C (the last n mod 4 columns of an NN product; the rows and
+// columns outside 4×2 blocks of an NT product) are left to the same code here.
+
+#include "cnn_kernels.h"
+#include "kernels_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CNN_X86 1
+#else
+#define CNN_X86 0
+#endif
+
+static int cpu_path(void) {
+#if CNN_X86
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return CNN_PATH_PORTABLE;
+    if (!__builtin_cpu_supports("avx512f")) return CNN_PATH_AVX2;
+    return CNN_PATH_AVX512;
+#else
+    return CNN_PATH_PORTABLE;
+#endif
+}
+
+static int chosen_path = -1;
+
+int cnn_kernel_path(void) {
+    int path = __atomic_load_n(&chosen_path, __ATOMIC_RELAXED);
+    if (path >= 0) return path;
+    int best = cpu_path();
+    path = best;
+    const char *forced = getenv("CNN_EXPLAIN_KERNEL");
+    if (forced) {
+        if (strcmp(forced, "portable") == 0) path = CNN_PATH_PORTABLE;
+        else if (strcmp(forced, "avx2") == 0) path = CNN_PATH_AVX2;
+        else if (strcmp(forced, "avx512") == 0) path = CNN_PATH_AVX512;
+        if (path > best) path = best;
+    }
+    __atomic_store_n(&chosen_path, path, __ATOMIC_RELAXED);
+    return path;
+}
+
+int cnn_kernel_path_supported(int path) { return path >= 0 && path <= cpu_path(); }
+
+static int max_threads = 2;
+
+void cnn_set_max_threads(int threads) { __atomic_store_n(&max_threads, threads < 1 ? 1 : threads, __ATOMIC_RELAXED); }
+
+int cnn_max_threads(void) { return __atomic_load_n(&max_threads, __ATOMIC_RELAXED); }
+
+#if CNN_X86
+// One tile of R rows × up to 16 columns (two zmm of 8, masked by m0, m1); C = A·B (+ C).
+#define NN512_TILE(R)                                                                                         \
+    __attribute__((target("avx512f,avx2,fma")))                                                               \
+    static void nn512_tile_##R(long k, const double *a, long lda, const double *b, long ldb, double *c,      \
+                               long ldc, int accumulate, __mmask8 m0, __mmask8 m1) {                          \
+        __m512d s0[R], s1[R];                                                                                 \
+        for (int r = 0; r < R; r++) { s0[r] = _mm512_setzero_pd(); s1[r] = _mm512_setzero_pd(); }            \
+        for (long p = 0; p < k; p++) {                                                                        \
+            __m512d b0 = _mm512_maskz_loadu_pd(m0, b + p * ldb), b1 = _mm512_maskz_loadu_pd(m1, b + p * ldb + 8); \
+            for (int r = 0; r < R; r++) {                                                                     \
+                __m512d x = _mm512_set1_pd(a[r * lda + p]);                                                   \
+                s0[r] = _mm512_fmadd_pd(x, b0, s0[r]);                                                        \
+                s1[r] = _mm512_fmadd_pd(x, b1, s1[r]);                                                        \
+            }                                                                                                 \
+        }                                                                                                     \
+        for (int r = 0; r < R; r++) {                                                                         \
+            double *d = c + r * ldc;                                                                          \
+            if (accumulate) {                                                                                 \
+                s0[r] = _mm512_add_pd(_mm512_maskz_loadu_pd(m0, d), s0[r]);                                   \
+                s1[r] = _mm512_add_pd(_mm512_maskz_loadu_pd(m1, d + 8), s1[r]);                               \
+            }                                                                                                 \
+            _mm512_mask_storeu_pd(d, m0, s0[r]);                                                              \
+            _mm512_mask_storeu_pd(d + 8, m1, s1[r]);                                                          \
+        }                                                                                                     \
+    }
+NN512_TILE(8)
+NN512_TILE(4)
+NN512_TILE(1)
+
+// C[m×n] = A·B (+ C). Column tiles of 16 outside, row blocks of 8 inside, so a k×16 panel of B
+// stays in L1 while every row of A passes over it.
+__attribute__((target("avx512f,avx2,fma")))
+void cnn_gemm_nn_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                        double *c, long ldc, int accumulate) {
+    long n4 = n & ~3L;
+    for (long j = 0; j < n4; j += 16) {
+        long w = n4 - j < 16 ? n4 - j : 16;
+        __mmask8 m0 = (__mmask8)(w >= 8 ? 0xFF : (1u << w) - 1);
+        __mmask8 m1 = (__mmask8)(w > 8 ? (1u << (w - 8)) - 1 : 0);
+        long i = 0;
+        for (; i + 8 <= m; i += 8) nn512_tile_8(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
+        for (; i + 4 <= m; i += 4) nn512_tile_4(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
+        for (; i < m; i++) nn512_tile_1(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
+    }
+    if (n4 < n) cnn_gemm_nn_portable_range(0, m, n4, n, k, a, lda, b, ldb, c, ldc, accumulate);
+}
+
+// ((s0 + s1) + (s2 + s3)) of each 256-bit half: the AVX2 kernel's order.
+__attribute__((target("avx512f,avx2,fma")))
+static inline void hsum_halves(__m512d v, double *lo, double *hi) {
+    __m256d l = _mm512_castpd512_pd256(v), h = _mm512_extractf64x4_pd(v, 1);
+    __m256d s = _mm256_hadd_pd(l, h);  // (l0+l1, h0+h1, l2+l3, h2+h3)
+    __m128d a = _mm256_castpd256_pd128(s), b = _mm256_extractf128_pd(s, 1);
+    __m128d t = _mm_add_pd(a, b);      // ((l0+l1)+(l2+l3), (h0+h1)+(h2+h3))
+    *lo = _mm_cvtsd_f64(t);
+    *hi = _mm_cvtsd_f64(_mm_unpackhi_pd(t, t));
+}
+
+// One 4×4 block of an NT product, C[i][j] += Σ_p A[i][p]·B[j][p]: each zmm holds the four
+// partial sums (p mod 4) of two elements, columns j and j + 1 (or j + 2 and j + 3).
+__attribute__((target("avx512f,avx2,fma")))
+static void nt512_block(long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc) {
+    long k4 = k & ~3L;
+    __m512d s[4][2];
+    for (int r = 0; r < 4; r++) { s[r][0] = _mm512_setzero_pd(); s[r][1] = _mm512_setzero_pd(); }
+    const double *b0 = b, *b1 = b + ldb, *b2 = b + 2 * ldb, *b3 = b + 3 * ldb;
+    for (long p = 0; p < k4; p += 4) {
+        __m512d y01 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(b0 + p)), _mm256_loadu_pd(b1 + p), 1);
+        __m512d y23 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(b2 + p)), _mm256_loadu_pd(b3 + p), 1);
+        for (int r = 0; r < 4; r++) {
+            __m512d x = _mm512_broadcast_f64x4(_mm256_loadu_pd(a + r * lda + p));
+            s[r][0] = _mm512_fmadd_pd(x, y01, s[r][0]);
+            s[r][1] = _mm512_fmadd_pd(x, y23, s[r][1]);
+        }
+    }
+    const double *cols[4] = {b0, b1, b2, b3};
+    for (int r = 0; r < 4; r++) {
+        double h[4];
+        hsum_halves(s[r][0], &h[0], &h[1]);
+        hsum_halves(s[r][1], &h[2], &h[3]);
+        const double *x = a + r * lda;
+        for (int q = 0; q < 4; q++) {
+            double t = 0;
+            // The AVX2 kernel's tail, written the same way so the compiler treats it the same way.
+            for (long p = k4; p < k; p++) t += x[p] * cols[q][p];
+            c[r * ldc + q] += h[q] + t;
+        }
+    }
+}
+
+// C[m×n] += A[m×k]·B[n×k]ᵀ: 4×4 blocks here; the rest (a last pair of columns, the last m mod 4
+// rows) by the AVX2 kernel, which treats those elements exactly as it would in the whole product.
+__attribute__((target("avx512f,avx2,fma")))
+void cnn_gemm_nt_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                        double *c, long ldc) {
+    long m4 = m & ~3L, n4 = n & ~3L;
+    for (long i = 0; i < m4; i += 4) {
+        for (long j = 0; j < n4; j += 4) nt512_block(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
+        if (n4 < n) cnn_gemm_nt_avx2(4, n - n4, k, a + i * lda, lda, b + n4 * ldb, ldb, c + i * ldc + n4, ldc);
+    }
+    if (m4 < m) cnn_gemm_nt_avx2(m - m4, n, k, a + m4 * lda, lda, b, ldb, c + m4 * ldc, ldc);
+}
+#endif
+
+void cnn_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
+                    double *y, int *arg) {
+    for (long plane = 0; plane < planes; plane++) {
+        const double *src = x + plane * height * width;
+        double *dst = y + plane * outH * outW;
+        int *win = arg + plane * outH * outW;
+        for (long i = 0; i < outH; i++) {
+            const double *r0 = src + 2 * i * width, *r1 = r0 + width;
+            long base = 2 * i * width;
+            for (long j = 0; j < outW; j++) {
+                double v0 = r0[2 * j], v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
+                long o0 = base + 2 * j, o1 = o0 + 1, o2 = o0 + width, o3 = o2 + 1;
+                double best = v0;
+                long at = o0;
+                // Strictly greater replaces: a tie goes to the first cell in row-major order.
+                if (v1 > best) { best = v1; at = o1; }
+                if (v2 > best) { best = v2; at = o2; }
+                if (v3 > best) { best = v3; at = o3; }
+                double probe = 0.0;
+                probe += v0; probe += v1; probe += v2; probe += v3;
+                if (probe != probe) {
+                    // A NaN in the window wins (the first one); a NaN sum from +∞ and −∞ changes nothing.
+                    if (v0 != v0) at = o0;
+                    else if (v1 != v1) at = o1;
+                    else if (v2 != v2) at = o2;
+                    else if (v3 != v3) at = o3;
+                }
+                dst[i * outW + j] = src[at];
+                win[i * outW + j] = (int)at;
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+
+/// Headless Chromium, when installed: `/usr/bin/chromium` (Debian's package) or `CHROMIUM`.
+enum Browser {
+    static let path: String? = {
+        let candidates = [ProcessInfo.processInfo.environment["CHROMIUM"], "/usr/bin/chromium", "/usr/bin/chromium-browser"]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    /// Whether the browser tests run: always in CI (where a missing browser is a failure), and
+    /// elsewhere only when the browser is installed.
+    static var shouldRun: Bool { path != nil || ProcessInfo.processInfo.environment["CI"] != nil }
+
+    /// Runs Chromium headless on `arguments`; returns its standard output and its log (stderr).
+    static func run(_ arguments: [String]) throws -> (stdout: String, log: String, seconds: Double) {
+        let browser = try #require(path, "chromium is not installed (apt-get install chromium); CI must install it")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: browser)
+        p.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--enable-logging=stderr", "--v=0"] + arguments
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outURL = dir.appendingPathComponent("out"), errURL = dir.appendingPathComponent("err")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try p.run()
+        p.waitUntilExit()
+        let seconds = Date().timeIntervalSince(start)
+        try out.close()
+        try err.close()
+        return (String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                String(decoding: try Data(contentsOf: errURL), as: UTF8.self), seconds)
+    }
+
+    /// Opens `page#selftest` and returns (passed, failed) from the line the page writes into
+    /// `#selftest`, after checking the log shows no attempt to reach the network and no error.
+    static func selftest(_ page: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (passed: Int, failed: Int, dom: String) {
+        let r = try run(["--virtual-time-budget=20000", "--dump-dom", "file://\(page)#selftest"])
+        let console = r.log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("net::ERR") || $0.contains("Refused to") }
+        for line in console where !line.contains("\"selftest: ") {
+            Issue.record("browser log: \(line)", sourceLocation: sourceLocation)
+        }
+        let pattern = #/<p id="selftest" role="status">selftest: (\d+) passed, (\d+) failed</p>/#
+        let match = try #require(r.stdout.firstMatch(of: pattern), "no selftest line in the page: \(r.stdout.prefix(400))",
+                                 sourceLocation: sourceLocation)
+        return (Int(match.1) ?? -1, Int(match.2) ?? -1, r.stdout)
+    }
+}
+
+/// The HTML pages, written by the binary and checked in a real browser: the page's own self-test
+/// clicks every number, plays every window to its end, flips a pixel and compares with the engine.
+@Suite(.serialized, .enabled(if: Browser.shouldRun, "skipped: chromium is not installed and CI is not set (apt-get install chromium)"))
+struct HTMLPageCLITests {
+    /// No address that would load anything: no src, no remote href, no url(), no @import.
+    func expectSelfContained(_ html: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        for needle in [" src=", "href=\"http", "url(http", "@import", "//fonts.", "<link"] {
+            #expect(!html.contains(needle), "the page refers to '\(needle)'", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func lessonPagePassesItsSelfTest() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let page = dir.appendingPathComponent("xo.html").path
+        #expect(r.stdout.contains("xo.html"))
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: page)[.size] as? Int)
+        #expect(size < 1_500_000, "xo.html is \(size) bytes")
+        expectSelfContained(html)
+        // Every step of the lesson is on the page.
+        #expect(html.contains("id=\"step-convolution\"") && html.contains("id=\"step-learning-step\""))
+        let t = try Browser.selftest(page)
+        // The X trace has 25 records; every one of its 1000-odd numbers is one check.
+        #expect(t.failed == 0, "\(t.dom.firstMatch(of: #/<pre id="selftest-failures">[^<]*/#).map { String($0.0) } ?? "")")
+        #expect(t.passed > 1000)
+        #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
+    }
+
+    @Test func tracePagesPassTheirSelfTest() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // The article's network, and one with padding, biases, two input channels, a second conv,
+        // a hidden dense layer and cross-entropy.
+        for name in ["xo_x", "mixed"] {
+            let r = try run(["render", "Tests/Fixtures/golden/\(name).trace.json", "--out", dir.path, "--format", "html"])
+            #expect(r.status == 0, "\(r.stderr)")
+            let page = dir.appendingPathComponent("\(name).html").path
+            expectSelfContained(try String(contentsOfFile: page, encoding: .utf8))
+            let t = try Browser.selftest(page)
+            #expect(t.failed == 0 && t.passed > 900, "\(name): \(t.passed) passed, \(t.failed) failed")
+        }
+    }
+
+    /// A trace whose recorded number was changed by hand: the page must notice.
+    @Test func selfTestFailsOnAnEditedTrace() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var text = try String(contentsOf: packageRoot.appendingPathComponent(goldenTrace), encoding: .utf8)
+        let original = "\"shape\": [3, 7, 7], \"data\": [0.7777777777777778,"
+        #expect(text.contains(original))
+        text = text.replacingOccurrences(of: original, with: "\"shape\": [3, 7, 7], \"data\": [0.7,")
+        let trace = try write(text, "edited.trace.json", in: dir)
+        let r = try run(["render", trace, "--out", dir.path, "--format", "html"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let t = try Browser.selftest(dir.appendingPathComponent("edited.html").path)
+        #expect(t.failed > 0)
+        #expect(t.dom.contains("differ from the trace by more than 1e-12"))
+    }
+
+    /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.
+    @Test func reducedMotionStartsPaused() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["render", goldenTrace, "--out", dir.path, "--format", "html"]).status == 0)
+        let page = "file://\(dir.path)/xo_x.html"
+        // A second of virtual time lets the page unpack its data and build the players.
+        let moving = try Browser.run(["--virtual-time-budget=1000", "--dump-dom", page]).stdout
+        let still = try Browser.run(["--force-prefers-reduced-motion", "--virtual-time-budget=1000", "--dump-dom", page]).stdout
+        // conv1, pool1 and pool2 each have a player.
+        #expect(moving.components(separatedBy: "aria-label=\"Pause\"").count - 1 == 3)
+        #expect(still.components(separatedBy: "aria-label=\"Play\"").count - 1 == 3)
+        #expect(!still.contains("aria-label=\"Pause\""))
+    }
+
+    /// The page renders in headless Chromium's --screenshot within 2 s of a blank page's time
+    /// (the browser's own start-up, which varies with the machine's load, is not the page's).
+    /// Seen with a load average of 19 on 2 cores: a blank page 3.0–3.2 s, xo.html 3.1–4.3 s.
+    @Test func screenshotIsQuick() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let blank = try write("<!DOCTYPE html><title>blank</title>", "blank.html", in: dir)
+        let shot = dir.appendingPathComponent("shot.png").path
+        // The quickest of three runs each, so a busy machine's pauses do not count against the page.
+        func quickest(_ url: String) throws -> Double {
+            try (0..<3).map { _ in try Browser.run(["--window-size=1280,800", "--screenshot=\(shot)", url]).seconds }.min() ?? .infinity
+        }
+        let base = try quickest("file://\(blank)")
+        let page = try quickest("file://\(dir.path)/xo.html")
+        #expect(FileManager.default.fileExists(atPath: shot))
+        #expect(page - base < 2, "screenshot took \(page) s, a blank page \(base) s")
+    }
+}

@@ -1,0 +1,128 @@
+@testable import CNNCore
+import Testing
+
+/// The kernel paths (portable C, AVX2, AVX-512) against each other, and the engine's determinism
+/// across thread counts. Paths the processor lacks are skipped; `CNN_EXPLAIN_KERNEL` picks the path
+/// the rest of the suite runs on.
+struct KernelPathTests {
+    /// Shapes around every edge of the blocked kernels: rows around 4 and 8, columns around
+    /// 4, 8 and 16, and k around 4 (the NT product's partial sums).
+    static let shapes: [(m: Int, n: Int, k: Int)] = [
+        (1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 7, 3), (8, 16, 25), (9, 17, 7), (16, 64, 200), (13, 37, 11),
+        (200, 64, 16), (7, 3, 30), (12, 20, 5), (2, 33, 9),
+    ]
+
+    func random(_ count: Int, _ rng: inout SeededGenerator) -> [Double] { (0..<count).map { _ in rng.uniform(-1, 1) } }
+
+    /// 1e-12 relative, against the larger of the element and the sum of absolute products (a sum
+    /// with cancellation keeps the absolute error of its terms, not of its result).
+    func expectClose(_ x: [Double], _ reference: [Double], scale: [Double], _ what: String) {
+        for i in x.indices where !isClose(x[i], reference[i], rtol: 0, atol: 1e-12 * max(scale[i], 1e-300)) {
+            Issue.record("\(what): element \(i): \(x[i]) against \(reference[i])")
+            return
+        }
+    }
+
+    @Test(arguments: [Kernels.Path.avx2, .avx512])
+    func pathsAgreeWithPortable(path: Kernels.Path) {
+        guard path.isSupported else { return }
+        var rng = SeededGenerator(seed: 17)
+        for (m, n, k) in Self.shapes {
+            let a = random(m * k, &rng), b = random(k * n, &rng)
+            for transposed in [false, true] {
+                let fast = Kernels.matrixProduct(a, b, m: m, n: n, k: k, transposedB: transposed, path: path)
+                let slow = Kernels.matrixProduct(a, b, m: m, n: n, k: k, transposedB: transposed, path: .portable)
+                let scale = Kernels.matrixProduct(a.map(abs), b.map(abs), m: m, n: n, k: k, transposedB: transposed, path: .portable)
+                expectClose(fast, slow, scale: scale, "\(path) \(transposed ? "NT" : "NN") \(m)×\(n)×\(k)")
+            }
+        }
+    }
+
+    /// AVX-512 computes each element with the same fused multiply-adds in the same order as AVX2.
+    @Test func avx512GivesTheBitsOfAVX2() {
+        guard Kernels.Path.avx512.isSupported else { return }
+        var rng = SeededGenerator(seed: 5)
+        for (m, n, k) in Self.shapes {
+            let a = random(m * k, &rng), b = random(k * n, &rng)
+            for transposed in [false, true] {
+                let x = Kernels.matrixProduct(a, b, m: m, n: n, k: k, transposedB: transposed, path: .avx512)
+                let y = Kernels.matrixProduct(a, b, m: m, n: n, k: k, transposedB: transposed, path: .avx2)
+                #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "\(transposed ? "NT" : "NN") \(m)×\(n)×\(k)")
+            }
+        }
+    }
+
+    /// A LeNet-sized step with one thread and with two gives every bit the same.
+    @Test func threadCountChangesNoBit() throws {
+        let model = ModelSpec(input: [1, 28, 28], layers: [
+            LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: 8, kernelH: 5, kernelW: 5))),
+            LayerSpec(name: "relu1", kind: .relu),
+            LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+            LayerSpec(name: "conv2", kind: .conv(ConvSpec(filters: 16, kernelH: 5, kernelW: 5))),
+            LayerSpec(name: "relu2", kind: .relu),
+            LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+            LayerSpec(name: "out", kind: .dense(DenseSpec(units: 10))),
+        ], loss: .crossEntropy, classes: [])
+        let net = try Network(model: model, seed: 3)
+        func gradients() -> [[UInt64]] {
+            let ws = Workspace(network: net, batch: 16)
+            var rng = SeededGenerator(seed: 4)
+            for s in 0..<16 { ws.setInput(random(784, &rng), sample: s) }
+            net.forward(ws)
+            net.loss(ws, targets: (0..<16).map { $0 % 10 })
+            net.backward(ws)
+            return (0..<net.parameters.count).map { ws.parameterGradient($0).map(\.bitPattern) } + [ws.gradient(0).map(\.bitPattern)]
+        }
+        let previous = Kernels.maxThreads
+        defer { Kernels.maxThreads = previous }
+        Kernels.maxThreads = 1
+        let one = gradients()
+        Kernels.maxThreads = 2
+        let two = gradients()
+        #expect(one == two)
+    }
+
+    /// The 2×2 pooling kernel picks the winners `PoolWindows` defines: ties to the first cell,
+    /// a NaN wins, +∞ beside −∞ is no NaN.
+    @Test func pool2x2MatchesPoolWindows() {
+        var rng = SeededGenerator(seed: 9)
+        let h = 8, w = 10, planes = 3
+        let specials: [Double] = [0, 0, 1, 1, -1, .nan, .infinity, -.infinity, -0.0]
+        let x = (0..<(planes * h * w)).map { _ in
+            rng.uniform(0, 1) < 0.5 ? specials[Int(rng.uniform(0, Double(specials.count)))] : rng.uniform(-1, 1)
+        }
+        let g = PoolGeometry(spec: PoolSpec(size: 2, stride: 2), input: [planes, h, w])
+        var y = [Double](repeating: 0, count: planes * g.outH * g.outW)
+        var arg = [Int32](repeating: 0, count: y.count)
+        x.withUnsafeBufferPointer { px in
+            y.withUnsafeMutableBufferPointer { py in
+                arg.withUnsafeMutableBufferPointer { pa in
+                    g.forward(batch: 1, x: px.baseAddress!, y: py.baseAddress!, argmax: pa.baseAddress!)
+                }
+            }
+        }
+        for c in 0..<planes {
+            for i in 0..<g.outH {
+                for j in 0..<g.outW {
+                    let at = x.withUnsafeBufferPointer { g.windows.winnerOffset(i, j, in: $0.baseAddress! + c * h * w) }
+                    let q = (c * g.outH + i) * g.outW + j
+                    #expect(Int(arg[q]) == at, "plane \(c) cell (\(i), \(j))")
+                    #expect(y[q].bitPattern == x[c * h * w + at].bitPattern)
+                }
+            }
+        }
+    }
+}
+
+/// The branch-free ReLU backward gives the bits of `y > 0 ? gy : 0.0`, signed zeros and NaN included.
+@Test func reluBackwardKeepsEveryBit() {
+    let ys: [Double] = [1, 0, -0.0, -1, .nan, .infinity, -.infinity, 1e-300, 2]
+    let gs: [Double] = [.nan, -0.0, 3, -2, 5, .infinity, 7, -0.0, -.nan]
+    var gx = [Double](repeating: 9, count: ys.count)
+    ys.withUnsafeBufferPointer { y in
+        gs.withUnsafeBufferPointer { g in
+            gx.withUnsafeMutableBufferPointer { ReLUKernel.backward(count: ys.count, y: y.baseAddress!, gy: g.baseAddress!, gx: $0.baseAddress!) }
+        }
+    }
+    #expect(gx.map(\.bitPattern) == zip(ys, gs).map { ($0 > 0 ? $1 : 0.0).bitPattern })
+}
