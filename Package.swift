@@ -21,7 +21,7 @@ let package = Package(
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: [
-            "CNNCore", "CNNPNG", "CNNBundled", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "CNNCore", "CNNBundled", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // PNG decoding for input images, through Cairo: 8-bit pixels out, nothing else. Keeps Cairo
         // out of the file formats themselves.
@@ -39,18 +39,20 @@ let package = Package(
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
         .systemLibrary(name: "CZlibPNG", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CNNRender", dependencies: ["CNNFigures", "CCairo", "CPango", "CZlibPNG"]),
+        .target(name: "CNNRender", dependencies: ["CNNFigures", "CNNPNG", "CCairo", "CPango", "CZlibPNG"]),
         // The terminal drawer: figures and lesson sections as text, and the paused session. No Cairo.
         .target(name: "CNNTerminal", dependencies: ["CNNFigures"]),
-        // Trace analysis: explain, diff, trace → figure values, and the `trace` command's job. No Cairo.
+        // The network's inputs (grids, JSON, CSV, .npy, PNG through CNNPNG) and the `trace` command's job.
+        .target(name: "CNNInputs", dependencies: ["CNNCore", "CNNFiles", "CNNPNG"]),
+        // Trace analysis: explain, diff, trace → figure values. No Cairo.
         .target(name: "CNNAnalysis", dependencies: ["CNNCore", "CNNFiles", "CNNFigures"]),
         // Training runs, the training-data folder, the training report as values, the lessons'
         // experiments (audio, shuffle), and the engine benchmarks. No Cairo.
-        .target(name: "CNNTraining", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNAnalysis"]),
+        .target(name: "CNNTraining", dependencies: ["CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNAnalysis"]),
         // Lesson files, the runner, the `{{…}}` templates, lesson figures; writes lessons and reports
         // through the drawers. Orchestrates the modules above.
         .target(name: "CNNLessons", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNHTML",
+            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNHTML",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
@@ -62,24 +64,24 @@ let package = Package(
         .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),
         // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
         .target(name: "CNNTeaching", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNAnalysis",
+            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNAnalysis",
             .product(name: "Yams", package: "Yams"),
         ]),
         // The command-line interface: argument parsing only.
         .executableTarget(name: "cnn-explain", dependencies: [
-            "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching", "CNNHTML",
+            "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNTeaching", "CNNHTML",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
         .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures", "CNNAnalysis"], path: "Tests/TestSupport"),
         .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures"], path: "Tests/CNNCoreTests"),
         .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
-        .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
+        .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
-        .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
-        .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
-        .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
+        .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
+        .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
+        .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

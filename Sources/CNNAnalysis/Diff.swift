@@ -145,7 +145,7 @@ public func diffArrays(_ a: TraceArrays, _ b: TraceArrays, tolerance: Tolerance 
         }
         guard dropLeadingOnes(rr.shape) == dropLeadingOnes(ro.shape), rr.data.count == ro.data.count else {
             let (sa, sb) = bIsReference ? (ro.shape, rr.shape) : (rr.shape, ro.shape)
-            result.problems.append("\(label) has shape \(fmtShape(sa)) in \(a.file), \(fmtShape(sb)) in \(b.file)")
+            result.problems.append("\(label) has shape \(ShapeText.list(sa)) in \(a.file), \(ShapeText.list(sb)) in \(b.file)")
             continue
         }
         result.arraysCompared += 1

@@ -107,7 +107,7 @@ struct Explainer {
         if rec.shape.isEmpty && idx == [0] { idx = [] }
         guard idx.count == rec.shape.count, zip(idx, rec.shape).allSatisfy({ $0 < $1 }) else {
             let example = "[" + rec.shape.map { _ in "0" }.joined(separator: ",") + "]"
-            throw fail("\(layer).\(role) has shape \(fmtShape(rec.shape)); give one index per dimension, each below its size, e.g. \(layer).\(role)\(example)")
+            throw fail("\(layer).\(role) has shape \(ShapeText.list(rec.shape)); give one index per dimension, each below its size, e.g. \(layer).\(role)\(example)")
         }
         self.layer = layer
         self.role = role
@@ -127,29 +127,24 @@ struct Explainer {
     }
     /// A result, always in the chosen style.
     func r(_ x: Double) -> String { formatNumber(x, style) }
-    func ix(_ i: [Int]) -> String { "[" + i.map(String.init).joined(separator: ",") + "]" }
 
     /// Grids side by side, right-aligned columns, with titles.
     func grids(_ titled: [(String, [[String]])]) -> [String] {
         let widths = titled.map { t in max(t.0.count, t.1.map { row in row.map(\.count).reduce(0, +) + max(0, row.count - 1) }.max() ?? 0) }
         let cellWidth = titled.map { t in t.1.flatMap { $0 }.map(\.count).max() ?? 1 }
         let height = titled.map(\.1.count).max() ?? 0
-        var out: [String] = ["    " + zip(titled, widths).map { pad($0.0.0, $0.1, left: true) }.joined(separator: "    ")]
+        var out: [String] = ["    " + zip(titled, widths).map { padRight($0.0.0, $0.1) }.joined(separator: "    ")]
         for row in 0..<height {
             var parts: [String] = []
             for (k, t) in titled.enumerated() {
-                let cells = row < t.1.count ? t.1[row].map { pad($0, cellWidth[k], left: false) }.joined(separator: " ") : ""
-                parts.append(pad(cells, widths[k], left: true))
+                let cells = row < t.1.count ? t.1[row].map { padLeft($0, cellWidth[k]) }.joined(separator: " ") : ""
+                parts.append(padRight(cells, widths[k]))
             }
             out.append("    " + parts.joined(separator: "    "))
         }
         return out.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
     }
 
-    func pad(_ s: String, _ w: Int, left: Bool) -> String {
-        let fill = String(repeating: " ", count: max(0, w - s.count))
-        return left ? s + fill : fill + s
-    }
 
     /// A conv's padding as written in the model file: `1`, `[1, 2]`, or the sides of `same`.
     func padText(_ c: ConvSpec) -> String {
@@ -181,17 +176,17 @@ struct Explainer {
 
     mutating func run() throws(FileError) {
         let value = record.data[record.tensor.offset(index)]
-        lines.append("\(layer == "loss" ? "loss" : "\(layer).\(role)\(ix(index))") = \(r(value))")
+        lines.append("\(layer == "loss" ? "loss" : "\(layer).\(role)\(ShapeText.index(index))") = \(r(value))")
         if layer == "loss" { return try loss() }
         guard let spec else { throw FileError(file: "query", field: query, "layer '\(layer)' is not in the trace's model") }
         if ["output", "grad_output", "grad_input"].contains(role), let shapes = try? trace.model.shapes(),
            let li = layerIndex, record.shape != shapes[li + 1], record.shape != shapes[li] {
-            throw FileError(file: "query", field: query, "explanations work on one-sample traces; this record has shape \(fmtShape(record.shape))")
+            throw FileError(file: "query", field: query, "explanations work on one-sample traces; this record has shape \(ShapeText.list(record.shape))")
         }
         switch (spec.kind, role) {
         case (_, "input"):
             if let li = layerIndex, li > 0 {
-                lines.append("  the input of \(layer) is the output of \(trace.model.layers[li - 1].name): \(trace.model.layers[li - 1].name).output\(ix(index))")
+                lines.append("  the input of \(layer) is the output of \(trace.model.layers[li - 1].name): \(trace.model.layers[li - 1].name).output\(ShapeText.index(index))")
             } else {
                 lines.append("  the network's input image, as read from the input file")
             }
@@ -202,7 +197,7 @@ struct Explainer {
         case (.relu, "output"):
             let x = try rec(layer, "input").data[record.tensor.offset(index)]
             lines.append("  relu keeps positive values and replaces negative ones by 0:")
-            lines.append("  max(0, \(n(x))) = \(r(max(0, x)))   (\(layer).input\(ix(index)) = \(n(x)))")
+            lines.append("  max(0, \(n(x))) = \(r(max(0, x)))   (\(layer).input\(ShapeText.index(index)) = \(n(x)))")
             lines.append(check(x > 0 ? x : 0))
         case (.dense(let d), "output"): try denseOutput(d)
         case (_, "grad_output"): try gradOutput()
@@ -242,8 +237,8 @@ struct Explainer {
             let g = try rec(layer, "grad_output").data[record.tensor.offset(index)]
             lines.append("  relu passes the gradient where its output is > 0, and blocks it elsewhere:")
             lines.append(y > 0
-                ? "  output\(ix(index)) = \(n(y)) > 0, so grad_input = grad_output\(ix(index)) = \(r(g))"
-                : "  output\(ix(index)) = \(n(y)) is not > 0, so grad_input = 0 (grad_output was \(n(g)))")
+                ? "  output\(ShapeText.index(index)) = \(n(y)) > 0, so grad_input = grad_output\(ShapeText.index(index)) = \(r(g))"
+                : "  output\(ShapeText.index(index)) = \(n(y)) is not > 0, so grad_input = 0 (grad_output was \(n(g)))")
             lines.append(check(y > 0 ? g : 0))
         case (.maxpool(let p), "grad_input"): try poolGradInput(p)
         default:
@@ -299,7 +294,7 @@ struct Explainer {
         let grid = rows.map { yy in cols.map { xx in (yy, xx) == at ? "[\(n(x[ch, yy, xx]))]" : n(x[ch, yy, xx]) } }
         lines += grids([("window", grid)])
         let best = x[ch, at.row, at.col]
-        lines.append("  the largest value, \(r(best)), at input\(ix([ch, at.row, at.col])), wins (ties go to the first in reading order)")
+        lines.append("  the largest value, \(r(best)), at input\(ShapeText.index([ch, at.row, at.col])), wins (ties go to the first in reading order)")
         lines.append(check(best))
     }
 
@@ -311,7 +306,7 @@ struct Explainer {
         for i in 0..<w.shape[1] {
             let p = w[u, i] * xr.data[i]
             sum += p
-            let where_ = xr.shape.count > 1 ? " (input\(ix(multiIndex(i, shape: xr.shape))))" : ""
+            let where_ = xr.shape.count > 1 ? " (input\(ShapeText.index(multiIndex(i, shape: xr.shape))))" : ""
             lines.append("    weight[\(u),\(i)] × input[\(i)]\(where_) = \(n(w[u, i])) × \(n(xr.data[i])) = \(n(p))")
         }
         lines.append("  sum of the \(w.shape[1]) products = \(r(sum))")
@@ -385,7 +380,7 @@ struct Explainer {
             let next = trace.model.layers[li + 1].name
             let v = try rec(next, "grad_input").data[record.tensor.offset(index)]
             lines.append("  the gradient flowing back into \(layer)'s output is what the next layer passes back:")
-            lines.append("  = \(next).grad_input\(ix(index)) = \(r(v))")
+            lines.append("  = \(next).grad_input\(ShapeText.index(index)) = \(r(v))")
             lines.append(check(v))
             return
         }
@@ -433,7 +428,7 @@ struct Explainer {
                 let term = gv * xv / Double(nDiv)
                 sum += term
                 if term == 0 { zeros += 1; continue }
-                lines.append("    (i,j) = (\(i),\(j)): \(n(gv)) × \(n(xv))\(c.normalize ? " / \(nDiv)" : "") = \(r(term))   (input\(ix([ch, yy, xx])))")
+                lines.append("    (i,j) = (\(i),\(j)): \(n(gv)) × \(n(xv))\(c.normalize ? " / \(nDiv)" : "") = \(r(term))   (input\(ShapeText.index([ch, yy, xx])))")
             }
         }
         lines.append("  \(zeros) term(s) are zero (a zero gradient, a zero pixel or padding)")
@@ -477,15 +472,15 @@ struct Explainer {
             let at = windows.winner(i, j, channel: ch, in: x.data)
             if at == (y, xx0) {
                 sum += g[ch, i, j]
-                won.append("output\(ix([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
+                won.append("output\(ShapeText.index([ch, i, j])) (grad_output \(n(g[ch, i, j])))")
             } else {
-                lines.append("    in window output\(ix([ch, i, j])) the cell lost to input\(ix([ch, at.row, at.col])) = \(n(x[ch, at.row, at.col])): gets 0 from it")
+                lines.append("    in window output\(ShapeText.index([ch, i, j])) the cell lost to input\(ShapeText.index([ch, at.row, at.col])) = \(n(x[ch, at.row, at.col])): gets 0 from it")
             }
         }
         if won.isEmpty {
-            lines.append("  input\(ix(index)) = \(n(x[ch, y, xx0])) won no window, so its gradient is 0")
+            lines.append("  input\(ShapeText.index(index)) = \(n(x[ch, y, xx0])) won no window, so its gradient is 0")
         } else {
-            lines.append("  input\(ix(index)) = \(n(x[ch, y, xx0])) won " + won.joined(separator: ", ") + "; sum = \(r(sum))")
+            lines.append("  input\(ShapeText.index(index)) = \(n(x[ch, y, xx0])) won " + won.joined(separator: ", ") + "; sum = \(r(sum))")
         }
         lines.append(check(sum))
     }

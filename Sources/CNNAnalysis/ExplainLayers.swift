@@ -35,14 +35,14 @@ extension Explainer {
         let x = try rec(layer, "input")
         if role == "output" {
             let at = multiIndex(index[0], shape: x.shape)
-            lines.append("  flatten lays the \(fmtShape(x.shape)) input out in one row, [C, H, W] order: output[k] = input[c, i, j] with k = (c·H + i)·W + j")
-            lines.append("  output\(ix(index)) = input\(ix(at)) = \(r(x.data[index[0]]))")
+            lines.append("  flatten lays the \(ShapeText.list(x.shape)) input out in one row, [C, H, W] order: output[k] = input[c, i, j] with k = (c·H + i)·W + j")
+            lines.append("  output\(ShapeText.index(index)) = input\(ShapeText.index(at)) = \(r(x.data[index[0]]))")
             lines.append(check(x.data[index[0]]))
         } else {
             let k = x.tensor.offset(index)
             let g = try rec(layer, "grad_output").data[k]
             lines.append("  flatten only moves numbers, so each gradient goes back to where its number came from")
-            lines.append("  grad_input\(ix(index)) = grad_output[\(k)] = \(r(g))")
+            lines.append("  grad_input\(ShapeText.index(index)) = grad_output[\(k)] = \(r(g))")
             lines.append(check(g))
         }
     }
@@ -82,7 +82,7 @@ extension Explainer {
             let d = w.divisor(cell.i, cell.j, countIncludePad: p.countIncludePad)
             let share = g[ch, cell.i, cell.j] / Double(d)
             sum += share
-            lines.append("    window output\(ix([ch, cell.i, cell.j])): \(n(g[ch, cell.i, cell.j])) / \(d) = \(r(share))")
+            lines.append("    window output\(ShapeText.index([ch, cell.i, cell.j])): \(n(g[ch, cell.i, cell.j])) / \(d) = \(r(share))")
         }
         lines.append("  sum = \(r(sum))")
         lines.append(check(sum))
@@ -103,7 +103,7 @@ extension Explainer {
         let area = x.shape[1] * x.shape[2]
         let g = try value("grad_output", at: [index[0], 0, 0])
         lines.append("  every one of the \(area) values took part in the mean with weight 1/\(area):")
-        lines.append("  grad_input\(ix(index)) = grad_output[\(index[0]),0,0] / \(area) = \(n(g)) / \(area) = \(r(g / Double(area)))")
+        lines.append("  grad_input\(ShapeText.index(index)) = grad_output[\(index[0]),0,0] / \(area) = \(n(g)) / \(area) = \(r(g / Double(area)))")
         lines.append(check(g / Double(area)))
     }
 
@@ -112,14 +112,14 @@ extension Explainer {
         let x = try rec(layer, "input").data[k], y = try rec(layer, "output").data[k]
         switch (kind, role) {
         case (.sigmoid, "output"):
-            lines.append("  sigmoid(x) = 1 / (1 + e^(−x)) with x = input\(ix(index)) = \(n(x)): 1 / (1 + \(r(exp(-x)))) = \(r(1 / (1 + exp(-x))))")
+            lines.append("  sigmoid(x) = 1 / (1 + e^(−x)) with x = input\(ShapeText.index(index)) = \(n(x)): 1 / (1 + \(r(exp(-x)))) = \(r(1 / (1 + exp(-x))))")
             lines.append(check(1 / (1 + exp(-x))))
         case (.tanh, "output"):
-            lines.append("  tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) with x = input\(ix(index)) = \(n(x)): \(r(tanh(x)))")
+            lines.append("  tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) with x = input\(ShapeText.index(index)) = \(n(x)): \(r(tanh(x)))")
             lines.append(check(tanh(x)))
         case (.leakyRelu(let slope), "output"):
-            lines.append(x > 0 ? "  input\(ix(index)) = \(n(x)) > 0, so leaky ReLU keeps it: \(r(x))"
-                               : "  input\(ix(index)) = \(n(x)) is not > 0, so leaky ReLU multiplies it by the slope \(n(slope)): \(r(slope * x))")
+            lines.append(x > 0 ? "  input\(ShapeText.index(index)) = \(n(x)) > 0, so leaky ReLU keeps it: \(r(x))"
+                               : "  input\(ShapeText.index(index)) = \(n(x)) is not > 0, so leaky ReLU multiplies it by the slope \(n(slope)): \(r(slope * x))")
             lines.append(check(x > 0 ? x : slope * x))
         case (_, "grad_input"):
             let g = try rec(layer, "grad_output").data[k]

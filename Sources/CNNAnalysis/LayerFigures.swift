@@ -13,7 +13,7 @@ extension TraceFigures {
     /// `labels` names a vector's values (the class names after the last layer); by default 0, 1, ….
     static func outputFigure(_ layer: LayerSpec, output y: TraceRecord, labels: [String]? = nil,
                              style: NumberStyle) throws(TraceFigureError) -> Figure? {
-        let title = "\(layer.name) output (\(stageName(layer.kind))): \(shapeText(y.shape))"
+        let title = "\(layer.name) output (\(stageName(layer.kind))): \(ShapeText.figure(y.shape))"
         let isVector = y.shape.count == 1 || (y.shape.count == 3 && y.shape[1] == 1 && y.shape[2] == 1)
         if isVector {
             guard y.data.count <= maxBars else { return nil }

@@ -40,7 +40,7 @@ extension TraceFigures {
         let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
         guard x.shape.count == 3, x.shape[0] == 1 else { throw TraceFigureError("convolution steps are drawn for one-channel inputs; \(layer) has \(x.shape.first ?? 0)") }
         guard y.shape.count == 3, filter >= 0, filter < y.shape[0], row >= 0, row < y.shape[1], col >= 0, col < y.shape[2] else {
-            throw TraceFigureError("[\(filter), \(row), \(col)] is outside the \(shapeText(y.shape)) output of \(layer)")
+            throw TraceFigureError("[\(filter), \(row), \(col)] is outside the \(ShapeText.figure(y.shape)) output of \(layer)")
         }
         let bias = c.bias ? try required(trace, layer, "bias").tensor : nil
         let d = c.derivation(input: x.tensor, weight: w.tensor, bias: bias, filter: filter, row: row, col: col)

@@ -33,145 +33,15 @@ public enum TraceFigures {
     /// - Throws: `TraceFigureError` when the trace's model is invalid, a forward record is missing,
     ///   or a record's shape is not the one-sample shape the model gives (e.g. a trace of a batch).
     public static func figures(for trace: Trace, style: NumberStyle) throws -> [(name: String, figure: Figure)] {
-        let model = trace.model
         let shapes: [[Int]]
-        do { shapes = try model.shapes() } catch { throw TraceFigureError("the trace's model is not valid: \(error)") }
-
-        var named: [(name: String, figure: Figure)] = []
-        func add(_ parts: [String], _ figure: Figure) { named.append((parts.joined(separator: "-"), figure)) }
-
-        func record(_ layer: String, _ role: String, _ expected: [Int], required: Bool) throws(TraceFigureError) -> TraceRecord? {
-            guard let r = trace.record(layer, role) else {
-                if required { throw TraceFigureError("the trace has no \(layer).\(role) record") }
-                return nil
-            }
-            guard r.shape == expected else {
-                let batch = r.shape.count == expected.count + 1 && Array(r.shape.dropFirst()) == expected
-                    ? " (a batch of \(r.shape[0])?)" : ""
-                throw TraceFigureError("\(layer).\(role) has shape \(shapeList(r.shape)), but one sample of this model gives \(shapeList(expected))\(batch); render draws traces of one sample, as 'cnn-explain trace' writes them")
-            }
-            return r
-        }
-
-        add(["pipeline"], .pipeline(PipelineFigure(stages: pipelineStages(model, shapes: shapes),
-                                                   title: "The network, layer by layer")))
-
-        /// " · diagonal ↘" after channel c of layer i's maps, when they come from a one-channel conv's features.
-        func featureNote(_ i: Int, _ c: Int) -> String {
-            let names = mapFeatureNames(trace, layerIndex: i)
-            return c < names.count ? " · \(names[c])" : ""
-        }
-
-        // Forward pass.
-        for (i, layer) in model.layers.enumerated() {
-            let name = layer.name, file = fileSlug(name)
-            guard let x = try record(name, "input", shapes[i], required: true),
-                  let y = try record(name, "output", shapes[i + 1], required: true) else { continue }
-            if i == 0 { add(["forward", file, "input"], try inputFigure(x, style: style)) }
-            switch layer.kind {
-            case .conv(let c):
-                let inChannels = shapes[i][0]
-                guard let w = try record(name, "weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: true) else { continue }
-                add(["forward", file, "features"], featuresFigure(w, layer: name, style: style))
-                let feats = inChannels == 1 ? features(weight: w) ?? [] : []
-                add(["forward", file, "output"], layerFigure(features: feats, maps: try grids(y),
-                                                            title: "\(name) output: \(shapeText(y.shape))", style: style, width: figureWidth))
-            case .relu:
-                for (suffix, group) in try channelGroups(x) {
-                    let after = try grids(y)
-                    add(["forward", file, "relu"] + suffix, .column(group.map { c, before in
-                        .relu(ReLUFigure(before: before, after: after[c], title: "\(name) [\(c)]\(featureNote(i, c))", numberStyle: style,
-                                         cellSize: cellSize(cols: before.cols, budget: 300, largest: 36)))
-                    }, spacing: 28))
-                }
-            case .maxpool(let p):
-                let outputs = try grids(y)
-                for (suffix, group) in try channelGroups(x) {
-                    add(["forward", file, "pooling"] + suffix, .column(try group.map { c, input in
-                        let (covered, note) = try poolCovered(input, output: outputs[c], p, layer: name)
-                        let windows = try poolWindows(p, input: input, output: outputs[c], layer: name).cells(of: input)
-                        return .pooling(PoolingFigure(input: covered, output: outputs[c], windows: windows, size: p.size, stride: p.stride,
-                                                      title: "\(name) [\(c)]\(featureNote(i, c))\(note)", numberStyle: style,
-                                                      cellSize: cellSize(cols: covered.cols, budget: 320, largest: 40)))
-                    }, spacing: 28))
-                }
-            case .dense(let d):
-                let n = x.data.count
-                guard let w = try record(name, "weight", [d.units, n], required: true) else { continue }
-                let last = i == model.layers.count - 1
-                let labels = last ? model.classNames : (0..<d.units).map(String.init)
-                if n <= maxVoteInputs {
-                    let rows = (0..<d.units).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
-                    add(["forward", file, "votes"], .votes(VotesFigure(inputs: x.data, inputLabels: indexLabels(x.shape), outputLabels: labels,
-                                                                      weights: rows, outputValues: y.data,
-                                                                      title: "\(name): \(n) values vote", numberStyle: style)))
-                } else {
-                    add(["forward", file, "weights"], denseWeightsFigure(w, inputShape: shapes[i], labels: labels, title: "\(name) weights for",
-                                                                         style: gradientStyle(style, w.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
-                }
-                var title = last ? "\(name): the votes" : "\(name) output"
-                if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
-                add(["forward", file, "vote-bars"], .voteBars(VoteBarsFigure(labels: labels, values: y.data, title: title, numberStyle: style)))
-            default:
-                let labels = i == model.layers.count - 1 ? model.classNames : nil
-                if let f = try outputFigure(layer, output: y, labels: labels, style: style) { add(["forward", file, "output"], f) }
-            }
-        }
-
+        do { shapes = try trace.model.shapes() } catch { throw TraceFigureError("the trace's model is not valid: \(error)") }
+        var list = FigureList(trace: trace, shapes: shapes, style: style)
+        list.add(["pipeline"], .pipeline(PipelineFigure(stages: pipelineStages(trace.model, shapes: shapes),
+                                                        title: "The network, layer by layer")))
+        for (i, layer) in trace.model.layers.enumerated() { try list.forward(i, layer) }
         // Backward pass, from the loss back to the first layer, for the layers the trace has gradients of.
-        for (i, layer) in model.layers.enumerated().reversed() {
-            let name = layer.name, file = fileSlug(name)
-            guard let gy = try record(name, "grad_output", shapes[i + 1], required: false) else { continue }
-            switch layer.kind {
-            case .conv(let c):
-                let inChannels = shapes[i][0]
-                let feats = inChannels == 1 ? features(weight: try record(name, "weight", [c.filters, 1, c.kernelH, c.kernelW], required: true)) ?? [] : []
-                add(["backward", file, "grad-output"], layerFigure(features: feats, maps: try grids(gy),
-                                                                  title: "\(name): gradient of the loss at each output",
-                                                                  style: gradientStyle(style, gy.data), width: figureWidth))
-                if let gw = try record(name, "grad_weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: false),
-                   let w = try record(name, "weight", gw.shape, required: true) {
-                    add(["backward", file, "grad-weight"], gradientBankFigure(weight: w, gradient: gw, layer: name, style: style))
-                }
-            case .relu:
-                if let gx = try record(name, "grad_input", shapes[i], required: false) {
-                    add(["backward", file, "grad-input"], try gradientMaps(gx, title: "\(name): the gradient passes where the input was positive", style: style))
-                }
-            case .maxpool(let p):
-                let x = try record(name, "input", shapes[i], required: true)
-                guard let x, let gx = try record(name, "grad_input", shapes[i], required: false) else { continue }
-                let inputs = try grids(x), inGrads = try grids(gx)
-                let gStyle = gradientStyle(style, gy.data + gx.data)
-                for (suffix, group) in try channelGroups(gy) {
-                    add(["backward", file, "routing"] + suffix, .column(try group.map { c, outGrad in
-                        let (covered, note) = try poolCovered(inputs[c], output: outGrad, p, layer: name)
-                        let coveredGrad = crop(inGrads[c], rows: covered.rows, cols: covered.cols)
-                        let windows = try poolWindows(p, input: inputs[c], output: outGrad, layer: name).cells(of: inputs[c])
-                        return .poolingGradient(PoolingGradientFigure(input: covered, outputGradient: outGrad, inputGradient: coveredGrad,
-                                                                      windows: windows, size: p.size, stride: p.stride, title: "\(name) backward [\(c)]\(featureNote(i, c))\(note)",
-                                                                      numberStyle: gStyle, cellSize: cellSize(cols: covered.cols, budget: 280, largest: 38)))
-                    }, spacing: 28))
-                }
-            case .dense(let d):
-                let last = i == model.layers.count - 1
-                let labels = last ? model.classNames : (0..<d.units).map(String.init)
-                let m = gy.data.map(abs).filter(\.isFinite).max() ?? 0
-                add(["backward", file, "grad-output"], .voteBars(VoteBarsFigure(labels: labels, values: gy.data,
-                                                                                 title: "\(name): gradient of the loss at each output",
-                                                                                 range: m > 0 ? -m...m : -1...1,
-                                                                                 numberStyle: gradientStyle(style, gy.data))))
-                if let gw = try record(name, "grad_weight", [d.units, shapes[i].reduce(1, *)], required: false) {
-                    let rowsNote = last && !model.classes.isEmpty ? " (rows: \(labels.joined(separator: ", ")))" : ""
-                    add(["backward", file, "grad-weight"], shapes[i].reduce(1, *) <= maxVoteInputs
-                        ? matrixFigure(gw, title: "\(name): gradient of the loss for each weight\(rowsNote)", style: gradientStyle(style, gw.data))
-                        : denseWeightsFigure(gw, inputShape: shapes[i], labels: labels, title: "\(name): gradient of the loss for the weights of",
-                                             style: gradientStyle(style, gw.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
-                }
-            default:
-                break
-            }
-        }
-
+        for (i, layer) in trace.model.layers.enumerated().reversed() { try list.backward(i, layer) }
+        let named = list.named
         let digits = max(2, String(named.count).count)
         return named.enumerated().map { k, f in
             let number = String(repeating: "0", count: max(0, digits - String(k + 1).count)) + String(k + 1)
@@ -214,21 +84,13 @@ public enum TraceFigures {
         return "feature \(index + 1)"
     }
 
-    /// A shape as a reader writes it: `9×9` for one channel, `3@7×7` for several, `12` for a vector.
-    public static func shapeText(_ shape: [Int]) -> String {
-        switch shape.count {
-        case 3: return shape[0] == 1 ? "\(shape[1])×\(shape[2])" : "\(shape[0])@\(shape[1])×\(shape[2])"
-        default: return shape.map(String.init).joined(separator: "×")
-        }
-    }
 
     /// One stage per layer after the input, each with the shape after it.
     /// - `shapes`: `model.shapes()`, the input's shape first.
     public static func pipelineStages(_ model: ModelSpec, shapes: [[Int]]) -> [PipelineStage] {
-        var stages = [PipelineStage(name: "input", shape: shapes.first.map(shapeText) ?? "")]
+        var stages = [PipelineStage(name: "input", shape: shapes.first.map(ShapeText.figure) ?? "")]
         for (i, l) in model.layers.enumerated() {
-            let kind = stageName(l.kind)
-            stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? shapeText(shapes[i + 1]) : ""))
+            stages.append(PipelineStage(name: stageName(l.kind), shape: i + 1 < shapes.count ? ShapeText.figure(shapes[i + 1]) : ""))
         }
         return stages
     }
@@ -262,7 +124,7 @@ public enum TraceFigures {
         switch r.shape.count {
         case 3: return try (0..<r.shape[0]).map { c throws(TraceFigureError) in try channel(r, c) }
         case 1: return [Grid([r.data])]
-        default: throw TraceFigureError("\(r.layer).\(r.role) has shape \(shapeList(r.shape)); render draws [C, H, W] maps and vectors")
+        default: throw TraceFigureError("\(r.layer).\(r.role) has shape \(ShapeText.list(r.shape)); render draws [C, H, W] maps and vectors")
         }
     }
 
@@ -405,11 +267,6 @@ public enum TraceFigures {
         }
     }
 
-    /// A layer name made safe for a file name (letters, digits, `_`, `-`, `.`).
-    static func fileSlug(_ name: String) -> String {
-        let kept = String(name.map { $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) ? $0 : "-" })
-        return kept.isEmpty || kept.hasPrefix(".") ? "layer" + kept : kept
-    }
 
     /// "[c,i,j]" for every element of an array of `shape`, in row-major order, as `cnn-explain explain` indexes it.
     static func indexLabels(_ shape: [Int]) -> [String] {
@@ -464,5 +321,151 @@ public enum TraceFigures {
         return .column(blocks, spacing: 28)
     }
 
-    static func shapeList(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }
+}
+
+extension TraceFigures {
+    /// The figures of one trace as they are collected, in reading order (see `TraceFigures.figures`).
+    struct FigureList {
+        let trace: Trace
+        let shapes: [[Int]]
+        let style: NumberStyle
+        var named: [(name: String, figure: Figure)] = []
+        var model: ModelSpec { trace.model }
+
+        init(trace: Trace, shapes: [[Int]], style: NumberStyle) {
+            self.trace = trace; self.shapes = shapes; self.style = style
+        }
+
+        mutating func add(_ parts: [String], _ figure: Figure) { named.append((parts.joined(separator: "-"), figure)) }
+
+        /// A record of the expected one-sample shape; `nil` when it is missing and not `required`.
+        func record(_ layer: String, _ role: String, _ expected: [Int], required: Bool) throws(TraceFigureError) -> TraceRecord? {
+            guard let r = trace.record(layer, role) else {
+                if required { throw TraceFigureError("the trace has no \(layer).\(role) record") }
+                return nil
+            }
+            guard r.shape == expected else {
+                let batch = r.shape.count == expected.count + 1 && Array(r.shape.dropFirst()) == expected
+                    ? " (a batch of \(r.shape[0])?)" : ""
+                throw TraceFigureError("\(layer).\(role) has shape \(ShapeText.list(r.shape)), but one sample of this model gives \(ShapeText.list(expected))\(batch); render draws traces of one sample, as 'cnn-explain trace' writes them")
+            }
+            return r
+        }
+
+        /// " · diagonal ↘" after channel c of layer i's maps, when they come from a one-channel conv's features.
+        func featureNote(_ i: Int, _ c: Int) -> String {
+            let names = mapFeatureNames(trace, layerIndex: i)
+            return c < names.count ? " · \(names[c])" : ""
+        }
+
+        /// The forward figures of layer `i`.
+        mutating func forward(_ i: Int, _ layer: LayerSpec) throws {
+            let name = layer.name, file = slug(name, fallback: "layer")
+            guard let x = try record(name, "input", shapes[i], required: true),
+                  let y = try record(name, "output", shapes[i + 1], required: true) else { return }
+            if i == 0 { add(["forward", file, "input"], try inputFigure(x, style: style)) }
+            switch layer.kind {
+            case .conv(let c):
+                let inChannels = shapes[i][0]
+                guard let w = try record(name, "weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: true) else { return }
+                add(["forward", file, "features"], featuresFigure(w, layer: name, style: style))
+                let feats = inChannels == 1 ? features(weight: w) ?? [] : []
+                add(["forward", file, "output"], layerFigure(features: feats, maps: try grids(y),
+                                                            title: "\(name) output: \(ShapeText.figure(y.shape))", style: style, width: figureWidth))
+            case .relu:
+                for (suffix, group) in try channelGroups(x) {
+                    let after = try grids(y)
+                    add(["forward", file, "relu"] + suffix, .column(group.map { c, before in
+                        .relu(ReLUFigure(before: before, after: after[c], title: "\(name) [\(c)]\(featureNote(i, c))", numberStyle: style,
+                                         cellSize: cellSize(cols: before.cols, budget: 300, largest: 36)))
+                    }, spacing: 28))
+                }
+            case .maxpool(let p):
+                let outputs = try grids(y)
+                for (suffix, group) in try channelGroups(x) {
+                    add(["forward", file, "pooling"] + suffix, .column(try group.map { c, input in
+                        let (covered, note) = try poolCovered(input, output: outputs[c], p, layer: name)
+                        let windows = try poolWindows(p, input: input, output: outputs[c], layer: name).cells(of: input)
+                        return .pooling(PoolingFigure(input: covered, output: outputs[c], windows: windows, size: p.size, stride: p.stride,
+                                                      title: "\(name) [\(c)]\(featureNote(i, c))\(note)", numberStyle: style,
+                                                      cellSize: cellSize(cols: covered.cols, budget: 320, largest: 40)))
+                    }, spacing: 28))
+                }
+            case .dense(let d):
+                let n = x.data.count
+                guard let w = try record(name, "weight", [d.units, n], required: true) else { return }
+                let last = i == model.layers.count - 1
+                let labels = last ? model.classNames : (0..<d.units).map(String.init)
+                if n <= maxVoteInputs {
+                    let rows = (0..<d.units).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
+                    add(["forward", file, "votes"], .votes(VotesFigure(inputs: x.data, inputLabels: indexLabels(x.shape), outputLabels: labels,
+                                                                      weights: rows, outputValues: y.data,
+                                                                      title: "\(name): \(n) values vote", numberStyle: style)))
+                } else {
+                    add(["forward", file, "weights"], denseWeightsFigure(w, inputShape: shapes[i], labels: labels, title: "\(name) weights for",
+                                                                         style: gradientStyle(style, w.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
+                }
+                var title = last ? "\(name): the votes" : "\(name) output"
+                if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
+                add(["forward", file, "vote-bars"], .voteBars(VoteBarsFigure(labels: labels, values: y.data, title: title, numberStyle: style)))
+            default:
+                let labels = i == model.layers.count - 1 ? model.classNames : nil
+                if let f = try TraceFigures.outputFigure(layer, output: y, labels: labels, style: style) { add(["forward", file, "output"], f) }
+            }
+        }
+
+        /// The backward figures of layer `i`, when the trace has its gradients.
+        mutating func backward(_ i: Int, _ layer: LayerSpec) throws {
+            let name = layer.name, file = slug(name, fallback: "layer")
+            guard let gy = try record(name, "grad_output", shapes[i + 1], required: false) else { return }
+            switch layer.kind {
+            case .conv(let c):
+                let inChannels = shapes[i][0]
+                let feats = inChannels == 1 ? features(weight: try record(name, "weight", [c.filters, 1, c.kernelH, c.kernelW], required: true)) ?? [] : []
+                add(["backward", file, "grad-output"], layerFigure(features: feats, maps: try grids(gy),
+                                                                  title: "\(name): gradient of the loss at each output",
+                                                                  style: gradientStyle(style, gy.data), width: figureWidth))
+                if let gw = try record(name, "grad_weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: false),
+                   let w = try record(name, "weight", gw.shape, required: true) {
+                    add(["backward", file, "grad-weight"], gradientBankFigure(weight: w, gradient: gw, layer: name, style: style))
+                }
+            case .relu:
+                if let gx = try record(name, "grad_input", shapes[i], required: false) {
+                    add(["backward", file, "grad-input"], try gradientMaps(gx, title: "\(name): the gradient passes where the input was positive", style: style))
+                }
+            case .maxpool(let p):
+                let x = try record(name, "input", shapes[i], required: true)
+                guard let x, let gx = try record(name, "grad_input", shapes[i], required: false) else { return }
+                let inputs = try grids(x), inGrads = try grids(gx)
+                let gStyle = gradientStyle(style, gy.data + gx.data)
+                for (suffix, group) in try channelGroups(gy) {
+                    add(["backward", file, "routing"] + suffix, .column(try group.map { c, outGrad in
+                        let (covered, note) = try poolCovered(inputs[c], output: outGrad, p, layer: name)
+                        let coveredGrad = crop(inGrads[c], rows: covered.rows, cols: covered.cols)
+                        let windows = try poolWindows(p, input: inputs[c], output: outGrad, layer: name).cells(of: inputs[c])
+                        return .poolingGradient(PoolingGradientFigure(input: covered, outputGradient: outGrad, inputGradient: coveredGrad,
+                                                                      windows: windows, size: p.size, stride: p.stride, title: "\(name) backward [\(c)]\(featureNote(i, c))\(note)",
+                                                                      numberStyle: gStyle, cellSize: cellSize(cols: covered.cols, budget: 280, largest: 38)))
+                    }, spacing: 28))
+                }
+            case .dense(let d):
+                let last = i == model.layers.count - 1
+                let labels = last ? model.classNames : (0..<d.units).map(String.init)
+                let m = gy.data.map(abs).filter(\.isFinite).max() ?? 0
+                add(["backward", file, "grad-output"], .voteBars(VoteBarsFigure(labels: labels, values: gy.data,
+                                                                                 title: "\(name): gradient of the loss at each output",
+                                                                                 range: m > 0 ? -m...m : -1...1,
+                                                                                 numberStyle: gradientStyle(style, gy.data))))
+                if let gw = try record(name, "grad_weight", [d.units, shapes[i].reduce(1, *)], required: false) {
+                    let rowsNote = last && !model.classes.isEmpty ? " (rows: \(labels.joined(separator: ", ")))" : ""
+                    add(["backward", file, "grad-weight"], shapes[i].reduce(1, *) <= maxVoteInputs
+                        ? matrixFigure(gw, title: "\(name): gradient of the loss for each weight\(rowsNote)", style: gradientStyle(style, gw.data))
+                        : denseWeightsFigure(gw, inputShape: shapes[i], labels: labels, title: "\(name): gradient of the loss for the weights of",
+                                             style: gradientStyle(style, gw.data), features: i > 0 ? mapFeatures(trace, layerIndex: i - 1) : []))
+                }
+            default:
+                break
+            }
+        }
+    }
 }

@@ -10,7 +10,7 @@
 ///     doc.addParagraph("Multiply, add, <b>divide by 9</b>.")
 ///     doc.addFigure(.featureMap(FeatureMapFigure(map: m)), caption: "The cross feature map")
 ///     doc.addSection("One step", level: 2, newPage: false) // nested bookmark
-///     try doc.write(to: URL(fileURLWithPath: "report.pdf"))
+///     let pdf = try doc.data()                              // CNNRender: the PDF bytes
 ///
 /// Blocks flow down the page; a block that does not fit starts a new page. Figures wider than the
 /// text column (or taller than a page) are scaled down to fit, never up. Every page but the title

@@ -1,7 +1,7 @@
 // Figures are plain values: data plus labels. They know nothing about Cairo;
 // `Drawing.swift` turns them into pictures. All lengths are in points (1/72 inch).
 
-/// A picture to draw. Build one from a figure value, then `render(_:to:format:scale:)` it,
+/// A picture to draw. Build one from a figure value, then draw it with `renderData(_:format:scale:)`,
 /// ask its `size(of:)`, or add it to a `ReportDocument`.
 public indirect enum Figure: Sendable {
     /// A pixel image: +1 white, −1 black, grays between.

@@ -8,7 +8,7 @@ import CNNCore
 /// - Throws: `FileError` for ragged arrays (rows of different lengths, or a number where an
 ///   array belongs), non-numbers, NaN or infinity (YAML can write `.nan` and `.inf`), empty
 ///   arrays, and more than `Limits.maxElements` elements.
-func tensorFromNested(_ value: JSONValue, field: String, file: String) throws(FileError) -> Tensor {
+public func tensorFromNested(_ value: JSONValue, field: String, file: String) throws(FileError) -> Tensor {
     // The shape is read down the first elements; every other element is checked against it.
     var shape: [Int] = []
     var probe = value
@@ -32,17 +32,17 @@ func tensorFromNested(_ value: JSONValue, field: String, file: String) throws(Fi
                 guard d.isFinite else { throw FileError(file: file, field: at, "\(d) is not a finite number") }
                 data.append(d)
             case .array:
-                throw FileError(file: file, field: at, "ragged: expected a number here (shape \(fmtShape(shape)) from the first elements), got an array")
+                throw FileError(file: file, field: at, "ragged: expected a number here (shape \(ShapeText.list(shape)) from the first elements), got an array")
             default:
                 throw FileError(file: file, field: at, "expected a number, got \(v.kindName)")
             }
             return
         }
         guard case .array(let items) = v else {
-            throw FileError(file: file, field: at, "ragged: expected an array of \(shape[depth]) here (shape \(fmtShape(shape)) from the first elements), got \(v.kindName)")
+            throw FileError(file: file, field: at, "ragged: expected an array of \(shape[depth]) here (shape \(ShapeText.list(shape)) from the first elements), got \(v.kindName)")
         }
         guard items.count == shape[depth] else {
-            throw FileError(file: file, field: at, "ragged: \(items.count) elements where the first has \(shape[depth]) (shape \(fmtShape(shape)))")
+            throw FileError(file: file, field: at, "ragged: \(items.count) elements where the first has \(shape[depth]) (shape \(ShapeText.list(shape)))")
         }
         for (k, item) in items.enumerated() { try walk(item, depth: depth + 1, at: "\(at)[\(k)]") }
     }
@@ -59,6 +59,3 @@ func nestedFromTensor(_ t: Tensor) -> JSONValue {
     }
     return build(0, 0)
 }
-
-/// A shape as the files write it: `[3, 7, 7]`.
-public func fmtShape(_ shape: [Int]) -> String { "[" + shape.map(String.init).joined(separator: ", ") + "]" }

@@ -9,11 +9,6 @@ public func loadModel(path: String) throws(FileError) -> ModelSpec { try ModelFi
 /// Reads a weights file into tensors by `state_dict` name. See `WeightsFile`.
 public func loadWeights(path: String) throws(FileError) -> [String: Tensor] { try WeightsFile.load(path) }
 
-/// Reads an input image and checks it has the model's input shape `[C, H, W]`. See `InputFile`.
-public func loadInput(path: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
-    try InputFile.load(path, expecting: shape, pixels: pixels)
-}
-
 /// Reads a trace file. See `TraceFile`.
 public func loadTrace(path: String) throws(FileError) -> Trace { try TraceFile.load(path) }
 

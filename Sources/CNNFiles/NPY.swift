@@ -61,10 +61,10 @@ public enum NPY {
             throw fail("the .npy header is cut short or not text")
         }
         let (type, shape) = try parseHeader(header, fail: fail)
-        guard let count = checkedProduct(shape) else { throw fail("shape \(fmtShape(shape)) has more than \(Limits.maxElements) elements") }
+        guard let count = checkedProduct(shape) else { throw fail("shape \(ShapeText.list(shape)) has more than \(Limits.maxElements) elements") }
         let body = start + headerLength
         guard b.count - body >= count * type.size else {
-            throw fail("shape \(fmtShape(shape)) of \(type.name) needs \(count * type.size) bytes of data, the file has \(b.count - body)")
+            throw fail("shape \(ShapeText.list(shape)) of \(type.name) needs \(count * type.size) bytes of data, the file has \(b.count - body)")
         }
         var data: [Double] = []
         data.reserveCapacity(count)

@@ -47,7 +47,7 @@ public enum SafeTensors {
         guard let sv = f.value("shape"), case .array(let dims) = sv else { throw f.error("shape", "expected an array of sizes") }
         var shape: [Int] = []
         for (d, dv) in dims.enumerated() { shape.append(try intValue(dv, field: f.name("shape[\(d)]"), file: file)) }
-        guard let count = checkedProduct(shape) else { throw f.error("shape", "\(fmtShape(shape)) has more than \(Limits.maxElements) elements") }
+        guard let count = checkedProduct(shape) else { throw f.error("shape", "\(ShapeText.list(shape)) has more than \(Limits.maxElements) elements") }
         guard let ov = f.value("data_offsets"), case .array(let offs) = ov, offs.count == 2 else {
             throw f.error("data_offsets", "expected [begin, end]")
         }
@@ -58,7 +58,7 @@ public enum SafeTensors {
             throw f.error("data_offsets", "[\(begin), \(end)] lies outside the \(data.count) bytes of data")
         }
         guard end - begin == count * type.size else {
-            throw f.error("data_offsets", "[\(begin), \(end)] holds \(end - begin) bytes, but shape \(fmtShape(shape)) of \(dtype) needs \(count * type.size)")
+            throw f.error("data_offsets", "[\(begin), \(end)] holds \(end - begin) bytes, but shape \(ShapeText.list(shape)) of \(dtype) needs \(count * type.size)")
         }
         let start = data.startIndex + begin
         var values: [Double] = []

@@ -97,11 +97,11 @@ public enum TraceFile {
             var shape: [Int] = []
             for (d, dv) in dims.enumerated() { shape.append(try intValue(dv, field: r.name("shape[\(d)]"), file: file)) }
             guard let count = checkedProduct(shape) else {
-                throw r.error("shape", "\(fmtShape(shape)) has more than \(Limits.maxElements) elements")
+                throw r.error("shape", "\(ShapeText.list(shape)) has more than \(Limits.maxElements) elements")
             }
             guard let dv = r.value("data"), case .array(let values) = dv else { throw r.error("data", "expected an array of numbers") }
             guard values.count == count else {
-                throw r.error("data", "\(values.count) numbers, but shape \(fmtShape(shape)) needs \(count)")
+                throw r.error("data", "\(values.count) numbers, but shape \(ShapeText.list(shape)) needs \(count)")
             }
             var data: [Double] = []
             data.reserveCapacity(count)
@@ -170,7 +170,7 @@ extension TraceFile {
                 throw FileError(file: file, field: "\(field).pass", "\(r.key) belongs to the \(want.pass.rawValue) pass, not \(r.pass.rawValue)")
             }
             guard r.shape == want.shape else {
-                throw FileError(file: file, field: "\(field).shape", "\(r.key) must have shape \(fmtShape(want.shape)) for this model, got \(fmtShape(r.shape))")
+                throw FileError(file: file, field: "\(field).shape", "\(r.key) must have shape \(ShapeText.list(want.shape)) for this model, got \(ShapeText.list(r.shape))")
             }
             if let first = seen[r.key] {
                 throw FileError(file: file, field: field, "\(r.key) appears twice (first as records[\(first)])")

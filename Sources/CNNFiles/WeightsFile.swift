@@ -47,7 +47,7 @@ public enum WeightsFile {
         for (name, a) in arrays {
             guard result[name] == nil else { throw FileError(file: file, field: name, "given twice") }
             if let bad = a.data.firstIndex(where: { !$0.isFinite }) {
-                throw FileError(file: file, field: name, "element \(fmtShape(multiIndex(bad, shape: a.shape))) is \(a.data[bad]), not a finite number")
+                throw FileError(file: file, field: name, "element \(ShapeText.list(multiIndex(bad, shape: a.shape))) is \(a.data[bad]), not a finite number")
             }
             result[name] = a.tensor
         }

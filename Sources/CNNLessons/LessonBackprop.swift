@@ -23,19 +23,8 @@ extension StepBuilder {
     /// A monospaced line of plain text (escaped).
     func tt(_ s: String) -> String { "<tt>\(TextBlock.escape(s))</tt>" }
 
-    /// Right-aligns `s` in `n` columns (by Unicode scalars, so "−" counts as one).
-    func col(_ s: String, _ n: Int) -> String {
-        let count = s.unicodeScalars.count
-        return count >= n ? s : String(repeating: " ", count: n - count) + s
-    }
 
-    /// Left-aligns `s` in `n` columns.
-    func left(_ s: String, _ n: Int) -> String {
-        let count = s.unicodeScalars.count
-        return count >= n ? s : s + String(repeating: " ", count: n - count)
-    }
 
-    func indexText(_ index: [Int]) -> String { "[" + index.map(String.init).joined(separator: ",") + "]" }
 
     /// The class names of an input's model, or 0, 1, … when it has none.
     func classLabels(_ input: String, count: Int, _ step: LessonStep) throws -> [String] {
@@ -115,13 +104,13 @@ extension StepBuilder {
         let p = softmax(y)
         for c in 0..<k {
             let right = c == target ? 1.0 : 0.0
-            let name = left(String(classes[c].prefix(8)), 8)
+            let name = padRight(String(classes[c].prefix(8)), 8)
             if mse {
-                lines.append(tt("  \(name)\(col(formatNumber(y[c], st), 9))\(col(formatCount(right, st), 10))"
-                                + "\(col(formatNumber(y[c] - right, st), 11))\(col(formatNumber(g[c], st), 13))"))
+                lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatCount(right, st), 10))"
+                                + "\(padLeft(formatNumber(y[c] - right, st), 11))\(padLeft(formatNumber(g[c], st), 13))"))
             } else {
-                lines.append(tt("  \(name)\(col(formatNumber(y[c], st), 9))\(col(formatNumber(p[c], st), 14))"
-                                + "\(col(formatCount(right, st), 10))\(col(formatNumber(g[c], st), 17))"))
+                lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatNumber(p[c], st), 14))"
+                                + "\(padLeft(formatCount(right, st), 10))\(padLeft(formatNumber(g[c], st), 17))"))
             }
         }
         lines.append(tt("  loss L = \(formatNumber(loss, st))"))
@@ -207,20 +196,20 @@ extension StepBuilder {
         var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", ")]
         let shape = Array(x.shape)
         let idxWidth = 10, numWidth = 10
-        var head1 = "  " + left("input", idxWidth) + col("x", numWidth)
-        var head2 = "  " + left("", idxWidth) + col("", numWidth)
+        var head1 = "  " + padRight("input", idxWidth) + padLeft("x", numWidth)
+        var head2 = "  " + padRight("", idxWidth) + padLeft("", numWidth)
         for o in 0..<k {
-            head1 += col("∂L/∂w[\(labels[o]),·]", numWidth + 2)
-            head2 += col("= g_\(labels[o])·x", numWidth + 2)
+            head1 += padLeft("∂L/∂w[\(labels[o]),·]", numWidth + 2)
+            head2 += padLeft("= g_\(labels[o])·x", numWidth + 2)
         }
-        head1 += col("∂L/∂x", numWidth + 2)
-        head2 += col("= Σ w·g", numWidth + 2)
+        head1 += padLeft("∂L/∂x", numWidth + 2)
+        head2 += padLeft("= Σ w·g", numWidth + 2)
         lines += [tt(head1), tt(head2)]
         let shown = min(n, 24)
         for i in 0..<shown {
-            var line = "  " + left(indexText(multiIndex(i, shape: shape)), idxWidth) + col(formatNumber(x.data[i], st), numWidth)
-            for o in 0..<k { line += col(formatNumber(gw[o * n + i], st), numWidth + 2) }
-            line += col(formatNumber(gx[i], st), numWidth + 2)
+            var line = "  " + padRight(ShapeText.index(multiIndex(i, shape: shape)), idxWidth) + padLeft(formatNumber(x.data[i], st), numWidth)
+            for o in 0..<k { line += padLeft(formatNumber(gw[o * n + i], st), numWidth + 2) }
+            line += padLeft(formatNumber(gx[i], st), numWidth + 2)
             lines.append(tt(line))
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
@@ -288,7 +277,7 @@ extension StepBuilder {
         let value = sum / Double(n)
         let traced = gw.data[((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b]
         guard isClose(value, traced, rtol: 1e-9, atol: 1e-9) else {
-            throw fail(step, "the terms of \(layer).grad_weight\(indexText(index)) add up to \(value), but the trace has \(traced)")
+            throw fail(step, "the terms of \(layer).grad_weight\(ShapeText.index(index)) add up to \(value), but the trace has \(traced)")
         }
         let feats = try features(input, layer, step)
         // "i+1", "j", "2i−1": where the weight meets the input for output position (i, j).
@@ -299,14 +288,14 @@ extension StepBuilder {
         let rowExpr = shifted("i", a * dil - pad), colExpr = shifted("j", b * dil - padW)
         let xName = "in[\(c),\(rowExpr),\(colExpr)]"
         var lines = [
-            "<b>∂L/∂w\(indexText(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
+            "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
             "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
-            tt("  (i, j)  " + col("∂L/∂out[\(o),i,j]", 17) + "   ×" + col(xName, 16) + "   =" + col("term", 10)),
+            tt("  (i, j)  " + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
         for t in terms.prefix(24) {
-            lines.append(tt("  " + left("(\(t.i), \(t.j))", 8) + col(formatNumber(t.g, st), 17) + "   ×"
-                            + col(formatNumber(t.x, st), 16) + "   =" + col(formatNumber(t.g * t.x, st), 10)))
+            lines.append(tt("  " + padRight("(\(t.i), \(t.j))", 8) + padLeft(formatNumber(t.g, st), 17) + "   ×"
+                            + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
         }
         if terms.count > 24 {
             let rest = terms.dropFirst(24).reduce(0) { $0 + $1.g * $1.x }
@@ -315,9 +304,9 @@ extension StepBuilder {
         let zeros = oh * ow - terms.count
         if zeros > 0 { lines.append(tt("  the other \(zeros) of the \(oh * ow) terms are 0: ∂L/∂out is 0 there")) }
         // The sum lines end in the column of the terms: 2 + 8 + 17 + 4 + 16 + 4 columns before it.
-        lines.append(tt(left("  sum", 51) + col(formatNumber(sum, st), 10)))
-        if n > 1 { lines.append(tt(left("  sum ÷ \(n)", 51) + col(formatNumber(value, st), 10))) }
-        lines.append(tt("  = \(layer).grad_weight\(indexText(index)) in the trace: \(formatNumber(traced, st))"))
+        lines.append(tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10)))
+        if n > 1 { lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10))) }
+        lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
         let image = try channel(x, c, step)
         let gmap = try channel(gy, o, step)
         let picture = Figure.row([
@@ -341,9 +330,9 @@ extension StepBuilder {
             guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
             let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
             for j in order.prefix(count) {
-                let name = "\(r.layer).\(r.role)\(indexText(multiIndex(j, shape: r.shape)))"
-                lines.append(tt("  " + left(name, 23) + col(formatNumber(r.data[j], st), 10) + col(formatNumber(g.data[j], st), 10)
-                                + col(formatNumber(lr * g.data[j], st), 10) + col(formatNumber(new.data[j], st), 16)))
+                let name = "\(r.layer).\(r.role)\(ShapeText.index(multiIndex(j, shape: r.shape)))"
+                lines.append(tt("  " + padRight(name, 23) + padLeft(formatNumber(r.data[j], st), 10) + padLeft(formatNumber(g.data[j], st), 10)
+                                + padLeft(formatNumber(lr * g.data[j], st), 10) + padLeft(formatNumber(new.data[j], st), 16)))
             }
             let zero = g.data.filter { $0 == 0 }.count
             let rest = g.data.count - min(count, order.count) - zero

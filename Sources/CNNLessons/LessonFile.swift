@@ -290,16 +290,10 @@ struct NodeReader {
 
     /// `truncate`, `round`, `full`, or with a number of decimals: `round4`, `truncate3`.
     func numberStyle(_ node: Node, _ what: String) throws(LessonError) -> NumberStyle {
-        let s = try string(node, what)
-        let word = String(s.prefix { $0.isLetter }), rest = s.dropFirst(word.count)
-        let digits = rest.isEmpty ? 2 : Int(rest) ?? -1
-        switch word {
-        case "truncate" where (0...12).contains(digits): return .truncated(digits)
-        case "round" where (0...12).contains(digits): return .rounded(digits)
-        case "full" where rest.isEmpty: return .full
-        default:
+        guard let style = NumberStyle(name: try string(node, what)) else {
             throw fail(node, "\(what) must be 'truncate' (the article's slides), 'round' or 'full', or with decimals, e.g. 'round4'")
         }
+        return style
     }
 
     func step(_ node: Node, index: Int, inputs: Set<String>) throws(LessonError) -> LessonStep {
@@ -330,127 +324,142 @@ struct NodeReader {
         guard let map = node.mapping, map.count == 1, let (k, v) = map.first.map({ ($0.key, $0.value) }), let kind = k.string else {
             throw fail(node, "each 'show' item is one kind with its settings, e.g. '- image: X' (known kinds: \(kindList))")
         }
-        func input(_ n: Node?, _ what: String) throws(LessonError) -> String {
-            let name = try string(n, what)
-            guard inputs.contains(name) else {
-                throw fail(n, "\(what): no input named '\(name)' (the lesson's inputs: \(inputs.sorted().joined(separator: ", ")))")
-            }
-            return name
-        }
-        func fields(_ allowed: Set<String>, required: [String]) throws(LessonError) -> [String: Node] {
-            let f = try mapping(v, kind, allowed: allowed)
-            for r in required where f[r] == nil { throw fail(v, "\(kind) needs '\(r)'") }
-            return f
-        }
-        func numbers(_ f: [String: Node]) throws(LessonError) -> NumberStyle? {
-            try f["numbers"].map { n throws(LessonError) in try numberStyle(n, "\(kind).numbers") }
-        }
-        func inputList(_ n: Node?) throws(LessonError) -> [String] {
-            guard let n, let seq = n.sequence, !seq.isEmpty else { throw fail(n ?? v, "\(kind): 'inputs' must be a list of input names") }
-            var names: [String] = []
-            for item in seq { names.append(try input(item, "\(kind).inputs")) }
-            return names
-        }
-        switch kind {
-        case "image":
-            return .image(input: try input(v, "image"))
-        case "compare":
-            guard let seq = v.sequence, seq.count == 2 else { throw fail(v, "compare takes two input names, e.g. [X, X_deformed]") }
-            return .compare(try input(seq[0], "compare"), try input(seq[1], "compare"))
-        case "features":
-            return .features(layer: try string(v, "features"))
-        case "convolution":
-            let f = try fields(["input", "layer", "feature", "at"], required: ["input", "layer", "at"])
-            guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "convolution.at must be [row, column]") }
-            return .convolution(input: try input(f["input"], "convolution.input"), layer: try string(f["layer"], "convolution.layer"),
-                                feature: try f["feature"].map { n throws(LessonError) in try int(n, "convolution.feature") } ?? 0,
-                                row: try int(pair[0], "convolution.at row"), col: try int(pair[1], "convolution.at column"))
-        case "map":
-            let f = try fields(["input", "layer", "role", "channel"], required: ["input", "layer"])
-            let role = try f["role"].map { n throws(LessonError) in try string(n, "map.role") } ?? "output"
-            guard ["input", "output", "grad_output", "grad_input"].contains(role) else {
-                throw fail(f["role"], "map.role must be input, output, grad_output or grad_input")
-            }
-            return .map(input: try input(f["input"], "map.input"), layer: try string(f["layer"], "map.layer"), role: role,
-                        channel: try f["channel"].map { n throws(LessonError) in try int(n, "map.channel") } ?? 0)
-        case "maps":
-            let f = try fields(["input", "layer"], required: ["input", "layer"])
-            return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
-        case "relu", "pooling", "pool_routing":
-            let f = try fields(kind == "pool_routing" ? ["input", "layer", "channel", "numbers"] : ["input", "layer", "channel"], required: ["input", "layer"])
-            let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")
-            let c = try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0
-            return kind == "relu" ? .relu(input: i, layer: l, channel: c)
-                : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c, numbers: try numbers(f))
-        case "pipeline":
-            return .pipeline
-        case "experiment":
-            return .experiment(figure: try string(v, "experiment"))
-        case "votes":
-            let f = try fields(["input", "layer"], required: ["input", "layer"])
-            return .votes(input: try input(f["input"], "votes.input"), layer: try string(f["layer"], "votes.layer"))
-        case "vote_bars":
-            let f = try fields(["inputs", "layer"], required: ["inputs", "layer"])
-            return .voteBars(inputs: try inputList(f["inputs"]), layer: try string(f["layer"], "vote_bars.layer"))
-        case "error_table":
-            let f = try fields(["inputs"], required: ["inputs"])
-            return .errorTable(inputs: try inputList(f["inputs"]))
-        case "loss_gradient":
-            if v.scalar != nil { return .lossGradient(input: try input(v, kind), numbers: nil) }
-            let f = try fields(["input", "numbers"], required: ["input"])
-            return .lossGradient(input: try input(f["input"], "\(kind).input"), numbers: try numbers(f))
-        case "gradient":
-            let f = try fields(["input", "layer", "role", "numbers"], required: ["input", "layer"])
-            let role = try f["role"].map { n throws(LessonError) in try string(n, "gradient.role") } ?? "grad_weight"
-            guard ["grad_weight", "grad_bias", "grad_output", "grad_input"].contains(role) else {
-                throw fail(f["role"], "gradient.role must be grad_weight, grad_bias, grad_output or grad_input")
-            }
-            return .gradient(input: try input(f["input"], "gradient.input"), layer: try string(f["layer"], "gradient.layer"),
-                             role: role, numbers: try numbers(f))
-        case "dense_gradient":
-            let f = try fields(["input", "layer", "numbers"], required: ["input", "layer"])
-            return .denseGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
-                                  numbers: try numbers(f))
-        case "relu_gradient":
-            let f = try fields(["input", "layer", "channel", "numbers"], required: ["input", "layer"])
-            return .reluGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
-                                 channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0,
-                                 numbers: try numbers(f))
-        case "weight_gradient_terms":
-            let f = try fields(["input", "layer", "index", "numbers"], required: ["input", "layer", "index"])
-            guard let idx = f["index"], let seq = idx.sequence, seq.count == 4 else {
-                throw fail(f["index"], "\(kind).index must be [feature, channel, row, column] of a conv weight, e.g. [0, 0, 1, 1]")
-            }
-            var index: [Int] = []
-            for n in seq { index.append(try int(n, "\(kind).index")) }
-            return .weightGradientTerms(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
-                                        index: index, numbers: try numbers(f))
-        case "update":
-            let f = try fields(["input", "lr", "count", "numbers"], required: ["input", "lr"])
-            guard let lrNode = f["lr"], let text = lrNode.scalar?.string, let lr = Double(text), lr > 0, lr.isFinite else {
-                throw fail(f["lr"], "update.lr must be a positive number, e.g. 0.1")
-            }
-            return .update(input: try input(f["input"], "update.input"), lr: lr,
-                           count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
-                           numbers: try numbers(f))
-        default:
-            throw fail(k, "unknown step kind '\(kind)' (known: \(kindList))")
-        }
+        let item = ShowItemReader(reader: self, kind: kind, value: v, inputs: inputs)
+        if let shown = try item.forwardItem() { return shown }
+        if let shown = try item.backwardItem() { return shown }
+        throw fail(k, "unknown step kind '\(kind)' (known: \(kindList))")
     }
 }
 
-/// A file-name-friendly form of a heading: lower case letters and digits joined by `-`.
-func slug(_ s: String) -> String {
-    var out = ""
-    var dash = false
-    for ch in s.lowercased() {
-        if ch.isASCII && (ch.isLetter || ch.isNumber) {
-            if dash && !out.isEmpty { out.append("-") }
-            out.append(ch)
-            dash = false
-        } else {
-            dash = true
+/// Reads the settings of one `show` item of kind `kind` (its value `v`), with the lesson's input names.
+struct ShowItemReader {
+    let reader: NodeReader
+    let kind: String
+    let v: Node
+    let inputs: Set<String>
+
+    init(reader: NodeReader, kind: String, value: Node, inputs: Set<String>) {
+        self.reader = reader; self.kind = kind; self.v = value; self.inputs = inputs
+    }
+
+    func fail(_ node: Node?, _ message: String) -> LessonError { reader.fail(node, message) }
+    func string(_ node: Node?, _ what: String) throws(LessonError) -> String { try reader.string(node, what) }
+    func int(_ node: Node?, _ what: String, min: Int = 0) throws(LessonError) -> Int { try reader.int(node, what, min: min) }
+
+    func input(_ n: Node?, _ what: String) throws(LessonError) -> String {
+        let name = try string(n, what)
+        guard inputs.contains(name) else {
+            throw fail(n, "\(what): no input named '\(name)' (the lesson's inputs: \(inputs.sorted().joined(separator: ", ")))")
+        }
+        return name
+    }
+    func fields(_ allowed: Set<String>, required: [String]) throws(LessonError) -> [String: Node] {
+        let f = try reader.mapping(v, kind, allowed: allowed)
+        for r in required where f[r] == nil { throw fail(v, "\(kind) needs '\(r)'") }
+        return f
+    }
+    func numbers(_ f: [String: Node]) throws(LessonError) -> NumberStyle? {
+        try f["numbers"].map { n throws(LessonError) in try reader.numberStyle(n, "\(kind).numbers") }
+    }
+    func inputList(_ n: Node?) throws(LessonError) -> [String] {
+        guard let n, let seq = n.sequence, !seq.isEmpty else { throw fail(n ?? v, "\(kind): 'inputs' must be a list of input names") }
+        var names: [String] = []
+        for item in seq { names.append(try input(item, "\(kind).inputs")) }
+        return names
+    }
+
+    /// A forward-pass kind (image, maps, pooling, votes, …); `nil` for other kinds.
+    func forwardItem() throws(LessonError) -> ShowItem? {
+        switch kind {
+    case "image":
+        return .image(input: try input(v, "image"))
+    case "compare":
+        guard let seq = v.sequence, seq.count == 2 else { throw fail(v, "compare takes two input names, e.g. [X, X_deformed]") }
+        return .compare(try input(seq[0], "compare"), try input(seq[1], "compare"))
+    case "features":
+        return .features(layer: try string(v, "features"))
+    case "convolution":
+        let f = try fields(["input", "layer", "feature", "at"], required: ["input", "layer", "at"])
+        guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "convolution.at must be [row, column]") }
+        return .convolution(input: try input(f["input"], "convolution.input"), layer: try string(f["layer"], "convolution.layer"),
+                            feature: try f["feature"].map { n throws(LessonError) in try int(n, "convolution.feature") } ?? 0,
+                            row: try int(pair[0], "convolution.at row"), col: try int(pair[1], "convolution.at column"))
+    case "map":
+        let f = try fields(["input", "layer", "role", "channel"], required: ["input", "layer"])
+        let role = try f["role"].map { n throws(LessonError) in try string(n, "map.role") } ?? "output"
+        guard ["input", "output", "grad_output", "grad_input"].contains(role) else {
+            throw fail(f["role"], "map.role must be input, output, grad_output or grad_input")
+        }
+        return .map(input: try input(f["input"], "map.input"), layer: try string(f["layer"], "map.layer"), role: role,
+                    channel: try f["channel"].map { n throws(LessonError) in try int(n, "map.channel") } ?? 0)
+    case "maps":
+        let f = try fields(["input", "layer"], required: ["input", "layer"])
+        return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
+    case "relu", "pooling", "pool_routing":
+        let f = try fields(kind == "pool_routing" ? ["input", "layer", "channel", "numbers"] : ["input", "layer", "channel"], required: ["input", "layer"])
+        let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")
+        let c = try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0
+        return kind == "relu" ? .relu(input: i, layer: l, channel: c)
+            : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c, numbers: try numbers(f))
+    case "pipeline":
+        return .pipeline
+    case "experiment":
+        return .experiment(figure: try string(v, "experiment"))
+    case "votes":
+        let f = try fields(["input", "layer"], required: ["input", "layer"])
+        return .votes(input: try input(f["input"], "votes.input"), layer: try string(f["layer"], "votes.layer"))
+    case "vote_bars":
+        let f = try fields(["inputs", "layer"], required: ["inputs", "layer"])
+        return .voteBars(inputs: try inputList(f["inputs"]), layer: try string(f["layer"], "vote_bars.layer"))
+    case "error_table":
+        let f = try fields(["inputs"], required: ["inputs"])
+        return .errorTable(inputs: try inputList(f["inputs"]))
+        default: return nil
         }
     }
-    return out.isEmpty ? "step" : String(out.prefix(40))
+
+    /// A backward-pass kind (gradients, one update); `nil` for other kinds.
+    func backwardItem() throws(LessonError) -> ShowItem? {
+        switch kind {
+    case "loss_gradient":
+        if v.scalar != nil { return .lossGradient(input: try input(v, kind), numbers: nil) }
+        let f = try fields(["input", "numbers"], required: ["input"])
+        return .lossGradient(input: try input(f["input"], "\(kind).input"), numbers: try numbers(f))
+    case "gradient":
+        let f = try fields(["input", "layer", "role", "numbers"], required: ["input", "layer"])
+        let role = try f["role"].map { n throws(LessonError) in try string(n, "gradient.role") } ?? "grad_weight"
+        guard ["grad_weight", "grad_bias", "grad_output", "grad_input"].contains(role) else {
+            throw fail(f["role"], "gradient.role must be grad_weight, grad_bias, grad_output or grad_input")
+        }
+        return .gradient(input: try input(f["input"], "gradient.input"), layer: try string(f["layer"], "gradient.layer"),
+                         role: role, numbers: try numbers(f))
+    case "dense_gradient":
+        let f = try fields(["input", "layer", "numbers"], required: ["input", "layer"])
+        return .denseGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                              numbers: try numbers(f))
+    case "relu_gradient":
+        let f = try fields(["input", "layer", "channel", "numbers"], required: ["input", "layer"])
+        return .reluGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                             channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0,
+                             numbers: try numbers(f))
+    case "weight_gradient_terms":
+        let f = try fields(["input", "layer", "index", "numbers"], required: ["input", "layer", "index"])
+        guard let idx = f["index"], let seq = idx.sequence, seq.count == 4 else {
+            throw fail(f["index"], "\(kind).index must be [feature, channel, row, column] of a conv weight, e.g. [0, 0, 1, 1]")
+        }
+        var index: [Int] = []
+        for n in seq { index.append(try int(n, "\(kind).index")) }
+        return .weightGradientTerms(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
+                                    index: index, numbers: try numbers(f))
+    case "update":
+        let f = try fields(["input", "lr", "count", "numbers"], required: ["input", "lr"])
+        guard let lrNode = f["lr"], let text = lrNode.scalar?.string, let lr = Double(text), lr > 0, lr.isFinite else {
+            throw fail(f["lr"], "update.lr must be a positive number, e.g. 0.1")
+        }
+        return .update(input: try input(f["input"], "update.input"), lr: lr,
+                       count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
+                       numbers: try numbers(f))
+        default: return nil
+        }
+    }
 }

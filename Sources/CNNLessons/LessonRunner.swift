@@ -1,3 +1,4 @@
+import CNNInputs
 import CNNAnalysis
 import CNNCore
 import CNNFigures
@@ -155,178 +156,14 @@ struct StepBuilder {
         return feats
     }
 
-    func shapeText(_ shape: [Int]) -> String { TraceFigures.shapeText(shape) }
 
     // MARK: Figures
-
-    func figure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure {
-        switch item {
-        case .image(let input):
-            let r = try firstInput(input, step)
-            return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
-                                figure: .image(ImageFigure(grid: try channel(r, 0, step), title: input)))
-        case .compare(let a, let b):
-            let ga = try channel(try firstInput(a, step), 0, step), gb = try channel(try firstInput(b, step), 0, step)
-            guard ga.rows == gb.rows && ga.cols == gb.cols else { throw fail(step, "'\(a)' and '\(b)' differ in size") }
-            var cells = Set<Cell>()
-            for i in 0..<ga.rows { for j in 0..<ga.cols where ga[i, j] != gb[i, j] { cells.insert(Cell(row: i, col: j)) } }
-            return LessonFigure(name: "compare-\(slug(a))-\(slug(b))",
-                                caption: "\(cells.count) of \(ga.rows * ga.cols) pixels differ (outlined).",
-                                figure: .row([.image(ImageFigure(grid: ga, title: a, highlighted: cells)),
-                                              .image(ImageFigure(grid: gb, title: b, highlighted: cells))]))
-        case .features(let layer):
-            let input = try anyInput(step)
-            let feats = try features(input, layer, step)
-            return LessonFigure(name: "features-\(layer)", caption: "The \(feats.count) features of \(layer).",
-                                figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
-        case let .convolution(input, layer, f, row, col):
-            let spec = try layerSpec(input, layer, step)
-            guard case .conv(let c) = spec.kind, c.padding == .valid, c.dilation == 1 else {
-                throw fail(step, "convolution steps are drawn for conv layers with no padding and no dilation; '\(layer)' is not one")
-            }
-            let feats = try features(input, layer, step)
-            guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
-            let t = try trace(input, step)
-            let figure: ConvolutionStepFigure
-            do {
-                figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
-                                                          featureName: feats[f].name, style: style)
-            } catch { throw fail(step, error.message) }
-            return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                                caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(figure.row + 1), column \(figure.col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(figure.value, style)).",
-                                figure: .convolutionStep(figure))
-        case let .map(input, layer, role, c):
-            let r = try record(input, layer, role, step)
-            let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
-            return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
-                                caption: "\(layer) \(what), channel \(c), for the \(input) image (\(shapeText(r.shape))).",
-                                figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
-        case let .maps(input, layer):
-            let r = try record(input, layer, "output", step)
-            let spec = try layerSpec(input, layer, step)
-            // Each map of a conv layer, or of a layer after one that keeps its channels, belongs to a feature.
-            var feats: [NamedGrid] = []
-            let layers = try trace(input, step).model.layers
-            if let at = layers.firstIndex(where: { $0.name == spec.name }),
-               let convAt = layers[...at].lastIndex(where: { if case .conv = $0.kind { return true } else { return false } }),
-               !layers[convAt...at].contains(where: { if case .dense = $0.kind { return true } else { return false } }),
-               let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
-                feats = fs
-            }
-            return LessonFigure(name: "maps-\(slug(input))-\(layer)",
-                                caption: "Every map of \(layer) for the \(input) image (\(shapeText(r.shape))).",
-                                figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
-        case let .relu(input, layer, c):
-            let before = try channel(try record(input, layer, "input", step), c, step)
-            let after = try channel(try record(input, layer, "output", step), c, step)
-            let negatives = before.values.filter { $0 < 0 }.count
-            return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
-                                caption: "\(layer), channel \(c): \(negatives) negative values become 0.",
-                                figure: .relu(ReLUFigure(before: before, after: after, title: "\(layer) [\(c)]", numberStyle: style)))
-        case let .pooling(input, layer, c):
-            let spec = try layerSpec(input, layer, step)
-            guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
-            let t = try trace(input, step)
-            let figure: PoolingFigure
-            do {
-                figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "\(layer) [\(c)]")
-            } catch { throw fail(step, error.message) }
-            return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                                caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText).",
-                                figure: .pooling(figure))
-        case .pipeline:
-            let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
-            return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
-                                figure: .pipeline(PipelineFigure(stages: stages)))
-        case let .votes(input, layer):
-            let spec = try layerSpec(input, layer, step)
-            guard case .dense = spec.kind else { throw fail(step, "'\(layer)' is not a dense layer") }
-            let x = try record(input, layer, "input", step)
-            let w = try record(input, layer, "weight", step)
-            let y = try record(input, layer, "output", step)
-            let n = w.shape[1]
-            let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
-            let classes = try trace(input, step).model.classNames
-            let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
-            return LessonFigure(name: "votes-\(slug(input))-\(layer)",
-                                caption: "The \(n) values for the \(input) image vote, each with one weight for every class.",
-                                figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                                           weights: rows, outputValues: y.data, title: "the \(input) image's \(n) values vote",
-                                                           numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
-        case let .voteBars(inputs, layer):
-            var bars: [Figure] = []
-            for input in inputs {
-                let y = try record(input, layer, "output", step)
-                let classes = try trace(input, step).model.classNames
-                bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                                     values: y.data, title: "the \(input) image", numberStyle: style)))
-            }
-            // Two charts to a row, so each keeps a readable size.
-            let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
-            return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map { "the \($0) image" }.joined(separator: ", ")).",
-                                figure: rows.count == 1 ? rows[0] : .column(rows))
-        case .errorTable(let inputs):
-            var lines: [String] = []
-            for input in inputs {
-                let t = try trace(input, step)
-                guard let target = inputTarget(input) else { throw fail(step, "error_table needs a 'target' for input '\(input)'") }
-                let last = t.model.layers[t.model.layers.count - 1].name
-                let y = try record(input, last, "output", step).data
-                let classes = t.model.classNames
-                lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
-                lines.append("<tt>  class   right   actual   error = right − actual</tt>")
-                // The error is worked from the vote as shown, so 1.00 − 0.91 reads 0.09; a
-                // difference of shown numbers is exact to their digits, so it is rounded, not cut.
-                let exact: NumberStyle
-                if case .truncated(let d) = style { exact = .rounded(d) } else { exact = style }
-                var total = 0.0
-                for (k, v) in y.enumerated() {
-                    let right = k == target ? 1.0 : 0.0
-                    let error = right - shownValue(v, style)
-                    total += abs(error)
-                    let name = classes[k].padding(toLength: 6, withPad: " ", startingAt: 0)
-                    lines.append("<tt>  \(TextBlock.escape(name))  \(pad(formatNumber(right, style), 6))  \(pad(formatNumber(v, style), 7))   \(pad(formatNumber(error, exact), 7))</tt>")
-                }
-                lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, exact))</tt>")
-            }
-            return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class, worked from the votes as shown.",
-                                figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
-        case .experiment(let name):
-            guard let experiment else { throw fail(step, "'experiment: \(name)' needs the lesson to run an experiment") }
-            guard let f = experiment.figures.first(where: { $0.name == name }) else {
-                throw fail(step, "the \(experiment.name) experiment has no figure '\(name)' (it has: \(experiment.figures.map(\.name).joined(separator: ", ")))")
-            }
-            return LessonFigure(name: name, caption: f.caption, figure: f.figure)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
-            guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
-            return f
-        case let .poolRouting(input, layer, c, numbers):
-            let spec = try layerSpec(input, layer, step)
-            guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
-            // Missing gradients are named as the lesson writer needs them (a target is missing).
-            for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
-            let t = try trace(input, step)
-            var figure: PoolingGradientFigure
-            do {
-                figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style,
-                                                          title: "\(layer) [\(c)] backward")
-            } catch { throw fail(step, error.message) }
-            figure.stacked = figure.input.cols >= 6
-            return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
-                                caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
-                                figure: .poolingGradient(figure))
-        }
-    }
 
     /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style.
     func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
         TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style)
     }
 
-    func pad(_ s: String, _ n: Int) -> String {
-        let count = s.count
-        return count >= n ? s : String(repeating: " ", count: n - count) + s
-    }
 
     func inputTarget(_ name: String) -> Int? {
         guard let input = lesson.inputs.first(where: { $0.name == name }), let t = input.target,
@@ -378,13 +215,10 @@ struct StepBuilder {
         if let bar = body.lastIndex(of: "|") {
             expr = String(body[..<bar]).trimmingCharacters(in: .whitespaces)
             let format = body[body.index(after: bar)...].trimmingCharacters(in: .whitespaces)
-            let digits = Int(format.drop { $0.isLetter }) ?? 2
-            switch format.prefix(while: { $0.isLetter }) {
-            case "full": numberStyle = .full
-            case "round" where (0...12).contains(digits): numberStyle = .rounded(digits)
-            case "truncate" where (0...12).contains(digits): numberStyle = .truncated(digits)
-            default: throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
+            guard let named = NumberStyle(name: format) else {
+                throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
             }
+            numberStyle = named
         }
         // A single reference to text is copied as it is.
         if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }

@@ -73,12 +73,15 @@ final class CairoSurface {
                          creating: "a recording surface")
     }
 
+    /// A surface made by `create`, which is given the closure pointer of a new in-memory byte sink.
+    private static func streaming(_ what: String, _ create: (UnsafeMutableRawPointer) -> OpaquePointer?) throws -> CairoSurface {
+        let sink = ByteSink()
+        return try CairoSurface(owning: create(Unmanaged.passUnretained(sink).toOpaque()), sink: sink, creating: what)
+    }
+
     /// A PDF surface writing into memory; the bytes are complete after `finish()`.
     static func pdf(width: Double, height: Double) throws -> CairoSurface {
-        let sink = ByteSink()
-        let closure = Unmanaged.passUnretained(sink).toOpaque()
-        let surface = try CairoSurface(owning: cairo_pdf_surface_create_for_stream(appendToSink, closure, width, height),
-                                       sink: sink, creating: "a PDF surface")
+        let surface = try streaming("a PDF surface") { cairo_pdf_surface_create_for_stream(appendToSink, $0, width, height) }
         cairo_pdf_surface_restrict_to_version(surface.pointer, CAIRO_PDF_VERSION_1_5)
         let date = pdfDate()
         cairo_pdf_surface_set_metadata(surface.pointer, CAIRO_PDF_METADATA_CREATE_DATE, date)
@@ -90,10 +93,7 @@ final class CairoSurface {
 
     /// An SVG surface writing into memory; the bytes are complete after `finish()`.
     static func svg(width: Double, height: Double) throws -> CairoSurface {
-        let sink = ByteSink()
-        let closure = Unmanaged.passUnretained(sink).toOpaque()
-        let surface = try CairoSurface(owning: cairo_svg_surface_create_for_stream(appendToSink, closure, width, height),
-                                       sink: sink, creating: "an SVG surface")
+        let surface = try streaming("an SVG surface") { cairo_svg_surface_create_for_stream(appendToSink, $0, width, height) }
         cairo_svg_surface_restrict_to_version(surface.pointer, CAIRO_SVG_VERSION_1_1)
         cairo_svg_surface_set_document_unit(surface.pointer, CAIRO_SVG_UNIT_PT)
         return surface

@@ -41,9 +41,6 @@ extension ReportDocument {
         return surface.sink?.bytes ?? []
     }
 
-    /// Writes the PDF atomically (temporary file in the same folder, then rename).
-    public func write(to url: URL) throws { try writeAtomically(try data(), to: url) }
-
     /// How many pages the document will have.
     public func pageCount() throws -> Int { try layout().pages.count }
 
@@ -83,24 +80,7 @@ extension ReportDocument {
             case let .titlePage(title, subtitle, lines):
                 if !current.items.isEmpty { newPage() }
                 current.isTitlePage = true
-                var ty = pageHeight * 0.3
-                let titleFont = FontStyle(size: 28, bold: true)
-                let th = painter.measureParagraph(TextBlock.escape(title), width: textWidth, titleFont).height
-                current.items.append(Item(kind: .text(TextBlock.escape(title), titleFont, .center), x: margin, y: ty, width: textWidth, height: th))
-                ty += th + 14
-                current.items.append(Item(kind: .rule, x: margin, y: ty, width: textWidth, height: 1))
-                ty += 20
-                if let subtitle {
-                    let font = FontStyle(size: 15)
-                    let h = painter.measureParagraph(TextBlock.escape(subtitle), width: textWidth, font).height
-                    current.items.append(Item(kind: .text(TextBlock.escape(subtitle), font, .center), x: margin, y: ty, width: textWidth, height: h))
-                    ty += h + 24
-                }
-                for line in lines {
-                    let h = painter.measureParagraph(TextBlock.escape(line), width: textWidth, Self.bodyFont).height
-                    current.items.append(Item(kind: .text(TextBlock.escape(line), Self.bodyFont, .center), x: margin, y: ty, width: textWidth, height: h))
-                    ty += h + 6
-                }
+                current.items += titlePageItems(title: title, subtitle: subtitle, lines: lines, painter: painter)
                 outline.append(OutlineEntry(title: title, level: 1, page: pages.count + 1, y: 0))
                 newPage()
             case let .heading(text, level, startsPage):
@@ -152,6 +132,30 @@ extension ReportDocument {
         let scale = min(1, textWidth / max(s.width, 1), (fullPage - captionHeight - 20) / max(s.height, 1))
         let fitted = (room - captionHeight - 18) / max(s.height, 1)
         return s.height * scale + captionHeight + 12 > room && fitted >= 0.8 * scale ? fitted : scale
+    }
+
+    /// The title page: the title large, a rule, the subtitle and the lines, centred.
+    private func titlePageItems(title: String, subtitle: String?, lines: [String], painter: Painter) -> [Item] {
+        var items: [Item] = []
+        var ty = pageHeight * 0.3
+        let titleFont = FontStyle(size: 28, bold: true)
+        let th = painter.measureParagraph(TextBlock.escape(title), width: textWidth, titleFont).height
+        items.append(Item(kind: .text(TextBlock.escape(title), titleFont, .center), x: margin, y: ty, width: textWidth, height: th))
+        ty += th + 14
+        items.append(Item(kind: .rule, x: margin, y: ty, width: textWidth, height: 1))
+        ty += 20
+        if let subtitle {
+            let font = FontStyle(size: 15)
+            let h = painter.measureParagraph(TextBlock.escape(subtitle), width: textWidth, font).height
+            items.append(Item(kind: .text(TextBlock.escape(subtitle), font, .center), x: margin, y: ty, width: textWidth, height: h))
+            ty += h + 24
+        }
+        for line in lines {
+            let h = painter.measureParagraph(TextBlock.escape(line), width: textWidth, Self.bodyFont).height
+            items.append(Item(kind: .text(TextBlock.escape(line), Self.bodyFont, .center), x: margin, y: ty, width: textWidth, height: h))
+            ty += h + 6
+        }
+        return items
     }
 
     private func draw(_ item: Item, painter: Painter) throws {

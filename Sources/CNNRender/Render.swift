@@ -99,33 +99,3 @@ private func drawPage(_ figure: Figure, context: CairoContext, width: Double, he
     painter.restore()
     try context.check("drawing a figure")
 }
-
-/// Renders `figure` to `url` in `format`. The file appears complete or not at all:
-/// the bytes go to a temporary file in the same folder, which is then renamed.
-///
-/// - `scale`: pixels per point for PNG (default 2); ignored for PDF and SVG.
-/// - Throws: `RenderError` if Cairo fails or the file cannot be written.
-public func render(_ figure: Figure, to url: URL, format: OutputFormat, scale: Double = 2) throws {
-    let bytes = try renderData(figure, format: format, scale: scale)
-    try writeAtomically(bytes, to: url)
-}
-
-/// Writes `bytes` to a temporary file next to `url`, then renames it into place.
-/// On failure the temporary file is removed and nothing is left at `url` that was not there before.
-public func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
-    let folder = url.deletingLastPathComponent()
-    let temporary = folder.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-    let path = url.path
-    guard FileManager.default.createFile(atPath: temporary.path, contents: Data(bytes)) else {
-        try? FileManager.default.removeItem(at: temporary)
-        var isFolder: ObjCBool = false
-        let reason = FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) && isFolder.boolValue
-            ? "the folder \(folder.path) is not writable" : "the folder \(folder.path) does not exist"
-        throw RenderError.write(path: path, reason: reason)
-    }
-    if rename(temporary.path, path) != 0 {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(at: temporary)
-        throw RenderError.write(path: path, reason: reason)
-    }
-}

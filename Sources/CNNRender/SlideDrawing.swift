@@ -23,9 +23,6 @@ extension SlideDeck {
         return surface.sink?.bytes ?? []
     }
 
-    /// Writes the slides' PDF atomically.
-    public func write(to url: URL) throws { try writeAtomically(try data(), to: url) }
-
     private var margin: Double { width * 0.045 }
 
     private func draw(_ slide: Slide, number: Int, painter: Painter) throws {

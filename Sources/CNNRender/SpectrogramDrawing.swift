@@ -116,43 +116,52 @@ extension Drawer {
 
         // Colour bar: the range from dark to light, with its ends and middle labelled.
         if let legend = f.legend {
-            let barY = bottom + 8, barW = max(120, min(200, plotW)), barH = 9.0
-            let steps = 48
-            for i in 0..<steps {
-                let v = f.range.lowerBound + (Double(i) + 0.5) / Double(steps) * (f.range.upperBound - f.range.lowerBound)
-                p.fillRect(plotX + Double(i) * barW / Double(steps), barY, barW / Double(steps) + 0.02, barH,
-                           Palette.sequential(v, range: f.range))
-            }
-            p.strokeRect(plotX, barY, barW, barH, Palette.ink, width: 0.75)
-            let mid = (f.range.lowerBound + f.range.upperBound) / 2
-            for (i, v) in [f.range.lowerBound, mid, f.range.upperBound].enumerated() {
-                let x = plotX + barW * Double(i) / 2
-                p.line(x, barY + barH, x, barY + barH + 3, Palette.ink, width: 0.75)
-                let text = v == 0 ? "0" : formatNumber(v, .rounded(abs(v) < 10 && v != v.rounded() ? 1 : 0))
-                let align: Align = i == 0 ? .left : (i == 1 ? .center : .right)
-                p.text(i == 0 ? text + " quiet" : (i == 2 ? "loud " + text : text), x: x, y: barY + barH + 13, tickFont, align: align)
-            }
-            // The explanation wraps at the plot's width (or the bar's, if wider).
-            let wrapWidth = max(plotW, barW)
-            var lines: [String] = [], current = ""
-            for word in legend.split(separator: " ").map(String.init) {
-                let candidate = current.isEmpty ? word : current + " " + word
-                if !current.isEmpty && p.textWidth(candidate, tickFont) > wrapWidth {
-                    lines.append(current)
-                    current = word
-                } else {
-                    current = candidate
-                }
-            }
-            if !current.isEmpty { lines.append(current) }
-            for (i, line) in lines.enumerated() {
-                p.text(line, x: plotX, y: barY + barH + 27 + Double(i) * 12, tickFont, color: Palette.muted)
-                right = max(right, plotX + p.textWidth(line, tickFont))
-            }
-            right = max(right, plotX + barW)
-            bottom = barY + barH + 31 + Double(max(0, lines.count - 1)) * 12
+            (bottom, right) = drawColorBar(f, legend: legend, x: plotX, plotWidth: plotW, top: bottom, right: right)
         }
         let titleWidth = f.title.map { p.textWidth($0, titleFont) } ?? 0
         return Size(width: max(right, titleWidth), height: bottom)
+    }
+
+    /// The colour bar under a spectrogram and its wrapped legend; returns the new bottom and right edges.
+    private func drawColorBar(_ f: SpectrogramFigure, legend: String, x plotX: Double, plotWidth plotW: Double,
+                              top bottom: Double, right: Double) -> (bottom: Double, right: Double) {
+        let p = painter
+        let tickFont = FontStyle(size: 9.5)
+        var right = right
+        let barY = bottom + 8, barW = max(120, min(200, plotW)), barH = 9.0
+        let steps = 48
+        for i in 0..<steps {
+            let v = f.range.lowerBound + (Double(i) + 0.5) / Double(steps) * (f.range.upperBound - f.range.lowerBound)
+            p.fillRect(plotX + Double(i) * barW / Double(steps), barY, barW / Double(steps) + 0.02, barH,
+                       Palette.sequential(v, range: f.range))
+        }
+        p.strokeRect(plotX, barY, barW, barH, Palette.ink, width: 0.75)
+        let mid = (f.range.lowerBound + f.range.upperBound) / 2
+        for (i, v) in [f.range.lowerBound, mid, f.range.upperBound].enumerated() {
+            let x = plotX + barW * Double(i) / 2
+            p.line(x, barY + barH, x, barY + barH + 3, Palette.ink, width: 0.75)
+            let text = v == 0 ? "0" : formatNumber(v, .rounded(abs(v) < 10 && v != v.rounded() ? 1 : 0))
+            let align: Align = i == 0 ? .left : (i == 1 ? .center : .right)
+            p.text(i == 0 ? text + " quiet" : (i == 2 ? "loud " + text : text), x: x, y: barY + barH + 13, tickFont, align: align)
+        }
+        // The explanation wraps at the plot's width (or the bar's, if wider).
+        let wrapWidth = max(plotW, barW)
+        var lines: [String] = [], current = ""
+        for word in legend.split(separator: " ").map(String.init) {
+            let candidate = current.isEmpty ? word : current + " " + word
+            if !current.isEmpty && p.textWidth(candidate, tickFont) > wrapWidth {
+                lines.append(current)
+                current = word
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        for (i, line) in lines.enumerated() {
+            p.text(line, x: plotX, y: barY + barH + 27 + Double(i) * 12, tickFont, color: Palette.muted)
+            right = max(right, plotX + p.textWidth(line, tickFont))
+        }
+        right = max(right, plotX + barW)
+        return (barY + barH + 31 + Double(max(0, lines.count - 1)) * 12, right)
     }
 }

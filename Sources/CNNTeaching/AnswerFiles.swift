@@ -1,23 +1,12 @@
 // answers.yaml (the key, machine-readable) and filled.yaml (a student's answers): writing and
 // reading. The formats are described in docs/teaching.md.
 
+import CNNFiles
 import Foundation
 import Yams
 
-/// A string as a YAML double-quoted scalar (JSON's escaping, which YAML reads).
-func quoted(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out + "\""
-}
+/// A string as a YAML double-quoted scalar: JSON's escaping (`jsonString`), which YAML reads.
+func quoted(_ s: String) -> String { jsonString(s) }
 
 /// A number as YAML reads it back exactly (Swift's shortest round-trip text).
 func yamlNumber(_ x: Double) -> String {
@@ -148,4 +137,13 @@ func asDouble(_ v: Any) -> Double? {
     guard let s = v as? String else { return nil }
     let t = s.replacingOccurrences(of: "\u{2212}", with: "-").replacingOccurrences(of: ",", with: ".").trimmingCharacters(in: .whitespaces)
     return Double(t).flatMap { $0.isFinite ? $0 : nil }
+}
+
+/// `value` as one JSON object with sorted, snake_case keys: the class-spreadsheet form of a
+/// marking or a class summary.
+func sortedJSON<T: Encodable>(_ value: T) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    encoder.keyEncodingStrategy = .convertToSnakeCase
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

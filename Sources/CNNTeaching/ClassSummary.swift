@@ -89,9 +89,6 @@ public struct ClassSummary: Sendable, Codable {
 
     /// The summary as one JSON object (sorted keys).
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try sortedJSON(self)
     }
 }

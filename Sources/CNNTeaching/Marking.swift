@@ -109,10 +109,7 @@ extension MarkedSheet {
 
     /// The marking as one JSON object (sorted keys), for a class spreadsheet.
     public func json() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
+        try sortedJSON(self)
     }
 }
 

@@ -1,4 +1,5 @@
 import CNNFigures
+import CNNFiles
 import CNNRender
 import Foundation
 
@@ -37,11 +38,11 @@ extension WhatIfResult {
         var written: [String] = []
         for f in figures(style: style) {
             let url = fileURL(folder, f.name + ".png")
-            try render(f.figure, to: url, format: .png)
+            try writeAtomically(data: Data(try renderData(f.figure, format: .png)), to: url.path)
             written.append(url.path)
         }
         let pdf = fileURL(folder, "whatif.pdf")
-        try render(summaryFigure(style: style), to: pdf, format: .pdf)
+        try writeAtomically(data: Data(try renderData(summaryFigure(style: style), format: .pdf)), to: pdf.path)
         written.append(pdf.path)
         return written
     }
@@ -61,7 +62,7 @@ extension Worksheet {
         var written: [String] = []
         for (name, bytes) in files {
             let url = fileURL(folder, name)
-            try writeAtomically(try bytes(), to: url)
+            try writeAtomically(data: Data(try bytes()), to: url.path)
             written.append(url.path)
         }
         return written
@@ -86,8 +87,8 @@ extension SlideDeck {
     public func write(slides path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let notes = url.deletingPathExtension().path + "-notes.pdf"
-        try write(to: url)
-        try notesDocument().write(to: URL(fileURLWithPath: notes))
+        try writeAtomically(data: Data(try data()), to: url.path)
+        try writeAtomically(data: Data(try notesDocument().data()), to: notes)
         return [url.path, notes]
     }
 }

@@ -1,6 +1,7 @@
 // The projector deck for the X/O example: one idea per slide, every number from one engine trace
 // of the article's X, with speaker notes that name the worksheet question each slide prepares.
 
+import CNNInputs
 import CNNAnalysis
 import CNNCore
 import CNNFigures

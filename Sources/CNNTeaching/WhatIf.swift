@@ -2,6 +2,7 @@
 // engine, and list every number that moved. The comparison is `traceDifferences` from CNNAnalysis,
 // the same rule `cnn-explain diff` uses; nothing here recomputes the network's math.
 
+import CNNInputs
 import CNNAnalysis
 import CNNCore
 import CNNFigures
@@ -118,7 +119,7 @@ public struct WhatIfRequest: Sendable {
         }
         let tensor = network.parameters[p].tensor
         guard index.count == tensor.shape.count, zip(index, tensor.shape).allSatisfy({ $0 < $1 }) else {
-            throw FileError(file: "--set", field: parameter, "has shape \(fmtShape(tensor.shape)); give one index per dimension, each below its size")
+            throw FileError(file: "--set", field: parameter, "has shape \(ShapeText.list(tensor.shape)); give one index per dimension, each below its size")
         }
         var data = tensor.data
         data[tensor.offset(index)] = value

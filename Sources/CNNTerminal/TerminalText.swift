@@ -65,46 +65,6 @@ struct Palette: Sendable {
     }
 }
 
-/// The number of terminal columns `text` takes: Unicode scalars, not counting ANSI escape
-/// sequences (`ESC [ … final-byte`). Every character this tool prints (box drawing, blocks,
-/// arrows, "−", "×", "·") is one column wide.
-func displayWidth(_ text: String) -> Int {
-    stripANSI(text).unicodeScalars.count
-}
-
-/// `text` with every ANSI escape sequence removed.
-func stripANSI(_ text: String) -> String {
-    var out = String.UnicodeScalarView()
-    var inEscape = false
-    var sawBracket = false
-    for scalar in text.unicodeScalars {
-        if inEscape {
-            if !sawBracket {
-                sawBracket = true
-                if scalar != "[" { inEscape = false }
-                continue
-            }
-            if (0x40...0x7E).contains(scalar.value) { inEscape = false }
-            continue
-        }
-        if scalar == "\u{1B}" { inEscape = true; sawBracket = false; continue }
-        out.append(scalar)
-    }
-    return String(out)
-}
-
-/// `text` padded with spaces on the right to `width` display columns.
-func padRight(_ text: String, _ width: Int) -> String {
-    let w = displayWidth(text)
-    return w >= width ? text : text + String(repeating: " ", count: width - w)
-}
-
-/// `text` padded with spaces on the left to `width` display columns.
-func padLeft(_ text: String, _ width: Int) -> String {
-    let w = displayWidth(text)
-    return w >= width ? text : String(repeating: " ", count: width - w) + text
-}
-
 /// A piece of text in one ink.
 struct Span: Sendable, Equatable {
     var text: String

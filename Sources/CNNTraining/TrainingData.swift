@@ -1,3 +1,4 @@
+import CNNInputs
 import CNNCore
 import CNNData
 import CNNFigures

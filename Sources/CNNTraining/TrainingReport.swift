@@ -19,18 +19,33 @@ public enum TrainingReport {
     ///   - seconds: the wall-clock training time to print, or `nil` to leave it out (reproducible bytes).
     ///   - command: the command line, for the title page.
     public static func document(_ outcome: TrainingOutcome, handMade: [NamedGrid]?, seconds: Double?, command: String? = nil) -> ReportDocument {
-        let o = outcome.options
-        let classes = outcome.network.model.classNames
-        let pct = { (x: Double) in formatNumber(100 * x, .rounded(1)) + "%" }
         var doc = ReportDocument(title: "Training report", author: "cnn-explain")
+        addTitle(&doc, outcome, command: command)
+        addCurves(&doc, outcome)
+        addFeatures(&doc, outcome, handMade: handMade)
+        addConfusion(&doc, outcome)
+        addMistakes(&doc, outcome)
+        addFirstUpdate(&doc, outcome)
+        addNudging(&doc, outcome)
+        addWork(&doc, outcome, seconds: seconds)
+        return doc
+    }
+
+    static func pct(_ x: Double) -> String { formatNumber(100 * x, .rounded(1)) + "%" }
+
+    /// The title page: the run's settings, data and held-out accuracy.
+    static func addTitle(_ doc: inout ReportDocument, _ outcome: TrainingOutcome, command: String?) {
+        let o = outcome.options
         var lines = ["\(o.method.rawValue), \(o.epochs) epochs, learning rate \(formatNumber(o.learningRate, .full)), "
                      + "batch \(o.batchSize), momentum \(formatNumber(o.momentum, .full)), seed \(o.seed)",
                      "\(outcome.setup.train.count) training images, \(outcome.setup.heldOut.count) held out"]
         if let h = outcome.heldOut { lines.append("held-out accuracy \(pct(h.accuracy)) (\(h.correct) of \(h.count))") }
         if let command { lines.append(command) }
         doc.addTitlePage(subtitle: "Learning features and votes for X and O: " + layersText(outcome.network), lines: lines)
+    }
 
-        // 1. Curves.
+    /// 1. Curves
+    static func addCurves(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         doc.addSection("1. Loss and accuracy")
         let h = outcome.history
         let epochs = h.map { Double($0.epoch) }
@@ -52,8 +67,10 @@ public enum TrainingReport {
                           caption: "Accuracy: training \(pct(h[h.count - 1].accuracy))"
                             + (h[h.count - 1].heldOut.map { ", held out \(pct($0.accuracy))" } ?? "") + " after the last epoch.")
         }
+    }
 
-        // 2. Features.
+    /// 2. Features
+    static func addFeatures(_ doc: inout ReportDocument, _ outcome: TrainingOutcome, handMade: [NamedGrid]?) {
         doc.addSection("2. The learned features")
         if let learned = learnedFeatures(outcome.network) {
             // Four features to a row keeps the cells big enough for their numbers on the page.
@@ -71,8 +88,11 @@ public enum TrainingReport {
         } else {
             doc.addParagraph("The model has no convolution layer, so there are no features to show.")
         }
+    }
 
-        // 3. Confusion matrix.
+    /// 3. Confusion matrix
+    static func addConfusion(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
+        let classes = outcome.network.model.classNames
         doc.addSection("3. Confusion matrix")
         if let e = outcome.heldOut {
             doc.addParagraph("Rows: the right answer; columns: the network's answer, on the \(e.count) held-out images. "
@@ -81,8 +101,8 @@ public enum TrainingReport {
             if !outcome.variants.isEmpty {
                 var v = ["<tt>  images never seen      accuracy</tt>"]
                 for (name, ev) in outcome.variants {
-                    v.append("<tt>  \(TextBlock.escape(name.padding(toLength: 20, withPad: " ", startingAt: 0)))"
-                             + "\(pad(pct(ev.accuracy), 10))  (\(ev.correct) of \(ev.count))</tt>")
+                    v.append("<tt>  \(TextBlock.escape(padRight(name, 20)))"
+                             + "\(padLeft(pct(ev.accuracy), 10))  (\(ev.correct) of \(ev.count))</tt>")
                 }
                 doc.addFigure(.text(TextBlock(markup: v.joined(separator: "\n"), width: 420, fontSize: 10)),
                               caption: "Accuracy on generated images that are shifted, shrunk, rotated, thick or deformed.")
@@ -90,8 +110,11 @@ public enum TrainingReport {
         } else {
             doc.addParagraph("There were no held-out images.")
         }
+    }
 
-        // 4. Mistakes.
+    /// 4. Mistakes
+    static func addMistakes(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
+        let classes = outcome.network.model.classNames
         doc.addSection("4. Held-out images it got wrong")
         if let e = outcome.heldOut {
             let wrong = outcome.setup.heldOut.indices.filter { e.predictions[$0] != outcome.setup.heldOut[$0].label }
@@ -112,8 +135,11 @@ public enum TrainingReport {
                 doc.addFigure(.column(rows, spacing: 12), caption: "Each image: its number in the held-out set, the right answer → what the network said.")
             }
         }
+    }
 
-        // 5. One update.
+    /// 5. One update
+    static func addFirstUpdate(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
+        let o = outcome.options
         doc.addSection("5. One weight update, worked out")
         if let u = outcome.firstUpdate {
             let idx = "[" + u.index.map(String.init).joined(separator: ",") + "]"
@@ -135,8 +161,10 @@ public enum TrainingReport {
         } else {
             doc.addParagraph("No update was recorded (the article's nudging has no gradient to write out; run with --method backprop).")
         }
+    }
 
-        // 6. Nudging.
+    /// 6. Nudging
+    static func addNudging(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let c = outcome.nudgeComparison
         doc.addSection("6. The article's nudging beside backprop")
         doc.addParagraph("Slides 77–78 adjust each feature pixel and voting weight by trying it a little higher and a little "
@@ -146,39 +174,40 @@ public enum TrainingReport {
                          + (c.isSample ? " (a sample of \(c.entries.count) of the \(c.totalWeights) weights: every "
                             + "\(c.sampleStride)th, counting through the parameters in order from the first):" : ":"))
         let cmp = [
-            "<tt>  weights compared                      \(pad(String(c.entries.count), 8))</tt>",
-            "<tt>  both move it the same way             \(pad(String(c.agreeing), 8))</tt>",
-            "<tt>  they move it opposite ways            \(pad(String(c.disagreeing), 8))</tt>",
-            "<tt>  a nudge does not lower the error      \(pad(String(c.unmoved), 8))</tt>",
-            "<tt>  forward passes, nudging every weight  \(pad(String(c.nudgeForwardPasses), 8))</tt>",
-            "<tt>  forward passes, backprop              \(pad(String(c.backpropForwardPasses), 8))  (+ \(c.backpropForwardPasses) backward)</tt>",
+            "<tt>  weights compared                      \(padLeft(String(c.entries.count), 8))</tt>",
+            "<tt>  both move it the same way             \(padLeft(String(c.agreeing), 8))</tt>",
+            "<tt>  they move it opposite ways            \(padLeft(String(c.disagreeing), 8))</tt>",
+            "<tt>  a nudge does not lower the error      \(padLeft(String(c.unmoved), 8))</tt>",
+            "<tt>  forward passes, nudging every weight  \(padLeft(String(c.nudgeForwardPasses), 8))</tt>",
+            "<tt>  forward passes, backprop              \(padLeft(String(c.backpropForwardPasses), 8))  (+ \(c.backpropForwardPasses) backward)</tt>",
         ]
         doc.addFigure(.text(TextBlock(markup: cmp.joined(separator: "\n"), width: 440, fontSize: 10.5)),
                       caption: "Directions agree for \(c.agreeing) of \(c.entries.count) weights; nudging needs "
                         + "\(c.nudgeForwardPasses / max(c.backpropForwardPasses, 1))× the forward passes to find them.")
+    }
 
-        // 7. Work and time.
+    /// 7. Work and time
+    static func addWork(_ doc: inout ReportDocument, _ outcome: TrainingOutcome, seconds: Double?) {
         doc.addSection("7. Work and time")
         var work = [
-            "<tt>  images run forward in training   \(pad(String(outcome.forwardPasses), 10))</tt>",
-            "<tt>  images run backward              \(pad(String(outcome.backwardPasses), 10))</tt>",
+            "<tt>  images run forward in training   \(padLeft(String(outcome.forwardPasses), 10))</tt>",
+            "<tt>  images run backward              \(padLeft(String(outcome.backwardPasses), 10))</tt>",
         ]
         if let seconds {
-            work.append("<tt>  wall-clock time                  \(pad(formatNumber(seconds, .rounded(2)) + " s", 10))</tt>")
+            work.append("<tt>  wall-clock time                  \(padLeft(formatNumber(seconds, .rounded(2)) + " s", 10))</tt>")
             let rate = seconds > 0 ? Double(outcome.forwardPasses) / seconds : 0
-            work.append("<tt>  images per second (forward)      \(pad(formatNumber(rate, .rounded(0)), 10))</tt>")
+            work.append("<tt>  images per second (forward)      \(padLeft(formatNumber(rate, .rounded(0)), 10))</tt>")
         }
         doc.addFigure(.text(TextBlock(markup: work.joined(separator: "\n"), width: 440, fontSize: 10.5)),
                       caption: seconds == nil ? "The wall-clock time is printed by the command, not kept here, so the same seed always gives the same file."
                         : "Training time includes the held-out evaluation after each epoch, not data generation.")
-        return doc
     }
 
     // MARK: Parts
 
     static func layersText(_ network: Network) -> String {
-        TraceFigures.shapeText(network.shapes[0]) + " → "
-            + network.shapes.dropFirst().map { TraceFigures.shapeText($0) }.joined(separator: " → ")
+        ShapeText.figure(network.shapes[0]) + " → "
+            + network.shapes.dropFirst().map { ShapeText.figure($0) }.joined(separator: " → ")
     }
 
     static func lossName(_ network: Network) -> String {
@@ -196,20 +225,16 @@ public enum TrainingReport {
         let names = e.confusion.indices.map { name($0, classes) }
         let w = max(8, (names.map(\.count).max() ?? 1) + 2)
         var lines = ["<tt>" + String(repeating: " ", count: w + 8) + "said</tt>"]
-        lines.append("<tt>" + "right".padding(toLength: w + 2, withPad: " ", startingAt: 0)
-                     + names.map { pad(TextBlock.escape($0), w) }.joined() + pad("total", w) + "</tt>")
+        lines.append("<tt>" + padRight("right", w + 2)
+                     + names.map { padLeft(TextBlock.escape($0), w) }.joined() + padLeft("total", w) + "</tt>")
         for (t, row) in e.confusion.enumerated() {
-            let cells = row.enumerated().map { p, n in p == t ? "<b>\(pad(String(n), w))</b>" : pad(String(n), w) }
-            lines.append("<tt>  " + TextBlock.escape(names[t].padding(toLength: w, withPad: " ", startingAt: 0)) + cells.joined()
-                         + pad(String(row.reduce(0, +)), w) + "</tt>")
+            let cells = row.enumerated().map { p, n in p == t ? "<b>\(padLeft(String(n), w))</b>" : padLeft(String(n), w) }
+            lines.append("<tt>  " + TextBlock.escape(padRight(names[t], w)) + cells.joined()
+                         + padLeft(String(row.reduce(0, +)), w) + "</tt>")
         }
         return .text(TextBlock(markup: lines.joined(separator: "\n"), width: 360, fontSize: 11))
     }
 
     static func name(_ k: Int, _ classes: [String]) -> String { k < classes.count ? classes[k] : String(k) }
 
-    static func pad(_ s: String, _ n: Int) -> String {
-        let count = s.count
-        return count >= n ? s : String(repeating: " ", count: n - count) + s
-    }
 }

@@ -24,12 +24,18 @@ struct DataCommand: ParsableCommand {
         Any image can be traced:
 
           cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
               --input data/xo/o-0001.txt --out o.trace.json
         """
     )
 
+    /// The kinds of images `data` draws.
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case xo
+    }
+
     @Argument(help: "The kind of images; only 'xo' for now.")
-    var kind: String
+    var kind: Kind
 
     @Option(help: "How many images (half X, half O).")
     var count: Int = 100
@@ -41,7 +47,7 @@ struct DataCommand: ParsableCommand {
     var size: Int = 9
 
     @Option(help: "Image files: 'text' grids of # and ., or 'json' nested arrays.")
-    var format: String = "text"
+    var format: TrainingDataFolder.Format = .text
 
     @Option(help: "The folder to write (created if missing).", completion: .directory)
     var out: String
@@ -52,15 +58,13 @@ struct DataCommand: ParsableCommand {
     @OptionGroup var budget: BudgetOptions
 
     func validate() throws {
-        guard kind == "xo" else { throw ValidationError("unknown kind '\(kind)'; the only kind is 'xo'") }
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
         guard (5...256).contains(size) else { throw ValidationError("--size must be between 5 and 256") }
-        guard TrainingDataFolder.Format(rawValue: format) != nil else { throw ValidationError("--format must be 'text' or 'json'") }
     }
 
     func run() throws {
         try reportingErrors {
-            var request = DataRequest(count: count, seed: seed, size: size, out: out, format: TrainingDataFolder.Format(rawValue: format) ?? .text)
+            var request = DataRequest(count: count, seed: seed, size: size, out: out, format: format)
             request.limits = budget.limits
             let images = try request.run()
             let xs = images.filter { $0.label == 0 }.count
@@ -73,3 +77,5 @@ struct DataCommand: ParsableCommand {
         }
     }
 }
+
+extension TrainingDataFolder.Format: ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import CNNInputs
 import ArgumentParser
 import CNNCore
 import CNNFigures

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNFigures
 import CNNLessons
 import CNNRender
 import CNNTerminal
@@ -19,7 +20,7 @@ struct LessonsCommand: ParsableCommand {
                 return
             }
             let width = all.map(\.name.count).max() ?? 0
-            for e in all { try say("\(e.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(e.summary)") }
+            for e in all { try say("\(padRight(e.name, width))  \(e.summary)") }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CNNInputs
 import CNNCore
 import CNNFigures
 import CNNFiles

@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFigures
 import CNNFiles
 import CNNRender
 @testable import CNNTerminal

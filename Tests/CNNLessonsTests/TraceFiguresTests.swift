@@ -197,7 +197,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         figures.append(("x-text", .text(TextBlock(markup: "The <b>cross</b> feature matches the centre: <tt>9 / 9 = 1.00</tt>.", width: 300))))
         for (name, figure) in figures {
             let url = folder.appendingPathComponent("\(name).png")
-            try render(figure, to: url, format: .png, scale: 2)
+            try Data(try renderData(figure, format: .png, scale: 2)).write(to: url)
             let png = try PNGPixels(png: Array(try Data(contentsOf: url)))
             #expect(png.width > 20 && png.height > 20, "\(name)")
         }

@@ -16,7 +16,7 @@ import Testing
         }
         if let folder {
             for format in OutputFormat.allCases {
-                try render(figure, to: folder.appendingPathComponent("\(name).\(format.fileExtension)"), format: format, scale: 2)
+                try Data(try renderData(figure, format: format, scale: 2)).write(to: folder.appendingPathComponent("\(name).\(format.fileExtension)"))
             }
         }
     }
@@ -39,6 +39,6 @@ import Testing
     #expect(bytes.starts(with: Array("%PDF".utf8)))
     #expect(try doc.data() == bytes, "the same document gives the same bytes")
     if let out = ProcessInfo.processInfo.environment["CNN_RENDER_GALLERY"] {
-        try doc.write(to: URL(fileURLWithPath: out).appendingPathComponent("doc.pdf"))
+        try Data(bytes).write(to: URL(fileURLWithPath: out).appendingPathComponent("doc.pdf"))
     }
 }

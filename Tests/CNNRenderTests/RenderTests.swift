@@ -144,12 +144,12 @@ private func sampleDocument() -> ReportDocument {
 
 @Test func documentPageCountAgreesWithPdfinfo() throws {
     let pdfinfo = URL(fileURLWithPath: "/usr/bin/pdfinfo")
-    guard FileManager.default.isExecutableFile(atPath: pdfinfo.path) else { return }
+    try #require(FileManager.default.isExecutableFile(atPath: pdfinfo.path), "poppler-utils (pdfinfo) is needed")
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: folder) }
     let url = folder.appendingPathComponent("doc.pdf")
-    try sampleDocument().write(to: url)
+    try Data(try sampleDocument().data()).write(to: url)
     let process = Process()
     process.executableURL = pdfinfo
     process.arguments = [url.path]
@@ -195,25 +195,6 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
 }
 
 // MARK: errors
-
-@Test func writingIntoAMissingFolderThrowsAndLeavesNothing() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-missing-\(UUID().uuidString)")
-    let url = folder.appendingPathComponent("x.png")
-    #expect(throws: RenderError.self) { try render(xImage, to: url, format: .png) }
-    #expect(!FileManager.default.fileExists(atPath: url.path))
-    #expect(!FileManager.default.fileExists(atPath: folder.path))
-}
-
-@Test func aFailedWriteLeavesNoTemporaryFile() throws {
-    // Renaming onto an existing folder fails after the temporary file was written: it must be cleaned up.
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cnnrender-\(UUID().uuidString)")
-    let target = folder.appendingPathComponent("taken.png")
-    try FileManager.default.createDirectory(at: target.appendingPathComponent("inside"), withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
-    #expect(throws: RenderError.self) { try render(xImage, to: target, format: .png) }
-    let left = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-    #expect(left == ["taken.png"])
-}
 
 @Test func aCairoErrorBecomesAThrownError() throws {
     // 258 pt × 1000 is far beyond Cairo's 32767-pixel limit: cairo_image_surface_create fails.

@@ -1,3 +1,4 @@
+import CNNInputs
 import CNNAnalysis
 import CNNCore
 import CNNFiles

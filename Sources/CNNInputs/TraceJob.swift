@@ -1,5 +1,4 @@
 import CNNCore
-import CNNFigures
 import CNNFiles
 
 /// What `cnn-explain trace` needs: a model file, an input file, and optionally weights and a target.

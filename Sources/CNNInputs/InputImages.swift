@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNPNG
 import Foundation
 
@@ -45,10 +46,10 @@ extension InputFile {
             throw FileError(file: file, error.message)
         }
         guard shape.count == 3, [1, 3, 4].contains(shape[0]) else {
-            throw FileError(file: file, "the model's input is \(fmtShape(shape)); a PNG gives [1, H, W] (gray), [3, H, W] (RGB) or [4, H, W] (RGBA)")
+            throw FileError(file: file, "the model's input is \(ShapeText.list(shape)); a PNG gives [1, H, W] (gray), [3, H, W] (RGB) or [4, H, W] (RGBA)")
         }
         guard image.height == shape[1], image.width == shape[2] else {
-            throw FileError(file: file, "the PNG is \(image.width)×\(image.height) pixels (width×height), but the model's input is \(fmtShape(shape)) ([C, H, W]), \(shape[2])×\(shape[1])")
+            throw FileError(file: file, "the PNG is \(image.width)×\(image.height) pixels (width×height), but the model's input is \(ShapeText.list(shape)) ([C, H, W]), \(shape[2])×\(shape[1])")
         }
         let plane = image.width * image.height
         var data = [Double](repeating: 0, count: shape[0] * plane)
@@ -74,7 +75,7 @@ extension InputFile {
             throw FileError(file: file, "element type \(a.dtype) is not read as an input; save float64, float32 or uint8 (x.astype(np.float32))")
         }
         if let bad = a.data.firstIndex(where: { !$0.isFinite }) {
-            throw FileError(file: file, "element \(fmtShape(multiIndex(bad, shape: a.shape))) is \(a.data[bad]), not a finite number")
+            throw FileError(file: file, "element \(ShapeText.list(multiIndex(bad, shape: a.shape))) is \(a.data[bad]), not a finite number")
         }
         let data = a.dtype == "uint8" ? a.data.map { pixels.value($0) } : a.data
         switch a.shape.count {
@@ -82,7 +83,7 @@ extension InputFile {
         case 3: return Tensor(shape: a.shape, data: data)
         case 4 where a.shape[0] == 1: return Tensor(shape: Array(a.shape.dropFirst()), data: data)
         default:
-            throw FileError(file: file, "expected an array of shape [C, H, W], [H, W] or [1, C, H, W], got \(fmtShape(a.shape))")
+            throw FileError(file: file, "expected an array of shape [C, H, W], [H, W] or [1, C, H, W], got \(ShapeText.list(a.shape))")
         }
     }
 

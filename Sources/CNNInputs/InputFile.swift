@@ -1,4 +1,5 @@
 import CNNCore
+import CNNFiles
 import CNNPNG
 import Foundation
 
@@ -44,7 +45,7 @@ public enum InputFile {
         guard t.shape == shape else {
             let hwc = t.shape.count == 3 && [t.shape[2], t.shape[0], t.shape[1]] == shape
             let hint = hwc ? "; it looks like [H, W, C] (an image library's order): save x.transpose(2, 0, 1)" : ""
-            throw FileError(file: file, "the image is \(fmtShape(t.shape)) ([C, H, W]) but the model's input is \(fmtShape(shape))\(hint)")
+            throw FileError(file: file, "the image is \(ShapeText.list(t.shape)) ([C, H, W]) but the model's input is \(ShapeText.list(shape))\(hint)")
         }
         return t
     }
@@ -63,7 +64,7 @@ public enum InputFile {
         case 2: return n.reshaped([1] + n.shape)
         case 3: return n
         default:
-            throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(fmtShape(n.shape)))")
+            throw FileError(file: file, "expected nested arrays [C][H][W] or [H][W], got \(n.shape.count) levels of nesting (shape \(ShapeText.list(n.shape)))")
         }
     }
 
@@ -125,4 +126,9 @@ public func parseTarget(_ s: String, classes: [String]) throws(FileError) -> Int
         return k
     }
     throw FileError(file: "target", "unknown class '\(s)'; valid classes: \(valid)")
+}
+
+/// Reads an input image and checks it has the model's input shape `[C, H, W]`. See `InputFile`.
+public func loadInput(path: String, expecting shape: [Int], pixels: PixelMapping = .article) throws(FileError) -> Tensor {
+    try InputFile.load(path, expecting: shape, pixels: pixels)
 }

@@ -1,0 +1,97 @@
+import CNNCore
+import CNNFigures
+import CNNFiles
+import Foundation
+import TestSupport
+import Testing
+@testable import CNNLessons
+
+/// The `{{…}}` template language of lesson text (`StepBuilder.fillTemplates`), on the xo lesson:
+/// every value is checked against the trace or fixture it names, never retyped.
+@Suite struct TemplateTests {
+    let lesson: Lesson
+    let run: LessonRun
+    let builder: StepBuilder
+    let step: LessonStep
+
+    init() throws {
+        lesson = try Lesson.load(Fixtures.lessons.appendingPathComponent("xo.yaml").path)
+        run = try LessonRunner.run(lesson)
+        var networks: [String: Network] = [:]
+        for input in lesson.inputs where input.model == nil { networks[input.name] = run.network }
+        let reference = try lesson.reference.map { try loadDocument($0) }
+        builder = StepBuilder(lesson: lesson, network: run.network, traces: run.traces, networks: networks,
+                              reference: reference, experiment: nil)
+        step = try #require(lesson.steps.first)
+    }
+
+    func fill(_ text: String) throws -> String { try builder.fillTemplates(text, step: step) }
+
+    func value(_ input: String, _ layer: String, _ role: String, _ index: [Int]) throws -> Double {
+        try #require(run.traces[input]?.record(layer, role)).tensor[index: index]
+    }
+
+    @Test func aTracedNumberInTheLessonsStyleAndInOthers() throws {
+        let v = try value("X", "conv1", "output", [0, 0, 4])
+        #expect(lesson.numbers == .truncated(2))
+        #expect(try fill("a {{X:conv1.output[0,0,4]}} b") == "a \(formatNumber(v, .truncated(2))) b")
+        #expect(try fill("{{X:conv1.output[0,0,4]|full}}") == formatNumber(v, .full))
+        #expect(try fill("{{X:conv1.output[0,0,4]|round}}") == formatNumber(v, .rounded(2)))
+        #expect(try fill("{{X:conv1.output[0,0,4]|round4}}") == formatNumber(v, .rounded(4)))
+        #expect(try fill("{{ X:conv1.output[0,0,4] | truncate3 }}") == formatNumber(v, .truncated(3)))
+    }
+
+    @Test func wholeArraysAndCounts() throws {
+        let r = try #require(run.traces["X"]?.record("conv1", "output"))
+        #expect(try fill("{{X:conv1.output.max}}") == formatNumber(r.data.max() ?? 0, .truncated(2)))
+        #expect(try fill("{{X:conv1.output.min}}") == formatNumber(r.data.min() ?? 0, .truncated(2)))
+        #expect(try fill("{{X:conv1.output.sum|full}}") == formatNumber(r.data.reduce(0, +), .full))
+        // Counts print as whole numbers.
+        #expect(try fill("{{X:conv1.output.count}}") == String(r.data.count))
+        #expect(try fill("{{X:conv1.output.negative}}") == String(r.data.filter { $0 < 0 }.count))
+        #expect(try fill("{{X:conv1.output.nonzero}}") == String(r.data.filter { $0 != 0 }.count))
+    }
+
+    @Test func lossDifferencesSumsAndSteps() throws {
+        let loss = try #require(run.traces["X"]?.loss)
+        #expect(try fill("{{X:loss|full}}") == formatNumber(loss, .full))
+        let a = try ArticleFixture()
+        let x = try a.image("X"), deformed = try a.image("X_deformed")
+        #expect(try fill("{{differ:X,X_deformed}}") == String(zip(x.values, deformed.values).filter { $0 != $1 }.count))
+        let p = try value("X", "pool1", "output", [0, 0, 0]), q = try value("X", "pool1", "output", [1, 0, 0])
+        #expect(try fill("{{X:pool1.output[0,0,0] + X:pool1.output[1,0,0]|full}}") == formatNumber(p + q, .full))
+        #expect(try fill("{{X:pool1.output[0,0,0] − X:pool1.output[1,0,0]|full}}") == formatNumber(p - q, .full))
+        let stepped = try builder.steppedTrace("X", lr: 0.1, step)
+        #expect(try fill("{{X@0.1:loss|full}}") == formatNumber(try #require(stepped.loss), .full))
+    }
+
+    @Test func referenceValuesAreQuotedAsWritten() throws {
+        let votes = try ArticleFixture().numbers("votes", "values")
+        // A number from the reference keeps its own digits.
+        #expect(try fill("{{ref:votes.values.0}}") == formatNumber(votes[0], .full))
+        #expect(try fill("{{ref:votes.values.0|round1}}") == formatNumber(votes[0], .rounded(1)))
+    }
+
+    @Test(arguments: [
+        ("{{X:conv1.output[0,0,4]", "no closing"),
+        ("{{X:conv1.output[0,0,4]|wide}}", "unknown format"),
+        ("{{X:conv1.output[0,0,99]}}", "outside the shape"),
+        ("{{X:conv1.output[0,a,4]}}", "not an index"),
+        ("{{Z:conv1.output[0,0,4]}}", "no input named"),
+        ("{{X:conv9.output[0,0,0]}}", "no layer"),
+        ("{{X:conv1.output.median}}", "is not sum"),
+        ("{{X:conv1.output}}", "give an index"),
+        ("{{X:loss * X:loss}}", "is not + or"),
+        ("{{X:loss +}}", "joined by"),
+        ("{{nonsense}}", "write INPUT"),
+    ])
+    func badTemplatesNameTheirProblem(text: String, message: String) throws {
+        do {
+            _ = try fill(text)
+            Issue.record("\(text) was accepted")
+        } catch let e as LessonError {
+            #expect(e.description.contains(message), "\(e.description)")
+            #expect(e.line == step.line)
+        }
+    }
+}
