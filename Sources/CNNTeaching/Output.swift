@@ -1,14 +1,11 @@
 import CNNFigures
+import CNNFiles
 import CNNRender
 import Foundation
 
-/// Creates `path` (and its parents) if it does not exist.
+/// Creates `path` (and its parents) if it does not exist (see `createFolders`).
 func makeFolder(_ path: String) throws {
-    do {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-        throw TeachingError(file: path, "cannot create the folder: \(error.localizedDescription)")
-    }
+    try createFolders(path)
 }
 
 /// `folder/name` as a URL.
@@ -37,11 +34,11 @@ extension WhatIfResult {
         var written: [String] = []
         for f in figures(style: style) {
             let url = fileURL(folder, f.name + ".png")
-            try render(f.figure, to: url, format: .png)
+            try writeAtomically(data: Data(renderData(f.figure, format: .png)), to: url.path)
             written.append(url.path)
         }
         let pdf = fileURL(folder, "whatif.pdf")
-        try render(summaryFigure(style: style), to: pdf, format: .pdf)
+        try writeAtomically(data: Data(renderData(summaryFigure(style: style), format: .pdf)), to: pdf.path)
         written.append(pdf.path)
         return written
     }
@@ -61,7 +58,7 @@ extension Worksheet {
         var written: [String] = []
         for (name, bytes) in files {
             let url = fileURL(folder, name)
-            try writeAtomically(try bytes(), to: url)
+            try writeAtomically(data: Data(try bytes()), to: url.path)
             written.append(url.path)
         }
         return written
@@ -86,8 +83,9 @@ extension SlideDeck {
     public func write(slides path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let notes = url.deletingPathExtension().path + "-notes.pdf"
-        try write(to: url)
-        try notesDocument().write(to: URL(fileURLWithPath: notes))
+        try OutputPath.checkDistinct(outputs: [("the slides", url.path), ("the notes", notes)], inputs: [])
+        try writeAtomically(data: Data(try data()), to: url.path)
+        try writeAtomically(data: Data(try notesDocument().data()), to: notes)
         return [url.path, notes]
     }
 }
