@@ -38,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
-        .target(name: "CNNRender", dependencies: ["CNNFigures", "CCairo", "CPango"]),
+        .systemLibrary(name: "CZlibPNG", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CNNRender", dependencies: ["CNNFigures", "CCairo", "CPango", "CZlibPNG"]),
         // The terminal drawer: figures and lesson sections as text, and the paused session. No Cairo.
         .target(name: "CNNTerminal", dependencies: ["CNNFigures"]),
         // Trace analysis: explain, diff, trace → figure values, and the `trace` command's job. No Cairo.
