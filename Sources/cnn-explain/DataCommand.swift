@@ -24,6 +24,7 @@ struct DataCommand: ParsableCommand {
         Any image can be traced:
 
           cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
               --input data/xo/o-0001.txt --out o.trace.json
         """
     )

@@ -54,7 +54,7 @@ import Testing
     @Test func theLimitsCanBeRaisedOrLowered() throws {
         let dir = try temporaryDirectory()
         let out = dir.appendingPathComponent("t.json").path
-        let args = ["trace", "--model", xoModel, "--input", xoInput, "--out", out]
+        let args = ["trace", "--model", xoModel, "--input", xoInput, "--init", "random", "--out", out]
         try expectRefusedQuickly(args + ["--memory-limit", "0.000001"], "over the limit of 1074 bytes")
         try expectRefusedQuickly(args, "over the limit of 1074 bytes", environment: ["CNN_EXPLAIN_MEMORY_LIMIT": "0.000001"])
         try expectRefusedQuickly(args + ["--work-limit", "10"], "over the limit of 10")
