@@ -21,11 +21,15 @@ let package = Package(
         .target(name: "CNNKernels"),
         // Files a user writes by hand (model, weights, input, target) and trace files.
         .target(name: "CNNFiles", dependencies: [
-            "CNNCore", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "CNNCore", "CNNBundled", .product(name: "Yams", package: "Yams"), .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // PNG decoding for input images, through Cairo: 8-bit pixels out, nothing else. Keeps Cairo
         // out of the file formats themselves.
         .target(name: "CNNPNG", dependencies: ["CCairo"]),
+        // The shipped lessons folder, built into the program from lessons/** at build time.
+        .target(name: "CNNBundled", plugins: ["EmbedLessons"]),
+        .executableTarget(name: "embed-lessons"),
+        .plugin(name: "EmbedLessons", capability: .buildTool(), dependencies: ["embed-lessons"]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
@@ -34,7 +38,8 @@ let package = Package(
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
         // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
-        .target(name: "CNNRender", dependencies: ["CNNFigures", "CNNPNG", "CCairo", "CPango"]),
+        .systemLibrary(name: "CZlibPNG", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "CNNRender", dependencies: ["CNNFigures", "CNNPNG", "CCairo", "CPango", "CZlibPNG"]),
         // The terminal drawer: figures and lesson sections as text, and the paused session. No Cairo.
         .target(name: "CNNTerminal", dependencies: ["CNNFigures"]),
         // The network's inputs (grids, JSON, CSV, .npy, PNG through CNNPNG) and the `trace` command's job.
@@ -76,7 +81,7 @@ let package = Package(
         .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons"], path: "Tests/CNNLessonsTests"),
         .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
         .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

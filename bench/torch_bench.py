@@ -145,9 +145,12 @@ def torch_us(spec, batch, dtype):
     return measure(stepper(spec, batch, dtype))
 
 
-def ours_us(binary, model_path, batch, threads):
+def ours_us(binary, model_path, batch, threads, kernel=None):
+    env = dict(os.environ)
+    if kernel:
+        env["CNN_EXPLAIN_KERNEL"] = kernel
     out = subprocess.run([binary, "bench", "--model", model_path, "--batch", str(batch), "--threads", str(threads), "--json"],
-                         check=True, capture_output=True, text=True).stdout
+                         check=True, capture_output=True, text=True, env=env).stdout
     return json.loads(out.strip().splitlines()[-1])["us_per_step"]
 
 
@@ -166,36 +169,35 @@ def digits(image, f1=8, f2=16):
 
 
 def cell(binary, folder, name, spec, batch, args):
+    """Fastest of --rounds rounds of each engine: cnn-explain on each --kernels path, then PyTorch."""
     path = os.path.join(folder, name + ".json")
     with open(path, "w") as f:
         json.dump(spec, f)
-    best = {"ours": float("inf"), "f32": float("inf"), "f64": float("inf")}
+    best = {k: float("inf") for k in args.kernel_list + ["f32", "f64"]}
     for _ in range(args.rounds):
-        best["ours"] = min(best["ours"], ours_us(binary, path, batch, args.threads))
+        for kernel in args.kernel_list:
+            best[kernel] = min(best[kernel], ours_us(binary, path, batch, args.threads, kernel or None))
         best["f32"] = min(best["f32"], torch_us(spec, batch, torch.float32))
         best["f64"] = min(best["f64"], torch_us(spec, batch, torch.float64))
-    print(json.dumps({"cell": f"{name}-b{batch}", "ours_us": round(best["ours"], 1), "torch_f32_us": round(best["f32"], 1),
-                      "torch_f64_us": round(best["f64"], 1)}), file=sys.stderr, flush=True)
+    print(json.dumps({"cell": f"{name}-b{batch}", **{f"us_{k or 'ours'}": round(v, 1) for k, v in best.items()}}),
+          file=sys.stderr, flush=True)
     return best
 
 
-def print_table(title, rows, cols, results, corner):
-    for key, label in (("f32", "PyTorch float32"), ("f64", "PyTorch float64")):
-        print(f"\n{title}: our time ÷ {label}'s\n")
-        print(f"| {corner} | " + " | ".join(c for c, _ in cols) + " |")
-        print("|---" * (len(cols) + 1) + "|")
-        for r, rk in rows:
-            cells = [f"{results[(rk, ck)]['ours'] / results[(rk, ck)][key]:.2f}" if (rk, ck) in results else "" for _, ck in cols]
-            print(f"| {r} | " + " | ".join(cells) + " |")
-    print(f"\n{title}: µs per step, cnn-explain / PyTorch float32 / float64\n")
-    print(f"| {corner} | " + " | ".join(c for c, _ in cols) + " |")
-    print("|---" * (len(cols) + 1) + "|")
+def print_table(title, rows, cols, results, corner, kernels):
+    header = f"| {corner} | " + " | ".join(c for c, _ in cols) + " |\n" + "|---" * (len(cols) + 1) + "|"
+    for kernel in kernels:
+        for key, label in (("f32", "PyTorch float32"), ("f64", "PyTorch float64")):
+            path = f" ({kernel} path)" if kernel else ""
+            print(f"\n{title}: our time{path} ÷ {label}'s\n\n{header}")
+            for r, rk in rows:
+                v = [results.get((rk, ck)) for _, ck in cols]
+                print(f"| {r} | " + " | ".join(f"{x[kernel] / x[key]:.2f}" if x else "" for x in v) + " |")
+    names = " / ".join(f"cnn-explain {k}" if k else "cnn-explain" for k in kernels)
+    print(f"\n{title}: µs per step, {names} / PyTorch float32 / float64\n\n{header}")
     for r, rk in rows:
-        cells = []
-        for _, ck in cols:
-            v = results.get((rk, ck))
-            cells.append(f"{v['ours']:.0f} / {v['f32']:.0f} / {v['f64']:.0f}" if v else "")
-        print(f"| {r} | " + " | ".join(cells) + " |")
+        v = [results.get((rk, ck)) for _, ck in cols]
+        print(f"| {r} | " + " | ".join(" / ".join(f"{x[k]:.0f}" for k in kernels + ["f32", "f64"]) if x else "" for x in v) + " |")
 
 
 def tables(args):
@@ -207,7 +209,7 @@ def tables(args):
             for batch in batches:
                 first[(image, batch)] = cell(args.tables, folder, f"digits{image}", digits(image), batch, args)
         print_table("Digits network, SGD step", [(f"{i}²", i) for i in images], [(str(b), b) for b in batches], first,
-                    "image \\ batch")
+                    "image \\ batch", args.kernel_list)
         if args.channels:
             widths = [(16, 32), (32, 64), (64, 128)]
             second = {}
@@ -215,7 +217,7 @@ def tables(args):
                 for f1, f2 in widths:
                     second[(image, (f1, f2))] = cell(args.tables, folder, f"digits{image}-{f1}-{f2}", digits(image, f1, f2), 32, args)
             print_table("Wider convs, batch 32", [(f"{i}²", i) for i in images if i in (28, 56)],
-                        [(f"{a} → {b}", (a, b)) for a, b in widths], second, "image \\ features")
+                        [(f"{a} → {b}", (a, b)) for a, b in widths], second, "image \\ features", args.kernel_list)
 
 
 # --- The built-in workloads of `cnn-explain bench` (the article's network and the digits network). --
@@ -246,9 +248,12 @@ def main():
     ap.add_argument("--no-channels", dest="channels", action="store_false", help="skip the wider-conv table")
     ap.add_argument("--rounds", type=int, default=3, help="rounds per cell; the fastest of each engine counts (default 3)")
     ap.add_argument("--threads", type=int, default=2, help="threads for both engines (default 2)")
+    ap.add_argument("--kernels", default="", help="cnn-explain kernel paths to run side by side, e.g. avx2,avx512 "
+                                                  "(CNN_EXPLAIN_KERNEL; default: the one the processor picks)")
     ap.add_argument("--compare", metavar="BINARY", help="run BINARY bench --json and compare its built-in workloads")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    args.kernel_list = args.kernels.split(",") if args.kernels else [""]
     if args.model:
         spec = load_model(args.model)
         name = os.path.splitext(os.path.basename(args.model))[0]

@@ -276,15 +276,18 @@
         g.append(b);
       }
       g.addEventListener('keydown', (e) => moveFocus(e, g, pl.cols));
-      const label = pl.count > 1 ? el('div', { class: 'plane-label', text: planeName(r, p, pl.count) }) : '';
+      const label = pl.count > 1 ? el('div', { class: 'plane-label', text: planeName(r, p) }) : '';
       row.append(el('div', { class: 'plane' }, label, g));
     }
     block.append(row);
     return block;
   }
 
-  function planeName(r, p, count) {
-    if (r.role === 'weight' || r.role === 'grad_weight') return 'feature ' + (p + 1) + (count > 1 ? '' : '');
+  function planeName(r, p) {
+    if ((r.role === 'weight' || r.role === 'grad_weight') && r.shape.length === 4) {
+      const C = r.shape[1];
+      return 'feature ' + (Math.floor(p / C) + 1) + (C > 1 ? ', channel ' + ((p % C) + 1) : '');
+    }
     return (r.role === 'input' ? 'channel ' : 'map ') + (p + 1);
   }
 
@@ -598,7 +601,14 @@
     root.append(el('h3', { text: title }));
     const inputs = el('div', { class: 'planes' }), maps = el('div', { class: 'planes' });
     const inCells = [], outCells = [];
-    for (let c = 0; c < C; c++) inputs.append(planeGrid(H, W, inCells, 'input ' + (c + 1)));
+    const boxes = [];
+    for (let c = 0; c < C; c++) {
+      const plane = planeGrid(H, W, inCells, 'input ' + (c + 1));
+      const box = el('div', { class: 'patch-box', hidden: '' });
+      plane.querySelector('.grid').append(box);
+      boxes.push(box);
+      inputs.append(plane);
+    }
     for (let o = 0; o < F; o++) maps.append(planeGrid(OH, OW, outCells, (L.type === 'conv' ? 'map ' : 'pooled ') + (o + 1)));
     const detail = el('pre', { class: 'products', 'aria-live': 'off' });
     const back = el('button', { type: 'button', 'aria-label': 'Step back', text: '\u25c0 Back' });
@@ -624,6 +634,7 @@
       t = to;
       for (const c of inCells) c.classList.remove('lit', 'winner');
       const cur = t > 0 ? cellAt(x, t - 1) : null;
+      placeBoxes(L, cur, boxes, H, W);
       if (cur) outCells[t - 1].classList.add('current');
       detail.textContent = cur ? describeStep(S, L, cur, inCells) : 'Press play or step to slide the window.';
       scrub.value = String(t);
@@ -698,20 +709,41 @@
     }
   }
 
+  /** One box around the patch (conv: on every input channel) or the window (pooling: on its channel). */
+  function placeBoxes(L, cur, boxes, H, W) {
+    boxes.forEach((b) => { b.hidden = true; });
+    if (!cur) return;
+    let r0, r1, c0, c1;
+    if (L.type === 'maxpool') {
+      [r0, r1] = L.rows[cur.i];
+      [c0, c1] = L.cols[cur.j];
+    } else {
+      const [kh, kw] = L.kernel, d = L.dilation || 1;
+      r0 = cur.i * L.stride - L.pad[0]; r1 = r0 + (kh - 1) * d + 1;
+      c0 = cur.j * L.stride - L.pad[1]; c1 = c0 + (kw - 1) * d + 1;
+    }
+    r0 = Math.max(0, r0); c0 = Math.max(0, c0); r1 = Math.min(H, r1); c1 = Math.min(W, c1);
+    if (r0 >= r1 || c0 >= c1) return;
+    const on = L.type === 'maxpool' ? [boxes[cur.o]] : boxes;
+    for (const b of on) {
+      b.style.gridRow = (r0 + 1) + ' / ' + (r1 + 1);
+      b.style.gridColumn = (c0 + 1) + ' / ' + (c1 + 1);
+      b.hidden = false;
+    }
+  }
+
   /** The products (conv) or the window (pooling) at the current position, and the outline on the input. */
   function describeStep(S, L, cur, inCells) {
     const { cell, o, i, j } = cur, D = S.D;
     const head = L.name + '[' + o + ',' + i + ',' + j + ']';
     if (L.type === 'maxpool') {
-      for (const k of cell.cells) inCells[k].classList.add('lit');
       inCells[cell.winner].classList.add('winner');
       return head + ' = max of the window (' + cell.cells.length + ' cells) = ' + fmt(cell.value, D) + ', the outlined winner';
     }
-    for (const t of cell.terms) if (t.xi >= 0) inCells[t.xi].classList.add('lit');
     const [kh, kw] = L.kernel;
     const lines = [];
     for (let r = 0; r < cell.terms.length; r += kw) {
-      lines.push(cell.terms.slice(r, r + kw).map((t) => fmt(t.w, D) + '\u00d7' + fmt(t.x, D) + '=' + fmt(t.p, D)).join('  '));
+      lines.push(cell.terms.slice(r, r + kw).map((t) => fmtCount(t.w, D) + '\u00d7' + fmtCount(t.x, D) + '=' + fmtCount(t.p, D)).join('  '));
     }
     const bias = cell.bias ? ' + ' + fmt(cell.bias, D) : '';
     return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +

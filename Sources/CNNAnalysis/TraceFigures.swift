@@ -90,19 +90,7 @@ public enum TraceFigures {
     public static func pipelineStages(_ model: ModelSpec, shapes: [[Int]]) -> [PipelineStage] {
         var stages = [PipelineStage(name: "input", shape: shapes.first.map(ShapeText.figure) ?? "")]
         for (i, l) in model.layers.enumerated() {
-            let kind: String
-            switch l.kind {
-            case .conv(let c): kind = "convolution \(c.kernelH)×\(c.kernelW)"
-            case .relu: kind = "ReLU"
-            case .maxpool(let p): kind = "max pool \(p.size)×\(p.size)"
-            case .dense: kind = "fully connected"
-            case .avgpool(let p): kind = "average pool \(p.size)×\(p.size)"
-            case .globalAvgpool: kind = "global average pool"
-            case .leakyRelu: kind = "leaky ReLU"
-            case .batchnorm: kind = "batch norm"
-            case .logSoftmax: kind = "log-softmax"
-            case .flatten, .sigmoid, .tanh, .softmax, .dropout: kind = l.kind.typeName
-            }
+            let kind = stageName(l.kind)
             stages.append(PipelineStage(name: kind, shape: i + 1 < shapes.count ? ShapeText.figure(shapes[i + 1]) : ""))
         }
         return stages
@@ -422,7 +410,8 @@ extension TraceFigures {
                 if last, let loss = trace.loss { title += " (loss \(formatNumber(loss, style)))" }
                 add(["forward", file, "vote-bars"], .voteBars(VoteBarsFigure(labels: labels, values: y.data, title: title, numberStyle: style)))
             default:
-                break
+                let labels = i == model.layers.count - 1 ? model.classNames : nil
+                if let f = try outputFigure(layer, output: y, labels: labels, style: style) { add(["forward", file, "output"], f) }
             }
         }
 

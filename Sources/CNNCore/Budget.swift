@@ -46,9 +46,12 @@ public struct BudgetLimits: Sendable, Equatable {
         }
     }
 
+    /// "2.0 GiB", "90 GiB", "12 MiB", "300 bytes".
     private func gib(_ b: Double) -> String {
-        let g = b / 1_073_741_824
-        return g >= 10 ? "\(Int(min(g, 1e15).rounded())) GiB" : "\(Double(Int((g * 10).rounded())) / 10) GiB"
+        let g = b / 1_073_741_824, m = b / 1_048_576
+        if g >= 10 { return "\(Int(min(g, 1e15).rounded())) GiB" }
+        if g >= 0.1 { return "\(Double(Int((g * 10).rounded())) / 10) GiB" }
+        return m >= 1 ? "\(Int(m.rounded())) MiB" : "\(Int(b.rounded())) bytes"
     }
 
     private func sci(_ x: Double) -> String {
@@ -79,18 +82,21 @@ public struct ModelCost: Sendable, Equatable {
     /// The largest activation or parameter of one image.
     public var largestRecord: Double
     public var layers: Int
+    /// Values in one input image.
+    public var shapesInput: Int
 
     /// The sizes of `model` (which `ModelSpec.shapes()` has accepted).
     public init(_ model: ModelSpec) throws {
         let shapes = try model.shapes()
         parameters = 0; activations = 0; columns = 0; forward = 0; largestRecord = 0
         layers = model.layers.count
+        shapesInput = shapes[0].reduce(1, *)
         for s in shapes {
             let n = Double(s.reduce(1, *))
             activations += n
             largestRecord = max(largestRecord, n)
         }
-        for (name, shape) in try model.parameterShapes() where !name.isEmpty {
+        for (_, shape) in try model.parameterShapes() {
             let n = Double(shape.reduce(1, *))
             parameters += n
             largestRecord = max(largestRecord, n)
@@ -123,6 +129,51 @@ public struct ModelCost: Sendable, Equatable {
     public var detail: String {
         "\(layers) layers, \(Int(parameters)) weights, \(Int(activations)) activation values per image"
     }
+
+    /// One image forward and back with every array traced: the network and its workspace, the
+    /// records (kept twice while they are gathered) and their JSON text (about 24 bytes a number).
+    public func trace() -> Estimate {
+        Estimate(bytes: networkBytes(batch: 1) + traceNumbers * (16 + 24), operations: 3 * forward, detail: detail)
+    }
+
+    /// A gradient check: a traced pass, then two forward passes per weight (`2·P·F` work).
+    public func gradientCheck() -> Estimate {
+        var e = trace()
+        e.operations = (2 * parameters + 3) * forward
+        e.detail += ", two forward passes per weight"
+        return e
+    }
+
+    /// Training on `images` held images (generated or read, held-out and test sets included) for
+    /// `epochs` passes over `trainImages`, in minibatches of `batch`: weights with gradients and
+    /// momentum, a workspace per batch size, the images. Nudging runs two forward passes of a
+    /// minibatch per weight per step.
+    public func train(images: Int, trainImages: Int, batch: Int, epochs: Int, nudge: Bool) -> Estimate {
+        let inputSize = Double(shapesInput)
+        let bytes = networkBytes(batch: batch, parameterCopies: 3) + networkBytes(batch: 64) + 8 * inputSize * Double(images) * 1.25
+        let steps = Double(epochs) * Double((trainImages + batch - 1) / max(batch, 1))
+        let perStep = nudge ? (2 * parameters + 1) * Double(batch) * forward : 3 * Double(batch) * forward
+        // The nudge comparison in the report: two forward passes per weight on 32 images.
+        let comparison = (2 * parameters + 1) * 32 * forward
+        return Estimate(bytes: bytes, operations: steps * perStep + comparison,
+                        detail: "\(detail), \(images) images, \(epochs) epochs")
+    }
+
+    /// Drawing a trace's figures: the largest array as one grid of cells up to 38 points wide, as
+    /// an image of 4 bytes a pixel at `scale` pixels per point, and the figure values for every record.
+    public func render(scale: Double) -> Estimate {
+        let side = 38 * scale
+        let bytes = largestRecord * side * side * 4 + traceNumbers * 64
+        return Estimate(bytes: bytes, operations: traceNumbers * side * side,
+                        detail: "a figure of \(Int(largestRecord)) cells of \(Int(side))×\(Int(side)) pixels")
+    }
+}
+
+/// `data xo`: `count` images of `size`×`size` held in memory, with their text, and a contact sheet.
+public func dataSetEstimate(count: Int, size: Int) -> Estimate {
+    let pixels = Double(count) * Double(size) * Double(size)
+    return Estimate(bytes: pixels * (8 + 2) + 64 * Double(count), operations: pixels * 50,
+                    detail: "\(count) images of \(size)×\(size)")
 }
 
 extension ModelSpec {

@@ -23,7 +23,9 @@ public func writeAtomically(data: Data, to path: String) throws(FileError) {
     defer { TemporaryFiles.shared.remove(temp) }
     do throws(FileError) {
         try writeFile(data, to: temp, shownAs: path, folder: folder)
+        let isNew = access(target, F_OK) != 0
         guard rename(temp, target) == 0 else { throw writeError(errno, path: path, folder: folder) }
+        if isNew { TemporaryFiles.shared.created(target) }
     } catch {
         unlink(temp)
         throw error
@@ -139,12 +141,36 @@ public enum OutputPath {
     }
 }
 
-/// The temporary files being written right now, so that an interrupted run (SIGINT, SIGTERM)
-/// can remove them before it exits.
+/// Creates the folder `path` and any missing parents, noting each one created in
+/// `TemporaryFiles`, so an interrupted run can remove the folders it made.
+/// - Throws: `FileError` naming `path` and the cause.
+public func createFolders(_ path: String) throws(FileError) {
+    var missing: [String] = []
+    var probe = (path as NSString).standardizingPath
+    var isDir: ObjCBool = false
+    while !probe.isEmpty && probe != "/" && !FileManager.default.fileExists(atPath: probe, isDirectory: &isDir) {
+        missing.append(probe)
+        probe = (probe as NSString).deletingLastPathComponent
+    }
+    if !probe.isEmpty && probe != "/" && !isDir.boolValue {
+        throw FileError(file: path, "cannot create the folder: '\(probe)' is a file, not a folder")
+    }
+    for folder in missing.reversed() {
+        guard mkdir(folder, 0o777) == 0 || errno == EEXIST else {
+            throw writeError(errno, path: path, folder: (folder as NSString).deletingLastPathComponent)
+        }
+        TemporaryFiles.shared.created(folder)
+    }
+}
+
+/// The files a run is writing, so that an interrupted run (SIGINT, SIGTERM) can remove them
+/// before it exits: temporary files being written, and the files and folders it has created
+/// that were not there before. An existing file it replaced cannot be given back and is kept.
 public final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
     private var paths = Set<String>()
+    private var createdPaths: [String] = []
     private var closed = false
 
     /// Lists `path`; returns false once `removeAll` has run (the program is stopping).
@@ -160,11 +186,24 @@ public final class TemporaryFiles: @unchecked Sendable {
         paths.remove(path)
     }
 
-    /// Deletes every listed file and refuses new ones. Call from a signal handler's queue.
+    /// Notes a file or folder this run created.
+    func created(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        createdPaths.append(path)
+    }
+
+    /// Deletes every temporary file, then every file and (empty) folder this run created, newest
+    /// first, and refuses new temporary files. Call when the run is interrupted.
     public func removeAll() {
         lock.lock(); defer { lock.unlock() }
         closed = true
         for p in paths { unlink(p) }
         paths.removeAll()
+        for p in createdPaths.reversed() {
+            var info = stat()
+            guard lstat(p, &info) == 0 else { continue }
+            if info.st_mode & S_IFMT == S_IFDIR { rmdir(p) } else { unlink(p) }
+        }
+        createdPaths.removeAll()
     }
 }

@@ -1,3 +1,4 @@
+import CNNBundled
 import Foundation
 import Yams
 
@@ -10,6 +11,7 @@ public let maxFileBytes = 64 * 1024 * 1024
 /// Reads a file's bytes, refusing missing, unreadable and oversized files.
 /// - Throws: `FileError` naming `path`.
 public func readFileBytes(_ path: String) throws(FileError) -> [UInt8] {
+    if let bytes = BundledLessons.bytes(atPath: path) { return bytes }
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
         throw FileError(file: path, "no such file")
@@ -54,6 +56,10 @@ public func parseDocument(_ bytes: [UInt8], file: String) throws(FileError) -> J
         } catch let jsonError {
             let first = bytes.first { ![0x20, 0x09, 0x0A, 0x0D, 0xEF, 0xBB, 0xBF].contains($0) }
             let looksJSON = first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+            // A string too long for JSON is too long for YAML too: no second, slower read.
+            if jsonError.message.hasPrefix("a string longer than") {
+                throw FileError(file: file, "not valid JSON: \(jsonError.description)")
+            }
             do {
                 return try parseYAML(bytes, file: file)
             } catch let yamlError {
@@ -75,6 +81,7 @@ public func loadDocument(_ path: String) throws(FileError) -> JSONValue {
 /// Parses YAML with Yams and converts the node tree; tags decide scalar types
 /// (`3` is a number, `"3"` a string, `.nan` a number that the readers refuse).
 func parseYAML(_ bytes: [UInt8], file: String) throws(FileError) -> JSONValue {
+    if let message = overlongToken(bytes) { throw FileError(file: file, message) }
     guard var text = String(validating: bytes, as: UTF8.self) else {
         throw FileError(file: file, "not valid UTF-8 text, so neither JSON nor YAML")
     }
@@ -175,4 +182,23 @@ private func convert(_ node: Node, file: String, path: String, depth: Int) throw
     case .alias:
         throw FileError(file: file, field: at, "YAML aliases are not supported")
     }
+}
+
+/// Why YAML text is refused before it is composed, or `nil`: a name or number runs for at most
+/// 64 KiB without a space or a bracket, and a longer run (a 63 MiB name) would take seconds to
+/// compose only to be refused afterwards.
+public func overlongToken(_ bytes: [UInt8]) -> String? {
+    var run = 0
+    for b in bytes {
+        if b <= 0x20 || b == UInt8(ascii: ",") || b == UInt8(ascii: "[") || b == UInt8(ascii: "]")
+            || b == UInt8(ascii: "{") || b == UInt8(ascii: "}") {
+            run = 0
+        } else {
+            run += 1
+            if run > JSONReader.maxStringBytes {
+                return "a value longer than \(JSONReader.maxStringBytes) characters; names and numbers are short"
+            }
+        }
+    }
+    return nil
 }

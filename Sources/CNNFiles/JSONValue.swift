@@ -68,6 +68,9 @@ struct JSONReader {
     private init(_ bytes: [UInt8]) { self.bytes = bytes }
 
     /// Parses a whole document; trailing non-space text is an error.
+    /// The longest string accepted, in bytes (64 KiB).
+    static let maxStringBytes = 65_536
+
     static func parse(_ bytes: [UInt8]) throws(Failure) -> JSONValue {
         var r = JSONReader(bytes)
         // Skip a UTF-8 byte order mark.
@@ -182,6 +185,8 @@ struct JSONReader {
             let b = bytes[i]
             if b == UInt8(ascii: "\"") { i += 1; break }
             if b < 0x20 { throw fail("a control character inside a string") }
+            // Names, labels and file names are short; a longer string is a wrong file.
+            guard out.count < Self.maxStringBytes else { throw fail("a string longer than \(Self.maxStringBytes) bytes") }
             if b != UInt8(ascii: "\\") { out.append(b); i += 1; continue }
             i += 1
             guard i < bytes.count else { throw fail("a string is not closed") }

@@ -76,6 +76,8 @@ public enum ModelFile {
             guard case .array(let items) = cv else { throw top.error("classes", "expected an array of names, got \(cv.kindName)") }
             for (k, item) in items.enumerated() {
                 switch item {
+                case .string(let s) where s.utf8.count > 100:
+                    throw FileError(file: file, field: "classes[\(k)]", "at most 100 characters, got \(s.utf8.count)")
                 case .string(let s) where !s.isEmpty: classes.append(s)
                 // A number is accepted as a name, as a user may write classes: [0, 1].
                 case .number(let d) where d == d.rounded() && abs(d) < 1e15: classes.append(String(Int64(d)))
@@ -105,6 +107,7 @@ public enum ModelFile {
         counts[type, default: 0] += 1
         let name = try f.name(default: "\(type)\(counts[type] ?? 1)")
         guard !name.isEmpty else { throw f.error("name", "must not be empty") }
+        guard name.utf8.count <= 100 else { throw f.error("name", "at most 100 characters, got \(name.utf8.count)") }
         // Names become parameter names (`NAME.weight`), query prefixes (`NAME.output[0]`) and
         // npz paths (`forward/NAME/output`), so the characters those use are kept out.
         if let bad = name.first(where: { ".[]/ ,\n\t".contains($0) }) {

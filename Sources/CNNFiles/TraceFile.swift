@@ -179,3 +179,46 @@ extension TraceFile {
         }
     }
 }
+
+extension TraceFile {
+    /// The model of a trace file, read without parsing its records: the value of the top-level
+    /// `"model"` key is found by scanning the JSON text and parsed alone, so a command can check
+    /// what a trace will cost before it reads millions of numbers. `nil` when the file is not
+    /// laid out as expected (it is then checked after a full read).
+    public static func peekModel(_ path: String) -> ModelSpec? {
+        guard let bytes = try? readFileBytes(path), let span = topLevelValue(bytes, key: "model"),
+              let doc = try? JSONReader.parse(Array(bytes[span])) else { return nil }
+        return try? ModelFile.parse(doc, file: path)
+    }
+
+    /// The byte range of the value of `key` in a JSON object's text, found by tracking strings and
+    /// nesting; `nil` when the key is not found at the top level.
+    static func topLevelValue(_ b: [UInt8], key: String) -> Range<Int>? {
+        let quote = UInt8(ascii: "\""), target = Array("\"\(key)\"".utf8)
+        var depth = 0, i = 0, valueStart: Int?
+        while i < b.count {
+            let c = b[i]
+            if c == quote {
+                let start = i
+                i += 1
+                while i < b.count && b[i] != quote { i += b[i] == UInt8(ascii: "\\") ? 2 : 1 }
+                if depth == 1 && valueStart == nil && b[start..<min(i + 1, b.count)].elementsEqual(target) {
+                    var j = i + 1
+                    while j < b.count && [0x20, 0x09, 0x0A, 0x0D].contains(b[j]) { j += 1 }
+                    guard j < b.count, b[j] == UInt8(ascii: ":") else { return nil }
+                    valueStart = j + 1
+                }
+            } else if c == UInt8(ascii: "{") || c == UInt8(ascii: "[") {
+                depth += 1
+            } else if c == UInt8(ascii: "}") || c == UInt8(ascii: "]") {
+                depth -= 1
+                if let s = valueStart, depth == 1 { return s..<(i + 1) }
+                if depth <= 0 { return nil }
+            } else if c == UInt8(ascii: ","), depth == 1, let s = valueStart {
+                return s..<i
+            }
+            i += 1
+        }
+        return nil
+    }
+}

@@ -109,11 +109,15 @@ public enum WeightsInit: String, Sendable, CaseIterable {
 ///
 /// With `initialization: .random`, parameters missing from the weights file are initialized
 /// from `seed`; the same seed gives the same values. With `.file` every parameter must be given.
-/// - Throws: `FileError` naming the model file for model errors, and the weights file for
-///   wrong shapes, unknown names, bad values or missing parameters.
+/// Before anything is allocated the model's cost is checked against `limits` (see `Estimate`):
+/// by default, one image traced forward and back; pass `estimate` for what the caller will do.
+/// - Throws: `FileError` naming the model file for model errors and for an estimate over the
+///   limits, and the weights file for wrong shapes, unknown names, bad values or missing parameters.
 public func loadNetwork(model modelPath: String, weights weightsPath: String?, seed: UInt64 = 0,
-                        initialization: WeightsInit = .file) throws(FileError) -> Network {
+                        initialization: WeightsInit = .file, limits: BudgetLimits = .standard,
+                        estimate: (ModelCost) -> Estimate = { $0.trace() }) throws(FileError) -> Network {
     let model = try ModelFile.load(modelPath)
+    try checkBudget(model, file: modelPath, limits: limits, estimate: estimate)
     let params = try weightsPath.map { (p) throws(FileError) in try WeightsFile.load(p) } ?? [:]
     if weightsPath == nil, initialization == .file {
         let network = try buildNetwork(model: model, parameters: [:], weightsFile: modelPath, seed: seed, initialization: .random)
@@ -152,4 +156,12 @@ extension Network {
     /// Every tensor a weights file must give: the parameters, then the buffers (batchnorm's
     /// `running_mean` and `running_var`), as in PyTorch's `state_dict`.
     var stateTensors: [Parameter] { parameters + buffers }
+}
+
+/// Refuses a model whose estimated memory or work for a task is over `limits`, naming `file`.
+public func checkBudget(_ model: ModelSpec, file: String, limits: BudgetLimits,
+                        estimate: (ModelCost) -> Estimate) throws(FileError) {
+    let cost: ModelCost
+    do { cost = try ModelCost(model) } catch { throw FileError.wrapping(error, file: file) }
+    do { try limits.check(estimate(cost)) } catch { throw FileError(file: file, error.message) }
 }

@@ -77,7 +77,9 @@ enum FigureSVG {
                 }
             }
         }
-        for h in highlighted where h.row < grid.rows && h.col < grid.cols {
+        // In reading order, so the same figure gives the same bytes (a Set has no order).
+        let marked = highlighted.sorted { ($0.row, $0.col) < ($1.row, $1.col) }
+        for h in marked where h.row < grid.rows && h.col < grid.cols {
             parts.append(.element("rect", [("x", n(x + Double(h.col) * cell)), ("y", n(y + Double(h.row) * cell)),
                                            ("width", n(cell)), ("height", n(cell)), ("class", "hl")], []))
         }

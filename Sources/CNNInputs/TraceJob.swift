@@ -10,6 +10,8 @@ public struct TraceRequest: Sendable {
     public var target: String?
     /// Seeds the initialization of every parameter the weights file does not give.
     public var seed: UInt64
+    /// The memory and work the trace may take (checked before anything is allocated).
+    public var limits: BudgetLimits = .standard
     /// Whether parameters missing from the weights file are an error (`.file`) or drawn from `seed`.
     public var initialization: WeightsInit
     /// How PNG and `uint8` `.npy` pixels become numbers.
@@ -31,7 +33,7 @@ public struct TraceRequest: Sendable {
     /// - Throws: `FileError` naming the file and field at fault; nothing is computed before all
     ///   files have been checked.
     public func run() throws(FileError) -> Trace {
-        let network = try loadNetwork(model: model, weights: weights, seed: seed, initialization: initialization)
+        let network = try loadNetwork(model: model, weights: weights, seed: seed, initialization: initialization, limits: limits)
         let x = try InputFile.load(input, expecting: network.shapes[0], pixels: pixels)
         let t = try target.map { s throws(FileError) in try parseTarget(s, classes: network.model.classNames) }
         return network.trace(input: x, target: t)

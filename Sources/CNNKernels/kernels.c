@@ -188,7 +188,13 @@ void cnn_gemm_nt(long m, long n, long k, const double *a, long lda, const double
 }
 
 void cnn_relu_forward(long n, const double *x, double *y) {
-    for (long i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0.0;
+    // Branch-free, as the backward pass: the bits of `x > 0 ? x : 0.0` (NaN and −0.0 give +0.0).
+    for (long i = 0; i < n; i++) {
+        unsigned long long v, mask = -(unsigned long long)(x[i] > 0);
+        memcpy(&v, &x[i], sizeof v);
+        v &= mask;
+        memcpy(&y[i], &v, sizeof v);
+    }
 }
 
 void cnn_relu_backward(long n, const double *y, const double *gy, double *gx) {
@@ -235,7 +241,7 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
                     long off = y * width + colOff;  // + j·stride is inside the row for lo ≤ j < hi
                     for (long j = 0; j < lo; j++) d[j] = 0;
                     if (stride == 1) {
-                        for (long j = lo; j < hi; j++) d[j] = plane[off + j];
+                        if (hi > lo) memcpy(d + lo, plane + off + lo, (size_t)(hi - lo) * sizeof(double));
                     } else {
                         for (long j = lo; j < hi; j++) d[j] = plane[off + j * stride];
                     }
@@ -263,7 +269,10 @@ void cnn_col2im_add(const double *col, long channels, long height, long width, l
                     const double *s = src + i * outW;
                     long off = y * width + colOff;
                     if (stride == 1) {
-                        for (long j = lo; j < hi; j++) plane[off + j] += s[j];
+                        // Columns and the image never overlap: restrict lets the adds vectorize.
+                        double *restrict dst = plane + off;
+                        const double *restrict add = s;
+                        for (long j = lo; j < hi; j++) dst[j] += add[j];
                     } else {
                         for (long j = lo; j < hi; j++) plane[off + j * stride] += s[j];
                     }

@@ -148,6 +148,7 @@ extension Lesson {
     public static func load(_ path: String) throws(LessonError) -> Lesson {
         let bytes: [UInt8]
         do { bytes = try readFileBytes(path) } catch { throw LessonError(file: path, error.message) }
+        if let message = overlongToken(bytes) { throw LessonError(file: path, message) }
         guard var text = String(validating: bytes, as: UTF8.self) else { throw LessonError(file: path, "not UTF-8 text") }
         // A byte order mark (EF BB BF), as some editors write, is not part of the lesson.
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
@@ -221,7 +222,7 @@ struct NodeReader {
     func existingFile(_ node: Node?, _ what: String) throws(LessonError) -> String {
         let s = try string(node, what)
         let path = s.hasPrefix("/") ? s : folder.appendingPathComponent(s).standardizedFileURL.path
-        guard FileManager.default.fileExists(atPath: path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
+        guard LessonLibrary.fileExists(path) else { throw fail(node, "\(what): no such file '\(s)' (looked for \(path))") }
         // A FIFO or a device would block or never end when read: refuse it now, not later.
         var info = stat()
         if stat(path, &info) == 0, info.st_mode & S_IFMT != S_IFREG, info.st_mode & S_IFMT != S_IFDIR {

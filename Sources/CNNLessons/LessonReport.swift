@@ -131,7 +131,7 @@ public enum LessonReport {
             throw RenderError.write(path: url.path, reason: "'\(probe.path)' is a file, not a folder")
         }
         do {
-            try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+            try createFolders(url.path)
         } catch {
             throw RenderError.write(path: url.path, reason: "cannot create the folder here (is '\(probe.path)' writable?)")
         }

@@ -16,7 +16,7 @@ extension TrainingReport {
     public static func handMadeFeatures() -> [NamedGrid]? {
         for folder in LessonLibrary.folders() {
             let path = folder.appendingPathComponent("models/xo.weights.json").path
-            guard FileManager.default.fileExists(atPath: path), let weights = try? loadWeights(path: path),
+            guard LessonLibrary.fileExists(path), let weights = try? loadWeights(path: path),
                   let w = weights["conv1.weight"] else { continue }
             return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: "conv1", role: "weight", shape: w.shape, data: w.data))
         }

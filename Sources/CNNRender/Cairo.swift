@@ -109,8 +109,20 @@ final class CairoSurface {
         try check("finishing the surface")
     }
 
-    /// Encodes an image surface as PNG bytes.
+    /// Encodes an image surface as PNG bytes (`PNGEncoder`: fast zlib, the same bytes for the same pixels).
     func pngBytes() throws -> [UInt8] {
+        cairo_surface_flush(pointer)
+        try check("drawing the image")
+        guard let data = cairo_image_surface_get_data(pointer) else {
+            throw RenderError.cairo(operation: "encoding PNG", status: "the surface has no pixels")
+        }
+        return try PNGEncoder.encode(UnsafePointer(data), width: Int(cairo_image_surface_get_width(pointer)),
+                                     height: Int(cairo_image_surface_get_height(pointer)),
+                                     stride: Int(cairo_image_surface_get_stride(pointer)))
+    }
+
+    /// Cairo's own PNG writer (libpng): the reference the tests decode `pngBytes()` against.
+    func cairoPNGBytes() throws -> [UInt8] {
         cairo_surface_flush(pointer)
         let sink = ByteSink()
         let status = withExtendedLifetime(sink) {

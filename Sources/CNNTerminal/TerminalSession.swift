@@ -30,6 +30,9 @@ public struct LessonSession {
     public var subtitle: String?
     public var presenter: TerminalPresenter
     public var interactive: Bool
+    /// Interactively, a step longer than this many lines is shown a page at a time, with a
+    /// `-- more --` prompt between pages (Enter or space: on, q: quit); nil shows it whole.
+    public var pageLines: Int?
     let readLine: () -> String?
     let write: (String) -> Void
 
@@ -59,7 +62,12 @@ public struct LessonSession {
         while true {
             if !first { write("\n") }
             first = false
-            emit(presenter.lines(for: sections[index], of: sections.count))
+            let lines = presenter.lines(for: sections[index], of: sections.count)
+            if interactive, let page = pageLines, page >= 5, lines.count > page {
+                if let stop = emitPaged(lines, page: page, step: index + 1) { return stop }
+            } else {
+                emit(lines)
+            }
             guard interactive else {
                 index += 1
                 if index == sections.count { return .finished }
@@ -97,6 +105,23 @@ public struct LessonSession {
                 }
             }
         }
+    }
+
+    /// Writes `lines` a page at a time; returns how the session ended when the learner quit or
+    /// the input ended between pages, nil when every page was shown.
+    func emitPaged(_ lines: [String], page: Int, step: Int) -> Outcome? {
+        var start = 0
+        while start < lines.count {
+            let end = min(start + page, lines.count)
+            emit(Array(lines[start..<end]))
+            start = end
+            guard start < lines.count else { break }
+            write(presenter.palette.paint("-- more (\(start) of \(lines.count) lines) · [Enter] on · q quit --", Ink(dim: true)) + " ")
+            guard let typed = readLine() else { write("\n"); return .endOfInput(step: step) }
+            write("\n")
+            if typed.trimmingCharacters(in: .whitespaces).lowercased() == "q" { return .quit(step: step) }
+        }
+        return nil
     }
 
     func emit(_ lines: [String]) {

@@ -116,7 +116,7 @@ public enum AudioExperiment {
     @discardableResult
     public static func writeWAVs(_ sounds: [Sound], perKind: Int, to folder: String) throws(FileError) -> [String] {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try createFolders(folder)
         } catch {
             throw FileError(file: folder, "cannot create the folder: \(error.localizedDescription)")
         }

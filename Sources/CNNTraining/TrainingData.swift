@@ -29,7 +29,7 @@ public enum TrainingDataFolder {
     @discardableResult
     public static func write(_ images: [LabeledImage], classes: [String], to folder: String, format: Format) throws(FileError) -> [String] {
         do {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try createFolders(folder)
         } catch {
             throw FileError(file: folder, "cannot create the folder: \(error.localizedDescription)")
         }

@@ -19,6 +19,8 @@ public struct DataRequest: Sendable {
     public var size: Int
     public var out: String
     public var format: TrainingDataFolder.Format
+    /// The memory and work the images may take (checked before any is drawn).
+    public var limits: BudgetLimits = .standard
 
     public init(count: Int, seed: UInt64, size: Int = 9, out: String, format: TrainingDataFolder.Format = .text) {
         self.count = count
@@ -38,6 +40,7 @@ public struct DataRequest: Sendable {
     /// - Returns: the images written.
     @discardableResult
     public func run() throws(FileError) -> [LabeledImage] {
+        do { try limits.check(dataSetEstimate(count: count, size: size)) } catch { throw FileError(file: out, error.message) }
         let set = images()
         try TrainingDataFolder.write(set, classes: XOGenerator.Shape.allCases.map(\.name), to: out, format: format)
         return set
@@ -60,6 +63,8 @@ public struct TrainRequest: Sendable {
     public var heldOutCount: Int
     /// Images per named variant (shifted, shrunk, rotated, thick, deformed) to check on, for `--data xo`.
     public var variantCount: Int
+    /// The memory and work training may take (checked before any image is made or read).
+    public var limits: BudgetLimits = .standard
 
     public init(model: String, data: String = "xo", heldOut: String? = nil, options: TrainingOptions = TrainingDefaults.options,
                 trainCount: Int = TrainRequest.defaultTrainCount, heldOutCount: Int = 1000, variantCount: Int = 200) {
@@ -75,10 +80,23 @@ public struct TrainRequest: Sendable {
     /// The default number of generated training images.
     public static let defaultTrainCount = 8000
 
+    /// The cost of this run for a model (see `ModelCost.train`): generated images, or as many
+    /// images as the data folders hold files.
+    func estimate(_ cost: ModelCost) -> Estimate {
+        func files(_ folder: String?) -> Int {
+            folder.map { (try? FileManager.default.contentsOfDirectory(atPath: $0).count) ?? 0 } ?? 0
+        }
+        let generated = data == "xo"
+        let images = generated ? trainCount + heldOutCount + 5 * variantCount : files(data) + files(heldOut)
+        return cost.train(images: images, trainImages: generated ? trainCount : images, batch: options.batchSize,
+                          epochs: options.epochs, nudge: options.method == .nudge)
+    }
+
     /// The training, held-out and variant sets, read or generated; and the network, initialized
     /// from the seed. Every file is checked before any training starts.
     public func prepare() throws(FileError) -> TrainingSetup {
-        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, initialization: .random)
+        let network = try loadNetwork(model: model, weights: nil, seed: options.seed, initialization: .random,
+                                      limits: limits, estimate: estimate)
         let shape = network.shapes[0]
         let classes = network.model.classNames
         var train: [LabeledImage], held: [LabeledImage]

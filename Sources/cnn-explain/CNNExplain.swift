@@ -23,6 +23,7 @@ struct CNNExplain: ParsableCommand {
               --input lessons/inputs/x.txt --target X --out x.trace.json
           cnn-explain explain x.trace.json 'conv1.output[0,1,1]'
         """,
+        version: "cnn-explain 0.1.0",
         subcommands: [LessonCommand.self, LessonsCommand.self, TraceCommand.self, ExplainCommand.self, RenderCommand.self, DiffCommand.self, BenchCommand.self, DataCommand.self, TrainCommand.self, GradCheckCommand.self, WhatIfCommand.self, WorksheetCommand.self, CheckCommand.self, SlidesCommand.self]
     )
 
@@ -30,6 +31,7 @@ struct CNNExplain: ParsableCommand {
     /// line on stderr), and a failed write to standard output is an error too.
     static func main() {
         Console.prepare()
+        Interrupts.install()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -95,16 +97,16 @@ struct NumberOptions: ParsableArguments {
 
 /// The files that make a network and its input, shared by `trace` and `gradcheck`.
 struct NetworkFiles: ParsableArguments {
-    @Option(help: "The model file (JSON or YAML).")
+    @Option(help: "The model file (JSON or YAML).", completion: .file())
     var model: String
 
-    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], a text grid of '#' (1) and '.' (−1), a PNG, a .npy or a .csv.")
+    @Option(help: "The input: nested JSON arrays [C][H][W] or [H][W], a text grid of '#' (1) and '.' (−1), a PNG, a .npy or a .csv.", completion: .file())
     var input: String
 
     @Option(help: "How PNG and uint8 .npy pixels (0…255) become numbers: 'article' (black −1, white +1) or 'torchvision' (0…1).")
     var pixels: PixelMapping = .article
 
-    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.")
+    @Option(help: "A weights file with PyTorch state_dict names, e.g. conv1.weight; it must give every parameter unless --init random.", completion: .file())
     var weights: String?
 
     @Option(name: .customLong("init"), help: "'file': every parameter comes from --weights; 'random': the ones it does not give (all, without --weights) are drawn from --seed.")
@@ -116,3 +118,32 @@ struct NetworkFiles: ParsableArguments {
 
 extension WeightsInit: ExpressibleByArgument {}
 extension PixelMapping: ExpressibleByArgument {}
+
+/// How much memory and work a command may plan for; it refuses, before starting, work whose
+/// estimate is over either limit.
+struct BudgetOptions: ParsableArguments {
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("The most memory to plan for, in GiB (default 2, or $CNN_EXPLAIN_MEMORY_LIMIT).", valueName: "gib"))
+    var memoryLimit: Double?
+
+    @Option(name: .customLong("work-limit"), help: ArgumentHelp("The most multiply-adds to plan for (default 1e12, or $CNN_EXPLAIN_WORK_LIMIT).", valueName: "n"))
+    var workLimit: Double?
+
+    /// The limits from the options, else the environment, else the defaults.
+    var limits: BudgetLimits {
+        let env = ProcessInfo.processInfo.environment
+        var limits = BudgetLimits.standard
+        if let gib = memoryLimit ?? env["CNN_EXPLAIN_MEMORY_LIMIT"].flatMap(Double.init) { limits.bytes = gib * 1_073_741_824 }
+        if let n = workLimit ?? env["CNN_EXPLAIN_WORK_LIMIT"].flatMap(Double.init) { limits.operations = n }
+        return limits
+    }
+
+    func validate() throws {
+        let env = ProcessInfo.processInfo.environment
+        for (name, option, variable) in [("--memory-limit", memoryLimit, "CNN_EXPLAIN_MEMORY_LIMIT"), ("--work-limit", workLimit, "CNN_EXPLAIN_WORK_LIMIT")] {
+            if let v = option, !(v > 0 && v.isFinite) { throw ValidationError("\(name) must be a positive number") }
+            if option == nil, let text = env[variable], !(Double(text).map { $0 > 0 && $0.isFinite } ?? false) {
+                throw ValidationError("\(variable)='\(text)' is not a positive number")
+            }
+        }
+    }
+}

@@ -71,6 +71,44 @@ enum Console {
     }
 }
 
+/// SIGINT and SIGTERM: the run's temporary files, and the files and folders it created, are
+/// removed, the terminal is given back as it was, then the program ends by the same signal (so a
+/// shell sees an interrupted run).
+///
+/// The two signals are blocked in every thread and taken by one thread waiting in `sigwait`, so
+/// the cleanup runs as ordinary code (locks, `unlink`), not inside a signal handler.
+enum Interrupts {
+    /// Work to do before exiting on a signal (restoring the terminal), set by whoever changed it.
+    nonisolated(unsafe) static var beforeExit: (@Sendable () -> Void)?
+
+    /// Call once, first thing in `main`, before any other thread starts (threads inherit the mask).
+    static func install() {
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigaddset(&set, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &set, nil)
+        let waiter = Thread {
+            var wanted = sigset_t()
+            sigemptyset(&wanted)
+            sigaddset(&wanted, SIGINT)
+            sigaddset(&wanted, SIGTERM)
+            var number: Int32 = 0
+            guard sigwait(&wanted, &number) == 0 else { return }
+            TemporaryFiles.shared.removeAll()
+            beforeExit?()
+            signal(number, SIG_DFL)
+            var only = sigset_t()
+            sigemptyset(&only)
+            sigaddset(&only, number)
+            pthread_sigmask(SIG_UNBLOCK, &only, nil)
+            raise(number)
+            exit(128 + number)
+        }
+        waiter.start()
+    }
+}
+
 /// Standard output could not be written.
 struct OutputError: Error, CustomStringConvertible {
     var reason: String

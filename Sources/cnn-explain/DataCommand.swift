@@ -19,9 +19,12 @@ struct DataCommand: ParsableCommand {
 
           cnn-explain data xo --count 200 --seed 1 --out data/xo
           cat data/xo/x-0001.txt
-          cnn-explain train --model lessons/models/xo-train.json --data data/xo
+          cnn-explain train --data data/xo --epochs 3
 
-        Any file can be traced: cnn-explain trace --model lessons/models/xo.json --input data/xo/o-0001.txt …
+        Any image can be traced:
+
+          cnn-explain trace --model lessons/models/xo.json \\
+              --input data/xo/o-0001.txt --out o.trace.json
         """
     )
 
@@ -45,11 +48,13 @@ struct DataCommand: ParsableCommand {
     @Option(help: "Image files: 'text' grids of # and ., or 'json' nested arrays.")
     var format: TrainingDataFolder.Format = .text
 
-    @Option(help: "The folder to write (created if missing).")
+    @Option(help: "The folder to write (created if missing).", completion: .directory)
     var out: String
 
     @Flag(name: .customLong("no-sheet"), help: "Do not draw contact-sheet.png (the first 100 images).")
     var noSheet = false
+
+    @OptionGroup var budget: BudgetOptions
 
     func validate() throws {
         guard (1...1_000_000).contains(count) else { throw ValidationError("--count must be between 1 and 1000000") }
@@ -58,7 +63,8 @@ struct DataCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let request = DataRequest(count: count, seed: seed, size: size, out: out, format: format)
+            var request = DataRequest(count: count, seed: seed, size: size, out: out, format: format)
+            request.limits = budget.limits
             let images = try request.run()
             let xs = images.filter { $0.label == 0 }.count
             try say("wrote \(images.count) images (\(xs) X, \(images.count - xs) O), \(size)×\(size), and labels.json to \(out)")

@@ -16,8 +16,9 @@ struct GradCheckCommand: ParsableCommand {
 
         Example, the article's network on the article's X:
 
-          cnn-explain gradcheck --model lessons/models/xo.json --weights lessons/models/xo.weights.json \\
-                                --input lessons/inputs/x.txt --target X
+          cnn-explain gradcheck --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X
 
         Exit status 1 when the worst relative error (away from kinks) exceeds --tolerance.
         """
@@ -34,6 +35,8 @@ struct GradCheckCommand: ParsableCommand {
     @Option(help: "The largest acceptable relative error.")
     var tolerance: Double = 1e-5
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard epsilon > 0, epsilon.isFinite, epsilon < 1 else { throw ValidationError("--epsilon must be between 0 and 1") }
         guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") }
@@ -42,7 +45,8 @@ struct GradCheckCommand: ParsableCommand {
     func run() throws {
         var passed = true
         try reportingErrors {
-            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed, initialization: files.initialization)
+            let network = try loadNetwork(model: files.model, weights: files.weights, seed: files.seed, initialization: files.initialization,
+                                          limits: budget.limits, estimate: { $0.gradientCheck() })
             let x = try InputFile.load(files.input, expecting: network.shapes[0], pixels: files.pixels)
             let t = try parseTarget(target, classes: network.model.classNames)
             let check = gradientCheck(network, input: x, target: t, epsilon: epsilon)

@@ -36,19 +36,19 @@ struct LessonCommand: ParsableCommand {
         with --format html, OUT/NAME.html: one page, to open in any browser, where every number \
         explains itself and the window slides.
 
-          cnn-explain lesson xo                      the article's X/O example
-          cnn-explain lesson xo --no-pause --from 5  from step 5 on, without pausing
-          cnn-explain lesson my-lesson.yaml --format pdf,svg --out handouts
-          cnn-explain lesson xo --format html --no-pause    writes output/xo.html
+          cnn-explain lesson xo        # the article's X/O example
+          cnn-explain lesson xo --no-pause --from 5     # from step 5 on
+          cnn-explain lesson lessons/xo.yaml --format pdf,svg --out handouts
+          cnn-explain lesson xo --format html --no-pause    # writes output/xo.html
 
         'cnn-explain lessons' lists the lessons; docs/lessons.md shows how to write one.
         """
     )
 
-    @Argument(help: "A lesson name (see 'cnn-explain lessons') or the path of a lesson file.")
+    @Argument(help: "A lesson name (see 'cnn-explain lessons') or the path of a lesson file.", completion: .file(extensions: ["yaml", "yml"]))
     var lesson: String
 
-    @Option(help: "The folder to write the PDF and figures into.")
+    @Option(help: "The folder to write the PDF and figures into.", completion: .directory)
     var out: String = "output"
 
     @Option(help: "Comma-separated output formats: pdf, png, svg, html (only those asked for are written).")
@@ -95,6 +95,8 @@ struct LessonCommand: ParsableCommand {
             try LessonReport.createFolder(folder)
             let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
+                && TerminalDevice.acceptsEscapes(isTerminal: TerminalPresenter.standardOutputIsTerminal,
+                                                 environment: ProcessInfo.processInfo.environment)
             let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
             guard finished else {
                 try say("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")

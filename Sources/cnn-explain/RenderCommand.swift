@@ -36,10 +36,10 @@ struct RenderCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    @Argument(help: "A trace written by 'cnn-explain trace'.", completion: .file(extensions: ["json"]))
     var trace: String
 
-    @Option(help: "The folder to write the figures into (created if needed).")
+    @Option(help: "The folder to write the figures into (created if needed).", completion: .directory)
     var out: String
 
     @Option(help: "The file format: png, pdf, svg, or html (one interactive page).")
@@ -50,6 +50,8 @@ struct RenderCommand: ParsableCommand {
 
     @OptionGroup var numbers: NumberOptions
 
+    @OptionGroup var budget: BudgetOptions
+
     func validate() throws {
         guard OutputFormat(rawValue: format.lowercased()) != nil || format.lowercased() == "html" else {
             throw ValidationError("--format: '\(format)' is not one of png, pdf, svg, html")
@@ -59,7 +61,11 @@ struct RenderCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            // The model alone first, so a huge trace is refused before its records are read.
+            let cost = { (c: ModelCost) in c.render(scale: scale) }
+            if let model = TraceFile.peekModel(trace) { try checkBudget(model, file: trace, limits: budget.limits, estimate: cost) }
             let t = try TraceFile.load(trace)
+            try checkBudget(t.model, file: trace, limits: budget.limits, estimate: cost)
             if format.lowercased() == "html" { return try writePage(t) }
             let figures: [(name: String, figure: Figure)]
             do {
@@ -70,7 +76,7 @@ struct RenderCommand: ParsableCommand {
             let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try createFolders(folder.path)
             } catch {
                 throw RenderError.write(path: out, reason: "the folder cannot be created")
             }

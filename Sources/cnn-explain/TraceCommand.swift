@@ -33,19 +33,23 @@ struct TraceCommand: ParsableCommand {
     @Option(help: "The right answer, as a class index or name; traces the loss and the backward pass.")
     var target: String?
 
-    @Option(help: "Where to write the trace (JSON); - for standard output.")
+    @Option(help: "Where to write the trace (JSON); - for standard output.", completion: .file())
     var out: String
 
-    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.")
+    @Option(help: "Also write every array as a .npy inside this .npz file; - for standard output.", completion: .file(extensions: ["npz"]))
     var npz: String?
+
+    @OptionGroup var budget: BudgetOptions
 
     func run() throws {
         try reportingErrors {
             Console.messagesToStandardError = out == "-" || npz == "-"
             try OutputPath.checkDistinct(outputs: [("--out", out)] + (npz.map { [("--npz", $0)] } ?? []),
                                          inputs: [("--model", files.model), ("--input", files.input)] + (files.weights.map { [("--weights", $0)] } ?? []))
-            let trace = try TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
-                                         initialization: files.initialization, pixels: files.pixels).run()
+            var request = TraceRequest(model: files.model, input: files.input, weights: files.weights, target: target, seed: files.seed,
+                                       initialization: files.initialization, pixels: files.pixels)
+            request.limits = budget.limits
+            let trace = try request.run()
             try writeOutput(TraceFile.data(trace), to: out)
             if let npz { try writeOutput(try NPZ.data(trace, path: npz), to: npz) }
             try say("wrote \(out == "-" ? "the trace to standard output" : out) (\(trace.records.count) arrays\(trace.loss.map { ", loss \(formatNumber($0, .rounded(4)))" } ?? ""))")
@@ -75,7 +79,7 @@ struct ExplainCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A trace written by 'cnn-explain trace'.")
+    @Argument(help: "A trace written by 'cnn-explain trace'.", completion: .file(extensions: ["json"]))
     var trace: String
 
     @Argument(help: "The number to explain, e.g. 'conv1.output[0,1,1]'.")
@@ -103,15 +107,19 @@ struct DiffCommand: ParsableCommand {
         ones it lacks are not compared. Exit status: 0 when every array agrees, 1 when some \
         differ, 2 on an error.
 
+          cnn-explain trace --model lessons/models/xo.json \\
+              --weights lessons/models/xo.weights.json \\
+              --input lessons/inputs/x.txt --target X \\
+              --out new.trace.json --npz mine.npz
           cnn-explain diff mine.npz x.trace.json --float32
-          cnn-explain diff new.trace.json Tests/Fixtures/golden/xo_x.trace.json
+          cnn-explain diff new.trace.json x.trace.json
         """
     )
 
-    @Argument(help: "The first file (a): a trace, or an .npz of arrays named PASS/LAYER/ROLE.")
+    @Argument(help: "The first file (a): a trace, or an .npz of arrays named PASS/LAYER/ROLE.", completion: .file())
     var a: String
 
-    @Argument(help: "The second file (b), the reference.")
+    @Argument(help: "The second file (b), the reference.", completion: .file())
     var b: String
 
     @Option(help: "Relative tolerance (default 1e-9; 1e-5 with --float32).")

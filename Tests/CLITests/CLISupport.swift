@@ -26,9 +26,10 @@ struct RunResult {
 }
 
 /// Runs `cnn-explain` with `arguments` in `directory` (the package root by default), as a user would.
-func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:]) throws -> RunResult {
+func run(_ arguments: [String], in directory: URL = packageRoot, environment: [String: String] = [:],
+         binary: URL? = nil) throws -> RunResult {
     let process = Process()
-    process.executableURL = try binaryURL()
+    process.executableURL = try binary ?? binaryURL()
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var env = ProcessInfo.processInfo.environment

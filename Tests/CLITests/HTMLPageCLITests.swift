@@ -37,12 +37,19 @@ enum Browser {
                 String(decoding: try Data(contentsOf: errURL), as: UTF8.self), seconds)
     }
 
+    /// The log lines that show a console message (other than the self-test's own line) or an
+    /// attempt to reach the network (a failed load, or a request the page's CSP refused).
+    static func problems(inLog log: String) -> [Substring] {
+        log.split(separator: "\n").filter { line in
+            (line.contains("CONSOLE") || line.contains("net::ERR") || line.contains("Refused to")) && !line.contains("\"selftest: ")
+        }
+    }
+
     /// Opens `page#selftest` and returns (passed, failed) from the line the page writes into
     /// `#selftest`, after checking the log shows no attempt to reach the network and no error.
     static func selftest(_ page: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> (passed: Int, failed: Int, dom: String) {
         let r = try run(["--virtual-time-budget=20000", "--dump-dom", "file://\(page)#selftest"])
-        let console = r.log.split(separator: "\n").filter { $0.contains("CONSOLE") || $0.contains("net::ERR") || $0.contains("Refused to") }
-        for line in console where !line.contains("\"selftest: ") {
+        for line in problems(inLog: r.log) {
             Issue.record("browser log: \(line)", sourceLocation: sourceLocation)
         }
         let pattern = #/<p id="selftest" role="status">selftest: (\d+) passed, (\d+) failed</p>/#
@@ -74,6 +81,11 @@ struct HTMLPageCLITests {
         let size = try #require(try FileManager.default.attributesOfItem(atPath: page)[.size] as? Int)
         #expect(size < 1_500_000, "xo.html is \(size) bytes")
         expectSelfContained(html)
+        // Same lesson, same bytes (each run hashes sets in its own order).
+        let again = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: again) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", again.path]).status == 0)
+        #expect(try Data(contentsOf: again.appendingPathComponent("xo.html")) == Data(contentsOf: URL(fileURLWithPath: page)))
         // Every step of the lesson is on the page.
         #expect(html.contains("id=\"step-convolution\"") && html.contains("id=\"step-learning-step\""))
         let t = try Browser.selftest(page)
@@ -96,6 +108,18 @@ struct HTMLPageCLITests {
             let t = try Browser.selftest(page)
             #expect(t.failed == 0 && t.passed > 900, "\(name): \(t.passed) passed, \(t.failed) failed")
         }
+    }
+
+    /// The network check can fail: a page that asks for a picture on the web shows up in the log.
+    @Test func networkAttemptShowsInTheLog() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let page = try write("""
+            <!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="default-src 'none'">
+            <p id="selftest">selftest: 0 passed, 0 failed</p><img src="https://example.com/a.png" alt="">
+            """, "fetching.html", in: dir)
+        let r = try Browser.run(["--virtual-time-budget=2000", "--dump-dom", "file://\(page)"])
+        #expect(!Browser.problems(inLog: r.log).isEmpty, "\(r.log)")
     }
 
     /// A trace whose recorded number was changed by hand: the page must notice.

@@ -4,6 +4,7 @@ import Testing
 /// Runs `script` with bash in `directory`, with `$B` the built binary; returns its status and stderr.
 /// The script's own stdout is discarded, its stderr captured.
 func runShell(_ script: String, in directory: URL = packageRoot) throws -> RunResult {
+    // The script's stderr is captured; its stdout is discarded.
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/bash")
     process.arguments = ["-c", script]

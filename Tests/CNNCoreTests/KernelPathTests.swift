@@ -126,3 +126,13 @@ struct KernelPathTests {
     }
     #expect(gx.map(\.bitPattern) == zip(ys, gs).map { ($0 > 0 ? $1 : 0.0).bitPattern })
 }
+
+/// The branch-free ReLU forward gives the bits of `x > 0 ? x : 0.0`: +0.0 for −0.0, NaN and negatives.
+@Test func reluForwardKeepsEveryBit() {
+    let xs: [Double] = [1, 0, -0.0, -1, .nan, .infinity, -.infinity, 1e-300, -1e-300]
+    var y = [Double](repeating: 9, count: xs.count)
+    xs.withUnsafeBufferPointer { x in
+        y.withUnsafeMutableBufferPointer { ReLUKernel.forward(count: xs.count, x: x.baseAddress!, y: $0.baseAddress!) }
+    }
+    #expect(y.map(\.bitPattern) == xs.map { ($0 > 0 ? $0 : 0.0).bitPattern })
+}

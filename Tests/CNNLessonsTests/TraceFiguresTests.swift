@@ -36,6 +36,31 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         #expect(Set(figures.map(\.name)).count == figures.count)
     }
 
+    /// Layers without a figure of their own get their traced output: maps for [C, H, W], bars for a
+    /// short vector (named by class after the last layer); a long vector gets none.
+    @Test func newLayersShowTheirTracedOutput() throws {
+        let kinds: [LayerKind] = [.conv(ConvSpec(filters: 2, kernelH: 3, kernelW: 3, padding: .same)), .batchnorm(BatchNormSpec()),
+                                  .tanh, .avgpool(AvgPoolSpec(size: 2)), .dropout(DropoutSpec(p: 0.5)), .flatten,
+                                  .dense(DenseSpec(units: 3)), .logSoftmax]
+        let model = ModelSpec(input: [1, 6, 6], layers: kinds.enumerated().map { LayerSpec(name: "l\($0.offset)", kind: $0.element) },
+                              loss: .nll, classes: ["a", "b", "c"])
+        var rng = SeededGenerator(seed: 1)
+        let trace = try Network(model: model, seed: 2).trace(input: Tensor(shape: [1, 6, 6], data: (0..<36).map { _ in rng.uniform(-1, 1) }), target: 0)
+        let figures = try TraceFigures.figures(for: trace, style: .standard)
+        let byName = Dictionary(uniqueKeysWithValues: figures.map { (String($0.name.drop { $0 != "-" }.dropFirst()), $0.figure) })
+        let pool = try #require(byName["forward-l3-output"])
+        let pooled = try #require(trace.record("l3", "output")).data
+        #expect(layerMaps(pool).map(\.values) == [Array(pooled[0..<9]), Array(pooled[9..<18])])
+        guard case .voteBars(let bars) = try #require(byName["forward-l7-output"]) else { Issue.record("not bars"); return }
+        #expect(bars.labels == ["a", "b", "c"] && bars.values == trace.record("l7", "output")?.data)
+        // flatten's 18 values are few enough for bars.
+        guard case .voteBars(let flat) = try #require(byName["forward-l5-output"]) else { Issue.record("not bars"); return }
+        #expect(flat.values == trace.record("l5", "output")?.data && flat.labels.first == "0")
+        guard case .pipeline(let p) = try #require(byName["pipeline"]) else { Issue.record("not a pipeline"); return }
+        #expect(p.stages.map(\.name) == ["input", "convolution 3×3", "batch norm (train)", "tanh", "average pool 2×2", "dropout (train)",
+                                          "flatten", "fully connected", "log-softmax"])
+    }
+
     @Test func theConvOutputFigureHoldsTheTracesExactValues() throws {
         let trace = try goldenTrace()
         let figures = try TraceFigures.figures(for: trace, style: .article)
