@@ -19,8 +19,8 @@ public func writeAtomically(data: Data, to path: String) throws(FileError) {
     }
     guard isDir.boolValue else { throw FileError(file: path, "cannot write: \(folder) is a file, not a folder") }
     let temp = (folder as NSString).appendingPathComponent(".cnn-explain-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
-    guard TemporaryFiles.shared.add(temp) else { throw FileError(file: path, "cannot write: the program is stopping") }
-    defer { TemporaryFiles.shared.remove(temp) }
+    guard TemporaryFiles.shared.begin(temp) else { throw FileError(file: path, "cannot write: the program is stopping") }
+    defer { TemporaryFiles.shared.end(temp) }
     do throws(FileError) {
         try writeFile(data, to: temp, shownAs: path, folder: folder)
         let isNew = access(target, F_OK) != 0
@@ -155,6 +155,8 @@ public func createFolders(_ path: String) throws(FileError) {
     if !probe.isEmpty && probe != "/" && !isDir.boolValue {
         throw FileError(file: path, "cannot create the folder: '\(probe)' is a file, not a folder")
     }
+    guard TemporaryFiles.shared.begin(nil) else { throw FileError(file: path, "cannot create the folder: the program is stopping") }
+    defer { TemporaryFiles.shared.end(nil) }
     for folder in missing.reversed() {
         guard mkdir(folder, 0o777) == 0 || errno == EEXIST else {
             throw writeError(errno, path: path, folder: (folder as NSString).deletingLastPathComponent)
@@ -166,24 +168,31 @@ public func createFolders(_ path: String) throws(FileError) {
 /// The files a run is writing, so that an interrupted run (SIGINT, SIGTERM) can remove them
 /// before it exits: temporary files being written, and the files and folders it has created
 /// that were not there before. An existing file it replaced cannot be given back and is kept.
+///
+/// Writers bracket their work with `begin` and `end`; `removeAll` refuses new work, waits for the
+/// work in flight to finish (each write is short), then removes, so no write lands after it.
 public final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
     private var paths = Set<String>()
     private var createdPaths: [String] = []
+    private var inFlight = 0
     private var closed = false
 
-    /// Lists `path`; returns false once `removeAll` has run (the program is stopping).
-    func add(_ path: String) -> Bool {
+    /// Starts one write (of temporary file `path`, when given); false once `removeAll` has run.
+    func begin(_ path: String?) -> Bool {
         lock.lock(); defer { lock.unlock() }
         guard !closed else { return false }
-        paths.insert(path)
+        inFlight += 1
+        if let path { paths.insert(path) }
         return true
     }
 
-    func remove(_ path: String) {
+    /// Ends a write started with `begin`.
+    func end(_ path: String?) {
         lock.lock(); defer { lock.unlock() }
-        paths.remove(path)
+        inFlight -= 1
+        if let path { paths.remove(path) }
     }
 
     /// Notes a file or folder this run created.
@@ -192,11 +201,21 @@ public final class TemporaryFiles: @unchecked Sendable {
         createdPaths.append(path)
     }
 
-    /// Deletes every temporary file, then every file and (empty) folder this run created, newest
-    /// first, and refuses new temporary files. Call when the run is interrupted.
+    /// Refuses new writes, waits up to 5 seconds for those in flight, then deletes every temporary
+    /// file and every file and (empty) folder this run created, newest first. Call when the run is
+    /// interrupted.
     public func removeAll() {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
         closed = true
+        lock.unlock()
+        for _ in 0..<500 {
+            lock.lock()
+            let busy = inFlight > 0
+            lock.unlock()
+            if !busy { break }
+            usleep(10_000)
+        }
+        lock.lock(); defer { lock.unlock() }
         for p in paths { unlink(p) }
         paths.removeAll()
         for p in createdPaths.reversed() {

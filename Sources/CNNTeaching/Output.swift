@@ -3,13 +3,9 @@ import CNNFiles
 import CNNRender
 import Foundation
 
-/// Creates `path` (and its parents) if it does not exist.
+/// Creates `path` (and its parents) if it does not exist (see `createFolders`).
 func makeFolder(_ path: String) throws {
-    do {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    } catch {
-        throw TeachingError(file: path, "cannot create the folder: \(error.localizedDescription)")
-    }
+    try createFolders(path)
 }
 
 /// `folder/name` as a URL.
@@ -87,6 +83,7 @@ extension SlideDeck {
     public func write(slides path: String) throws -> [String] {
         let url = URL(fileURLWithPath: path)
         let notes = url.deletingPathExtension().path + "-notes.pdf"
+        try OutputPath.checkDistinct(outputs: [("the slides", url.path), ("the notes", notes)], inputs: [])
         try writeAtomically(data: Data(try data()), to: url.path)
         try writeAtomically(data: Data(try notesDocument().data()), to: notes)
         return [url.path, notes]

@@ -102,11 +102,7 @@ extension RenderCommand {
         let explorer = try Explorer.build(from: t, name: name, style: numbers.style)
         let page = HTMLPage(title: "The trace \(name), number by number", subtitle: "Written by cnn-explain render \(trace) --format html",
                             explorer: explorer)
-        do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            throw RenderError.write(path: out, reason: "the folder cannot be created")
-        }
+        try createFolders(out)
         let path = (out as NSString).appendingPathComponent("\(name).html")
         try writeAtomically(data: Data(try page.html().utf8), to: path)
         try say("wrote \(path)")

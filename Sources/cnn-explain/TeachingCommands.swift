@@ -1,4 +1,5 @@
 import ArgumentParser
+import CNNFiles
 import CNNLessons
 import CNNTeaching
 import Foundation
@@ -57,8 +58,8 @@ struct WorksheetCommand: ParsableCommand {
             let files = xoNetworkFiles()
             let sheet = try WorksheetRequest(model: files.model, weights: files.weights, seed: seed, level: level).build()
             let written = try sheet.write(to: out)
-            print("sheet \(seed), level \(level): \(sheet.picture), \(sheet.questions.filter(\.scored).count) answers to mark")
-            for path in written { print("wrote \(path)") }
+            try say("sheet \(seed), level \(level): \(sheet.picture), \(sheet.questions.filter(\.scored).count) answers to mark")
+            for path in written { try say("wrote \(path)") }
         }
     }
 }
@@ -95,10 +96,10 @@ struct CheckCommand: ParsableCommand {
             var isFolder: ObjCBool = false
             if FileManager.default.fileExists(atPath: filled, isDirectory: &isFolder), isFolder.boolValue {
                 let summary = try ClassSummary.make(folder: filled, key: key)
-                print(json ? try summary.json() : summary.report)
+                try say(json ? try summary.json() : summary.report)
             } else {
                 let marked = try mark(try FilledSheet.load(filled), against: key)
-                print(json ? try marked.json() : marked.report)
+                try say(json ? try marked.json() : marked.report)
             }
         }
     }
@@ -134,9 +135,9 @@ struct SlidesCommand: ParsableCommand {
                 .appendingPathComponent("inputs/x.txt").path
             let deck = try SlidesRequest(model: files.model, weights: files.weights, input: input).build()
             let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
-            for path in try deck.write(slides: out) { print("wrote \(path)") }
-            print("\(deck.slides.count) slides")
+            try createFolders(folder.isEmpty ? "." : folder)
+            for path in try deck.write(slides: out) { try say("wrote \(path)") }
+            try say("\(deck.slides.count) slides")
         }
     }
 }

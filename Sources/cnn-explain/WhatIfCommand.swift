@@ -65,10 +65,10 @@ struct WhatIfCommand: ParsableCommand {
             let request = WhatIfRequest(model: files.model, weights: files.weights, input: files.input, target: target,
                                         seed: files.seed, changes: changes, otherInput: to, learningRate: lr)
             let result = try request.run()
-            print(result.report(style: numbers.style))
+            try say(result.report(style: numbers.style))
             if let out {
                 let written = try result.write(to: out, style: numbers.style)
-                print("wrote \(written.count) files to \(out), among them \(written.last ?? "")")
+                try say("wrote \(written.count) files to \(out), among them \(written.last ?? "")")
             }
         }
     }

@@ -47,14 +47,14 @@ import Testing
         let m = try write(model([1, 1000, 1000], [#"{"name": "r", "type": "relu"}"#]), "m.json", in: dir)
         let x = try write(grid(1000), "x.txt", in: dir)
         let trace = dir.appendingPathComponent("t.json").path
-        #expect(try run(["trace", "--model", m, "--input", x, "--out", trace]).status == 0)
+        #expect(try run(["trace", "--model", m, "--input", x, "--init", "random", "--out", trace]).status == 0)
         try expectRefusedQuickly(["render", trace, "--out", dir.appendingPathComponent("f").path], "a figure of 1000000 cells")
     }
 
     @Test func theLimitsCanBeRaisedOrLowered() throws {
         let dir = try temporaryDirectory()
         let out = dir.appendingPathComponent("t.json").path
-        let args = ["trace", "--model", xoModel, "--input", xoInput, "--init", "random", "--out", out]
+        let args = ["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--out", out]
         try expectRefusedQuickly(args + ["--memory-limit", "0.000001"], "over the limit of 1074 bytes")
         try expectRefusedQuickly(args, "over the limit of 1074 bytes", environment: ["CNN_EXPLAIN_MEMORY_LIMIT": "0.000001"])
         try expectRefusedQuickly(args + ["--work-limit", "10"], "over the limit of 10")

@@ -5,7 +5,7 @@ import Testing
 @Suite struct ConventionsCLITests {
     /// The commands whose help is read, in the order their examples build on each other (the
     /// top-level help writes x.trace.json, which explain, render and diff then read).
-    static let commands = ["", "lesson", "lessons", "trace", "explain", "render", "diff", "data", "train", "gradcheck", "bench"]
+    static let commands = ["", "lesson", "lessons", "trace", "explain", "render", "diff", "data", "train", "gradcheck", "bench", "whatif", "worksheet", "check", "slides"]
 
     /// Every example command in a help text: a line that starts with `cnn-explain `, joined with
     /// the lines it continues onto with a trailing backslash.

@@ -112,7 +112,7 @@ import Testing
         expectRefused(try run(traceArgs(out: "/proc/version")), "cannot write")
         // A file-size limit (SIGXFSZ ignored, so the write fails with EFBIG): no space for the file.
         let dir = try temporaryDirectory()
-        let r = try runShell("trap '' XFSZ; ulimit -f 4; $B trace --model \(xoModel) --input \(xoInput) --init random --out '\(dir.path)/t.json'")
+        let r = try runShell("trap '' XFSZ; ulimit -f 4; $B trace --model \(xoModel) --init random --input \(xoInput) --out '\(dir.path)/t.json'")
         #expect(r.stderr.hasSuffix("t.json: cannot write: the file is too large for the device (no space for it)\n"), "\(r.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }

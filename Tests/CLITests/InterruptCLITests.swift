@@ -26,18 +26,24 @@ import Testing
         return process.terminationReason == .uncaughtSignal && process.terminationStatus == signal
     }
 
-    @Test(arguments: [0.3, 0.8, 1.5, 2.5, 4.0])
-    func sigintMidLessonLeavesNoNewFile(delay: Double) throws {
-        // A run that finished before the signal is not checked; the longest delay still ends mid-run
-        // in a debug build, and the first one always does.
+    /// SIGINT at fractions of the time an uninterrupted run takes, so the signal lands while
+    /// the lesson computes, while it prints, and while it writes its files.
+    @Test(arguments: [0.1, 0.3, 0.5, 0.7, 0.85])
+    func sigintMidLessonLeavesNoNewFile(fraction: Double) throws {
+        let lesson = packageRoot.appendingPathComponent("lessons/backprop.yaml").path
+        let args = { (out: URL) in ["lesson", lesson, "--no-pause", "--format", "pdf,svg", "--out", out.appendingPathComponent("out").path] }
+        let clock = ContinuousClock(), start = clock.now
+        let full = try temporaryDirectory()
+        #expect(try run(args(full)).status == 0)
+        let whole = clock.now - start
+        let seconds = Double(whole.components.seconds) + Double(whole.components.attoseconds) * 1e-18
         let dir = try temporaryDirectory()
         try write("kept", "existing.txt", in: dir)
         let before = contents(dir)
-        let interrupted = try interrupt(["lesson", packageRoot.appendingPathComponent("lessons/xo.yaml").path, "--no-pause",
-                                         "--format", "pdf,svg", "--out", dir.appendingPathComponent("out").path],
-                                        in: dir, after: delay, signal: SIGINT)
-        if delay < 1 { #expect(interrupted, "SIGINT at \(delay) s did not end the run") }
-        if interrupted { #expect(contents(dir) == before, "after SIGINT at \(delay) s") }
+        let interrupted = try interrupt(args(dir), in: dir, after: fraction * seconds, signal: SIGINT)
+        // A run that finished before the signal is not checked; the earliest one always ends mid-run.
+        if fraction < 0.2 { #expect(interrupted, "SIGINT at \(fraction) of \(seconds) s did not end the run") }
+        if interrupted { #expect(contents(dir) == before, "after SIGINT at \(fraction) of \(seconds) s") }
     }
 
     @Test func sigtermDuringTrainingLeavesNoNewFile() throws {

@@ -37,6 +37,7 @@ func runShell(_ script: String, in directory: URL = packageRoot) throws -> RunRe
         "$B explain \(goldenTrace) 'conv1.output[0,1,1]'",
         "$B trace --model \(xoModel) --weights \(xoWeights) --input \(xoInput) --target X --out \"$T/t.json\"",
         "$B lesson xo --no-pause --out \"$T\"",
+        "$B worksheet xo --seed 7 --out \"$T/w\"",
     ]
 
     /// The bash statement that runs `command` with stdout sent to `sink`, then prints its exit status
