@@ -27,9 +27,10 @@ let package = Package(
         // out of the file formats themselves.
         .target(name: "CNNPNG", dependencies: ["CCairo"]),
         // The shipped lessons folder, built into the program from lessons/** at build time.
-        .target(name: "CNNBundled", plugins: ["EmbedLessons"]),
-        .executableTarget(name: "embed-lessons"),
-        .plugin(name: "EmbedLessons", capability: .buildTool(), dependencies: ["embed-lessons"]),
+        .target(name: "CNNBundled", plugins: ["EmbedFiles"]),
+        // Build tool: turns a folder's files into Swift source (lessons/ for CNNBundled, web/ for CNNHTML).
+        .executableTarget(name: "embed-files"),
+        .plugin(name: "EmbedFiles", capability: .buildTool(), dependencies: ["embed-files"]),
         // Synthetic data sets: generated X/O images (and other lessons' data). No file I/O.
         .target(name: "CNNData", dependencies: ["CNNCore", "CNNFigures"]),
         // Figures, lesson sections and documents as plain values, and number formatting. Depends on nothing:
@@ -58,10 +59,7 @@ let package = Package(
         // The HTML drawer: figures, lesson sections and a trace's explorer as one self-contained page
         // (inline SVG, CSS and script). No Cairo; the page's script and style are embedded at build time.
         .target(name: "CNNHTML", dependencies: ["CNNFigures", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
-                plugins: ["EmbedWebFiles"]),
-        // Build tool: turns the files of web/ into Swift string constants (used by EmbedWebFiles).
-        .executableTarget(name: "embed-text", path: "Sources/embed-text"),
-        .plugin(name: "EmbedWebFiles", capability: .buildTool(), dependencies: ["embed-text"]),
+                plugins: ["EmbedFiles"]),
         // The teacher's kit: what-if comparisons, worksheets with answer keys, marking, slides.
         .target(name: "CNNTeaching", dependencies: [
             "CNNCore", "CNNData", "CNNFiles", "CNNInputs", "CNNFigures", "CNNRender", "CNNAnalysis",

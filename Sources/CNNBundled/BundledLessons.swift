@@ -1,7 +1,7 @@
 import Foundation
 
 /// The shipped `lessons/` folder (lessons, models, inputs, reference data), built into the
-/// program by the EmbedLessons plugin, so a copied binary runs every lesson from any folder.
+/// program by the EmbedFiles plugin, so a copied binary runs every lesson from any folder.
 ///
 /// Its files appear under the path `BundledLessons.root`, `/(built-in)/lessons`: the file
 /// readers look there before the disk, and lessons name their models relative to it as usual.
