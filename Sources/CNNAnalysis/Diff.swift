@@ -53,7 +53,7 @@ public struct ArrayDifference: Sendable, Equatable {
     /// The array's pass, layer and role, as in the trace (`backward`, `conv1`, `grad_weight`).
     public var pass: Pass
     public var layer: String
-    public var role: String
+    public var role: TraceRole
     /// The array's shape in the reference (the second file, or whichever is a full trace).
     public var shape: [Int]
     /// How many elements disagree, of the array's `count`.
@@ -71,7 +71,7 @@ public struct ArrayDifference: Sendable, Equatable {
     public var array: String { "\(pass.rawValue) \(layer).\(role)" }
     /// The worst element as an `explain` query: `conv1.grad_weight[0,0,1,1]`, or `loss`.
     public var query: String {
-        layer == "loss" && role == "output" && index.isEmpty ? "loss" : "\(layer).\(role)[" + index.map(String.init).joined(separator: ",") + "]"
+        layer == "loss" && role == .output && index.isEmpty ? "loss" : "\(layer).\(role)[" + index.map(String.init).joined(separator: ",") + "]"
     }
     /// `|a − b|`.
     public var absolute: Double { abs(a - b) }

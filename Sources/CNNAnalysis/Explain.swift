@@ -65,7 +65,7 @@ struct Explainer {
     let style: NumberStyle
     let query: String
     let layer: String
-    let role: String
+    let role: TraceRole
     let index: [Int]
     let record: TraceRecord
     var lines: [String] = []
@@ -88,11 +88,11 @@ struct Explainer {
                 idx.append(v)
             }
         }
-        var layer: String, role: String
+        var layer: String, roleName: String
         if head == "loss" {
-            layer = "loss"; role = "output"
+            layer = "loss"; roleName = TraceRole.output.rawValue
         } else if let dot = head.lastIndex(of: ".") {
-            layer = String(head[..<dot]); role = String(head[head.index(after: dot)...])
+            layer = String(head[..<dot]); roleName = String(head[head.index(after: dot)...])
         } else {
             throw fail("expected LAYER.ROLE[i,j,…], e.g. conv1.output[0,1,1], or loss")
         }
@@ -100,9 +100,9 @@ struct Explainer {
         guard layers.contains(layer) else {
             throw fail("no layer '\(layer)' in the trace (it has: \(layers.joined(separator: ", ")))")
         }
-        guard let rec = trace.record(layer, role) else {
-            let roles = trace.records.filter { $0.layer == layer }.map(\.role)
-            throw fail("layer '\(layer)' has no '\(role)' (it has: \(roles.joined(separator: ", ")))")
+        guard let role = TraceRole(rawValue: roleName), let rec = trace.record(layer, role) else {
+            let roles = trace.records.filter { $0.layer == layer }.map(\.role.rawValue)
+            throw fail("layer '\(layer)' has no '\(roleName)' (it has: \(roles.joined(separator: ", ")))")
         }
         if rec.shape.isEmpty && idx == [0] { idx = [] }
         guard idx.count == rec.shape.count, zip(idx, rec.shape).allSatisfy({ $0 < $1 }) else {
@@ -162,7 +162,7 @@ struct Explainer {
         return "  ✗ recomputed \(r(recomputed)), but the trace records \(r(recorded)) (was the trace edited?)"
     }
 
-    func rec(_ layer: String, _ role: String) throws(FileError) -> TraceRecord {
+    func rec(_ layer: String, _ role: TraceRole) throws(FileError) -> TraceRecord {
         guard let x = trace.record(layer, role) else {
             throw FileError(file: "query", field: query, "the trace has no \(layer).\(role), which this explanation needs")
         }
@@ -179,49 +179,49 @@ struct Explainer {
         lines.append("\(layer == "loss" ? "loss" : "\(layer).\(role)\(ShapeText.index(index))") = \(r(value))")
         if layer == "loss" { return try loss() }
         guard let spec else { throw FileError(file: "query", field: query, "layer '\(layer)' is not in the trace's model") }
-        if ["output", "grad_output", "grad_input"].contains(role), let shapes = try? trace.model.shapes(),
+        if [.output, .gradOutput, .gradInput].contains(role), let shapes = try? trace.model.shapes(),
            let li = layerIndex, record.shape != shapes[li + 1], record.shape != shapes[li] {
             throw FileError(file: "query", field: query, "explanations work on one-sample traces; this record has shape \(ShapeText.list(record.shape))")
         }
         switch (spec.kind, role) {
-        case (_, "input"):
+        case (_, .input):
             if let li = layerIndex, li > 0 {
                 lines.append("  the input of \(layer) is the output of \(trace.model.layers[li - 1].name): \(trace.model.layers[li - 1].name).output\(ShapeText.index(index))")
             } else {
                 lines.append("  the network's input image, as read from the input file")
             }
-        case (_, "weight"), (_, "bias"):
+        case (_, .weight), (_, .bias):
             lines.append("  a parameter of \(layer): given in the weights file, or drawn from the seeded initialization")
-        case (.conv(let c), "output"): try convOutput(c)
-        case (.maxpool(let p), "output"): try poolOutput(p)
-        case (.relu, "output"):
-            let x = try rec(layer, "input").data[record.tensor.offset(index)]
+        case (.conv(let c), .output): try convOutput(c)
+        case (.maxpool(let p), .output): try poolOutput(p)
+        case (.relu, .output):
+            let x = try rec(layer, .input).data[record.tensor.offset(index)]
             lines.append("  relu keeps positive values and replaces negative ones by 0:")
             lines.append("  max(0, \(n(x))) = \(r(max(0, x)))   (\(layer).input\(ShapeText.index(index)) = \(n(x)))")
             lines.append(check(x > 0 ? x : 0))
-        case (.dense(let d), "output"): try denseOutput(d)
-        case (_, "grad_output"): try gradOutput()
-        case (.conv(let c), "grad_weight"): try convGradWeight(c)
-        case (.conv, "grad_bias"):
-            let g = try rec(layer, "grad_output").tensor
+        case (.dense(let d), .output): try denseOutput(d)
+        case (_, .gradOutput): try gradOutput()
+        case (.conv(let c), .gradWeight): try convGradWeight(c)
+        case (.conv, .gradBias):
+            let g = try rec(layer, .gradOutput).tensor
             let o = index[0]
             let terms = (0..<(g.shape[1] * g.shape[2])).map { g.data[o * g.shape[1] * g.shape[2] + $0] }
             lines.append("  grad_bias[o] = Σ_{i,j} grad_output[o,i,j]: the bias is added at every position of feature map \(o)")
             lines.append("  = " + terms.filter { $0 != 0 }.map(n).joined(separator: " + ").ifEmpty("0") + "  (zero terms left out)")
             lines.append(check(terms.reduce(0, +)))
-        case (.conv(let c), "grad_input"): try convGradInput(c)
-        case (.dense, "grad_weight"):
-            let g = try rec(layer, "grad_output").data, x = try rec(layer, "input").data
+        case (.conv(let c), .gradInput): try convGradInput(c)
+        case (.dense, .gradWeight):
+            let g = try rec(layer, .gradOutput).data, x = try rec(layer, .input).data
             let (u, i) = (index[0], index[1])
             lines.append("  grad_weight[u,i] = grad_output[u] · input[i]  (input flattened in [C, H, W] order)")
             lines.append("  = \(n(g[u])) × \(n(x[i])) = \(r(g[u] * x[i]))")
             lines.append(check(g[u] * x[i]))
-        case (.dense, "grad_bias"):
-            let g = try rec(layer, "grad_output").data
+        case (.dense, .gradBias):
+            let g = try rec(layer, .gradOutput).data
             lines.append("  grad_bias[u] = grad_output[u] = \(r(g[index[0]]))")
             lines.append(check(g[index[0]]))
-        case (.dense, "grad_input"):
-            let g = try rec(layer, "grad_output").data, w = try rec(layer, "weight").tensor
+        case (.dense, .gradInput):
+            let g = try rec(layer, .gradOutput).data, w = try rec(layer, .weight).tensor
             let i = record.tensor.offset(index)
             lines.append("  grad_input[i] = Σ_u weight[u,i] · grad_output[u]  (i = \(i) in the flattened input)")
             var sum = 0.0
@@ -232,18 +232,18 @@ struct Explainer {
             }
             lines.append("  sum = \(r(sum))")
             lines.append(check(sum))
-        case (.relu, "grad_input"):
-            let y = try rec(layer, "output").data[record.tensor.offset(index)]
-            let g = try rec(layer, "grad_output").data[record.tensor.offset(index)]
+        case (.relu, .gradInput):
+            let y = try rec(layer, .output).data[record.tensor.offset(index)]
+            let g = try rec(layer, .gradOutput).data[record.tensor.offset(index)]
             lines.append("  relu passes the gradient where its output is > 0, and blocks it elsewhere:")
             lines.append(y > 0
                 ? "  output\(ShapeText.index(index)) = \(n(y)) > 0, so grad_input = grad_output\(ShapeText.index(index)) = \(r(g))"
                 : "  output\(ShapeText.index(index)) = \(n(y)) is not > 0, so grad_input = 0 (grad_output was \(n(g)))")
             lines.append(check(y > 0 ? g : 0))
-        case (.maxpool(let p), "grad_input"): try poolGradInput(p)
+        case (.maxpool(let p), .gradInput): try poolGradInput(p)
         default:
             if try explainLayer(spec.kind) { return }
-            let roles = trace.records.filter { $0.layer == layer }.map(\.role)
+            let roles = trace.records.filter { $0.layer == layer }.map(\.role.rawValue)
             throw FileError(file: "query", field: query, "no explanation for \(spec.kind.typeName) \(role) (this layer has: \(roles.joined(separator: ", ")))")
         }
     }
@@ -251,8 +251,8 @@ struct Explainer {
     // MARK: forward
 
     mutating func convOutput(_ c: ConvSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor, w = try rec(layer, "weight").tensor
-        let bias = c.bias ? trace.record(layer, "bias")?.tensor : nil
+        let x = try rec(layer, .input).tensor, w = try rec(layer, .weight).tensor
+        let bias = c.bias ? trace.record(layer, .bias)?.tensor : nil
         let d = c.derivation(input: x, weight: w, bias: bias, filter: index[0], row: index[1], col: index[2])
         let (s, dil, pads) = (c.stride, c.dilation, c.pads)
         let padded = pads.top > 0 || pads.left > 0 || pads.bottom > 0 || pads.right > 0
@@ -281,7 +281,7 @@ struct Explainer {
     }
 
     mutating func poolOutput(_ p: PoolSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor
+        let x = try rec(layer, .input).tensor
         let (ch, i, j) = (index[0], index[1], index[2])
         let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
         let (rows, cols) = (windows.rows(i), windows.cols(j))
@@ -299,7 +299,7 @@ struct Explainer {
     }
 
     mutating func denseOutput(_ d: DenseSpec) throws(FileError) {
-        let xr = try rec(layer, "input"), w = try rec(layer, "weight").tensor
+        let xr = try rec(layer, .input), w = try rec(layer, .weight).tensor
         let u = index[0]
         lines.append("  unit \(u) of \(layer): every input value times its weight, then the sum (input flattened in [C, H, W] order)")
         var sum = 0.0
@@ -311,7 +311,7 @@ struct Explainer {
         }
         lines.append("  sum of the \(w.shape[1]) products = \(r(sum))")
         var value = sum
-        if d.bias, let b = trace.record(layer, "bias")?.data[u] {
+        if d.bias, let b = trace.record(layer, .bias)?.data[u] {
             lines.append("  plus bias[\(u)] = \(n(b)): \(r(sum)) + \(n(b)) = \(r(sum + b))")
             value += b
         }
@@ -336,7 +336,7 @@ struct Explainer {
 
     func lastOutput() throws(FileError) -> (name: String, y: [Double], g: [Double]) {
         guard let last = trace.model.layers.last?.name else { throw FileError(file: "query", field: query, "the model has no layers") }
-        return (last, try rec(last, "output").data, try rec(last, "grad_output").data)
+        return (last, try rec(last, .output).data, try rec(last, .gradOutput).data)
     }
 
     mutating func loss() throws(FileError) {
@@ -378,13 +378,13 @@ struct Explainer {
         let g = record.data[record.tensor.offset(index)]
         if li + 1 < trace.model.layers.count {
             let next = trace.model.layers[li + 1].name
-            let v = try rec(next, "grad_input").data[record.tensor.offset(index)]
+            let v = try rec(next, .gradInput).data[record.tensor.offset(index)]
             lines.append("  the gradient flowing back into \(layer)'s output is what the next layer passes back:")
             lines.append("  = \(next).grad_input\(ShapeText.index(index)) = \(r(v))")
             lines.append(check(v))
             return
         }
-        let y = try rec(layer, "output").data
+        let y = try rec(layer, .output).data
         let k = index[0]
         let t = target(y: y, g: record.data)
         let tv: Double = k == t ? 1 : 0
@@ -410,7 +410,7 @@ struct Explainer {
     // MARK: conv gradients
 
     mutating func convGradWeight(_ c: ConvSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
+        let x = try rec(layer, .input).tensor, g = try rec(layer, .gradOutput).tensor
         let (o, ch, a, b) = (index[0], index[1], index[2], index[3])
         let nDiv = c.normalize ? x.shape[0] * c.kernelH * c.kernelW : 1
         let (top, left, d) = (c.pads.top, c.pads.left, c.dilation)
@@ -437,7 +437,7 @@ struct Explainer {
     }
 
     mutating func convGradInput(_ c: ConvSpec) throws(FileError) {
-        let w = try rec(layer, "weight").tensor, g = try rec(layer, "grad_output").tensor
+        let w = try rec(layer, .weight).tensor, g = try rec(layer, .gradOutput).tensor
         let (ch, y, x) = (index[0], index[1], index[2])
         let nDiv = c.normalize ? w.shape[1] * c.kernelH * c.kernelW : 1
         lines.append("  grad_input[c,y,x] = Σ weight[o,c,a,b] · grad_output[o,i,j]\(c.normalize ? " / \(nDiv)" : "") over every feature o and"
@@ -463,7 +463,7 @@ struct Explainer {
     }
 
     mutating func poolGradInput(_ p: PoolSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
+        let x = try rec(layer, .input).tensor, g = try rec(layer, .gradOutput).tensor
         let (ch, y, xx0) = (index[0], index[1], index[2])
         let windows = PoolWindows(p, height: x.shape[1], width: x.shape[2])
         lines.append("  max pooling sends each window's gradient to the one cell that won it; every other cell gets 0")

@@ -10,14 +10,14 @@ extension Explainer {
     /// Explains `role` of a layer of these kinds; false when there is nothing to say.
     mutating func explainLayer(_ kind: LayerKind) throws(FileError) -> Bool {
         switch (kind, role) {
-        case (.flatten, "output"), (.flatten, "grad_input"): try flatten()
-        case (.avgpool(let p), "output"): try avgpoolOutput(p)
-        case (.avgpool(let p), "grad_input"): try avgpoolGradInput(p)
-        case (.globalAvgpool, "output"): try globalOutput()
-        case (.globalAvgpool, "grad_input"): try globalGradInput()
+        case (.flatten, .output), (.flatten, .gradInput): try flatten()
+        case (.avgpool(let p), .output): try avgpoolOutput(p)
+        case (.avgpool(let p), .gradInput): try avgpoolGradInput(p)
+        case (.globalAvgpool, .output): try globalOutput()
+        case (.globalAvgpool, .gradInput): try globalGradInput()
         case (.sigmoid, _), (.tanh, _), (.leakyRelu, _): return try elementwise(kind)
-        case (.softmax, "output"), (.logSoftmax, "output"): try softmaxOutput(log: kind == .logSoftmax)
-        case (.softmax, "grad_input"), (.logSoftmax, "grad_input"): try softmaxGradInput(log: kind == .logSoftmax)
+        case (.softmax, .output), (.logSoftmax, .output): try softmaxOutput(log: kind == .logSoftmax)
+        case (.softmax, .gradInput), (.logSoftmax, .gradInput): try softmaxGradInput(log: kind == .logSoftmax)
         case (.batchnorm(let b), _): return try batchnorm(b)
         case (.dropout(let d), _): return try dropout(d)
         default: return false
@@ -26,21 +26,21 @@ extension Explainer {
     }
 
     /// The value at `index` of `layer.role`.
-    func value(_ role: String, at index: [Int]) throws(FileError) -> Double {
+    func value(_ role: TraceRole, at index: [Int]) throws(FileError) -> Double {
         let r = try rec(layer, role)
         return r.data[r.tensor.offset(index)]
     }
 
     mutating func flatten() throws(FileError) {
-        let x = try rec(layer, "input")
-        if role == "output" {
+        let x = try rec(layer, .input)
+        if role == .output {
             let at = multiIndex(index[0], shape: x.shape)
             lines.append("  flatten lays the \(ShapeText.list(x.shape)) input out in one row, [C, H, W] order: output[k] = input[c, i, j] with k = (c·H + i)·W + j")
             lines.append("  output\(ShapeText.index(index)) = input\(ShapeText.index(at)) = \(r(x.data[index[0]]))")
             lines.append(check(x.data[index[0]]))
         } else {
             let k = x.tensor.offset(index)
-            let g = try rec(layer, "grad_output").data[k]
+            let g = try rec(layer, .gradOutput).data[k]
             lines.append("  flatten only moves numbers, so each gradient goes back to where its number came from")
             lines.append("  grad_input\(ShapeText.index(index)) = grad_output[\(k)] = \(r(g))")
             lines.append(check(g))
@@ -48,7 +48,7 @@ extension Explainer {
     }
 
     mutating func avgpoolOutput(_ p: AvgPoolSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor
+        let x = try rec(layer, .input).tensor
         let w = PoolWindows(size: p.size, stride: p.stride, padding: p.padding, ceil: p.ceil, height: x.shape[1], width: x.shape[2])
         let (ch, i, j) = (index[0], index[1], index[2])
         let rows = w.rows(i), cols = w.cols(j)
@@ -73,7 +73,7 @@ extension Explainer {
     }
 
     mutating func avgpoolGradInput(_ p: AvgPoolSpec) throws(FileError) {
-        let x = try rec(layer, "input").tensor, g = try rec(layer, "grad_output").tensor
+        let x = try rec(layer, .input).tensor, g = try rec(layer, .gradOutput).tensor
         let w = PoolWindows(size: p.size, stride: p.stride, padding: p.padding, ceil: p.ceil, height: x.shape[1], width: x.shape[2])
         let (ch, y, xx) = (index[0], index[1], index[2])
         lines.append("  average pooling shares each window's gradient equally: every cell of window (i, j) gets grad_output[c,i,j] / divisor(i, j)")
@@ -89,7 +89,7 @@ extension Explainer {
     }
 
     mutating func globalOutput() throws(FileError) {
-        let x = try rec(layer, "input").tensor
+        let x = try rec(layer, .input).tensor
         let ch = index[0], area = x.shape[1] * x.shape[2]
         let values = Array(x.data[(ch * area)..<((ch + 1) * area)])
         let sum = values.reduce(0, +)
@@ -99,9 +99,9 @@ extension Explainer {
     }
 
     mutating func globalGradInput() throws(FileError) {
-        let x = try rec(layer, "input").tensor
+        let x = try rec(layer, .input).tensor
         let area = x.shape[1] * x.shape[2]
-        let g = try value("grad_output", at: [index[0], 0, 0])
+        let g = try value(.gradOutput, at: [index[0], 0, 0])
         lines.append("  every one of the \(area) values took part in the mean with weight 1/\(area):")
         lines.append("  grad_input\(ShapeText.index(index)) = grad_output[\(index[0]),0,0] / \(area) = \(n(g)) / \(area) = \(r(g / Double(area)))")
         lines.append(check(g / Double(area)))
@@ -109,20 +109,20 @@ extension Explainer {
 
     mutating func elementwise(_ kind: LayerKind) throws(FileError) -> Bool {
         let k = record.tensor.offset(index)
-        let x = try rec(layer, "input").data[k], y = try rec(layer, "output").data[k]
+        let x = try rec(layer, .input).data[k], y = try rec(layer, .output).data[k]
         switch (kind, role) {
-        case (.sigmoid, "output"):
+        case (.sigmoid, .output):
             lines.append("  sigmoid(x) = 1 / (1 + e^(−x)) with x = input\(ShapeText.index(index)) = \(n(x)): 1 / (1 + \(r(exp(-x)))) = \(r(1 / (1 + exp(-x))))")
             lines.append(check(1 / (1 + exp(-x))))
-        case (.tanh, "output"):
+        case (.tanh, .output):
             lines.append("  tanh(x) = (e^x − e^(−x)) / (e^x + e^(−x)) with x = input\(ShapeText.index(index)) = \(n(x)): \(r(tanh(x)))")
             lines.append(check(tanh(x)))
-        case (.leakyRelu(let slope), "output"):
+        case (.leakyRelu(let slope), .output):
             lines.append(x > 0 ? "  input\(ShapeText.index(index)) = \(n(x)) > 0, so leaky ReLU keeps it: \(r(x))"
                                : "  input\(ShapeText.index(index)) = \(n(x)) is not > 0, so leaky ReLU multiplies it by the slope \(n(slope)): \(r(slope * x))")
             lines.append(check(x > 0 ? x : slope * x))
-        case (_, "grad_input"):
-            let g = try rec(layer, "grad_output").data[k]
+        case (_, .gradInput):
+            let g = try rec(layer, .gradOutput).data[k]
             let (local, formula): (Double, String)
             switch kind {
             case .sigmoid: (local, formula) = (y * (1 - y), "y·(1 − y) = \(n(y)) × (1 − \(n(y)))")
@@ -140,7 +140,7 @@ extension Explainer {
     }
 
     mutating func softmaxOutput(log: Bool) throws(FileError) {
-        let x = try rec(layer, "input").data
+        let x = try rec(layer, .input).data
         let k = index[0]
         let m = x.max() ?? 0
         let terms = x.map { exp($0 - m) }
@@ -159,7 +159,7 @@ extension Explainer {
     }
 
     mutating func softmaxGradInput(log: Bool) throws(FileError) {
-        let y = try rec(layer, "output").data, g = try rec(layer, "grad_output").data
+        let y = try rec(layer, .output).data, g = try rec(layer, .gradOutput).data
         let k = index[0]
         if log {
             let total = g.reduce(0, +)

@@ -19,8 +19,8 @@ extension Explorer {
         let layers = model.layers.enumerated().map { i, l in layer(l, input: shapes[i], output: shapes[i + 1]) }
         let first = model.layers.first?.name, last = model.layers.last?.name
         let shown = trace.records.filter { r in
-            if r.role == "input" { return r.layer == first }
-            if r.role == "grad_output" { return r.layer == last }
+            if r.role == .input { return r.layer == first }
+            if r.role == .gradOutput { return r.layer == last }
             return true
         }
         return Explorer(name: name, classes: model.classNames, target: trace.target, loss: model.loss.rawValue, style: style,
@@ -56,7 +56,7 @@ extension Explorer {
     /// Each element's derivation, as `explain` gives it for `layer.role[i,j,…]`.
     static func record(_ r: TraceRecord, in trace: Trace, style: NumberStyle) -> ExplorerRecord {
         // Given ±1 pixels and features read as the article writes them: "1", "−1".
-        let wholeNumbers = ["input", "weight"].contains(r.role) && r.data.allSatisfy { $0 == $0.rounded() && abs($0) < 1e6 }
+        let wholeNumbers = [TraceRole.input, .weight].contains(r.role) && r.data.allSatisfy { $0 == $0.rounded() && abs($0) < 1e6 }
         var texts: [String] = [], values: [Double?] = []
         texts.reserveCapacity(r.data.count)
         for k in 0..<r.data.count {
@@ -71,16 +71,16 @@ extension Explorer {
                 values.append(nil)
             }
         }
-        return ExplorerRecord(pass: r.pass.rawValue, layer: r.layer, role: r.role, shape: r.shape, data: r.data,
+        return ExplorerRecord(pass: r.pass.rawValue, layer: r.layer, role: r.role.rawValue, shape: r.shape, data: r.data,
                               shown: r.data.map { wholeNumbers ? formatCount($0, style) : formatNumber($0, style) }, derivations: texts, recomputed: values)
     }
 
     /// The engine's forward pass with the centre element of the first input channel negated.
     static func flip(_ trace: Trace, shape: [Int]) -> ExplorerFlip? {
-        guard shape.count == 3, let input = trace.records.first(where: { $0.role == "input" }),
+        guard shape.count == 3, let input = trace.records.first(where: { $0.role == .input }),
               input.shape == shape else { return nil }
         var parameters: [String: Tensor] = [:]
-        for r in trace.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
+        for r in trace.records where r.pass == .forward && (r.role == .weight || r.role == .bias) {
             parameters[r.key] = r.tensor
         }
         guard let network = try? Network(model: trace.model, parameters: parameters) else { return nil }
@@ -90,7 +90,7 @@ extension Explorer {
         x.data[k] = -x.data[k]
         let flipped = network.trace(input: x, target: nil)
         var outputs: [String: [Double]] = [:]
-        for r in flipped.records where r.pass == .forward && r.role == "output" && r.layer != "loss" {
+        for r in flipped.records where r.pass == .forward && r.role == .output && r.layer != "loss" {
             outputs[r.layer] = r.data
         }
         return ExplorerFlip(index: index, outputs: outputs)

@@ -37,12 +37,12 @@ extension TraceFigures {
     ///   the padding), or a record is missing.
     public static func convolutionStep(_ trace: Trace, layer: String, _ c: ConvSpec, filter: Int, row: Int, col: Int,
                                        featureName: String, style: NumberStyle, title: String? = nil) throws(TraceFigureError) -> ConvolutionStepFigure {
-        let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
+        let x = try required(trace, layer, .input), w = try required(trace, layer, .weight), y = try required(trace, layer, .output)
         guard x.shape.count == 3, x.shape[0] == 1 else { throw TraceFigureError("convolution steps are drawn for one-channel inputs; \(layer) has \(x.shape.first ?? 0)") }
         guard y.shape.count == 3, filter >= 0, filter < y.shape[0], row >= 0, row < y.shape[1], col >= 0, col < y.shape[2] else {
             throw TraceFigureError("[\(filter), \(row), \(col)] is outside the \(ShapeText.figure(y.shape)) output of \(layer)")
         }
-        let bias = c.bias ? try required(trace, layer, "bias").tensor : nil
+        let bias = c.bias ? try required(trace, layer, .bias).tensor : nil
         let d = c.derivation(input: x.tensor, weight: w.tensor, bias: bias, filter: filter, row: row, col: col)
         guard d.inside.allSatisfy({ $0 }) else { throw TraceFigureError("the patch of \(layer) at [\(row), \(col)] lies partly in the padding") }
         let value = y.data[(filter * y.shape[1] + row) * y.shape[2] + col]
@@ -53,8 +53,8 @@ extension TraceFigures {
     /// Channel `channel` of max-pooling layer `layer`: its traced input and output, and the engine's windows.
     public static func pooling(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
                                title: String? = nil, cellSize: Double = 40) throws(TraceFigureError) -> PoolingFigure {
-        let input = try channel(try required(trace, layer, "input"), c)
-        let output = try channel(try required(trace, layer, "output"), c)
+        let input = try channel(try required(trace, layer, .input), c)
+        let output = try channel(try required(trace, layer, .output), c)
         let windows = try poolWindows(p, input: input, output: output, layer: layer)
         return PoolingFigure(input: input, output: output, windows: windows.cells(of: input), size: p.size, stride: p.stride,
                              title: title, numberStyle: style, cellSize: cellSize)
@@ -64,9 +64,9 @@ extension TraceFigures {
     /// input gradient, and the engine's windows.
     public static func poolingGradient(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
                                        title: String? = nil, cellSize: Double = 38) throws(TraceFigureError) -> PoolingGradientFigure {
-        let input = try channel(try required(trace, layer, "input"), c)
-        let gy = try channel(try required(trace, layer, "grad_output"), c)
-        let gx = try channel(try required(trace, layer, "grad_input"), c)
+        let input = try channel(try required(trace, layer, .input), c)
+        let gy = try channel(try required(trace, layer, .gradOutput), c)
+        let gx = try channel(try required(trace, layer, .gradInput), c)
         let windows = try poolWindows(p, input: input, output: gy, layer: layer)
         return PoolingGradientFigure(input: input, outputGradient: gy, inputGradient: gx, windows: windows.cells(of: input),
                                      size: p.size, stride: p.stride, title: title, numberStyle: style, cellSize: cellSize)
@@ -84,7 +84,7 @@ extension TraceFigures {
         return windows
     }
 
-    static func required(_ trace: Trace, _ layer: String, _ role: String) throws(TraceFigureError) -> TraceRecord {
+    static func required(_ trace: Trace, _ layer: String, _ role: TraceRole) throws(TraceFigureError) -> TraceRecord {
         guard let r = trace.record(layer, role) else { throw TraceFigureError("the trace has no \(layer).\(role) record") }
         return r
     }

@@ -13,7 +13,7 @@ public struct ArrayDifferences: Sendable, Equatable {
 
     public var pass: Pass
     public var layer: String
-    public var role: String
+    public var role: TraceRole
     public var shape: [Int]
     public var elements: [Element]
 
@@ -27,7 +27,7 @@ public struct ArrayDifferences: Sendable, Equatable {
 /// `differing` elements. Arrays missing from either trace or with different shapes are left out
 /// (`diffTraces` reports them as problems).
 public func traceDifferences(_ a: Trace, _ b: Trace, tolerance: Tolerance = .float64) -> [ArrayDifferences] {
-    struct Key: Hashable { var pass: Pass; var layer: String; var role: String }
+    struct Key: Hashable { var pass: Pass; var layer: String; var role: TraceRole }
     var inA: [Key: TraceRecord] = [:]
     for r in a.records where inA[Key(pass: r.pass, layer: r.layer, role: r.role)] == nil {
         inA[Key(pass: r.pass, layer: r.layer, role: r.role)] = r

@@ -292,7 +292,7 @@ public enum TraceFigures {
         for k in stride(from: layerIndex, through: 0, by: -1) {
             switch layers[k].kind {
             case .conv:
-                guard let w = trace.record(layers[k].name, "weight"), w.shape.count == 4, w.shape[1] == 1 else { return [] }
+                guard let w = trace.record(layers[k].name, .weight), w.shape.count == 4, w.shape[1] == 1 else { return [] }
                 return features(weight: w) ?? []
             case .dense, .flatten, .softmax, .logSoftmax, .globalAvgpool: return []
             case .relu, .maxpool, .avgpool, .sigmoid, .tanh, .leakyRelu, .batchnorm, .dropout: continue
@@ -339,7 +339,7 @@ extension TraceFigures {
         mutating func add(_ parts: [String], _ figure: Figure) { named.append((parts.joined(separator: "-"), figure)) }
 
         /// A record of the expected one-sample shape; `nil` when it is missing and not `required`.
-        func record(_ layer: String, _ role: String, _ expected: [Int], required: Bool) throws(TraceFigureError) -> TraceRecord? {
+        func record(_ layer: String, _ role: TraceRole, _ expected: [Int], required: Bool) throws(TraceFigureError) -> TraceRecord? {
             guard let r = trace.record(layer, role) else {
                 if required { throw TraceFigureError("the trace has no \(layer).\(role) record") }
                 return nil
@@ -361,13 +361,13 @@ extension TraceFigures {
         /// The forward figures of layer `i`.
         mutating func forward(_ i: Int, _ layer: LayerSpec) throws {
             let name = layer.name, file = slug(name, fallback: "layer")
-            guard let x = try record(name, "input", shapes[i], required: true),
-                  let y = try record(name, "output", shapes[i + 1], required: true) else { return }
+            guard let x = try record(name, .input, shapes[i], required: true),
+                  let y = try record(name, .output, shapes[i + 1], required: true) else { return }
             if i == 0 { add(["forward", file, "input"], try inputFigure(x, style: style)) }
             switch layer.kind {
             case .conv(let c):
                 let inChannels = shapes[i][0]
-                guard let w = try record(name, "weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: true) else { return }
+                guard let w = try record(name, .weight, [c.filters, inChannels, c.kernelH, c.kernelW], required: true) else { return }
                 add(["forward", file, "features"], featuresFigure(w, layer: name, style: style))
                 let feats = inChannels == 1 ? features(weight: w) ?? [] : []
                 add(["forward", file, "output"], layerFigure(features: feats, maps: try grids(y),
@@ -393,7 +393,7 @@ extension TraceFigures {
                 }
             case .dense(let d):
                 let n = x.data.count
-                guard let w = try record(name, "weight", [d.units, n], required: true) else { return }
+                guard let w = try record(name, .weight, [d.units, n], required: true) else { return }
                 let last = i == model.layers.count - 1
                 let labels = last ? model.classNames : (0..<d.units).map(String.init)
                 if n <= maxVoteInputs {
@@ -417,25 +417,25 @@ extension TraceFigures {
         /// The backward figures of layer `i`, when the trace has its gradients.
         mutating func backward(_ i: Int, _ layer: LayerSpec) throws {
             let name = layer.name, file = slug(name, fallback: "layer")
-            guard let gy = try record(name, "grad_output", shapes[i + 1], required: false) else { return }
+            guard let gy = try record(name, .gradOutput, shapes[i + 1], required: false) else { return }
             switch layer.kind {
             case .conv(let c):
                 let inChannels = shapes[i][0]
-                let feats = inChannels == 1 ? features(weight: try record(name, "weight", [c.filters, 1, c.kernelH, c.kernelW], required: true)) ?? [] : []
+                let feats = inChannels == 1 ? features(weight: try record(name, .weight, [c.filters, 1, c.kernelH, c.kernelW], required: true)) ?? [] : []
                 add(["backward", file, "grad-output"], layerFigure(features: feats, maps: try grids(gy),
                                                                   title: "\(name): gradient of the loss at each output",
                                                                   style: gradientStyle(style, gy.data), width: figureWidth))
-                if let gw = try record(name, "grad_weight", [c.filters, inChannels, c.kernelH, c.kernelW], required: false),
-                   let w = try record(name, "weight", gw.shape, required: true) {
+                if let gw = try record(name, .gradWeight, [c.filters, inChannels, c.kernelH, c.kernelW], required: false),
+                   let w = try record(name, .weight, gw.shape, required: true) {
                     add(["backward", file, "grad-weight"], gradientBankFigure(weight: w, gradient: gw, layer: name, style: style))
                 }
             case .relu:
-                if let gx = try record(name, "grad_input", shapes[i], required: false) {
+                if let gx = try record(name, .gradInput, shapes[i], required: false) {
                     add(["backward", file, "grad-input"], try gradientMaps(gx, title: "\(name): the gradient passes where the input was positive", style: style))
                 }
             case .maxpool(let p):
-                let x = try record(name, "input", shapes[i], required: true)
-                guard let x, let gx = try record(name, "grad_input", shapes[i], required: false) else { return }
+                let x = try record(name, .input, shapes[i], required: true)
+                guard let x, let gx = try record(name, .gradInput, shapes[i], required: false) else { return }
                 let inputs = try grids(x), inGrads = try grids(gx)
                 let gStyle = gradientStyle(style, gy.data + gx.data)
                 for (suffix, group) in try channelGroups(gy) {
@@ -456,7 +456,7 @@ extension TraceFigures {
                                                                                  title: "\(name): gradient of the loss at each output",
                                                                                  range: m > 0 ? -m...m : -1...1,
                                                                                  numberStyle: gradientStyle(style, gy.data))))
-                if let gw = try record(name, "grad_weight", [d.units, shapes[i].reduce(1, *)], required: false) {
+                if let gw = try record(name, .gradWeight, [d.units, shapes[i].reduce(1, *)], required: false) {
                     let rowsNote = last && !model.classes.isEmpty ? " (rows: \(labels.joined(separator: ", ")))" : ""
                     add(["backward", file, "grad-weight"], shapes[i].reduce(1, *) <= maxVoteInputs
                         ? matrixFigure(gw, title: "\(name): gradient of the loss for each weight\(rowsNote)", style: gradientStyle(style, gw.data))

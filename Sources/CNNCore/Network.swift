@@ -51,9 +51,9 @@ public struct Network: Sendable {
                 known.insert(spec.name)
                 let tensor = try spec.tensor(given: given[spec.name], seed: seed)
                 switch spec.role {
-                case "weight": params.append(Parameter(name: spec.name, tensor: tensor)); slot.weight = params.count - 1
-                case "bias": params.append(Parameter(name: spec.name, tensor: tensor)); slot.bias = params.count - 1
-                case "running_mean": buffers.append(Parameter(name: spec.name, tensor: tensor)); stats.mean = buffers.count - 1
+                case .weight: params.append(Parameter(name: spec.name, tensor: tensor)); slot.weight = params.count - 1
+                case .bias: params.append(Parameter(name: spec.name, tensor: tensor)); slot.bias = params.count - 1
+                case .runningMean: buffers.append(Parameter(name: spec.name, tensor: tensor)); stats.mean = buffers.count - 1
                 default: buffers.append(Parameter(name: spec.name, tensor: tensor)); stats.variance = buffers.count - 1
                 }
             }

@@ -3,8 +3,8 @@
 public struct ParameterSpec: Sendable, Equatable {
     /// `layer.role`, as in PyTorch's `state_dict`.
     public var name: String
-    /// `weight`, `bias`, `running_mean` or `running_var`.
-    public var role: String
+    /// `weight`, `bias`, `runningMean` or `runningVar`: the role its trace record has.
+    public var role: TraceRole
     public var shape: [Int]
     /// How the value starts when no file gives it.
     public var start: Start
@@ -19,23 +19,23 @@ public struct ParameterSpec: Sendable, Equatable {
 
     /// The tensors layer `layer` needs, given its input shape, weight before bias before statistics.
     public static func of(_ layer: LayerSpec, input: [Int]) -> [ParameterSpec] {
-        func spec(_ role: String, _ shape: [Int], _ start: Start) -> ParameterSpec {
+        func spec(_ role: TraceRole, _ shape: [Int], _ start: Start) -> ParameterSpec {
             ParameterSpec(name: "\(layer.name).\(role)", role: role, shape: shape, start: start)
         }
         switch layer.kind {
         case .conv(let c):
             let fanIn = input[0] * c.kernelH * c.kernelW
             let bound = 1 / Double(fanIn).squareRoot()
-            return [spec("weight", [c.filters, input[0], c.kernelH, c.kernelW], .uniform(bound: c.normalize ? 1 : bound))]
-                + (c.bias ? [spec("bias", [c.filters], .uniform(bound: bound))] : [])
+            return [spec(.weight, [c.filters, input[0], c.kernelH, c.kernelW], .uniform(bound: c.normalize ? 1 : bound))]
+                + (c.bias ? [spec(.bias, [c.filters], .uniform(bound: bound))] : [])
         case .dense(let d):
             let fanIn = input.reduce(1, *)
             let bound = 1 / Double(fanIn).squareRoot()
-            return [spec("weight", [d.units, fanIn], .uniform(bound: bound))] + (d.bias ? [spec("bias", [d.units], .uniform(bound: bound))] : [])
+            return [spec(.weight, [d.units, fanIn], .uniform(bound: bound))] + (d.bias ? [spec(.bias, [d.units], .uniform(bound: bound))] : [])
         case .batchnorm:
             let c = [input[0]]
-            return [spec("weight", c, .constant(1)), spec("bias", c, .constant(0)),
-                    spec("running_mean", c, .constant(0)), spec("running_var", c, .constant(1))]
+            return [spec(.weight, c, .constant(1)), spec(.bias, c, .constant(0)),
+                    spec(.runningMean, c, .constant(0)), spec(.runningVar, c, .constant(1))]
         case .relu, .maxpool, .flatten, .avgpool, .globalAvgpool, .sigmoid, .tanh, .leakyRelu, .softmax, .logSoftmax, .dropout:
             return []
         }
@@ -50,7 +50,7 @@ public struct ParameterSpec: Sendable, Equatable {
             if let bad = t.data.firstIndex(where: { !$0.isFinite }) {
                 throw ModelError(field: name, "element \(bad) is \(t.data[bad]); weights must be finite numbers")
             }
-            if role == "running_var", let bad = t.data.firstIndex(where: { $0 < 0 }) {
+            if role == .runningVar, let bad = t.data.firstIndex(where: { $0 < 0 }) {
                 throw ModelError(field: name, "element \(bad) is \(t.data[bad]); a variance cannot be negative")
             }
             return t

@@ -80,7 +80,7 @@ extension Network {
         }
     }
 
-    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: String, _ shape: [Int], _ p: UnsafePointer<Double>) {
+    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ p: UnsafePointer<Double>) {
         tracer.record(pass, layer, role, shape: shape, data: UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
     }
 
@@ -98,7 +98,7 @@ extension Network {
             forward(kernel, batch: n, x: x, y: y, state: ws.state[i], cols: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
                 recordState(tracer, i, ws)
-                record(tracer, .forward, layerNames[i], "output", traceShape(shapes[i + 1], n), UnsafePointer(y))
+                record(tracer, .forward, layerNames[i], .output, traceShape(shapes[i + 1], n), UnsafePointer(y))
             }
         }
     }
@@ -106,12 +106,12 @@ extension Network {
     /// Logs layer `i`'s input and the parameters and statistics it reads.
     private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int) {
         let name = layerNames[i]
-        record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
-        for (role, idx) in [("weight", slots[i].weight), ("bias", slots[i].bias)] {
+        record(tracer, .forward, name, .input, traceShape(shapes[i], n), x)
+        for (role, idx) in [(TraceRole.weight, slots[i].weight), (.bias, slots[i].bias)] {
             if let idx { tracer.record(.forward, name, role, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
         }
         if let stats = statSlots[i] {
-            for (role, idx) in [("running_mean", stats.mean), ("running_var", stats.variance)] {
+            for (role, idx) in [(TraceRole.runningMean, stats.mean), (.runningVar, stats.variance)] {
                 tracer.record(.forward, name, role, shape: buffers[idx].tensor.shape, data: buffers[idx].tensor.data)
             }
         }
@@ -123,12 +123,12 @@ extension Network {
         switch kernels[i] {
         case .batchnorm(let g, _, _, _, _) where g.train:
             let c = [g.channels]
-            record(tracer, .forward, name, "batch_mean", c, g.mean(state))
-            record(tracer, .forward, name, "batch_var", c, g.batchVariance(state))
-            record(tracer, .forward, name, "updated_running_mean", c, g.updatedMean(state))
-            record(tracer, .forward, name, "updated_running_var", c, g.updatedVariance(state))
+            record(tracer, .forward, name, .batchMean, c, g.mean(state))
+            record(tracer, .forward, name, .batchVar, c, g.batchVariance(state))
+            record(tracer, .forward, name, .updatedRunningMean, c, g.updatedMean(state))
+            record(tracer, .forward, name, .updatedRunningVar, c, g.updatedVariance(state))
         case .dropout:
-            record(tracer, .forward, name, "mask", traceShape(shapes[i], ws.batch), state)
+            record(tracer, .forward, name, .mask, traceShape(shapes[i], ws.batch), state)
         default:
             break
         }
@@ -172,7 +172,7 @@ extension Network {
         let value = LossKernel.evaluate(model.loss, batch: ws.batch, classes: k, y: ws.activations[last],
                                         targets: targets, grad: ws.gradients[last])
         ws.loss = value
-        tracer?.record(.forward, "loss", "output", scalar: value)
+        tracer?.record(.forward, "loss", .output, scalar: value)
         return value
     }
 
@@ -190,10 +190,10 @@ extension Network {
             backward(i, ws, gy: gy, gx: gx)
             if let tracer {
                 let name = layerNames[i], slot = slots[i]
-                record(tracer, .backward, name, "grad_output", traceShape(shapes[i + 1], n), gy)
-                if let gx { record(tracer, .backward, name, "grad_input", traceShape(shapes[i], n), UnsafePointer(gx)) }
-                if let idx = slot.weight { record(tracer, .backward, name, "grad_weight", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
-                if let idx = slot.bias { record(tracer, .backward, name, "grad_bias", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
+                record(tracer, .backward, name, .gradOutput, traceShape(shapes[i + 1], n), gy)
+                if let gx { record(tracer, .backward, name, .gradInput, traceShape(shapes[i], n), UnsafePointer(gx)) }
+                if let idx = slot.weight { record(tracer, .backward, name, .gradWeight, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
+                if let idx = slot.bias { record(tracer, .backward, name, .gradBias, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
             }
         }
     }

@@ -68,8 +68,9 @@ extension Trace {
         var out: [[Double]] = []
         for param in network.parameters {
             guard let dot = param.name.lastIndex(of: ".") else { return .failure(MissingGradient(parameter: param.name)) }
-            let layer = String(param.name[..<dot]), role = "grad_" + param.name[param.name.index(after: dot)...]
-            guard let g = record(layer, role), g.data.count == param.tensor.count else {
+            let layer = String(param.name[..<dot])
+            guard let role = TraceRole(rawValue: String(param.name[param.name.index(after: dot)...]))?.gradient,
+                  let g = record(layer, role), g.data.count == param.tensor.count else {
                 return .failure(MissingGradient(parameter: param.name))
             }
             out.append(g.data)

@@ -4,21 +4,82 @@ public enum Pass: String, Sendable, Equatable, Codable {
     case backward
 }
 
+/// What an array of a trace is to its layer. The raw value is the name in trace files, `.npz`
+/// member names and record keys (`conv1.grad_weight`), and the text a role prints as.
+public enum TraceRole: String, Sendable, Equatable, Hashable, Codable, CaseIterable, CustomStringConvertible {
+    /// The layer's input `x`, logged in the forward pass.
+    case input
+    /// The layer's weight `W` (as in PyTorch's `state_dict`).
+    case weight
+    /// The layer's bias `b`.
+    case bias
+    /// The layer's output `y` (and the loss, layer `loss`, shape `[]`).
+    case output
+    /// Batchnorm's running mean as given, shape `[C]`.
+    case runningMean = "running_mean"
+    /// Batchnorm's running variance as given, shape `[C]`.
+    case runningVar = "running_var"
+    /// Batchnorm's batch mean in train mode, shape `[C]`.
+    case batchMean = "batch_mean"
+    /// Batchnorm's biased batch variance in train mode, shape `[C]`.
+    case batchVar = "batch_var"
+    /// Batchnorm's running mean after the momentum update (train mode), shape `[C]`.
+    case updatedRunningMean = "updated_running_mean"
+    /// Batchnorm's running variance after the momentum update (train mode), shape `[C]`.
+    case updatedRunningVar = "updated_running_var"
+    /// Dropout's mask in train mode: 0 or 1/(1 − p) per element, the layer's input shape.
+    case mask
+    /// ∂L/∂y, logged in the backward pass.
+    case gradOutput = "grad_output"
+    /// ∂L/∂x.
+    case gradInput = "grad_input"
+    /// ∂L/∂W.
+    case gradWeight = "grad_weight"
+    /// ∂L/∂b.
+    case gradBias = "grad_bias"
+
+    /// The raw value, so `"\(layer).\(role)"` reads `conv1.grad_weight`.
+    public var description: String { rawValue }
+
+    /// The gradient of this role (`weight` → `grad_weight`, `output` → `grad_output`), for
+    /// `input`, `weight`, `bias` and `output`; nil for the others.
+    public var gradient: TraceRole? {
+        switch self {
+        case .input: return .gradInput
+        case .weight: return .gradWeight
+        case .bias: return .gradBias
+        case .output: return .gradOutput
+        default: return nil
+        }
+    }
+
+    /// The pass that logs this role: `grad_*` roles the backward pass, the others the forward.
+    public var pass: Pass {
+        switch self {
+        case .gradOutput, .gradInput, .gradWeight, .gradBias: return .backward
+        default: return .forward
+        }
+    }
+
+    /// Every role's name, for messages: `input, weight, …, grad_bias`.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
 /// One array logged by the tracer.
 ///
-/// Roles: `input`, `weight`, `bias`, `output` in the forward pass; `grad_output`, `grad_input`,
-/// `grad_weight`, `grad_bias` in the backward pass. The loss is layer `loss`, role `output`,
-/// shape `[]`. For one sample the batch dimension is dropped: activations are `[C, H, W]`,
+/// Roles (see `TraceRole`): `input`, `weight`, `bias`, `output` in the forward pass; `grad_output`,
+/// `grad_input`, `grad_weight`, `grad_bias` in the backward pass; batchnorm's statistics and
+/// dropout's mask in the forward pass. The loss is layer `loss`, role `output`, shape `[]`. For one sample the batch dimension is dropped: activations are `[C, H, W]`,
 /// dense outputs `[units]`; for a batch of N > 1 they are `[N, …]`.
 public struct TraceRecord: Sendable, Equatable {
     public var pass: Pass
     public var layer: String
-    public var role: String
+    public var role: TraceRole
     public var shape: [Int]
     /// Row-major elements; `data.count == shape.reduce(1, *)`.
     public var data: [Double]
 
-    public init(pass: Pass, layer: String, role: String, shape: [Int], data: [Double]) {
+    public init(pass: Pass, layer: String, role: TraceRole, shape: [Int], data: [Double]) {
         self.pass = pass
         self.layer = layer
         self.role = role
@@ -48,12 +109,12 @@ public struct Trace: Sendable, Equatable {
 
     /// The record for `layer.role` (e.g. `conv1`, `output`), if present. For `input`, `weight`,
     /// `bias`, `output` the forward record is returned; `grad_*` roles are backward records.
-    public func record(_ layer: String, _ role: String) -> TraceRecord? {
+    public func record(_ layer: String, _ role: TraceRole) -> TraceRecord? {
         records.first { $0.layer == layer && $0.role == role }
     }
 
     /// The loss, when the trace has one.
-    public var loss: Double? { record("loss", "output")?.data.first }
+    public var loss: Double? { record("loss", .output)?.data.first }
 }
 
 /// Collects trace records during a pass. Pass `nil` instead of a tracer to trace nothing:
@@ -65,7 +126,7 @@ public final class Tracer {
     private struct Entry {
         var pass: Pass
         var layer: String
-        var role: String
+        var role: TraceRole
         var shape: [Int]
         var start: Int
         var count: Int
@@ -76,7 +137,7 @@ public final class Tracer {
         var entries: [Entry] = []
         var values: [Double] = []
 
-        mutating func append(_ pass: Pass, _ layer: String, _ role: String, _ shape: [Int], _ data: UnsafeBufferPointer<Double>) {
+        mutating func append(_ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ data: UnsafeBufferPointer<Double>) {
             entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
             values.append(contentsOf: data)
         }
@@ -98,17 +159,17 @@ public final class Tracer {
     public var count: Int { storage.entries.count }
 
     /// Logs a copy of `data` with the given shape.
-    public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: UnsafeBufferPointer<Double>) {
+    public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: UnsafeBufferPointer<Double>) {
         storage.append(pass, layer, role, shape, data)
     }
 
     /// Logs a copy of an array.
-    public func record(_ pass: Pass, _ layer: String, _ role: String, shape: [Int], data: [Double]) {
+    public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: [Double]) {
         data.withUnsafeBufferPointer { storage.append(pass, layer, role, shape, $0) }
     }
 
     /// Logs one number (shape `[]`).
-    public func record(_ pass: Pass, _ layer: String, _ role: String, scalar: Double) {
+    public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, scalar: Double) {
         withUnsafePointer(to: scalar) { storage.append(pass, layer, role, [], UnsafeBufferPointer(start: $0, count: 1)) }
     }
 

@@ -30,7 +30,7 @@ public struct TraceArrays: Sendable {
 
     /// Reads a JSON trace, or an `.npz` (recognized by its zip signature, whatever its name).
     /// - Throws: `FileError` for a file that is neither, a bad trace, or an `.npz` member whose
-    ///   name is not `PASS/LAYER/ROLE`.
+    ///   name is not `PASS/LAYER/ROLE` with a known `TraceRole`.
     public static func load(_ path: String) throws(FileError) -> TraceArrays {
         let bytes = try readFileBytes(path)
         if bytes.count >= 2, bytes[0] == 0x50, bytes[1] == 0x4B {
@@ -50,7 +50,10 @@ public struct TraceArrays: Sendable {
                 throw FileError(file: file, field: name, "expected a member named PASS/LAYER/ROLE, such as forward/conv1/output or backward/conv1/grad_weight")
             }
             let layer = parts[1..<(parts.count - 1)].joined(separator: "/")
-            records.append(TraceRecord(pass: pass, layer: layer, role: String(parts[parts.count - 1]), shape: array.shape, data: array.data))
+            guard let role = TraceRole(rawValue: String(parts[parts.count - 1])) else {
+                throw FileError(file: file, field: name, "'\(parts[parts.count - 1])' is not a role; the roles are \(TraceRole.names)")
+            }
+            records.append(TraceRecord(pass: pass, layer: layer, role: role, shape: array.shape, data: array.data))
             dtypes[name] = array.dtype
         }
         return TraceArrays(file: file, trace: nil, records: records, dtypes: dtypes)

@@ -32,7 +32,7 @@ public enum TraceFile {
         out += " \"records\": ["
         for (k, r) in trace.records.enumerated() {
             out += k == 0 ? "\n  " : ",\n  "
-            out += "{\"pass\": \(jsonString(r.pass.rawValue)), \"layer\": \(jsonString(r.layer)), \"role\": \(jsonString(r.role)), "
+            out += "{\"pass\": \(jsonString(r.pass.rawValue)), \"layer\": \(jsonString(r.layer)), \"role\": \(jsonString(r.role.rawValue)), "
             out += "\"shape\": [" + r.shape.map(String.init).joined(separator: ", ") + "], "
             out += "\"data\": [" + r.data.map(jsonNumber).joined(separator: ", ") + "]}"
         }
@@ -92,7 +92,10 @@ public enum TraceFile {
                 throw r.error("pass", "expected \"forward\" or \"backward\"")
             }
             guard let layer = try r.string("layer") else { throw r.error("layer", "is required") }
-            guard let role = try r.string("role") else { throw r.error("role", "is required") }
+            guard let roleName = try r.string("role") else { throw r.error("role", "is required") }
+            guard let role = TraceRole(rawValue: roleName) else {
+                throw r.error("role", "'\(roleName)' is not a role; the roles are \(TraceRole.names)")
+            }
             guard let sv = r.value("shape"), case .array(let dims) = sv else { throw r.error("shape", "expected an array of sizes") }
             var shape: [Int] = []
             for (d, dv) in dims.enumerated() { shape.append(try intValue(dv, field: r.name("shape[\(d)]"), file: file)) }
@@ -127,29 +130,28 @@ extension TraceFile {
     /// batchnorm's statistics `[C]`, dropout's `mask` the layer's input shape.
     static func expectedShapes(_ model: ModelSpec) throws -> [String: (pass: Pass, shape: [Int])] {
         let shapes = try model.shapes()
-        var expected: [String: (pass: Pass, shape: [Int])] = ["loss.output": (.forward, [])]
+        var expected: [String: (pass: Pass, shape: [Int])] = [:]
+        func expect(_ layer: String, _ role: TraceRole, _ shape: [Int]) { expected["\(layer).\(role)"] = (role.pass, shape) }
+        expect("loss", .output, [])
         for (i, layer) in model.layers.enumerated() {
             let name = layer.name
-            expected["\(name).input"] = (.forward, shapes[i])
-            expected["\(name).output"] = (.forward, shapes[i + 1])
-            expected["\(name).grad_input"] = (.backward, shapes[i])
-            expected["\(name).grad_output"] = (.backward, shapes[i + 1])
+            expect(name, .input, shapes[i])
+            expect(name, .output, shapes[i + 1])
+            expect(name, .gradInput, shapes[i])
+            expect(name, .gradOutput, shapes[i + 1])
             switch layer.kind {
             case .batchnorm:
-                for role in ["batch_mean", "batch_var", "updated_running_mean", "updated_running_var"] {
-                    expected["\(name).\(role)"] = (.forward, [shapes[i][0]])
-                }
+                for role in [TraceRole.batchMean, .batchVar, .updatedRunningMean, .updatedRunningVar] { expect(name, role, [shapes[i][0]]) }
             case .dropout:
-                expected["\(name).mask"] = (.forward, shapes[i])
+                expect(name, .mask, shapes[i])
             default:
                 break
             }
         }
-        for (name, shape) in try model.parameterShapes() {
-            guard let dot = name.lastIndex(of: ".") else { continue }
-            let layer = name[..<dot], role = name[name.index(after: dot)...]
-            expected["\(layer).\(role)"] = (.forward, shape)
-            expected["\(layer).grad_\(role)"] = (.backward, shape)
+        for spec in try model.parameterSpecs() {
+            let layer = String(spec.name.dropLast(spec.role.rawValue.count + 1))
+            expect(layer, spec.role, spec.shape)
+            if let gradient = spec.role.gradient { expect(layer, gradient, spec.shape) }
         }
         return expected
     }

@@ -88,8 +88,8 @@ extension StepBuilder {
         let t = try trace(input, step)
         guard let target = t.target, let loss = t.loss else { throw fail(step, "loss_gradient needs a 'target' for input '\(input)'") }
         let last = t.model.layers[t.model.layers.count - 1].name
-        let y = try record(input, last, "output", step).data
-        let g = try record(input, last, "grad_output", step).data
+        let y = try record(input, last, .output, step).data
+        let g = try record(input, last, .gradOutput, step).data
         let classes = try classLabels(input, count: y.count, step)
         let k = y.count
         var lines: [String] = []
@@ -120,9 +120,9 @@ extension StepBuilder {
     }
 
     /// A gradient array as coloured maps.
-    func gradientFigure(_ input: String, _ layer: String, _ role: String, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+    func gradientFigure(_ input: String, _ layer: String, _ role: TraceRole, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         let r = try record(input, layer, role, step)
-        let what = "∂L/∂" + (role == "grad_weight" ? "weight" : role == "grad_bias" ? "bias" : role == "grad_input" ? "input" : "output")
+        let what = "∂L/∂" + (role == .gradWeight ? "weight" : role == .gradBias ? "bias" : role == .gradInput ? "input" : "output")
         let name = "gradient-\(slug(input))-\(layer)-\(role)"
         let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
         switch r.shape.count {
@@ -179,11 +179,11 @@ extension StepBuilder {
     /// The dense layer's backward pass as a table, one row per input value.
     func denseGradientFigure(_ input: String, _ layer: String, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
-        let x = try record(input, layer, "input", step)
-        let w = try record(input, layer, "weight", step)
-        let g = try record(input, layer, "grad_output", step).data
-        let gw = try record(input, layer, "grad_weight", step).data
-        let gx = try record(input, layer, "grad_input", step).data
+        let x = try record(input, layer, .input, step)
+        let w = try record(input, layer, .weight, step)
+        let g = try record(input, layer, .gradOutput, step).data
+        let gw = try record(input, layer, .gradWeight, step).data
+        let gx = try record(input, layer, .gradInput, step).data
         let (k, n) = (w.shape[0], w.shape[1])
         guard k <= 4 else { throw fail(step, "dense_gradient is drawn for layers of up to 4 outputs; '\(layer)' has \(k)") }
         let labels = try classLabels(input, count: k, step).map { String($0.prefix(3)) }
@@ -222,9 +222,9 @@ extension StepBuilder {
     /// the gradient arriving and the gradient passed on.
     func reluGradientFigure(_ input: String, _ layer: String, _ c: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         guard case .relu = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a ReLU layer") }
-        let x = try channel(try record(input, layer, "input", step), c, step)
-        let gy = try channel(try record(input, layer, "grad_output", step), c, step)
-        let gx = try channel(try record(input, layer, "grad_input", step), c, step)
+        let x = try channel(try record(input, layer, .input, step), c, step)
+        let gy = try channel(try record(input, layer, .gradOutput, step), c, step)
+        let gx = try channel(try record(input, layer, .gradInput, step), c, step)
         var off = Set<Cell>()
         for i in 0..<x.rows { for j in 0..<x.cols where x[i, j] <= 0 { off.insert(Cell(row: i, col: j)) } }
         let carried = gy.values.filter { $0 != 0 }.count
@@ -248,9 +248,9 @@ extension StepBuilder {
     /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
     func weightTermsFigure(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         guard case .conv(let spec) = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a conv layer") }
-        let x = try record(input, layer, "input", step)
-        let gy = try record(input, layer, "grad_output", step)
-        let gw = try record(input, layer, "grad_weight", step)
+        let x = try record(input, layer, .input, step)
+        let gy = try record(input, layer, .gradOutput, step)
+        let gw = try record(input, layer, .gradWeight, step)
         guard index.count == 4, zip(index, gw.shape).allSatisfy({ $0 >= 0 && $0 < $1 }) else {
             throw fail(step, "index \(index) is outside \(layer)'s weight shape \(gw.shape)")
         }
@@ -326,8 +326,8 @@ extension StepBuilder {
         guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "update needs a 'target' for input '\(input)'") }
         let lrText = formatNumber(lr, .full)
         var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
-        for r in before.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
-            guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
+        for r in before.records where r.pass == .forward && (r.role == .weight || r.role == .bias) {
+            guard let gradient = r.role.gradient, let g = before.record(r.layer, gradient), let new = after.record(r.layer, r.role) else { continue }
             let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
             for j in order.prefix(count) {
                 let name = "\(r.layer).\(r.role)\(ShapeText.index(multiIndex(j, shape: r.shape)))"
@@ -341,7 +341,7 @@ extension StepBuilder {
             }
         }
         let last = before.model.layers[before.model.layers.count - 1].name
-        guard let y0 = before.record(last, "output")?.data, let y1 = after.record(last, "output")?.data else {
+        guard let y0 = before.record(last, .output)?.data, let y1 = after.record(last, .output)?.data else {
             throw fail(step, "the trace of '\(input)' has no output")
         }
         let labels = try classLabels(input, count: y0.count, step)

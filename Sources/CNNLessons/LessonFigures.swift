@@ -85,16 +85,16 @@ extension StepBuilder {
                             figure: .convolutionStep(figure))
     }
 
-    func mapFigure(_ input: String, _ layer: String, _ role: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
+    func mapFigure(_ input: String, _ layer: String, _ role: TraceRole, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let r = try record(input, layer, role, step)
-        let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
+        let what = role == .output ? "output" : role.rawValue.replacingOccurrences(of: "_", with: " ")
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
                             caption: "\(layer) \(what), channel \(c), for the \(input) image (\(ShapeText.figure(r.shape))).",
                             figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
     }
 
     func mapsFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {
-        let r = try record(input, layer, "output", step)
+        let r = try record(input, layer, .output, step)
         let spec = try layerSpec(input, layer, step)
         // Each map of a conv layer, or of a layer after one that keeps its channels, belongs to a feature.
         var feats: [NamedGrid] = []
@@ -111,8 +111,8 @@ extension StepBuilder {
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
-        let before = try channel(try record(input, layer, "input", step), c, step)
-        let after = try channel(try record(input, layer, "output", step), c, step)
+        let before = try channel(try record(input, layer, .input, step), c, step)
+        let after = try channel(try record(input, layer, .output, step), c, step)
         let negatives = before.values.filter { $0 < 0 }.count
         return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
                             caption: "\(layer), channel \(c): \(negatives) negative values become 0.",
@@ -141,9 +141,9 @@ extension StepBuilder {
     func votesFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {
         let spec = try layerSpec(input, layer, step)
         guard case .dense = spec.kind else { throw fail(step, "'\(layer)' is not a dense layer") }
-        let x = try record(input, layer, "input", step)
-        let w = try record(input, layer, "weight", step)
-        let y = try record(input, layer, "output", step)
+        let x = try record(input, layer, .input, step)
+        let w = try record(input, layer, .weight, step)
+        let y = try record(input, layer, .output, step)
         let n = w.shape[1]
         let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
         let classes = try trace(input, step).model.classNames
@@ -158,7 +158,7 @@ extension StepBuilder {
     func voteBarsFigure(_ inputs: [String], _ layer: String, _ step: LessonStep) throws -> LessonFigure {
         var bars: [Figure] = []
         for input in inputs {
-            let y = try record(input, layer, "output", step)
+            let y = try record(input, layer, .output, step)
             let classes = try trace(input, step).model.classNames
             bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
                                                  values: y.data, title: "the \(input) image", numberStyle: style)))
@@ -175,7 +175,7 @@ extension StepBuilder {
             let t = try trace(input, step)
             guard let target = inputTarget(input) else { throw fail(step, "error_table needs a 'target' for input '\(input)'") }
             let last = t.model.layers[t.model.layers.count - 1].name
-            let y = try record(input, last, "output", step).data
+            let y = try record(input, last, .output, step).data
             let classes = t.model.classNames
             lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
             lines.append("<tt>  class   right   actual   error = right − actual</tt>")
@@ -209,7 +209,7 @@ extension StepBuilder {
         let spec = try layerSpec(input, layer, step)
         guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
         // Missing gradients are named as the lesson writer needs them (a target is missing).
-        for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
+        for role in [TraceRole.gradOutput, .gradInput] { _ = try record(input, layer, role, step) }
         let t = try trace(input, step)
         var figure: PoolingGradientFigure
         do {

@@ -69,7 +69,7 @@ public enum ShowItem: Sendable, Equatable {
     /// One convolution step: `feature` of `layer` laid on `input` at output position (row, col).
     case convolution(input: String, layer: String, feature: Int, row: Int, col: Int)
     /// One channel of an array of a layer (`role`: output, input, grad_output, grad_input).
-    case map(input: String, layer: String, role: String, channel: Int)
+    case map(input: String, layer: String, role: TraceRole, channel: Int)
     /// All channels of a layer's output, each under its feature when the layer is a conv.
     case maps(input: String, layer: String)
     /// A ReLU layer's input and output for one channel.
@@ -91,7 +91,7 @@ public enum ShowItem: Sendable, Equatable {
     case lossGradient(input: String, numbers: NumberStyle?)
     /// A gradient array of a layer as coloured maps (`role`: grad_weight, grad_output,
     /// grad_input, grad_bias); a conv layer's `grad_weight` is one map per feature.
-    case gradient(input: String, layer: String, role: String, numbers: NumberStyle?)
+    case gradient(input: String, layer: String, role: TraceRole, numbers: NumberStyle?)
     /// A dense layer's backward pass as a table: `∂L/∂w[k, i] = g_k · x_i` and
     /// `∂L/∂x_i = Σ_k w[k, i] · g_k`.
     case denseGradient(input: String, layer: String, numbers: NumberStyle?)
@@ -361,6 +361,15 @@ struct ShowItemReader {
     func numbers(_ f: [String: Node]) throws(LessonError) -> NumberStyle? {
         try f["numbers"].map { n throws(LessonError) in try reader.numberStyle(n, "\(kind).numbers") }
     }
+    /// A `role` field: one of `allowed`, or `def` when the field is absent.
+    func role(_ n: Node?, _ what: String, _ allowed: [TraceRole], default def: TraceRole) throws(LessonError) -> TraceRole {
+        guard let n else { return def }
+        guard let role = TraceRole(rawValue: try string(n, what)), allowed.contains(role) else {
+            let names = allowed.map(\.rawValue)
+            throw fail(n, "\(what) must be \(names.dropLast().joined(separator: ", ")) or \(names.last ?? "")")
+        }
+        return role
+    }
     func inputList(_ n: Node?) throws(LessonError) -> [String] {
         guard let n, let seq = n.sequence, !seq.isEmpty else { throw fail(n ?? v, "\(kind): 'inputs' must be a list of input names") }
         var names: [String] = []
@@ -386,10 +395,7 @@ struct ShowItemReader {
                             row: try int(pair[0], "convolution.at row"), col: try int(pair[1], "convolution.at column"))
     case "map":
         let f = try fields(["input", "layer", "role", "channel"], required: ["input", "layer"])
-        let role = try f["role"].map { n throws(LessonError) in try string(n, "map.role") } ?? "output"
-        guard ["input", "output", "grad_output", "grad_input"].contains(role) else {
-            throw fail(f["role"], "map.role must be input, output, grad_output or grad_input")
-        }
+        let role = try role(f["role"], "map.role", [.input, .output, .gradOutput, .gradInput], default: .output)
         return .map(input: try input(f["input"], "map.input"), layer: try string(f["layer"], "map.layer"), role: role,
                     channel: try f["channel"].map { n throws(LessonError) in try int(n, "map.channel") } ?? 0)
     case "maps":
@@ -427,10 +433,7 @@ struct ShowItemReader {
         return .lossGradient(input: try input(f["input"], "\(kind).input"), numbers: try numbers(f))
     case "gradient":
         let f = try fields(["input", "layer", "role", "numbers"], required: ["input", "layer"])
-        let role = try f["role"].map { n throws(LessonError) in try string(n, "gradient.role") } ?? "grad_weight"
-        guard ["grad_weight", "grad_bias", "grad_output", "grad_input"].contains(role) else {
-            throw fail(f["role"], "gradient.role must be grad_weight, grad_bias, grad_output or grad_input")
-        }
+        let role = try role(f["role"], "gradient.role", [.gradWeight, .gradBias, .gradOutput, .gradInput], default: .gradWeight)
         return .gradient(input: try input(f["input"], "gradient.input"), layer: try string(f["layer"], "gradient.layer"),
                          role: role, numbers: try numbers(f))
     case "dense_gradient":

@@ -119,13 +119,13 @@ struct StepBuilder {
         throw fail(step, "no input named '\(input)'")
     }
 
-    func record(_ input: String, _ layer: String, _ role: String, _ step: LessonStep) throws -> TraceRecord {
+    func record(_ input: String, _ layer: String, _ role: TraceRole, _ step: LessonStep) throws -> TraceRecord {
         let t = try trace(input, step)
         guard t.model.layers.contains(where: { $0.name == layer }) || layer == "loss" else {
             throw fail(step, "the model has no layer '\(layer)' (its layers: \(t.model.layers.map(\.name).joined(separator: ", ")))")
         }
         guard let r = t.record(layer, role) else {
-            let note = role.hasPrefix("grad") ? "; gradients need a 'target' for input '\(input)'" : ""
+            let note = role.pass == .backward ? "; gradients need a 'target' for input '\(input)'" : ""
             throw fail(step, "\(layer) has no '\(role)' array in the trace of '\(input)'\(note)")
         }
         return r
@@ -151,7 +151,7 @@ struct StepBuilder {
     /// The features of a conv layer: `weight[o, 0]` for each filter, with the article's names
     /// when the layer has three 3×3 single-channel filters.
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
-        let w = try record(input, layer, "weight", step)
+        let w = try record(input, layer, .weight, step)
         guard let feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
         return feats
     }
@@ -174,7 +174,7 @@ struct StepBuilder {
     /// The input record of the first layer: the image itself.
     func firstInput(_ input: String, _ step: LessonStep) throws -> TraceRecord {
         let t = try trace(input, step)
-        guard let first = t.records.first, first.role == "input" else { throw fail(step, "the trace of '\(input)' is empty") }
+        guard let first = t.records.first, first.role == .input else { throw fail(step, "the trace of '\(input)' is empty") }
         return first
     }
 
@@ -312,7 +312,10 @@ struct StepBuilder {
         }
         let parts = name.split(separator: ".").map(String.init)
         guard parts.count == 2 || parts.count == 3 else { throw fail(step, "{{\(body)}}: write LAYER.ROLE[index]") }
-        let r = try record(input, parts[0], parts[1], step)
+        guard let role = TraceRole(rawValue: parts[1]) else {
+            throw fail(step, "{{\(body)}}: '\(parts[1])' is not a role; the roles are \(TraceRole.names)")
+        }
+        let r = try record(input, parts[0], role, step)
         if parts.count == 3 {
             switch parts[2] {
             case "sum": return r.data.reduce(0, +)

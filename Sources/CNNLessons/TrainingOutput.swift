@@ -18,7 +18,7 @@ extension TrainingReport {
             let path = folder.appendingPathComponent("models/xo.weights.json").path
             guard LessonLibrary.fileExists(path), let weights = try? loadWeights(path: path),
                   let w = weights["conv1.weight"] else { continue }
-            return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: "conv1", role: "weight", shape: w.shape, data: w.data))
+            return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: "conv1", role: .weight, shape: w.shape, data: w.data))
         }
         return nil
     }

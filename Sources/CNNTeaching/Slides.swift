@@ -42,7 +42,7 @@ struct SlideBuilder {
     let learningRate: Double
     var layers: [String] { trace.model.layers.map(\.name) }
 
-    func record(_ layer: String, _ role: String) -> TraceRecord {
+    func record(_ layer: String, _ role: TraceRole) -> TraceRecord {
         trace.record(layer, role) ?? TraceRecord(pass: .forward, layer: layer, role: role, shape: [1, 0, 0], data: [])
     }
     /// Plane `c` of a `[C, H, W]` record.
@@ -52,16 +52,16 @@ struct SlideBuilder {
         guard r.data.count >= start + h * w else { return Grid(rows: 0, cols: 0, repeating: 0) }
         return Grid(rows: h, cols: w, values: Array(r.data[start..<(start + h * w)])) ?? Grid(rows: 0, cols: 0, repeating: 0)
     }
-    var picture: Grid { plane(record(layers[0], "input"), 0) }
+    var picture: Grid { plane(record(layers[0], .input), 0) }
     /// The sum of the products at conv output `[o, i, j]`, from the engine's one conv derivation.
     func sum(_ o: Int, _ i: Int, _ j: Int) -> Double {
         guard case .conv(let spec) = trace.model.layers[0].kind else { return .nan }
-        return spec.derivation(input: record(layers[0], "input").tensor, weight: record(layers[0], "weight").tensor, bias: nil,
+        return spec.derivation(input: record(layers[0], .input).tensor, weight: record(layers[0], .weight).tensor, bias: nil,
                                filter: o, row: i, col: j).sum
     }
-    var featureCount: Int { record(layers[0], "weight").shape.first ?? 0 }
+    var featureCount: Int { record(layers[0], .weight).shape.first ?? 0 }
     func feature(_ o: Int) -> Grid {
-        let w = record(layers[0], "weight")
+        let w = record(layers[0], .weight)
         let k = w.shape.count == 4 ? w.shape[2] * w.shape[3] : 0
         return Grid(rows: w.shape.count == 4 ? w.shape[2] : 0, cols: w.shape.count == 4 ? w.shape[3] : 0,
                     values: Array(w.data[(o * k)..<((o + 1) * k)])) ?? Grid(rows: 0, cols: 0, repeating: 0)
@@ -110,7 +110,7 @@ struct SlideBuilder {
 
     /// The feature slides over the picture: one slide per position along the first row, the map filling cell by cell.
     func slidingWindowSlides() -> [Slide] {
-        let map = plane(record(layers[0], "output"), 0)
+        let map = plane(record(layers[0], .output), 0)
         let steps = min(map.cols, 5)
         return (0..<steps).map { j in
             let patch = Set((0..<3).flatMap { a in (0..<3).map { Cell(row: a, col: j + $0) } })
@@ -127,8 +127,8 @@ struct SlideBuilder {
     }
 
     func mapSlides() -> [Slide] {
-        let conv = plane(record(layers[0], "output"), 0), relu = plane(record(layers[1], "output"), 0)
-        let pool = plane(record(layers[2], "output"), 0)
+        let conv = plane(record(layers[0], .output), 0), relu = plane(record(layers[1], .output), 0)
+        let pool = plane(record(layers[2], .output), 0)
         return [
             Slide(title: "The whole map", lines: ["1 means a perfect match; −1 means the opposite matches."],
                   figures: [numbers(conv, cell: (64, 46))],
@@ -146,7 +146,7 @@ struct SlideBuilder {
     }
 
     func learningSlide(labels: [String], votes: [Double]) -> Slide {
-        let after = stepped.record(layers[layers.count - 1], "output")?.data ?? []
+        let after = stepped.record(layers[layers.count - 1], .output)?.data ?? []
         let lossAfter = stepped.loss ?? .nan
         return Slide(title: "Learning: one small step", lines: ["Every weight moves a little against its gradient.",
                                                                  "Learning rate \(formatNumber(learningRate, .full)): the error goes from <b>\(formatNumber(trace.loss ?? .nan, .standard))</b> to <b>\(formatNumber(lossAfter, .standard))</b>."],
@@ -158,7 +158,7 @@ struct SlideBuilder {
 
     func voteSlides() -> [Slide] {
         let dense = layers[layers.count - 1]
-        let votes = record(dense, "output").data
+        let votes = record(dense, .output).data
         let names = trace.model.classNames
         let labels = votes.indices.map { $0 < names.count ? names[$0] : "\($0)" }
         let loss = trace.loss ?? .nan

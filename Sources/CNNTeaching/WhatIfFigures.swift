@@ -11,11 +11,11 @@ extension WhatIfResult {
         var result: [LessonFigure] = []
         let layers = before.model.layers.map(\.name)
         for d in differences where d.pass == .forward {
-            guard let li = layers.firstIndex(of: d.layer), d.role != "input" || li == 0,
+            guard let li = layers.firstIndex(of: d.layer), d.role != .input || li == 0,
                   let a = before.record(d.layer, d.role), let b = after.record(d.layer, d.role) else { continue }
             let cells = d.elements.map(\.index)
-            let name = String(format: "%02d-%@-%@", result.count + 1, d.layer, d.role)
-            let figure = pair(a, b, changed: cells, isImage: d.role == "input", isVotes: li == layers.count - 1 && d.role == "output",
+            let name = String(format: "%02d-%@-%@", result.count + 1, d.layer, d.role.rawValue)
+            let figure = pair(a, b, changed: cells, isImage: d.role == .input, isVotes: li == layers.count - 1 && d.role == .output,
                               style: style)
             result.append(LessonFigure(name: name, caption: "\(d.layer).\(d.role): \(d.elements.count) changed (outlined), before and after",
                                        figure: figure))
@@ -64,10 +64,10 @@ extension WhatIfResult {
                 let o = offset(of: idx, shape: r.shape) % planeSize
                 return Cell(row: o / cols, col: o % cols)
             })
-            let title = planes > 1 ? "\(when), \(r.role == "weight" ? "weights" : "map") \(p + 1)" : when
+            let title = planes > 1 ? "\(when), \(r.role == .weight ? "weights" : "map") \(p + 1)" : when
             if isImage {
                 figures.append(.image(ImageFigure(grid: grid, title: title, highlighted: outlined, cellSize: 20)))
-            } else if r.role == "output" {
+            } else if r.role == .output {
                 figures.append(.featureMap(FeatureMapFigure(map: grid, title: title, numberStyle: style, showLegend: false,
                                                             highlighted: outlined, cellSize: 30)))
             } else {

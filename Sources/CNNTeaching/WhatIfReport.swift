@@ -18,7 +18,7 @@ public struct WhatIfResult: Sendable {
     /// The last layer's outputs (the votes) before and after.
     public var votes: (before: [Double], after: [Double]) {
         let last = before.model.layers.last?.name ?? ""
-        return (before.record(last, "output")?.data ?? [], after.record(last, "output")?.data ?? [])
+        return (before.record(last, .output)?.data ?? [], after.record(last, .output)?.data ?? [])
     }
 
     /// How many numbers changed, over all arrays.
@@ -34,14 +34,14 @@ public struct WhatIfResult: Sendable {
         var previousOutput: [String: ArrayDifferences] = [:]
         for (li, layer) in layers.enumerated() {
             for d in differences where d.layer == layer {
-                if d.pass == .forward, d.role == "input", li > 0, let prev = previousOutput[layers[li - 1]],
+                if d.pass == .forward, d.role == .input, li > 0, let prev = previousOutput[layers[li - 1]],
                    prev.elements == d.elements {
                     lines.append("\(d.name): the same \(d.elements.count) changes as \(layers[li - 1]).output above")
                     continue
                 }
                 lines.append("\(d.name) (\(d.elements.count) of \(d.shape.reduce(1, *)) changed):")
                 lines += d.elements.map { "  " + elementLine($0, shape: d.shape, style: style) }
-                if d.pass == .forward, d.role == "output" { previousOutput[layer] = d }
+                if d.pass == .forward, d.role == .output { previousOutput[layer] = d }
             }
         }
         for d in differences where !layers.contains(d.layer) {

@@ -30,10 +30,10 @@ struct WorksheetBuilder {
     var pool: String { layers[2] }
     var dense: String { layers[layers.count - 1] }
 
-    func record(_ layer: String, _ role: String) -> TraceRecord {
+    func record(_ layer: String, _ role: TraceRole) -> TraceRecord {
         trace.record(layer, role) ?? TraceRecord(pass: .forward, layer: layer, role: role, shape: [0], data: [])
     }
-    func value(_ layer: String, _ role: String, _ index: [Int]) -> Double {
+    func value(_ layer: String, _ role: TraceRole, _ index: [Int]) -> Double {
         let r = record(layer, role)
         return r.data.isEmpty ? .nan : r.data[r.tensor.offset(index)]
     }
@@ -43,7 +43,7 @@ struct WorksheetBuilder {
         let text = (try? explain(trace: trace, query: query, style: .rounded(2))) ?? ""
         return text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("recomputed") }.joined(separator: "\n")
     }
-    var mapShape: (rows: Int, cols: Int) { let s = record(conv, "output").shape; return (s[1], s[2]) }
+    var mapShape: (rows: Int, cols: Int) { let s = record(conv, .output).shape; return (s[1], s[2]) }
     var windows: PoolWindows {
         var spec = PoolSpec(size: 2, stride: 2, ceil: true)
         if case .maxpool(let p) = trace.model.layers[2].kind { spec = p }
@@ -52,7 +52,7 @@ struct WorksheetBuilder {
     /// The engine's derivation of conv output `[o, i, j]`: patch, weights, products, sum, divisor.
     func convDerivation(_ o: Int, _ i: Int, _ j: Int) -> ConvDerivation? {
         guard case .conv(let spec) = trace.model.layers[0].kind else { return nil }
-        return spec.derivation(input: record(conv, "input").tensor, weight: record(conv, "weight").tensor, bias: nil,
+        return spec.derivation(input: record(conv, .input).tensor, weight: record(conv, .weight).tensor, bias: nil,
                                filter: o, row: i, col: j)
     }
 

@@ -15,7 +15,7 @@ extension WorksheetBuilder {
 
     mutating func convolutionPart() -> WorksheetPart {
         let (rows, cols) = mapShape
-        feature = Int(rng.next() % UInt64(record(conv, "weight").shape[0]))
+        feature = Int(rng.next() % UInt64(record(conv, .weight).shape[0]))
         let all = (0..<rows).flatMap { i in (0..<cols).compactMap { convDerivation(feature, i, $0) } }
         let candidates = all.filter { (2...7).contains($0.patch.filter { $0 > 0 }.count) }
         // A sum of at least 3 either way, so ÷8 and ÷9 differ by more than the marking tolerance.
@@ -23,7 +23,7 @@ extension WorksheetBuilder {
         let chosen = pick(clear.isEmpty ? candidates : clear) ?? all.first
         patch = chosen.map { (row: $0.row, col: $0.col) } ?? (0, 0)
         let o = feature, (i, j) = patch
-        let v = value(conv, "output", [o, i, j]), sum = chosen?.sum ?? .nan, n = Double(chosen?.divisor ?? 1)
+        let v = value(conv, .output, [o, i, j]), sum = chosen?.sum ?? .nan, n = Double(chosen?.divisor ?? 1)
         let added = zip(chosen?.patch ?? [], chosen?.weights ?? []).map { $0 + $1 }.reduce(0, +)
         let neighbours = [(i - 1, j), (i + 1, j), (i, j - 1), (i, j + 1)].filter { $0.0 >= 0 && $0.0 < rows && $0.1 >= 0 && $0.1 < cols }
             .compactMap { convDerivation(o, $0.0, $0.1) }
@@ -48,9 +48,9 @@ extension WorksheetBuilder {
     }
 
     private func convolutionFigures(products: [Double]?) -> [Figure] {
-        let x = record(conv, "input"), o = feature
+        let x = record(conv, .input), o = feature
         guard let image = Grid(rows: x.shape[1], cols: x.shape[2], values: Array(x.data.prefix(x.shape[1] * x.shape[2]))),
-              let weight = Grid(rows: 3, cols: 3, values: (0..<9).map { value(conv, "weight", [o, 0, $0 / 3, $0 % 3]) }) else { return [] }
+              let weight = Grid(rows: 3, cols: 3, values: (0..<9).map { value(conv, .weight, [o, 0, $0 / 3, $0 % 3]) }) else { return [] }
         let outlined = Set((0..<3).flatMap { a in (0..<3).map { Cell(row: patch.row + a, col: patch.col + $0) } })
         let picture = WorksheetGridFigure(cells: WorksheetGridFigure.numbers(image, style: .rounded(0)), shades: image, outlined: outlined,
                                           cellWidth: Paper.pixel, cellHeight: Paper.pixel, fontSize: 9, title: "the picture",

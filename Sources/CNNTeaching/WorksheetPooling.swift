@@ -12,7 +12,7 @@ extension WorksheetBuilder {
     func signedMap(outlined: [Cell]) -> Figure {
         let (rows, cols) = mapShape
         let cells: [[WorksheetGridFigure.Content]] = (0..<rows).map { r in (0..<cols).map { c in
-            (r, c) == (patch.row, patch.col) ? .blank("1b") : .given(formatNumber(value(conv, "output", [feature, r, c]), .standard))
+            (r, c) == (patch.row, patch.col) ? .blank("1b") : .given(formatNumber(value(conv, .output, [feature, r, c]), .standard))
         } }
         return .worksheetGrid(WorksheetGridFigure(cells: cells, outlined: Set(outlined), cellWidth: Paper.cell + 4,
                                                   cellHeight: Paper.cell - 4, fontSize: 10,
@@ -23,7 +23,7 @@ extension WorksheetBuilder {
         let full = (0..<windows.outH).flatMap { i in (0..<windows.outW).map { (row: i, col: $0) } }
             .filter { !windows.isPartial($0.row, $0.col) && !cells(ofWindow: $0).contains(Cell(row: patch.row, col: patch.col)) }
         func signs(_ w: (row: Int, col: Int)) -> (neg: Bool, pos: Bool) {
-            let v = cells(ofWindow: w).map { value(conv, "output", [feature, $0.row, $0.col]) }
+            let v = cells(ofWindow: w).map { value(conv, .output, [feature, $0.row, $0.col]) }
             return (v.contains { $0 < 0 }, v.contains { $0 > 0 })
         }
         windowA = pick(full.filter { signs($0).neg && signs($0).pos }) ?? pick(full) ?? (0, 0)
@@ -32,10 +32,10 @@ extension WorksheetBuilder {
         let labels = ["2a", "2b", "2c", "2d"]
         var questions: [WorksheetQuestion] = []
         for (k, cell) in cells(ofWindow: windowA).enumerated() where k < labels.count {
-            let c = value(conv, "output", [feature, cell.row, cell.col])
+            let c = value(conv, .output, [feature, cell.row, cell.col])
             let query = "\(relu).output\(ix([feature, cell.row, cell.col]))"
             questions.append(question(labels[k], .relu, "ReLU of the number at row \(cell.row + 1), column \(cell.col + 1)",
-                                      answer: value(relu, "output", [feature, cell.row, cell.col]), source: query,
+                                      answer: value(relu, .output, [feature, cell.row, cell.col]), source: query,
                                       derivation: derivation(query), mistakes: c < 0 ? [(.keptNegative, c), (.signFlipped, -c)] : [(.signFlipped, -c)]))
         }
         let blanks = WorksheetGridFigure(cells: [[.blank("2a"), .blank("2b")], [.blank("2c"), .blank("2d")]],
@@ -59,19 +59,19 @@ extension WorksheetBuilder {
     }
 
     private func poolQuestion(_ id: String, _ w: (row: Int, col: Int), _ prompt: String) -> WorksheetQuestion {
-        let answer = value(pool, "output", [feature, w.row, w.col])
+        let answer = value(pool, .output, [feature, w.row, w.col])
         let inWindow = cells(ofWindow: w)
-        let after = inWindow.map { value(relu, "output", [feature, $0.row, $0.col]) }
-        let before = inWindow.map { value(conv, "output", [feature, $0.row, $0.col]) }
+        let after = inWindow.map { value(relu, .output, [feature, $0.row, $0.col]) }
+        let before = inWindow.map { value(conv, .output, [feature, $0.row, $0.col]) }
         var mistakes: [(MistakeKind, Double)] = [(.minInsteadOfMax, after.min() ?? .nan), (.pooledBeforeReLU, before.max() ?? .nan),
                                                  (.signFlipped, -answer)]
         // Neighbouring windows, and the same window moved by one cell (as if the stride were 1).
         for (di, dj) in [(-1, 0), (1, 0), (0, -1), (0, 1)] {
             let (ni, nj) = (w.row + di, w.col + dj)
-            if ni >= 0, nj >= 0, ni < windows.outH, nj < windows.outW { mistakes.append((.wrongWindow, value(pool, "output", [feature, ni, nj]))) }
+            if ni >= 0, nj >= 0, ni < windows.outH, nj < windows.outW { mistakes.append((.wrongWindow, value(pool, .output, [feature, ni, nj]))) }
             let shifted = inWindow.map { Cell(row: $0.row + di, col: $0.col + dj) }
             if shifted.allSatisfy({ $0.row >= 0 && $0.col >= 0 && $0.row < mapShape.rows && $0.col < mapShape.cols }) {
-                mistakes.append((.wrongWindow, shifted.map { value(relu, "output", [feature, $0.row, $0.col]) }.max() ?? .nan))
+                mistakes.append((.wrongWindow, shifted.map { value(relu, .output, [feature, $0.row, $0.col]) }.max() ?? .nan))
             }
         }
         let query = "\(pool).output\(ix([feature, w.row, w.col]))"

@@ -4,12 +4,12 @@ import CNNFigures
 
 extension WorksheetBuilder {
     var classNames: [String] { trace.model.classNames }
-    var votes: [Double] { record(dense, "output").data }
+    var votes: [Double] { record(dense, .output).data }
     var target: Int { trace.target ?? shape.rawValue }
 
     /// The values going into the last layer and one row of weights per class, as given cells.
     func votesTable() -> Figure {
-        let x = record(dense, "input").data, w = record(dense, "weight")
+        let x = record(dense, .input).data, w = record(dense, .weight)
         let n = x.count
         var rows: [[WorksheetGridFigure.Content]] = [[.given("value")] + x.map { .given(formatNumber($0, .standard)) }]
         for k in classNames.indices where (k + 1) * n <= w.data.count {
@@ -20,7 +20,7 @@ extension WorksheetBuilder {
     }
 
     func votesPart() -> WorksheetPart {
-        let x = record(dense, "input").data, w = record(dense, "weight").data, n = x.count
+        let x = record(dense, .input).data, w = record(dense, .weight).data, n = x.count
         let winner = votes.indices.max { votes[$0] < votes[$1] } ?? 0
         var q = [prediction("4p", "Predict before you compute: which vote will win, \(classNames.joined(separator: " or "))?",
                             answer: classNames[winner], derivation: "the votes are " + voteText())]
@@ -57,14 +57,14 @@ extension WorksheetBuilder {
     }
 
     mutating func updatePart(stepped: Trace, learningRate lr: Double) -> WorksheetPart {
-        let x = record(dense, "input").data, w = record(dense, "weight").data, n = x.count
+        let x = record(dense, .input).data, w = record(dense, .weight).data, n = x.count
         let k = target
         let choices = (0..<n).filter { x[$0] != 0 && w[k * n + $0] != 0 }
         let i = pick(choices) ?? pick(Array((0..<n).filter { x[$0] != 0 })) ?? 0
-        let g = value(dense, "grad_output", [k]), gw = value(dense, "grad_weight", [k, i]), w0 = w[k * n + i]
-        let newWeight = stepped.record(dense, "weight").map { $0.data[k * n + i] } ?? .nan
+        let g = value(dense, .gradOutput, [k]), gw = value(dense, .gradWeight, [k, i]), w0 = w[k * n + i]
+        let newWeight = stepped.record(dense, .weight).map { $0.data[k * n + i] } ?? .nan
         let name = classNames[k]
-        let voteAfter = stepped.record(dense, "output")?.data[k] ?? .nan
+        let voteAfter = stepped.record(dense, .output)?.data[k] ?? .nan
         let q = [
             question("6a", .gradient, "how fast the error grows with the vote for \(name): vote \(name) − right \(name) (that is 2 × (vote − right) ÷ 2)",
                      answer: g, source: "\(dense).grad_output[\(k)]", derivation: derivation("\(dense).grad_output[\(k)]"),

@@ -86,7 +86,7 @@ public enum AudioExperiment {
         let traced = examples[0]
         let tracedSpectrogram = Spectrogram(samples: traced.samples, sampleRate: traced.sampleRate, settings: settings)
         let trace = trained.trace(input: tracedSpectrogram.image, target: traced.kind.rawValue)
-        let scores = trace.record("out", "output")?.data ?? []
+        let scores = trace.record("out", .output)?.data ?? []
         let probabilities = softmax(scores)
         let predicted = probabilities.indices.max { probabilities[$0] < probabilities[$1] } ?? 0
 
@@ -236,8 +236,8 @@ enum AudioFigures {
 
         // 5. The traced example: the input, the maps of the four features that voted most for the
         //    answer (after ReLU, on one colour scale), and the vote.
-        if let relu = r.trace.record("relu1", "output"), relu.shape.count == 3,
-           let pooled = r.trace.record("pool1", "output"), let votes = network.parameter("out.weight") {
+        if let relu = r.trace.record("relu1", .output), relu.shape.count == 3,
+           let pooled = r.trace.record("pool1", .output), let votes = network.parameter("out.weight") {
             let (c, h, w) = (relu.shape[0], relu.shape[1], relu.shape[2])
             let contributions = voteContributions(pooled: pooled.data, channels: c, weights: votes, to: r.tracedPrediction)
             let chosen = (0..<c).sorted { contributions[$0] > contributions[$1] }.prefix(4).sorted()

@@ -118,7 +118,7 @@ public enum LessonExperiments {
     /// The parameters recorded in a trace's forward pass, by `state_dict` name.
     static func parameters(of trace: Trace) -> [String: Tensor] {
         var p: [String: Tensor] = [:]
-        for r in trace.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
+        for r in trace.records where r.pass == .forward && (r.role == .weight || r.role == .bias) {
             p["\(r.layer).\(r.role)"] = r.tensor
         }
         return p

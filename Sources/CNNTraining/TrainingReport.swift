@@ -218,7 +218,7 @@ public enum TrainingReport {
     static func learnedFeatures(_ network: Network) -> [NamedGrid]? {
         guard let conv = network.model.layers.first(where: { if case .conv = $0.kind { return true } else { return false } }),
               let w = network.parameter("\(conv.name).weight") else { return nil }
-        return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: conv.name, role: "weight", shape: w.shape, data: w.data))
+        return TraceFigures.features(weight: TraceRecord(pass: .forward, layer: conv.name, role: .weight, shape: w.shape, data: w.data))
     }
 
     static func confusionTable(_ e: Evaluation, classes: [String]) -> Figure {

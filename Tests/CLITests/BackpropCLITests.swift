@@ -23,7 +23,7 @@ private func articleTraces(lr: Double) throws -> (before: Trace, after: Trace) {
     return (before, net.trace(input: x, target: 0))
 }
 
-private func value(_ t: Trace, _ layer: String, _ role: String, _ index: [Int]) throws -> Double {
+private func value(_ t: Trace, _ layer: String, _ role: TraceRole, _ index: [Int]) throws -> Double {
     let r = try #require(t.record(layer, role))
     return r.tensor[index: index]
 }
@@ -49,14 +49,14 @@ private func value(_ t: Trace, _ layer: String, _ role: String, _ index: [Int]) 
         // 1. the error at the votes; 2. a dense weight's gradient and an input's gradient;
         // 5. one feature pixel's gradient; 6. the loss before and after one step.
         let expected = [
-            n(try value(before, "out", "grad_output", [1])),
-            n(try value(before, "out", "grad_weight", [1, 1])),
-            n(try value(before, "out", "grad_input", [0, 0, 1])),
-            n(try value(before, "conv1", "grad_weight", [0, 0, 0, 0])),
+            n(try value(before, "out", .gradOutput, [1])),
+            n(try value(before, "out", .gradWeight, [1, 1])),
+            n(try value(before, "out", .gradInput, [0, 0, 1])),
+            n(try value(before, "conv1", .gradWeight, [0, 0, 0, 0])),
             n(try #require(before.loss)),
             n(try #require(after.loss)),
-            n(try value(after, "out", "weight", [1, 1])),
-            n(try value(after, "out", "output", [1])),
+            n(try value(after, "out", .weight, [1, 1])),
+            n(try value(after, "out", .output, [1])),
         ]
         for s in expected { #expect(text.contains(s), "the PDF lacks \(s)") }
         #expect(text.contains("conv1.grad_weight[0,0,0,0] in the trace"))
@@ -81,7 +81,7 @@ private func value(_ t: Trace, _ layer: String, _ role: String, _ index: [Int]) 
         let (before, after) = try articleTraces(lr: 0.1)
         let text = try pdfTool("pdftotext", dir.appendingPathComponent("xo.pdf").path)
         #expect(text.contains(formatNumber(try #require(after.loss), .rounded(4))))
-        #expect(text.contains(formatNumber(try value(before, "out", "grad_output", [1]), .rounded(4))))
+        #expect(text.contains(formatNumber(try value(before, "out", .gradOutput, [1]), .rounded(4))))
     }
 }
 

@@ -54,8 +54,31 @@ import Testing
         #expect(!lesson.stdout.contains("Step 1"))
     }
 
+    /// A role that is not a `TraceRole`, in a JSON trace or an `.npz` member name, is one line
+    /// naming the file and the field, for every command that reads traces.
+    @Test func unknownRolesNameTheFileAndField() throws {
+        let dir = try temporaryDirectory()
+        let text = try String(contentsOf: packageRoot.appendingPathComponent(goldenTrace), encoding: .utf8)
+        let first = try #require(text.range(of: #""role": "output""#))
+        let k = text[..<first.lowerBound].components(separatedBy: #"{"pass": "#).count - 2
+        let bad = try write(text.replacingCharacters(in: first, with: #""role": "outptu""#), "bad-role.json", in: dir)
+        let mentions = ["bad-role.json", "records[\(k)].role", "'outptu' is not a role", "grad_bias"]
+        expectOneLine(try run(["explain", bad, "conv1.output[0,0,0]"]), mentions: mentions)
+        expectOneLine(try run(["render", bad, "--out", dir.appendingPathComponent("figures").path]), mentions: mentions)
+        expectOneLine(try run(["diff", bad, goldenTrace]), mentions: mentions, status: 2)
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("figures").path))
+        // The .npz member forward/conv1/output.npy renamed in place to forward/conv1/outptu.npy.
+        let npz = dir.appendingPathComponent("t.npz").path
+        #expect(try run(["trace", "--model", xoModel, "--weights", xoWeights, "--input", xoInput, "--out", dir.appendingPathComponent("t.json").path, "--npz", npz]).status == 0)
+        let renamed = try Data(contentsOf: URL(fileURLWithPath: npz)).replacing(Data("forward/conv1/output.npy".utf8), with: Data("forward/conv1/outptu.npy".utf8))
+        try renamed.write(to: dir.appendingPathComponent("bad-role.npz"))
+        expectOneLine(try run(["diff", dir.appendingPathComponent("bad-role.npz").path, goldenTrace]),
+                      mentions: ["bad-role.npz", "forward/conv1/outptu", "'outptu' is not a role"], status: 2)
+    }
+
     @Test func usageErrorsExitTwo() throws {
-        for args in [["trace"], ["diff", "a.json"], ["lesson", "xo", "--format", "gif"], ["bench", "--workload", "nope"], ["frobnicate"]] {
+        for args in [["trace"], ["diff", "a.json"], ["lesson", "xo", "--format", "gif"], ["lesson", "xo", "--format", "pdf,gif"], ["bench", "--workload", "nope"],
+                     ["worksheet", "zz", "--out", "/tmp/never"], ["slides", "zz", "--out", "/tmp/never.pdf"], ["train", "--method", "guess"], ["frobnicate"]] {
             let r = try run(args)
             #expect(r.status == 2, "\(args): exit \(r.status)")
             #expect(!r.stderr.isEmpty)

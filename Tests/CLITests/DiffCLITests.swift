@@ -15,19 +15,19 @@ import Testing
     /// gradient pairs each unit's gradient with the other unit (`1 − u` instead of `u`), a classic
     /// indexing slip. The loss gradient and the input gradient are right.
     func studentBackward(_ t: Trace) throws -> [TraceRecord] {
-        let y = try #require(t.record("out", "output")).data
-        let input = try #require(t.record("out", "input"))
+        let y = try #require(t.record("out", .output)).data
+        let input = try #require(t.record("out", .input))
         let x = input.data
-        let w = try #require(t.record("out", "weight")).data
+        let w = try #require(t.record("out", .weight)).data
         let target = try #require(t.target)
         // mse over the outputs, one-hot target: dL/dy = 2 (y − t) / n.
         let gy = y.indices.map { u in 2 * (y[u] - (u == target ? 1 : 0)) / Double(y.count) }
         let gx = x.indices.map { i in y.indices.reduce(0.0) { $0 + w[$1 * x.count + i] * gy[$1] } }
         let gw = y.indices.flatMap { u in x.map { gy[1 - u] * $0 } }   // the bug
         return [
-            TraceRecord(pass: .backward, layer: "out", role: "grad_output", shape: [y.count], data: gy),
-            TraceRecord(pass: .backward, layer: "out", role: "grad_input", shape: input.shape, data: gx),
-            TraceRecord(pass: .backward, layer: "out", role: "grad_weight", shape: [y.count, x.count], data: gw),
+            TraceRecord(pass: .backward, layer: "out", role: .gradOutput, shape: [y.count], data: gy),
+            TraceRecord(pass: .backward, layer: "out", role: .gradInput, shape: input.shape, data: gx),
+            TraceRecord(pass: .backward, layer: "out", role: .gradWeight, shape: [y.count, x.count], data: gw),
         ]
     }
 
@@ -42,7 +42,7 @@ import Testing
         #expect(r.stdout.contains("  backward out.grad_weight: "), "\(r.stdout)")
         #expect(!r.stdout.contains("  backward out.grad_input: "), "\(r.stdout)")
         // The explanation of the reference's number at the worst element, with its value.
-        let correct = try #require(ref.record("out", "grad_weight"))
+        let correct = try #require(ref.record("out", .gradWeight))
         let line = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("first disagreement in pass order: backward out.grad_weight[") })
         let query = String(line.dropFirst("first disagreement in pass order: backward ".count))
         let inner = query.dropFirst("out.grad_weight[".count).dropLast()

@@ -25,14 +25,14 @@ import Testing
         let expected = try #require(all[mapping])
         let trace = try loadTrace(path: out)
         // The pixels mapped exactly: p/255 and 2p/255 − 1 of 8-bit values.
-        #expect(try #require(trace.record("0", "input")).data == expected.input.flatMap { $0 })
-        #expect(trace.record("6", "output")?.shape == [200])
+        #expect(try #require(trace.record("0", .input)).data == expected.input.flatMap { $0 })
+        #expect(trace.record("6", .output)?.shape == [200])
         // 1e-12: float64 in both, the same float32 weights, sums added in another order.
-        let logits = try #require(trace.record("8", "output")).data
+        let logits = try #require(trace.record("8", .output)).data
         #expect(logits.count == 10)
         for (a, b) in zip(logits, expected.output) { #expect(isClose(a, b, rtol: 1e-12, atol: 1e-15), "\(a) vs \(b)") }
         #expect(isClose(try #require(trace.loss), expected.loss, rtol: 1e-12))
         // Every gradient is there, down to the first conv's weights.
-        #expect(trace.record("0", "grad_weight")?.shape == [4, 1, 5, 5])
+        #expect(trace.record("0", .gradWeight)?.shape == [4, 1, 5, 5])
     }
 }

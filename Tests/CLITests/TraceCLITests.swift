@@ -36,18 +36,18 @@ import TestSupport
         #expect(r.status == 0, "\(r.stderr)")
         // Read with the project's own reader: Foundation's JSON parser is not correctly rounded on Linux.
         let trace = try TraceFile.load(out)
-        func data(_ layer: String, _ role: String) throws -> [Double] {
+        func data(_ layer: String, _ role: TraceRole) throws -> [Double] {
             try #require(trace.record(layer, role)).data
         }
         let article = try ArticleFixture()
         let expected = try article.featureOrder.flatMap { name in try article.grid("X_conv_sums_over_9", name).values.map { $0 / 9 } }
-        #expect(try data("conv1", "output") == expected)
+        #expect(try data("conv1", .output) == expected)
         let vector = try article.numbers("X_vector_12")
-        let flat = try data("out", "input")
+        let flat = try data("out", .input)
         #expect(flat.count == vector.count)
         for (a, b) in zip(flat, vector) { #expect(abs(a - b) <= 1e-15) }
         // The X votes: the mean of the five 1.00 positions is 1, the O vote the mean of four 0.55s.
-        let votes = try data("out", "output")
+        let votes = try data("out", .output)
         #expect(abs(votes[0] - 1) <= 1e-15)
         #expect(abs(votes[1] - 5.0 / 9) <= 1e-15)
     }
@@ -125,7 +125,7 @@ import TestSupport
         let random = try run(["trace", "--model", xoModel, "--weights", lacking, "--init", "random", "--seed", "3", "--input", xoInput, "--out", out])
         #expect(random.status == 0, "\(random.stderr)")
         let trace = try TraceFile.load(out)
-        #expect(trace.record("conv1", "weight")?.data == (full["conv1.weight"] as? [[[[NSNumber]]]])?.flatMap { $0.flatMap { $0.flatMap { $0.map(\.doubleValue) } } })
+        #expect(trace.record("conv1", .weight)?.data == (full["conv1.weight"] as? [[[[NSNumber]]]])?.flatMap { $0.flatMap { $0.flatMap { $0.map(\.doubleValue) } } })
         let bad = try run(["trace", "--model", xoModel, "--init", "zeros", "--input", xoInput, "--out", out])
         #expect(bad.status == 2, "\(bad.stderr)")
     }
@@ -140,7 +140,7 @@ import TestSupport
             let out = dir.appendingPathComponent("\(mapping).json").path
             let r = try run(["trace", "--model", model, "--init", "random", "--input", png, "--pixels", mapping, "--out", out])
             #expect(r.status == 0, "\(r.stderr)")
-            inputs[mapping] = try #require(TraceFile.load(out).record("out", "input")).data
+            inputs[mapping] = try #require(TraceFile.load(out).record("out", .input)).data
         }
         let a = try #require(inputs["article"]), t = try #require(inputs["torchvision"])
         #expect(a.count == 20 && a.min() == -1 && a.max() == 1)

@@ -15,7 +15,7 @@ import TestSupport
     }
 
     @Test func convolutionMapsAreExactlySumOverNine() throws {
-        let out = try #require(trace.record("conv1", "output"))
+        let out = try #require(trace.record("conv1", .output))
         #expect(out.shape == [3, 7, 7])
         var checked = 0
         for (f, name) in article.featureOrder.enumerated() {
@@ -32,8 +32,8 @@ import TestSupport
     }
 
     @Test func reluThenPoolingGivesThe4x4And2x2Maps() throws {
-        let pool1 = try #require(trace.record("pool1", "output"))
-        let pool2 = try #require(trace.record("pool2", "output"))
+        let pool1 = try #require(trace.record("pool1", .output))
+        let pool2 = try #require(trace.record("pool2", .output))
         #expect(pool1.shape == [3, 4, 4])
         #expect(pool2.shape == [3, 2, 2])
         var checked = 0
@@ -55,7 +55,7 @@ import TestSupport
         let net = try Network(model: articleModel(), parameters: ["conv1.weight": try article.featureWeights()], seed: 1)
         for (image, key) in [("X", "X_vector_12"), ("O", "O_vector_12")] {
             let t = net.trace(input: try article.imageTensor(image), target: nil)
-            let flat = try #require(t.record("out", "input"))
+            let flat = try #require(t.record("out", .input))
             let expected = try article.numbers(key)
             #expect(flat.data.count == 12)
             for (a, b) in zip(flat.data, expected) { #expect(isClose(a, b, rtol: 1e-15), "\(image) vector") }
@@ -63,8 +63,8 @@ import TestSupport
     }
 
     @Test func reluZeroesExactlyTheNegatives() throws {
-        let before = try #require(trace.record("relu1", "input")).data
-        let after = try #require(trace.record("relu1", "output")).data
+        let before = try #require(trace.record("relu1", .input)).data
+        let after = try #require(trace.record("relu1", .output)).data
         #expect(before.contains { $0 < 0 })
         for (x, y) in zip(before, after) { #expect(y == max(0, x)) }
     }

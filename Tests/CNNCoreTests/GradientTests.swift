@@ -156,7 +156,7 @@ import Testing
         ], loss: .mse, classes: [])
         let net = try Network(model: model, parameters: ["out.weight": Tensor(shape: [2, 1], data: [1, 0])])
         let trace = net.trace(input: Tensor(shape: [1, 2, 2], data: [0.5, 0.5, 0.5, 0.2]), target: 1)
-        let gin = try #require(trace.record("pool", "grad_input"))
+        let gin = try #require(trace.record("pool", .gradInput))
         // y = 0.5, target one-hot (0, 1): ∂L/∂y0 = 2·(0.5 − 0)/2 = 0.5, routed to cell 0 only.
         #expect(gin.data == [0.5, 0, 0, 0])
     }

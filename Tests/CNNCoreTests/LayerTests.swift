@@ -83,12 +83,12 @@ import Testing
             let values = xs.flatMap { Array($0.data[(c * 6)..<(c * 6 + 6)]) }
             let mean = values.reduce(0, +) / 18
             let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 18
-            #expect(isClose(try #require(trace.record("0", "batch_mean")).data[c], mean, rtol: 1e-14))
-            #expect(isClose(try #require(trace.record("0", "batch_var")).data[c], variance, rtol: 1e-13))
+            #expect(isClose(try #require(trace.record("0", .batchMean)).data[c], mean, rtol: 1e-14))
+            #expect(isClose(try #require(trace.record("0", .batchVar)).data[c], variance, rtol: 1e-13))
             let (rm, rv) = ([0.5, 0.0][c], [2.0, 1.0][c])
-            #expect(isClose(try #require(trace.record("0", "updated_running_mean")).data[c], 0.75 * rm + 0.25 * mean, rtol: 1e-14, atol: 1e-16))
+            #expect(isClose(try #require(trace.record("0", .updatedRunningMean)).data[c], 0.75 * rm + 0.25 * mean, rtol: 1e-14, atol: 1e-16))
             // The running variance takes the unbiased batch variance, M/(M − 1) times the biased one.
-            #expect(isClose(try #require(trace.record("0", "updated_running_var")).data[c], 0.75 * rv + 0.25 * variance * 18 / 17, rtol: 1e-14))
+            #expect(isClose(try #require(trace.record("0", .updatedRunningVar)).data[c], 0.75 * rv + 0.25 * variance * 18 / 17, rtol: 1e-14))
             let (w, b) = ([2.0, 0.5][c], [1.0, -1.0][c])
             let y = ws.activation(1)
             for s in 0..<3 { for q in 0..<6 {
@@ -98,7 +98,7 @@ import Testing
         }
         var trained = net
         trained.updateRunningStatistics(from: ws)
-        #expect(trained.buffers[0].tensor.data == trace.record("0", "updated_running_mean")?.data)
+        #expect(trained.buffers[0].tensor.data == trace.record("0", .updatedRunningMean)?.data)
     }
 
     @Test func batchNormEvalUsesTheRunningStatistics() throws {
@@ -111,9 +111,9 @@ import Testing
         let root = (4 + 1e-5).squareRoot()
         let want = [3 * 0 / root + 0.5, 3 * 2 / root + 0.5, 3 * -2 / root + 0.5]
         // 1e-15: the engine multiplies by 1/√(var + eps) where this divides by √(var + eps).
-        for (a, b) in zip(try #require(trace.record("0", "output")).data, want) { #expect(isClose(a, b, rtol: 1e-15)) }
-        #expect(trace.record("0", "batch_mean") == nil && trace.record("0", "updated_running_mean") == nil)
-        #expect(trace.record("0", "running_var")?.data == [4])
+        for (a, b) in zip(try #require(trace.record("0", .output)).data, want) { #expect(isClose(a, b, rtol: 1e-15)) }
+        #expect(trace.record("0", .batchMean) == nil && trace.record("0", .updatedRunningMean) == nil)
+        #expect(trace.record("0", .runningVar)?.data == [4])
     }
 
     @Test func dropoutMaskComesFromTheSeedAndIsTraced() throws {
@@ -122,15 +122,15 @@ import Testing
         var rng = SeededGenerator(seed: 1)
         let x = Self.randomInput([2, 30, 30], &rng)
         let trace = try Network(model: m, seed: 9).trace(input: x, target: nil)
-        let mask = try #require(trace.record("0", "mask")).data
+        let mask = try #require(trace.record("0", .mask)).data
         #expect(mask.allSatisfy { $0 == 0 || $0 == 1 / (1 - p) })
         let dropped = Double(mask.filter { $0 == 0 }.count) / Double(mask.count)
         // 1800 draws: the fraction dropped is within 0.05 of p with overwhelming probability (5 σ ≈ 0.054).
         #expect(abs(dropped - p) < 0.055, "dropped \(dropped)")
-        #expect(trace.record("0", "output")?.data == zip(x.data, mask).map { $0 * $1 })
+        #expect(trace.record("0", .output)?.data == zip(x.data, mask).map { $0 * $1 })
         // The same seed gives the same mask; another seed another one.
-        #expect(try Network(model: m, seed: 9).trace(input: x, target: nil).record("0", "mask")?.data == mask)
-        #expect(try Network(model: m, seed: 10).trace(input: x, target: nil).record("0", "mask")?.data != mask)
+        #expect(try Network(model: m, seed: 9).trace(input: x, target: nil).record("0", .mask)?.data == mask)
+        #expect(try Network(model: m, seed: 10).trace(input: x, target: nil).record("0", .mask)?.data != mask)
         // A sample's mask does not depend on the batch size.
         let net = try Network(model: m, seed: 9)
         let ws = Workspace(network: net, batch: 3)
@@ -138,7 +138,7 @@ import Testing
         #expect(Array(UnsafeBufferPointer(start: ws.state[0], count: mask.count)) == mask)
         // Eval mode is the identity and traces no mask.
         let eval = try Network(model: Self.model([2, 30, 30], [.dropout(DropoutSpec(p: p, mode: .eval))])).trace(input: x, target: nil)
-        #expect(eval.record("0", "output")?.data == x.data && eval.record("0", "mask") == nil)
+        #expect(eval.record("0", .output)?.data == x.data && eval.record("0", .mask) == nil)
     }
 
     @Test func softmaxAndLogSoftmaxGiveProbabilities() throws {
@@ -164,10 +164,10 @@ import Testing
         let x = Self.randomInput([1, 3, 3], &rng)
         let ta = a.trace(input: x, target: 2), tb = b.trace(input: x, target: 2)
         #expect(isClose(try #require(ta.loss), try #require(tb.loss), rtol: 1e-14))
-        let ga = try #require(ta.record("1", "grad_weight")).data, gb = try #require(tb.record("1", "grad_weight")).data
+        let ga = try #require(ta.record("1", .gradWeight)).data, gb = try #require(tb.record("1", .gradWeight)).data
         for (u, v) in zip(ga, gb) { #expect(isClose(u, v, rtol: 1e-12, atol: 1e-15)) }
         // nll's own gradient: −1 at the target, 0 elsewhere (one sample).
-        #expect(tb.record("2", "grad_output")?.data == [0, 0, -1, 0])
+        #expect(tb.record("2", .gradOutput)?.data == [0, 0, -1, 0])
     }
 
     @Test func activationsAndGlobalPooling() throws {
@@ -182,7 +182,7 @@ import Testing
         let means: [Double] = [-1.5 / 2, 2.75 / 2]
         #expect(global == means)
         let flat = try Network(model: Self.model([2, 1, 2], [.flatten])).trace(input: x, target: nil)
-        #expect(flat.record("0", "output")?.shape == [4] && flat.record("0", "output")?.data == x.data)
+        #expect(flat.record("0", .output)?.shape == [4] && flat.record("0", .output)?.data == x.data)
     }
 
     /// Training moves batchnorm's running statistics and draws a new dropout mask every step.

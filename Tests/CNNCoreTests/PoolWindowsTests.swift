@@ -101,9 +101,9 @@ import Testing
         let x = (0..<(c * h * w)).map { _ in Double(rng.below(4)) - 1.5 }
         let trace = net.trace(input: Tensor(shape: [c, h, w], data: x), target: 0)
         let windows = PoolWindows(spec, height: h, width: w)
-        let out = try #require(trace.record("pool", "output")).tensor
-        let gy = try #require(trace.record("pool", "grad_output")).tensor
-        let gx = try #require(trace.record("pool", "grad_input")).data
+        let out = try #require(trace.record("pool", .output)).tensor
+        let gy = try #require(trace.record("pool", .gradOutput)).tensor
+        let gx = try #require(trace.record("pool", .gradInput)).data
         #expect(out.shape == [c, windows.outH, windows.outW])
         var routed = Array(repeating: 0.0, count: x.count)
         for ch in 0..<c {

@@ -20,8 +20,8 @@ import Testing
     @Test func everyDifferingArrayIsListedWithItsWorstElement() throws {
         let ref = try articleTrace()
         var mine = ref
-        let k1 = try #require(mine.records.firstIndex { $0.layer == "out" && $0.role == "grad_weight" })
-        let k2 = try #require(mine.records.firstIndex { $0.layer == "conv1" && $0.role == "output" })
+        let k1 = try #require(mine.records.firstIndex { $0.layer == "out" && $0.role == .gradWeight })
+        let k2 = try #require(mine.records.firstIndex { $0.layer == "conv1" && $0.role == .output })
         mine.records[k1].data[5] += 0.5
         mine.records[k1].data[7] -= 2          // the worst element of out.grad_weight
         mine.records[k2].data[3] += 1e-3
@@ -51,7 +51,7 @@ import Testing
         #expect(loose.agrees, "\(loose.summary())")
         // A real mistake in float32 code is named beyond the rounding.
         var wrong = mine
-        let k = try #require(wrong.records.firstIndex { $0.layer == "out" && $0.role == "grad_weight" })
+        let k = try #require(wrong.records.firstIndex { $0.layer == "out" && $0.role == .gradWeight })
         wrong.records[k].data[0] = Double(Float(wrong.records[k].data[0] + 0.01))
         let mixed = diffArrays(full(wrong, "mine.json"), full(ref, "ref.json"))
         #expect(!mixed.looksLikeFloat32Rounding)
@@ -63,7 +63,7 @@ import Testing
     /// compared, and order and reference come from the full trace whichever side it is on.
     @Test func partialNPZWithBatchDimension() throws {
         let ref = try articleTrace()
-        let outputs = ref.records.filter { $0.role == "output" || $0.role == "grad_weight" }.reversed()
+        let outputs = ref.records.filter { $0.role == .output || $0.role == .gradWeight }.reversed()
         let partial = TraceArrays(file: "mine.npz", trace: nil, records: outputs.map { r in
             TraceRecord(pass: r.pass, layer: r.layer, role: r.role, shape: r.shape.isEmpty ? [] : [1] + r.shape, data: r.data)
         })
@@ -79,7 +79,7 @@ import Testing
         #expect(d.first?.array == "forward conv1.output")
         #expect(d.differences.count == 2)
         // A name the trace does not have is a problem, not ignored.
-        changed.records.append(TraceRecord(pass: .forward, layer: "conv9", role: "output", shape: [1], data: [0]))
+        changed.records.append(TraceRecord(pass: .forward, layer: "conv9", role: .output, shape: [1], data: [0]))
         #expect(diffArrays(changed, full(ref, "ref.json")).problems == ["forward conv9.output is only in mine.npz"])
     }
 
@@ -87,7 +87,7 @@ import Testing
         let a = NPYArray(shape: [2], data: [1, 2], dtype: "float32")
         let t = try TraceArrays.fromNPZ([("backward/block/conv1/grad_weight", a), ("forward/loss/output", a)], file: "m.npz")
         #expect(t.records.map(\.layer) == ["block/conv1", "loss"])
-        #expect(t.records.map(\.role) == ["grad_weight", "output"])
+        #expect(t.records.map(\.role) == [.gradWeight, .output])
         #expect(t.dtypes["forward/loss/output"] == "float32")
         for bad in ["conv1_out", "sideways/conv1/output", "forward//output", "forward/conv1"] {
             let e = fileError { try TraceArrays.fromNPZ([(bad, a)], file: "m.npz") }

@@ -25,7 +25,7 @@ import Testing
         return net.trace(input: Tensor(shape: [2, 6, 5], data: (0..<60).map { _ in rng.uniform(-1, 1) }), target: 1)
     }
 
-    static let skipped: Set<String> = ["input", "weight", "bias", "running_mean", "running_var", "mask"]
+    static let skipped: Set<TraceRole> = [.input, .weight, .bias, .runningMean, .runningVar, .mask]
 
     @Test(arguments: [(true, LossKind.nll), (false, .mse), (true, .crossEntropy)])
     func everyNumberIsRecomputed(train: Bool, loss: LossKind) throws {
@@ -54,7 +54,7 @@ import Testing
         let loss = try explain(trace: trace, query: "loss", style: .full)
         #expect(loss.contains("nll"), "\(loss)")
         // An edited output no longer matches its recomputation.
-        let k = try #require(trace.records.firstIndex { $0.layer == "7" && $0.role == "output" })
+        let k = try #require(trace.records.firstIndex { $0.layer == "7" && $0.role == .output })
         trace.records[k].data[0] += 0.5
         #expect(try explain(trace: trace, query: "7.output[0,0,0]", style: .full).contains("✗"))
     }

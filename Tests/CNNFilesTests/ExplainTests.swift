@@ -40,8 +40,8 @@ func numbers(after marker: String, in text: String) -> [Double] {
         let text = try explain(trace: trace, query: "out.output[1]", style: .full)
         let products = numbers(after: " = ", in: text.split(separator: "\n").filter { $0.contains("weight[1,") }.joined(separator: "\n"))
         #expect(products.count == 12)
-        let bias = try #require(trace.record("out", "bias")).data[1]
-        let recorded = try #require(trace.record("out", "output")).data[1]
+        let bias = try #require(trace.record("out", .bias)).data[1]
+        let recorded = try #require(trace.record("out", .output)).data[1]
         #expect(isClose(products.reduce(0, +) + bias, recorded, rtol: 1e-12, atol: 1e-12))
         #expect(text.contains("✓"))
     }
@@ -50,7 +50,7 @@ func numbers(after marker: String, in text: String) -> [Double] {
         let trace = try articleTrace()
         let text = try explain(trace: trace, query: "conv1.grad_weight[0,0,1,1]", style: .full)
         let terms = numbers(after: " = ", in: text.split(separator: "\n").filter { $0.contains("(i,j) =") }.joined(separator: "\n"))
-        let recorded = try #require(trace.record("conv1", "grad_weight")).tensor[0, 0, 1, 1]
+        let recorded = try #require(trace.record("conv1", .gradWeight)).tensor[0, 0, 1, 1]
         #expect(!terms.isEmpty)
         #expect(isClose(terms.reduce(0, +), recorded, rtol: 1e-9, atol: 1e-15), "\(text)")
         #expect(text.contains("✓"))
@@ -60,7 +60,7 @@ func numbers(after marker: String, in text: String) -> [Double] {
     @Test(arguments: [LossKind.mse, .crossEntropy])
     func everyNumberRecomputes(loss: LossKind) throws {
         let trace = try articleTrace(loss: loss, target: 1)
-        for r in trace.records where !["weight", "bias", "input"].contains(r.role) {
+        for r in trace.records where ![TraceRole.weight, .bias, .input].contains(r.role) {
             for e in stride(from: 0, to: r.data.count, by: max(1, r.data.count / 7)) {
                 let idx = multiIndex(e, shape: r.shape)
                 let q = r.layer == "loss" ? "loss" : "\(r.layer).\(r.role)[\(idx.map(String.init).joined(separator: ","))]"

@@ -17,10 +17,10 @@ import Testing
     func engineReproducesGoldenTrace(name: String) throws {
         let golden = try loadTrace(path: Self.folder.appendingPathComponent("\(name).trace.json").path)
         var parameters: [String: Tensor] = [:]
-        for r in golden.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
+        for r in golden.records where r.pass == .forward && (r.role == .weight || r.role == .bias) {
             parameters["\(r.layer).\(r.role)"] = r.tensor
         }
-        let input = try #require(golden.records.first { $0.role == "input" })
+        let input = try #require(golden.records.first { $0.role == .input })
         let net = try Network(model: golden.model, parameters: parameters)
         let trace = net.trace(input: input.tensor, target: golden.target)
         #expect(trace.records.count == golden.records.count)

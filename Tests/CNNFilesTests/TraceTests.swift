@@ -61,7 +61,7 @@ func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
     @Test func aChangedElementIsReported() throws {
         let a = try articleTrace()
         var b = a
-        let k = try #require(b.records.firstIndex { $0.layer == "pool1" && $0.role == "output" })
+        let k = try #require(b.records.firstIndex { $0.layer == "pool1" && $0.role == .output })
         let offset = b.records[k].tensor.offset([2, 1, 3])
         b.records[k].data[offset] += 0.25
         let d = diffTraces(b, a)
@@ -138,7 +138,7 @@ func articleTrace(loss: LossKind = .mse, target: Int = 0) throws -> Trace {
         let folder = try tempFolder()
         let path = folder.appendingPathComponent("t.npz").path
         try writeNPZ(trace: trace, to: path)
-        let conv = try #require(trace.record("conv1", "output"))
+        let conv = try #require(trace.record("conv1", .output))
         let script = """
         import numpy as np, sys
         f = np.load(sys.argv[1])

@@ -49,7 +49,7 @@ private func golden(_ name: String) throws -> Trace {
         x.data[40] = -x.data[40]
         let t = net.trace(input: x, target: nil)
         for layer in net.model.layers {
-            #expect(flip.outputs[layer.name] == t.record(layer.name, "output")?.data, "\(layer.name)")
+            #expect(flip.outputs[layer.name] == t.record(layer.name, .output)?.data, "\(layer.name)")
         }
         // The pooling windows are the engine's: 7 → 4 in ceil mode, the last one hanging over the edge.
         let pool = try #require(e.layers.first { $0.name == "pool1" })

@@ -29,7 +29,7 @@ private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount
     #expect(r.parameterCount == 8 * 25 + 8 + 4 * 800 + 4)
     #expect(r.heldOutAccuracy > 0.5, "chance is 0.25; got \(r.heldOutAccuracy)")
     #expect(r.examples.map(\.kind.rawValue) == [0, 1, 2, 3])
-    #expect(r.trace.record("conv1", "output")?.shape == [8, 20, 20])
+    #expect(r.trace.record("conv1", .output)?.shape == [8, 20, 20])
     #expect(abs(r.tracedProbabilities.reduce(0, +) - 1) < 1e-9)
     #expect(r.figures.map(\.name) == ["audio-sounds", "audio-training", "audio-confusion", "audio-features", "audio-trace"])
     #expect(r.figures.allSatisfy { !$0.caption.isEmpty })

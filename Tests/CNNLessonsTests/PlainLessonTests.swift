@@ -21,8 +21,8 @@ import Testing
     @Test func convolutionFiguresShowTheTracedNumbers() throws {
         let run = try Self.run()
         let t = try #require(run.traces["X"])
-        let x = try #require(t.record("conv1", "input")), w = try #require(t.record("conv1", "weight"))
-        let b = try #require(t.record("conv1", "bias")), y = try #require(t.record("conv1", "output"))
+        let x = try #require(t.record("conv1", .input)), w = try #require(t.record("conv1", .weight))
+        let b = try #require(t.record("conv1", .bias)), y = try #require(t.record("conv1", .output))
         let steps = Self.figures(run).compactMap { f -> ConvolutionStepFigure? in if case .convolutionStep(let s) = f { return s } else { return nil } }
         #expect(steps.count == 2)
         for (filter, s) in zip([0, 1], steps) {
@@ -44,8 +44,8 @@ import Testing
         let t = try #require(run.traces["X"])
         let figures = Self.figures(run)
         let pool = try #require(figures.compactMap { f -> PoolingFigure? in if case .pooling(let p) = f { return p } else { return nil } }.first)
-        let x = try TraceFigures.channel(try #require(t.record("pool1", "input")), 0)
-        let y = try TraceFigures.channel(try #require(t.record("pool1", "output")), 0)
+        let x = try TraceFigures.channel(try #require(t.record("pool1", .input)), 0)
+        let y = try TraceFigures.channel(try #require(t.record("pool1", .output)), 0)
         #expect(x.rows == 7 && y.rows == 3 && y.cols == 3)
         #expect(pool.input == x && pool.output == y)
         #expect(pool.windows.count == 9)
@@ -53,9 +53,9 @@ import Testing
         #expect(pool.windows.allSatisfy { $0.rows.upperBound <= 6 && $0.cols.upperBound <= 6 }, "row and column 6 fall in no window")
 
         let route = try #require(figures.compactMap { f -> PoolingGradientFigure? in if case .poolingGradient(let g) = f { return g } else { return nil } }.first)
-        #expect(route.input == (try TraceFigures.channel(try #require(t.record("pool1", "input")), 1)))
-        #expect(route.outputGradient == (try TraceFigures.channel(try #require(t.record("pool1", "grad_output")), 1)))
-        #expect(route.inputGradient == (try TraceFigures.channel(try #require(t.record("pool1", "grad_input")), 1)))
+        #expect(route.input == (try TraceFigures.channel(try #require(t.record("pool1", .input)), 1)))
+        #expect(route.outputGradient == (try TraceFigures.channel(try #require(t.record("pool1", .gradOutput)), 1)))
+        #expect(route.inputGradient == (try TraceFigures.channel(try #require(t.record("pool1", .gradInput)), 1)))
         let text = TerminalPresenter(color: false).lines(for: .pooling(pool)).joined(separator: "\n")
         #expect(text.contains("fall in no window"), "\(text)")
     }

@@ -29,12 +29,13 @@ import Testing
 
         for param in net.parameters {
             let parts = param.name.split(separator: ".").map(String.init)
-            let traced = try #require(stepped.record(parts[0], parts[1]), "\(param.name) in the stepped trace")
+            let role = try #require(TraceRole(rawValue: parts[1]), "\(param.name) is LAYER.ROLE")
+            let traced = try #require(stepped.record(parts[0], role), "\(param.name) in the stepped trace")
             #expect(traced.data.count == param.tensor.count)
             // Both come from the same kernels in the same order: equal to the last bit.
             for (a, b) in zip(traced.data, param.tensor.data) { #expect(isClose(a, b, rtol: 0), "\(param.name)") }
         }
-        let before = try #require(trace.record("out", "weight")).data
+        let before = try #require(trace.record("out", .weight)).data
         #expect(before != net.parameters.last?.tensor.data, "the step moved the weights")
     }
 }

@@ -27,12 +27,12 @@ import Testing
 
     func fill(_ text: String) throws -> String { try builder.fillTemplates(text, step: step) }
 
-    func value(_ input: String, _ layer: String, _ role: String, _ index: [Int]) throws -> Double {
+    func value(_ input: String, _ layer: String, _ role: TraceRole, _ index: [Int]) throws -> Double {
         try #require(run.traces[input]?.record(layer, role)).tensor[index: index]
     }
 
     @Test func aTracedNumberInTheLessonsStyleAndInOthers() throws {
-        let v = try value("X", "conv1", "output", [0, 0, 4])
+        let v = try value("X", "conv1", .output, [0, 0, 4])
         #expect(lesson.numbers == .truncated(2))
         #expect(try fill("a {{X:conv1.output[0,0,4]}} b") == "a \(formatNumber(v, .truncated(2))) b")
         #expect(try fill("{{X:conv1.output[0,0,4]|full}}") == formatNumber(v, .full))
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func wholeArraysAndCounts() throws {
-        let r = try #require(run.traces["X"]?.record("conv1", "output"))
+        let r = try #require(run.traces["X"]?.record("conv1", .output))
         #expect(try fill("{{X:conv1.output.max}}") == formatNumber(r.data.max() ?? 0, .truncated(2)))
         #expect(try fill("{{X:conv1.output.min}}") == formatNumber(r.data.min() ?? 0, .truncated(2)))
         #expect(try fill("{{X:conv1.output.sum|full}}") == formatNumber(r.data.reduce(0, +), .full))
@@ -58,7 +58,7 @@ import Testing
         let a = try ArticleFixture()
         let x = try a.image("X"), deformed = try a.image("X_deformed")
         #expect(try fill("{{differ:X,X_deformed}}") == String(zip(x.values, deformed.values).filter { $0 != $1 }.count))
-        let p = try value("X", "pool1", "output", [0, 0, 0]), q = try value("X", "pool1", "output", [1, 0, 0])
+        let p = try value("X", "pool1", .output, [0, 0, 0]), q = try value("X", "pool1", .output, [1, 0, 0])
         #expect(try fill("{{X:pool1.output[0,0,0] + X:pool1.output[1,0,0]|full}}") == formatNumber(p + q, .full))
         #expect(try fill("{{X:pool1.output[0,0,0] − X:pool1.output[1,0,0]|full}}") == formatNumber(p - q, .full))
         let stepped = try builder.steppedTrace("X", lr: 0.1, step)

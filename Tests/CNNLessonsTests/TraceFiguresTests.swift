@@ -49,13 +49,13 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let figures = try TraceFigures.figures(for: trace, style: .standard)
         let byName = Dictionary(uniqueKeysWithValues: figures.map { (String($0.name.drop { $0 != "-" }.dropFirst()), $0.figure) })
         let pool = try #require(byName["forward-l3-output"])
-        let pooled = try #require(trace.record("l3", "output")).data
+        let pooled = try #require(trace.record("l3", .output)).data
         #expect(layerMaps(pool).map(\.values) == [Array(pooled[0..<9]), Array(pooled[9..<18])])
         guard case .voteBars(let bars) = try #require(byName["forward-l7-output"]) else { Issue.record("not bars"); return }
-        #expect(bars.labels == ["a", "b", "c"] && bars.values == trace.record("l7", "output")?.data)
+        #expect(bars.labels == ["a", "b", "c"] && bars.values == trace.record("l7", .output)?.data)
         // flatten's 18 values are few enough for bars.
         guard case .voteBars(let flat) = try #require(byName["forward-l5-output"]) else { Issue.record("not bars"); return }
-        #expect(flat.values == trace.record("l5", "output")?.data && flat.labels.first == "0")
+        #expect(flat.values == trace.record("l5", .output)?.data && flat.labels.first == "0")
         guard case .pipeline(let p) = try #require(byName["pipeline"]) else { Issue.record("not a pipeline"); return }
         #expect(p.stages.map(\.name) == ["input", "convolution 3×3", "batch norm (train)", "tanh", "average pool 2×2", "dropout (train)",
                                           "flatten", "fully connected", "log-softmax"])
@@ -67,7 +67,7 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let output = try #require(figures.first { $0.name.hasSuffix("forward-conv1-output") }).figure
         let maps = layerMaps(output)
         #expect(maps.count == 3)
-        #expect(maps.flatMap(\.values) == trace.record("conv1", "output")?.data)
+        #expect(maps.flatMap(\.values) == trace.record("conv1", .output)?.data)
         guard case .layer(let layer) = output else { Issue.record("expected one row of three maps"); return }
         #expect(layer.features.map(\.name) == ["diagonal ↘", "cross ✕", "diagonal ↗"])
         #expect(layer.numberStyle == .article)
@@ -78,17 +78,17 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         let figures = Dictionary(uniqueKeysWithValues: try TraceFigures.figures(for: trace, style: .standard).map { ($0.name, $0.figure) })
         guard case .column(let pools, _)? = figures["06-forward-pool1-pooling"] else { Issue.record("pooling is not a column"); return }
         let pooled = pools.compactMap { f -> [Double]? in if case .pooling(let p) = f { return p.output.values } else { return nil } }
-        #expect(pooled.flatMap { $0 } == trace.record("pool1", "output")?.data)
+        #expect(pooled.flatMap { $0 } == trace.record("pool1", .output)?.data)
 
         guard case .votes(let votes)? = figures["08-forward-out-votes"] else { Issue.record("no votes"); return }
-        #expect(votes.inputs == trace.record("out", "input")?.data)
-        #expect(votes.outputValues == trace.record("out", "output")?.data)
+        #expect(votes.inputs == trace.record("out", .input)?.data)
+        #expect(votes.outputValues == trace.record("out", .output)?.data)
         #expect(votes.outputLabels == ["X", "O"])
         #expect(votes.inputLabels?.first == "[0,0,0]" && votes.inputLabels?.last == "[2,1,1]")
 
         guard case .column(let routes, _)? = figures["13-backward-pool1-routing"] else { Issue.record("routing is not a column"); return }
         let routed = routes.compactMap { f -> [Double]? in if case .poolingGradient(let g) = f { return g.inputGradient.values } else { return nil } }
-        #expect(routed.flatMap { $0 } == trace.record("pool1", "grad_input")?.data)
+        #expect(routed.flatMap { $0 } == trace.record("pool1", .gradInput)?.data)
     }
 
     /// The input figure as PNG: a −1 pixel is black, a +1 pixel white (the article's convention).
@@ -186,9 +186,9 @@ private func layerMaps(_ figure: Figure) -> [Grid] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let trace = try goldenTrace()
         var figures = try TraceFigures.figures(for: trace, style: .article)
-        let x = try TraceFigures.channel(try #require(trace.record("conv1", "input")), 0)
-        let feats = try #require(TraceFigures.features(weight: trace.record("conv1", "weight")))
-        let map = try TraceFigures.channel(try #require(trace.record("conv1", "output")), 1)
+        let x = try TraceFigures.channel(try #require(trace.record("conv1", .input)), 0)
+        let feats = try #require(TraceFigures.features(weight: trace.record("conv1", .weight)))
+        let map = try TraceFigures.channel(try #require(trace.record("conv1", .output)), 1)
         figures.append(("x-convolution-step", .convolutionStep(SampleFigure.convolutionStep(image: x, feature: feats[0].grid, featureName: feats[0].name,
                                                                                       row: 0, col: 0, title: "One step"))))
         figures.append(("x-feature-map", .featureMap(FeatureMapFigure(map: map, title: "cross ✕", numberStyle: .article,

@@ -60,7 +60,7 @@ func flipsFromXToDeformed() throws -> [WhatIfChange] {
         let result = try WhatIfRequest(model: model, weights: weights, input: xInput, changes: [], otherInput: deformed).run()
         let text = result.report(style: .standard)
         let listed = text.split(separator: "\n").filter { $0.hasPrefix("  [") }.count
-        let repeated = result.differences.filter { $0.role == "input" && $0.layer != "conv1" }.map(\.elements.count).reduce(0, +)
+        let repeated = result.differences.filter { $0.role == .input && $0.layer != "conv1" }.map(\.elements.count).reduce(0, +)
         #expect(listed == result.changedCount - repeated)
         #expect(text.contains("X: 1.00 → 0.82"))
     }
@@ -68,16 +68,16 @@ func flipsFromXToDeformed() throws -> [WhatIfChange] {
     @Test func oneLearningStepIsTheEnginesSGD() throws {
         let lr = 0.1
         let result = try WhatIfRequest(model: model, weights: weights, input: xInput, target: "X", changes: [], learningRate: lr).run()
-        let w0 = try #require(result.before.record("out", "weight")), g = try #require(result.before.record("out", "grad_weight"))
-        let w1 = try #require(result.after.record("out", "weight"))
+        let w0 = try #require(result.before.record("out", .weight)), g = try #require(result.before.record("out", .gradWeight))
+        let w1 = try #require(result.after.record("out", .weight))
         for k in w0.data.indices { #expect(isClose(w1.data[k], w0.data[k] - lr * g.data[k], rtol: 1e-12, atol: 1e-15)) }
-        #expect(result.differences.contains { $0.layer == "out" && $0.role == "weight" })
+        #expect(result.differences.contains { $0.layer == "out" && $0.role == .weight })
     }
 
     @Test func setChangesOneWeightAndBadChangesAreNamed() throws {
         let set = try WhatIfChange.parseSet("conv1.weight[0,0,1,1]=-1")
         let result = try WhatIfRequest(model: model, weights: weights, input: xInput, changes: [set]).run()
-        let w = try #require(result.differences.first { $0.role == "weight" })
+        let w = try #require(result.differences.first { $0.role == .weight })
         #expect(w.elements.map(\.index) == [[0, 0, 1, 1]])
         #expect(throws: FileError.self) { try WhatIfChange.parseFlip("0,3") }
         #expect(throws: FileError.self) { try WhatIfChange.parseSet("conv1.weight=3") }

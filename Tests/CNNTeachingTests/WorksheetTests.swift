@@ -29,7 +29,8 @@ func filledFile(_ answers: [String: String], seed: UInt64, level: Int, name: Str
 func tracedValue(_ source: String, in trace: Trace) throws -> Double? {
     if source == "loss" { return trace.loss }
     guard let open = source.firstIndex(of: "["), let dot = source[..<open].lastIndex(of: ".") else { return nil }
-    let layer = String(source[..<dot]), role = String(source[source.index(after: dot)..<open])
+    let layer = String(source[..<dot])
+    let role = try #require(TraceRole(rawValue: String(source[source.index(after: dot)..<open])), "\(source) names no role")
     let index = source[source.index(after: open)..<source.index(before: source.endIndex)].split(separator: ",").compactMap { Int($0) }
     guard let r = trace.record(layer, role) else { return nil }
     return r.data[r.tensor.offset(index)]
