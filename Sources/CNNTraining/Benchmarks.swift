@@ -29,6 +29,23 @@ public struct BenchResult: Sendable, Equatable {
     }
 }
 
+/// The built-in workloads of `cnn-explain bench`, in the order they run; the raw value is the
+/// workload's name in `BenchResult`.
+public enum BenchWorkload: String, Sendable, CaseIterable {
+    /// One SGD step of `Benchmarks.xoTrainModel` on one image.
+    case xoTrainStepB1 = "xo-train-step-b1"
+    /// One SGD step of `Benchmarks.digitsModel` on a batch of 32.
+    case digitsTrainStepB32 = "digits-train-step-b32"
+    /// The xo step with the tracer logging every array.
+    case xoTrace = "xo-trace"
+    /// The whole xo lesson: traces, figures, PDF and PNGs (`Benchmarks.lessonRun`, run by the caller,
+    /// which can find the lesson).
+    case lessonXO = "lesson-xo"
+
+    /// The workloads `Benchmarks.engineWorkloads` measures: all but `lessonXO`.
+    public static let engine: [BenchWorkload] = [.xoTrainStepB1, .digitsTrainStepB32, .xoTrace]
+}
+
 /// The engine workloads of `cnn-explain bench`, measured in-process.
 public enum Benchmarks {
     /// The article's network as trained in the benchmark: conv 3×3×3 (no bias, normalize),
@@ -119,28 +136,16 @@ public enum Benchmarks {
         return BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: Double(batch) * 1e6 / us)
     }
 
-    /// The names of the engine workloads, in the order they run.
-    public static let engineWorkloadNames = ["xo-train-step-b1", "digits-train-step-b32", "xo-trace"]
-
-    /// The engine workloads (all, or those named in `only`): `xo-train-step-b1`,
-    /// `digits-train-step-b32`, `xo-trace`. `quick` runs a tenth of the iterations.
-    public static func engineWorkloads(quick: Bool = false, only: Set<String>? = nil,
+    /// The engine workloads (all of `BenchWorkload.engine`, or those in `only`). `quick` runs a
+    /// tenth of the iterations.
+    public static func engineWorkloads(quick: Bool = false, only: Set<BenchWorkload>? = nil,
                                        progress: (BenchResult) -> Void = { _ in }) throws -> [BenchResult] {
         let scale = quick ? 10 : 1
         var results: [BenchResult] = []
-        for name in engineWorkloadNames where only?.contains(name) ?? true {
-            let result: BenchResult
-            switch name {
-            case "xo-train-step-b1":
-                let us = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale)
-                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 1e6 / us)
-            case "digits-train-step-b32":
-                let us = try trainStep(model: digitsModel, batch: 32, iterations: 200 / scale)
-                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 32e6 / us)
-            default:
-                let us = try trainStep(model: xoTrainModel, batch: 1, iterations: 20_000 / scale, traced: true)
-                result = BenchResult(workload: name, microsecondsPerStep: us, imagesPerSecond: 1e6 / us)
-            }
+        for workload in BenchWorkload.engine where only?.contains(workload) ?? true {
+            let (model, batch, traced) = workload == .digitsTrainStepB32 ? (digitsModel, 32, false) : (xoTrainModel, 1, workload == .xoTrace)
+            let us = try trainStep(model: model, batch: batch, iterations: (batch == 1 ? 20_000 : 200) / scale, traced: traced)
+            let result = BenchResult(workload: workload.rawValue, microsecondsPerStep: us, imagesPerSecond: Double(batch) * 1e6 / us)
             progress(result)
             results.append(result)
         }

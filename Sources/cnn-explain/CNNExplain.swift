@@ -116,9 +116,6 @@ struct NetworkFiles: ParsableArguments {
     var seed: UInt64 = 0
 }
 
-extension WeightsInit: ExpressibleByArgument {}
-extension PixelMapping: ExpressibleByArgument {}
-
 /// How much memory and work a command may plan for; it refuses, before starting, work whose
 /// estimate is over either limit.
 struct BudgetOptions: ParsableArguments {

@@ -34,7 +34,7 @@ struct DataCommand: ParsableCommand {
         case xo
     }
 
-    @Argument(help: "The kind of images; only 'xo' for now.")
+    @Argument(help: "The kind of images.")
     var kind: Kind
 
     @Option(help: "How many images (half X, half O).")
@@ -77,5 +77,3 @@ struct DataCommand: ParsableCommand {
         }
     }
 }
-
-extension TrainingDataFolder.Format: ExpressibleByArgument {}

@@ -51,8 +51,8 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "The folder to write the PDF and figures into.", completion: .directory)
     var out: String = "output"
 
-    @Option(help: "Comma-separated output formats: pdf, png, svg, html (only those asked for are written).")
-    var format: String = "pdf,png"
+    @Option(help: "The formats to write (only those): repeat the option, or list them with commas.")
+    var format: [ValueList<FileFormat>] = [ValueList(.pdf, .png)]
 
     @Option(help: "Scale of PNG figures (2 is sharp on slides).")
     var scale: Double = 2
@@ -69,18 +69,12 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "Seed for random weights and for the lesson's experiment (default: the lesson's own).")
     var seed: UInt64?
 
-    var formats: Set<OutputFormat> {
-        Set(format.split(separator: ",").compactMap { OutputFormat(rawValue: $0.trimmingCharacters(in: .whitespaces).lowercased()) })
-    }
+    /// The drawer's formats asked for (PDF, PNG, SVG).
+    var formats: Set<OutputFormat> { Set(format.flattened().compactMap(\.drawn)) }
 
-    var wantsHTML: Bool { format.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "html" } }
+    var wantsHTML: Bool { format.flattened().contains(.html) }
 
     func validate() throws {
-        let names = format.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-        for n in names where OutputFormat(rawValue: n) == nil && n != "html" {
-            throw ValidationError("--format: '\(n)' is not one of pdf, png, svg, html")
-        }
-        guard !names.isEmpty else { throw ValidationError("--format needs at least one of pdf, png, svg, html") }
         guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
     }
 

@@ -42,8 +42,8 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The folder to write the figures into (created if needed).", completion: .directory)
     var out: String
 
-    @Option(help: "The file format: png, pdf, svg, or html (one interactive page).")
-    var format: String = "png"
+    @Option(help: "The file format; html writes one interactive page.")
+    var format: FileFormat = .png
 
     @Option(help: "Pixels per point for PNG (2 is sharp on slides).")
     var scale: Double = 2
@@ -53,9 +53,6 @@ struct RenderCommand: ParsableCommand {
     @OptionGroup var budget: BudgetOptions
 
     func validate() throws {
-        guard OutputFormat(rawValue: format.lowercased()) != nil || format.lowercased() == "html" else {
-            throw ValidationError("--format: '\(format)' is not one of png, pdf, svg, html")
-        }
         guard scale > 0 && scale <= 8 else { throw ValidationError("--scale must be between 0 and 8") }
     }
 
@@ -66,14 +63,13 @@ struct RenderCommand: ParsableCommand {
             if let model = TraceFile.peekModel(trace) { try checkBudget(model, file: trace, limits: budget.limits, estimate: cost) }
             let t = try TraceFile.load(trace)
             try checkBudget(t.model, file: trace, limits: budget.limits, estimate: cost)
-            if format.lowercased() == "html" { return try writePage(t) }
+            guard let fileFormat = format.drawn else { return try writePage(t) }
             let figures: [(name: String, figure: Figure)]
             do {
                 figures = try TraceFigures.figures(for: t, style: numbers.style)
             } catch {
                 throw FileError(file: trace, "\(error)")
             }
-            let fileFormat = OutputFormat(rawValue: format.lowercased()) ?? .png
             let folder = URL(fileURLWithPath: out)
             do {
                 try createFolders(folder.path)

@@ -36,8 +36,13 @@ struct WorksheetCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The worksheet; only 'xo' for now.")
-    var kind: String
+    /// The worksheets `worksheet` writes.
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case xo
+    }
+
+    @Argument(help: "The worksheet.")
+    var kind: Kind
 
     @Option(help: "Which sheet: a different picture, patch and blanks for each seed.")
     var seed: UInt64 = 1
@@ -49,7 +54,6 @@ struct WorksheetCommand: ParsableCommand {
     var out: String
 
     func validate() throws {
-        guard kind == "xo" else { throw ValidationError("unknown worksheet '\(kind)'; the only one is 'xo'") }
         guard (1...3).contains(level) else { throw ValidationError("--level must be 1, 2 or 3") }
     }
 
@@ -118,15 +122,16 @@ struct SlidesCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "The deck; only 'xo' for now.")
-    var kind: String
+    /// The decks `slides` writes.
+    enum Kind: String, ExpressibleByArgument, CaseIterable {
+        case xo
+    }
+
+    @Argument(help: "The deck.")
+    var kind: Kind
 
     @Option(help: "The PDF to write.")
     var out: String
-
-    func validate() throws {
-        guard kind == "xo" else { throw ValidationError("unknown deck '\(kind)'; the only one is 'xo'") }
-    }
 
     func run() throws {
         try reportingErrors {

@@ -63,8 +63,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed for the initial weights, the generated images and the shuffling.")
     var seed: UInt64 = 0
 
-    @Option(help: "'backprop' or 'nudge'.")
-    var method: String = "backprop"
+    @Option(help: "How the weights learn: from backpropagation's gradients, or by the article's nudging of each weight up and down.")
+    var method: TrainingMethod = .backprop
 
     @Option(name: .customLong("nudge-step"), help: "How far each weight is nudged (--method nudge).")
     var nudgeStep: Double = TrainingDefaults.options.nudgeStep
@@ -81,7 +81,6 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var budget: BudgetOptions
 
     func validate() throws {
-        guard TrainingMethod(rawValue: method) != nil else { throw ValidationError("--method must be 'backprop' or 'nudge'") }
         guard (0...100_000).contains(epochs) else { throw ValidationError("--epochs must be between 0 and 100000") }
         guard (1...100_000).contains(batch) else { throw ValidationError("--batch must be between 1 and 100000") }
         guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
@@ -102,7 +101,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let options = TrainingOptions(epochs: epochs, learningRate: lr, batchSize: batch, momentum: momentum, seed: seed,
-                                          method: TrainingMethod(rawValue: method) ?? .backprop, nudgeStep: nudgeStep)
+                                          method: method, nudgeStep: nudgeStep)
             // The default model is the shipped one: from ./lessons, or built in when run elsewhere.
             let model = self.model == Self.defaultModel && !FileManager.default.fileExists(atPath: self.model)
                 ? LessonLibrary.shippedFile("models/xo-train.json") ?? self.model : self.model

@@ -48,6 +48,22 @@ import Testing
         #expect(fa == fb)
     }
 
+    /// `--format` repeated and `--format` with commas ask for the same files, and only those
+    /// (the default, pdf and png, is replaced); case does not matter.
+    @Test func formatsRepeatedOrCommaSeparated() throws {
+        var listings: [[String]] = []
+        for formats in [["--format", "svg", "--format", "PDF"], ["--format", "svg,pdf"], ["--format", "pdf, svg"]] {
+            let dir = try temporaryDirectory()
+            let r = try run(["lesson", "xo", "--no-pause", "--out", dir.path] + formats)
+            #expect(r.status == 0, "\(formats): \(r.stderr)")
+            let figures = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("xo").path).sorted()
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("xo.pdf").path), "\(formats)")
+            #expect(!figures.isEmpty && figures.allSatisfy { $0.hasSuffix(".svg") || $0.hasSuffix(".wav") }, "\(formats): \(figures.prefix(3))")
+            listings.append(figures)
+        }
+        #expect(listings.dropFirst().allSatisfy { $0 == listings[0] })
+    }
+
     @Test func unknownLessonListsTheAvailableOnes() throws {
         let r = try run(["lesson", "nonesuch", "--no-pause"])
         #expect(r.status == 1)
