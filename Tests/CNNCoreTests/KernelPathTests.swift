@@ -1,4 +1,5 @@
 @testable import CNNCore
+import CNNTraining
 import Testing
 
 /// The kernel paths (portable C, AVX2, AVX-512) against each other, and the engine's determinism
@@ -52,24 +53,17 @@ struct KernelPathTests {
         }
     }
 
-    /// A LeNet-sized step with one thread and with two gives every bit the same.
+    /// A step of the benchmarks' digits network (LeNet-sized) with one thread and with two gives
+    /// every bit the same.
     @Test func threadCountChangesNoBit() throws {
-        let model = ModelSpec(input: [1, 28, 28], layers: [
-            LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: 8, kernelH: 5, kernelW: 5))),
-            LayerSpec(name: "relu1", kind: .relu),
-            LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
-            LayerSpec(name: "conv2", kind: .conv(ConvSpec(filters: 16, kernelH: 5, kernelW: 5))),
-            LayerSpec(name: "relu2", kind: .relu),
-            LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
-            LayerSpec(name: "out", kind: .dense(DenseSpec(units: 10))),
-        ], loss: .crossEntropy, classes: [])
-        let net = try Network(model: model, seed: 3)
+        let net = try Network(model: Benchmarks.digitsModel, seed: 3)
+        let pixels = net.shapes[0].reduce(1, *), classes = net.shapes[net.shapes.count - 1].reduce(1, *)
         func gradients() -> [[UInt64]] {
             let ws = Workspace(network: net, batch: 16)
             var rng = SeededGenerator(seed: 4)
-            for s in 0..<16 { ws.setInput(random(784, &rng), sample: s) }
+            for s in 0..<16 { ws.setInput(random(pixels, &rng), sample: s) }
             net.forward(ws)
-            net.loss(ws, targets: (0..<16).map { $0 % 10 })
+            net.loss(ws, targets: (0..<16).map { $0 % classes })
             net.backward(ws)
             return (0..<net.parameters.count).map { ws.parameterGradient($0).map(\.bitPattern) } + [ws.gradient(0).map(\.bitPattern)]
         }
