@@ -86,11 +86,17 @@ struct NumberOptions: ParsableArguments {
     @Flag(help: "Print every digit (the shortest text that reads back as the same number).")
     var full = false
 
-    var style: NumberStyle {
+    var style: NumberStyle { Self.style(digits: digits, truncate: truncate, full: full) }
+
+    func validate() throws { try Self.check(digits: digits) }
+
+    /// The style `--digits`, `--truncate` and `--full` ask for (also for `diff`'s own defaults).
+    static func style(digits: Int, truncate: Bool, full: Bool) -> NumberStyle {
         full ? .full : truncate ? .truncated(digits) : .rounded(digits)
     }
 
-    func validate() throws {
+    /// Refuses a `--digits` outside 0…17 (a double has at most 17 significant digits).
+    static func check(digits: Int) throws {
         guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
     }
 }

@@ -29,13 +29,8 @@ struct DataCommand: ParsableCommand {
         """
     )
 
-    /// The kinds of images `data` draws.
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case xo
-    }
-
     @Argument(help: "The kind of images.")
-    var kind: Kind
+    var kind: Example
 
     @Option(help: "How many images (half X, half O).")
     var count: Int = 100

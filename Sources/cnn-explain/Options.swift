@@ -35,6 +35,12 @@ extension Array {
     }
 }
 
+/// The built-in example that `data`, `worksheet` and `slides` draw: only the article's X and O
+/// for now.
+enum Example: String, CaseIterable, ExpressibleByArgument {
+    case xo
+}
+
 /// A file format that `lesson` and `render` write: one of the Cairo drawer's formats, or an
 /// HTML page. Read without regard to case (`SVG` is `svg`).
 enum FileFormat: String, CaseIterable, ExpressibleByArgument {

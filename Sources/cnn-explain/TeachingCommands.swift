@@ -36,13 +36,8 @@ struct WorksheetCommand: ParsableCommand {
         """
     )
 
-    /// The worksheets `worksheet` writes.
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case xo
-    }
-
     @Argument(help: "The worksheet.")
-    var kind: Kind
+    var kind: Example
 
     @Option(help: "Which sheet: a different picture, patch and blanks for each seed.")
     var seed: UInt64 = 1
@@ -122,13 +117,8 @@ struct SlidesCommand: ParsableCommand {
         """
     )
 
-    /// The decks `slides` writes.
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case xo
-    }
-
     @Argument(help: "The deck.")
-    var kind: Kind
+    var kind: Example
 
     @Option(help: "The PDF to write.")
     var out: String

@@ -149,14 +149,13 @@ struct DiffCommand: ParsableCommand {
         for v in [rtol, atol].compactMap({ $0 }) where !(v >= 0 && v.isFinite) {
             throw ValidationError("--rtol and --atol must be finite and not negative")
         }
-        guard (0...17).contains(digits) else { throw ValidationError("--digits must be between 0 and 17") }
+        try NumberOptions.check(digits: digits)
     }
 
     func run() throws {
         var agrees = false
         try reportingErrors(exitCode: ExitCode(2)) {
-            let style: NumberStyle = full ? .full : truncate ? .truncated(digits) : .rounded(digits)
-            let report = try diffFiles(a, b, tolerance: tolerance, style: style)
+            let report = try diffFiles(a, b, tolerance: tolerance, style: NumberOptions.style(digits: digits, truncate: truncate, full: full))
             try say(report.text)
             agrees = report.result.agrees
         }
