@@ -25,6 +25,20 @@ import Testing
         return net.trace(input: Tensor(shape: [2, 6, 5], data: (0..<60).map { _ in rng.uniform(-1, 1) }), target: 1)
     }
 
+    /// The role names of a trace file, as docs/formats.md gives them: every `TraceRole` a train-mode
+    /// batchnorm and dropout log, in the order the tracer logs them, written and read back.
+    @Test func roleNamesInTraceFiles() throws {
+        let trace = try Self.trace(train: true, loss: .crossEntropy)
+        let text = String(decoding: TraceFile.data(trace), as: UTF8.self)
+        let roles = text.split(separator: "\n").filter { $0.contains(#""layer": "1""#) }.compactMap { line in
+            line.split(separator: "\"").drop { $0 != "role" }.dropFirst(2).first.map(String.init)
+        }
+        #expect(roles == ["input", "weight", "bias", "running_mean", "running_var", "batch_mean", "batch_var",
+                          "updated_running_mean", "updated_running_var", "output", "grad_output", "grad_input", "grad_weight", "grad_bias"])
+        #expect(text.contains(#"{"pass": "forward", "layer": "4", "role": "mask", "#))
+        #expect(try TraceFile.parse(try parseDocument(Array(TraceFile.data(trace)), file: "t.json"), file: "t.json") == trace)
+    }
+
     static let skipped: Set<TraceRole> = [.input, .weight, .bias, .runningMean, .runningVar, .mask]
 
     @Test(arguments: [(true, LossKind.nll), (false, .mse), (true, .crossEntropy)])

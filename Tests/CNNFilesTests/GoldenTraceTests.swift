@@ -13,6 +13,15 @@ import Testing
     /// `xo_x`: the article's network on its X. `mixed`: two channels, padding, a rectangular
     /// normalizing conv, ceil pooling with partial windows and ties, stride-1 pooling, two dense
     /// layers and cross-entropy.
+    /// Read and written back, a golden trace is the same bytes: every role's name (`TraceRole`'s
+    /// raw values) and the rest of the format are as they were when the file was recorded.
+    @Test(arguments: ["xo_x", "mixed"])
+    func goldenTraceWritesBackByteForByte(name: String) throws {
+        let url = Self.folder.appendingPathComponent("\(name).trace.json")
+        let trace = try TraceFile.load(url.path)
+        #expect(TraceFile.data(trace) == (try Data(contentsOf: url)))
+    }
+
     @Test(arguments: ["xo_x", "mixed"])
     func engineReproducesGoldenTrace(name: String) throws {
         let golden = try loadTrace(path: Self.folder.appendingPathComponent("\(name).trace.json").path)
