@@ -80,6 +80,7 @@ import Testing
         ("{{Z:conv1.output[0,0,4]}}", "no input named"),
         ("{{X:conv9.output[0,0,0]}}", "no layer"),
         ("{{X:conv1.output.median}}", "is not sum"),
+        ("{{X:conv1.outptu[0,0,4]}}", "'outptu' is not a role; the roles are input, weight, bias, output"),
         ("{{X:conv1.output}}", "give an index"),
         ("{{X:loss * X:loss}}", "is not + or"),
         ("{{X:loss +}}", "joined by"),
@@ -93,5 +94,27 @@ import Testing
             #expect(e.description.contains(message), "\(e.description)")
             #expect(e.line == step.line)
         }
+    }
+}
+
+/// A lesson's `map` and `gradient` roles are `TraceRole`s of the kinds each figure draws; another
+/// is one located error naming the field and the roles it takes.
+@Test(arguments: [("map: {input: X, layer: conv1, role: outptu}", "map.role must be input, output, grad_output or grad_input"),
+                  ("map: {input: X, layer: conv1, role: weight}", "map.role must be input, output, grad_output or grad_input"),
+                  ("gradient: {input: X, layer: conv1, role: output}", "gradient.role must be grad_weight, grad_bias, grad_output or grad_input")])
+func lessonRolesAreChecked(item: String, message: String) throws {
+    let fixtures = Fixtures.url("lessons")
+    let text = try String(contentsOf: fixtures.appendingPathComponent("plain.yaml"), encoding: .utf8)
+        .replacingOccurrences(of: "model: plain.json", with: "model: \(fixtures.path)/plain.json")
+        .replacingOccurrences(of: "file: plain_x.txt", with: "file: \(fixtures.path)/plain_x.txt")
+    let folder = try Fixtures.temporaryFolder()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let path = folder.appendingPathComponent("roles.yaml").path
+    try Data((text + "  - heading: \"Roles\"\n    show:\n      - \(item)\n").utf8).write(to: URL(fileURLWithPath: path))
+    do {
+        _ = try Lesson.load(path)
+        Issue.record("\(item) was accepted")
+    } catch {
+        #expect(error.description.hasPrefix(path) && error.description.contains(message), "\(error)")
     }
 }
