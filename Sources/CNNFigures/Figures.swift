@@ -57,6 +57,9 @@ public struct ImageFigure: Sendable {
     public var highlighted: Set<Cell>
     /// Side of one cell in points.
     public var cellSize: Double
+    /// Row numbers at the left and column numbers on top, counted from 1, so a reader finds
+    /// "row 2, column 3" (the code's index is [1, 2]). Set by the builder; every drawer draws them.
+    public var labelled = false
 
     public init(grid: Grid, title: String? = nil, showNumbers: Bool = false, numberStyle: NumberStyle = .standard,
                 highlighted: Set<Cell> = [], cellSize: Double = 26) {
@@ -105,6 +108,8 @@ public struct ConvolutionStepFigure: Sendable {
     public var value: Double
     public var numberStyle: NumberStyle
     public var title: String?
+    /// Row and column numbers on the image (counted from 1).
+    public var labelled = false
 
     public init(image: Grid, feature: Grid, featureName: String = "feature", row: Int, col: Int, patch: Grid, products: Grid,
                 sum: Double, divisor: Int?, bias: Double?, value: Double, numberStyle: NumberStyle = .article, title: String? = nil) {
@@ -140,6 +145,9 @@ public struct FeatureMapFigure: Sendable {
     public var showLegend: Bool
     public var highlighted: Set<Cell>
     public var cellSize: Double
+    /// Row numbers at the left and column numbers on top, counted from 1, so a reader finds
+    /// "row 2, column 3" (the code's index is [1, 2]). Set by the builder; every drawer draws them.
+    public var labelled = false
 
     public init(map: Grid, title: String? = nil, scale: Double? = nil, numberStyle: NumberStyle = .standard,
                 showNumbers: Bool = true, showLegend: Bool = true, highlighted: Set<Cell> = [], cellSize: Double = 38) {
@@ -169,6 +177,8 @@ public struct LayerFigure: Sendable {
     public var cellSize: Double
     /// Names over the maps when `features` is empty.
     public var mapNames: [String]
+    /// Row and column numbers on every map (counted from 1).
+    public var labelled = false
 
     public init(features: [NamedGrid], maps: [Grid], title: String? = nil, scale: Double? = nil,
                 numberStyle: NumberStyle = .article, cellSize: Double = 34, mapNames: [String] = []) {
@@ -186,6 +196,8 @@ public struct ReLUFigure: Sendable {
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Row and column numbers on both grids (counted from 1).
+    public var labelled = false
 
     public init(before: Grid, after: Grid? = nil, title: String? = nil, numberStyle: NumberStyle = .article, cellSize: Double = 36) {
         self.before = before; self.after = after; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
@@ -220,6 +232,8 @@ public struct PoolingFigure: Sendable {
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Row and column numbers on the input and the pooled output (counted from 1).
+    public var labelled = false
 
     public init(input: Grid, output: Grid, windows: [PoolWindowCells], size: Int, stride: Int, title: String? = nil,
                 numberStyle: NumberStyle = .article, cellSize: Double = 40) {
@@ -246,6 +260,8 @@ public struct PoolingGradientFigure: Sendable {
     /// Draws the routed gradient under the forward input instead of beside it, so a page-wide
     /// figure of wide maps keeps readable numbers (set by the lessons for maps of 6 columns or more).
     public var stacked = false
+    /// Row and column numbers on every grid (counted from 1).
+    public var labelled = false
 
     public init(input: Grid, outputGradient: Grid, inputGradient: Grid, windows: [PoolWindowCells], size: Int, stride: Int,
                 title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 38) {

@@ -45,8 +45,10 @@ extension StepBuilder {
 
     func imageFigure(_ input: String, _ step: LessonStep) throws -> LessonFigure {
         let r = try firstInput(input, step)
+        var image = ImageFigure(grid: try channel(r, 0, step), title: Self.imageWords(input))
+        image.labelled = true
         return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
-                            figure: .image(ImageFigure(grid: try channel(r, 0, step), title: input)))
+                            figure: .image(image))
     }
 
     func compareFigure(_ a: String, _ b: String, _ step: LessonStep) throws -> LessonFigure {
@@ -54,16 +56,19 @@ extension StepBuilder {
         guard ga.rows == gb.rows && ga.cols == gb.cols else { throw fail(step, "'\(a)' and '\(b)' differ in size") }
         var cells = Set<Cell>()
         for i in 0..<ga.rows { for j in 0..<ga.cols where ga[i, j] != gb[i, j] { cells.insert(Cell(row: i, col: j)) } }
+        var images = [ImageFigure(grid: ga, title: Self.imageWords(a), highlighted: cells),
+                      ImageFigure(grid: gb, title: Self.imageWords(b), highlighted: cells)]
+        for i in images.indices { images[i].labelled = true; images[i].cellSize = 24 }
         return LessonFigure(name: "compare-\(slug(a))-\(slug(b))",
                             caption: "\(cells.count) of \(ga.rows * ga.cols) pixels differ (outlined).",
-                            figure: .row([.image(ImageFigure(grid: ga, title: a, highlighted: cells)),
-                                          .image(ImageFigure(grid: gb, title: b, highlighted: cells))]))
+                            figure: .row(images.map { .image($0) }))
     }
 
     func featuresFigure(_ layer: String, _ step: LessonStep) throws -> LessonFigure {
         let input = try anyInput(step)
         let feats = try features(input, layer, step)
-        return LessonFigure(name: "features-\(layer)", caption: "The \(feats.count) features of \(layer).",
+        return LessonFigure(name: "features-\(layer)",
+                            caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
                             figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
     }
 
@@ -75,22 +80,25 @@ extension StepBuilder {
         let feats = try features(input, layer, step)
         guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
         let t = try trace(input, step)
-        let figure: ConvolutionStepFigure
+        var figure: ConvolutionStepFigure
         do {
             figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
                                                       featureName: feats[f].name, style: style)
         } catch { throw fail(step, error.message) }
+        figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                            caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(figure.row + 1), column \(figure.col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(figure.value, style)).",
+                            caption: "Feature \(feats[f].name) on \(Self.imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
                             figure: .convolutionStep(figure))
     }
 
     func mapFigure(_ input: String, _ layer: String, _ role: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let r = try record(input, layer, role, step)
-        let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
+        let words = try mapTitle(input, layer, role, c, step)
+        var map = FeatureMapFigure(map: try channel(r, c, step), title: words, numberStyle: style)
+        map.labelled = true
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
-                            caption: "\(layer) \(what), channel \(c), for the \(input) image (\(ShapeText.figure(r.shape))).",
-                            figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
+                            caption: "\(capitalized(words)): one of the \(ShapeText.figure(r.shape)) maps of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
+                            figure: .featureMap(map))
     }
 
     func mapsFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {
@@ -105,30 +113,37 @@ extension StepBuilder {
            let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
             feats = fs
         }
+        let words = try layerWords(input, layer, step)
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
-                            caption: "Every map of \(layer) for the \(input) image (\(ShapeText.figure(r.shape))).",
-                            figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
+                            caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
+                            figure: layerFigure(features: feats, maps: try channels(r, step),
+                                                title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image"))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let before = try channel(try record(input, layer, "input", step), c, step)
         let after = try channel(try record(input, layer, "output", step), c, step)
         let negatives = before.values.filter { $0 < 0 }.count
+        let map = try mapWords(input, layer, c, step)
+        var figure = ReLUFigure(before: before, after: after, title: "\(map) of \(Self.imageWords(input)), before and after ReLU", numberStyle: style)
+        figure.labelled = true
         return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(negatives) negative values become 0.",
-                            figure: .relu(ReLUFigure(before: before, after: after, title: "\(layer) [\(c)]", numberStyle: style)))
+                            caption: "ReLU on \(map): \(negatives) negative values become 0 (\(layer).output[\(c)]).",
+                            figure: .relu(figure))
     }
 
     func poolingFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let spec = try layerSpec(input, layer, step)
         guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
         let t = try trace(input, step)
-        let figure: PoolingFigure
+        let map = try mapWords(input, layer, c, step)
+        var figure: PoolingFigure
         do {
-            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "\(layer) [\(c)]")
+            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)")
         } catch { throw fail(step, error.message) }
+        figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText).",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
                             figure: .pooling(figure))
     }
 
@@ -211,14 +226,15 @@ extension StepBuilder {
         // Missing gradients are named as the lesson writer needs them (a target is missing).
         for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
         let t = try trace(input, step)
+        let title = "the gradient back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step))"
         var figure: PoolingGradientFigure
         do {
-            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style,
-                                                      title: "\(layer) [\(c)] backward")
+            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title)
         } catch { throw fail(step, error.message) }
         figure.stacked = figure.input.cols >= 6
+        figure.labelled = true
         return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
+                            caption: "Back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step)) of \(Self.imageWords(input)): each window's gradient goes to the cell that won it (\(layer).grad_input[\(c)]).",
                             figure: .poolingGradient(figure))
     }
 }

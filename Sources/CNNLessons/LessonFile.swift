@@ -31,6 +31,10 @@ public struct Lesson: Sendable {
     /// An experiment to run once (`audio`, `shuffle`; see `LessonExperiments`).
     public var experiment: String?
     public var steps: [LessonStep]
+    /// Names of a conv layer's features, by layer (`conv1: ["diagonal ↘", …]`), one per filter;
+    /// titles and captions call the feature and its map by them. Layers not named here get
+    /// "feature 1", "feature 2", … (or the article's names for its three hand-made features).
+    public var featureNames: [String: [String]] = [:]
 }
 
 /// A named input of a lesson.
@@ -232,7 +236,7 @@ struct NodeReader {
     }
 
     mutating func lesson(_ root: Node) throws(LessonError) -> Lesson {
-        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "experiment", "steps"])
+        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "experiment", "steps", "feature_names"])
         guard let titleNode = top["title"] else { throw fail(root, "a lesson needs a 'title'") }
         let experiment = try top["experiment"].map { n throws(LessonError) in try string(n, "experiment") }
         if let experiment, !LessonExperiments.names.contains(experiment) {
@@ -285,7 +289,22 @@ struct NodeReader {
             numbers: style, inputs: inputs,
             reference: try top["reference"].map { n throws(LessonError) in try existingFile(n, "reference") },
             experiment: experiment,
-            steps: steps)
+            steps: steps, featureNames: try featureNames(top["feature_names"]))
+    }
+
+    /// `feature_names: {conv1: ["diagonal ↘", "cross ✕", "diagonal ↗"]}`: a list of names per layer.
+    func featureNames(_ node: Node?) throws(LessonError) -> [String: [String]] {
+        guard let node else { return [:] }
+        guard let map = node.mapping else { throw fail(node, "'feature_names' must map layer names to lists of names") }
+        var names: [String: [String]] = [:]
+        for (k, v) in map {
+            let layer = try string(k, "a layer name in feature_names")
+            guard let seq = v.sequence, !seq.isEmpty else { throw fail(v, "feature_names.\(layer) must be a list of names") }
+            var list: [String] = []
+            for item in seq { list.append(try string(item, "feature_names.\(layer)")) }
+            names[layer] = list
+        }
+        return names
     }
 
     /// `truncate`, `round`, `full`, or with a number of decimals: `round4`, `truncate3`.

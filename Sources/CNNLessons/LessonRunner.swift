@@ -148,20 +148,28 @@ struct StepBuilder {
         try (0..<(r.shape.first ?? 0)).map { try channel(r, $0, step) }
     }
 
-    /// The features of a conv layer: `weight[o, 0]` for each filter, with the article's names
-    /// when the layer has three 3×3 single-channel filters.
+    /// The features of a conv layer: `weight[o, 0]` for each filter, named as the lesson's
+    /// `feature_names` says (else the article's names for its hand-made features, or "feature N").
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
         let w = try record(input, layer, "weight", step)
-        guard let feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
+        guard var feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
+        if let names = lesson.featureNames[layer] {
+            guard names.count == feats.count else {
+                throw fail(step, "feature_names.\(layer) gives \(names.count) names, but \(layer) has \(feats.count) features")
+            }
+            for i in feats.indices { feats[i].name = names[i] }
+        }
         return feats
     }
 
 
     // MARK: Figures
 
-    /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style.
+    /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style,
+    /// each labelled with its row and column numbers, named "map 1", "map 2", … when no feature made it.
     func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
-        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style)
+        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, labelled: true,
+                                 mapNames: maps.indices.map { "map \($0 + 1)" })
     }
 
 
