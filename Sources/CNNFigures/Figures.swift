@@ -20,6 +20,8 @@ public indirect enum Figure: Sendable {
     case pooling(PoolingFigure)
     /// Max-pooling backward: the gradient of each output goes to the winning input cell.
     case poolingGradient(PoolingGradientFigure)
+    /// A flip-book of a sliding window: frames in which the window moves and the output fills.
+    case slidingWindow(SlidingWindowFigure)
     /// Fully connected votes: values in a column, lines to the output nodes.
     case votes(VotesFigure)
     /// Horizontal bars with their values (e.g. the vote for X and for O).
@@ -239,6 +241,64 @@ public struct PoolingFigure: Sendable {
                 numberStyle: NumberStyle = .article, cellSize: Double = 40) {
         self.input = input; self.output = output; self.windows = windows; self.size = size; self.stride = stride
         self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// One frame of a sliding window's flip-book: where the window sits on the input, the output cell
+/// it has just computed, and the output so far.
+///
+/// - `rows`, `cols`: the input cells under the window (clipped to the input at an edge).
+/// - `output`: the output map row-major, `nil` for the cells the window has not reached yet.
+public struct SlidingWindowFrame: Sendable, Equatable {
+    public var position: Cell
+    public var rows: Range<Int>
+    public var cols: Range<Int>
+    public var output: [Double?]
+
+    public init(position: Cell, rows: Range<Int>, cols: Range<Int>, output: [Double?]) {
+        self.position = position; self.rows = rows; self.cols = cols; self.output = output
+    }
+}
+
+/// A flip-book of a sliding window (convolution or pooling), as the slides build it: frames in
+/// order, in each the window's box on the input and the output map filled up to the cell the
+/// window has just computed; cells not yet computed are blank.
+///
+/// - `input`: H×W, drawn as pixels (`inputIsImage`, ±1) or as a coloured map.
+/// - `outputRows`×`outputCols`: the output's shape; every frame's `output` has that many cells.
+/// - `scale`: the |value| of the output (and a map input) drawn at full colour; `nil` uses the largest.
+/// - `operation`: what the window does, in words, for the frame labels ("match", "max").
+public struct SlidingWindowFigure: Sendable {
+    public var input: Grid
+    public var inputIsImage: Bool
+    public var outputRows: Int
+    public var outputCols: Int
+    public var frames: [SlidingWindowFrame]
+    public var operation: String
+    public var title: String?
+    public var scale: Double?
+    public var numberStyle: NumberStyle
+    /// Cell sides in points: the frames are small, so they carry colours, not numbers; each
+    /// frame's label gives the number just computed.
+    public var inputCell: Double
+    public var outputCell: Double
+    /// Frames side by side before the next row of frames.
+    public var framesPerRow: Int
+
+    public init(input: Grid, inputIsImage: Bool, outputRows: Int, outputCols: Int, frames: [SlidingWindowFrame],
+                operation: String, title: String? = nil, scale: Double? = nil, numberStyle: NumberStyle = .article,
+                inputCell: Double = 10, outputCell: Double = 12, framesPerRow: Int = 2) {
+        self.input = input; self.inputIsImage = inputIsImage; self.outputRows = outputRows; self.outputCols = outputCols
+        self.frames = frames; self.operation = operation; self.title = title; self.scale = scale
+        self.numberStyle = numberStyle; self.inputCell = inputCell; self.outputCell = outputCell; self.framesPerRow = framesPerRow
+    }
+
+    /// The label of frame `k`: "3. row 1, column 3: 0.11" (its place in the walk, from 1, and the new value).
+    public func label(_ k: Int) -> String {
+        let f = frames[k]
+        let index = f.position.row * outputCols + f.position.col
+        let value = index < f.output.count ? f.output[index] : nil
+        return "\(index + 1). row \(f.position.row + 1), column \(f.position.col + 1): \(operation) \(value.map { formatNumber($0, numberStyle) } ?? "?")"
     }
 }
 

@@ -25,6 +25,8 @@ extension StepBuilder {
             return try reluFigure(input, layer, c, step)
         case let .pooling(input, layer, c):
             return try poolingFigure(input, layer, c, step)
+        case let .flipBook(input, layer, c):
+            return try flipBookFigure(input, layer, c, step)
         case .pipeline:
             return pipelineFigure()
         case let .votes(input, layer):
@@ -145,6 +147,35 @@ extension StepBuilder {
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
                             caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
                             figure: .pooling(figure))
+    }
+
+    /// A flip-book of a conv layer's feature or a max-pooling layer's window sliding over its input.
+    func flipBookFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
+        let t = try trace(input, step)
+        let words = try layerWords(input, layer, step)
+        var figure: SlidingWindowFigure
+        let caption: String
+        switch try layerSpec(input, layer, step).kind {
+        case .conv(let spec):
+            let feats = try features(input, layer, step)
+            guard c >= 0, c < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(c) does not exist") }
+            do {
+                figure = try TraceFigures.convolutionFlipBook(t, layer: layer, spec, filter: c, style: style,
+                                                              title: "feature \(feats[c].name) sliding over \(Self.imageWords(input))")
+            } catch { throw fail(step, error.message) }
+            caption = "The patch moves one pixel at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."
+        case .maxpool(let p):
+            let map = try mapWords(input, layer, c, step)
+            do {
+                figure = try TraceFigures.poolingFlipBook(t, layer: layer, p, channel: c, style: style, title: "the window of \(words) walking over \(map)")
+            } catch { throw fail(step, error.message) }
+            caption = "The \(p.size)×\(p.size) window moves \(p.stride) cells at a time, row by row; each window's largest value fills the next cell of the pooled map (\(layer).output[\(c)])."
+        default:
+            throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
+        }
+        figure.framesPerRow = 2
+        return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
+                            figure: .slidingWindow(figure))
     }
 
     func pipelineFigure() -> LessonFigure {

@@ -80,6 +80,10 @@ public enum ShowItem: Sendable, Equatable {
     case relu(input: String, layer: String, channel: Int)
     /// A max-pooling layer's windows and winners for one channel.
     case pooling(input: String, layer: String, channel: Int)
+    /// A flip-book of a sliding window: a conv layer's feature `channel` (its output channel)
+    /// moving over the input, or a max-pooling layer's window over its input channel `channel`,
+    /// in frames in which the output map fills cell by cell.
+    case flipBook(input: String, layer: String, channel: Int)
     /// The model's layers with their shapes.
     case pipeline
     /// A dense layer's inputs with lines to its outputs, thickness following the weights.
@@ -114,7 +118,7 @@ public enum ShowItem: Sendable, Equatable {
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
-                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
+                               "flip_book", "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
                                "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
 }
 
@@ -414,6 +418,10 @@ struct ShowItemReader {
     case "maps":
         let f = try fields(["input", "layer"], required: ["input", "layer"])
         return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
+    case "flip_book":
+        let f = try fields(["input", "layer", "channel"], required: ["input", "layer"])
+        return .flipBook(input: try input(f["input"], "flip_book.input"), layer: try string(f["layer"], "flip_book.layer"),
+                         channel: try f["channel"].map { n throws(LessonError) in try int(n, "flip_book.channel") } ?? 0)
     case "relu", "pooling", "pool_routing":
         let f = try fields(kind == "pool_routing" ? ["input", "layer", "channel", "numbers"] : ["input", "layer", "channel"], required: ["input", "layer"])
         let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")

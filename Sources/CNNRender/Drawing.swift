@@ -50,6 +50,7 @@ struct Drawer {
         case .relu(let f): return try drawReLU(f)
         case .pooling(let f): return try drawPooling(f)
         case .poolingGradient(let f): return try drawPoolingGradient(f)
+        case .slidingWindow(let f): return try drawSlidingWindow(f)
         case .votes(let f): return try drawVotes(f)
         case .voteBars(let f): return try drawVoteBars(f)
         case .pipeline(let f): return drawPipeline(f)
@@ -74,13 +75,13 @@ struct Drawer {
     // MARK: building blocks
 
     /// Draws a title on one line at (x, y); returns the height used.
-    private func title(_ text: String?, x: Double = 0, y: Double = 0) -> Double {
+    func title(_ text: String?, x: Double = 0, y: Double = 0) -> Double {
         guard let text, !text.isEmpty else { return 0 }
         p.text(text, x: x, y: y + 15, titleFont)
         return titleHeight
     }
 
-    private func titleWidth(_ text: String?) -> Double {
+    func titleWidth(_ text: String?) -> Double {
         guard let text, !text.isEmpty else { return 0 }
         return p.textWidth(text, titleFont)
     }
