@@ -139,9 +139,11 @@ extension StepBuilder {
         guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
         let t = try trace(input, step)
         let map = try mapWords(input, layer, c, step)
+        // A later pooling pools a map pooled before: "pooling the diagonal ↘ map again".
+        let again = try layerWords(input, layer, step) == "the first pooling" ? "" : " again"
         var figure: PoolingFigure
         do {
-            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)")
+            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)")
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
