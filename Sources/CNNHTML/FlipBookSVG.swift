@@ -1,7 +1,7 @@
 import CNNFigures
 
 /// A flip-book of a sliding window as SVG: one small frame per step of the walk, each the input
-/// with the window's box and the output so far (cells not computed yet are gray), and its label.
+/// with the window's box and the output so far (cells not computed yet are blank, with a dot), and its label.
 enum FlipBookSVG {
     static func draw(_ f: SlidingWindowFigure) -> HTML {
         let frames: [HTML] = f.frames.indices.map { k in
@@ -25,6 +25,7 @@ enum FlipBookSVG {
                         if fill.negative { cells.append(.element("rect", attrs + [("fill", "url(#neg-hatch)")], [])) }
                     } else {
                         cells.append(.element("rect", attrs + [("class", "c blank")], []))
+                        cells.append(.element("circle", [("cx", n(x + outCell / 2)), ("cy", n(y + outCell / 2)), ("r", "1.4"), ("class", "dot")], []))
                     }
                 }
             }
@@ -38,7 +39,7 @@ enum FlipBookSVG {
         var parts: [HTML] = []
         if let t = f.title { parts.append(.el("div", ["class": "fig-title"], .text(t))) }
         parts.append(.el("div", ["class": "fig-row"], children: frames))
-        parts.append(.el("div", ["class": "fig-note"], .text("gray: not computed yet; the box is the window, the outlined cell its result")))
+        parts.append(.el("div", ["class": "fig-note"], .text("dot: not computed yet; the box is the window, the outlined cell its result")))
         return .el("div", ["class": "fig-col"], children: parts)
     }
 }

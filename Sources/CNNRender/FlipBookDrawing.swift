@@ -1,13 +1,10 @@
 // Draws `SlidingWindowFigure`: a flip-book of small frames, each the input with the window's box
-// and the output map filled up to the cell just computed (blank cells gray), with a label.
+// and the output map filled up to the cell just computed (blank cells white with a dot), with a label.
 
 import CNNFigures
 import Foundation
 
 extension Drawer {
-    /// Blank output cells (not computed yet): a gray no computed value takes, in colour or grayscale.
-    static let blankCell = RGB(hex: 0xD0D0D0)
-
     func drawSlidingWindow(_ f: SlidingWindowFigure) throws -> Size {
         let n = f.outputRows * f.outputCols
         for frame in f.frames {
@@ -42,19 +39,24 @@ extension Drawer {
         let rows = (f.frames.count + perRow - 1) / perRow
         let width = Double(min(perRow, f.frames.count)) * (frameW + gap) - gap
         let keyY = top + Double(rows) * (frameH + rowGap)
-        let key = "gray: not computed yet; the box is the window, the outlined cell its result"
+        let key = "dot: not computed yet; the box is the window, the outlined cell its result"
         p.text(key, x: 0, y: keyY + 10, FontStyle(size: 9.5), color: Palette.muted)
         return Size(width: max(width, titleWidth(f.title), p.textWidth(key, FontStyle(size: 9.5))), height: keyY + 16)
     }
 
-    /// The output map of one frame: computed cells in the map colours, the rest gray, the cell
+    /// The output map of one frame: computed cells in the map colours, the rest blank, the cell
     /// just computed outlined.
     private func flipBookOutput(_ f: SlidingWindowFigure, _ frame: SlidingWindowFrame, x: Double, y: Double, scale: Double) {
         let p = painter, cell = f.outputCell
         for r in 0..<f.outputRows {
             for c in 0..<f.outputCols {
                 let cx = x + Double(c) * cell, cy = y + Double(r) * cell
-                guard let v = frame.output[r * f.outputCols + c] else { p.fillRect(cx, cy, cell, cell, Drawer.blankCell); continue }
+                guard let v = frame.output[r * f.outputCols + c] else {
+                    // Blank: white with a dot, so it reads apart from a computed value near 0, also in grayscale.
+                    p.fillRect(cx, cy, cell, cell, .white)
+                    p.circle(cx + cell / 2, cy + cell / 2, max(1, cell / 10), fill: Palette.muted, stroke: nil)
+                    continue
+                }
                 p.fillRect(cx, cy, cell, cell, Palette.diverging(v, scale: scale))
                 if v < 0 { p.hatch(cx, cy, cell, cell, Palette.negativeHatch, spacing: max(3, cell / 4)) }
             }
