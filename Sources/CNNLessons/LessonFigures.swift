@@ -147,7 +147,7 @@ extension StepBuilder {
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)), with \(p.size)×\(p.size) windows and stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
                             figure: .pooling(figure))
     }
 
@@ -176,7 +176,7 @@ extension StepBuilder {
             throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
         }
         figure.framesPerRow = 2
-        return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
+        return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " The frames show \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
                             figure: .slidingWindow(figure))
     }
 
