@@ -197,9 +197,9 @@ extension StepBuilder {
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
         return LessonFigure(name: "votes-\(slug(input))-\(layer)",
-                            caption: "The \(n) values for the \(input) image vote, each with one weight for every class.",
+                            caption: "The \(n) values for \(Self.imageWords(input)) vote, each with one weight for every class.",
                             figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                                       weights: rows, outputValues: y.data, title: "the \(input) image's \(n) values vote",
+                                                       weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
                                                        numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
     }
 
@@ -209,11 +209,11 @@ extension StepBuilder {
             let y = try record(input, layer, "output", step)
             let classes = try trace(input, step).model.classNames
             bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                                 values: y.data, title: "the \(input) image", numberStyle: style)))
+                                                 values: y.data, title: Self.imageWords(input), numberStyle: style)))
         }
         // Two charts to a row, so each keeps a readable size.
         let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
-        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map { "the \($0) image" }.joined(separator: ", ")).",
+        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map(Self.imageWords).joined(separator: ", ")).",
                             figure: rows.count == 1 ? rows[0] : .column(rows))
     }
 
