@@ -272,7 +272,7 @@ struct FigureText {
         let input = numbers(f.input, style: f.numberStyle, marks: cells, window: window, labelled: f.labelled)
             .titled("input \(f.input.shapeText)", palette: palette)
         let out = numbers(output, style: f.numberStyle, labelled: f.labelled).titled("pooled \(output.shapeText)", palette: palette)
-        let body = Panel.flow([input, Panel(["", "→"]), out], width: width, gap: 2)
+        let body = Panel.flow([input, Panel(f.labelled ? ["", "", "→"] : ["", "→"]), out], width: width, gap: 2)
         var note = "* the largest value of its \(f.size)×\(f.size) window (stride \(f.stride))"
         if f.windows.contains(where: { $0.rows.count < f.size || $0.cols.count < f.size }) { note += "; windows at the edge are partial" }
         let covered = (rows: f.windows.map(\.rows.upperBound).max() ?? 0, cols: f.windows.map(\.cols.upperBound).max() ?? 0)
