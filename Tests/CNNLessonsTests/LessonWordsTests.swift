@@ -85,6 +85,23 @@ import Testing
         #expect(titles.contains("pooling the \(names[0]) map"))
     }
 
+    /// A lesson whose `feature_names` gives a layer the wrong number of names stops with a line
+    /// naming the field and both counts.
+    @Test func featureNamesMustNameEveryFeature() throws {
+        let folder = Fixtures.lessons.path
+        var text = try String(contentsOf: Fixtures.lessons.appendingPathComponent("xo.yaml"), encoding: .utf8)
+        for dir in ["models/", "inputs/", "reference/"] { text = text.replacingOccurrences(of: ": \(dir)", with: ": \(folder)/\(dir)") }
+        text = text.replacingOccurrences(of: #"conv1: ["diagonal ↘", "cross ✕", "diagonal ↗"]"#, with: #"conv1: ["one", "two"]"#)
+        let file = try Fixtures.temporaryFolder("feature-names").appendingPathComponent("named.yaml")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        do {
+            _ = try LessonRunner.run(try Lesson.load(file.path))
+            Issue.record("two names for three features were accepted")
+        } catch let e as LessonError {
+            #expect(e.description.contains("feature_names.conv1 gives 2 names, but conv1 has 3 features"), "\(e.description)")
+        }
+    }
+
     // MARK: Flip-books
 
     static func flipBooks(_ run: LessonRun) -> [SlidingWindowFigure] {
