@@ -94,13 +94,15 @@ extension TraceFigures {
 // top-left cell, `PoolWindows`' rows and columns), every number shown from the traced output.
 extension TraceFigures {
     /// The output positions a flip-book shows, as row-major indices into a `rows`×`cols` output, in
-    /// order: the first three, the end of the first row, the start, second and end of the second
-    /// row, and the last (fewer for a small output).
-    public static func flipBookPositions(rows: Int, cols: Int) -> [Int] {
+    /// walking order: up to `count` of, first to last chosen, the first three, the end of the first
+    /// row, the start of the second, the last, the second of the second row and its end.
+    public static func flipBookPositions(rows: Int, cols: Int, count: Int = 8) -> [Int] {
         let n = rows * cols
-        guard n > 0 else { return [] }
-        let wanted = [0, 1, 2, cols - 1, cols, cols + 1, 2 * cols - 1, n - 1]
-        return Array(Set(wanted.filter { $0 >= 0 && $0 < n })).sorted()
+        var chosen: [Int] = []
+        for p in [0, 1, 2, cols - 1, cols, n - 1, cols + 1, 2 * cols - 1] where p >= 0 && p < n && !chosen.contains(p) && chosen.count < count {
+            chosen.append(p)
+        }
+        return chosen.sorted()
     }
 
     /// The frames of a walk over an output map: at each of `positions` the window given by
@@ -119,14 +121,14 @@ extension TraceFigures {
     /// cell the traced output.
     /// - Throws: when the input has more than one channel, or the layer pads or dilates.
     public static func convolutionFlipBook(_ trace: Trace, layer: String, _ c: ConvSpec, filter: Int, style: NumberStyle,
-                                           title: String? = nil) throws(TraceFigureError) -> SlidingWindowFigure {
+                                           title: String? = nil, frames count: Int = 8) throws(TraceFigureError) -> SlidingWindowFigure {
         let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
         guard x.shape.count == 3, x.shape[0] == 1, c.dilation == 1, c.pads.top == 0, c.pads.left == 0 else {
             throw TraceFigureError("flip-books of a convolution are drawn for one-channel inputs without padding or dilation; \(layer) is not one")
         }
         let output = try channel(y, filter)
         let image = try channel(x, 0)
-        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols)) { i, j in
+        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols, count: count)) { i, j in
             let d = c.derivation(input: x.tensor, weight: w.tensor, bias: nil, filter: filter, row: i, col: j)
             return (d.top..<(d.top + c.kernelH), d.left..<(d.left + c.kernelW))
         }
@@ -137,11 +139,11 @@ extension TraceFigures {
     /// Channel `channel` of max-pooling layer `layer`: the engine's windows (`PoolWindows`) moving
     /// over the traced input, the pooled map filling with the traced output.
     public static func poolingFlipBook(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
-                                       title: String? = nil) throws(TraceFigureError) -> SlidingWindowFigure {
+                                       title: String? = nil, frames count: Int = 8) throws(TraceFigureError) -> SlidingWindowFigure {
         let input = try channel(try required(trace, layer, "input"), c)
         let output = try channel(try required(trace, layer, "output"), c)
         let windows = try poolWindows(p, input: input, output: output, layer: layer)
-        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols)) { i, j in
+        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols, count: count)) { i, j in
             (windows.rows(i), windows.cols(j))
         }
         let scale = max(input.maxAbs, output.maxAbs)

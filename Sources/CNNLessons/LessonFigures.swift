@@ -169,13 +169,15 @@ extension StepBuilder {
         case .maxpool(let p):
             let map = try mapWords(input, layer, c, step)
             do {
-                figure = try TraceFigures.poolingFlipBook(t, layer: layer, p, channel: c, style: style, title: "the window of \(words) walking over \(map)")
+                // Six frames, three to a row: small enough to stay on the page of the pooling figure.
+                figure = try TraceFigures.poolingFlipBook(t, layer: layer, p, channel: c, style: style,
+                                                          title: "the window of \(words) walking over \(map)", frames: 6)
+                figure.framesPerRow = 3
             } catch { throw fail(step, error.message) }
             caption = "The \(p.size)×\(p.size) window moves \(p.stride) cells at a time, row by row; each window's largest value fills the next cell of the pooled map (\(layer).output[\(c)])."
         default:
             throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
         }
-        figure.framesPerRow = 2
         return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " The frames show \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
                             figure: .slidingWindow(figure))
     }

@@ -15,7 +15,7 @@ extension Drawer {
         }
         let p = painter
         let top = title(f.title)
-        let labelFont = FontStyle(size: 10)
+        let labelFont = FontStyle(size: 10.5)
         let inW = Double(f.input.cols) * f.inputCell, inH = Double(f.input.rows) * f.inputCell
         let outW = Double(f.outputCols) * f.outputCell, outH = Double(f.outputRows) * f.outputCell
         let arrowWidth = 30.0, gap = 30.0, rowGap = 16.0, labelHeight = 16.0
@@ -40,8 +40,8 @@ extension Drawer {
         let width = Double(min(perRow, f.frames.count)) * (frameW + gap) - gap
         let keyY = top + Double(rows) * (frameH + rowGap)
         let key = "dot: not computed yet; the box is the window, the outlined cell its result"
-        p.text(key, x: 0, y: keyY + 10, FontStyle(size: 9.5), color: Palette.muted)
-        return Size(width: max(width, titleWidth(f.title), p.textWidth(key, FontStyle(size: 9.5))), height: keyY + 16)
+        p.text(key, x: 0, y: keyY + 10, FontStyle(size: 10.5), color: Palette.muted)
+        return Size(width: max(width, titleWidth(f.title), p.textWidth(key, FontStyle(size: 10.5))), height: keyY + 16)
     }
 
     /// The output map of one frame: computed cells in the map colours, the rest blank, the cell
