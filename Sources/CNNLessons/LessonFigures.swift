@@ -165,7 +165,8 @@ extension StepBuilder {
                 figure = try TraceFigures.convolutionFlipBook(t, layer: layer, spec, filter: c, style: style,
                                                               title: "feature \(feats[c].name) sliding over \(Self.imageWords(input))")
             } catch { throw fail(step, error.message) }
-            caption = "The patch moves one pixel at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."
+            let move = spec.stride == 1 ? "one pixel" : "\(spec.stride) pixels"
+            caption = "The patch moves \(move) at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."
         case .maxpool(let p):
             let map = try mapWords(input, layer, c, step)
             do {
