@@ -89,7 +89,7 @@ extension StepBuilder {
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                            caption: "Feature \(feats[f].name) on \(Self.imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
+                            caption: "\(capitalized(Self.featureWords(feats[f].name))) on \(Self.imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
                             figure: .convolutionStep(figure))
     }
 
@@ -163,7 +163,7 @@ extension StepBuilder {
             guard c >= 0, c < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(c) does not exist") }
             do {
                 figure = try TraceFigures.convolutionFlipBook(t, layer: layer, spec, filter: c, style: style,
-                                                              title: "feature \(feats[c].name) sliding over \(Self.imageWords(input))")
+                                                              title: "\(Self.featureWords(feats[c].name)) sliding over \(Self.imageWords(input))")
             } catch { throw fail(step, error.message) }
             let move = spec.stride == 1 ? "one pixel" : "\(spec.stride) pixels"
             caption = "The patch moves \(move) at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."

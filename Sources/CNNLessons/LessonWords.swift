@@ -61,6 +61,12 @@ extension StepBuilder {
         try channelFeature(input, layer, c, step).map { "the \($0) map" } ?? "map \(c + 1)"
     }
 
+    /// A feature in words: "feature diagonal ↘", and "feature 2" (not "feature feature 2") for a
+    /// feature named by its number.
+    static func featureWords(_ name: String) -> String {
+        name.hasPrefix("feature ") ? name : "feature \(name)"
+    }
+
     /// An input in words: "the X image" (an underscore in the lesson's name reads as a space).
     static func imageWords(_ input: String) -> String {
         "the \(input.replacingOccurrences(of: "_", with: " ")) image"
@@ -78,7 +84,7 @@ extension StepBuilder {
         switch role {
         case "output":
             if case .conv = spec.kind, let feature = try channelFeature(input, layer, c, step) {
-                return "the map of feature \(feature) for the \(image)"
+                return "the map of \(Self.featureWords(feature)) for the \(image)"
             }
             return "\(map) after \(words), \(image)"
         case "input": return "\(map) going into \(words), \(image)"
