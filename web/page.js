@@ -207,6 +207,7 @@
     renderWhatIf(S);
     renderPlayers(S);
     setupPanel(S);
+    setupFigureTargets(S);
     loadCheck(S);
     if (selftestMode) setTimeout(() => finishSelftest(S), 0);
   }
@@ -217,6 +218,11 @@
     for (const r of records) byKey[r.key] = r;
     const params = {};
     for (const r of records) if (r.role === 'weight' || r.role === 'bias') params[r.key] = r.data;
+    // Records of other traces that the lesson's figures show numbers of, keyed "trace:layer.role".
+    for (const f of D.figureRecords || []) {
+      const r = Object.assign({}, f, { data: Float64Array.from(f.data.map(num)), key: f.trace + ':' + f.layer + '.' + f.role });
+      byKey[r.key] = r;
+    }
     const first = D.layers[0];
     const input = byKey[first.name + '.input'];
     const S = {
@@ -455,7 +461,8 @@
 
   function panelContent(S, key, k) {
     const r = S.byKey[key], D = S.D, recorded = r.data[k];
-    const parts = [el('h2', { text: (r.layer === 'loss' ? 'loss' : key + indexText(r.shape, k)) + ' = ' + r.shown[k] })];
+    const name = (r.layer === 'loss' ? 'loss' : r.layer + '.' + r.role + indexText(r.shape, k));
+    const parts = [el('h2', { text: (r.trace ? 'the ' + r.trace + ' image: ' : '') + name + ' = ' + r.shown[k] })];
     parts.push(el('pre', { class: 'derivation', text: r.derivations[k] }));
     const engine = r.recomputed[k];
     const check = el('p', { class: 'recomputed' });
@@ -469,7 +476,7 @@
     }
     parts.push(check);
     const li = D.layers.findIndex((L) => L.name === r.layer);
-    if (r.role === 'output' && li >= 0 && S.outputs[r.layer]) {
+    if (!r.trace && r.role === 'output' && li >= 0 && S.outputs[r.layer]) {
       const here = S.outputs[r.layer][k];
       const p = el('p', { class: 'page-value', text: 'this page computes ' + here + (changedInput(S) ? ' for the flipped input' : (close(here, recorded, TOLERANCE, TOLERANCE) ? ' (agrees to 1e-12)' : ' (differs!)')) });
       p.dataset.value = String(here);
@@ -482,6 +489,60 @@
       parts.push(btn);
     }
     return parts;
+  }
+
+  // ---------- numbers in the lesson's figures ----------
+
+  /** The page's key of a figure number's record: the explored trace's own (a repeated record by the
+   *  one it repeats: an input by the previous output, a grad_output by the next grad_input), else "trace:key". */
+  function figureKey(S, trace, key) {
+    if (trace !== S.D.name) return S.byKey[trace + ':' + key] ? trace + ':' + key : null;
+    const Ls = S.D.layers;
+    for (let guard = 0; guard < Ls.length + 2; guard++) {
+      if (S.byKey[key]) return key;
+      const [layer, role] = key.split('.'), i = Ls.findIndex((L) => L.name === layer);
+      if (role === 'input' && i > 0) key = Ls[i - 1].name + '.output';
+      else if (role === 'grad_output' && i >= 0 && i < Ls.length - 1) key = Ls[i + 1].name + '.grad_input';
+      else return null;
+    }
+    return null;
+  }
+
+  /** Every number drawn in a figure with a trace source becomes a button for its derivation:
+   *  named for screen readers, one Tab stop per figure, arrow keys move within the figure. */
+  function setupFigureTargets(S) {
+    S.figureTargets = Array.from(document.querySelectorAll('main .src'));
+    const seen = new Set();
+    for (const t of S.figureTargets) {
+      const key = figureKey(S, t.dataset.trace, t.dataset.key), k = Number(t.dataset.k), r = key && S.byKey[key];
+      t.dataset.page = key || '';
+      if (!r || !(k < r.data.length)) { t.classList.add('src-missing'); continue; }
+      const shown = t.textContent;
+      t.setAttribute('aria-label', t.dataset.trace + ' ' + t.dataset.key + indexText(r.shape, k) + ' = ' + shown + ': show its derivation');
+      const fig = t.closest('figure');
+      if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
+    }
+    const panel = document.getElementById('panel'), body = document.getElementById('panel-body');
+    const open = (t) => {
+      if (!t.dataset.page) return;
+      body.replaceChildren(...panelContent(S, t.dataset.page, Number(t.dataset.k)));
+      panel.hidden = false;
+    };
+    const main = document.getElementById('main');
+    main.addEventListener('click', (e) => { const t = e.target.closest && e.target.closest('.src'); if (t) open(t); });
+    main.addEventListener('keydown', (e) => {
+      const t = e.target.closest && e.target.closest('.src');
+      if (!t) return;
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(t); return; }
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (!step) return;
+      const all = Array.from(t.closest('figure').querySelectorAll('.src')), j = all.indexOf(t) + step;
+      if (j < 0 || j >= all.length) return;
+      e.preventDefault();
+      all.forEach((x) => { x.tabIndex = -1; });
+      all[j].tabIndex = 0;
+      all[j].focus();
+    });
   }
 
   function changedInput(S) { return S.current && S.original && S.current.some((v, i) => v !== S.original[i]); }
@@ -758,6 +819,7 @@
     if (S) {
       try {
         checkEveryNumber(S, ok);
+        checkFigureNumbers(S, ok);
         checkPlayers(S, ok);
         checkFlip(S, ok);
         checkKeyboard(S, ok);
@@ -797,6 +859,23 @@
     document.getElementById('panel').hidden = true;
   }
 
+  /** Clicks every number in the lesson's figures: its panel shows the derivation of the trace
+   *  element the figure says it is, and that element's recorded value is the value drawn. */
+  function checkFigureNumbers(S, ok) {
+    const body = document.getElementById('panel-body');
+    for (const t of S.figureTargets) {
+      const what = 'figure number ' + t.dataset.trace + ' ' + t.dataset.key + '[' + t.dataset.k + '] "' + t.textContent + '"';
+      const r = S.byKey[t.dataset.page], k = Number(t.dataset.k);
+      if (!r) { ok(false, what + ': no such record on the page'); continue; }
+      t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      const shown = body.querySelector('.derivation'), value = body.querySelector('.recomputed');
+      const good = shown && shown.textContent === r.derivations[k] && value && !value.textContent.includes('\u2260') &&
+        close(Number(value.dataset.value), r.data[k], 1e-9, TOLERANCE) && close(Number(t.dataset.v), r.data[k], 0, TOLERANCE);
+      ok(good, what + (t.dataset.v ? ' (drawn ' + t.dataset.v + ', recorded ' + r.data[k] + ')' : ''));
+    }
+    document.getElementById('panel').hidden = true;
+  }
+
   /** Plays every player to its end and compares the filled map with the trace. */
   function checkPlayers(S, ok) {
     for (const p of S.players) {
@@ -821,6 +900,18 @@
       ok(document.activeElement === cells[1] && cells[1].tabIndex === 0 && cells[0].tabIndex === -1, r.key + ': ArrowRight moves the focus');
       key(cells[1], 'ArrowLeft');
       ok(document.activeElement === cells[0], r.key + ': ArrowLeft moves it back');
+    }
+    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure').querySelectorAll('.src').length > 1);
+    if (fig) {
+      fig.focus();
+      key(fig, 'ArrowRight');
+      const next = document.activeElement;
+      ok(next !== fig && next.classList.contains('src') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
+      const panel = document.getElementById('panel');
+      panel.hidden = true;
+      key(next, 'Enter');
+      ok(!panel.hidden, 'figure numbers: Enter opens the derivation');
+      panel.hidden = true;
     }
     for (const p of S.players) {
       p.seek(0);

@@ -53,6 +53,20 @@ extension Explorer {
         return e
     }
 
+    /// Adds to `figureRecords` every record that `sources` point at in a trace other than the
+    /// explored one (`name`), from `traces` (by name), once each, in the order first pointed at.
+    /// Sources naming a trace or record that does not exist are left out (their numbers stay plain).
+    public mutating func addFigureRecords(for sources: [TraceSource], traces: [String: Trace], style: NumberStyle) {
+        var seen = Set<String>()
+        for s in sources where s.trace != name && seen.insert(s.trace + ":" + s.key).inserted {
+            let parts = s.key.split(separator: ".", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let trace = traces[s.trace], let r = trace.record(parts[0], parts[1]) else { continue }
+            var e = Self.record(r, in: trace, style: style)
+            e.trace = s.trace
+            figureRecords.append(e)
+        }
+    }
+
     /// Each element's derivation, as `explain` gives it for `layer.role[i,j,…]`.
     static func record(_ r: TraceRecord, in trace: Trace, style: NumberStyle) -> ExplorerRecord {
         // Given ±1 pixels and features read as the article writes them: "1", "−1".

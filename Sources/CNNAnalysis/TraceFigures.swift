@@ -101,8 +101,9 @@ public enum TraceFigures {
     ///
     /// - `width`: the points the maps may take side by side; 460 fits a page, wider suits slides.
     /// - `scale`: the |value| drawn at full colour; `nil` uses the largest |value| of `maps`.
+    /// - `mapSources`: where each map's numbers come from (one list per map, or empty), for the HTML page.
     public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle,
-                                   width: Double = 460, scale: Double? = nil) -> Figure {
+                                   width: Double = 460, scale: Double? = nil, mapSources: [[TraceSource?]] = []) -> Figure {
         let cols = maps.map(\.cols).max() ?? 1
         let perRow = max(1, min(maps.count, Int((width + 24) / (Double(cols) * 28 + 24))))
         let cell = min(34, ((width - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
@@ -110,9 +111,11 @@ public enum TraceFigures {
         var rows: [Figure] = []
         for start in stride(from: 0, to: maps.count, by: perRow) {
             let end = min(maps.count, start + perRow)
-            rows.append(.layer(LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
-                                           title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell,
-                                           mapNames: (start..<end).map { "channel \($0)" })))
+            var layer = LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
+                                    title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell,
+                                    mapNames: (start..<end).map { "channel \($0)" })
+            if mapSources.count == maps.count { layer.mapSources = Array(mapSources[start..<end]) }
+            rows.append(.layer(layer))
         }
         return rows.count == 1 ? rows[0] : .column(rows)
     }

@@ -23,6 +23,9 @@ public struct Explorer: Sendable, Codable, Equatable {
     public var records: [ExplorerRecord]
     /// The engine's forward pass with one input value negated, to check the page's what-if against.
     public var flip: ExplorerFlip?
+    /// Records of other traces that numbers in the page's figures come from (each with its
+    /// `trace`), so those numbers open their derivations too.
+    public var figureRecords: [ExplorerRecord] = []
 
     public init(name: String, classes: [String]?, target: Int?, loss: String, style: NumberStyle, inputShape: [Int],
                 layers: [ExplorerLayer], records: [ExplorerRecord], flip: ExplorerFlip?) {
@@ -87,6 +90,8 @@ public struct ExplorerRecord: Sendable, Codable, Equatable {
     /// Per element: the value the derivation recomputes from its operands (`nil` for given numbers:
     /// the input, weights and biases).
     public var recomputed: [Double?]
+    /// The trace this record belongs to, for figure records (`nil` for the explored trace's own).
+    public var trace: String?
 
     public init(pass: String, layer: String, role: String, shape: [Int], data: [Double], shown: [String],
                 derivations: [String], recomputed: [Double?]) {

@@ -57,23 +57,38 @@ enum FigureSVG {
         }
     }
 
+    /// The attributes that make a drawn number a button for its derivation: which trace element it
+    /// is and the value drawn. The page's script gives it its name, focus order and panel.
+    static func target(_ s: TraceSource, value: Double?, text: String) -> [(String, String)] {
+        var a = [("class", "src"), ("role", "button"), ("tabindex", "-1"), ("aria-label", text),
+                 ("data-trace", s.trace), ("data-key", s.key), ("data-k", String(s.index))]
+        if let value { a.append(("data-v", "\(value)")) }
+        return a
+    }
+
     /// A grid of cells at `(x, y)`, with numbers when `style` is given, and outlined `highlighted` cells.
+    /// A cell with a source in `sources` (row-major) is a button for its number's derivation.
     static func grid(_ grid: Grid, at x: Double, _ y: Double, cell: Double, color: CellColor, style: NumberStyle?,
-                     highlighted: Set<Cell> = [], into c: inout Canvas) {
+                     highlighted: Set<Cell> = [], sources: [TraceSource?] = [], into c: inout Canvas) {
         var parts: [HTML] = []
         for r in 0..<grid.rows {
             for k in 0..<grid.cols {
                 let v = grid[r, k], f = fill(v, color)
                 let cx = x + Double(k) * cell, cy = y + Double(r) * cell
-                parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
-                                               ("fill", f.fill), ("class", "c")], []))
+                var cellParts: [HTML] = [.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                                            ("fill", f.fill), ("class", "c")], [])]
                 if f.negative {
-                    parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
-                                                   ("fill", "url(#neg-hatch)")], []))
+                    cellParts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                                       ("fill", "url(#neg-hatch)")], []))
                 }
-                if let style {
-                    parts.append(label(formatNumber(v, style), x: cx + cell / 2, y: cy + cell * 0.62,
-                                       size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
+                guard let style else { parts += cellParts; continue }
+                let text = formatNumber(v, style)
+                cellParts.append(label(text, x: cx + cell / 2, y: cy + cell * 0.62, size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
+                let i = r * grid.cols + k
+                if i < sources.count, let s = sources[i] {
+                    parts.append(.element("g", target(s, value: v, text: text), cellParts))
+                } else {
+                    parts += cellParts
                 }
             }
         }
@@ -88,7 +103,7 @@ enum FigureSVG {
 
     /// A titled grid on its own canvas.
     static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
-                           highlighted: Set<Cell> = []) -> Canvas {
+                           highlighted: Set<Cell> = [], sources: [TraceSource?] = []) -> Canvas {
         var c = Canvas()
         // Numbers need room: "−0.11" at 11 px.
         let cell = style == nil ? cell : max(cell, 38)
@@ -96,7 +111,7 @@ enum FigureSVG {
         let gridW = Double(g.cols) * cell, titleW = Double(title?.count ?? 0) * 7.8
         let x = max(0, (titleW - gridW) / 2)
         if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
-        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
+        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, sources: sources, into: &c)
         return c
     }
 
