@@ -123,6 +123,42 @@
       }
       return y;
     },
+    avgpool(L, P, x) {
+      const [C, OH, OW] = L.outputShape;
+      const y = new Float64Array(C * OH * OW);
+      for (let c = 0; c < C; c++) {
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) y[(c * OH + i) * OW + j] = avgCell(L, x, c, i, j).value;
+        }
+      }
+      return y;
+    },
+    /** The engine's BatchNormGeometry for one sample: per channel, the batch's mean and biased
+     *  variance (train) or the running ones (eval), then (x − mean) · invstd · weight + bias. */
+    batchnorm(L, P, x) {
+      const C = L.inputShape[0], area = x.length / C, y = new Float64Array(x.length);
+      const w = P[L.name + '.weight'], b = P[L.name + '.bias'];
+      for (let c = 0; c < C; c++) {
+        let mu = P[L.name + '.running_mean'][c], v = P[L.name + '.running_var'][c];
+        if (L.mode === 'train') {
+          let sum = 0;
+          for (let q = 0; q < area; q++) sum += x[c * area + q];
+          mu = sum / area;
+          let sq = 0;
+          for (let q = 0; q < area; q++) { const d = x[c * area + q] - mu; sq += d * d; }
+          v = sq / area;
+        }
+        const inv = 1 / Math.sqrt(v + L.eps);
+        for (let q = 0; q < area; q++) y[c * area + q] = (x[c * area + q] - mu) * inv * w[c] + b[c];
+      }
+      return y;
+    },
+    /** Train mode multiplies by the traced mask (1/(1 − p) or 0); eval mode passes the values on. */
+    dropout(L, P, x) {
+      if (L.mode !== 'train') return Float64Array.from(x);
+      const mask = P[L.name + '.mask'];
+      return x.map((v, k) => v * mask[k]);
+    },
     dense(L, P, x) {
       const U = L.outputShape[0];
       const y = new Float64Array(U);
@@ -168,6 +204,18 @@
       }
     }
     return { cells, winner: at, value: best };
+  }
+
+  /** One average-pooled output: its window (the engine's PoolWindows), the sum and the engine's divisor. */
+  function avgCell(L, x, c, i, j) {
+    const [C, H, W] = L.inputShape, OW = L.outputShape[2];
+    const [r0, r1] = L.rows[i], [c0, c1] = L.cols[j], divisor = L.divisors[i * OW + j];
+    let sum = 0;
+    const cells = [];
+    for (let yy = r0; yy < r1; yy++) {
+      for (let xx = c0; xx < c1; xx++) { const k = (c * H + yy) * W + xx; cells.push(k); sum += x[k]; }
+    }
+    return { cells, sum, divisor, winner: null, value: sum / divisor };
   }
 
   function denseCell(L, P, x, u) {
@@ -217,7 +265,8 @@
     const byKey = {};
     for (const r of records) byKey[r.key] = r;
     const params = {};
-    for (const r of records) if (r.role === 'weight' || r.role === 'bias') params[r.key] = r.data;
+    // Weights, biases, batchnorm's running statistics and dropout's mask: what the layers read besides their input.
+    for (const r of records) if (r.pass === 'forward' && r.role !== 'input' && r.role !== 'output') params[r.key] = r.data;
     // Records of other traces that the lesson's figures show numbers of, keyed "trace:layer.role".
     for (const f of D.figureRecords || []) {
       const r = Object.assign({}, f, { data: Float64Array.from(f.data.map(num)), key: f.trace + ':' + f.layer + '.' + f.role });
@@ -354,8 +403,22 @@
       for (let m = 0; m < K; m++) {
         if (w[k * K + m] !== 0) { out.push([inKey, m]); out.push([layer + '.weight', k * K + m]); }
       }
-    } else if (L.type === 'relu') {
+    } else if (L.type === 'avgpool') {
+      const [C, OH, OW] = L.outputShape, c = Math.floor(k / (OH * OW)), i = Math.floor(k / OW) % OH, j = k % OW;
+      for (const m of avgCell(L, x, c, i, j).cells) out.push([inKey, m]);
+    } else if (L.type === 'batchnorm') {
+      const c = Math.floor(k / (x.length / L.inputShape[0]));
+      out.push([inKey, k], [layer + '.weight', c], [layer + '.bias', c]);
+    } else if (L.type === 'dropout') {
       out.push([inKey, k]);
+      if (L.mode === 'train') out.push([layer + '.mask', k]);
+    } else if (L.type === 'global_avgpool') {
+      const area = x.length / L.inputShape[0];
+      for (let m = 0; m < area; m++) out.push([inKey, k * area + m]);
+    } else if (L.type === 'softmax' || L.type === 'log_softmax') {
+      for (let m = 0; m < x.length; m++) out.push([inKey, m]);
+    } else {
+      out.push([inKey, k]); // relu, leaky_relu, sigmoid, tanh, flatten: one input each
     }
     return { cells: out, winner: null };
   }
@@ -372,6 +435,27 @@
     const [C, H, W] = L.inputShape, [F, OH, OW] = L.outputShape;
     if (role === 'grad_output') { out.push([L.name + '.output', k]); return out; }
     if (L.type === 'relu') { out.push([g, k], [L.name + '.output', k]); return out; }
+    if (L.type === 'dropout' && role === 'grad_input') {
+      out.push([g, k]);
+      if (L.mode === 'train') out.push([L.name + '.mask', k]);
+      return out;
+    }
+    if (L.type === 'avgpool' && role === 'grad_input') {
+      const c = Math.floor(k / (H * W)), y = Math.floor(k / W) % H, x = k % W;
+      for (let i = 0; i < OH; i++) {
+        for (let j = 0; j < OW; j++) {
+          const [r0, r1] = L.rows[i], [c0, c1] = L.cols[j];
+          if (y >= r0 && y < r1 && x >= c0 && x < c1) out.push([g, (c * OH + i) * OW + j]);
+        }
+      }
+      return out;
+    }
+    if (L.type === 'batchnorm') {
+      const area = H * W, c = role === 'grad_input' ? Math.floor(k / area) : k;
+      if (role === 'grad_input' && L.mode !== 'train') { out.push([g, k], [L.name + '.weight', c]); return out; }
+      for (let m = 0; m < area; m++) out.push([g, c * area + m]);
+      return out;
+    }
     if (L.type === 'dense') {
       const K = L.inputShape.reduce((a, b) => a * b, 1), U = L.outputShape[0];
       if (role === 'grad_input') for (let u = 0; u < U; u++) out.push([g, u], [L.name + '.weight', u * K + k]);
@@ -645,7 +729,7 @@
   function renderPlayers(S) {
     const host = document.getElementById('players');
     S.D.layers.forEach((L, li) => {
-      if ((L.type === 'conv' || L.type === 'maxpool') && L.inputShape.length === 3 && S.current) {
+      if ((L.type === 'conv' || L.type === 'maxpool' || L.type === 'avgpool') && L.inputShape.length === 3 && S.current) {
         const p = makePlayer(S, L, li);
         S.players.push(p);
         host.append(p.root);
@@ -681,10 +765,11 @@
     root.append(controls, el('p', { class: 'hint', text: 'Keys: Space plays or pauses, \u2190 and \u2192 step, Home and End jump.' }),
       el('div', { class: 'player-body' }, el('div', {}, el('h4', { text: 'input' }), inputs), el('div', {}, el('h4', { text: 'output' }), maps), detail));
     let t = 0, timer = null;
-    const player = { root, L, total, outCells, get t() { return t; } };
+    const player = { root, L, total, outCells, inCells, get t() { return t; } };
     const cellAt = (x, k) => {
       const o = Math.floor(k / (OH * OW)), i = Math.floor(k / OW) % OH, j = k % OW;
-      return { cell: L.type === 'conv' ? convCell(L, S.params, x, o, i, j) : poolCell(L, x, o, i, j), o, i, j };
+      const cell = L.type === 'conv' ? convCell(L, S.params, x, o, i, j) : L.type === 'avgpool' ? avgCell(L, x, o, i, j) : poolCell(L, x, o, i, j);
+      return { cell, o, i, j };
     };
     /** Moves to position `to`: fills the cells up to it, empties those after it, moves the window. */
     const moveTo = (to) => {
@@ -693,9 +778,11 @@
       for (let k = to; k < t; k++) clearCell(outCells[k]);
       if (t > 0) outCells[t - 1].classList.remove('current');
       t = to;
-      for (const c of inCells) c.classList.remove('lit', 'winner');
+      for (const c of inCells) c.classList.remove('lit', 'winner', 'tap');
       const cur = t > 0 ? cellAt(x, t - 1) : null;
       placeBoxes(L, cur, boxes, H, W);
+      // The cells the kernel touches (with dilation, every d-th cell of the box), on every channel.
+      if (cur && L.type === 'conv') for (const term of cur.cell.terms) if (term.xi >= 0) inCells[term.xi].classList.add('tap');
       if (cur) outCells[t - 1].classList.add('current');
       detail.textContent = cur ? describeStep(S, L, cur, inCells) : 'Press play or step to slide the window.';
       scrub.value = String(t);
@@ -775,7 +862,7 @@
     boxes.forEach((b) => { b.hidden = true; });
     if (!cur) return;
     let r0, r1, c0, c1;
-    if (L.type === 'maxpool') {
+    if (L.type !== 'conv') {
       [r0, r1] = L.rows[cur.i];
       [c0, c1] = L.cols[cur.j];
     } else {
@@ -785,8 +872,9 @@
     }
     r0 = Math.max(0, r0); c0 = Math.max(0, c0); r1 = Math.min(H, r1); c1 = Math.min(W, c1);
     if (r0 >= r1 || c0 >= c1) return;
-    const on = L.type === 'maxpool' ? [boxes[cur.o]] : boxes;
+    const on = L.type !== 'conv' ? [boxes[cur.o]] : boxes;
     for (const b of on) {
+      b.classList.toggle('dilated', L.type === 'conv' && (L.dilation || 1) > 1);
       b.style.gridRow = (r0 + 1) + ' / ' + (r1 + 1);
       b.style.gridColumn = (c0 + 1) + ' / ' + (c1 + 1);
       b.hidden = false;
@@ -797,9 +885,14 @@
   function describeStep(S, L, cur, inCells) {
     const { cell, o, i, j } = cur, D = S.D;
     const head = L.name + '[' + o + ',' + i + ',' + j + ']';
+    const d = L.dilation || 1, padNote = L.pad && L.pad.some((v) => v) ? ', padding ' + L.pad.join('/') + ' (top/left/bottom/right)' : '';
     if (L.type === 'maxpool') {
       inCells[cell.winner].classList.add('winner');
       return head + ' = max of the window (' + cell.cells.length + ' cells) = ' + fmt(cell.value, D) + ', the outlined winner';
+    }
+    if (L.type === 'avgpool') {
+      return head + ' = sum of the window (' + cell.cells.length + ' cells) / ' + cell.divisor + ' = ' + fmt(cell.sum, D) + ' / ' +
+        cell.divisor + ' = ' + fmt(cell.value, D);
     }
     const [kh, kw] = L.kernel;
     const lines = [];
@@ -808,7 +901,8 @@
     }
     const bias = cell.bias ? ' + ' + fmt(cell.bias, D) : '';
     return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +
-      (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature)';
+      (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature' +
+      (d > 1 ? ', dilation ' + d + ': it touches every ' + (d === 2 ? 'second' : d + 'th') + ' cell' : '') + padNote + ')';
   }
 
   // ---------- the self-test ----------
@@ -852,7 +946,12 @@
         cells[k].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
         const layer = S.D.layers.find((L) => L.name === r.layer);
         const lit = document.querySelectorAll('#grids .lit').length, winners = document.querySelectorAll('#grids .winner').length;
-        const outlined = r.role !== 'output' || !layer || (lit > 0 && (layer.type !== 'maxpool' || winners === 1));
+        let outlined = r.role !== 'output' || !layer || (lit > 0 && (layer.type !== 'maxpool' || winners === 1));
+        if (outlined && layer && layer.type === 'conv' && r.role === 'output') {
+          const li = S.D.layers.indexOf(layer), inCells = S.cells[S.inputKey(li)] || [], got = [];
+          inCells.forEach((c, m) => { if (c.classList.contains('lit')) got.push(m); });
+          outlined = got.join(',') === expectedTaps(layer, k);
+        }
         ok(good && outlined && (!page || close(Number(page.dataset.value), r.data[k], 0, TOLERANCE)), r.key + indexText(r.shape, k));
       }
     }
@@ -876,13 +975,36 @@
     document.getElementById('panel').hidden = true;
   }
 
-  /** Plays every player to its end and compares the filled map with the trace. */
+  /** The input cells conv output k reads, from the layer's geometry alone (all four pads, the
+   *  dilation): the self-test's own account of where the kernel's taps land. */
+  function expectedTaps(L, k) {
+    const [C, H, W] = L.inputShape, [F, OH, OW] = L.outputShape, [kh, kw] = L.kernel, d = L.dilation || 1;
+    const i = Math.floor(k / OW) % OH, j = k % OW, out = [];
+    for (let c = 0; c < C; c++) {
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const yy = i * L.stride + a * d - L.pad[0], xx = j * L.stride + b * d - L.pad[1];
+          if (yy >= 0 && yy < H && xx >= 0 && xx < W) out.push((c * H + yy) * W + xx);
+        }
+      }
+    }
+    return out.sort((a, b) => a - b).join(',');
+  }
+
+  /** Plays every player to its end and compares the filled map with the trace; a conv player
+   *  outlines exactly the cells its kernel touches at every position. */
   function checkPlayers(S, ok) {
     for (const p of S.players) {
       p.pause();
       p.seek(0);
-      let guard = 0;
-      while (p.step() && guard++ < 1e6);
+      let guard = 0, taps = true;
+      while (p.step() && guard++ < 1e6) {
+        if (p.L.type !== 'conv') continue;
+        const lit = [];
+        p.inCells.forEach((c, m) => { if (c.classList.contains('tap')) lit.push(m); });
+        if (lit.join(',') !== expectedTaps(p.L, p.t - 1)) taps = false;
+      }
+      ok(taps, p.L.name + ': the player outlines the cells the kernel touches');
       const want = S.byKey[p.L.name + '.output'];
       const filled = p.outCells.map((c) => Number(c.dataset.v));
       ok(p.t === p.total && want && filled.every((v, k) => close(v, want.data[k], 0, TOLERANCE)), p.L.name + ': the animation fills the map as traced');

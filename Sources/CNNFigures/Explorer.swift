@@ -43,19 +43,24 @@ public struct Explorer: Sendable, Codable, Equatable {
 ///
 /// - conv: `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b] · x[c, i·stride + a·dilation − pad[0], j·stride + b·dilation − pad[1]]) / divisor + bias[o]`
 /// - maxpool: `out[c,i,j] = max of x[c] over rows[i] × cols[j]` (the engine's `PoolWindows`, as half-open ranges)
+/// - avgpool: `out[c,i,j] = (Σ of x[c] over rows[i] × cols[j]) / divisors[i·W' + j]`
+/// - batchnorm: `out = (x − mean[c]) · (1 / √(var[c] + eps)) · weight[c] + bias[c]`, the batch's
+///   mean and biased variance over the channel in `train` mode, `running_mean` and `running_var` in `eval`
+/// - dropout: `out = x · mask` (the traced `mask`) in `train` mode, `out = x` in `eval`
 /// - dense: `out[u] = Σ_k w[u,k] · x[k] + bias[u]` over the input flattened in `[C, H, W]` order
 /// - relu: `out = max(0, x)`; leaky_relu, sigmoid, tanh, softmax, log_softmax, flatten and
 ///   global_avgpool as the engine defines them. Other types are shown but not recomputed by the page.
 public struct ExplorerLayer: Sendable, Codable, Equatable {
     public var name: String
-    /// `conv`, `relu`, `maxpool` or `dense`.
+    /// The layer's type as the model file names it (`conv`, `relu`, `maxpool`, `dense`, …).
     public var type: String
     /// The shape this layer reads and the shape it writes.
     public var inputShape: [Int]
     public var outputShape: [Int]
     public var kernel: [Int]?
     public var stride: Int?
-    /// Zeros before the first row and column: `[top, left]` (conv), `[p, p]` (pooling).
+    /// Zeros around the input: `[top, left, bottom, right]` (conv; "same" may pad one more after),
+    /// `[p, p, p, p]` (pooling).
     public var pad: [Int]?
     public var dilation: Int?
     /// The slope of leaky_relu for negative inputs.
@@ -65,6 +70,12 @@ public struct ExplorerLayer: Sendable, Codable, Equatable {
     /// Pooling windows per output row and column, `[start, end)` in the input.
     public var rows: [[Int]]?
     public var cols: [[Int]]?
+    /// What each average-pooling window's sum is divided by (the engine's `PoolWindows.divisor`), row-major.
+    public var divisors: [Double]?
+    /// Batchnorm's `eps`.
+    public var eps: Double?
+    /// `train` or `eval`, for batchnorm and dropout.
+    public var mode: String?
 
     public init(name: String, type: String, inputShape: [Int], outputShape: [Int], kernel: [Int]? = nil,
                 stride: Int? = nil, pad: [Int]? = nil, divisor: Double? = nil, rows: [[Int]]? = nil, cols: [[Int]]? = nil) {
