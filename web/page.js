@@ -653,7 +653,8 @@
     const c = compareOutputs(S, S.outputs, (name) => S.byKey[name + '.output'] && S.byKey[name + '.output'].data);
     S.loadOK = c.bad === 0 && c.count > 0;
     out.textContent = S.loadOK
-      ? '\u2713 This page recomputed all ' + c.count + ' numbers of the forward pass; they agree with the engine\u2019s trace to 1e-12 (largest difference ' + c.worst.toExponential(1) + ').'
+      ? '\u2713 This page recomputed all ' + c.count + ' numbers of the forward pass; they agree with the engine\u2019s trace to 1e-12 (' +
+        (c.worst === 0 ? 'every one exactly' : 'largest difference ' + c.worst.toExponential(1)) + ').'
       : '\u2717 ' + c.bad + ' of ' + c.count + ' numbers this page recomputed differ from the trace by more than 1e-12.';
     out.classList.add(S.loadOK ? 'ok' : 'bad');
   }

@@ -54,8 +54,8 @@ public enum FigureHTML {
                                            sources: f.featureSources)
         let products = FigureSVG.titledGrid(f.products, title: "products", cell: 26, color: .image, style: f.numberStyle)
         let op = { (s: String) in HTML.el("span", ["class": "op", "aria-hidden": "true"], .text(s)) }
-        var result: [HTML] = [.text(String(f.resultText.dropLast(formatNumber(f.value, f.numberStyle).count)))]
         let value = formatNumber(f.value, f.numberStyle)
+        var result: [HTML] = [.text("sum = \(formatCount(f.sum, f.numberStyle))    " + String(f.resultText.dropLast(value.count)))]
         if let s = f.valueSource {
             result.append(.element("span", FigureSVG.target(s, value: f.value, text: value), [.text(value)]))
         } else {
@@ -63,7 +63,7 @@ public enum FigureHTML {
         }
         return .el("div", ["class": "fig-row conv-step"], children: [
             image.svg(label: "image with the patch at row \(f.row + 1), column \(f.col + 1)"),
-            patch.svg(label: "the patch"), op("×"), feature.svg(label: "feature \(f.featureName)"), op("="),
+            patch.svg(label: "the patch"), op("⊙"), feature.svg(label: "feature \(f.featureName)"), op("="),
             products.svg(label: "the products"), .el("p", ["class": "conv-result"], children: result),
         ])
     }

@@ -43,6 +43,11 @@ enum FigureSVG {
         .element("text", [("x", n(x)), ("y", n(y)), ("font-size", n(size)), ("text-anchor", anchor), ("class", cls)], [.text(s)])
     }
 
+    static func isImage(_ color: CellColor) -> Bool {
+        if case .image = color { return true }
+        return false
+    }
+
     static func fill(_ v: Double, _ color: CellColor) -> (fill: String, dark: Bool, negative: Bool) {
         guard v.isFinite else { return ("#ccc", false, false) }
         switch color {
@@ -82,8 +87,11 @@ enum FigureSVG {
                                                        ("fill", "url(#neg-hatch)")], []))
                 }
                 guard let style else { parts += cellParts; continue }
-                let text = formatNumber(v, style)
-                cellParts.append(label(text, x: cx + cell / 2, y: cy + cell * 0.62, size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
+                // ±1 pixels read as the article writes them ("1", "−1"), as in the PDF.
+                let text = isImage(color) ? formatCount(v, style) : formatNumber(v, style)
+                // Small enough that "−0.0309" stays inside its cell.
+                let size = min(12, cell * 0.3, cell * 0.92 / (Double(text.count) * 0.62))
+                cellParts.append(label(text, x: cx + cell / 2, y: cy + cell * 0.5 + size * 0.36, size: size, cls: f.dark ? "on-dark" : ""))
                 let i = r * grid.cols + k
                 if i < sources.count, let s = sources[i] {
                     parts.append(.element("g", target(s, value: v, text: text), cellParts))
