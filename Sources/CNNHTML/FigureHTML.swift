@@ -46,9 +46,8 @@ public enum FigureHTML {
     static func convolutionStep(_ f: ConvolutionStepFigure) -> HTML {
         var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the image", cell: 26, color: .image, style: nil)
         let x0 = max(0, (image.width - Double(f.image.cols) * 26) / 2)
-        image.add(.element("rect", [("x", n(x0 + Double(f.col) * 26)), ("y", n(18 + Double(f.row) * 26)),
-                                    ("width", n(Double(f.feature.cols) * 26)), ("height", n(Double(f.feature.rows) * 26)),
-                                    ("class", "hl")], []), right: 0, bottom: 0)
+        image.add(.group(FigureSVG.outline(x: x0 + Double(f.col) * 26, y: 18 + Double(f.row) * 26,
+                                           width: Double(f.feature.cols) * 26, height: Double(f.feature.rows) * 26)), right: 0, bottom: 0)
         let patch = FigureSVG.titledGrid(f.patch, title: "patch", cell: 26, color: .image, style: f.numberStyle, sources: f.patchSources)
         let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle,
                                            sources: f.featureSources)

@@ -43,6 +43,14 @@ enum FigureSVG {
         .element("text", [("x", n(x)), ("y", n(y)), ("font-size", n(size)), ("text-anchor", anchor), ("class", cls)], [.text(s)])
     }
 
+    /// A two-tone outline, as the PDF draws it: a black rim under an amber line, so it shows on
+    /// black and white pixels alike and in grayscale.
+    static func outline(x: Double, y: Double, width: Double, height: Double) -> [HTML] {
+        ["hl-rim", "hl"].map { cls in
+            .element("rect", [("x", n(x)), ("y", n(y)), ("width", n(width)), ("height", n(height)), ("class", cls)], [])
+        }
+    }
+
     static func isImage(_ color: CellColor) -> Bool {
         if case .image = color { return true }
         return false
@@ -103,8 +111,7 @@ enum FigureSVG {
         // In reading order, so the same figure gives the same bytes (a Set has no order).
         let marked = highlighted.sorted { ($0.row, $0.col) < ($1.row, $1.col) }
         for h in marked where h.row < grid.rows && h.col < grid.cols {
-            parts.append(.element("rect", [("x", n(x + Double(h.col) * cell)), ("y", n(y + Double(h.row) * cell)),
-                                           ("width", n(cell)), ("height", n(cell)), ("class", "hl")], []))
+            parts += outline(x: x + Double(h.col) * cell, y: y + Double(h.row) * cell, width: cell, height: cell)
         }
         c.add(.group(parts), right: x + Double(grid.cols) * cell, bottom: y + Double(grid.rows) * cell)
     }
