@@ -23,6 +23,11 @@ enum VotesSVG {
         c.add(.group(lines), right: right, bottom: 0)
         for (i, v) in f.inputs.enumerated() {
             let y = 12 + Double(i) * rowH
+            // A rule between the maps the values come from (e.g. three 2×2 maps, four values each).
+            if let g = f.groupSize, g > 0, i > 0, i % g == 0 {
+                c.add(.element("line", [("x1", "4"), ("y1", n(y - rowH / 2)), ("x2", n(left)), ("y2", n(y - rowH / 2)), ("class", "group")], []),
+                      right: left, bottom: y)
+            }
             let name = f.inputLabels.map { i < $0.count ? $0[i] : "" } ?? "\(i + 1)"
             c.add(L.label(name, x: left - 56, y: y + 4, size: 11, anchor: "end"), right: left, bottom: y + rowH / 2)
             c.add(number(v, f.numberStyle, i < f.inputSources.count ? f.inputSources[i] : nil, x: left - 6, y: y + 4, size: 11, anchor: "end"),
@@ -33,9 +38,18 @@ enum VotesSVG {
                   right: right + 110, bottom: outY[u] + 10)
             if let values = f.outputValues, u < values.count {
                 c.add(number(values[u], f.numberStyle, u < f.outputSources.count ? f.outputSources[u] : nil,
-                             x: right + 16 + Double(name.count + 2) * 8, y: outY[u] + 4, size: 13, anchor: "start", cls: "t"),
+                             x: right + 14 + Double(name.count + 2) * 8, y: outY[u] + 4, size: 13, anchor: "start", cls: "t"),
                       right: right + 110, bottom: outY[u] + 10)
             }
+        }
+        // The key names only the kinds of weights drawn, as the PDF's does.
+        let weights = f.weights.flatMap { $0 }
+        let kinds = [weights.contains { $0 > 0 } ? "solid: positive weight" : nil, weights.contains { $0 < 0 } ? "dashed: negative weight" : nil,
+                     weights.contains { $0 == 0 } ? "no line: weight 0" : nil].compactMap { $0 }
+        if !kinds.isEmpty {
+            let y = c.height + 18
+            c.add(L.label((kinds + ["thicker: larger |weight|"]).joined(separator: " · "), x: 4, y: y, size: 11, anchor: "start"),
+                  right: right, bottom: y + 6)
         }
         return c.svg(label: f.title ?? "votes: inputs joined to \(f.outputLabels.joined(separator: ", ")) by their weights")
     }
