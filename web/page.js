@@ -543,10 +543,17 @@
     setupHover(S);
   }
 
+  /** "the O image: ", "the X image after one learning step (X@0.1): ", or nothing for the explored trace. */
+  function traceName(trace) {
+    if (!trace) return '';
+    const at = trace.indexOf('@');
+    return at < 0 ? 'the ' + trace + ' image: ' : 'the ' + trace.slice(0, at) + ' image after one learning step (' + trace + '): ';
+  }
+
   function panelContent(S, key, k) {
     const r = S.byKey[key], D = S.D, recorded = r.data[k];
     const name = (r.layer === 'loss' ? 'loss' : r.layer + '.' + r.role + indexText(r.shape, k));
-    const parts = [el('h2', { text: (r.trace ? 'the ' + r.trace + ' image: ' : '') + name + ' = ' + r.shown[k] })];
+    const parts = [el('h2', { text: traceName(r.trace) + name + ' = ' + r.shown[k] })];
     parts.push(el('pre', { class: 'derivation', text: r.derivations[k] }));
     const engine = r.recomputed[k];
     const check = el('p', { class: 'recomputed' });

@@ -365,6 +365,8 @@ extension StepBuilder {
         let after = try steppedTrace(input, lr: lr, step)
         guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "update needs a 'target' for input '\(input)'") }
         let lrText = formatNumber(lr, .full)
+        // The trace after the step, by the name lessons give it (`X@0.1`), for the page's derivations.
+        let stepped = "\(input)@\(lrText)"
         var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
         var numbers: [TextSource] = []
         for r in before.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
@@ -375,7 +377,7 @@ extension StepBuilder {
                 lines.append(tt("  " + padRight(name, 23) + padLeft(formatNumber(r.data[j], st), 10) + padLeft(formatNumber(g.data[j], st), 10)
                                 + padLeft(formatNumber(lr * g.data[j], st), 10) + padLeft(formatNumber(new.data[j], st), 16)))
                 numbers += [tracedNumber(input, r, j, st), tracedNumber(input, g, j, st), TextSource(formatNumber(lr * g.data[j], st), nil),
-                            TextSource(formatNumber(new.data[j], st), nil)]
+                            tracedNumber(stepped, new, j, st)]
             }
             let zero = g.data.filter { $0 == 0 }.count
             let rest = g.data.count - min(count, order.count) - zero
@@ -384,25 +386,26 @@ extension StepBuilder {
             }
         }
         let last = before.model.layers[before.model.layers.count - 1].name
-        guard let out0 = before.record(last, "output"), let y1 = after.record(last, "output")?.data else {
+        guard let out0 = before.record(last, "output"), let out1 = after.record(last, "output") else {
             throw fail(step, "the trace of '\(input)' has no output")
         }
-        let y0 = out0.data
+        let y0 = out0.data, y1 = out1.data
         let labels = try classLabels(input, count: y0.count, step)
         let votes = { (y: [Double]) in zip(labels, y).map { "\($0) \(formatNumber($1, st))" }.joined(separator: ", ") }
         lines.append("<b>votes</b> before: \(TextBlock.escape(votes(y0))); after: \(TextBlock.escape(votes(y1)))")
         lines.append("<b>loss</b> before: \(formatNumber(lossBefore, st)); after one step: \(formatNumber(lossAfter, st))"
                      + (lossAfter < lossBefore ? " (lower)" : " (higher: the step overshot)"))
-        numbers += y0.indices.map { tracedNumber(input, out0, $0, st) } + y1.map { TextSource(formatNumber($0, st), nil) }
-        if let l = before.record("loss", "output") { numbers.append(tracedNumber(input, l, 0, st)) }
+        numbers += y0.indices.map { tracedNumber(input, out0, $0, st) } + y1.indices.map { tracedNumber(stepped, out1, $0, st) }
+        for (name, t) in [(input, before), (stepped, after)] {
+            if let l = t.record("loss", "output") { numbers.append(tracedNumber(name, l, 0, st)) }
+        }
         let range = min(0, (y0 + y1).min() ?? 0)...max(1, (y0 + y1).max() ?? 1)
         // One above the other: side by side they are wider than the page and would shrink the table.
         var beforeBars = VoteBarsFigure(labels: labels, values: y0, title: "votes before the step", range: range, numberStyle: st)
         beforeBars.sources = sources(input, out0)
-        let bars = Figure.column([
-            .voteBars(beforeBars),
-            .voteBars(VoteBarsFigure(labels: labels, values: y1, title: "votes after one step (lr = \(lrText))", range: range, numberStyle: st)),
-        ])
+        var afterBars = VoteBarsFigure(labels: labels, values: y1, title: "votes after one step (lr = \(lrText))", range: range, numberStyle: st)
+        afterBars.sources = sources(stepped, out1)
+        let bars = Figure.column([.voteBars(beforeBars), .voteBars(afterBars)])
         return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
                             caption: "One step w′ = w − lr·g with lr = \(lrText) on the \(input) image, then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
                             figure: .column([table(lines, numbers: numbers), bars]))

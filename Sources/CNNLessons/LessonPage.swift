@@ -21,7 +21,7 @@ public enum LessonPage {
         }
         // Numbers in the figures that come from other inputs' traces open their derivations too.
         let sources = run.sections.flatMap { $0.figures.flatMap(\.figure.traceSources) }
-        explorer?.addFigureRecords(for: sources, traces: run.traces, style: lesson.numbers)
+        explorer?.addFigureRecords(for: sources, traces: run.traces.merging(run.steppedTraces) { a, _ in a }, style: lesson.numbers)
         return HTMLPage(title: lesson.title, subtitle: lesson.subtitle ?? lesson.summary, lines: lines,
                         sections: run.sections, explorer: explorer)
     }

@@ -38,12 +38,13 @@ import CNNLessons
     @Test(arguments: ["xo", "backprop"]) func figureNumbersAreTheTraceElementsTheyName(name: String) throws {
         let lesson = try Lesson.load(Fixtures.packageRoot.appendingPathComponent("lessons/\(name).yaml").path)
         let run = try LessonRunner.run(lesson)
+        let traces = run.traces.merging(run.steppedTraces) { a, _ in a }
         var count = 0
         for section in run.sections {
             for f in section.figures {
                 for (value, s) in Self.pairs(f.figure) {
                     let parts = s.key.split(separator: ".", maxSplits: 1).map(String.init)
-                    let record = try #require(run.traces[s.trace]?.record(parts[0], parts[1]), "\(f.name): no \(s.trace) \(s.key)")
+                    let record = try #require(traces[s.trace]?.record(parts[0], parts[1]), "\(f.name): no \(s.trace) \(s.key)")
                     #expect(s.index < record.data.count && record.data[s.index].bitPattern == value.bitPattern,
                             "\(f.name): \(s.trace) \(s.key)[\(s.index)] is not the \(value) drawn")
                     count += 1
