@@ -164,6 +164,23 @@ struct HTMLPageCLITests {
         #expect(t.dom.contains("differ from the trace by more than 1e-12"))
     }
 
+    /// A figure number that names the wrong trace element: the page must notice.
+    @Test func selfTestFailsOnAWrongFigureSource() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let page = dir.appendingPathComponent("xo.html")
+        var html = try String(contentsOf: page, encoding: .utf8)
+        // conv1.output[0,0,1] is −0.11; element 2 is 0.11.
+        let right = "data-key=\"conv1.output\" data-k=\"1\""
+        let range = try #require(html.range(of: right))
+        html.replaceSubrange(range, with: "data-key=\"conv1.output\" data-k=\"2\"")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let t = try Browser.selftest(page.path)
+        #expect(t.failed == 1, "\(t.passed) passed, \(t.failed) failed")
+        #expect(t.dom.contains("figure number X conv1.output[2]"))
+    }
+
     /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.
     @Test func reducedMotionStartsPaused() throws {
         let dir = try temporaryDirectory()
