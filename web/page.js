@@ -907,7 +907,7 @@
     for (let r = 0; r < cell.terms.length; r += kw) {
       lines.push(cell.terms.slice(r, r + kw).map((t) => fmtCount(t.w, D) + '\u00d7' + fmtCount(t.x, D) + '=' + fmtCount(t.p, D)).join('  '));
     }
-    const bias = cell.bias ? ' + ' + fmt(cell.bias, D) : '';
+    const bias = !cell.bias ? '' : cell.bias < 0 ? ' \u2212 ' + fmt(-cell.bias, D) : ' + ' + fmt(cell.bias, D);
     return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +
       (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature' +
       (d > 1 ? ', dilation ' + d + ': it touches every ' + (d === 2 ? 'second' : d + 'th') + ' cell' : '') + padNote + ')';
