@@ -47,6 +47,7 @@ extension Figure {
         case .pooling(let f): return (f.inputSources + f.outputSources).compactMap { $0 }
         case .poolingGradient(let f): return (f.inputSources + f.outputGradientSources + f.inputGradientSources).compactMap { $0 }
         case .votes(let f): return (f.inputSources + f.outputSources).compactMap { $0 }
+        case .slidingWindow(let f): return f.outputSources.compactMap { $0 }
         case .voteBars(let f): return f.sources.compactMap { $0 }
         case .filterBank(let f): return f.rows.flatMap { $0.features.flatMap(\.sources) }.compactMap { $0 }
         case .text(let t): return t.sources.compactMap(\.source)

@@ -138,6 +138,7 @@ extension StepBuilder {
         let r = try record(input, layer, role, step)
         let what = "∂L/∂" + (role == "grad_weight" ? "weight" : role == "grad_bias" ? "bias" : role == "grad_input" ? "input" : "output")
         let name = "gradient-\(slug(input))-\(layer)-\(role)"
+        let words = try layerWords(input, layer, step), image = Self.imageWords(input)
         let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
         switch r.shape.count {
         case 4:
@@ -158,12 +159,12 @@ extension StepBuilder {
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
                 var figure = LayerFigure(features: Array(named[start..<end]),
-                                         maps: Array(maps[start..<end]), title: start == 0 ? "\(layer) \(what): \(input)" : nil,
+                                         maps: Array(maps[start..<end]), title: start == 0 ? "\(what) of every feature of \(words), \(image)" : nil,
                                          scale: scale, numberStyle: st, cellSize: 44)
                 figure.mapSources = Array(mapSources[start..<end])
                 rows.append(.layer(figure))
             }
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one map per feature, each under its feature.",
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one map per feature, each under its feature (\(layer).\(role)).",
                                 figure: rows.count == 1 ? rows[0] : .column(rows))
         case 3:
             let maps = try channels(r, step)
@@ -173,27 +174,27 @@ extension StepBuilder {
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
                 rows.append(.row((start..<end).map { i in
-                    var map = FeatureMapFigure(map: maps[i], title: "\(layer) \(what) [\(i)]", scale: scale, numberStyle: st,
-                                               showLegend: i == maps.count - 1, cellSize: 30)
+                    var map = FeatureMapFigure(map: maps[i], title: "\(what), \((try? mapWords(input, layer, i, step)) ?? "map \(i + 1)")", scale: scale,
+                                               numberStyle: st, showLegend: i == maps.count - 1, cellSize: 30)
                     map.sources = sources(input, r, channel: i)
                     return .featureMap(map)
                 }))
             }
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image, every channel on one colour scale.",
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image), every map on one colour scale (\(layer).\(role)).",
                                 figure: rows.count == 1 ? rows[0] : .column(rows))
         case 2:
             let (rowsN, colsN) = (r.shape[0], r.shape[1])
             let grid = Grid((0..<rowsN).map { i in Array(r.data[(i * colsN)..<(i * colsN + colsN)]) })
             let cell = max(20, min(40, (tableWidth / Double(max(colsN, 1))).rounded(.down)))
             let labels = try classLabels(input, count: rowsN, step)
-            var map = FeatureMapFigure(map: grid, title: "\(layer) \(what)", numberStyle: st, cellSize: cell)
+            var map = FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: cell)
             map.sources = sources(input, r)
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one row per output (\(labels.joined(separator: ", "))), one column per input.",
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one row per output (\(labels.joined(separator: ", "))), one column per input (\(layer).\(role)).",
                                 figure: .featureMap(map))
         default:
-            var map = FeatureMapFigure(map: Grid([r.data]), title: "\(layer) \(what)", numberStyle: st, cellSize: 44)
+            var map = FeatureMapFigure(map: Grid([r.data]), title: "\(what) of \(words)", numberStyle: st, cellSize: 44)
             map.sources = sources(input, r)
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image.", figure: .featureMap(map))
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image) (\(layer).\(role)).", figure: .featureMap(map))
         }
     }
 
@@ -237,7 +238,7 @@ extension StepBuilder {
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
         return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
-                            caption: "\(layer) backward for the \(input) image: each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(Self.imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
                             figure: table(lines, numbers: numbers))
     }
 
@@ -255,17 +256,18 @@ extension StepBuilder {
         // Small enough that the three maps and the lesson's text share a page.
         let cell = min(30, (tableWidth - 24) / Double(2 * max(x.cols, 1))).rounded(.down)
         let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
-        var forward = FeatureMapFigure(map: x, title: "\(layer) input [\(c)], forward (≤ 0 outlined)", numberStyle: st,
+        let map = try mapWords(input, layer, c, step), words = try layerWords(input, layer, step)
+        var forward = FeatureMapFigure(map: x, title: "\(map) going into \(words), forward (≤ 0 outlined)", numberStyle: st,
                                        showLegend: false, highlighted: off, cellSize: cell)
-        var arriving = FeatureMapFigure(map: gy, title: "∂L/∂output [\(c)]", scale: scale, numberStyle: st, showLegend: false,
+        var arriving = FeatureMapFigure(map: gy, title: "∂L/∂output of \(words)", scale: scale, numberStyle: st, showLegend: false,
                                         highlighted: off, cellSize: cell)
-        var passed = FeatureMapFigure(map: gx, title: "∂L/∂input [\(c)]", scale: scale, numberStyle: st, highlighted: off, cellSize: cell)
+        var passed = FeatureMapFigure(map: gx, title: "∂L/∂input of \(words)", scale: scale, numberStyle: st, highlighted: off, cellSize: cell)
         forward.sources = sources(input, xr, channel: c)
         arriving.sources = sources(input, gyr, channel: c)
         passed.sources = sources(input, gxr, channel: c)
         let figure = Figure.column([.featureMap(forward), .row([.featureMap(arriving), .featureMap(passed)])])
         return LessonFigure(name: "relu-gradient-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
+                            caption: "\(capitalized(words)) backward, \(map) (\(layer).grad_input[\(c)]): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
                             figure: figure)
     }
 
@@ -342,18 +344,18 @@ extension StepBuilder {
         }
         lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
         numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
-        let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, st, step)
+        let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The gradient of one feature pixel of \(layer) for the \(input) image, term by term: the image correlated with the gradient of the map.",
+                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
                             figure: .column([table(lines, numbers: numbers), picture]))
     }
 
     /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
     func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
-                      _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
-        var image = ImageFigure(grid: try channel(x, c, step), title: "in[\(c)]: pixels met (outlined)", highlighted: used, cellSize: 16)
+                      featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
+        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
         image.sources = sources(input, x, channel: c)
-        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂out[\(o)] (nonzero outlined)", numberStyle: st,
+        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
                                     showLegend: false, highlighted: carried, cellSize: 44)
         gmap.sources = sources(input, gy, channel: o)
         return .row([.image(image), .featureMap(gmap)])

@@ -29,6 +29,12 @@ import CNNLessons
                 + zipped(f.inputGradient.values, f.inputGradientSources)
         case .votes(let f): return zipped(f.inputs, f.inputSources) + zipped(f.outputValues ?? [], f.outputSources)
         case .voteBars(let f): return zipped(f.values, f.sources)
+        case .slidingWindow(let f):
+            return f.frames.indices.compactMap { k in
+                let p = f.labelParts(k)
+                guard let v = p.value, p.cell < f.outputSources.count, let s = f.outputSources[p.cell] else { return nil }
+                return (v, s)
+            }
         case .text(let t): return t.sources.compactMap { s in s.source.flatMap { src in s.value.map { ($0, src) } } }
         case .row(let parts, _), .column(let parts, _): return parts.flatMap(pairs)
         default: return []
