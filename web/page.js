@@ -616,7 +616,10 @@
     const panel = document.getElementById('panel'), body = document.getElementById('panel-body');
     const open = (t) => {
       if (!t.dataset.page) return;
-      body.replaceChildren(...panelContent(S, t.dataset.page, Number(t.dataset.k)));
+      const k = Number(t.dataset.k), parts = panelContent(S, t.dataset.page, k), r = S.byKey[t.dataset.page];
+      // A figure may write the number with other decimals than the page (e.g. the learning steps' four).
+      if (t.textContent !== r.shown[k]) parts.splice(1, 0, el('p', { class: 'figure-text', text: 'The figure writes it ' + t.textContent + '.' }));
+      body.replaceChildren(...parts);
       panel.hidden = false;
     };
     const main = document.getElementById('main');
