@@ -7,6 +7,15 @@ import Foundation
 // The figures a lesson step shows, one function per show kind; every number is read from the traces.
 
 extension StepBuilder {
+    /// The figures of one show item: one for most kinds, two for `relu_gradient` (the forward
+    /// input beside the gradient arriving, then the gradient passed on), so each fits a page.
+    func figureList(_ item: ShowItem, step: LessonStep) throws -> [LessonFigure] {
+        if case let .reluGradient(input, layer, c, numbers) = item {
+            return try reluGradientFigures(input, layer, c, numbers ?? style, step)
+        }
+        return [try figure(item, step: step)]
+    }
+
     func figure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure {
         switch item {
         case .image(let input):
@@ -35,7 +44,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):
