@@ -101,7 +101,8 @@ extension StepBuilder {
         for lr in marked {
             series.append(Series(name: "lr = \(formatNumber(lr, .full))", x: [lr], y: [try steppedLoss(input, lr: lr, step)]))
         }
-        series.append(Series(name: "before the step", x: [0], y: [start]))
+        // A level line at the loss before the step: a step whose point lies above it made things worse.
+        series.append(Series(name: "loss before the step", x: [0, upTo], y: [start, start]))
         let words = marked.map { lr in "lr = \(formatNumber(lr, .full)) gives \((try? steppedLoss(input, lr: lr, step)).map { formatNumber($0, st) } ?? "?")" }
         let plot = LinePlotFigure(series: series, title: "The loss after one step, against the learning rate", xLabel: "learning rate lr",
                                   yLabel: "loss", width: 440, height: 230)

@@ -249,14 +249,8 @@ enum AudioFigures {
         // 4. Learned first-layer features, on one diverging scale with its key.
         let features = featureGrids(network, layer: "conv1")
         let featureScale = features.flatMap { $0.grid.values.map(abs) }.max().map { $0 > 0 ? $0 : 1 } ?? 1
-        let bank = stride(from: 0, to: features.count, by: 4).map { i in
-            Figure.row(features.indices[i..<min(i + 4, features.count)].map { k in
-                .featureMap(FeatureMapFigure(map: features[k].grid, title: features[k].name, scale: featureScale, showNumbers: false,
-                                             showLegend: k == features.count - 1, cellSize: 14))
-            }, spacing: 28)
-        }
         figures.append(("audio-features", "The \(features.count) features conv1 learned, each 5 bands high and 5 chunks wide, all on one colour scale (the key under the last): blue cells are positive weights, orange hatched cells negative ones, white is 0. A feature with a diagonal of positive weights would answer to a chirp, a row to a steady pitch, a column to a click.",
-                        .column(bank, spacing: 14)))
+                        featureBank(features, scale: featureScale)))
 
         // 5. The traced example: the input, the maps of the four features that voted most for the
         //    answer (after ReLU, on one colour scale), and the vote.
@@ -293,6 +287,17 @@ enum AudioFigures {
             figures.append(("audio-control", control.caption, .table(control.table)))
         }
         return figures
+    }
+
+    /// Features four to a row on one diverging scale (blue +, orange hatched −), the key under the last.
+    static func featureBank(_ features: [NamedGrid], scale: Double) -> Figure {
+        let rows = stride(from: 0, to: features.count, by: 4).map { i in
+            Figure.row(features.indices[i..<min(i + 4, features.count)].map { k in
+                .featureMap(FeatureMapFigure(map: features[k].grid, title: features[k].name, scale: scale, showNumbers: false,
+                                             showLegend: k == features.count - 1, cellSize: 14))
+            }, spacing: 28)
+        }
+        return .column(rows, spacing: 14)
     }
 
     /// Each feature of a conv layer as a `NamedGrid` (`feature 1`, …), one input channel.

@@ -132,11 +132,14 @@ private func pitchTrack(_ s: Spectrogram) -> [Int] {
 }
 
 /// The stripes a click train draws: runs of neighbouring chunks whose mean loudness over the
-/// bands is above halfway between the median chunk's and the loudest chunk's.
+/// bands is more than 30% of the way from the median chunk's (noise alone: most chunks hold no
+/// click) to the loudest chunk's. Noise alone stays close to the median; a click too faint to
+/// pass that line would hardly be seen, and fails the test below.
 func visibleStripes(_ s: Spectrogram) -> Int {
     let loudness = (0..<s.steps).map { t in (0..<s.bands).map { s.value(band: $0, step: t) }.reduce(0, +) / Double(s.bands) }
     let sorted = loudness.sorted()
-    let threshold = (sorted[sorted.count / 2] + (sorted.last ?? 0)) / 2
+    let median = sorted[sorted.count / 2]
+    let threshold = median + 0.3 * ((sorted.last ?? median) - median)
     let lit = loudness.map { $0 > threshold }
     return zip([false] + lit, lit).filter { !$0 && $1 }.count
 }
