@@ -94,4 +94,40 @@ import Testing
         let bottom = try #require(curve.y.indices.min { curve.y[$0] < curve.y[$1] })
         #expect(curve.x?[bottom] ?? 0 > 0.1 && curve.x?[bottom] ?? 1 < 0.5)
     }
+
+    /// A lesson file that asks for something the runner cannot show gets one line naming the field.
+    @Test(arguments: [
+        ("init: zeros", "- update: {input: X, lr: 0.1}", "inputs.X.init can only be 'random'"),
+        ("target: X", "- update: {input: X, lr: 0.1, weights: [\"out.weight[9,9]\"]}", "'out.weight[9,9]': the index is outside the shape [2, 12]"),
+        ("target: X", "- update: {input: X, lr: 0.1, weights: [\"pool1.weight[0]\"]}", "the trace has no weight or bias 'pool1.weight'"),
+        ("target: X", "- step_sizes: {input: X, lr: [0.1, 0.5], up_to: 0.3}", "step_sizes.up_to must be at least every lr"),
+        ("target: X", "- step_sizes: {input: X, lr: [-1], up_to: 0.3}", "step_sizes.lr must be a positive number"),
+    ])
+    func badBackwardSettingsAreNamed(input: String, show: String, message: String) throws {
+        let folder = try Fixtures.temporaryFolder("backprop-bad")
+        let models = Fixtures.lessons.appendingPathComponent("models").path
+        let yaml = """
+            title: "Bad on purpose"
+            model: \(models)/xo.json
+            weights: \(models)/xo.weights.json
+            inputs:
+              X: {file: \(Fixtures.lessons.path)/inputs/x.txt, \(input)}
+            steps:
+              - heading: "A step"
+                text: "Text."
+                show:
+                  \(show)
+
+            """
+        let file = folder.appendingPathComponent("bad.yaml")
+        try Data(yaml.utf8).write(to: file)
+        do {
+            _ = try LessonRunner.run(try Lesson.load(file.path))
+            Issue.record("the lesson ran")
+        } catch let error as LessonError {
+            #expect(error.description.contains(message), "\(error.description)")
+            #expect(error.line != nil, "the error names a line: \(error.description)")
+            #expect(!error.description.contains("\n"), "one line")
+        }
+    }
 }
