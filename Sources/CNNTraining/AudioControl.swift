@@ -90,6 +90,16 @@ public enum AudioControl {
                 .chunksShuffled: order(identityRows, cols), .bothShuffled: order(rows, cols)]
     }
 
+    /// One spectrogram in each version, side by side, as gray pictures (+1 white, −1 black).
+    static func versionsFigure(_ spectrogram: Spectrogram, seed: UInt64) -> Figure {
+        let orders = orders(bands: spectrogram.bands, steps: spectrogram.steps, seed: seed)
+        return .row(Arrangement.allCases.map { a in
+            let values = (orders[a] ?? []).map { spectrogram.values[$0] }
+            let grid = Grid(rows: spectrogram.bands, cols: spectrogram.steps, values: values) ?? Grid([[]])
+            return .image(ImageFigure(grid: grid, title: a.rawValue, cellSize: 4))
+        }, spacing: 20)
+    }
+
     /// Trains both networks `repeats` times on each version of `train` and scores them on the
     /// same version of `heldOut`. `progress` gets one line per version.
     /// - Throws: `ModelError` never in practice (both models are fixed and valid).

@@ -284,6 +284,10 @@ enum AudioFigures {
                             trace))
         }
         if let control = r.control {
+            if let sound = r.examples.first {
+                figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
+                                AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
+            }
             figures.append(("audio-control", control.caption, .table(control.table)))
         }
         return figures
