@@ -50,13 +50,14 @@ extension StepBuilder {
         // blocked cells outlined, gets larger cells.
         let cell = min(32, ((tableWidth - 12) / Double(2 * max(x.cols, 1))).rounded(.down))
         let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
+        let words = try layerWords(input, layer, step), map = try mapWords(input, layer, c, step), image = inputWords(input)
         let before = Figure.row([
-            .featureMap(FeatureMapFigure(map: x, title: "\(layer) input [\(c)], forward", numberStyle: st, showLegend: false, cellSize: cell)),
-            .featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output [\(c)], arriving", scale: scale, numberStyle: st, cellSize: cell)),
+            .featureMap(FeatureMapFigure(map: x, title: "going into \(words), forward", numberStyle: st, showLegend: false, cellSize: cell)),
+            .featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output, arriving", scale: scale, numberStyle: st, cellSize: cell)),
         ], spacing: 12)
-        let after = Figure.featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input [\(c)], passed on (blocked outlined)", scale: scale,
+        let after = Figure.featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input, passed back (blocked outlined)", scale: scale,
                                                        numberStyle: st, highlighted: Set(here.map(\.cell)), cellSize: cell + 4))
-        var caption = "The gradient \(layer) passes on, channel \(c). "
+        var caption = "The gradient \(words) passes back, \(map), for \(image) (\(layer).grad_input[\(c)]). "
         if let first = here.first {
             caption += "\(here.count) of the \(carried) cells with a gradient arriving had a negative input, and ReLU passes on 0 there (outlined). "
                 + "At row \(first.cell.row + 1), column \(first.cell.col + 1) the input was \(formatNumber(first.input, st)), "
@@ -65,9 +66,17 @@ extension StepBuilder {
             caption += "None of the \(carried) cells with a gradient arriving had a negative input, so ReLU blocks nothing here."
         }
         let name = "relu-gradient-\(slug(input))-\(layer)-c\(c)"
-        return [LessonFigure(name: name, caption: "\(layer), channel \(c): the forward input (\(negative) of its \(x.values.count) cells negative, hatched) and the gradient arriving (\(carried) cells not 0).",
+        return [LessonFigure(name: name, caption: "\(capitalized(words)), \(map), for \(image) (\(layer)[\(c)]): the values going in, forward (\(negative) of its \(x.values.count) cells negative, hatched), and the gradient arriving (\(carried) cells not 0).",
                              figure: before),
                 LessonFigure(name: name + "-passed", caption: caption, figure: after)]
+    }
+
+    /// An input in words; one whose network is drawn at random (`init: random`) is named after
+    /// the input with the same file: "the X image in the untrained network".
+    func inputWords(_ input: String) -> String {
+        guard let mine = lesson.inputs.first(where: { $0.name == input }), mine.randomInit else { return Self.imageWords(input) }
+        let same = lesson.inputs.first { $0.file == mine.file && !$0.randomInit }
+        return "\(Self.imageWords(same?.name ?? input)) in the untrained network"
     }
 
     /// Where `name` (`out.weight[1,1]`) sits in the trace of `input`: its layer, role and flat offset.
@@ -107,7 +116,7 @@ extension StepBuilder {
         let plot = LinePlotFigure(series: series, title: "The loss after one step, against the learning rate", xLabel: "learning rate lr",
                                   yLabel: "loss", width: 440, height: 230)
         return LessonFigure(name: "step-sizes-\(slug(input))",
-                            caption: "Each point is a second forward pass of the \(input) image after one step w′ = w − lr·g of every weight at once, with the gradients of the first pass. Before the step the loss is \(formatNumber(start, st)); \(words.joined(separator: "; ")).",
+                            caption: "Each point is a second forward pass of \(Self.imageWords(input)) after one step w′ = w − lr·g of every weight at once, with the gradients of the first pass. Before the step the loss is \(formatNumber(start, st)); \(words.joined(separator: "; ")).",
                             figure: .linePlot(plot))
     }
 

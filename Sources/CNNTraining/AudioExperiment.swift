@@ -249,7 +249,7 @@ enum AudioFigures {
         // 4. Learned first-layer features, on one diverging scale with its key.
         let features = featureGrids(network, layer: "conv1")
         let featureScale = features.flatMap { $0.grid.values.map(abs) }.max().map { $0 > 0 ? $0 : 1 } ?? 1
-        figures.append(("audio-features", "The \(features.count) features conv1 learned, each 5 bands high and 5 chunks wide, all on one colour scale (the key under the last): blue cells are positive weights, orange hatched cells negative ones, white is 0. A feature with a diagonal of positive weights would answer to a chirp, a row to a steady pitch, a column to a click.",
+        figures.append(("audio-features", "The \(features.count) features the convolution learned, each 5 bands high and 5 chunks wide, all on one colour scale (the key under the last): blue cells are positive weights, orange hatched cells negative ones, white is 0. A feature with a diagonal of positive weights would answer to a chirp, a row to a steady pitch, a column to a click.",
                         featureBank(features, scale: featureScale)))
 
         // 5. The traced example: the input, the maps of the four features that voted most for the
@@ -283,13 +283,18 @@ enum AudioFigures {
             figures.append(("audio-trace", "One held-out \(r.tracedSound.kind.name) through the network. Top: its spectrogram, then the network's vote — \(said), with probability \(formatNumber(r.tracedProbabilities[r.tracedPrediction], .rounded(3))). Bottom: the four features (coloured as in the previous figure) whose maps added most to the vote for \(said) (\"adds\": that map's pooled values times their voting weights, summed), each map after ReLU on one shared colour scale. A map is \(h)×\(w), 4 chunks shorter and 4 bands lower than the input, because a 5×5 feature fits in \(h)×\(w) places; its rows and columns line up with the spectrogram's bands and chunks.",
                             trace))
         }
-        if let control = r.control {
-            if let sound = r.examples.first {
-                figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
-                                AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
-            }
-            figures.append(("audio-control", control.caption, .table(control.table)))
+        return figures + controlFigures(r, settings: settings)
+    }
+
+    /// The control experiment's figures, when it ran: one sound in its four versions, and the table.
+    static func controlFigures(_ r: AudioResult, settings: SpectrogramSettings) -> [(name: String, caption: String, figure: Figure)] {
+        guard let control = r.control else { return [] }
+        var figures: [(name: String, caption: String, figure: Figure)] = []
+        if let sound = r.examples.first {
+            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
+                            AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
         }
+        figures.append(("audio-control", control.caption, .table(control.table)))
         return figures
     }
 

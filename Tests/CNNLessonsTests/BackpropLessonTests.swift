@@ -28,9 +28,9 @@ import Testing
         let x = try #require(trace.record("relu1", "input")), gy = try #require(trace.record("relu1", "grad_output"))
         let gx = try #require(trace.record("relu1", "grad_input"))
         let (h, w) = (x.shape[1], x.shape[2])
-        // "The gradient relu1 passes on, channel C. … At row R, column Q the input was …"
-        let numbers = passed.caption.split { !"0123456789".contains($0) }.compactMap { Int($0) }
-        let c = try #require(numbers.dropFirst().first, "the caption names the channel")
+        // "The gradient ReLU passes back, … (relu1.grad_input[C]). … At row R, column Q the input was …"
+        let named = try #require(passed.caption.range(of: "relu1.grad_input["), "the caption names the channel: \(passed.caption)")
+        let c = try #require(Int(passed.caption[named.upperBound...].prefix { $0.isNumber }), "the caption names the channel")
         guard let at = passed.caption.range(of: "At row ") else { Issue.record("the caption names a cell: \(passed.caption)"); return }
         let cell = passed.caption[at.upperBound...].split { !"0123456789".contains($0) }.prefix(2).compactMap { Int($0) }
         let i = (c * h + cell[0] - 1) * w + cell[1] - 1
