@@ -40,9 +40,9 @@ extension StepBuilder {
         let channels = try record(input, layer, "input", step).shape[0]
         let counts = (0..<channels).map { c in blocked.filter { $0.channel == c }.count }
         let c = chosen ?? (0..<channels).max { (counts[$0], $1) < (counts[$1], $0) } ?? 0
-        let x = try channel(try record(input, layer, "input", step), c, step)
-        let gy = try channel(try record(input, layer, "grad_output", step), c, step)
-        let gx = try channel(try record(input, layer, "grad_input", step), c, step)
+        let xr = try record(input, layer, "input", step), gyr = try record(input, layer, "grad_output", step)
+        let gxr = try record(input, layer, "grad_input", step)
+        let x = try channel(xr, c, step), gy = try channel(gyr, c, step), gx = try channel(gxr, c, step)
         let negative = x.values.filter { $0 < 0 }.count, carried = gy.values.filter { $0 != 0 }.count
         let here = blocked.filter { $0.channel == c }
         // Numbers of 7 pt or more at full scale: the first two maps side by side fill the text
@@ -51,12 +51,15 @@ extension StepBuilder {
         let cell = min(32, ((tableWidth - 12) / Double(2 * max(x.cols, 1))).rounded(.down))
         let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
         let words = try layerWords(input, layer, step), map = try mapWords(input, layer, c, step), image = inputWords(input)
-        let before = Figure.row([
-            .featureMap(FeatureMapFigure(map: x, title: "going into \(words), forward", numberStyle: st, showLegend: false, cellSize: cell)),
-            .featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output, arriving", scale: scale, numberStyle: st, cellSize: cell)),
-        ], spacing: 12)
-        let after = Figure.featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input, passed back (blocked outlined)", scale: scale,
-                                                       numberStyle: st, highlighted: Set(here.map(\.cell)), cellSize: cell + 4))
+        var forward = FeatureMapFigure(map: x, title: "going into \(words), forward", numberStyle: st, showLegend: false, cellSize: cell)
+        var arriving = FeatureMapFigure(map: gy, title: "∂L/∂output, arriving", scale: scale, numberStyle: st, cellSize: cell)
+        var passed = FeatureMapFigure(map: gx, title: "∂L/∂input, passed back (blocked outlined)", scale: scale,
+                                      numberStyle: st, highlighted: Set(here.map(\.cell)), cellSize: cell + 4)
+        forward.sources = sources(input, xr, channel: c)
+        arriving.sources = sources(input, gyr, channel: c)
+        passed.sources = sources(input, gxr, channel: c)
+        let before = Figure.row([.featureMap(forward), .featureMap(arriving)], spacing: 12)
+        let after = Figure.featureMap(passed)
         var caption = "The gradient \(words) passes back, \(map), for \(image) (\(layer).grad_input[\(c)]). "
         if let first = here.first {
             caption += "\(here.count) of the \(carried) cells with a gradient arriving had a negative input, and ReLU passes on 0 there (outlined). "
