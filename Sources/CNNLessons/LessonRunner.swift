@@ -23,10 +23,13 @@ public struct LessonRun: Sendable {
 public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
-    /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
-    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson) throws -> LessonRun {
+    /// - Parameters:
+    ///   - scale: how much the lesson's experiment trains (`.quick` for tests).
+    ///   - progress: called with a line now and then while the experiment trains (the CLI prints it on stderr).
+    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson,
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> LessonRun {
         let experiment = try lesson.experiment.map { name in
-            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale) else {
+            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, draw: rasterize, progress: progress) else {
                 throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
             }
             return outcome
@@ -220,6 +223,8 @@ struct StepBuilder {
             }
             numberStyle = named
         }
+        // A sentence the experiment worded from its results is copied as it is.
+        if let e = experiment, expr.hasPrefix(e.name + ":"), let text = e.texts[String(expr.dropFirst(e.name.count + 1))] { return text }
         // A single reference to text is copied as it is.
         if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }
         // Otherwise: terms joined by " + " and " − " (spaces around the sign).

@@ -67,12 +67,27 @@ struct FigureText {
     }
 
     func image(_ f: ImageFigure) -> Panel {
+        if f.grid.cols > 24 && !f.showNumbers && f.highlighted.isEmpty { return compactImage(f) }
         var body = pixels(f.grid, marked: f.highlighted)
         if f.showNumbers {
             body = Panel.flow([body, numbers(f.grid, style: f.numberStyle, counts: true)], width: width)
         }
         let legend = pixelLegend([f.grid], marked: !f.highlighted.isEmpty, markMeaning: "marked (+1 / −1)")
         return Panel.stacked([body.titled(f.title, palette: palette), Panel([palette.paint(legend, Ink(dim: true))])], gap: 0)
+    }
+
+    /// A picture too wide for two columns a pixel (a 28×28 digit): one column a pixel and two
+    /// pixel rows a line. Ink (a value above 0) is █ in both rows, ▀ in the top one only, ▄ in
+    /// the bottom one only; paper is ·.
+    func compactImage(_ f: ImageFigure) -> Panel {
+        let g = f.grid
+        let lines = stride(from: 0, to: g.rows, by: 2).map { r in
+            String((0..<g.cols).map { c -> Character in
+                let top = g[r, c] > 0, bottom = r + 1 < g.rows && g[r + 1, c] > 0
+                return top && bottom ? "█" : top ? "▀" : bottom ? "▄" : "·"
+            })
+        }
+        return Panel(lines).titled(f.title, palette: palette)
     }
 
     func feature(grid: Grid, name: String, numbers showNumbers: Bool, style: NumberStyle) -> Panel {
