@@ -26,7 +26,7 @@ public struct CustomerTable: Sendable, Equatable {
         public var decimals: Int
     }
 
-    /// The eight columns, in the order the table is stored.
+    /// The seven columns, in the order the table is stored.
     public static let columns: [Column] = [
         Column(name: "age", unit: "years", mean: 45, spread: 14, lowest: 18, decimals: 0),
         Column(name: "income", unit: "thousand € a year", mean: 40, spread: 15, lowest: 8, decimals: 0),
@@ -35,7 +35,6 @@ public struct CustomerTable: Sendable, Equatable {
         Column(name: "basket", unit: "€ a visit", mean: 50, spread: 20, lowest: 5, decimals: 0),
         Column(name: "distance", unit: "km to the shop", mean: 10, spread: 6, lowest: 0.5, decimals: 1),
         Column(name: "returns", unit: "items sent back a year", mean: 2, spread: 1.5, lowest: 0, decimals: 0),
-        Column(name: "emails", unit: "newsletters opened a month", mean: 3, spread: 2, lowest: 0, decimals: 0),
     ]
 
     /// The class names, in label order.

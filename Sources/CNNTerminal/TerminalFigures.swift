@@ -76,17 +76,22 @@ struct FigureText {
         return Panel.stacked([body.titled(f.title, palette: palette), Panel([palette.paint(legend, Ink(dim: true))])], gap: 0)
     }
 
-    /// A picture too wide for two columns a pixel (a 28×28 digit): one column a pixel and two
-    /// pixel rows a line. Ink (a value above 0) is █ in both rows, ▀ in the top one only, ▄ in
-    /// the bottom one only; paper is ·.
+    /// A picture too wide for two columns a pixel (a 28×28 digit): one character for each 2×2
+    /// block of pixels, a quadrant character inked where the pixels are ink (a value above 0),
+    /// so a 28×28 picture takes 14×14 characters. The picture is framed so paper shows too.
     func compactImage(_ f: ImageFigure) -> Panel {
         let g = f.grid
-        let lines = stride(from: 0, to: g.rows, by: 2).map { r in
-            String((0..<g.cols).map { c -> Character in
-                let top = g[r, c] > 0, bottom = r + 1 < g.rows && g[r + 1, c] > 0
-                return top && bottom ? "█" : top ? "▀" : bottom ? "▄" : "·"
-            })
+        let quadrants = Array(" ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█")
+        func ink(_ r: Int, _ c: Int) -> Int { r < g.rows && c < g.cols && g[r, c] > 0 ? 1 : 0 }
+        let width = (g.cols + 1) / 2
+        var lines = ["┌" + String(repeating: "─", count: width) + "┐"]
+        for r in stride(from: 0, to: g.rows, by: 2) {
+            let chars = stride(from: 0, to: g.cols, by: 2).map { c in
+                quadrants[ink(r, c) + 2 * ink(r, c + 1) + 4 * ink(r + 1, c) + 8 * ink(r + 1, c + 1)]
+            }
+            lines.append("│" + String(chars) + "│")
         }
+        lines.append("└" + String(repeating: "─", count: width) + "┘")
         return Panel(lines).titled(f.title, palette: palette)
     }
 

@@ -9,7 +9,7 @@ import Foundation
 /// Two data sets, each seen as a table with one row per example:
 /// - digits: 28×28 pictures of the digits 0–9, drawn with an antialiased pen at random sizes,
 ///   turns, pen widths and places (`DigitGenerator`); each pixel is one column, 784 in all;
-/// - customers: eight measurements of a shop's customers and whether they stay, by a seeded
+/// - customers: seven measurements of a shop's customers and whether they stay, by a seeded
 ///   rule (`CustomerTable`); each measurement is one column.
 ///
 /// Each set is used twice: as made, and with its columns in one fixed random order, the same
@@ -107,9 +107,9 @@ public enum ShuffleExperiment {
         ],
         loss: .crossEntropy, classes: DigitGenerator.classes)
 
-    /// The customers' CNN: 130 weights. A row of 8 values is too short to pool.
+    /// The customers' CNN: 114 weights. A row of 7 values is too short to pool.
     ///
-    ///     [1, 1, 8] → conv1 8@1×3 → [8, 1, 6] → relu → dense → [2]
+    ///     [1, 1, 7] → conv1 8@1×3 → [8, 1, 5] → relu → dense → [2]
     public static let customerCNN = ModelSpec(
         input: [1, 1, CustomerTable.columns.count],
         layers: [
@@ -119,9 +119,9 @@ public enum ShuffleExperiment {
         ],
         loss: .crossEntropy, classes: CustomerTable.classes)
 
-    /// The customers' dense network: 178 weights.
+    /// The customers' dense network: 162 weights.
     ///
-    ///     [1, 1, 8] → hidden (8 → 16) → relu → dense (16 → 2)
+    ///     [1, 1, 7] → hidden (7 → 16) → relu → dense (16 → 2)
     public static let customerDense = ModelSpec(
         input: [1, 1, CustomerTable.columns.count],
         layers: [

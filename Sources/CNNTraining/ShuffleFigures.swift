@@ -85,15 +85,17 @@ enum ShuffleFigures {
         return rows
     }
 
+    static func epochs(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }
+
     /// 3. The accuracy table.
     static func accuracyTable(_ r: ShuffleResult) -> (name: String, caption: String, figure: Figure)? {
         func weights(_ d: Dataset, _ m: Architecture) -> String { formatCount(Double(r.run(d, .original, m)?.parameterCount ?? 0), .standard) }
         let header = ["data", "version", "CNN", "dense"]
         let s = r.sizes
         let caption = "Held-out accuracy: the mean of \(s.runs) trainings from different seeds, and in brackets the lowest and "
-            + "highest. Digits: \(s.digitTrain) training and \(s.digitHeldOut) held-out pictures, \(s.digitOptions.epochs) epochs; "
+            + "highest. Digits: \(s.digitTrain) training and \(s.digitHeldOut) held-out pictures, \(epochs(s.digitOptions.epochs)); "
             + "the CNN has \(weights(.digits, .cnn)) weights, the dense network \(weights(.digits, .dense)). Customers: "
-            + "\(s.customerTrain) training and \(s.customerHeldOut) held-out rows, \(s.customerOptions.epochs) epochs; the CNN has "
+            + "\(s.customerTrain) training and \(s.customerHeldOut) held-out rows, \(epochs(s.customerOptions.epochs)); the CNN has "
             + "\(weights(.customers, .cnn)) weights, the dense network \(weights(.customers, .dense)). Chance is 10% for the digits "
             + "and about 50% for the customers."
         return ("shuffle-accuracy", caption,

@@ -37,8 +37,8 @@ import Testing
         let small = try Self.smallWords(pdf)
         let empty = try Self.halfEmptyPages(pdf, skipFirst: true)
         // Known, not yet fixed: backprop's weight-gradient maps and ReLU-gradient figure (three
-        // 7×7 panels in one row), audio's spectrogram axes and shuffle's images and curves are
-        // scaled under 7 pt, and audio's page 2 ends above mid-page. xo passes both checks.
+        // 7×7 panels in one row), audio's spectrogram axes are scaled
+        // under 7 pt, and audio's page 2 ends above mid-page. xo and shuffle pass both checks.
         if let known = Self.knownFailures[name] {
             withKnownIssue(known) {
                 #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
@@ -53,7 +53,6 @@ import Testing
     static let knownFailures: [String: Comment] = [
         "backprop": "weight-gradient maps and the ReLU-gradient figure scaled under 7 pt",
         "audio": "spectrogram axes scaled under 7 pt; page 2 half empty",
-        "shuffle": "images and training curves scaled under 7 pt",
     ]
 
     // MARK: Helpers
