@@ -61,17 +61,20 @@ public enum TrainingReport {
         if h.isEmpty {
             doc.addParagraph("No epochs were run.")
         } else {
-            doc.addFigure(.linePlot(LinePlotFigure(series: loss, title: "loss per epoch", yLabel: "loss", height: 170)),
-                          caption: "Loss (\(lossName(outcome.network))): training \(formatNumber(h[h.count - 1].loss, .rounded(4)))"
-                            + (h[h.count - 1].heldOut.map { ", held out \(formatNumber($0.loss, .rounded(4)))" } ?? "") + " after the last epoch.")
+            let last = h[h.count - 1]
             let axis = accuracyAxis(accuracy.flatMap(\.y))
             let from = formatNumber(axis.lowerBound, .rounded(0))
-            doc.addFigure(.linePlot(LinePlotFigure(series: accuracy, title: "accuracy per epoch",
-                                                   yLabel: axis.lowerBound > 0 ? "% correct (axis from \(from)%)" : "% correct",
-                                                   yRange: axis, height: 170)),
-                          caption: "Accuracy: training \(pct(h[h.count - 1].accuracy))"
-                            + (h[h.count - 1].heldOut.map { ", held out \(pct($0.accuracy))" } ?? "") + " after the last epoch."
-                            + (axis.lowerBound > 0 ? " The axis starts at \(from)%, not at 0, so the changes between epochs show." : ""))
+            let plots: [Figure] = [
+                .linePlot(LinePlotFigure(series: loss, title: "loss per epoch", yLabel: "loss", width: 235, height: 200)),
+                .linePlot(LinePlotFigure(series: accuracy, title: "accuracy per epoch",
+                                         yLabel: axis.lowerBound > 0 ? "% correct (axis from \(from)%)" : "% correct",
+                                         yRange: axis, width: 235, height: 200)),
+            ]
+            doc.addFigure(.row(plots, spacing: 14),
+                          caption: "Loss (\(lossName(outcome.network))): training \(formatNumber(last.loss, .rounded(4)))"
+                            + (last.heldOut.map { ", held out \(formatNumber($0.loss, .rounded(4)))" } ?? "") + " after the last epoch. "
+                            + "Accuracy: training \(pct(last.accuracy))" + (last.heldOut.map { ", held out \(pct($0.accuracy))" } ?? "") + "."
+                            + (axis.lowerBound > 0 ? " The accuracy axis starts at \(from)%, not at 0, so the changes between epochs show." : ""))
         }
     }
 
@@ -98,7 +101,7 @@ public enum TrainingReport {
             return text
         }
         text[0] += " The article's network (lessons/models/xo.json) has 3 hand-made 3×3 features, two pooling steps, no bias "
-            + "on its votes, and mean squared error: the squared distance between the votes and the right answer (1 for the right "
+            + "on its votes, and mean squared error: the mean of the squared differences between the votes and the right answer (1 for the right "
             + "class, 0 for the other)."
         if convs.first.map({ $0.filters > 3 }) ?? false {
             text.append("Why more features: the article's three were drawn by hand to match the X and O. Training starts from "
@@ -216,7 +219,7 @@ public enum TrainingReport {
                 return .column([
                     .image(ImageFigure(grid: Grid(ex.image.rows()), title: "#\(m.index + 1): \(name(m.label, classes)) → \(name(m.predicted, classes))",
                                        cellSize: 7)),
-                    .text(TextBlock(markup: votes, width: 63, fontSize: 8.5)),
+                    .text(TextBlock(markup: votes, width: 63, fontSize: 9)),
                 ], spacing: 2)
             }, spacing: 14))
         }

@@ -50,10 +50,17 @@ import Testing
         let outcome = try Self.outcome()
         let doc = TrainingReport.document(outcome, handMade: nil, seconds: nil)
         let lowest = outcome.history.flatMap { [100 * $0.accuracy] + ($0.heldOut.map { [100 * $0.accuracy] } ?? []) }.min() ?? 0
-        let plots = doc.blocks.compactMap { block -> LinePlotFigure? in
-            if case .figure(.linePlot(let f), _) = block, f.title == "accuracy per epoch" { return f } else { return nil }
+        func plots(_ f: Figure) -> [LinePlotFigure] {
+            switch f {
+            case .linePlot(let p): return [p]
+            case .row(let fs, _), .column(let fs, _): return fs.flatMap(plots)
+            default: return []
+            }
         }
-        let plot = try #require(plots.first)
+        let found = doc.blocks.flatMap { block -> [LinePlotFigure] in
+            if case .figure(let f, _) = block { return plots(f).filter { $0.title == "accuracy per epoch" } } else { return [] }
+        }
+        let plot = try #require(found.first)
         let range = try #require(plot.yRange)
         #expect(range.lowerBound <= lowest - 2 && range.lowerBound > lowest - 7 && range.upperBound == 100)
         if range.lowerBound > 0 { #expect(plot.yLabel.contains("axis from \(formatNumber(range.lowerBound, .rounded(0)))%")) }
