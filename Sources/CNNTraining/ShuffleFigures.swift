@@ -33,7 +33,7 @@ enum ShuffleFigures {
         }
         let n = ShuffleExperiment.digitSize
         return ("shuffle-digits", "The first \(count) held-out digits: each drawn picture (titled with its digit) above the same "
-                + "picture with its \(n * n) pixels shuffled, ink white on black. Every picture, training and held out, gets the same "
+                + "picture with its \(n * n) pixels shuffled, ink white on black. Every picture, in the training and the held-out set alike, gets the same "
                 + "shuffle: pixel i of a shuffled picture is pixel σ(i) of the drawn one, for one fixed random order σ. So a shuffled "
                 + "picture holds exactly the drawn picture's values, and can be put back.", .column(rows, spacing: 8))
     }
@@ -109,7 +109,7 @@ enum ShuffleFigures {
                 r.run(.digits, a, m).map { run in Series(name: a == .original ? "as drawn" : "shuffled", y: run.history.map { 100 * ($0.heldOut?.accuracy ?? .nan) }) }
             }
             return .linePlot(LinePlotFigure(series: series, title: m == .cnn ? "CNN" : "dense network", xLabel: "epoch",
-                                            yLabel: "% right, held out", yRange: 0...100, width: 230, height: 190))
+                                            yLabel: "held-out % right", yRange: 0...100, width: 230, height: 190))
         }
         return ("shuffle-training", "Held-out accuracy on the digits after each epoch: the first of the \(r.sizes.runs) trainings "
                 + "of each network, on the pictures as drawn and shuffled.", .row(plots, spacing: 20))
