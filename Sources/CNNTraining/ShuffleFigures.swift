@@ -85,6 +85,12 @@ enum ShuffleFigures {
         return rows
     }
 
+    /// The share of the commoner of two labels (0 or 1).
+    static func majority(_ labels: [Int]) -> Double {
+        let ones = Double(labels.filter { $0 == 1 }.count), n = Double(max(1, labels.count))
+        return max(ones, n - ones) / n
+    }
+
     static func epochs(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }
 
     /// 3. The accuracy table.
@@ -96,8 +102,9 @@ enum ShuffleFigures {
             + "highest. Digits: \(s.digitTrain) training and \(s.digitHeldOut) held-out pictures, \(epochs(s.digitOptions.epochs)); "
             + "the CNN has \(weights(.digits, .cnn)) weights, the dense network \(weights(.digits, .dense)). Customers: "
             + "\(s.customerTrain) training and \(s.customerHeldOut) held-out rows, \(epochs(s.customerOptions.epochs)); the CNN has "
-            + "\(weights(.customers, .cnn)) weights, the dense network \(weights(.customers, .dense)). Chance is 10% for the digits "
-            + "and about 50% for the customers."
+            + "\(weights(.customers, .cnn)) weights, the dense network \(weights(.customers, .dense)). Guessing gets 10% of the digits "
+            + "right; always answering the commoner label gets \(ShuffleResult.pct(majority(r.data.heldOutCustomers.labels))) of the "
+            + "held-out customers right."
         return ("shuffle-accuracy", caption,
                 .table(TableFigure(header: header, rows: accuracyRows(r), alignments: [.left, .left, .right, .right], fontSize: 10)))
     }
