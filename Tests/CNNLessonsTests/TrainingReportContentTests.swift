@@ -29,7 +29,7 @@ import Testing
         for m in mistakes {
             let image = outcome.setup.heldOut[m.index]
             #expect(m.label == image.label && m.predicted != m.label)
-            let traced = try #require(outcome.network.trace(input: image.image, target: nil).record(last, "output"))
+            let traced = try #require(outcome.network.trace(input: image.image, target: nil).record(last, .output))
             #expect(m.votes == traced.data)
             #expect(m.votes.indices.max { m.votes[$0] < m.votes[$1] } == m.predicted)
         }
