@@ -78,6 +78,8 @@ extension StepBuilder {
             return try weightTermsFigure(input, layer, index, numbers ?? style, step)
         case let .update(input, lr, count, numbers):
             return try updateFigure(input, lr: lr, count: count, numbers ?? style, step)
+        case let .errorCurve(input, layer, index, from, to, points, nudge, numbers):
+            return try errorCurveFigure(input, layer, index, values: (from, to, points), nudge: nudge, numbers ?? style, step)
         default:
             return nil
         }

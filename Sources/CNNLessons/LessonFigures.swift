@@ -35,7 +35,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .errorCurve:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):

@@ -105,13 +105,19 @@ public enum ShowItem: Sendable, Equatable {
     /// `count` weights of each parameter with the largest |g|, and the votes and loss before and
     /// after (a second forward pass with the new weights).
     case update(input: String, lr: Double, count: Int, numbers: NumberStyle?)
+    /// The article's nudging of one weight of `layer` (`index` in its weight's shape): the loss of
+    /// the input with that weight set to `points` values evenly from `from` to `to` (the slides'
+    /// U), the point now with the traced gradient as the tangent's slope, and the slope from two
+    /// nudges `w ± nudge` beside it. Every loss is a forward pass of the engine.
+    case errorCurve(input: String, layer: String, index: [Int], from: Double, to: Double, points: Int, nudge: Double,
+                    numbers: NumberStyle?)
     /// A figure drawn by the lesson's experiment, by name (e.g. `audio-sounds`).
     case experiment(figure: String)
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
                                "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
-                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
+                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "error_curve", "experiment"]
 }
 
 /// A problem in a lesson file, with its line and column when known.
@@ -459,7 +465,34 @@ struct ShowItemReader {
         return .update(input: try input(f["input"], "update.input"), lr: lr,
                        count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
                        numbers: try numbers(f))
+    case "error_curve":
+        return try errorCurveItem()
         default: return nil
         }
+    }
+
+    /// `error_curve: {input, layer, index: [1, 1], from: -1.75, to: 1.25, points: 13, nudge: 0.1, numbers}`.
+    func errorCurveItem() throws(LessonError) -> ShowItem {
+        let f = try fields(["input", "layer", "index", "from", "to", "points", "nudge", "numbers"],
+                           required: ["input", "layer", "index", "from", "to"])
+        guard let idx = f["index"], let seq = idx.sequence, !seq.isEmpty else {
+            throw fail(f["index"], "error_curve.index must list the weight's index, e.g. [1, 1] for out.weight[1,1]")
+        }
+        var index: [Int] = []
+        for n in seq { index.append(try int(n, "error_curve.index")) }
+        func number(_ key: String) throws(LessonError) -> Double? {
+            guard let node = f[key] else { return nil }
+            guard let text = node.scalar?.string, let v = Double(text), v.isFinite else {
+                throw fail(node, "error_curve.\(key) must be a number, e.g. 0.1")
+            }
+            return v
+        }
+        let from = try number("from") ?? 0, to = try number("to") ?? 0, nudge = try number("nudge") ?? 0.1
+        guard from < to else { throw fail(f["to"], "error_curve.to must be larger than error_curve.from") }
+        guard nudge > 0 else { throw fail(f["nudge"], "error_curve.nudge must be a positive number, e.g. 0.1") }
+        let points = try f["points"].map { n throws(LessonError) in try int(n, "error_curve.points", min: 2) } ?? 13
+        guard points <= 201 else { throw fail(f["points"], "error_curve.points must be at most 201") }
+        return .errorCurve(input: try input(f["input"], "error_curve.input"), layer: try string(f["layer"], "error_curve.layer"),
+                           index: index, from: from, to: to, points: points, nudge: nudge, numbers: try numbers(f))
     }
 }
