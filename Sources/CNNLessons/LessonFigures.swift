@@ -13,8 +13,8 @@ extension StepBuilder {
             return try imageFigure(input, step)
         case .compare(let a, let b):
             return try compareFigure(a, b, step)
-        case .features(let layer):
-            return try featuresFigure(layer, step)
+        case let .features(layer, input):
+            return try featuresFigure(layer, input, step)
         case let .convolution(input, layer, f, row, col):
             return try convolutionFigure(input, layer, f, row, col, step)
         case let .map(input, layer, role, c):
@@ -25,8 +25,12 @@ extension StepBuilder {
             return try reluFigure(input, layer, c, step)
         case let .pooling(input, layer, c):
             return try poolingFigure(input, layer, c, step)
-        case .pipeline:
-            return pipelineFigure()
+        case .pipeline(let input):
+            return try pipelineFigure(input, step)
+        case let .receptiveField(input, layer, row, col):
+            return try receptiveFieldFigure(input, layer, row, col, step)
+        case let .denseStack(input, layers):
+            return try denseStackFigure(input, layers, step)
         case let .votes(input, layer):
             return try votesFigure(input, layer, step)
         case let .voteBars(inputs, layer):
@@ -60,9 +64,20 @@ extension StepBuilder {
                                           .image(ImageFigure(grid: gb, title: b, highlighted: cells))]))
     }
 
-    func featuresFigure(_ layer: String, _ step: LessonStep) throws -> LessonFigure {
-        let input = try anyInput(step)
+    func featuresFigure(_ layer: String, _ given: String?, _ step: LessonStep) throws -> LessonFigure {
+        let input = try given ?? anyInput(step)
+        let w = try record(input, layer, "weight", step)
+        if w.shape.count == 4, w.shape[1] > 1 {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(w.shape[0]) features of \(layer), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads.",
+                                figure: featureStacks(w, layer: layer))
+        }
         let feats = try features(input, layer, step)
+        if given != nil, !w.data.allSatisfy({ $0 >= -1 && $0 <= 1 }) {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(feats.count) features of \(layer), learned: each grid is drawn on its own gray scale, its largest weight white or black.",
+                                figure: learnedFeatures(feats, layer: layer))
+        }
         return LessonFigure(name: "features-\(layer)", caption: "The \(feats.count) features of \(layer).",
                             figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
     }
@@ -102,12 +117,15 @@ extension StepBuilder {
         if let at = layers.firstIndex(where: { $0.name == spec.name }),
            let convAt = layers[...at].lastIndex(where: { if case .conv = $0.kind { return true } else { return false } }),
            !layers[convAt...at].contains(where: { if case .dense = $0.kind { return true } else { return false } }),
+           let w = try? record(input, layers[convAt].name, "weight", step), w.shape.count == 4, w.shape[1] == 1,
            let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
             feats = fs
         }
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                             caption: "Every map of \(layer) for the \(input) image (\(ShapeText.figure(r.shape))).",
-                            figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
+                            figure: feats.isEmpty && isConvMaps(input, layer, step)
+                                ? featureMaps(try channels(r, step), title: "\(layer): \(input)")
+                                : layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -132,10 +150,16 @@ extension StepBuilder {
                             figure: .pooling(figure))
     }
 
-    func pipelineFigure() -> LessonFigure {
-        let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
-        return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
-                            figure: .pipeline(PipelineFigure(stages: stages)))
+    func pipelineFigure(_ input: String?, _ step: LessonStep) throws -> LessonFigure {
+        var net = network
+        if let input {
+            guard let n = networks[input] else { throw fail(step, "no input named '\(input)'") }
+            net = n
+        }
+        let stages = TraceFigures.pipelineStages(net.model, shapes: net.shapes)
+        return LessonFigure(name: "pipeline" + (input.map { "-" + slug($0) } ?? ""),
+                            caption: "The network\(input.map { " of the \($0) image" } ?? ""), layer by layer, with the shape after each.",
+                            figure: pipelineRows(stages))
     }
 
     func votesFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {

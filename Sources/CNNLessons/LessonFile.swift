@@ -64,8 +64,9 @@ public enum ShowItem: Sendable, Equatable {
     case image(input: String)
     /// Two images side by side, with the pixels that differ marked.
     case compare(String, String)
-    /// A conv layer's features (its weights).
-    case features(layer: String)
+    /// A conv layer's features (its weights), of the lesson's network or of `input`'s; a feature
+    /// over several channels is drawn as one small grid per channel.
+    case features(layer: String, input: String?)
     /// One convolution step: `feature` of `layer` laid on `input` at output position (row, col).
     case convolution(input: String, layer: String, feature: Int, row: Int, col: Int)
     /// One channel of an array of a layer (`role`: output, input, grad_output, grad_input).
@@ -76,8 +77,13 @@ public enum ShowItem: Sendable, Equatable {
     case relu(input: String, layer: String, channel: Int)
     /// A max-pooling layer's windows and winners for one channel.
     case pooling(input: String, layer: String, channel: Int)
-    /// The model's layers with their shapes.
-    case pipeline
+    /// The model's layers with their shapes: the lesson's network, or `input`'s.
+    case pipeline(input: String?)
+    /// The input pixels one output cell of a layer sees (`ReceptiveField` in CNNCore), outlined on the image.
+    case receptiveField(input: String, layer: String, row: Int, col: Int)
+    /// Stacked fully connected layers as votes, one figure per layer: the values vote for the
+    /// hidden units, whose outputs (after the activation that follows) vote for the classes.
+    case denseStack(input: String, layers: [String])
     /// A dense layer's inputs with lines to its outputs, thickness following the weights.
     case votes(input: String, layer: String)
     /// A dense layer's outputs as bars, for several inputs.
@@ -116,7 +122,7 @@ public enum ShowItem: Sendable, Equatable {
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
-                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
+                               "pipeline", "receptive_field", "dense_stack", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
                                "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "error_curve", "experiment"]
 }
 
@@ -325,7 +331,7 @@ struct NodeReader {
         let kindList = ShowItem.kinds.joined(separator: ", ")
         if let s = node.scalar?.string {
             guard s == "pipeline" else { throw fail(node, "unknown step kind '\(s)' (known: \(kindList))") }
-            return .pipeline
+            return .pipeline(input: nil)
         }
         guard let map = node.mapping, map.count == 1, let (k, v) = map.first.map({ ($0.key, $0.value) }), let kind = k.string else {
             throw fail(node, "each 'show' item is one kind with its settings, e.g. '- image: X' (known kinds: \(kindList))")
@@ -383,7 +389,10 @@ struct ShowItemReader {
         guard let seq = v.sequence, seq.count == 2 else { throw fail(v, "compare takes two input names, e.g. [X, X_deformed]") }
         return .compare(try input(seq[0], "compare"), try input(seq[1], "compare"))
     case "features":
-        return .features(layer: try string(v, "features"))
+        if v.scalar != nil { return .features(layer: try string(v, "features"), input: nil) }
+        let f = try fields(["layer", "input"], required: ["layer"])
+        return .features(layer: try string(f["layer"], "features.layer"),
+                         input: try f["input"].map { n throws(LessonError) in try input(n, "features.input") })
     case "convolution":
         let f = try fields(["input", "layer", "feature", "at"], required: ["input", "layer", "at"])
         guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "convolution.at must be [row, column]") }
@@ -408,7 +417,18 @@ struct ShowItemReader {
         return kind == "relu" ? .relu(input: i, layer: l, channel: c)
             : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c, numbers: try numbers(f))
     case "pipeline":
-        return .pipeline
+        return .pipeline(input: try input(v, "pipeline"))
+    case "receptive_field":
+        let f = try fields(["input", "layer", "at"], required: ["input", "layer", "at"])
+        guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "receptive_field.at must be [row, column]") }
+        return .receptiveField(input: try input(f["input"], "receptive_field.input"), layer: try string(f["layer"], "receptive_field.layer"),
+                               row: try int(pair[0], "receptive_field.at row"), col: try int(pair[1], "receptive_field.at column"))
+    case "dense_stack":
+        let f = try fields(["input", "layers"], required: ["input", "layers"])
+        guard let seq = f["layers"]?.sequence, seq.count >= 2 else { throw fail(f["layers"], "dense_stack.layers must list two or more dense layers") }
+        var layers: [String] = []
+        for n in seq { layers.append(try string(n, "dense_stack.layers")) }
+        return .denseStack(input: try input(f["input"], "dense_stack.input"), layers: layers)
     case "experiment":
         return .experiment(figure: try string(v, "experiment"))
     case "votes":

@@ -239,7 +239,7 @@ struct StepBuilder {
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
         let counts = [".count", ".nonzero", ".negative"]
-        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || counts.contains { t.element.hasSuffix($0) } }
+        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || t.element.hasPrefix("field:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
         let fromExperiment = experiment.map { e in tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix(e.name + ":") } } ?? false
@@ -275,6 +275,8 @@ struct StepBuilder {
                 throw fail(step, "{{\(body)}}: no step has the id '\(tail)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
             }
             return Double(i + 1)
+        case "field":
+            return try fieldRows(tail, body: body, step: step)
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }

@@ -1,0 +1,123 @@
+import CNNAnalysis
+import CNNCore
+import CNNFigures
+import Foundation
+
+// Figures for a deeper network: features that read several maps, the patch of the image one cell
+// sees, and fully connected layers stacked with a hidden layer. Every number is read from the traces.
+
+extension StepBuilder {
+    /// A conv weight `[O, C, kh, kw]` as one row per feature, holding one grid per map it reads.
+    func featureStacks(_ w: TraceRecord, layer: String) -> Figure {
+        let (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        let rows = (0..<o).map { f in
+            FilterRow(label: "feature \(f + 1)", features: (0..<c).map { ch in
+                let start = (f * c + ch) * kh * kw
+                return NamedGrid(name: "on map \(ch + 1)", grid: Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) }))
+            })
+        }
+        return .filterBank(FilterBankFigure(rows: rows, title: "\(layer): \(o) features, each \(c) grids of \(kh)×\(kw)",
+                                            numberStyle: style, cellSize: 34))
+    }
+
+    /// Learned one-channel features (any values) as one row of grids, each on its own gray scale.
+    func learnedFeatures(_ feats: [NamedGrid], layer: String) -> Figure {
+        .filterBank(FilterBankFigure(rows: [FilterRow(label: "", features: feats)], title: "\(layer): \(feats.count) learned features",
+                                     numberStyle: style, cellSize: 34))
+    }
+
+    /// A multi-channel layer's maps, each named after the feature that made it ("feature 1", …).
+    func featureMaps(_ maps: [Grid], title: String) -> Figure {
+        let figure = TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 520)
+        func renamed(_ f: Figure, _ first: inout Int) -> Figure {
+            switch f {
+            case .layer(var l):
+                l.mapNames = l.maps.indices.map { "feature \(first + $0 + 1)" }
+                first += l.maps.count
+                return .layer(l)
+            case .column(let parts, let spacing):
+                var out: [Figure] = []
+                for p in parts { out.append(renamed(p, &first)) }
+                return .column(out, spacing: spacing)
+            default:
+                return f
+            }
+        }
+        var first = 0
+        return renamed(figure, &first)
+    }
+
+    /// The stages of a long pipeline in rows of at most 6 boxes, so their labels keep their size.
+    func pipelineRows(_ stages: [PipelineStage]) -> Figure {
+        guard stages.count > 7 else { return .pipeline(PipelineFigure(stages: stages)) }
+        let half = (stages.count + 1) / 2
+        return .column([.pipeline(PipelineFigure(stages: Array(stages[..<half]))), .pipeline(PipelineFigure(stages: Array(stages[half...])))])
+    }
+
+    /// The image with the pixels that output cell (`row`, `col`) of `layer` sees outlined.
+    func receptiveFieldFigure(_ input: String, _ layer: String, _ row: Int, _ col: Int, _ step: LessonStep) throws -> LessonFigure {
+        guard let net = networks[input], let at = net.model.layers.firstIndex(where: { $0.name == layer }) else {
+            throw fail(step, "the network of '\(input)' has no layer '\(layer)'")
+        }
+        guard let field = ReceptiveField(net.model, shapes: net.shapes, layer: at, row: row, col: col) else {
+            throw fail(step, "receptive_field: \(layer) has no cell at row \(row), column \(col) that sees a patch of the image")
+        }
+        let image = try channel(try firstInput(input, step), 0, step)
+        var cells = Set<Cell>()
+        for r in field.rows { for c in field.cols { cells.insert(Cell(row: r, col: c)) } }
+        let size = "\(field.rows.count)×\(field.cols.count)"
+        return LessonFigure(name: "receptive-field-\(slug(input))-\(layer)-r\(row)c\(col)",
+                            caption: "\(layer) at row \(row + 1), column \(col + 1) sees rows \(field.rows.lowerBound + 1)–\(field.rows.upperBound + 1) and columns \(field.cols.lowerBound + 1)–\(field.cols.upperBound + 1) of the image (outlined): a patch of \(size) pixels.",
+                            figure: .image(ImageFigure(grid: image, title: "what one cell of \(layer) sees", highlighted: cells)))
+    }
+
+    /// Dense layers as votes, one figure per layer, each layer's inputs read from the trace (after
+    /// whatever activation came before it).
+    func denseStackFigure(_ input: String, _ layers: [String], _ step: LessonStep) throws -> LessonFigure {
+        var parts: [Figure] = []
+        var previous: [String]?
+        for (k, layer) in layers.enumerated() {
+            guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
+            let x = try record(input, layer, "input", step), w = try record(input, layer, "weight", step)
+            let y = try record(input, layer, "output", step)
+            let n = w.shape[1]
+            let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
+            let last = k == layers.count - 1
+            let outputs = last ? try classLabels(input, count: y.data.count, step) : (1...max(1, y.data.count)).map { "h\($0)" }
+            let inputs = previous ?? (1...max(1, n)).map { "value \($0)" }
+            parts.append(.votes(VotesFigure(inputs: x.data, inputLabels: inputs, outputLabels: outputs, weights: rows,
+                                            outputValues: y.data, title: "\(layer): \(n) values → \(y.data.count)", numberStyle: style,
+                                            groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
+            previous = outputs
+        }
+        return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
+                            caption: "The fully connected layers for the \(input) image, one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote.",
+                            figure: .column(parts))
+    }
+}
+
+extension StepBuilder {
+    /// `{{field:INPUT,LAYER,ROW,COL}}`: how many rows of the image cell (ROW, COL) of LAYER sees
+    /// in INPUT's network (from 0; see `ReceptiveField`).
+    func fieldRows(_ tail: String, body: String, step: LessonStep) throws -> Double {
+        let parts = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 4, let row = Int(parts[2]), let col = Int(parts[3]) else {
+            throw fail(step, "{{\(body)}}: write field:INPUT,LAYER,ROW,COL")
+        }
+        guard let net = networks[parts[0]] else { throw fail(step, "{{\(body)}}: no input named '\(parts[0])'") }
+        guard let at = net.model.layers.firstIndex(where: { $0.name == parts[1] }),
+              let field = ReceptiveField(net.model, shapes: net.shapes, layer: at, row: row, col: col) else {
+            throw fail(step, "{{\(body)}}: \(parts[1]) has no cell at row \(row), column \(col) that sees a patch of the image")
+        }
+        return Double(field.rows.count)
+    }
+}
+
+extension StepBuilder {
+    /// Whether `layer` is a conv layer over several channels, whose maps are named by feature.
+    func isConvMaps(_ input: String, _ layer: String, _ step: LessonStep) -> Bool {
+        guard let spec = try? layerSpec(input, layer, step), case .conv = spec.kind,
+              let w = try? record(input, layer, "weight", step) else { return false }
+        return w.shape.count == 4 && w.shape[1] > 1
+    }
+}
