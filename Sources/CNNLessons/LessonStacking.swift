@@ -26,9 +26,10 @@ extension StepBuilder {
                                      numberStyle: style, cellSize: 34))
     }
 
-    /// A multi-channel layer's maps, each named after the feature that made it ("feature 1", …).
+    /// A multi-channel layer's maps, each named after the feature that made it ("feature 1", …), two
+    /// to a row so their numbers stay readable on paper.
     func featureMaps(_ maps: [Grid], title: String) -> Figure {
-        let figure = TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 520)
+        let figure = TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 300)
         func renamed(_ f: Figure, _ first: inout Int) -> Figure {
             switch f {
             case .layer(var l):
