@@ -25,7 +25,12 @@ enum ErrorCurveSVG {
             c.add(.element("circle", [("cx", n(px(p.0))), ("cy", n(py(p.1))), ("r", "3"), ("fill", "#1f4e99")], []), right: 0, bottom: 0)
         }
         let span = (xh - xl) * 0.22
-        let (t0, t1) = (max(xl, f.weight - span), min(xh, f.weight + span))
+        var (t0, t1) = (max(xl, f.weight - span), min(xh, f.weight + span))
+        if f.gradient != 0 {
+            // Inside the axes: where the tangent meets the bottom and the top of the plot.
+            let a = f.weight + (lo - f.error) / f.gradient, b = f.weight + (hi - f.error) / f.gradient
+            (t0, t1) = (max(t0, min(a, b)), min(t1, max(a, b)))
+        }
         c.add(.element("line", [("x1", n(px(t0))), ("y1", n(py(f.error + f.gradient * (t0 - f.weight)))),
                                 ("x2", n(px(t1))), ("y2", n(py(f.error + f.gradient * (t1 - f.weight)))),
                                 ("stroke", "#1a1a1a"), ("stroke-width", "1.5"), ("stroke-dasharray", "6 3")], []), right: 0, bottom: 0)
@@ -35,6 +40,9 @@ enum ErrorCurveSVG {
         }
         c.add(.element("circle", [("cx", n(px(f.weight))), ("cy", n(py(f.error))), ("r", "5.5"), ("fill", "#ffc20a"),
                                   ("stroke", "#1a1a1a"), ("stroke-width", "1.5")], []), right: 0, bottom: 0)
+        c.add(L.label("tangent, slope \(formatNumber(f.gradient, f.numberStyle))", x: px(t1) + 6,
+                      y: min(y0 + h - 4, py(f.error + f.gradient * (t1 - f.weight)) + 14), size: 10, anchor: "start"),
+              right: 0, bottom: 0)
         c.add(L.label("now", x: px(f.weight) - 8, y: py(f.error) - 9, size: 11, anchor: "end"), right: 0, bottom: 0)
         c.add(L.label("the weight \(f.weightName)", x: x0 + w / 2, y: y0 + h + 30, size: 11), right: 0, bottom: 0)
         c.add(L.label(ErrorCurveFigure.short(xl), x: x0, y: y0 + h + 14, size: 10), right: 0, bottom: 0)

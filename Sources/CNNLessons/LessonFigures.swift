@@ -158,7 +158,7 @@ extension StepBuilder {
         }
         let stages = TraceFigures.pipelineStages(net.model, shapes: net.shapes)
         return LessonFigure(name: "pipeline" + (input.map { "-" + slug($0) } ?? ""),
-                            caption: "The network\(input.map { " of the \($0) image" } ?? ""), layer by layer, with the shape after each.",
+                            caption: "The network\(input.map { " that the \($0) image goes through" } ?? ""), layer by layer, with the shape after each.",
                             figure: pipelineRows(stages))
     }
 
