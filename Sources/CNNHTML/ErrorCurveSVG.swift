@@ -40,9 +40,15 @@ enum ErrorCurveSVG {
         }
         c.add(.element("circle", [("cx", n(px(f.weight))), ("cy", n(py(f.error))), ("r", "5.5"), ("fill", "#ffc20a"),
                                   ("stroke", "#1a1a1a"), ("stroke-width", "1.5")], []), right: 0, bottom: 0)
-        c.add(L.label("tangent, slope \(formatNumber(f.gradient, f.numberStyle))", x: px(t1) + 6,
-                      y: min(y0 + h - 4, py(f.error + f.gradient * (t1 - f.weight)) + 14), size: 10, anchor: "start"),
+        // The key, under the plot.
+        let kx = x0, ky = y0 + h + 48
+        c.add(.element("line", [("x1", n(kx)), ("y1", n(ky - 4)), ("x2", n(kx + 22)), ("y2", n(ky - 4)), ("stroke", "#1a1a1a"),
+                                ("stroke-width", "1.5"), ("stroke-dasharray", "6 3")], []), right: 0, bottom: 0)
+        c.add(L.label("tangent at now, slope \(formatNumber(f.gradient, f.numberStyle))", x: kx + 30, y: ky, size: 10, anchor: "start"),
               right: 0, bottom: 0)
+        c.add(.element("circle", [("cx", n(kx + 214)), ("cy", n(ky - 4)), ("r", "3.5"), ("fill", "#fff"), ("stroke", "#1a1a1a")], []),
+              right: 0, bottom: ky + 6)
+        c.add(L.label("nudged up and down", x: kx + 224, y: ky, size: 10, anchor: "start"), right: 0, bottom: 0)
         c.add(L.label("now", x: px(f.weight) - 8, y: py(f.error) - 9, size: 11, anchor: "end"), right: 0, bottom: 0)
         c.add(L.label("the weight \(f.weightName)", x: x0 + w / 2, y: y0 + h + 30, size: 11), right: 0, bottom: 0)
         c.add(L.label(ErrorCurveFigure.short(xl), x: x0, y: y0 + h + 14, size: 10), right: 0, bottom: 0)

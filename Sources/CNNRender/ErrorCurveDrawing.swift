@@ -47,18 +47,26 @@ extension Drawer {
         }
         painter.circle(px(f.weight), py(f.error), 5.5, fill: Palette.highlight, stroke: Palette.ink, width: 1.5)
         painter.text("now", x: px(f.weight) - 8, y: py(f.error) - 9, label, align: .right)
-        let slopeText = "tangent, slope \(formatNumber(f.gradient, f.numberStyle))"
-        let tx = px(t1), ty = py(f.error + f.gradient * span)
-        // Below the tangent's upper end, where the U (which bends away above its tangent) leaves room.
-        painter.text(slopeText, x: min(tx + 6, plotX + plotW - painter.textWidth(slopeText, small)), y: min(plotY + plotH - 4, ty + 14), small)
         painter.line(plotX, plotY, plotX, plotY + plotH, Palette.ink, width: 1)
         painter.line(plotX, plotY + plotH, plotX + plotW, plotY + plotH, Palette.ink, width: 1)
         painter.text("the weight \(f.weightName)", x: plotX + plotW / 2, y: plotY + plotH + 34, label, align: .center)
         painter.verticalText("error (loss L)", cx: 8, cy: plotY + plotH / 2, label)
-        var y = plotY + plotH + 46
+        legend(f, x: plotX, y: plotY + plotH + 54)
+        var y = plotY + plotH + 66
         for note in f.notes {
             y += painter.paragraph(TextBlock.escape(note), x: 0, y: y, width: plotX + plotW, FontStyle(size: 10)) + 2
         }
         return Size(width: plotX + plotW, height: y)
+    }
+
+    /// The key, one line under the plot: the dashed tangent with its slope, and the open circles of the nudges.
+    private func legend(_ f: ErrorCurveFigure, x: Double, y: Double) {
+        let small = FontStyle(size: 9.5)
+        let tangent = "tangent at now, slope \(formatNumber(f.gradient, f.numberStyle))"
+        painter.line(x, y - 3.5, x + 22, y - 3.5, Palette.ink, width: 1.5, dash: [6, 3])
+        painter.text(tangent, x: x + 28, y: y, small)
+        let x2 = x + 28 + painter.textWidth(tangent, small) + 24
+        painter.circle(x2 + 4, y - 3.5, 3.5, fill: .white, stroke: Palette.ink, width: 1.2)
+        painter.text("nudged up and down", x: x2 + 14, y: y, small)
     }
 }

@@ -14,8 +14,8 @@ import Testing
         Issue.record("not an error curve"); return
     }
     let html = FigureHTML.draw(.errorCurve(f)).rendered
-    #expect(html.components(separatedBy: "<circle").count - 1 == f.weights.count + 3)
+    #expect(html.components(separatedBy: "<circle").count - 1 == f.weights.count + 4)
     #expect(html.contains("fill=\"#ffc20a\""))
     for note in f.notes { #expect(html.contains(HTML.escape(note))) }
-    #expect(html.contains("tangent, slope \(formatNumber(f.gradient, f.numberStyle))"))
+    #expect(html.contains("tangent at now, slope \(formatNumber(f.gradient, f.numberStyle))"))
 }
