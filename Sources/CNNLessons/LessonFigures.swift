@@ -69,7 +69,8 @@ extension StepBuilder {
         let w = try record(input, layer, "weight", step)
         if w.shape.count == 4, w.shape[1] > 1 {
             return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
-                                caption: "The \(w.shape[0]) features of \(layer), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads.",
+                                caption: "The \(w.shape[0]) features of \(layer), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads."
+                                    + biasText(input, layer, names: (1...w.shape[0]).map { "feature \($0)" }, step),
                                 figure: featureStacks(w, layer: layer))
         }
         let feats = try features(input, layer, step)

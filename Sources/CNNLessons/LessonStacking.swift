@@ -76,6 +76,7 @@ extension StepBuilder {
     /// whatever activation came before it).
     func denseStackFigure(_ input: String, _ layers: [String], _ step: LessonStep) throws -> LessonFigure {
         var parts: [Figure] = []
+        var biases = ""
         var previous: [String]?
         for (k, layer) in layers.enumerated() {
             guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
@@ -89,10 +90,11 @@ extension StepBuilder {
             parts.append(.votes(VotesFigure(inputs: x.data, inputLabels: inputs, outputLabels: outputs, weights: rows,
                                             outputValues: y.data, title: "\(layer): \(n) values → \(y.data.count)", numberStyle: style,
                                             groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
+            biases += biasText(input, layer, names: outputs, step)
             previous = outputs
         }
         return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
-                            caption: "The fully connected layers for the \(input) image, one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote.",
+                            caption: "The fully connected layers for the \(input) image, one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote." + biases,
                             figure: .column(parts))
     }
 }
@@ -120,5 +122,13 @@ extension StepBuilder {
         guard let spec = try? layerSpec(input, layer, step), case .conv = spec.kind,
               let w = try? record(input, layer, "weight", step) else { return false }
         return w.shape.count == 4 && w.shape[1] > 1
+    }
+}
+
+extension StepBuilder {
+    /// " Biases: NAME VALUE, …." for a layer with a traced bias, else "".
+    func biasText(_ input: String, _ layer: String, names: [String], _ step: LessonStep) -> String {
+        guard let b = try? trace(input, step).record(layer, "bias"), b.data.count == names.count else { return "" }
+        return " Biases of \(layer): " + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
     }
 }

@@ -127,3 +127,58 @@ private func layerGrids(_ figure: Figure) -> [Grid] {
     default: return []
     }
 }
+
+@Suite struct XONewKindsRefuseBadSettings {
+    /// A lesson in a temporary folder, using the shipped models and inputs, with one step showing `show`.
+    private func lesson(_ show: String, text: String = "t") throws -> String {
+        let path = try Fixtures.temporaryFolder("xo-new-kinds").appendingPathComponent("l.yaml").path
+        let l = Fixtures.lessons.path
+        let yaml = """
+        title: t
+        model: \(l)/models/xo.json
+        weights: \(l)/models/xo.weights.json
+        inputs:
+          X: {file: \(l)/inputs/x.txt, target: X}
+          D: {file: \(l)/inputs/x.txt, model: \(l)/models/xo-deep.json, weights: \(l)/models/xo-deep.weights.json}
+        steps:
+          - heading: one
+            text: "\(text)"
+            show:
+              - \(show)
+        """
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test(arguments: [
+        ("error_curve: {input: X, layer: out, index: [1, 1], from: 1, to: -1}", "larger than"),
+        ("error_curve: {input: X, layer: out, index: [1, 1], from: -1, to: 1, nudge: 0}", "nudge"),
+        ("error_curve: {input: X, layer: out, index: [1], from: -1, to: 1}", "outside"),
+        ("receptive_field: {input: D, layer: hidden, at: [0, 0]}", "no cell"),
+        ("dense_stack: {input: D, layers: [conv2, out]}", "not a dense layer"),
+    ])
+    func badSettingsNameTheirProblem(show: String, words: String) throws {
+        let path = try lesson(show)
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        do {
+            _ = try LessonRunner.run(try Lesson.load(path))
+            Issue.record("'\(show)' was accepted")
+        } catch let e as LessonError {
+            #expect(e.description.contains(words), "\(e.description)")
+            #expect(e.line != nil)
+        }
+    }
+
+    @Test func theFieldTemplateIsTheReceptiveFieldsRows() throws {
+        let path = try lesson("receptive_field: {input: D, layer: conv2, at: [0, 0]}", text: "{{field:D,conv2,0,0}} {{field:D,conv2,1,1}}")
+        defer { try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path) }
+        let run = try LessonRunner.run(try Lesson.load(path))
+        let net = try #require(run.traces["D"]).model
+        let shapes = try net.shapes()
+        let at = try #require(net.layers.firstIndex { $0.name == "conv2" })
+        let corner = try #require(ReceptiveField(net, shapes: shapes, layer: at, row: 0, col: 0))
+        let middle = try #require(ReceptiveField(net, shapes: shapes, layer: at, row: 1, col: 1))
+        #expect(run.sections[0].paragraphs == ["\(corner.rows.count) \(middle.rows.count)"])
+        #expect(corner.rows.count < middle.rows.count)
+    }
+}
