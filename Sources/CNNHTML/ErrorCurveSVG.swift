@@ -50,7 +50,7 @@ enum ErrorCurveSVG {
               right: 0, bottom: ky + 6)
         c.add(L.label("nudged up and down", x: kx + 224, y: ky, size: 10, anchor: "start"), right: 0, bottom: 0)
         c.add(L.label("now", x: px(f.weight) - 8, y: py(f.error) - 9, size: 11, anchor: "end"), right: 0, bottom: 0)
-        c.add(L.label("the weight \(f.weightName)", x: x0 + w / 2, y: y0 + h + 30, size: 11), right: 0, bottom: 0)
+        c.add(L.label("the weight (\(f.weightName))", x: x0 + w / 2, y: y0 + h + 30, size: 11), right: 0, bottom: 0)
         c.add(L.label(ErrorCurveFigure.short(xl), x: x0, y: y0 + h + 14, size: 10), right: 0, bottom: 0)
         c.add(L.label(ErrorCurveFigure.short(xh), x: x0 + w, y: y0 + h + 14, size: 10), right: 0, bottom: 0)
         c.add(L.label(formatNumber(hi, f.numberStyle), x: x0 - 4, y: y0 + 10, size: 10, anchor: "end"), right: 0, bottom: 0)

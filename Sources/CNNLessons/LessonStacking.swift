@@ -8,7 +8,7 @@ import Foundation
 
 extension StepBuilder {
     /// A conv weight `[O, C, kh, kw]` as one row per feature, holding one grid per map it reads.
-    func featureStacks(_ w: TraceRecord, layer: String) -> Figure {
+    func featureStacks(_ w: TraceRecord, layer: String, words: String) -> Figure {
         let (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         let rows = (0..<o).map { f in
             FilterRow(label: "feature \(f + 1)", features: (0..<c).map { ch in
@@ -16,13 +16,13 @@ extension StepBuilder {
                 return NamedGrid(name: "on map \(ch + 1)", grid: Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) }))
             })
         }
-        return .filterBank(FilterBankFigure(rows: rows, title: "\(layer): \(o) features, each \(c) grids of \(kh)×\(kw)",
+        return .filterBank(FilterBankFigure(rows: rows, title: "\(words): \(o) features, each \(c) grids of \(kh)×\(kw)",
                                             numberStyle: style, cellSize: 34))
     }
 
     /// Learned one-channel features (any values) as one row of grids, each on its own gray scale.
-    func learnedFeatures(_ feats: [NamedGrid], layer: String) -> Figure {
-        .filterBank(FilterBankFigure(rows: [FilterRow(label: "", features: feats)], title: "\(layer): \(feats.count) learned features",
+    func learnedFeatures(_ feats: [NamedGrid], words: String) -> Figure {
+        .filterBank(FilterBankFigure(rows: [FilterRow(label: "", features: feats)], title: "\(words): \(feats.count) learned features",
                                      numberStyle: style, cellSize: 34))
     }
 
@@ -64,12 +64,13 @@ extension StepBuilder {
             throw fail(step, "receptive_field: \(layer) has no cell at row \(row), column \(col) that sees a patch of the image")
         }
         let image = try channel(try firstInput(input, step), 0, step)
+        let words = try layerWords(input, layer, step)
         var cells = Set<Cell>()
         for r in field.rows { for c in field.cols { cells.insert(Cell(row: r, col: c)) } }
         let size = "\(field.rows.count)×\(field.cols.count)"
         return LessonFigure(name: "receptive-field-\(slug(input))-\(layer)-r\(row)c\(col)",
-                            caption: "\(layer) at row \(row + 1), column \(col + 1) sees rows \(field.rows.lowerBound + 1)–\(field.rows.upperBound + 1) and columns \(field.cols.lowerBound + 1)–\(field.cols.upperBound + 1) of the image (outlined): a patch of \(size) pixels.",
-                            figure: .image(ImageFigure(grid: image, title: "what one cell of \(layer) sees", highlighted: cells)))
+                            caption: "A cell of \(words) at row \(row + 1), column \(col + 1) (\(layer).output[·,\(row),\(col)]) sees rows \(field.rows.lowerBound + 1)–\(field.rows.upperBound + 1) and columns \(field.cols.lowerBound + 1)–\(field.cols.upperBound + 1) of the image (outlined): a patch of \(size) pixels.",
+                            figure: .image(labelledImage(image, title: "what one cell of \(words) sees", highlighted: cells)))
     }
 
     /// Dense layers as votes, one figure per layer, each layer's inputs read from the trace (after
@@ -88,13 +89,14 @@ extension StepBuilder {
             let outputs = last ? try classLabels(input, count: y.data.count, step) : (1...max(1, y.data.count)).map { "h\($0)" }
             let inputs = previous ?? (1...max(1, n)).map { "value \($0)" }
             parts.append(.votes(VotesFigure(inputs: x.data, inputLabels: inputs, outputLabels: outputs, weights: rows,
-                                            outputValues: y.data, title: "\(layer): \(n) values → \(y.data.count)", numberStyle: style,
+                                            outputValues: y.data, title: "\(try layerWords(input, layer, step)): \(n) values → \(y.data.count)",
+                                            numberStyle: style,
                                             groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
-            biases += biasText(input, layer, names: outputs, step)
+            biases += biasText(input, layer, names: outputs, of: last ? "the votes" : "the hidden units", step)
             previous = outputs
         }
         return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
-                            caption: "The fully connected layers for the \(input) image, one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote." + biases,
+                            caption: "The fully connected layers for \(Self.imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote." + biases,
                             figure: .column(parts))
     }
 }
@@ -126,9 +128,16 @@ extension StepBuilder {
 }
 
 extension StepBuilder {
-    /// " Biases: NAME VALUE, …." for a layer with a traced bias, else "".
-    func biasText(_ input: String, _ layer: String, names: [String], _ step: LessonStep) -> String {
+    /// An image with row and column numbers, as the lesson's other images.
+    func labelledImage(_ grid: Grid, title: String, highlighted: Set<Cell>) -> ImageFigure {
+        var f = ImageFigure(grid: grid, title: title, highlighted: highlighted)
+        f.labelled = true
+        return f
+    }
+
+    /// " Biases of WHAT: NAME VALUE, …." for a layer with a traced bias, else "".
+    func biasText(_ input: String, _ layer: String, names: [String], of what: String, _ step: LessonStep) -> String {
         guard let b = try? trace(input, step).record(layer, "bias"), b.data.count == names.count else { return "" }
-        return " Biases of \(layer): " + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
+        return " Biases of \(what): " + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
     }
 }

@@ -49,7 +49,7 @@ extension Drawer {
         painter.text("now", x: px(f.weight) - 8, y: py(f.error) - 9, label, align: .right)
         painter.line(plotX, plotY, plotX, plotY + plotH, Palette.ink, width: 1)
         painter.line(plotX, plotY + plotH, plotX + plotW, plotY + plotH, Palette.ink, width: 1)
-        painter.text("the weight \(f.weightName)", x: plotX + plotW / 2, y: plotY + plotH + 34, label, align: .center)
+        painter.text("the weight (\(f.weightName))", x: plotX + plotW / 2, y: plotY + plotH + 34, label, align: .center)
         painter.verticalText("error (loss L)", cx: 8, cy: plotY + plotH / 2, label)
         legend(f, x: plotX, y: plotY + plotH + 54)
         var y = plotY + plotH + 66
