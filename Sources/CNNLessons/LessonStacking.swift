@@ -92,11 +92,11 @@ extension StepBuilder {
                                             outputValues: y.data, title: "\(try layerWords(input, layer, step)): \(n) values → \(y.data.count)",
                                             numberStyle: style,
                                             groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
-            biases += biasText(input, layer, names: outputs, of: last ? "the votes" : "the hidden units", step)
+            biases += biasText(input, layer, names: outputs, of: last ? "the votes" : "", step)
             previous = outputs
         }
         return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
-                            caption: "The fully connected layers for \(Self.imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the hidden units below 0 to 0 before they vote." + biases,
+                            caption: "The fully connected layers for \(Self.imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the units in between (h1, h2, …) to 0 where they are below 0, before they vote." + biases,
                             figure: .column(parts))
     }
 }
@@ -135,9 +135,9 @@ extension StepBuilder {
         return f
     }
 
-    /// " Biases of WHAT: NAME VALUE, …." for a layer with a traced bias, else "".
+    /// " Biases of WHAT: NAME VALUE, …." (" Biases: …" when `what` is empty) for a layer with a traced bias, else "".
     func biasText(_ input: String, _ layer: String, names: [String], of what: String, _ step: LessonStep) -> String {
         guard let b = try? trace(input, step).record(layer, "bias"), b.data.count == names.count else { return "" }
-        return " Biases of \(what): " + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
+        return (what.isEmpty ? " Biases: " : " Biases of \(what): ") + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
     }
 }
