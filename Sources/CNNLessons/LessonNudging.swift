@@ -29,7 +29,7 @@ extension StepBuilder {
         let figure = ErrorCurveFigure(weightName: name, weights: nudged.values, errors: nudged.losses, weight: nudged.weight,
                                       error: loss, gradient: gradient, weightUp: nudged.up, weightDown: nudged.down,
                                       errorUp: nudged.lossUp, errorDown: nudged.lossDown, nudgeSlope: nudged.slope,
-                                      title: "the error for \(Self.imageWords(input)) as one weight of \(try layerWords(input, layer, step)) changes",
+                                      title: "the error for \(Self.imageWords(input)) as one weight changes",
                                       numberStyle: st)
         return LessonFigure(name: "error-curve-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
                             caption: "The error for \(Self.imageWords(input)) with one weight (\(name)) set to \(values.count) values from \(ErrorCurveFigure.short(values.from)) to \(ErrorCurveFigure.short(values.to)), one forward pass each; the dashed tangent has the gradient from backprop as its slope.",

@@ -56,7 +56,7 @@ extension Drawer {
         for note in f.notes {
             y += painter.paragraph(TextBlock.escape(note), x: 0, y: y, width: plotX + plotW, FontStyle(size: 10)) + 2
         }
-        return Size(width: plotX + plotW, height: y)
+        return Size(width: max(plotX + plotW, f.title.map { painter.textWidth($0, titleFont) } ?? 0), height: y)
     }
 
     /// The key, one line under the plot: the dashed tangent with its slope, and the open circles of the nudges.
