@@ -4,9 +4,18 @@ import CNNFigures
 import CNNFiles
 import Foundation
 
-// The figures a lesson step shows, one function per show kind; every number is read from the traces.
+// The figures a lesson step shows, one function per show kind; every number is read from the traces,
+// and each figure says which trace element every number is (`TraceSource`), for the HTML page.
 
 extension StepBuilder {
+    /// Where the numbers of record `r` of input `input`'s trace come from: channel `c` of a
+    /// `[C, H, W]` record, or every element when `c` is `nil`.
+    func sources(_ input: String, _ r: TraceRecord, channel c: Int? = nil) -> [TraceSource?] {
+        guard let c else { return TraceSource.run(trace: input, key: r.key, count: r.data.count) }
+        let n = r.shape.dropFirst().reduce(1, *)
+        return TraceSource.run(trace: input, key: r.key, start: c * n, count: n)
+    }
+
     func figure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure {
         switch item {
         case .image(let input):
@@ -53,6 +62,7 @@ extension StepBuilder {
         let r = try firstInput(input, step)
         var image = ImageFigure(grid: try channel(r, 0, step), title: Self.imageWords(input))
         image.labelled = true
+        image.sources = sources(input, r, channel: 0)
         return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
                             figure: .image(image))
     }
@@ -85,9 +95,14 @@ extension StepBuilder {
                                 caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight), learned: each grid is drawn on its own gray scale, its largest weight white or black.",
                                 figure: learnedFeatures(feats, words: try layerWords(input, layer, step)))
         }
+        let perFeature = w.shape.dropFirst().reduce(1, *)
         return LessonFigure(name: "features-\(layer)",
                             caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
-                            figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
+                            figure: .row(feats.enumerated().map { f, feature in
+                                var figure = FeatureFigure(grid: feature.grid, name: feature.name, showNumbers: true, numberStyle: style)
+                                figure.sources = TraceSource.run(trace: input, key: w.key, start: f * perFeature, count: feature.grid.values.count)
+                                return .feature(figure)
+                            }))
     }
 
     func convolutionFigure(_ input: String, _ layer: String, _ f: Int, _ row: Int, _ col: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -101,7 +116,7 @@ extension StepBuilder {
         var figure: ConvolutionStepFigure
         do {
             figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
-                                                      featureName: feats[f].name, style: style)
+                                                      featureName: feats[f].name, style: style, source: input)
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
@@ -114,6 +129,7 @@ extension StepBuilder {
         let words = try mapTitle(input, layer, role, c, step)
         var map = FeatureMapFigure(map: try channel(r, c, step), title: words, numberStyle: style)
         map.labelled = true
+        map.sources = sources(input, r, channel: c)
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
                             caption: "\(capitalized(words)): one of the \(ShapeText.figure(r.shape)) maps of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
                             figure: .featureMap(map))
@@ -136,18 +152,23 @@ extension StepBuilder {
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                             caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
                             figure: feats.isEmpty && isConvMaps(input, layer, step)
-                                ? featureMaps(try channels(r, step), title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image")
+                                ? featureMaps(try channels(r, step), title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              sources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) })
                                 : layerFigure(features: feats, maps: try channels(r, step),
-                                              title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image"))
+                                              title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              mapSources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
-        let before = try channel(try record(input, layer, "input", step), c, step)
-        let after = try channel(try record(input, layer, "output", step), c, step)
+        let x = try record(input, layer, "input", step), y = try record(input, layer, "output", step)
+        let before = try channel(x, c, step)
         let negatives = before.values.filter { $0 < 0 }.count
         let map = try mapWords(input, layer, c, step)
-        var figure = ReLUFigure(before: before, after: after, title: "\(map) of \(Self.imageWords(input)), before and after ReLU", numberStyle: style)
+        var figure = ReLUFigure(before: before, after: try channel(y, c, step), title: "\(map) of \(Self.imageWords(input)), before and after ReLU",
+                                numberStyle: style)
         figure.labelled = true
+        figure.beforeSources = sources(input, x, channel: c)
+        figure.afterSources = sources(input, y, channel: c)
         return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
                             caption: "ReLU on \(map): \(negatives) negative values become 0 (\(layer).output[\(c)]).",
                             figure: .relu(figure))
@@ -162,7 +183,7 @@ extension StepBuilder {
         let again = try layerWords(input, layer, step) == "the first pooling" ? "" : " again"
         var figure: PoolingFigure
         do {
-            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)")
+            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)", source: input)
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
@@ -198,6 +219,7 @@ extension StepBuilder {
         default:
             throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
         }
+        figure.outputSources = sources(input, try record(input, layer, "output", step), channel: c)
         return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " The frames show \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
                             figure: .slidingWindow(figure))
     }
@@ -224,11 +246,14 @@ extension StepBuilder {
         let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
+        var votes = VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
+                                weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
+                                numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)
+        votes.inputSources = sources(input, x)
+        votes.outputSources = sources(input, y)
         return LessonFigure(name: "votes-\(slug(input))-\(layer)",
                             caption: "The \(n) values for \(Self.imageWords(input)) vote, each with one weight for every class.",
-                            figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                                       weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
-                                                       numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
+                            figure: .votes(votes))
     }
 
     func voteBarsFigure(_ inputs: [String], _ layer: String, _ step: LessonStep) throws -> LessonFigure {
@@ -236,8 +261,10 @@ extension StepBuilder {
         for input in inputs {
             let y = try record(input, layer, "output", step)
             let classes = try trace(input, step).model.classNames
-            bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                                 values: y.data, title: Self.imageWords(input), numberStyle: style)))
+            var chart = VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
+                                       values: y.data, title: Self.imageWords(input), numberStyle: style)
+            chart.sources = sources(input, y)
+            bars.append(.voteBars(chart))
         }
         // Two charts to a row, so each keeps a readable size.
         let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
@@ -246,12 +273,12 @@ extension StepBuilder {
     }
 
     func errorTableFigure(_ inputs: [String], _ step: LessonStep) throws -> LessonFigure {
-        var lines: [String] = []
+        var lines: [String] = [], numbers: [TextSource] = []
         for input in inputs {
             let t = try trace(input, step)
             guard let target = inputTarget(input) else { throw fail(step, "error_table needs a 'target' for input '\(input)'") }
             let last = t.model.layers[t.model.layers.count - 1].name
-            let y = try record(input, last, "output", step).data
+            let out = try record(input, last, "output", step), y = out.data
             let classes = t.model.classNames
             lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
             lines.append("<tt>  class   right   actual   error = right − actual</tt>")
@@ -266,11 +293,15 @@ extension StepBuilder {
                 total += abs(error)
                 let name = padRight(classes[k], 6)
                 lines.append("<tt>  \(TextBlock.escape(name))  \(padLeft(formatNumber(right, style), 6))  \(padLeft(formatNumber(v, style), 7))   \(padLeft(formatNumber(error, exact), 7))</tt>")
+                numbers += [TextSource(formatNumber(right, style), nil), TextSource(formatNumber(v, style), sources(input, out)[k], value: v),
+                            TextSource(formatNumber(error, exact), nil)]
             }
             lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, exact))</tt>")
         }
+        var table = TextBlock(markup: lines.joined(separator: "\n"), width: 420)
+        table.sources = numbers
         return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class, worked from the votes as shown.",
-                            figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
+                            figure: .text(table))
     }
 
     func experimentFigure(_ name: String, _ step: LessonStep) throws -> LessonFigure {
@@ -290,7 +321,7 @@ extension StepBuilder {
         let title = "the gradient back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step))"
         var figure: PoolingGradientFigure
         do {
-            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title)
+            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title, source: input)
         } catch { throw fail(step, error.message) }
         figure.stacked = figure.input.cols >= 6
         figure.labelled = true

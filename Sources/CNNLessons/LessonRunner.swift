@@ -14,6 +14,9 @@ public struct LessonRun: Sendable {
     public var network: Network
     /// One trace per lesson input, by input name.
     public var traces: [String: Trace]
+    /// The traces after a learning step that figures show numbers of, by the name lessons give
+    /// them (`X@0.1`: the X image after one step of size 0.1 on itself).
+    public var steppedTraces: [String: Trace] = [:]
     public var sections: [LessonSection]
     /// What the lesson's experiment found, when it runs one.
     public var experiment: ExperimentOutcome?
@@ -73,7 +76,13 @@ public enum LessonRunner {
         for (i, step) in lesson.steps.enumerated() {
             sections.append(try builder.section(step, number: i + 1))
         }
-        return LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
+        var run = LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
+        for (i, section) in sections.enumerated() {
+            for s in section.figures.flatMap(\.figure.traceSources) where traces[s.trace] == nil && run.steppedTraces[s.trace] == nil {
+                run.steppedTraces[s.trace] = try builder.trace(s.trace, lesson.steps[i])
+            }
+        }
+        return run
     }
 }
 
@@ -184,9 +193,10 @@ struct StepBuilder {
 
     /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style,
     /// each labelled with its row and column numbers, named "map 1", "map 2", … when no feature made it.
-    func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
+    /// `mapSources`: where each map's numbers come from, for the HTML page.
+    func layerFigure(features: [NamedGrid], maps: [Grid], title: String, mapSources: [[TraceSource?]] = []) -> Figure {
         TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, labelled: true,
-                                 mapNames: maps.indices.map { "map \($0 + 1)" })
+                                 mapNames: maps.indices.map { "map \($0 + 1)" }, mapSources: mapSources)
     }
 
 

@@ -28,24 +28,9 @@ extension StepBuilder {
 
     /// A multi-channel layer's maps, each named after the feature that made it ("feature 1", …), two
     /// to a row so their numbers stay readable on paper.
-    func featureMaps(_ maps: [Grid], title: String) -> Figure {
-        let figure = TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 300)
-        func renamed(_ f: Figure, _ first: inout Int) -> Figure {
-            switch f {
-            case .layer(var l):
-                l.mapNames = l.maps.indices.map { "feature \(first + $0 + 1)" }
-                first += l.maps.count
-                return .layer(l)
-            case .column(let parts, let spacing):
-                var out: [Figure] = []
-                for p in parts { out.append(renamed(p, &first)) }
-                return .column(out, spacing: spacing)
-            default:
-                return f
-            }
-        }
-        var first = 0
-        return renamed(figure, &first)
+    func featureMaps(_ maps: [Grid], title: String, sources: [[TraceSource?]]) -> Figure {
+        TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 300, labelled: true,
+                                 mapNames: maps.indices.map { "feature \($0 + 1)" }, mapSources: sources)
     }
 
     /// The stages of a long pipeline in rows of at most 6 boxes, so their labels keep their size.
