@@ -30,6 +30,8 @@ public indirect enum Figure: Sendable {
     case pipeline(PipelineFigure)
     /// Series against a shared x axis (e.g. loss and accuracy per epoch).
     case linePlot(LinePlotFigure)
+    /// The error against one weight (the slides' U), the point now, its tangent and the nudged slope.
+    case errorCurve(ErrorCurveFigure)
     /// Rows of features (e.g. hand-made and learned) as small grids.
     case filterBank(FilterBankFigure)
     /// A spectrogram: time across, frequency up, loudness as a dark-to-light colour.

@@ -52,7 +52,7 @@ extension Figure {
         case .filterBank(let f): return f.rows.flatMap { $0.features.flatMap(\.sources) }.compactMap { $0 }
         case .text(let t): return t.sources.compactMap(\.source)
         case .row(let parts, _), .column(let parts, _): return parts.flatMap(\.traceSources)
-        case .pipeline, .linePlot, .spectrogram, .table, .worksheetGrid: return []
+        case .pipeline, .linePlot, .errorCurve, .spectrogram, .table, .worksheetGrid: return []
         }
     }
 }

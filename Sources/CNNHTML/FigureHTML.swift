@@ -30,6 +30,7 @@ public enum FigureHTML {
         case .voteBars(let f): return VotesSVG.bars(f)
         case .pipeline(let f): return VotesSVG.pipeline(f)
         case .linePlot(let f): return VotesSVG.linePlot(f)
+        case .errorCurve(let f): return ErrorCurveSVG.draw(f)
         case .filterBank(let f): return filterBank(f)
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)

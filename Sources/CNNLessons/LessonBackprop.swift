@@ -28,6 +28,9 @@ extension StepBuilder {
         TextSource(formatNumber(r.data[k], st), TraceSource(trace: input, key: r.key, index: k), value: r.data[k])
     }
 
+    /// A formula said in plain words, in italics, under the formula it explains.
+    func words(_ s: String) -> String { "<i>in words: \(TextBlock.escape(s))</i>" }
+
     /// A monospaced line of plain text (escaped).
     func tt(_ s: String) -> String { "<tt>\(TextBlock.escape(s))</tt>" }
 
@@ -86,6 +89,8 @@ extension StepBuilder {
             return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
         case let .stepSizes(input, marked, upTo, numbers):
             return try stepSizesFigure(input, marked: marked, upTo: upTo, numbers ?? style, step)
+        case let .errorCurve(input, layer, index, from, to, points, nudge, numbers):
+            return try errorCurveFigure(input, layer, index, values: (from, to, points), nudge: nudge, numbers ?? style, step)
         default:
             return nil
         }
@@ -105,9 +110,13 @@ extension StepBuilder {
         let mse = t.model.loss == .mse
         if mse {
             lines.append("<b>mean squared error</b>: L = (1/\(k)) Σ (y − t)², so ∂L/∂y = 2(y − t)/\(k)")
+            lines.append(words("L: for each class, take how far the vote y is from the right answer t, square it, and average over the \(k) classes."))
+            lines.append(words("∂L/∂y: how fast the error grows as one vote goes up: twice (vote − right answer), divided by \(k)."))
             lines.append(tt("  class     vote y   right t      y − t    ∂L/∂y = 2(y − t)/\(k)"))
         } else {
             lines.append("<b>cross-entropy</b>: L = −log p[right], p = softmax(y), so ∂L/∂y = p − t")
+            lines.append(words("p: the votes turned into shares that add up to 1; L: small when the right class gets a large share."))
+            lines.append(words("∂L/∂y: how fast the error grows as one vote goes up: its share minus its right answer (1 or 0)."))
             lines.append(tt("  class     vote y    p = softmax   right t    ∂L/∂y = p − t"))
         }
         let p = softmax(y)
@@ -215,7 +224,9 @@ extension StepBuilder {
                 throw fail(step, "\(layer).grad_weight[\(o),\(i)] is not grad_output × input in the trace")
             }
         }
-        var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", ")]
+        var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", "),
+                     words("∂L/∂w[\(labels[0]),·] = g_\(labels[0])·x: a weight's gradient is its class's error g times the value x it multiplies."),
+                     words("∂L/∂x = Σ w·g: a value's gradient adds up, over the classes, its weight times that class's error.")]
         var numbers = (0..<k).map { tracedNumber(input, gyRecord, $0, st) }
         let shape = Array(x.shape)
         let idxWidth = 10, numWidth = 10
@@ -286,6 +297,7 @@ extension StepBuilder {
         let xName = "in[\(c),\(rowExpr),\(colExpr)]"
         var lines = [
             "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
+            words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
             "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
             tt("  (i, j)  " + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
@@ -341,7 +353,8 @@ extension StepBuilder {
         let lrText = formatNumber(lr, .full)
         // The trace after the step, by the name lessons give it (`X@0.1`), for the page's derivations.
         let stepped = "\(input)@\(lrText)"
-        var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
+        var lines = [words("w′ = w − lr·g: the new weight w′ is the old weight w minus the learning rate lr times its gradient g."),
+                     tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
         let picked = try named.map { try weightAddress($0, in: before, step) }
         var numbers: [TextSource] = []
         for r in before.records where r.pass == .forward && (r.role == .weight || r.role == .bias) {

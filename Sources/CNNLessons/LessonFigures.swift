@@ -31,8 +31,8 @@ extension StepBuilder {
             return try imageFigure(input, step)
         case .compare(let a, let b):
             return try compareFigure(a, b, step)
-        case .features(let layer):
-            return try featuresFigure(layer, step)
+        case let .features(layer, input):
+            return try featuresFigure(layer, input, step)
         case let .convolution(input, layer, f, row, col):
             return try convolutionFigure(input, layer, f, row, col, step)
         case let .map(input, layer, role, c):
@@ -45,8 +45,12 @@ extension StepBuilder {
             return try poolingFigure(input, layer, c, step)
         case let .flipBook(input, layer, c):
             return try flipBookFigure(input, layer, c, step)
-        case .pipeline:
-            return pipelineFigure()
+        case .pipeline(let input):
+            return try pipelineFigure(input, step)
+        case let .receptiveField(input, layer, row, col):
+            return try receptiveFieldFigure(input, layer, row, col, step)
+        case let .denseStack(input, layers):
+            return try denseStackFigure(input, layers, step)
         case let .votes(input, layer):
             return try votesFigure(input, layer, step)
         case let .voteBars(inputs, layer):
@@ -55,7 +59,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes, .errorCurve:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):
@@ -85,10 +89,21 @@ extension StepBuilder {
                             figure: .row(images.map { .image($0) }))
     }
 
-    func featuresFigure(_ layer: String, _ step: LessonStep) throws -> LessonFigure {
-        let input = try anyInput(step)
-        let feats = try features(input, layer, step)
+    func featuresFigure(_ layer: String, _ given: String?, _ step: LessonStep) throws -> LessonFigure {
+        let input = try given ?? anyInput(step)
         let w = try record(input, layer, .weight, step)
+        if w.shape.count == 4, w.shape[1] > 1 {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(w.shape[0]) features of \(try layerWords(input, layer, step)) (\(layer).weight), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads."
+                                    + biasText(input, layer, names: (1...w.shape[0]).map { "feature \($0)" }, of: "the features", step),
+                                figure: featureStacks(w, layer: layer, words: try layerWords(input, layer, step)))
+        }
+        let feats = try features(input, layer, step)
+        if given != nil, !w.data.allSatisfy({ $0 >= -1 && $0 <= 1 }) {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight), learned: each grid is drawn on its own gray scale, its largest weight white or black.",
+                                figure: learnedFeatures(feats, words: try layerWords(input, layer, step)))
+        }
         let perFeature = w.shape.dropFirst().reduce(1, *)
         return LessonFigure(name: "features-\(layer)",
                             caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
@@ -138,15 +153,19 @@ extension StepBuilder {
         if let at = layers.firstIndex(where: { $0.name == spec.name }),
            let convAt = layers[...at].lastIndex(where: { if case .conv = $0.kind { return true } else { return false } }),
            !layers[convAt...at].contains(where: { if case .dense = $0.kind { return true } else { return false } }),
+           let w = try? record(input, layers[convAt].name, .weight, step), w.shape.count == 4, w.shape[1] == 1,
            let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
             feats = fs
         }
         let words = try layerWords(input, layer, step)
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                             caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
-                            figure: layerFigure(features: feats, maps: try channels(r, step),
-                                                title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
-                                                mapSources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }))
+                            figure: feats.isEmpty && isConvMaps(input, layer, step)
+                                ? featureMaps(try channels(r, step), title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              sources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) })
+                                : layerFigure(features: feats, maps: try channels(r, step),
+                                              title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              mapSources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -214,10 +233,16 @@ extension StepBuilder {
                             figure: .slidingWindow(figure))
     }
 
-    func pipelineFigure() -> LessonFigure {
-        let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
-        return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
-                            figure: .pipeline(PipelineFigure(stages: stages)))
+    func pipelineFigure(_ input: String?, _ step: LessonStep) throws -> LessonFigure {
+        var net = network
+        if let input {
+            guard let n = networks[input] else { throw fail(step, "no input named '\(input)'") }
+            net = n
+        }
+        let stages = TraceFigures.pipelineStages(net.model, shapes: net.shapes)
+        return LessonFigure(name: "pipeline" + (input.map { "-" + slug($0) } ?? ""),
+                            caption: "The network\(input.map { " that the \($0) image goes through" } ?? ""), layer by layer, with the shape after each.",
+                            figure: pipelineRows(stages))
     }
 
     func votesFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {

@@ -183,10 +183,12 @@ struct StepBuilder {
 
     /// The features of a conv layer: `weight[o, 0]` for each filter, named as the lesson's
     /// `feature_names` says (else the article's names for its hand-made features, or "feature N").
+    /// The names belong to the lesson's network: an input with a model of its own keeps its own.
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
         let w = try record(input, layer, .weight, step)
         guard var feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
-        if let names = lesson.featureNames[layer] {
+        let base = parseStepped(input)?.input ?? input
+        if let names = lesson.featureNames[layer], lesson.inputs.first(where: { $0.name == base })?.model == nil {
             guard names.count == feats.count else {
                 throw fail(step, "feature_names.\(layer) gives \(names.count) names, but \(layer) has \(feats.count) features")
             }
@@ -293,7 +295,7 @@ struct StepBuilder {
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
         let counts = [".count", ".nonzero", ".negative", ".blocked"]
-        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || counts.contains { t.element.hasSuffix($0) } }
+        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || t.element.hasPrefix("field:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
         let fromExperiment = experiment.map { e in tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix(e.name + ":") } } ?? false
@@ -329,6 +331,8 @@ struct StepBuilder {
                 throw fail(step, "{{\(body)}}: no step has the id '\(tail)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
             }
             return Double(i + 1)
+        case "field":
+            return try fieldRows(tail, body: body, step: step)
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }

@@ -55,6 +55,7 @@ struct Drawer {
         case .voteBars(let f): return try drawVoteBars(f)
         case .pipeline(let f): return drawPipeline(f)
         case .linePlot(let f): return try drawLinePlot(f)
+        case .errorCurve(let f): return drawErrorCurve(f)
         case .filterBank(let f): return try drawFilterBank(f)
         case .spectrogram(let f): return try drawSpectrogram(f)
         case .table(let f): return try drawTable(f)

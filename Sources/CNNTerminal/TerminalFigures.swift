@@ -24,6 +24,7 @@ struct FigureText {
         case .voteBars(let f): return voteBars(f, barWidth: 24)
         case .pipeline(let f): return pipeline(f)
         case .linePlot(let f): return linePlot(f)
+        case .errorCurve(let f): return errorCurve(f)
         case .filterBank(let f): return filterBank(f)
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
