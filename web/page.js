@@ -641,11 +641,14 @@
       });
     }
     line.append(' = ' + shown);
-    if (d.src) line.append(' = ', sourceButton(S, d.src, d.src.key + '[' + d.src.k + ']'));
+    if (d.src) {
+      const r = S.byKey[figureKey(S, d.src.trace, d.src.key)];
+      line.append(' = ', sourceButton(S, d.src, d.src.key + (r ? indexText(r.shape, d.src.k) : '[' + d.src.k + ']')));
+    }
     const v = recomputeDerived(d), check = el('p', { class: 'recomputed' });
     check.dataset.value = String(v);
     const agrees = sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE);
-    check.textContent = 'recomputed ' + v + (agrees ? ' = shown ' : ' \u2260 shown ') + shown;
+    check.textContent = 'recomputed ' + String(v).replace('-', '\u2212') + (agrees ? ' = shown ' : ' \u2260 shown ') + shown;
     return [el('h2', { text: d.name + ' = ' + shown }), line, check];
   }
 

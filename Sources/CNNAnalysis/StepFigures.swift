@@ -50,7 +50,8 @@ extension ConvolutionStepFigure {
         if let divisor { operands.append(DerivedOperand("divisor", Double(divisor), text: String(divisor))) }
         if let bias { operands.append(DerivedOperand("bias", bias, text: formatNumber(bias, st), source: biasSource)) }
         guard operands.count > 1 else { resultDerivation = nil; return }
-        resultDerivation = DerivedNumber("output", divisor == nil ? .sum : .quotient, operands, value: value, source: valueSource)
+        let name = (divisor == nil ? "sum" : "sum / divisor") + (bias == nil ? "" : " + bias")
+        resultDerivation = DerivedNumber(name, divisor == nil ? .sum : .quotient, operands, value: value, source: valueSource)
     }
 }
 
