@@ -11,7 +11,7 @@ import Foundation
 // addition changes only the last few bits) before anything is shown.
 
 /// Width of the monospaced tables, in points: 72 columns of 10-point type fit the text column.
-private let tableWidth = 460.0
+let tableWidth = 460.0
 
 extension StepBuilder {
     /// A monospaced table as a text figure. Every `<tt>` line is kept at most 78 columns so the
@@ -80,12 +80,12 @@ extension StepBuilder {
             return try gradientFigure(input, layer, role, numbers ?? style, step)
         case let .denseGradient(input, layer, numbers):
             return try denseGradientFigure(input, layer, numbers ?? style, step)
-        case let .reluGradient(input, layer, c, numbers):
-            return try reluGradientFigure(input, layer, c, numbers ?? style, step)
         case let .weightGradientTerms(input, layer, index, numbers):
             return try weightTermsFigure(input, layer, index, numbers ?? style, step)
-        case let .update(input, lr, count, numbers):
-            return try updateFigure(input, lr: lr, count: count, numbers ?? style, step)
+        case let .update(input, lr, count, weights, numbers):
+            return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
+        case let .stepSizes(input, marked, upTo, numbers):
+            return try stepSizesFigure(input, marked: marked, upTo: upTo, numbers ?? style, step)
         default:
             return nil
         }
@@ -249,35 +249,6 @@ extension StepBuilder {
                             figure: table(lines, numbers: numbers))
     }
 
-    /// ReLU backward for one channel: the forward input with the cells at or below 0 outlined,
-    /// the gradient arriving and the gradient passed on.
-    func reluGradientFigure(_ input: String, _ layer: String, _ c: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
-        guard case .relu = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a ReLU layer") }
-        let xr = try record(input, layer, "input", step), gyr = try record(input, layer, "grad_output", step)
-        let gxr = try record(input, layer, "grad_input", step)
-        let x = try channel(xr, c, step), gy = try channel(gyr, c, step), gx = try channel(gxr, c, step)
-        var off = Set<Cell>()
-        for i in 0..<x.rows { for j in 0..<x.cols where x[i, j] <= 0 { off.insert(Cell(row: i, col: j)) } }
-        let carried = gy.values.filter { $0 != 0 }.count
-        let blocked = off.filter { gy[$0.row, $0.col] != 0 }.count
-        // Small enough that the three maps and the lesson's text share a page.
-        let cell = min(30, (tableWidth - 24) / Double(2 * max(x.cols, 1))).rounded(.down)
-        let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
-        let map = try mapWords(input, layer, c, step), words = try layerWords(input, layer, step)
-        var forward = FeatureMapFigure(map: x, title: "\(map) going into \(words), forward (≤ 0 outlined)", numberStyle: st,
-                                       showLegend: false, highlighted: off, cellSize: cell)
-        var arriving = FeatureMapFigure(map: gy, title: "∂L/∂output of \(words)", scale: scale, numberStyle: st, showLegend: false,
-                                        highlighted: off, cellSize: cell)
-        var passed = FeatureMapFigure(map: gx, title: "∂L/∂input of \(words)", scale: scale, numberStyle: st, highlighted: off, cellSize: cell)
-        forward.sources = sources(input, xr, channel: c)
-        arriving.sources = sources(input, gyr, channel: c)
-        passed.sources = sources(input, gxr, channel: c)
-        let figure = Figure.column([.featureMap(forward), .row([.featureMap(arriving), .featureMap(passed)])])
-        return LessonFigure(name: "relu-gradient-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(capitalized(words)) backward, \(map) (\(layer).grad_input[\(c)]): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
-                            figure: figure)
-    }
-
     /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
     func weightTermsFigure(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         guard case .conv(let spec) = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a conv layer") }
@@ -385,8 +356,9 @@ extension StepBuilder {
         return .row([.image(image), .featureMap(gmap)])
     }
 
-    /// One SGD step: a few weights with `w − lr·g = w′`, and the votes and loss before and after.
-    func updateFigure(_ input: String, lr: Double, count: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+    /// One SGD step: the `named` weights, then for each parameter the `count` others with the
+    /// largest |g|, each as `w − lr·g = w′`, and the votes and loss before and after.
+    func updateFigure(_ input: String, lr: Double, count: Int, named: [String], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         let before = try trace(input, step)
         let after = try steppedTrace(input, lr: lr, step)
         guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "update needs a 'target' for input '\(input)'") }
@@ -394,11 +366,14 @@ extension StepBuilder {
         // The trace after the step, by the name lessons give it (`X@0.1`), for the page's derivations.
         let stepped = "\(input)@\(lrText)"
         var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
+        let picked = try named.map { try weightAddress($0, in: before, step) }
         var numbers: [TextSource] = []
         for r in before.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
             guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
-            let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
-            for j in order.prefix(count) {
+            let mine = picked.filter { $0.layer == r.layer && $0.role == r.role }.map(\.offset)
+            let order = g.data.indices.filter { g.data[$0] != 0 && !mine.contains($0) }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
+            let shown = mine + order.prefix(count)
+            for j in shown {
                 let name = "\(r.layer).\(r.role)\(ShapeText.index(multiIndex(j, shape: r.shape)))"
                 lines.append(tt("  " + padRight(name, 23) + padLeft(formatNumber(r.data[j], st), 10) + padLeft(formatNumber(g.data[j], st), 10)
                                 + padLeft(formatNumber(lr * g.data[j], st), 10) + padLeft(formatNumber(new.data[j], st), 16)))
@@ -408,10 +383,10 @@ extension StepBuilder {
                             ], value: lr * g.data[j])),
                             tracedNumber(stepped, new, j, st)]
             }
-            let zero = g.data.filter { $0 == 0 }.count
-            let rest = g.data.count - min(count, order.count) - zero
+            let zero = g.data.indices.filter { g.data[$0] == 0 && !shown.contains($0) }.count
+            let rest = g.data.count - shown.count - zero
             if rest > 0 || zero > 0 {
-                lines.append(tt("    (\(rest) more of \(r.layer).\(r.role) move; \(zero) have g = 0 and stay)"))
+                lines.append(tt("    (\(rest) more of \(r.layer).\(r.role) move; \(zero) \(zero == 1 ? "has" : "have") g = 0 and \(zero == 1 ? "stays" : "stay"))"))
             }
         }
         let last = before.model.layers[before.model.layers.count - 1].name

@@ -8,6 +8,15 @@ import Foundation
 // and each figure says which trace element every number is (`TraceSource`), for the HTML page.
 
 extension StepBuilder {
+    /// The figures of one show item: one for most kinds, two for `relu_gradient` (the forward
+    /// input beside the gradient arriving, then the gradient passed on), so each fits a page.
+    func figureList(_ item: ShowItem, step: LessonStep) throws -> [LessonFigure] {
+        if case let .reluGradient(input, layer, c, numbers) = item {
+            return try reluGradientFigures(input, layer, c, numbers ?? style, step)
+        }
+        return [try figure(item, step: step)]
+    }
+
     /// Where the numbers of record `r` of input `input`'s trace come from: channel `c` of a
     /// `[C, H, W]` record, or every element when `c` is `nil`.
     func sources(_ input: String, _ r: TraceRecord, channel c: Int? = nil) -> [TraceSource?] {
@@ -46,7 +55,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):

@@ -48,6 +48,9 @@ public struct LessonInput: Sendable {
     /// from the lesson's network by name.
     public var model: String?
     public var weights: String?
+    /// `init: random`: every parameter is drawn from the lesson's seed, as a network is before
+    /// training (`cnn-explain trace --init random`); neither `weights` nor the lesson's are read.
+    public var randomInit = false
 }
 
 /// One step of a lesson: a heading, narrative text and what to show.
@@ -105,21 +108,27 @@ public enum ShowItem: Sendable, Equatable {
     case denseGradient(input: String, layer: String, numbers: NumberStyle?)
     /// A ReLU layer's backward pass for one channel: its forward input (negatives marked),
     /// the gradient arriving, and the gradient passed on (0 where the input was not positive).
-    case reluGradient(input: String, layer: String, channel: Int, numbers: NumberStyle?)
+    /// With no `channel`, the runner takes the channel where ReLU blocks the most gradients
+    /// (a negative input with a gradient arriving).
+    case reluGradient(input: String, layer: String, channel: Int?, numbers: NumberStyle?)
     /// The chain-rule terms of one conv weight's gradient, `index` = `[o, c, a, b]`:
     /// `∂L/∂w[o,c,a,b] = (1/n) Σ_(i,j) ∂L/∂out[o,i,j] · in[c, i+a, j+b]`.
     case weightGradientTerms(input: String, layer: String, index: [Int], numbers: NumberStyle?)
     /// One SGD step `w′ = w − lr·g` on a copy of the network with the input's gradients: the
     /// `count` weights of each parameter with the largest |g|, and the votes and loss before and
     /// after (a second forward pass with the new weights).
-    case update(input: String, lr: Double, count: Int, numbers: NumberStyle?)
+    /// `weights` (e.g. `out.weight[1,1]`) are listed first, so the table shows the ones the text works through.
+    case update(input: String, lr: Double, count: Int, weights: [String], numbers: NumberStyle?)
+    /// The loss after one SGD step `w′ = w − lr·g` for every `lr` from 0 to `upTo` (each a second
+    /// forward pass of the engine), with the steps of the learning rates `marked` drawn as points.
+    case stepSizes(input: String, marked: [Double], upTo: Double, numbers: NumberStyle?)
     /// A figure drawn by the lesson's experiment, by name (e.g. `audio-sounds`).
     case experiment(figure: String)
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
                                "flip_book", "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
-                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
+                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "step_sizes", "experiment"]
 }
 
 /// A problem in a lesson file, with its line and column when known.
@@ -258,13 +267,19 @@ struct NodeReader {
                 if v.scalar != nil {
                     inputs.append(LessonInput(name: inputName, file: try existingFile(v, "inputs.\(inputName)")))
                 } else {
-                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights"])
+                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights", "init"])
                     guard f["file"] != nil else { throw fail(v, "inputs.\(inputName) needs a 'file'") }
-                    inputs.append(LessonInput(
+                    let initNode = f["init"]
+                    if let initNode, try string(initNode, "inputs.\(inputName).init") != "random" || f["weights"] != nil {
+                        throw fail(initNode, "inputs.\(inputName).init can only be 'random' (every parameter drawn from the seed), and then takes no 'weights'")
+                    }
+                    var input = LessonInput(
                         name: inputName, file: try existingFile(f["file"], "inputs.\(inputName).file"),
                         target: try f["target"].map { n throws(LessonError) in try string(n, "inputs.\(inputName).target") },
                         model: try f["model"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).model") },
-                        weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") }))
+                        weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") })
+                    input.randomInit = initNode != nil
+                    inputs.append(input)
                 }
             }
         }
@@ -445,6 +460,14 @@ struct ShowItemReader {
         }
     }
 
+    /// A positive finite number, e.g. a learning rate.
+    func positive(_ node: Node?, _ what: String) throws(LessonError) -> Double {
+        guard let text = node?.scalar?.string, let x = Double(text), x > 0, x.isFinite else {
+            throw fail(node ?? v, "\(what) must be a positive number, e.g. 0.1")
+        }
+        return x
+    }
+
     /// A backward-pass kind (gradients, one update); `nil` for other kinds.
     func backwardItem() throws(LessonError) -> ShowItem? {
         switch kind {
@@ -467,7 +490,7 @@ struct ShowItemReader {
     case "relu_gradient":
         let f = try fields(["input", "layer", "channel", "numbers"], required: ["input", "layer"])
         return .reluGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
-                             channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0,
+                             channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") },
                              numbers: try numbers(f))
     case "weight_gradient_terms":
         let f = try fields(["input", "layer", "index", "numbers"], required: ["input", "layer", "index"])
@@ -479,13 +502,23 @@ struct ShowItemReader {
         return .weightGradientTerms(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
                                     index: index, numbers: try numbers(f))
     case "update":
-        let f = try fields(["input", "lr", "count", "numbers"], required: ["input", "lr"])
-        guard let lrNode = f["lr"], let text = lrNode.scalar?.string, let lr = Double(text), lr > 0, lr.isFinite else {
-            throw fail(f["lr"], "update.lr must be a positive number, e.g. 0.1")
+        let f = try fields(["input", "lr", "count", "weights", "numbers"], required: ["input", "lr"])
+        var named: [String] = []
+        if let w = f["weights"] {
+            guard let seq = w.sequence else { throw fail(w, "update.weights must be a list, e.g. [\"out.weight[1,1]\"]") }
+            for n in seq { named.append(try string(n, "update.weights")) }
         }
-        return .update(input: try input(f["input"], "update.input"), lr: lr,
+        return .update(input: try input(f["input"], "update.input"), lr: try positive(f["lr"], "update.lr"),
                        count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
-                       numbers: try numbers(f))
+                       weights: named, numbers: try numbers(f))
+    case "step_sizes":
+        let f = try fields(["input", "lr", "up_to", "numbers"], required: ["input", "lr", "up_to"])
+        guard let seq = f["lr"]?.sequence, !seq.isEmpty else { throw fail(f["lr"] ?? v, "step_sizes.lr must be a list of learning rates, e.g. [0.1, 0.5]") }
+        var marked: [Double] = []
+        for n in seq { marked.append(try positive(n, "step_sizes.lr")) }
+        let upTo = try positive(f["up_to"], "step_sizes.up_to")
+        guard marked.allSatisfy({ $0 <= upTo }) else { throw fail(f["up_to"], "step_sizes.up_to must be at least every lr") }
+        return .stepSizes(input: try input(f["input"], "step_sizes.input"), marked: marked, upTo: upTo, numbers: try numbers(f))
         default: return nil
         }
     }

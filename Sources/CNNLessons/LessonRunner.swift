@@ -27,9 +27,11 @@ public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
     /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
-    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson) throws -> LessonRun {
+    /// - Parameter progress: called with a line now and then while the experiment trains.
+    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson,
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> LessonRun {
         let experiment = try lesson.experiment.map { name in
-            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale) else {
+            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, progress: progress) else {
                 throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
             }
             return outcome
@@ -50,7 +52,12 @@ public enum LessonRunner {
         }
         for input in lesson.inputs {
             var net = network
-            if let modelPath = input.model {
+            if input.randomInit {
+                // The network before training: every parameter drawn from the lesson's seed.
+                let modelPath = input.model ?? lesson.model ?? lesson.file
+                let spec = input.model == nil ? network.model : try ModelFile.load(modelPath)
+                net = try buildNetwork(model: spec, parameters: [:], weightsFile: modelPath, seed: lesson.seed, initialization: .random)
+            } else if let modelPath = input.model {
                 let spec = try ModelFile.load(modelPath)
                 if let w = input.weights {
                     net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed, initialization: .random)
@@ -110,12 +117,13 @@ struct StepBuilder {
         let paperParagraphs = marked.map { Self.taughtPlaces($0) { "page {{page:\($0)}}, " } }
         var figures: [LessonFigure] = []
         for item in step.show {
-            var f = try figure(item, step: step)
-            f.name = String(format: "%02d-%@-%@", number, step.id, f.name)
-            var n = 2
-            let base = f.name
-            while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
-            figures.append(f)
+            for var f in try figureList(item, step: step) {
+                f.name = String(format: "%02d-%@-%@", number, step.id, f.name)
+                var n = 2
+                let base = f.name
+                while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
+                figures.append(f)
+            }
         }
         return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures,
                              paperParagraphs: paperParagraphs)
@@ -222,6 +230,8 @@ struct StepBuilder {
     /// - `{{INPUT:LAYER.ROLE[i,j,k]}}`: a number from the trace of INPUT (`{{X:conv1.output[0,1,1]}}`);
     /// - `{{INPUT:loss}}`: the loss;
     /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`, `.nonzero`, `.negative`: over a whole array;
+    /// - `{{INPUT:LAYER.blocked}}`: the cells of a ReLU layer whose forward input was negative and whose
+    ///   incoming gradient is not 0: the gradients ReLU stops;
     /// - `{{INPUT@LR:…}}`: the same, traced after one SGD step `w ← w − LR·g` on INPUT (`{{X@0.1:loss}}`);
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
     /// - `{{step:ID}}`: the number of the step with that id (where a term is taught);
@@ -279,7 +289,7 @@ struct StepBuilder {
         }
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
-        let counts = [".count", ".nonzero", ".negative"]
+        let counts = [".count", ".nonzero", ".negative", ".blocked"]
         let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
@@ -352,6 +362,9 @@ struct StepBuilder {
             index = idx
         }
         let parts = name.split(separator: ".").map(String.init)
+        if parts.count == 2 && parts[1] == "blocked" && index == nil {
+            return Double(try reluBlocked(input, parts[0], step).count)
+        }
         guard parts.count == 2 || parts.count == 3 else { throw fail(step, "{{\(body)}}: write LAYER.ROLE[index]") }
         let r = try record(input, parts[0], parts[1], step)
         if parts.count == 3 {

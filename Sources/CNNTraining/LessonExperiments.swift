@@ -43,20 +43,23 @@ public enum LessonExperiments {
     }
 
     /// Runs experiment `name` from `seed`; `nil` for a name that is not one of `names`.
-    public static func run(_ name: String, seed: UInt64, scale: Scale = .lesson) throws -> ExperimentOutcome? {
+    /// - Parameter progress: called with a line now and then while an experiment trains (the CLI prints it on stderr).
+    public static func run(_ name: String, seed: UInt64, scale: Scale = .lesson,
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> ExperimentOutcome? {
         switch name {
-        case "audio": return try audio(seed: seed, scale: scale)
+        case "audio": return try audio(seed: seed, scale: scale, progress: progress)
         case "shuffle": return try shuffle(seed: seed, scale: scale)
         default: return nil
         }
     }
 
-    static func audio(seed: UInt64, scale: Scale) throws -> ExperimentOutcome {
+    static func audio(seed: UInt64, scale: Scale, progress: (String) -> Void) throws -> ExperimentOutcome {
         let sizes = scale == .lesson ? AudioExperiment.Sizes.lesson
-            : AudioExperiment.Sizes(trainPerKind: 20, heldOutPerKind: 8, options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 16, momentum: 0.9))
-        let r = try AudioExperiment.run(seed: seed, sizes: sizes)
+            : AudioExperiment.Sizes(trainPerKind: 20, heldOutPerKind: 8, options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 16, momentum: 0.9),
+                                    control: AudioControl.Sizes(trainPerKind: 10, options: TrainingOptions(epochs: 1, learningRate: 0.05, batchSize: 16, momentum: 0.9), repeats: 2))
+        let r = try AudioExperiment.run(seed: seed, sizes: sizes, progress: progress)
         let predicted = r.tracedPrediction
-        let values: [String: Double] = [
+        var values: [String: Double] = [
             "accuracy": 100 * r.heldOutAccuracy,
             "chance": 100 * r.chance,
             "correct": Double(r.heldOut.correct),
@@ -75,6 +78,7 @@ public enum LessonExperiments {
             "high_hz": r.bandEdges.last ?? 0,
             "traced_probability": 100 * (predicted < r.tracedProbabilities.count ? r.tracedProbabilities[predicted] : 0),
         ]
+        values.merge(r.control?.values ?? [:]) { a, _ in a }
         // Every sound of the held-out examples, and the one traced, can be listened to.
         var sounds = r.examples
         if !sounds.contains(where: { $0.samples == r.tracedSound.samples }) { sounds.append(r.tracedSound) }

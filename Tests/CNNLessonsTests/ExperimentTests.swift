@@ -31,7 +31,7 @@ private let smallShuffle = ShuffleExperiment.Sizes(trainCount: 400, heldOutCount
     #expect(r.examples.map(\.kind.rawValue) == [0, 1, 2, 3])
     #expect(r.trace.record("conv1", "output")?.shape == [8, 20, 20])
     #expect(abs(r.tracedProbabilities.reduce(0, +) - 1) < 1e-9)
-    #expect(r.figures.map(\.name) == ["audio-sounds", "audio-training", "audio-confusion", "audio-features", "audio-trace"])
+    #expect(r.figures.map(\.name) == ["audio-sounds", "audio-sounds-2", "audio-training", "audio-confusion", "audio-features", "audio-trace"])
     #expect(r.figures.allSatisfy { !$0.caption.isEmpty })
     // One WAV per kind, each 44 + 2·4000 bytes.
     #expect(r.wavFiles.map { ($0 as NSString).lastPathComponent } == ["rising-chirp-1.wav", "falling-chirp-1.wav", "harmonic-tone-1.wav", "click-train-1.wav"])
