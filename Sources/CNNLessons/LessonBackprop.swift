@@ -316,7 +316,6 @@ extension StepBuilder {
         }
         let zeros = oh * ow - terms.count
         if zeros > 0 { lines.append(tt("  the other \(zeros) of the \(oh * ow) terms are 0: ∂L/∂out is 0 there")) }
-        lines.append(tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10)))
         let gwSource = TraceSource(trace: input, key: gw.key, index: ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b)
         let sums = Self.termSums(terms, sum: sum, value: value, n: n, result: gwSource, st)
         lines += sums.lines
