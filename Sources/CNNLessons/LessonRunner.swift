@@ -26,12 +26,13 @@ public struct LessonRun: Sendable {
 public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
-    /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
-    /// - Parameter progress: called with a line now and then while the experiment trains.
+    /// - Parameters:
+    ///   - scale: how much the lesson's experiment trains (`.quick` for tests).
+    ///   - progress: called with a line now and then while the experiment trains (the CLI prints it on stderr).
     public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson,
                            progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> LessonRun {
         let experiment = try lesson.experiment.map { name in
-            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, progress: progress) else {
+            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, draw: rasterize, progress: progress) else {
                 throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
             }
             return outcome
@@ -263,6 +264,8 @@ struct StepBuilder {
             }
             numberStyle = named
         }
+        // A sentence the experiment worded from its results is copied as it is.
+        if let e = experiment, expr.hasPrefix(e.name + ":"), let text = e.texts[String(expr.dropFirst(e.name.count + 1))] { return text }
         // Where a word is taught: the step, and on paper its page (filled in by the PDF writer).
         if expr.hasPrefix("taught:") {
             let id = String(expr.dropFirst(7))

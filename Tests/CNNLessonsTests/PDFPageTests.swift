@@ -36,22 +36,9 @@ import Testing
         let pdf = try Self.write(LessonReport.document(run).data(), name: name)
         let small = try Self.smallWords(pdf)
         let empty = try Self.halfEmptyPages(pdf, skipFirst: true)
-        // Known, not yet fixed: shuffle's images and curves are scaled under 7 pt. xo, backprop
-        // and audio pass both checks.
-        if let known = Self.knownFailures[name] {
-            withKnownIssue(known) {
-                #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
-                #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
-            }
-        } else {
-            #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
-            #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
-        }
+        #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
+        #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
     }
-
-    static let knownFailures: [String: Comment] = [
-        "shuffle": "images and training curves scaled under 7 pt",
-    ]
 
     // MARK: Helpers
 
