@@ -584,6 +584,74 @@
 
   // ---------- numbers in the lesson's figures ----------
 
+  /** The one operation of a number a figure works out (a product, a sum, a difference, a quotient,
+   *  the sum of sizes, a softmax share), recomputed from the operands the figure builder gave. */
+  function recomputeDerived(d) {
+    const v = d.operands.map((o) => o.v);
+    switch (d.op) {
+      case 'product': return v.reduce((a, b) => a * b, 1);
+      case 'sum': return v.reduce((a, b) => a + b, 0);
+      case 'difference': return v[0] - v[1];
+      case 'quotient': return v[0] / v[1] + (v.length > 2 ? v[2] : 0);
+      case 'sizeSum': return v.reduce((a, b) => a + Math.abs(b), 0);
+      case 'softmaxShare': {
+        const m = Math.max(...v), e = v.map((x) => Math.exp(x - m));
+        return e[d.index] / e.reduce((a, b) => a + b, 0);
+      }
+      default: return d.v;
+    }
+  }
+
+  /** x written with the decimals of `shown`, rounded or cut, as the figure may write it. */
+  function sameDigits(x, shown) {
+    const dot = shown.indexOf('.'), decimals = dot < 0 ? 0 : shown.length - dot - 1;
+    return ['rounded', 'truncated'].some((kind) => fmt(x, { numberKind: kind, decimals }) === shown);
+  }
+
+  /** A button in the panel for an operand or a result that is a trace element. */
+  function sourceButton(S, src, text) {
+    const b = el('span', { class: 'src', role: 'button', tabindex: '0', text });
+    b.dataset.trace = src.trace; b.dataset.key = src.key; b.dataset.k = String(src.k);
+    b.dataset.page = figureKey(S, src.trace, src.key) || '';
+    const r = S.byKey[b.dataset.page];
+    b.setAttribute('aria-label', text + ': ' + src.trace + ' ' + src.key + (r ? indexText(r.shape, src.k) : '[' + src.k + ']') + ', show its derivation');
+    return b;
+  }
+
+  /** The panel of a number a figure works out: the operation on its operands (each a button when
+   *  it is a trace element), the trace element it equals, and the operation recomputed here. */
+  function derivedContent(S, d, text) {
+    const shown = d.shown || text;
+    const operand = (o) => el('span', { class: 'operand' }, o.name + ' ', o.src ? sourceButton(S, o.src, o.text) : o.text);
+    const sym = { product: ' \u00d7 ', sum: ' + ', difference: ' \u2212 ', sizeSum: ' + ' }[d.op];
+    const line = el('p', { class: 'derived-formula' });
+    if (d.op === 'given') {
+      line.append(d.why);
+    } else if (d.op === 'softmaxShare') {
+      line.append('exp(', operand(d.operands[d.index]), ') / (');
+      d.operands.forEach((o, j) => { if (j) line.append(' + '); line.append('exp(', operand(o), ')'); });
+      line.append(')');
+    } else if (d.op === 'quotient') {
+      line.append(operand(d.operands[0]), ' / ', operand(d.operands[1]));
+      if (d.operands.length > 2) line.append(' + ', operand(d.operands[2]));
+    } else {
+      d.operands.forEach((o, j) => {
+        if (j) line.append(sym);
+        line.append(d.op === 'sizeSum' ? el('span', {}, '|', operand(o), '|') : operand(o));
+      });
+    }
+    line.append(' = ' + shown);
+    if (d.src) {
+      const r = S.byKey[figureKey(S, d.src.trace, d.src.key)];
+      line.append(' = ', sourceButton(S, d.src, d.src.key + (r ? indexText(r.shape, d.src.k) : '[' + d.src.k + ']')));
+    }
+    const v = recomputeDerived(d), check = el('p', { class: 'recomputed' });
+    check.dataset.value = String(v);
+    const agrees = sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE);
+    check.textContent = 'recomputed ' + String(v).replace('-', '\u2212') + (agrees ? ' = shown ' : ' \u2260 shown ') + shown;
+    return [el('h2', { text: d.name + ' = ' + shown }), line, check];
+  }
+
   /** The page's key of a figure number's record: the explored trace's own (a repeated record by the
    *  one it repeats: an input by the previous output, a grad_output by the next grad_input), else "trace:key". */
   function figureKey(S, trace, key) {
@@ -613,8 +681,19 @@
       const fig = t.closest('figure');
       if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
     }
+    S.derivedTargets = Array.from(document.querySelectorAll('main .drv'));
+    for (const t of S.derivedTargets) {
+      const fig = t.closest('figure');
+      if (fig && !seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
+    }
     const panel = document.getElementById('panel'), body = document.getElementById('panel-body');
     const open = (t) => {
+      if (t.classList.contains('drv')) {
+        body.replaceChildren(...derivedContent(S, JSON.parse(t.dataset.drv), t.textContent));
+        panel.hidden = false;
+        return;
+      }
+      if (t.dataset.page === undefined) t.dataset.page = figureKey(S, t.dataset.trace, t.dataset.key) || '';
       if (!t.dataset.page) return;
       const k = Number(t.dataset.k), parts = panelContent(S, t.dataset.page, k), r = S.byKey[t.dataset.page];
       // A figure may write the number with other decimals than the page (e.g. the learning steps' four).
@@ -622,15 +701,20 @@
       body.replaceChildren(...parts);
       panel.hidden = false;
     };
+    S.openFigureNumber = open;
     const main = document.getElementById('main');
-    main.addEventListener('click', (e) => { const t = e.target.closest && e.target.closest('.src'); if (t) open(t); });
+    const target = (e) => e.target.closest && e.target.closest('.src, .drv');
+    main.addEventListener('click', (e) => { const t = target(e); if (t) open(t); });
+    // An operand in a derived number's panel opens its own derivation.
+    body.addEventListener('click', (e) => { const t = target(e); if (t) open(t); });
+    body.addEventListener('keydown', (e) => { const t = target(e); if (t && (e.key === 'Enter' || e.key === ' ')) { e.preventDefault(); open(t); } });
     main.addEventListener('keydown', (e) => {
-      const t = e.target.closest && e.target.closest('.src');
+      const t = target(e);
       if (!t) return;
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(t); return; }
       const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
       if (!step) return;
-      const all = Array.from(t.closest('figure').querySelectorAll('.src')), j = all.indexOf(t) + step;
+      const all = Array.from(t.closest('figure').querySelectorAll('.src, .drv')), j = all.indexOf(t) + step;
       if (j < 0 || j >= all.length) return;
       e.preventDefault();
       all.forEach((x) => { x.tabIndex = -1; });
@@ -925,6 +1009,8 @@
       try {
         checkEveryNumber(S, ok);
         checkFigureNumbers(S, ok);
+        checkDerivedNumbers(S, ok);
+        checkNoPlainNumbers(ok);
         checkPlayers(S, ok);
         checkFlip(S, ok);
         checkKeyboard(S, ok);
@@ -984,6 +1070,49 @@
       ok(good, what + (t.dataset.v ? ' (drawn ' + t.dataset.v + ', recorded ' + r.data[k] + ')' : ''));
     }
     document.getElementById('panel').hidden = true;
+  }
+
+  /** Clicks every number a figure works out: its panel shows the operation, every operand that is
+   *  a trace element opens a record on the page, and the page's recomputation equals the number
+   *  shown, to the digits shown (and the builder's value to 1e-9). */
+  function checkDerivedNumbers(S, ok) {
+    const body = document.getElementById('panel-body');
+    for (const t of S.derivedTargets) {
+      const d = JSON.parse(t.dataset.drv), shown = d.shown || t.textContent;
+      t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      const value = body.querySelector('.recomputed'), v = value && Number(value.dataset.value);
+      const links = Array.from(body.querySelectorAll('.derived-formula .src'));
+      const wanted = d.operands.filter((o) => o.src).length + (d.src ? 1 : 0);
+      const linked = links.length === wanted && links.every((b) => b.dataset.page && S.byKey[b.dataset.page] && Number(b.dataset.k) < S.byKey[b.dataset.page].data.length);
+      const equalsSource = !d.src || !linked || close(d.v, S.byKey[links[links.length - 1].dataset.page].data[d.src.k], 1e-9, 1e-9);
+      ok(value && sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE) && !value.textContent.includes('\u2260') && linked && equalsSource,
+        'derived number ' + d.name + ' "' + shown + '"' + (value ? ' (recomputed ' + v + ')' : ''));
+    }
+    document.getElementById('panel').hidden = true;
+  }
+
+  /** Every number-looking text in the lesson's figures is a button: a grid cell's number in an
+   *  SVG (not a row or column label, not a title), any decimal number (such as 0.55, −1.00) in a
+   *  figure's text, and every number of a convolution step's sum line. Lists each one that is not. */
+  function checkNoPlainNumbers(ok) {
+    const plain = [];
+    const inButton = (n) => n.parentElement && n.parentElement.closest('.src, .drv');
+    for (const fig of document.querySelectorAll('main figure')) {
+      for (const t of fig.querySelectorAll('svg text')) {
+        if (t.classList.contains('axis') || t.classList.contains('t') || inButton(t.firstChild || t)) continue;
+        if (/^[\u2212-]?\d+(\.\d+)?$/.test(t.textContent.trim())) plain.push(t.textContent.trim());
+      }
+      const walk = document.createTreeWalker(fig, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (inButton(n) || n.parentElement.closest('svg, figcaption')) continue;
+        // A convolution step's sum line has whole numbers too ("sum = 5    5 / 9 = 0.5556").
+        const pattern = n.parentElement.closest('.conv-result') ? /(?:^|[\s(=:,/])([\u2212-]?\d+(?:\.\d+)?)(?=$|[\s,;)])/g
+          : /(?:^|[\s(=:,])([\u2212-]?\d*\.\d+)(?=$|[\s,;)])/g;
+        for (const m of n.textContent.matchAll(pattern)) plain.push(m[1]);
+      }
+      for (const p of plain.splice(0)) ok(false, 'plain number in figure ' + (fig.id || '') + ': "' + p + '"');
+    }
+    ok(true, 'figures: every number scanned');
   }
 
   /** The input cells conv output k reads, from the layer's geometry alone (all four pads, the

@@ -30,6 +30,31 @@ extension ConvDerivation {
     }
 }
 
+extension ConvolutionStepFigure {
+    /// Describes how its products, sum and `sum / divisor + bias` are worked out from its patch,
+    /// feature, sum, divisor and bias (the engine's `ConvDerivation`), with the sources it has, so
+    /// the HTML page can show each as an operation on its operands.
+    public mutating func deriveNumbers(biasSource: TraceSource? = nil) {
+        let st = numberStyle
+        func at(_ a: [TraceSource?], _ k: Int) -> TraceSource? { k < a.count ? a[k] : nil }
+        productDerivations = products.values.indices.map { k in
+            DerivedNumber("product", .product, [
+                DerivedOperand("patch", patch.values[k], text: formatCount(patch.values[k], st), source: at(patchSources, k)),
+                DerivedOperand(featureName, feature.values[k], text: formatCount(feature.values[k], st), source: at(featureSources, k)),
+            ], value: products.values[k])
+        }
+        let terms = products.values.enumerated().map { k, v in DerivedOperand("product \(k + 1)", v, text: formatCount(v, st)) }
+        sumDerivation = DerivedNumber("sum of the \(terms.count) products", .sum, terms, value: sum)
+        let sumOperand = DerivedOperand("sum", sum, text: formatCount(sum, st))
+        var operands = [sumOperand]
+        if let divisor { operands.append(DerivedOperand("divisor", Double(divisor), text: String(divisor))) }
+        if let bias { operands.append(DerivedOperand("bias", bias, text: formatNumber(bias, st), source: biasSource)) }
+        guard operands.count > 1 else { resultDerivation = nil; return }
+        let name = (divisor == nil ? "sum" : "sum / divisor") + (bias == nil ? "" : " + bias")
+        resultDerivation = DerivedNumber(name, divisor == nil ? .sum : .quotient, operands, value: value, source: valueSource)
+    }
+}
+
 extension TraceFigures {
     /// The convolution step of output `[filter, row, col]` of conv layer `layer`, from its traced
     /// input, weight, bias and output. The value shown is the traced one. `source` names the
@@ -59,6 +84,7 @@ extension TraceFigures {
             }
             figure.valueSource = TraceSource(trace: source, key: "\(layer).output", index: at)
         }
+        figure.deriveNumbers(biasSource: c.bias ? source.map { TraceSource(trace: $0, key: "\(layer).bias", index: filter) } : nil)
         return figure
     }
 

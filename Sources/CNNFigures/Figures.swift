@@ -148,6 +148,11 @@ public struct ConvolutionStepFigure: Sendable {
     public var featureSources: [TraceSource?] = []
     public var patchSources: [TraceSource?] = []
     public var valueSource: TraceSource?
+    /// How each product (row-major), the sum and the step from the sum to the value (`sum / divisor
+    /// + bias`) are worked out, for the HTML page's derivations (empty or nil when not set).
+    public var productDerivations: [DerivedNumber?] = []
+    public var sumDerivation: DerivedNumber?
+    public var resultDerivation: DerivedNumber?
 }
 
 /// A feature map (or gradient map) with numbers in its cells, coloured on a diverging scale:

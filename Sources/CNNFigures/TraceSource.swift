@@ -28,9 +28,16 @@ public struct TextSource: Sendable, Hashable {
     public var source: TraceSource?
     /// The value written (for the page's self-test to compare with the trace), when it has a source.
     public var value: Double?
+    /// How a number worked out in the table is derived (for a number without a trace source).
+    public var derived: DerivedNumber?
 
     public init(_ text: String, _ source: TraceSource?, value: Double? = nil) {
         self.text = text; self.source = source; self.value = value
+    }
+
+    /// A number worked out in the table, written `text`, derived as `derived` says.
+    public init(_ text: String, derived: DerivedNumber) {
+        self.text = text; self.source = nil; self.value = derived.value; self.derived = derived
     }
 }
 

@@ -54,20 +54,35 @@ public enum FigureHTML {
         let patch = FigureSVG.titledGrid(f.patch, title: "patch", cell: 26, color: .image, style: f.numberStyle, sources: f.patchSources)
         let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle,
                                            sources: f.featureSources)
-        let products = FigureSVG.titledGrid(f.products, title: "products", cell: 26, color: .image, style: f.numberStyle)
+        let products = FigureSVG.titledGrid(f.products, title: "products", cell: 26, color: .image, style: f.numberStyle,
+                                            derived: f.productDerivations)
         let op = { (s: String) in HTML.el("span", ["class": "op", "aria-hidden": "true"], .text(s)) }
-        let value = formatNumber(f.value, f.numberStyle)
-        var result: [HTML] = [.text("sum = \(formatCount(f.sum, f.numberStyle))    " + String(f.resultText.dropLast(value.count)))]
+        return .el("div", ["class": "fig-row conv-step"], children: [
+            image.svg(label: "image with the patch at row \(f.row + 1), column \(f.col + 1)"),
+            patch.svg(label: "the patch"), op("⊙"), feature.svg(label: "feature \(f.featureName)"), op("="),
+            products.svg(label: "the products"), .el("p", ["class": "conv-result"], children: convResult(f)),
+        ])
+    }
+
+    /// "sum = 5    5 / 9 = 0.5556": the sum, the step from it and the traced value, each a button.
+    static func convResult(_ f: ConvolutionStepFigure) -> [HTML] {
+        let value = formatNumber(f.value, f.numberStyle), sum = formatCount(f.sum, f.numberStyle)
+        func button(_ text: String, _ d: DerivedNumber?, shown: String? = nil) -> HTML {
+            d.map { .element("span", DerivedHTML.target($0, text: text, shown: shown), [.text(text)]) } ?? .text(text)
+        }
+        var result: [HTML] = [.text("sum = "), button(sum, f.sumDerivation), .text("    ")]
+        let step = String(f.resultText.dropLast(value.count))
+        if step.hasSuffix(" = ") {
+            result += [button(String(step.dropLast(3)), f.resultDerivation, shown: value), .text(" = ")]
+        } else {
+            result.append(.text(step))
+        }
         if let s = f.valueSource {
             result.append(.element("span", FigureSVG.target(s, value: f.value, text: value), [.text(value)]))
         } else {
             result.append(.text(value))
         }
-        return .el("div", ["class": "fig-row conv-step"], children: [
-            image.svg(label: "image with the patch at row \(f.row + 1), column \(f.col + 1)"),
-            patch.svg(label: "the patch"), op("⊙"), feature.svg(label: "feature \(f.featureName)"), op("="),
-            products.svg(label: "the products"), .el("p", ["class": "conv-result"], children: result),
-        ])
+        return result
     }
 
     static func layer(_ f: LayerFigure) -> HTML {

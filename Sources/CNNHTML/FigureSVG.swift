@@ -85,7 +85,8 @@ enum FigureSVG {
     /// A grid of cells at `(x, y)`, with numbers when `style` is given, and outlined `highlighted` cells.
     /// A cell with a source in `sources` (row-major) is a button for its number's derivation.
     static func grid(_ grid: Grid, at x: Double, _ y: Double, cell: Double, color: CellColor, style: NumberStyle?,
-                     highlighted: Set<Cell> = [], sources: [TraceSource?] = [], into c: inout Canvas) {
+                     highlighted: Set<Cell> = [], sources: [TraceSource?] = [], derived: [DerivedNumber?] = [],
+                     into c: inout Canvas) {
         var parts: [HTML] = []
         for r in 0..<grid.rows {
             for k in 0..<grid.cols {
@@ -106,6 +107,8 @@ enum FigureSVG {
                 let i = r * grid.cols + k
                 if i < sources.count, let s = sources[i] {
                     parts.append(.element("g", target(s, value: v, text: text), cellParts))
+                } else if i < derived.count, let d = derived[i] {
+                    parts.append(.element("g", DerivedHTML.target(d, text: text), cellParts))
                 } else {
                     parts += cellParts
                 }
@@ -122,7 +125,8 @@ enum FigureSVG {
     /// A titled grid on its own canvas; `labelled` writes row numbers at the left and column
     /// numbers on top, counted from 1.
     static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
-                           highlighted: Set<Cell> = [], labelled: Bool = false, sources: [TraceSource?] = []) -> Canvas {
+                           highlighted: Set<Cell> = [], labelled: Bool = false, sources: [TraceSource?] = [],
+                           derived: [DerivedNumber?] = []) -> Canvas {
         var c = Canvas()
         // Numbers need room: "−0.11" at 11 px.
         let cell = style == nil ? cell : max(cell, 38)
@@ -132,7 +136,7 @@ enum FigureSVG {
         let x = max(0, (titleW - gridW) / 2) + left
         if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
         if labelled { c.add(.group(axisLabels(g, x: x, y: top, cell: cell)), right: x, bottom: top) }
-        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, sources: sources, into: &c)
+        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, sources: sources, derived: derived, into: &c)
         c.gridX = x
         c.gridY = top
         return c

@@ -38,7 +38,7 @@ enum Markup {
 
     /// Pango markup (`<b>`, `<i>`, `<tt>`, entities) as HTML; other tags are dropped, their text
     /// kept. Each number of `sources` is found in turn after the one before it, standing alone, and
-    /// made a button for its derivation when it has a trace source.
+    /// made a button for its derivation when it has a trace source or a derivation.
     static func pango(_ markup: String, sources: [TextSource] = []) -> HTML {
         .raw(numbered(pangoHTML(markup), sources))
     }
@@ -56,6 +56,8 @@ enum Markup {
                     out += html[cursor..<r.lowerBound]
                     if let source = s.source {
                         out += HTML.element("span", FigureSVG.target(source, value: s.value, text: s.text), [.text(s.text)]).rendered
+                    } else if let d = s.derived {
+                        out += HTML.element("span", DerivedHTML.target(d, text: s.text), [.text(s.text)]).rendered
                     } else {
                         out += html[r]
                     }

@@ -126,13 +126,20 @@ extension StepBuilder {
             if mse {
                 lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatCount(right, st), 10))"
                                 + "\(padLeft(formatNumber(y[c] - right, st), 11))\(padLeft(formatNumber(g[c], st), 13))"))
-                numbers += [tracedNumber(input, out, c, st), TextSource(formatCount(right, st), nil),
-                            TextSource(formatNumber(y[c] - right, st), nil), tracedNumber(input, grad, c, st)]
+                let yt = tracedNumber(input, out, c, st), rt = formatCount(right, st)
+                numbers += [yt, TextSource(rt, derived: Self.rightAnswer(right, classes[c], input)),
+                            TextSource(formatNumber(y[c] - right, st), derived: DerivedNumber("y − t", .difference, [
+                                DerivedOperand("vote y", y[c], text: yt.text, source: yt.source), DerivedOperand("right t", right, text: rt),
+                            ], value: y[c] - right)), tracedNumber(input, grad, c, st)]
             } else {
                 lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatNumber(p[c], st), 14))"
                                 + "\(padLeft(formatCount(right, st), 10))\(padLeft(formatNumber(g[c], st), 17))"))
-                numbers += [tracedNumber(input, out, c, st), TextSource(formatNumber(p[c], st), nil),
-                            TextSource(formatCount(right, st), nil), tracedNumber(input, grad, c, st)]
+                let votes = y.indices.map { j in
+                    DerivedOperand("vote \(classes[j])", y[j], text: formatNumber(y[j], st), source: TraceSource(trace: input, key: out.key, index: j))
+                }
+                numbers += [tracedNumber(input, out, c, st),
+                            TextSource(formatNumber(p[c], st), derived: DerivedNumber("p[\(classes[c])] = softmax share", .softmaxShare(c), votes, value: p[c])),
+                            TextSource(formatCount(right, st), derived: Self.rightAnswer(right, classes[c], input)), tracedNumber(input, grad, c, st)]
             }
         }
         lines.append(tt("  loss L = \(formatNumber(loss, st))"))
@@ -308,29 +315,60 @@ extension StepBuilder {
                             + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
             let r = t.i * s + a * dil - pad, q = t.j * s + b * dil - padW
             let inside = r >= 0 && r < h && q >= 0 && q < w
-            numbers += [tracedNumber(input, gy, (o * oh + t.i) * ow + t.j, st),
-                        TextSource(formatNumber(t.x, st), inside ? TraceSource(trace: input, key: x.key, index: (c * h + r) * w + q) : nil, value: t.x),
-                        TextSource(formatNumber(t.g * t.x, st), nil)]
+            let gIn = tracedNumber(input, gy, (o * oh + t.i) * ow + t.j, st)
+            let xIn = inside ? TextSource(formatNumber(t.x, st), TraceSource(trace: input, key: x.key, index: (c * h + r) * w + q), value: t.x)
+                : TextSource(formatNumber(t.x, st), derived: DerivedNumber("padding", .given("a zero of the padding, outside the image"), [], value: t.x))
+            numbers += [gIn, xIn, Self.term(t.g * t.x, gName: "∂L/∂out[\(o),\(t.i),\(t.j)]", gIn, xName: inside ? "in[\(c),\(r),\(q)]" : "padding", xIn, st)]
         }
         if terms.count > 24 {
             let rest = terms.dropFirst(24).reduce(0) { $0 + $1.g * $1.x }
             lines.append(tt("  … \(terms.count - 24) more nonzero terms, adding up to \(formatNumber(rest, st))"))
+            numbers.append(TextSource(formatNumber(rest, st), derived: DerivedNumber("the other nonzero terms", .sum,
+                                                                                     Self.termOperands(terms.dropFirst(24), st), value: rest)))
         }
         let zeros = oh * ow - terms.count
         if zeros > 0 { lines.append(tt("  the other \(zeros) of the \(oh * ow) terms are 0: ∂L/∂out is 0 there")) }
-        // The sum lines end in the column of the terms: 2 + 8 + 17 + 4 + 16 + 4 columns before it.
-        lines.append(tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10)))
-        numbers.append(TextSource(formatNumber(sum, st), nil))
-        if n > 1 {
-            lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10)))
-            numbers.append(TextSource(formatNumber(value, st), nil))
-        }
+        let gwSource = TraceSource(trace: input, key: gw.key, index: ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b)
+        let sums = Self.termSums(terms, sum: sum, value: value, n: n, result: gwSource, st)
+        lines += sums.lines
+        numbers += sums.numbers
         lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
         numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
         let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
                             caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
                             figure: .column([table(lines, numbers: numbers), picture]))
+    }
+
+    /// One term `∂L/∂out[i,j] · in[…]` of a weight's gradient, worked out from its two operands.
+    static func term(_ value: Double, gName: String, _ g: TextSource, xName: String, _ x: TextSource, _ st: NumberStyle) -> TextSource {
+        TextSource(formatNumber(value, st), derived: DerivedNumber("term", .product, [
+            DerivedOperand(gName, g.value ?? 0, text: g.text, source: g.source),
+            DerivedOperand(xName, x.value ?? 0, text: x.text, source: x.source),
+        ], value: value))
+    }
+
+    /// The lines "sum" and, when the layer divides, "sum ÷ n" of a weight's gradient, ending in the
+    /// column of the terms (2 + 8 + 17 + 4 + 16 + 4 columns before it), with their derivations.
+    static func termSums(_ terms: [(i: Int, j: Int, g: Double, x: Double)], sum: Double, value: Double, n: Int, result: TraceSource,
+                         _ st: NumberStyle) -> (lines: [String], numbers: [TextSource]) {
+        let tt = { (s: String) in "<tt>\(TextBlock.escape(s))</tt>" }
+        var lines = [tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10))]
+        var numbers = [TextSource(formatNumber(sum, st), derived: DerivedNumber("sum of the \(terms.count) nonzero terms", .sum,
+                                                                               termOperands(terms[...], st), value: sum,
+                                                                               source: n > 1 ? nil : result))]
+        if n > 1 {
+            lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10)))
+            numbers.append(TextSource(formatNumber(value, st), derived: DerivedNumber("sum ÷ \(n)", .quotient, [
+                DerivedOperand("sum", sum, text: formatNumber(sum, st)), DerivedOperand("divisor", Double(n), text: String(n)),
+            ], value: value, source: result)))
+        }
+        return (lines, numbers)
+    }
+
+    /// The terms `∂L/∂out[i,j] · in` of a weight's gradient as operands of their sum.
+    static func termOperands(_ terms: ArraySlice<(i: Int, j: Int, g: Double, x: Double)>, _ st: NumberStyle) -> [DerivedOperand] {
+        terms.map { DerivedOperand("term (\($0.i), \($0.j))", $0.g * $0.x, text: formatNumber($0.g * $0.x, st)) }
     }
 
     /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
@@ -366,7 +404,10 @@ extension StepBuilder {
                 let name = "\(r.layer).\(r.role)\(ShapeText.index(multiIndex(j, shape: r.shape)))"
                 lines.append(tt("  " + padRight(name, 23) + padLeft(formatNumber(r.data[j], st), 10) + padLeft(formatNumber(g.data[j], st), 10)
                                 + padLeft(formatNumber(lr * g.data[j], st), 10) + padLeft(formatNumber(new.data[j], st), 16)))
-                numbers += [tracedNumber(input, r, j, st), tracedNumber(input, g, j, st), TextSource(formatNumber(lr * g.data[j], st), nil),
+                let gt = tracedNumber(input, g, j, st)
+                numbers += [tracedNumber(input, r, j, st), gt, TextSource(formatNumber(lr * g.data[j], st), derived: DerivedNumber("lr·g", .product, [
+                                DerivedOperand("learning rate lr", lr, text: lrText), DerivedOperand("gradient g", g.data[j], text: gt.text, source: gt.source),
+                            ], value: lr * g.data[j])),
                             tracedNumber(stepped, new, j, st)]
             }
             let zero = g.data.indices.filter { g.data[$0] == 0 && !shown.contains($0) }.count

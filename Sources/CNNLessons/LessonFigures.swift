@@ -281,6 +281,12 @@ extension StepBuilder {
                             figure: rows.count == 1 ? rows[0] : .column(rows))
     }
 
+    /// The right answer for class `name` of `input`: 1 for the input's class, 0 for the others.
+    static func rightAnswer(_ right: Double, _ name: String, _ input: String) -> DerivedNumber {
+        DerivedNumber("right answer", .given(right == 1 ? "the \(input) image is labelled \(name): 1 for its class"
+                                                        : "the \(input) image is not labelled \(name): 0 for this class"), [], value: right)
+    }
+
     func errorTableFigure(_ inputs: [String], _ step: LessonStep) throws -> LessonFigure {
         var lines: [String] = [], numbers: [TextSource] = []
         for input in inputs {
@@ -295,17 +301,24 @@ extension StepBuilder {
             // difference of shown numbers is exact to their digits, so it is rounded, not cut.
             let exact: NumberStyle
             if case .truncated(let d) = style { exact = .rounded(d) } else { exact = style }
-            var total = 0.0
+            var total = 0.0, errors: [DerivedOperand] = []
             for (k, v) in y.enumerated() {
                 let right = k == target ? 1.0 : 0.0
                 let error = right - shownValue(v, style)
                 total += abs(error)
                 let name = padRight(classes[k], 6)
                 lines.append("<tt>  \(TextBlock.escape(name))  \(padLeft(formatNumber(right, style), 6))  \(padLeft(formatNumber(v, style), 7))   \(padLeft(formatNumber(error, exact), 7))</tt>")
-                numbers += [TextSource(formatNumber(right, style), nil), TextSource(formatNumber(v, style), sources(input, out)[k], value: v),
-                            TextSource(formatNumber(error, exact), nil)]
+                let rightText = formatNumber(right, style), actual = sources(input, out)[k]
+                numbers += [TextSource(rightText, derived: Self.rightAnswer(right, classes[k], input)),
+                            TextSource(formatNumber(v, style), actual, value: v),
+                            TextSource(formatNumber(error, exact), derived: DerivedNumber("error", .difference, [
+                                DerivedOperand("right", right, text: rightText),
+                                DerivedOperand("actual", shownValue(v, style), text: formatNumber(v, style), source: actual),
+                            ], value: error))]
+                errors.append(DerivedOperand("error (\(classes[k]))", error, text: formatNumber(error, exact)))
             }
             lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, exact))</tt>")
+            numbers.append(TextSource(formatNumber(total, exact), derived: DerivedNumber("total of the sizes of the errors", .sizeSum, errors, value: total)))
         }
         var table = TextBlock(markup: lines.joined(separator: "\n"), width: 420)
         table.sources = numbers

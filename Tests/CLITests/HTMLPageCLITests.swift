@@ -94,6 +94,8 @@ struct HTMLPageCLITests {
         #expect(t.passed > 1000)
         // The numbers inside the lesson's figures are buttons too, each checked by the self-test.
         #expect(html.components(separatedBy: "class=\"src\"").count - 1 > 500)
+        // So are the numbers the figures work out (products, errors, y − t, terms, lr·g): 44 on the xo page.
+        #expect(html.components(separatedBy: "class=\"drv\"").count - 1 > 40)
         #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
     }
 
@@ -179,6 +181,30 @@ struct HTMLPageCLITests {
         let t = try Browser.selftest(page.path)
         #expect(t.failed == 1, "\(t.passed) passed, \(t.failed) failed")
         #expect(t.dom.contains("figure number X conv1.output[2]"))
+    }
+
+    /// A worked-out number written with a wrong digit fails the self-test (its recomputation differs
+    /// from what is shown), and a worked-out number that is not a button is listed as plain.
+    @Test func selfTestFailsOnAWrongOrPlainDerivedNumber() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let page = dir.appendingPathComponent("xo.html")
+        let original = try String(contentsOf: page, encoding: .utf8)
+        // The error table's error of the O class is −0.55: written −0.56, it no longer is right − actual.
+        var html = original
+        let error = try #require(html.firstMatch(of: #/<span class="drv"[^>]*&quot;name&quot;:&quot;error&quot;[^>]*>−0\.55</span>/#)?.range)
+        html.replaceSubrange(error, with: html[error].replacingOccurrences(of: ">−0.55<", with: ">−0.56<"))
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        var t = try Browser.selftest(page.path)
+        #expect(t.failed == 1 && t.dom.contains("derived number error \"−0.56\""), "\(t.passed) passed, \(t.failed) failed")
+        // The same number as plain text: the self-test lists it.
+        html = original
+        let plain = try #require(html.firstMatch(of: #/<span class="drv"[^>]*&quot;name&quot;:&quot;error&quot;[^>]*>−0\.55</span>/#)?.range)
+        html.replaceSubrange(plain, with: "−0.55")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        t = try Browser.selftest(page.path)
+        #expect(t.failed == 1 && t.dom.contains("plain number in figure fig-10-errors-errors: \"−0.55\""), "\(t.passed) passed, \(t.failed) failed")
     }
 
     /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.

@@ -74,4 +74,76 @@ import CNNLessons
         #expect(html.contains("1.00   <span class=\"src\""), "\(html)")
         #expect(html.contains("−0.91 total") && !html.contains("−<span"), "\(html)")
     }
+
+    /// The numbers a figure works out, with the text it writes each as.
+    static func derived(_ figure: Figure) -> [DerivedNumber] {
+        switch figure {
+        case .convolutionStep(let f): return f.productDerivations.compactMap { $0 } + [f.sumDerivation, f.resultDerivation].compactMap { $0 }
+        case .text(let t): return t.sources.compactMap(\.derived)
+        case .row(let parts, _), .column(let parts, _): return parts.flatMap(derived)
+        default: return []
+        }
+    }
+
+    /// The one operation of a derived number, done again on its operands.
+    static func recompute(_ d: DerivedNumber) -> Double {
+        let v = d.operands.map(\.value)
+        switch d.operation {
+        case .product: return v.reduce(1, *)
+        case .sum: return v.reduce(0, +)
+        case .difference: return v[0] - v[1]
+        case .quotient: return v[0] / v[1] + (v.count > 2 ? v[2] : 0)
+        case .sizeSum: return v.reduce(0) { $0 + abs($1) }
+        case .softmaxShare(let i):
+            let m = v.max() ?? 0, e = v.map { exp($0 - m) }
+            return e[i] / e.reduce(0, +)
+        case .given: return d.value
+        }
+    }
+
+    /// Every number a lesson figure works out (the convolution step's products, sum and quotient;
+    /// the error table's errors and total; y − t; softmax shares; the weight-gradient terms and
+    /// sums; lr·g) is its operation on its operands, each operand with a source is that trace
+    /// element as written (to its digits), and a result with a source is that element.
+    @Test(arguments: ["xo", "backprop"]) func derivedNumbersAreTheirOperationOnTraceElements(name: String) throws {
+        let lesson = try Lesson.load(Fixtures.packageRoot.appendingPathComponent("lessons/\(name).yaml").path)
+        let run = try LessonRunner.run(lesson)
+        let traces = run.traces.merging(run.steppedTraces) { a, _ in a }
+        func element(_ s: TraceSource) throws -> Double {
+            let parts = s.key.split(separator: ".", maxSplits: 1).map(String.init)
+            let record = try #require(traces[s.trace]?.record(parts[0], parts[1]), "no \(s.trace) \(s.key)")
+            return try #require(s.index < record.data.count ? record.data[s.index] : nil, "\(s.key)[\(s.index)] is outside the record")
+        }
+        var operations: Set<String> = []
+        for section in run.sections {
+            for f in section.figures {
+                for d in Self.derived(f.figure) {
+                    operations.insert("\(d.operation)".prefix { $0 != "(" }.description)
+                    #expect(isClose(Self.recompute(d), d.value, rtol: 1e-9, atol: 1e-12), "\(f.name): \(d.name) = \(d.value)")
+                    for o in d.operands {
+                        guard let s = o.source else { continue }
+                        let decimals = o.text.split(separator: ".").dropFirst().first?.count ?? 0
+                        #expect(abs(try element(s) - o.value) < pow(10, -Double(decimals)) + 1e-12, "\(f.name): \(d.name)'s \(o.name)")
+                    }
+                    if let s = d.source { #expect(isClose(try element(s), d.value, rtol: 1e-9, atol: 1e-9), "\(f.name): \(d.name)") }
+                }
+            }
+        }
+        let expected: Set<String> = name == "xo" ? ["product", "sum", "quotient", "difference", "sizeSum", "given"] : ["product", "sum"]
+        #expect(expected.isSubset(of: operations), "\(operations.sorted())")
+    }
+
+    /// A worked-out number in a table is a button of its own kind whose data names the operation,
+    /// its operands and the trace element of an operand.
+    @Test func derivedTableNumbersBecomeButtons() {
+        let s = TraceSource(trace: "X", key: "out.output", index: 1)
+        let d = DerivedNumber("error", .difference, [DerivedOperand("right", 0, text: "0.00"), DerivedOperand("actual", 0.55, text: "0.55", source: s)],
+                              value: -0.55)
+        var block = TextBlock(markup: "<tt>  0.55   −0.55</tt>")
+        block.sources = [TextSource("0.55", s, value: 0.55), TextSource("−0.55", derived: d)]
+        let html = FigureHTML.draw(.text(block)).rendered
+        #expect(html.contains("<span class=\"drv\""), "\(html)")
+        #expect(html.contains("&quot;op&quot;:&quot;difference&quot;") && html.contains("&quot;key&quot;:&quot;out.output&quot;"), "\(html)")
+        #expect(html.contains(">−0.55</span>"), "\(html)")
+    }
 }
