@@ -111,7 +111,8 @@ import CNNLessons
         let traces = run.traces.merging(run.steppedTraces) { a, _ in a }
         func element(_ s: TraceSource) throws -> Double {
             let parts = s.key.split(separator: ".", maxSplits: 1).map(String.init)
-            let record = try #require(traces[s.trace]?.record(parts[0], parts[1]), "no \(s.trace) \(s.key)")
+            let role = try #require(TraceRole(rawValue: parts[1]), "\(s.key) names no role")
+            let record = try #require(traces[s.trace]?.record(parts[0], role), "no \(s.trace) \(s.key)")
             return try #require(s.index < record.data.count ? record.data[s.index] : nil, "\(s.key)[\(s.index)] is outside the record")
         }
         var operations: Set<String> = []
