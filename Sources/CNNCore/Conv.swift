@@ -58,6 +58,14 @@ struct ConvGeometry {
     /// `gradW`, no partial sums) rather than by samples (each part sums into its own `gradW`).
     var splitsWeightGradientByChannel: Bool { channels >= ConvPlan.maxParts && filters * k >= 16_384 }
 
+    /// Whether the forward pass keeps the whole batch's columns for the backward pass (`N × k ×
+    /// positions` numbers, block after block): when the weight gradient reads im2col's columns
+    /// and they take at most 8 MB. Larger layers make them again, block by block, in L2.
+    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= 1 << 20 }
+
+    /// Where block `i0` of sample `s` starts in kept columns.
+    func columnOffset(sample s: Int, row i0: Int) -> Int { s * k * positions + k * i0 * outW }
+
     /// Writes rows `i0 ..< i0 + rows` of sample `x`'s columns into `col` (`k × rows·W'`).
     func im2col(_ x: UnsafePointer<Double>, rows i0: Int, _ rows: Int, into col: UnsafeMutablePointer<Double>) {
         cnn_im2col(x, channels, height, width, kh, kw, stride, padTop - i0 * stride, padLeft, dilation, rows, outW, col)
@@ -67,16 +75,18 @@ struct ConvGeometry {
     /// takes whole blocks of output rows: im2col of the block into its own buffer, then
     /// `out[:, block] = w · col` (each element one chain over k), then `/ n + bias`.
     func forward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
-                 y: UnsafeMutablePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>) {
+                 y: UnsafeMutablePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>,
+                 columns: UnsafeMutablePointer<Double>) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
+        let keep = keepsColumns(batch: batch)
         let partCount = parts(items: items, batch: batch)
         // The weights, packed once for every block's product.
         cnn_pack_a(filters, k, w, k, packed)
-        let work = Pointers(x: x, w: UnsafePointer(packed), bias: bias, y: y, cols: y)
+        let work = Pointers(x: x, w: UnsafePointer(packed), bias: bias, y: y, cols: columns)
         parallel(partCount) { part in
-            let col = scratch[part].col
             for item in chunk(part, of: partCount, count: items) {
                 let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0), np = r * outW
+                let col = keep ? work.cols + columnOffset(sample: s, row: i0) : scratch[part].col
                 im2col(work.x + s * inputSize, rows: i0, r, into: col)
                 let out = work.y + s * outputSize + i0 * outW
                 cnn_gemm_nn_packed(filters, np, k, work.w, col, np, out, positions, 0)
@@ -107,7 +117,7 @@ struct ConvGeometry {
     func backward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
                   gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?, gx: UnsafeMutablePointer<Double>?,
                   scaled: UnsafeMutablePointer<Double>, scratch: [ConvScratch],
-                  transposed: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>) {
+                  transposed: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>, columns: UnsafePointer<Double>) {
         if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
         // g / n, once (without normalizing, g itself).
         var g = gy
@@ -119,7 +129,7 @@ struct ConvGeometry {
         if splitsWeightGradientByChannel {
             weightGradientByChannel(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch)
         } else {
-            weightGradientBySample(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch)
+            weightGradientBySample(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch, columns: columns)
         }
         if let gx {
             // wᵀ (k × filters), for the gradient of the columns.
@@ -164,11 +174,11 @@ extension ConvGeometry {
     /// else the product is one chain over the block's positions (im2row columns, `gemm`),
     /// continuing the part's sums.
     func weightGradientBySample(batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
-                                gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch]) {
+                                gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch], columns: UnsafePointer<Double>) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
         let partCount = parts(items: items, batch: batch)
-        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: gradW)
-        let dots = usesDotProducts
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
+        let dots = usesDotProducts, keep = keepsColumns(batch: batch)
         parallel(partCount) { part in
             let sc = scratch[part]
             let gw = part == 0 ? work.y : sc.gradW
@@ -177,8 +187,9 @@ extension ConvGeometry {
                 let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0), np = r * outW
                 let xs = work.x + s * inputSize, gs = work.w + s * outputSize + i0 * outW
                 if dots {
-                    im2col(xs, rows: i0, r, into: sc.col)
-                    gemmNT(m: filters, n: k, k: np, a: gs, lda: positions, b: sc.col, ldb: np, c: gw, ldc: k)
+                    var col = UnsafePointer(work.cols + columnOffset(sample: s, row: i0))
+                    if !keep { im2col(xs, rows: i0, r, into: sc.col); col = UnsafePointer(sc.col) }
+                    gemmNT(m: filters, n: k, k: np, a: gs, lda: positions, b: col, ldb: np, c: gw, ldc: k)
                 } else {
                     cnn_im2row(xs, channels, height, width, kh, kw, stride, padTop - i0 * stride, padLeft, dilation, r, outW, sc.col)
                     gemm(m: filters, n: k, k: np, a: gs, lda: positions, b: sc.col, ldb: k, c: gw, ldc: k, accumulate: n > 0)

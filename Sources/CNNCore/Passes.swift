@@ -95,7 +95,7 @@ extension Network {
         for (i, kernel) in kernels.enumerated() {
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
             if let tracer { recordParameters(tracer, i, x, n) }
-            forward(kernel, batch: n, x: x, y: y, state: ws.state[i], ws: ws, argmax: ws.argmax[i])
+            forward(kernel, batch: n, x: x, y: y, state: ws.state[i], ws: ws, columns: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
                 recordState(tracer, i, ws)
                 record(tracer, .forward, layerNames[i], "output", traceShape(shapes[i + 1], n), UnsafePointer(y))
@@ -136,10 +136,12 @@ extension Network {
 
     /// One layer's forward pass over the batch.
     private func forward(_ kernel: LayerKernel, batch n: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>,
-                         state: UnsafeMutablePointer<Double>, ws: Workspace, argmax: UnsafeMutablePointer<Int32>) {
+                         state: UnsafeMutablePointer<Double>, ws: Workspace, columns: UnsafeMutablePointer<Double>,
+                         argmax: UnsafeMutablePointer<Int32>) {
         switch kernel {
         case .conv(let g, let wi, let bi):
-            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, scratch: ws.convScratch, packed: ws.packedWeights) }
+            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, scratch: ws.convScratch, packed: ws.packedWeights,
+                                                     columns: columns) }
         case .relu(let count): ReLUKernel.forward(count: n * count, x: x, y: y)
         case .pool(let g): g.forward(batch: n, x: x, y: y, argmax: argmax)
         case .dense(let g, let wi, let bi):
@@ -207,11 +209,12 @@ extension Network {
         case .conv(let g, let wi, let bi):
             withWeights(wi, bi) { w, _ in
                 g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
-                           scaled: ws.scaled, scratch: ws.convScratch, transposed: ws.packed, packed: ws.packedWeights)
+                           scaled: ws.scaled, scratch: ws.convScratch, transposed: ws.packed, packed: ws.packedWeights, columns: ws.columns[i])
             }
         case .dense(let g, let wi, let bi):
             withWeights(wi, bi) { w, _ in
-                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx)
+                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                           scratch: ws.denseScratch)
             }
         case .batchnorm(let g, let wi, let bi, _, _):
             withWeights(wi, bi) { w, _ in

@@ -17,6 +17,9 @@ public final class Workspace {
     let parameterCounts: [Int]
     /// Winners of each max-pooling layer (a one-element placeholder for other layers).
     let argmax: [UnsafeMutablePointer<Int32>]
+    /// Each conv layer's im2col columns for the whole batch when it keeps them
+    /// (`ConvGeometry.keepsColumns`; a one-element placeholder for other layers).
+    let columns: [UnsafeMutablePointer<Double>]
     /// Each layer's state (a one-element placeholder for most): batchnorm's statistics
     /// (see `BatchNormGeometry`), dropout's mask for the whole batch.
     let state: [UnsafeMutablePointer<Double>]
@@ -26,6 +29,8 @@ public final class Workspace {
     let scaled: UnsafeMutablePointer<Double>
     /// A transposed weight matrix, sized for the largest conv layer.
     let packed: UnsafeMutablePointer<Double>
+    /// `units × N` numbers for a dense layer's transposed output gradient.
+    let denseScratch: UnsafeMutablePointer<Double>
     /// A conv layer's weights (or their transpose) packed for the matrix products (`cnn_pack_a`).
     let packedWeights: UnsafeMutablePointer<Double>
     let sizes: [Int]
@@ -43,24 +48,29 @@ public final class Workspace {
         gradients = sizes.map { Self.allocate(batch * $0) }
         parameterCounts = network.parameters.map { $0.tensor.count }
         parameterGradients = parameterCounts.map { Self.allocate($0) }
-        var colSize = 1, scaledSize = 1, weightSize = 1, packedSize = 1
+        var colSize = 1, scaledSize = 1, weightSize = 1, packedSize = 1, denseSize = 1
         var args: [UnsafeMutablePointer<Int32>] = []
+        var cols: [UnsafeMutablePointer<Double>] = []
         for (i, kernel) in network.kernels.enumerated() {
-            var winners = 1
+            var winners = 1, columnCount = 1
             switch kernel {
             case .conv(let g, _, _):
+                if g.keepsColumns(batch: batch) { columnCount = batch * g.k * g.positions }
                 colSize = max(colSize, g.scratchSize)
                 if g.normalize { scaledSize = max(scaledSize, batch * g.outputSize) }
                 weightSize = max(weightSize, g.k * g.filters)
                 packedSize = max(packedSize, cnn_packed_a_size(g.filters, g.k), cnn_packed_a_size(g.k, g.filters))
             case .pool: winners = batch * sizes[i + 1]
+            case .dense(let g, _, _): denseSize = max(denseSize, g.units * batch)
             default: break
             }
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
             p.initialize(repeating: 0, count: winners)
             args.append(p)
+            cols.append(Self.allocate(columnCount))
         }
         argmax = args
+        columns = cols
         state = network.kernels.map { Self.allocate($0.stateSize(batch: batch)) }
         convScratch = (0..<ConvPlan.maxParts).map { _ in
             ConvScratch(col: Self.allocate(colSize), colGrad: Self.allocate(colSize), gradW: Self.allocate(weightSize))
@@ -68,6 +78,7 @@ public final class Workspace {
         scaled = Self.allocate(scaledSize)
         packed = Self.allocate(weightSize)
         packedWeights = Self.allocate(packedSize)
+        denseScratch = Self.allocate(denseSize)
         targets = Array(repeating: 0, count: batch)
         drawMasks(network, round: 0)
     }
@@ -90,10 +101,12 @@ public final class Workspace {
         for p in parameterGradients { p.deallocate() }
         for p in argmax { p.deallocate() }
         for p in state { p.deallocate() }
+        for p in columns { p.deallocate() }
         for sc in convScratch { sc.col.deallocate(); sc.colGrad.deallocate(); sc.gradW.deallocate() }
         scaled.deallocate()
         packed.deallocate()
         packedWeights.deallocate()
+        denseScratch.deallocate()
     }
 
     private static func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {

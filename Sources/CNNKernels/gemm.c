@@ -41,6 +41,9 @@ typedef struct {
 } micro;
 
 static _Thread_local double *pack_buffer;
+static double *pack_space(void);
+
+void cnn_gemm_prepare_thread(void) { (void)pack_space(); }
 
 static double *pack_space(void) {
     if (!pack_buffer) pack_buffer = aligned_alloc(64, sizeof(double) * (size_t)(MC * KC + KC * NC));

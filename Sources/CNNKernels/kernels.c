@@ -141,6 +141,8 @@ static void valid_columns(long off, long stride, long width, long outW, long *lo
     *lo = l; *hi = h;
 }
 
+// Rows are short (a few dozen numbers): a plain loop beats a call to memcpy.
+__attribute__((no_builtin("memcpy")))
 void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col) {
     long positions = outH * outW;
@@ -162,7 +164,9 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
                     long off = y * width + colOff;  // + j·stride is inside the row for lo ≤ j < hi
                     for (long j = 0; j < lo; j++) d[j] = 0;
                     if (stride == 1) {
-                        if (hi > lo) memcpy(d + lo, plane + off + lo, (size_t)(hi - lo) * sizeof(double));
+                        double *restrict to = d + lo;
+                        const double *restrict from = plane + off + lo;
+                        for (long j = 0; j < hi - lo; j++) to[j] = from[j];
                     } else {
                         for (long j = lo; j < hi; j++) d[j] = plane[off + j * stride];
                     }

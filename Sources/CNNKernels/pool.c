@@ -13,6 +13,7 @@
 // park on a condition variable; the next job wakes them only when some are parked.
 
 #include "cnn_kernels.h"
+#include "kernels_internal.h"
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -38,6 +39,11 @@ static void *job_ctx;
 static int workers_started;
 static uint64_t generation;
 static _Thread_local int worker_index = -1;
+static _Thread_local int thread_tag;
+static int job_tag;
+
+void cnn_set_thread_tag(int tag) { thread_tag = tag; }
+int cnn_thread_tag(void) { return thread_tag; }
 
 static int work_available(uint64_t v) { return (v & ITEM_MASK) < ((v >> ITEM_BITS) & ITEM_MASK); }
 
@@ -46,7 +52,10 @@ static void run_items(void) {
     uint64_t v = atomic_load(&claim_word);
     while (work_available(v)) {
         if (!atomic_compare_exchange_weak(&claim_word, &v, v + 1)) continue;
+        int own = thread_tag;
+        thread_tag = job_tag;
         job_fn(job_ctx, (long)(v & ITEM_MASK));
+        thread_tag = own;
         atomic_fetch_add(&done_items, 1);
         v = atomic_load(&claim_word);
     }
@@ -54,6 +63,7 @@ static void run_items(void) {
 
 static void *worker_main(void *arg) {
     worker_index = (int)(intptr_t)arg;
+    cnn_gemm_prepare_thread();
     for (;;) {
         int spins = 0;
         while (!work_available(atomic_load(&claim_word)) && spins < SPIN_ROUNDS) { CPU_RELAX(); spins++; }
@@ -97,6 +107,7 @@ void cnn_parallel(long items, cnn_task fn, void *ctx) {
     start_workers(threads - 1);
     job_fn = fn;
     job_ctx = ctx;
+    job_tag = thread_tag;
     atomic_store(&done_items, 0);
     generation = (generation + 1) & 0xFFFFFF;
     atomic_store(&claim_word, (generation << (2 * ITEM_BITS)) | ((uint64_t)items << ITEM_BITS));

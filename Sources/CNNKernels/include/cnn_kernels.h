@@ -56,6 +56,12 @@ typedef void (*cnn_task)(void *ctx, long item);
 /// the calling thread.
 void cnn_parallel(long items, cnn_task fn, void *ctx);
 
+/// A number attached to the calling thread (0 by default). A pool worker takes the tag of the
+/// thread whose job it runs, for the job's length, so tests can tell a job's work from other
+/// threads' work (e.g. to count the allocations a training step makes).
+void cnn_set_thread_tag(int tag);
+int cnn_thread_tag(void);
+
 /// The most threads a pass may use (default 2; at least 1). The work is split the same way
 /// whatever this says, so it changes no bit of any result.
 void cnn_set_max_threads(int threads);
