@@ -92,28 +92,34 @@ extension Network {
     /// and `output`.
     public func forward(_ ws: Workspace, tracer: Tracer? = nil) {
         let n = ws.batch
+        // The record holding the last output: the next layer's input shares its values.
+        var lastOutput: Int?
         for (i, kernel) in kernels.enumerated() {
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
-            if let tracer { recordParameters(tracer, i, x, n) }
+            if let tracer { recordParameters(tracer, i, x, n, inputRecord: lastOutput) }
             forward(kernel, batch: n, x: x, y: y, state: ws.state[i], ws: ws, columns: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
                 recordState(tracer, i, ws)
+                lastOutput = tracer.count
                 record(tracer, .forward, layerNames[i], "output", traceShape(shapes[i + 1], n), UnsafePointer(y))
             }
         }
     }
 
-    /// Logs layer `i`'s input and the parameters and statistics it reads.
-    private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int) {
+    /// Logs layer `i`'s input (sharing record `inputRecord`'s values when given) and the
+    /// parameters and statistics it reads.
+    private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int, inputRecord: Int?) {
         let name = layerNames[i]
-        record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
-        for (role, idx) in [("weight", slots[i].weight), ("bias", slots[i].bias)] {
-            if let idx { tracer.record(.forward, name, role, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+        if let inputRecord {
+            tracer.record(.forward, name, "input", shape: traceShape(shapes[i], n), sameAs: inputRecord)
+        } else {
+            record(tracer, .forward, name, "input", traceShape(shapes[i], n), x)
         }
+        if let idx = slots[i].weight { tracer.record(.forward, name, "weight", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+        if let idx = slots[i].bias { tracer.record(.forward, name, "bias", shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
         if let stats = statSlots[i] {
-            for (role, idx) in [("running_mean", stats.mean), ("running_var", stats.variance)] {
-                tracer.record(.forward, name, role, shape: buffers[idx].tensor.shape, data: buffers[idx].tensor.data)
-            }
+            tracer.record(.forward, name, "running_mean", shape: buffers[stats.mean].tensor.shape, data: buffers[stats.mean].tensor.data)
+            tracer.record(.forward, name, "running_var", shape: buffers[stats.variance].tensor.shape, data: buffers[stats.variance].tensor.data)
         }
     }
 
@@ -186,14 +192,24 @@ extension Network {
     /// `grad_weight`, `grad_bias` where present.
     public func backward(_ ws: Workspace, tracer: Tracer? = nil, inputGradient: Bool = true) {
         let n = ws.batch
+        // The record holding the last grad_input: the layer before's grad_output shares its values.
+        var lastGradInput: Int?
         for i in stride(from: kernels.count - 1, through: 0, by: -1) {
             let gy = UnsafePointer(ws.gradients[i + 1])
             let gx: UnsafeMutablePointer<Double>? = (i > 0 || inputGradient) ? ws.gradients[i] : nil
             backward(i, ws, gy: gy, gx: gx)
             if let tracer {
                 let name = layerNames[i], slot = slots[i]
-                record(tracer, .backward, name, "grad_output", traceShape(shapes[i + 1], n), gy)
-                if let gx { record(tracer, .backward, name, "grad_input", traceShape(shapes[i], n), UnsafePointer(gx)) }
+                if let lastGradInput {
+                    tracer.record(.backward, name, "grad_output", shape: traceShape(shapes[i + 1], n), sameAs: lastGradInput)
+                } else {
+                    record(tracer, .backward, name, "grad_output", traceShape(shapes[i + 1], n), gy)
+                }
+                lastGradInput = nil
+                if let gx {
+                    lastGradInput = tracer.count
+                    record(tracer, .backward, name, "grad_input", traceShape(shapes[i], n), UnsafePointer(gx))
+                }
                 if let idx = slot.weight { record(tracer, .backward, name, "grad_weight", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
                 if let idx = slot.bias { record(tracer, .backward, name, "grad_bias", parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
             }

@@ -101,12 +101,13 @@ public enum Benchmarks {
     /// most `threads` threads per pass. Without `iterations`, each of 7 timed repeats runs enough
     /// steps to last about 50 ms (at least one) after a warm-up of about 100 ms (at least 2 steps).
     /// - Parameter name: the workload's name in the result, e.g. `digits-b32`.
+    /// - Parameter traced: log every array of each step with a tracer (reset before each step).
     public static func modelStep(model: ModelSpec, name: String, batch: Int, threads: Int = 2,
-                                 iterations: Int? = nil, seed: UInt64 = 1) throws -> BenchResult {
+                                 iterations: Int? = nil, seed: UInt64 = 1, traced: Bool = false) throws -> BenchResult {
         let previous = Kernels.maxThreads
         Kernels.maxThreads = threads
         defer { Kernels.maxThreads = previous }
-        let step = try stepper(model: model, batch: batch, seed: seed)
+        let step = try stepper(model: model, batch: batch, seed: seed, traced: traced)
         let count: Int, warmup: Int
         if let iterations {
             (count, warmup) = (max(iterations, 1), max(1, iterations / 10))
