@@ -89,3 +89,66 @@ extension TraceFigures {
         return r
     }
 }
+
+// Flip-books of a sliding window: the window's place comes from the engine (`ConvDerivation`'s
+// top-left cell, `PoolWindows`' rows and columns), every number shown from the traced output.
+extension TraceFigures {
+    /// The output positions a flip-book shows, as row-major indices into a `rows`×`cols` output, in
+    /// walking order: up to `count` of, first to last chosen, the first three, the end of the first
+    /// row, the start of the second, the last, the second of the second row and its end.
+    public static func flipBookPositions(rows: Int, cols: Int, count: Int = 8) -> [Int] {
+        let n = rows * cols
+        var chosen: [Int] = []
+        for p in [0, 1, 2, cols - 1, cols, n - 1, cols + 1, 2 * cols - 1] where p >= 0 && p < n && !chosen.contains(p) && chosen.count < count {
+            chosen.append(p)
+        }
+        return chosen.sorted()
+    }
+
+    /// The frames of a walk over an output map: at each of `positions` the window given by
+    /// `window` and the traced `output` up to that cell (later cells `nil`).
+    static func frames(output: Grid, positions: [Int], window: (Int, Int) -> (Range<Int>, Range<Int>)) -> [SlidingWindowFrame] {
+        positions.map { p in
+            let (i, j) = (p / output.cols, p % output.cols)
+            let (rows, cols) = window(i, j)
+            let shown = output.values.enumerated().map { $0.offset <= p ? Optional($0.element) : nil }
+            return SlidingWindowFrame(position: Cell(row: i, col: j), rows: rows, cols: cols, output: shown)
+        }
+    }
+
+    /// Feature `filter` of conv layer `layer` sliding over its one-channel input: each frame's
+    /// patch is the engine's (`ConvDerivation.top`, `.left` and the kernel's size), each filled
+    /// cell the traced output.
+    /// - Throws: when the input has more than one channel, or the layer pads or dilates.
+    public static func convolutionFlipBook(_ trace: Trace, layer: String, _ c: ConvSpec, filter: Int, style: NumberStyle,
+                                           title: String? = nil, frames count: Int = 8) throws(TraceFigureError) -> SlidingWindowFigure {
+        let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
+        guard x.shape.count == 3, x.shape[0] == 1, c.dilation == 1, c.pads.top == 0, c.pads.left == 0 else {
+            throw TraceFigureError("flip-books of a convolution are drawn for one-channel inputs without padding or dilation; \(layer) is not one")
+        }
+        let output = try channel(y, filter)
+        let image = try channel(x, 0)
+        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols, count: count)) { i, j in
+            let d = c.derivation(input: x.tensor, weight: w.tensor, bias: nil, filter: filter, row: i, col: j)
+            return (d.top..<(d.top + c.kernelH), d.left..<(d.left + c.kernelW))
+        }
+        return SlidingWindowFigure(input: image, inputIsImage: true, outputRows: output.rows, outputCols: output.cols, frames: frames,
+                                   operation: "match", title: title, scale: output.maxAbs > 0 ? output.maxAbs : 1, numberStyle: style)
+    }
+
+    /// Channel `channel` of max-pooling layer `layer`: the engine's windows (`PoolWindows`) moving
+    /// over the traced input, the pooled map filling with the traced output.
+    public static func poolingFlipBook(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
+                                       title: String? = nil, frames count: Int = 8) throws(TraceFigureError) -> SlidingWindowFigure {
+        let input = try channel(try required(trace, layer, "input"), c)
+        let output = try channel(try required(trace, layer, "output"), c)
+        let windows = try poolWindows(p, input: input, output: output, layer: layer)
+        let frames = Self.frames(output: output, positions: flipBookPositions(rows: output.rows, cols: output.cols, count: count)) { i, j in
+            (windows.rows(i), windows.cols(j))
+        }
+        let scale = max(input.maxAbs, output.maxAbs)
+        return SlidingWindowFigure(input: input, inputIsImage: false, outputRows: output.rows, outputCols: output.cols, frames: frames,
+                                   operation: "max", title: title, scale: scale > 0 ? scale : 1, numberStyle: style,
+                                   inputCell: 13, outputCell: 15)
+    }
+}

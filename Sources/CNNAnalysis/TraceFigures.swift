@@ -101,18 +101,24 @@ public enum TraceFigures {
     ///
     /// - `width`: the points the maps may take side by side; 460 fits a page, wider suits slides.
     /// - `scale`: the |value| drawn at full colour; `nil` uses the largest |value| of `maps`.
+    /// - `labelled`: row and column numbers on every map (each takes 14 points more across).
+    /// - `mapNames`: the names over maps without features; `nil` for "channel 0", "channel 1", ….
     public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle,
-                                   width: Double = 460, scale: Double? = nil) -> Figure {
+                                   width: Double = 460, scale: Double? = nil, labelled: Bool = false,
+                                   mapNames: [String]? = nil) -> Figure {
         let cols = maps.map(\.cols).max() ?? 1
-        let perRow = max(1, min(maps.count, Int((width + 24) / (Double(cols) * 28 + 24))))
-        let cell = min(34, ((width - 24 * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
+        let gap = labelled ? 38.0 : 24
+        let perRow = max(1, min(maps.count, Int((width + gap) / (Double(cols) * 28 + gap))))
+        let cell = min(34, ((width - gap * Double(perRow - 1)) / Double(perRow * cols)).rounded(.down))
         let scale = scale ?? maps.map(\.maxAbs).max()
         var rows: [Figure] = []
         for start in stride(from: 0, to: maps.count, by: perRow) {
             let end = min(maps.count, start + perRow)
-            rows.append(.layer(LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
-                                           title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell,
-                                           mapNames: (start..<end).map { "channel \($0)" })))
+            var layer = LayerFigure(features: features.isEmpty ? [] : Array(features[start..<end]), maps: Array(maps[start..<end]),
+                                    title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell,
+                                    mapNames: (start..<end).map { k in mapNames.map { k < $0.count ? $0[k] : "map \(k + 1)" } ?? "channel \(k)" })
+            layer.labelled = labelled
+            rows.append(.layer(layer))
         }
         return rows.count == 1 ? rows[0] : .column(rows)
     }

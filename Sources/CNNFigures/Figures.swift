@@ -20,6 +20,8 @@ public indirect enum Figure: Sendable {
     case pooling(PoolingFigure)
     /// Max-pooling backward: the gradient of each output goes to the winning input cell.
     case poolingGradient(PoolingGradientFigure)
+    /// A flip-book of a sliding window: frames in which the window moves and the output fills.
+    case slidingWindow(SlidingWindowFigure)
     /// Fully connected votes: values in a column, lines to the output nodes.
     case votes(VotesFigure)
     /// Horizontal bars with their values (e.g. the vote for X and for O).
@@ -57,6 +59,9 @@ public struct ImageFigure: Sendable {
     public var highlighted: Set<Cell>
     /// Side of one cell in points.
     public var cellSize: Double
+    /// Row numbers at the left and column numbers on top, counted from 1, so a reader finds
+    /// "row 2, column 3" (the code's index is [1, 2]). Set by the builder; every drawer draws them.
+    public var labelled = false
 
     public init(grid: Grid, title: String? = nil, showNumbers: Bool = false, numberStyle: NumberStyle = .standard,
                 highlighted: Set<Cell> = [], cellSize: Double = 26) {
@@ -105,6 +110,8 @@ public struct ConvolutionStepFigure: Sendable {
     public var value: Double
     public var numberStyle: NumberStyle
     public var title: String?
+    /// Row and column numbers on the image (counted from 1).
+    public var labelled = false
 
     public init(image: Grid, feature: Grid, featureName: String = "feature", row: Int, col: Int, patch: Grid, products: Grid,
                 sum: Double, divisor: Int?, bias: Double?, value: Double, numberStyle: NumberStyle = .article, title: String? = nil) {
@@ -140,6 +147,9 @@ public struct FeatureMapFigure: Sendable {
     public var showLegend: Bool
     public var highlighted: Set<Cell>
     public var cellSize: Double
+    /// Row numbers at the left and column numbers on top, counted from 1, so a reader finds
+    /// "row 2, column 3" (the code's index is [1, 2]). Set by the builder; every drawer draws them.
+    public var labelled = false
 
     public init(map: Grid, title: String? = nil, scale: Double? = nil, numberStyle: NumberStyle = .standard,
                 showNumbers: Bool = true, showLegend: Bool = true, highlighted: Set<Cell> = [], cellSize: Double = 38) {
@@ -169,6 +179,8 @@ public struct LayerFigure: Sendable {
     public var cellSize: Double
     /// Names over the maps when `features` is empty.
     public var mapNames: [String]
+    /// Row and column numbers on every map (counted from 1).
+    public var labelled = false
 
     public init(features: [NamedGrid], maps: [Grid], title: String? = nil, scale: Double? = nil,
                 numberStyle: NumberStyle = .article, cellSize: Double = 34, mapNames: [String] = []) {
@@ -186,6 +198,8 @@ public struct ReLUFigure: Sendable {
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Row and column numbers on both grids (counted from 1).
+    public var labelled = false
 
     public init(before: Grid, after: Grid? = nil, title: String? = nil, numberStyle: NumberStyle = .article, cellSize: Double = 36) {
         self.before = before; self.after = after; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
@@ -220,11 +234,71 @@ public struct PoolingFigure: Sendable {
     public var title: String?
     public var numberStyle: NumberStyle
     public var cellSize: Double
+    /// Row and column numbers on the input and the pooled output (counted from 1).
+    public var labelled = false
 
     public init(input: Grid, output: Grid, windows: [PoolWindowCells], size: Int, stride: Int, title: String? = nil,
                 numberStyle: NumberStyle = .article, cellSize: Double = 40) {
         self.input = input; self.output = output; self.windows = windows; self.size = size; self.stride = stride
         self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
+    }
+}
+
+/// One frame of a sliding window's flip-book: where the window sits on the input, the output cell
+/// it has just computed, and the output so far.
+///
+/// - `rows`, `cols`: the input cells under the window (clipped to the input at an edge).
+/// - `output`: the output map row-major, `nil` for the cells the window has not reached yet.
+public struct SlidingWindowFrame: Sendable, Equatable {
+    public var position: Cell
+    public var rows: Range<Int>
+    public var cols: Range<Int>
+    public var output: [Double?]
+
+    public init(position: Cell, rows: Range<Int>, cols: Range<Int>, output: [Double?]) {
+        self.position = position; self.rows = rows; self.cols = cols; self.output = output
+    }
+}
+
+/// A flip-book of a sliding window (convolution or pooling), as the slides build it: frames in
+/// order, in each the window's box on the input and the output map filled up to the cell the
+/// window has just computed; cells not yet computed are blank.
+///
+/// - `input`: H×W, drawn as pixels (`inputIsImage`, ±1) or as a coloured map.
+/// - `outputRows`×`outputCols`: the output's shape; every frame's `output` has that many cells.
+/// - `scale`: the |value| of the output (and a map input) drawn at full colour; `nil` uses the largest.
+/// - `operation`: what the window does, in words, for the frame labels ("match", "max").
+public struct SlidingWindowFigure: Sendable {
+    public var input: Grid
+    public var inputIsImage: Bool
+    public var outputRows: Int
+    public var outputCols: Int
+    public var frames: [SlidingWindowFrame]
+    public var operation: String
+    public var title: String?
+    public var scale: Double?
+    public var numberStyle: NumberStyle
+    /// Cell sides in points: the frames are small, so they carry colours, not numbers; each
+    /// frame's label gives the number just computed.
+    public var inputCell: Double
+    public var outputCell: Double
+    /// Frames side by side before the next row of frames.
+    public var framesPerRow: Int
+
+    public init(input: Grid, inputIsImage: Bool, outputRows: Int, outputCols: Int, frames: [SlidingWindowFrame],
+                operation: String, title: String? = nil, scale: Double? = nil, numberStyle: NumberStyle = .article,
+                inputCell: Double = 10, outputCell: Double = 12, framesPerRow: Int = 2) {
+        self.input = input; self.inputIsImage = inputIsImage; self.outputRows = outputRows; self.outputCols = outputCols
+        self.frames = frames; self.operation = operation; self.title = title; self.scale = scale
+        self.numberStyle = numberStyle; self.inputCell = inputCell; self.outputCell = outputCell; self.framesPerRow = framesPerRow
+    }
+
+    /// The label of frame `k`: "3. row 1, column 3: 0.11" (its place in the walk, from 1, and the new value).
+    public func label(_ k: Int) -> String {
+        let f = frames[k]
+        let index = f.position.row * outputCols + f.position.col
+        let value = index < f.output.count ? f.output[index] : nil
+        return "\(index + 1). row \(f.position.row + 1), column \(f.position.col + 1): \(operation) \(value.map { formatNumber($0, numberStyle) } ?? "?")"
     }
 }
 
@@ -246,6 +320,8 @@ public struct PoolingGradientFigure: Sendable {
     /// Draws the routed gradient under the forward input instead of beside it, so a page-wide
     /// figure of wide maps keeps readable numbers (set by the lessons for maps of 6 columns or more).
     public var stacked = false
+    /// Row and column numbers on every grid (counted from 1).
+    public var labelled = false
 
     public init(input: Grid, outputGradient: Grid, inputGradient: Grid, windows: [PoolWindowCells], size: Int, stride: Int,
                 title: String? = nil, numberStyle: NumberStyle = .standard, cellSize: Double = 38) {

@@ -9,9 +9,26 @@ public struct LessonSection: Sendable {
     /// Paragraphs with light markup: `*emphasis*`, `**strong**`; every `{{…}}` already filled in.
     public var paragraphs: [String]
     public var figures: [LessonFigure]
+    /// The paragraphs for paper: the same, except that where a step is named as the place a word is
+    /// taught (`{{taught:ID}}`) they say "page {{page:ID}}, step N", and the PDF writer fills in
+    /// the page once it has laid the pages out (see `fillPages`).
+    public var paperParagraphs: [String]
 
-    public init(number: Int, heading: String, id: String, paragraphs: [String], figures: [LessonFigure]) {
+    public init(number: Int, heading: String, id: String, paragraphs: [String], figures: [LessonFigure],
+                paperParagraphs: [String]? = nil) {
         self.number = number; self.heading = heading; self.id = id; self.paragraphs = paragraphs; self.figures = figures
+        self.paperParagraphs = paperParagraphs ?? paragraphs
+    }
+
+    /// `text` with every `{{page:ID}}` replaced by `pages[ID]` ("?" for an id not in `pages`).
+    public static func fillPages(_ text: String, _ pages: [String: Int]) -> String {
+        var out = "", rest = Substring(text)
+        while let open = rest.range(of: "{{page:"), let close = rest[open.upperBound...].range(of: "}}") {
+            out += rest[..<open.lowerBound]
+            out += pages[String(rest[open.upperBound..<close.lowerBound])].map(String.init) ?? "?"
+            rest = rest[close.upperBound...]
+        }
+        return out + rest
     }
 }
 

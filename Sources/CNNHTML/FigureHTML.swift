@@ -8,7 +8,7 @@ public enum FigureHTML {
         switch figure {
         case .image(let f):
             return FigureSVG.titledGrid(f.grid, title: f.title, cell: min(f.cellSize, 30), color: .image,
-                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted)
+                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled)
                 .svg(label: f.title ?? "image \(f.grid.shapeText)")
         case .feature(let f):
             return FigureSVG.titledGrid(f.grid, title: f.name, cell: min(f.cellSize, 30), color: .image,
@@ -16,13 +16,14 @@ public enum FigureHTML {
         case .featureMap(let f):
             return FigureSVG.titledGrid(f.map, title: f.title, cell: min(f.cellSize, 34),
                                         color: .diverging(scale: FigureSVG.scale(f.scale, [f.map])),
-                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted)
+                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled)
                 .svg(label: f.title ?? "feature map \(f.map.shapeText)")
         case .convolutionStep(let f): return convolutionStep(f)
         case .layer(let f): return layer(f)
         case .relu(let f): return relu(f)
         case .pooling(let f): return pooling(f)
         case .poolingGradient(let f): return poolingGradient(f)
+        case .slidingWindow(let f): return FlipBookSVG.draw(f)
         case .votes(let f): return VotesSVG.votes(f)
         case .voteBars(let f): return VotesSVG.bars(f)
         case .pipeline(let f): return VotesSVG.pipeline(f)
@@ -42,8 +43,8 @@ public enum FigureHTML {
     }
 
     static func convolutionStep(_ f: ConvolutionStepFigure) -> HTML {
-        var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the patch", cell: 26, color: .image, style: nil)
-        image.add(.element("rect", [("x", n(Double(f.col) * 26)), ("y", n(18 + Double(f.row) * 26)),
+        var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the patch", cell: 26, color: .image, style: nil, labelled: f.labelled)
+        image.add(.element("rect", [("x", n(image.gridX + Double(f.col) * 26)), ("y", n(image.gridY + Double(f.row) * 26)),
                                     ("width", n(Double(f.feature.cols) * 26)), ("height", n(Double(f.feature.rows) * 26)),
                                     ("class", "hl")], []), right: 0, bottom: 0)
         let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle)
@@ -62,8 +63,8 @@ public enum FigureHTML {
                     .svg(label: "feature \(feature.name)"))
             }
             let name = k < f.mapNames.count ? f.mapNames[k] : "map \(k + 1)"
-            col.append(FigureSVG.titledGrid(map, title: name, cell: cell, color: .diverging(scale: s), style: f.numberStyle)
-                .svg(label: name))
+            col.append(FigureSVG.titledGrid(map, title: name, cell: cell, color: .diverging(scale: s), style: f.numberStyle,
+                                            labelled: f.labelled).svg(label: name))
             parts.append(.el("div", ["class": "fig-col"], children: col))
         }
         return .el("div", ["class": "fig-row"], children: parts)
@@ -72,10 +73,10 @@ public enum FigureHTML {
     static func relu(_ f: ReLUFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.before] + (f.after.map { [$0] } ?? []))
         var canvases = [(FigureSVG.titledGrid(f.before, title: "before ReLU", cell: min(f.cellSize, 30),
-                                              color: .diverging(scale: s), style: f.numberStyle), "before ReLU")]
+                                              color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled), "before ReLU")]
         if let after = f.after {
             canvases.append((FigureSVG.titledGrid(after, title: "after ReLU", cell: min(f.cellSize, 30),
-                                                  color: .diverging(scale: s), style: f.numberStyle), "after ReLU"))
+                                                  color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled), "after ReLU"))
         }
         return row(canvases)
     }
@@ -85,8 +86,8 @@ public enum FigureHTML {
     static func pooling(_ f: PoolingFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.input])
         var input = FigureSVG.titledGrid(f.input, title: "windows of \(f.size)×\(f.size), step \(f.stride)",
-                                         cell: 38, color: .diverging(scale: s), style: f.numberStyle)
-        let x0 = max(0, (input.width - Double(f.input.cols) * 38) / 2), y0 = 18.0
+                                         cell: 38, color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled)
+        let x0 = input.gridX, y0 = input.gridY
         func box(_ rows: Range<Int>, _ cols: Range<Int>, _ cls: String) -> HTML {
             .element("rect", [("x", n(x0 + Double(cols.lowerBound) * 38)), ("y", n(y0 + Double(rows.lowerBound) * 38)),
                               ("width", n(Double(cols.count) * 38)), ("height", n(Double(rows.count) * 38)), ("class", cls)], [])
@@ -96,7 +97,8 @@ public enum FigureHTML {
             let r = w.winner.row, c = w.winner.col
             input.add(box(r..<(r + 1), c..<(c + 1), "winner"), right: 0, bottom: 0)
         }
-        let output = FigureSVG.titledGrid(f.output, title: "pooled", cell: 38, color: .diverging(scale: s), style: f.numberStyle)
+        let output = FigureSVG.titledGrid(f.output, title: "pooled", cell: 38, color: .diverging(scale: s), style: f.numberStyle,
+                                          labelled: f.labelled)
         return row([(input, "pooling input with its windows and winners"), (output, "pooled output")])
     }
 
@@ -121,7 +123,7 @@ public enum FigureHTML {
         let grids = [("pooling input", f.input), ("gradient at the output", f.outputGradient), ("gradient at the input", f.inputGradient)]
         return row(grids.map { t, g in
             (FigureSVG.titledGrid(g, title: t, cell: min(f.cellSize, 30), color: .diverging(scale: FigureSVG.scale(nil, [g])),
-                                  style: f.numberStyle), t)
+                                  style: f.numberStyle, labelled: f.labelled), t)
         })
     }
 

@@ -17,6 +17,9 @@ struct Canvas {
     var parts: [HTML] = []
     var width = 0.0
     var height = 0.0
+    /// The top-left corner of the grid a `titledGrid` drew, for boxes drawn over its cells.
+    var gridX = 0.0
+    var gridY = 0.0
 
     mutating func add(_ part: HTML, right: Double, bottom: Double) {
         parts.append(part)
@@ -86,18 +89,37 @@ enum FigureSVG {
         c.add(.group(parts), right: x + Double(grid.cols) * cell, bottom: y + Double(grid.rows) * cell)
     }
 
-    /// A titled grid on its own canvas.
+    /// A titled grid on its own canvas; `labelled` writes row numbers at the left and column
+    /// numbers on top, counted from 1.
     static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
-                           highlighted: Set<Cell> = []) -> Canvas {
+                           highlighted: Set<Cell> = [], labelled: Bool = false) -> Canvas {
         var c = Canvas()
         // Numbers need room: "−0.11" at 11 px.
         let cell = style == nil ? cell : max(cell, 38)
-        let top = title == nil ? 0.0 : 18
-        let gridW = Double(g.cols) * cell, titleW = Double(title?.count ?? 0) * 7.8
-        let x = max(0, (titleW - gridW) / 2)
+        let left = labelled ? Double(String(g.rows).count) * 7 + 6 : 0
+        let top = (title == nil ? 0.0 : 18) + (labelled ? 14 : 0)
+        let gridW = Double(g.cols) * cell + left, titleW = Double(title?.count ?? 0) * 7.8
+        let x = max(0, (titleW - gridW) / 2) + left
         if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
+        if labelled { c.add(.group(axisLabels(g, x: x, y: top, cell: cell)), right: x, bottom: top) }
         grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
+        c.gridX = x
+        c.gridY = top
         return c
+    }
+
+    /// Row numbers left of and column numbers above a grid at `(x, y)`, counted from 1.
+    static func axisLabels(_ g: Grid, x: Double, y: Double, cell: Double) -> [HTML] {
+        var parts: [HTML] = []
+        for r in 0..<g.rows {
+            let cy: Double = y + (Double(r) + 0.5) * cell + 4
+            parts.append(label(String(r + 1), x: x - 4, y: cy, size: 10, anchor: "end", cls: "axis"))
+        }
+        for c in 0..<g.cols {
+            let cx: Double = x + (Double(c) + 0.5) * cell
+            parts.append(label(String(c + 1), x: cx, y: y - 4, size: 10, cls: "axis"))
+        }
+        return parts
     }
 
     static func scale(_ s: Double?, _ grids: [Grid]) -> Double {

@@ -124,6 +124,7 @@ extension StepBuilder {
         let r = try record(input, layer, role, step)
         let what = "∂L/∂" + (role == "grad_weight" ? "weight" : role == "grad_bias" ? "bias" : role == "grad_input" ? "input" : "output")
         let name = "gradient-\(slug(input))-\(layer)-\(role)"
+        let words = try layerWords(input, layer, step), image = Self.imageWords(input)
         let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
         switch r.shape.count {
         case 4:
@@ -143,10 +144,10 @@ extension StepBuilder {
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
                 rows.append(.layer(LayerFigure(features: Array(named[start..<end]),
-                                               maps: Array(maps[start..<end]), title: start == 0 ? "\(layer) \(what): \(input)" : nil,
+                                               maps: Array(maps[start..<end]), title: start == 0 ? "\(what) of every feature of \(words), \(image)" : nil,
                                                scale: scale, numberStyle: st, cellSize: 44)))
             }
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one map per feature, each under its feature.",
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one map per feature, each under its feature (\(layer).\(role)).",
                                 figure: rows.count == 1 ? rows[0] : .column(rows))
         case 3:
             let maps = try channels(r, step)
@@ -156,23 +157,23 @@ extension StepBuilder {
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
                 rows.append(.row((start..<end).map { i in
-                    .featureMap(FeatureMapFigure(map: maps[i], title: "\(layer) \(what) [\(i)]", scale: scale, numberStyle: st,
+                    .featureMap(FeatureMapFigure(map: maps[i], title: "\(what), \((try? mapWords(input, layer, i, step)) ?? "map \(i + 1)")", scale: scale, numberStyle: st,
                                                  showLegend: i == maps.count - 1, cellSize: 30))
                 }))
             }
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image, every channel on one colour scale.",
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image), every map on one colour scale (\(layer).\(role)).",
                                 figure: rows.count == 1 ? rows[0] : .column(rows))
         case 2:
             let (rowsN, colsN) = (r.shape[0], r.shape[1])
             let grid = Grid((0..<rowsN).map { i in Array(r.data[(i * colsN)..<(i * colsN + colsN)]) })
             let cell = max(20, min(40, (tableWidth / Double(max(colsN, 1))).rounded(.down)))
             let labels = try classLabels(input, count: rowsN, step)
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image: one row per output (\(labels.joined(separator: ", "))), one column per input.",
-                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(layer) \(what)", numberStyle: st, cellSize: cell)))
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one row per output (\(labels.joined(separator: ", "))), one column per input (\(layer).\(role)).",
+                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: cell)))
         default:
             let grid = Grid([r.data])
-            return LessonFigure(name: name, caption: "\(what) of \(layer) for the \(input) image.",
-                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(layer) \(what)", numberStyle: st, cellSize: 44)))
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image) (\(layer).\(role)).",
+                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: 44)))
         }
     }
 
@@ -214,7 +215,7 @@ extension StepBuilder {
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
         return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
-                            caption: "\(layer) backward for the \(input) image: each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(Self.imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
                             figure: table(lines))
     }
 
@@ -232,16 +233,17 @@ extension StepBuilder {
         // Small enough that the three maps and the lesson's text share a page.
         let cell = min(30, (tableWidth - 24) / Double(2 * max(x.cols, 1))).rounded(.down)
         let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
+        let map = try mapWords(input, layer, c, step), words = try layerWords(input, layer, step)
         let figure = Figure.column([
-            .featureMap(FeatureMapFigure(map: x, title: "\(layer) input [\(c)], forward (≤ 0 outlined)", numberStyle: st,
+            .featureMap(FeatureMapFigure(map: x, title: "\(map) going into \(words), forward (≤ 0 outlined)", numberStyle: st,
                                          showLegend: false, highlighted: off, cellSize: cell)),
-            .row([.featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output [\(c)]", scale: scale, numberStyle: st, showLegend: false,
+            .row([.featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output of \(words)", scale: scale, numberStyle: st, showLegend: false,
                                                highlighted: off, cellSize: cell)),
-                  .featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input [\(c)]", scale: scale, numberStyle: st,
+                  .featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input of \(words)", scale: scale, numberStyle: st,
                                                highlighted: off, cellSize: cell))]),
         ])
         return LessonFigure(name: "relu-gradient-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
+                            caption: "\(capitalized(words)) backward, \(map) (\(layer).grad_input[\(c)]): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
                             figure: figure)
     }
 
@@ -310,12 +312,12 @@ extension StepBuilder {
         let image = try channel(x, c, step)
         let gmap = try channel(gy, o, step)
         let picture = Figure.row([
-            .image(ImageFigure(grid: image, title: "in[\(c)]: pixels met (outlined)", highlighted: used, cellSize: 16)),
-            .featureMap(FeatureMapFigure(map: gmap, title: "∂L/∂out[\(o)] (nonzero outlined)", numberStyle: st, showLegend: false,
+            .image(ImageFigure(grid: image, title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)),
+            .featureMap(FeatureMapFigure(map: gmap, title: "∂L/∂output, \(feats[o].name) (nonzero outlined)", numberStyle: st, showLegend: false,
                                          highlighted: carried, cellSize: 44)),
         ])
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The gradient of one feature pixel of \(layer) for the \(input) image, term by term: the image correlated with the gradient of the map.",
+                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
                             figure: .column([table(lines), picture]))
     }
 

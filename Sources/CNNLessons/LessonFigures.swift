@@ -25,6 +25,8 @@ extension StepBuilder {
             return try reluFigure(input, layer, c, step)
         case let .pooling(input, layer, c):
             return try poolingFigure(input, layer, c, step)
+        case let .flipBook(input, layer, c):
+            return try flipBookFigure(input, layer, c, step)
         case .pipeline:
             return pipelineFigure()
         case let .votes(input, layer):
@@ -45,8 +47,10 @@ extension StepBuilder {
 
     func imageFigure(_ input: String, _ step: LessonStep) throws -> LessonFigure {
         let r = try firstInput(input, step)
+        var image = ImageFigure(grid: try channel(r, 0, step), title: Self.imageWords(input))
+        image.labelled = true
         return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
-                            figure: .image(ImageFigure(grid: try channel(r, 0, step), title: input)))
+                            figure: .image(image))
     }
 
     func compareFigure(_ a: String, _ b: String, _ step: LessonStep) throws -> LessonFigure {
@@ -54,16 +58,19 @@ extension StepBuilder {
         guard ga.rows == gb.rows && ga.cols == gb.cols else { throw fail(step, "'\(a)' and '\(b)' differ in size") }
         var cells = Set<Cell>()
         for i in 0..<ga.rows { for j in 0..<ga.cols where ga[i, j] != gb[i, j] { cells.insert(Cell(row: i, col: j)) } }
+        var images = [ImageFigure(grid: ga, title: Self.imageWords(a), highlighted: cells),
+                      ImageFigure(grid: gb, title: Self.imageWords(b), highlighted: cells)]
+        for i in images.indices { images[i].labelled = true; images[i].cellSize = 24 }
         return LessonFigure(name: "compare-\(slug(a))-\(slug(b))",
                             caption: "\(cells.count) of \(ga.rows * ga.cols) pixels differ (outlined).",
-                            figure: .row([.image(ImageFigure(grid: ga, title: a, highlighted: cells)),
-                                          .image(ImageFigure(grid: gb, title: b, highlighted: cells))]))
+                            figure: .row(images.map { .image($0) }))
     }
 
     func featuresFigure(_ layer: String, _ step: LessonStep) throws -> LessonFigure {
         let input = try anyInput(step)
         let feats = try features(input, layer, step)
-        return LessonFigure(name: "features-\(layer)", caption: "The \(feats.count) features of \(layer).",
+        return LessonFigure(name: "features-\(layer)",
+                            caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
                             figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
     }
 
@@ -75,22 +82,25 @@ extension StepBuilder {
         let feats = try features(input, layer, step)
         guard f < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(f) does not exist") }
         let t = try trace(input, step)
-        let figure: ConvolutionStepFigure
+        var figure: ConvolutionStepFigure
         do {
             figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
                                                       featureName: feats[f].name, style: style)
         } catch { throw fail(step, error.message) }
+        figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                            caption: "Feature \(feats[f].name) on the \(input) image, patch at row \(figure.row + 1), column \(figure.col + 1): \(layer).output[\(f),\(row),\(col)] = \(formatNumber(figure.value, style)).",
+                            caption: "\(capitalized(Self.featureWords(feats[f].name))) on \(Self.imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
                             figure: .convolutionStep(figure))
     }
 
     func mapFigure(_ input: String, _ layer: String, _ role: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let r = try record(input, layer, role, step)
-        let what = role == "output" ? "output" : role.replacingOccurrences(of: "_", with: " ")
+        let words = try mapTitle(input, layer, role, c, step)
+        var map = FeatureMapFigure(map: try channel(r, c, step), title: words, numberStyle: style)
+        map.labelled = true
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
-                            caption: "\(layer) \(what), channel \(c), for the \(input) image (\(ShapeText.figure(r.shape))).",
-                            figure: .featureMap(FeatureMapFigure(map: try channel(r, c, step), title: "\(layer) \(what) [\(c)]", numberStyle: style)))
+                            caption: "\(capitalized(words)): one of the \(ShapeText.figure(r.shape)) maps of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
+                            figure: .featureMap(map))
     }
 
     func mapsFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {
@@ -105,31 +115,72 @@ extension StepBuilder {
            let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
             feats = fs
         }
+        let words = try layerWords(input, layer, step)
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
-                            caption: "Every map of \(layer) for the \(input) image (\(ShapeText.figure(r.shape))).",
-                            figure: layerFigure(features: feats, maps: try channels(r, step), title: "\(layer): \(input)"))
+                            caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
+                            figure: layerFigure(features: feats, maps: try channels(r, step),
+                                                title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image"))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let before = try channel(try record(input, layer, "input", step), c, step)
         let after = try channel(try record(input, layer, "output", step), c, step)
         let negatives = before.values.filter { $0 < 0 }.count
+        let map = try mapWords(input, layer, c, step)
+        var figure = ReLUFigure(before: before, after: after, title: "\(map) of \(Self.imageWords(input)), before and after ReLU", numberStyle: style)
+        figure.labelled = true
         return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(negatives) negative values become 0.",
-                            figure: .relu(ReLUFigure(before: before, after: after, title: "\(layer) [\(c)]", numberStyle: style)))
+                            caption: "ReLU on \(map): \(negatives) negative values become 0 (\(layer).output[\(c)]).",
+                            figure: .relu(figure))
     }
 
     func poolingFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
         let spec = try layerSpec(input, layer, step)
         guard case .maxpool(let p) = spec.kind else { throw fail(step, "'\(layer)' is not a maxpool layer") }
         let t = try trace(input, step)
-        let figure: PoolingFigure
+        let map = try mapWords(input, layer, c, step)
+        // A later pooling pools a map pooled before: "pooling the diagonal ↘ map again".
+        let again = try layerWords(input, layer, step) == "the first pooling" ? "" : " again"
+        var figure: PoolingFigure
         do {
-            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "\(layer) [\(c)]")
+            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)")
         } catch { throw fail(step, error.message) }
+        figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): \(p.size)×\(p.size) windows, stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText).",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)), with \(p.size)×\(p.size) windows and stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
                             figure: .pooling(figure))
+    }
+
+    /// A flip-book of a conv layer's feature or a max-pooling layer's window sliding over its input.
+    func flipBookFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
+        let t = try trace(input, step)
+        let words = try layerWords(input, layer, step)
+        var figure: SlidingWindowFigure
+        let caption: String
+        switch try layerSpec(input, layer, step).kind {
+        case .conv(let spec):
+            let feats = try features(input, layer, step)
+            guard c >= 0, c < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(c) does not exist") }
+            do {
+                figure = try TraceFigures.convolutionFlipBook(t, layer: layer, spec, filter: c, style: style,
+                                                              title: "\(Self.featureWords(feats[c].name)) sliding over \(Self.imageWords(input))")
+            } catch { throw fail(step, error.message) }
+            let move = spec.stride == 1 ? "one pixel" : "\(spec.stride) pixels"
+            caption = "The patch moves \(move) at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."
+        case .maxpool(let p):
+            let map = try mapWords(input, layer, c, step)
+            do {
+                // Six frames, three to a row: small enough to stay on the page of the pooling figure.
+                figure = try TraceFigures.poolingFlipBook(t, layer: layer, p, channel: c, style: style,
+                                                          title: "the window of \(words) walking over \(map)", frames: 6)
+                figure.framesPerRow = 3
+            } catch { throw fail(step, error.message) }
+            caption = "The \(p.size)×\(p.size) window moves \(p.stride) cells at a time, row by row; each window's largest value fills the next cell of the pooled map (\(layer).output[\(c)])."
+        default:
+            throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
+        }
+        return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " The frames show \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
+                            figure: .slidingWindow(figure))
     }
 
     func pipelineFigure() -> LessonFigure {
@@ -149,9 +200,9 @@ extension StepBuilder {
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
         return LessonFigure(name: "votes-\(slug(input))-\(layer)",
-                            caption: "The \(n) values for the \(input) image vote, each with one weight for every class.",
+                            caption: "The \(n) values for \(Self.imageWords(input)) vote, each with one weight for every class.",
                             figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                                       weights: rows, outputValues: y.data, title: "the \(input) image's \(n) values vote",
+                                                       weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
                                                        numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
     }
 
@@ -161,11 +212,11 @@ extension StepBuilder {
             let y = try record(input, layer, "output", step)
             let classes = try trace(input, step).model.classNames
             bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                                 values: y.data, title: "the \(input) image", numberStyle: style)))
+                                                 values: y.data, title: Self.imageWords(input), numberStyle: style)))
         }
         // Two charts to a row, so each keeps a readable size.
         let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
-        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map { "the \($0) image" }.joined(separator: ", ")).",
+        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map(Self.imageWords).joined(separator: ", ")).",
                             figure: rows.count == 1 ? rows[0] : .column(rows))
     }
 
@@ -211,14 +262,15 @@ extension StepBuilder {
         // Missing gradients are named as the lesson writer needs them (a target is missing).
         for role in ["grad_output", "grad_input"] { _ = try record(input, layer, role, step) }
         let t = try trace(input, step)
+        let title = "the gradient back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step))"
         var figure: PoolingGradientFigure
         do {
-            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style,
-                                                      title: "\(layer) [\(c)] backward")
+            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title)
         } catch { throw fail(step, error.message) }
         figure.stacked = figure.input.cols >= 6
+        figure.labelled = true
         return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(layer), channel \(c): each window's gradient goes to the cell that won it.",
+                            caption: "Back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step)) of \(Self.imageWords(input)): each window's gradient goes to the cell that won it (\(layer).grad_input[\(c)]).",
                             figure: .poolingGradient(figure))
     }
 }

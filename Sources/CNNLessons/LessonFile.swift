@@ -31,6 +31,10 @@ public struct Lesson: Sendable {
     /// An experiment to run once (`audio`, `shuffle`; see `LessonExperiments`).
     public var experiment: String?
     public var steps: [LessonStep]
+    /// Names of a conv layer's features, by layer (`conv1: ["diagonal ↘", …]`), one per filter;
+    /// titles and captions call the feature and its map by them. Layers not named here get
+    /// "feature 1", "feature 2", … (or the article's names for its three hand-made features).
+    public var featureNames: [String: [String]] = [:]
 }
 
 /// A named input of a lesson.
@@ -76,6 +80,10 @@ public enum ShowItem: Sendable, Equatable {
     case relu(input: String, layer: String, channel: Int)
     /// A max-pooling layer's windows and winners for one channel.
     case pooling(input: String, layer: String, channel: Int)
+    /// A flip-book of a sliding window: a conv layer's feature `channel` (its output channel)
+    /// moving over the input, or a max-pooling layer's window over its input channel `channel`,
+    /// in frames in which the output map fills cell by cell.
+    case flipBook(input: String, layer: String, channel: Int)
     /// The model's layers with their shapes.
     case pipeline
     /// A dense layer's inputs with lines to its outputs, thickness following the weights.
@@ -110,7 +118,7 @@ public enum ShowItem: Sendable, Equatable {
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
-                               "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
+                               "flip_book", "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
                                "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
 }
 
@@ -232,7 +240,7 @@ struct NodeReader {
     }
 
     mutating func lesson(_ root: Node) throws(LessonError) -> Lesson {
-        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "experiment", "steps"])
+        let top = try mapping(root, "the lesson", allowed: ["title", "subtitle", "summary", "model", "weights", "seed", "numbers", "inputs", "reference", "experiment", "steps", "feature_names"])
         guard let titleNode = top["title"] else { throw fail(root, "a lesson needs a 'title'") }
         let experiment = try top["experiment"].map { n throws(LessonError) in try string(n, "experiment") }
         if let experiment, !LessonExperiments.names.contains(experiment) {
@@ -285,7 +293,22 @@ struct NodeReader {
             numbers: style, inputs: inputs,
             reference: try top["reference"].map { n throws(LessonError) in try existingFile(n, "reference") },
             experiment: experiment,
-            steps: steps)
+            steps: steps, featureNames: try featureNames(top["feature_names"]))
+    }
+
+    /// `feature_names: {conv1: ["diagonal ↘", "cross ✕", "diagonal ↗"]}`: a list of names per layer.
+    func featureNames(_ node: Node?) throws(LessonError) -> [String: [String]] {
+        guard let node else { return [:] }
+        guard let map = node.mapping else { throw fail(node, "'feature_names' must map layer names to lists of names") }
+        var names: [String: [String]] = [:]
+        for (k, v) in map {
+            let layer = try string(k, "a layer name in feature_names")
+            guard let seq = v.sequence, !seq.isEmpty else { throw fail(v, "feature_names.\(layer) must be a list of names") }
+            var list: [String] = []
+            for item in seq { list.append(try string(item, "feature_names.\(layer)")) }
+            names[layer] = list
+        }
+        return names
     }
 
     /// `truncate`, `round`, `full`, or with a number of decimals: `round4`, `truncate3`.
@@ -395,6 +418,10 @@ struct ShowItemReader {
     case "maps":
         let f = try fields(["input", "layer"], required: ["input", "layer"])
         return .maps(input: try input(f["input"], "maps.input"), layer: try string(f["layer"], "maps.layer"))
+    case "flip_book":
+        let f = try fields(["input", "layer", "channel"], required: ["input", "layer"])
+        return .flipBook(input: try input(f["input"], "flip_book.input"), layer: try string(f["layer"], "flip_book.layer"),
+                         channel: try f["channel"].map { n throws(LessonError) in try int(n, "flip_book.channel") } ?? 0)
     case "relu", "pooling", "pool_routing":
         let f = try fields(kind == "pool_routing" ? ["input", "layer", "channel", "numbers"] : ["input", "layer", "channel"], required: ["input", "layer"])
         let i = try input(f["input"], "\(kind).input"), l = try string(f["layer"], "\(kind).layer")

@@ -9,7 +9,27 @@ import Foundation
 public enum LessonReport {
     /// The PDF walkthrough: a title page, then one section per step (with a bookmark) holding
     /// its paragraphs and figures; every page but the title page is numbered.
-    public static func document(_ run: LessonRun) -> ReportDocument {
+    ///
+    /// Where the text names the page a step starts on (`{{taught:ID}}`), the pages are laid out
+    /// once with "?" there, the page of each step read off, and filled in; laid out again until
+    /// the pages stop moving (a longer number could push a line over), at most three times.
+    public static func document(_ run: LessonRun) throws -> ReportDocument {
+        let needsPages = run.sections.contains { $0.paperParagraphs.contains { $0.contains("{{page:") } }
+        var pages: [String: Int] = [:]
+        var doc = document(run, pages: pages)
+        guard needsPages else { return doc }
+        for _ in 0..<3 {
+            let starts = try doc.headingPages()
+            let found = Dictionary(zip(run.sections.map(\.id), starts), uniquingKeysWith: { a, _ in a })
+            if found == pages { break }
+            pages = found
+            doc = document(run, pages: pages)
+        }
+        return doc
+    }
+
+    /// The walkthrough with the page of each step (by id) written where the text names it.
+    static func document(_ run: LessonRun, pages: [String: Int]) -> ReportDocument {
         let lesson = run.lesson
         var doc = ReportDocument(title: lesson.title, author: "cnn-explain")
         var lines = ["\(run.sections.count) steps · numbers \(styleNote(lesson.numbers))"]
@@ -20,7 +40,7 @@ public enum LessonReport {
             // Steps follow one another on the page; a step starts a new page only when
             // too little room is left for its heading and the start of its text.
             doc.addSection("\(section.number). \(section.heading)", newPage: false)
-            for p in section.paragraphs { doc.addParagraph(markup(p)) }
+            for p in section.paperParagraphs { doc.addParagraph(markup(LessonSection.fillPages(p, pages))) }
             for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
         }
         return doc
@@ -93,7 +113,7 @@ public enum LessonReport {
         for job in jobs { progress(job.path) }
         let allJobs = jobs
         let queue = JobQueue(count: allJobs.count)
-        let document = formats.contains(.pdf) ? document(run) : nil
+        let document = formats.contains(.pdf) ? try document(run) : nil
         DispatchQueue.concurrentPerform(iterations: min(2, max(1, allJobs.count))) { _ in
             while let i = queue.next() {
                 let job = allJobs[i]

@@ -93,9 +93,12 @@ struct StepBuilder {
 
     mutating func section(_ step: LessonStep, number: Int) throws -> LessonSection {
         let text = try fillTemplates(step.text, step: step)
-        let paragraphs = text.components(separatedBy: "\n\n")
+        let marked = text.components(separatedBy: "\n\n")
             .map { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
             .filter { !$0.isEmpty }
+        // `{{taught:ID}}` left "\u{E000}ID\u{E001}step N": on screen "step N", on paper "page P, step N".
+        let paragraphs = marked.map { Self.taughtPlaces($0) { _ in "" } }
+        let paperParagraphs = marked.map { Self.taughtPlaces($0) { "page {{page:\($0)}}, " } }
         var figures: [LessonFigure] = []
         for item in step.show {
             var f = try figure(item, step: step)
@@ -105,7 +108,19 @@ struct StepBuilder {
             while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
             figures.append(f)
         }
-        return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures)
+        return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures,
+                             paperParagraphs: paperParagraphs)
+    }
+
+    /// `text` with each "\u{E000}ID\u{E001}" mark of `{{taught:ID}}` replaced by `place(ID)`.
+    static func taughtPlaces(_ text: String, _ place: (String) -> String) -> String {
+        var out = "", rest = Substring(text)
+        while let open = rest.firstIndex(of: "\u{E000}"), let close = rest[open...].firstIndex(of: "\u{E001}") {
+            out += rest[..<open]
+            out += place(String(rest[rest.index(after: open)..<close]))
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     // MARK: Reading the traces
@@ -148,20 +163,28 @@ struct StepBuilder {
         try (0..<(r.shape.first ?? 0)).map { try channel(r, $0, step) }
     }
 
-    /// The features of a conv layer: `weight[o, 0]` for each filter, with the article's names
-    /// when the layer has three 3×3 single-channel filters.
+    /// The features of a conv layer: `weight[o, 0]` for each filter, named as the lesson's
+    /// `feature_names` says (else the article's names for its hand-made features, or "feature N").
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
         let w = try record(input, layer, "weight", step)
-        guard let feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
+        guard var feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
+        if let names = lesson.featureNames[layer] {
+            guard names.count == feats.count else {
+                throw fail(step, "feature_names.\(layer) gives \(names.count) names, but \(layer) has \(feats.count) features")
+            }
+            for i in feats.indices { feats[i].name = names[i] }
+        }
         return feats
     }
 
 
     // MARK: Figures
 
-    /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style.
+    /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style,
+    /// each labelled with its row and column numbers, named "map 1", "map 2", … when no feature made it.
     func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
-        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style)
+        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, labelled: true,
+                                 mapNames: maps.indices.map { "map \($0 + 1)" })
     }
 
 
@@ -219,6 +242,14 @@ struct StepBuilder {
                 throw fail(step, "{{\(body)}}: unknown format '\(format)' (use full, round, truncate, or e.g. round4)")
             }
             numberStyle = named
+        }
+        // Where a word is taught: the step, and on paper its page (filled in by the PDF writer).
+        if expr.hasPrefix("taught:") {
+            let id = String(expr.dropFirst(7))
+            guard let i = lesson.steps.firstIndex(where: { $0.id == id }) else {
+                throw fail(step, "{{\(body)}}: no step has the id '\(id)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
+            }
+            return "\u{E000}\(id)\u{E001}step \(i + 1)"
         }
         // A single reference to text is copied as it is.
         if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }

@@ -44,6 +44,9 @@ extension ReportDocument {
     /// How many pages the document will have.
     public func pageCount() throws -> Int { try layout().pages.count }
 
+    /// The page (from 1) on which each heading stands, in the order the headings were added.
+    public func headingPages() throws -> [Int] { try layout().outline.filter(\.isHeading).map(\.page) }
+
     // MARK: layout
 
     struct Item {
@@ -52,7 +55,7 @@ extension ReportDocument {
         var x: Double, y: Double, width: Double, height: Double
     }
     struct Page { var items: [Item] = []; var isTitlePage = false }
-    struct OutlineEntry { var title: String; var level: Int; var page: Int; var y: Double }
+    struct OutlineEntry { var title: String; var level: Int; var page: Int; var y: Double; var isHeading = true }
 
     private static let headingFonts = [FontStyle(size: 20, bold: true), FontStyle(size: 15, bold: true), FontStyle(size: 12.5, bold: true)]
     private static let bodyFont = FontStyle(size: 11)
@@ -81,7 +84,7 @@ extension ReportDocument {
                 if !current.items.isEmpty { newPage() }
                 current.isTitlePage = true
                 current.items += titlePageItems(title: title, subtitle: subtitle, lines: lines, painter: painter)
-                outline.append(OutlineEntry(title: title, level: 1, page: pages.count + 1, y: 0))
+                outline.append(OutlineEntry(title: title, level: 1, page: pages.count + 1, y: 0, isHeading: false))
                 newPage()
             case let .heading(text, level, startsPage):
                 if startsPage, !current.items.isEmpty { newPage() }

@@ -27,6 +27,8 @@ enum HighlightStyle {
 private let titleFont = FontStyle(size: 13, bold: true)
 private let labelFont = FontStyle(size: 11)
 private let smallFont = FontStyle(size: 9.5)
+/// Row and column numbers of labelled grids: 9.5 pt stays at 7.6 pt in a figure shrunk by a fifth.
+private let gridLabelFont = FontStyle(size: 9.5)
 private let titleHeight = 24.0
 private let labelHeight = 18.0
 private let legendHeight = 34.0
@@ -48,6 +50,7 @@ struct Drawer {
         case .relu(let f): return try drawReLU(f)
         case .pooling(let f): return try drawPooling(f)
         case .poolingGradient(let f): return try drawPoolingGradient(f)
+        case .slidingWindow(let f): return try drawSlidingWindow(f)
         case .votes(let f): return try drawVotes(f)
         case .voteBars(let f): return try drawVoteBars(f)
         case .pipeline(let f): return drawPipeline(f)
@@ -72,13 +75,13 @@ struct Drawer {
     // MARK: building blocks
 
     /// Draws a title on one line at (x, y); returns the height used.
-    private func title(_ text: String?, x: Double = 0, y: Double = 0) -> Double {
+    func title(_ text: String?, x: Double = 0, y: Double = 0) -> Double {
         guard let text, !text.isEmpty else { return 0 }
         p.text(text, x: x, y: y + 15, titleFont)
         return titleHeight
     }
 
-    private func titleWidth(_ text: String?) -> Double {
+    func titleWidth(_ text: String?) -> Double {
         guard let text, !text.isEmpty else { return 0 }
         return p.textWidth(text, titleFont)
     }
@@ -145,6 +148,34 @@ struct Drawer {
         }
     }
 
+    /// The room the numbers of a labelled grid take: at its left (the widest row number) and on top.
+    func labelRoom(_ g: Grid, _ labelled: Bool) -> (left: Double, top: Double) {
+        labelled ? (p.textWidth(String(max(1, g.rows)), gridLabelFont) + 6, 14) : (0, 0)
+    }
+
+    /// Row numbers left of and column numbers above a grid drawn at (x, y), counted from 1.
+    func gridLabels(_ g: Grid, x: Double, y: Double, cell: Double) {
+        for r in 0..<g.rows {
+            p.text(String(r + 1), x: x - 5, y: y + (Double(r) + 0.5) * cell + 3.4, gridLabelFont, color: Palette.muted, align: .right)
+        }
+        for c in 0..<g.cols {
+            p.text(String(c + 1), x: x + (Double(c) + 0.5) * cell, y: y - 4, gridLabelFont, color: Palette.muted, align: .center)
+        }
+    }
+
+    /// A grid with its top-left at (x, y), its row and column numbers first when `labelled`
+    /// (the grid itself then starts `labelRoom` further right and down). Returns the size used.
+    @discardableResult
+    func labelledGrid(_ grid: Grid, labelled: Bool, x: Double, y: Double, cell: Double, coloring: Coloring,
+                      numbers: NumberStyle?, highlights: Set<Cell> = [], highlightStyle: HighlightStyle = .amber,
+                      bold: Set<Cell> = [], integersPlain: Bool = false) -> Size {
+        let room = labelRoom(grid, labelled)
+        if labelled { gridLabels(grid, x: x + room.left, y: y + room.top, cell: cell) }
+        drawGrid(grid, x: x + room.left, y: y + room.top, cell: cell, coloring: coloring, numbers: numbers, highlights: highlights,
+                 highlightStyle: highlightStyle, bold: bold, integersPlain: integersPlain)
+        return Size(width: room.left + Double(grid.cols) * cell, height: room.top + Double(grid.rows) * cell)
+    }
+
     /// A two-tone outline inset in a rectangle: a black rim with a light line inside, readable on any fill.
     private func outline(_ x: Double, _ y: Double, _ w: Double, _ h: Double, style: HighlightStyle) {
         // The black rim covers the cell border (0…3.5 pt in), the light line sits on it (1…2.5 pt in).
@@ -194,9 +225,8 @@ struct Drawer {
 
     private func drawImage(_ f: ImageFigure) throws -> Size {
         let top = title(f.title)
-        drawGrid(f.grid, x: 0, y: top, cell: f.cellSize, coloring: .pixels(scale: 1),
-                 numbers: f.showNumbers ? f.numberStyle : nil, highlights: f.highlighted, integersPlain: true)
-        let g = gridSize(f.grid, f.cellSize)
+        let g = labelledGrid(f.grid, labelled: f.labelled, x: 0, y: top, cell: f.cellSize, coloring: .pixels(scale: 1),
+                             numbers: f.showNumbers ? f.numberStyle : nil, highlights: f.highlighted, integersPlain: true)
         return Size(width: max(g.width, titleWidth(f.title)), height: top + g.height)
     }
 
@@ -222,9 +252,9 @@ struct Drawer {
         let (patch, products) = (f.patch, f.products)
         let top = title(f.title)
         let imageCell = 22.0, smallCell = 30.0, operatorWidth = 34.0
-        let image = gridSize(f.image, imageCell)
-        drawGrid(f.image, x: 0, y: top, cell: imageCell, coloring: .pixels(scale: 1), numbers: nil)
-        let px = Double(f.col) * imageCell, py = top + Double(f.row) * imageCell
+        let room = labelRoom(f.image, f.labelled)
+        let image = labelledGrid(f.image, labelled: f.labelled, x: 0, y: top, cell: imageCell, coloring: .pixels(scale: 1), numbers: nil)
+        let px = room.left + Double(f.col) * imageCell, py = top + room.top + Double(f.row) * imageCell
         p.strokeRect(px, py, Double(w) * imageCell, Double(h) * imageCell, .black, width: 5)
         p.strokeRect(px, py, Double(w) * imageCell, Double(h) * imageCell, Palette.highlight, width: 2.5)
         centeredLabel("image, patch at row \(f.row + 1), column \(f.col + 1)", x: 0, y: top + image.height + 4, width: image.width)
@@ -259,9 +289,8 @@ struct Drawer {
     private func drawFeatureMap(_ f: FeatureMapFigure) throws -> Size {
         let top = title(f.title)
         let scale = mapScale(f.scale, [f.map])
-        drawGrid(f.map, x: 0, y: top, cell: f.cellSize, coloring: .diverging(scale: scale),
-                 numbers: f.showNumbers ? f.numberStyle : nil, highlights: f.highlighted, highlightStyle: .ink)
-        let g = gridSize(f.map, f.cellSize)
+        let g = labelledGrid(f.map, labelled: f.labelled, x: 0, y: top, cell: f.cellSize, coloring: .diverging(scale: scale),
+                             numbers: f.showNumbers ? f.numberStyle : nil, highlights: f.highlighted, highlightStyle: .ink)
         var height = top + g.height
         if f.showLegend {
             _ = legend(x: 0, y: height + 10, width: max(120, min(200, g.width)), scale: scale, style: f.numberStyle)
@@ -279,7 +308,9 @@ struct Drawer {
         let featureCell = 16.0, gap = 28.0
         var x = 0.0, bottom = top
         for (i, map) in f.maps.enumerated() {
-            let ms = gridSize(map, f.cellSize)
+            let room = labelRoom(map, f.labelled)
+            var ms = gridSize(map, f.cellSize)
+            ms.width += room.left; ms.height += room.top
             var my = top
             var width = ms.width
             if f.features.isEmpty {
@@ -294,8 +325,8 @@ struct Drawer {
                 centeredLabel(feature.name, x: x, y: top + fs.height + 2, width: width)
                 my = top + fs.height + 2 + labelHeight + 6
             }
-            drawGrid(map, x: x + (width - ms.width) / 2, y: my, cell: f.cellSize, coloring: .diverging(scale: scale),
-                     numbers: f.numberStyle)
+            labelledGrid(map, labelled: f.labelled, x: x + (width - ms.width) / 2, y: my, cell: f.cellSize,
+                         coloring: .diverging(scale: scale), numbers: f.numberStyle)
             bottom = max(bottom, my + ms.height)
             x += width + gap
         }
@@ -313,22 +344,26 @@ struct Drawer {
         }
         let top = title(f.title)
         let scale = mapScale(nil, [f.before, after])
-        let g = gridSize(f.before, f.cellSize)
+        let room = labelRoom(f.before, f.labelled)
+        var g = gridSize(f.before, f.cellSize)
+        g.width += room.left
         var negatives = Set<Cell>()
         for r in 0..<f.before.rows { for c in 0..<f.before.cols where f.before[r, c] < 0 { negatives.insert(Cell(row: r, col: c)) } }
         // Negatives are already hatched by the diverging colouring; an outline as well would crowd the digits.
         centeredLabel(negatives.isEmpty ? "before" : "before (\(negatives.count) negatives, hatched)", x: 0, y: top, width: g.width)
-        drawGrid(f.before, x: 0, y: top + labelHeight + 4, cell: f.cellSize, coloring: .diverging(scale: scale),
-                 numbers: f.numberStyle)
+        let gy = top + labelHeight + 4
+        labelledGrid(f.before, labelled: f.labelled, x: 0, y: gy, cell: f.cellSize, coloring: .diverging(scale: scale),
+                     numbers: f.numberStyle)
         let arrowWidth = 90.0
-        let ay = top + labelHeight + 4 + g.height / 2
+        let ay = gy + room.top + g.height / 2
         p.text("ReLU", x: g.width + arrowWidth / 2, y: ay - 8, labelFont, align: .center)
         p.text("max(0, x)", x: g.width + arrowWidth / 2, y: ay + 18, smallFont, color: Palette.muted, align: .center)
         p.arrow(g.width + 12, ay, g.width + arrowWidth - 12, ay, Palette.ink, width: 2, head: 10)
         let ax = g.width + arrowWidth
         centeredLabel("after ReLU", x: ax, y: top, width: g.width)
-        drawGrid(after, x: ax, y: top + labelHeight + 4, cell: f.cellSize, coloring: .diverging(scale: scale), numbers: f.numberStyle)
-        let bottom = top + labelHeight + 4 + g.height
+        labelledGrid(after, labelled: f.labelled, x: ax, y: gy, cell: f.cellSize, coloring: .diverging(scale: scale),
+                     numbers: f.numberStyle)
+        let bottom = gy + room.top + g.height
         _ = legend(x: 0, y: bottom + 10, width: min(200, max(120, g.width)), scale: scale, style: f.numberStyle)
         return Size(width: max(ax + g.width, titleWidth(f.title)), height: bottom + 10 + legendHeight)
     }
@@ -377,24 +412,27 @@ struct Drawer {
         let inputWidth = g.width + Double(max(0, overhangCols)) * cell
         let inputHeight = g.height + Double(max(0, overhangRows)) * cell
         let winners = Set(windows.map(\.winner))
+        let room = labelRoom(f.input, f.labelled)
         let gy = top + labelHeight + 4
-        centeredLabel("input \(f.input.shapeText): each window's max outlined", x: 0, y: top, width: max(g.width, 200))
-        drawGrid(f.input, x: 0, y: gy, cell: cell, coloring: .diverging(scale: scale), numbers: f.numberStyle,
-                 highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
+        centeredLabel("input \(f.input.shapeText): each window's max outlined", x: 0, y: top, width: max(room.left + g.width, 200))
+        labelledGrid(f.input, labelled: f.labelled, x: 0, y: gy, cell: cell, coloring: .diverging(scale: scale), numbers: f.numberStyle,
+                     highlights: winners, highlightStyle: .ink, bold: winners)
+        drawWindows(windows, size: f.size, stride: f.stride, x: room.left, y: gy + room.top, cell: cell)
 
         let arrowWidth = 110.0
-        let ax = inputWidth + 10
-        let ay = gy + g.height / 2
+        let ax = room.left + inputWidth + 10
+        let ay = gy + room.top + g.height / 2
         p.text("max \(f.size)×\(f.size)", x: ax + arrowWidth / 2, y: ay - 8, labelFont, align: .center)
         p.text("stride \(f.stride)", x: ax + arrowWidth / 2, y: ay + 18, smallFont, color: Palette.muted, align: .center)
         p.arrow(ax + 8, ay, ax + arrowWidth - 12, ay, Palette.ink, width: 2, head: 10)
         let ox = ax + arrowWidth
-        let o = gridSize(output, cell)
+        let oRoom = labelRoom(output, f.labelled)
+        var o = gridSize(output, cell)
+        o.width += oRoom.left
         let oy = gy + max(0, (g.height - o.height) / 2)
         centeredLabel("pooled \(output.shapeText)", x: ox, y: oy - labelHeight - 4, width: max(o.width, 80))
-        drawGrid(output, x: ox, y: oy, cell: cell, coloring: .diverging(scale: scale), numbers: f.numberStyle)
-        let bottom = gy + inputHeight
+        labelledGrid(output, labelled: f.labelled, x: ox, y: oy, cell: cell, coloring: .diverging(scale: scale), numbers: f.numberStyle)
+        let bottom = gy + room.top + inputHeight
         let sizeText = "\(f.input.shapeText) → \(output.shapeText)"
         p.text(sizeText, x: 0, y: bottom + 22, FontStyle(size: 14, bold: true))
         let width = max(ox + max(o.width, 80), titleWidth(f.title))
@@ -415,35 +453,37 @@ struct Drawer {
         let overhangHeight = Double(max(0, (windows.map { $0.rows.lowerBound + f.size }.max() ?? 0) - f.input.rows)) * cell
         // Room above the grids for the example arrow that bows over them; the panels' labels go
         // under the grids so the arrow never crosses them.
+        let room = labelRoom(f.input, f.labelled), oRoom = labelRoom(f.outputGradient, f.labelled)
         let top = title(f.title) + 34
-        let gy = top + 4
+        let gy = top + 4 + room.top
         let bottom = gy + Double(f.input.rows) * cell + overhangHeight
-        // Panel 1: forward input with the winner of each window.
+        // Panel 1: forward input with the winner of each window (grids' origins below leave room for their labels).
         let inScale = mapScale(nil, [f.input])
         let g = gridSize(f.input, cell)
-        centeredLabel("forward input: winners", x: 0, y: bottom + 4, width: g.width)
-        drawGrid(f.input, x: 0, y: gy, cell: cell, coloring: .diverging(scale: inScale), numbers: f.numberStyle,
-                 highlights: winners, highlightStyle: .ink, bold: winners)
-        drawWindows(windows, size: f.size, stride: f.stride, x: 0, y: gy, cell: cell)
+        centeredLabel("forward input: winners", x: room.left, y: bottom + 4, width: g.width)
+        labelledGrid(f.input, labelled: f.labelled, x: 0, y: gy - room.top, cell: cell, coloring: .diverging(scale: inScale),
+                     numbers: f.numberStyle, highlights: winners, highlightStyle: .ink, bold: winners)
+        drawWindows(windows, size: f.size, stride: f.stride, x: room.left, y: gy, cell: cell)
         // Panel 2: gradient arriving at the pooled output.
         let gradScale = mapScale(nil, [f.outputGradient, inputGradient])
         let o = gridSize(f.outputGradient, cell)
-        let ox = g.width + overhangWidth + 40
+        let ox = room.left + g.width + overhangWidth + 40 + oRoom.left
         let oy = gy + max(0, (g.height - o.height) / 2)
         centeredLabel("gradient at output \(f.outputGradient.shapeText)", x: ox - 30, y: oy + o.height + 4, width: o.width + 60)
-        drawGrid(f.outputGradient, x: ox, y: oy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle)
+        labelledGrid(f.outputGradient, labelled: f.labelled, x: ox - oRoom.left, y: oy - oRoom.top, cell: cell,
+                     coloring: .diverging(scale: gradScale), numbers: f.numberStyle)
         // Wide maps put panel 3 under panel 1, so the numbers keep a readable size on a page.
         let stacked = f.stacked
         let arrowWidth = 120.0
         let ax = ox + o.width, ay = oy + o.height / 2
-        let ix = stacked ? 0 : ax + arrowWidth
-        let iy = stacked ? bottom + 4 + labelHeight + 56 : gy
+        let ix = (stacked ? 0 : ax + arrowWidth) + room.left
+        let iy = stacked ? bottom + 4 + labelHeight + 56 + room.top : gy
         let ibottom = iy + Double(f.input.rows) * cell + overhangHeight
         if stacked {
             // Arrow from panel 2 down to panel 3.
             let sx = ox + o.width / 2, sy = oy + o.height + labelHeight + 10
             p.text("to each window's winner", x: sx + 8, y: (sy + iy) / 2, smallFont, align: .left)
-            p.arrow(sx, sy, g.width * 0.8, iy - 6, Palette.ink, width: 2, head: 10)
+            p.arrow(sx, sy, room.left + g.width * 0.8, iy - room.top - 6, Palette.ink, width: 2, head: 10)
         } else {
             p.text("to each", x: ax + arrowWidth / 2, y: ay - 20, smallFont, align: .center)
             p.text("window's winner", x: ax + arrowWidth / 2, y: ay - 8, smallFont, align: .center)
@@ -451,8 +491,8 @@ struct Drawer {
         }
         // Panel 3: gradient routed back to the winners.
         centeredLabel("gradient at input \(inputGradient.shapeText)", x: ix, y: ibottom + 4, width: g.width)
-        drawGrid(inputGradient, x: ix, y: iy, cell: cell, coloring: .diverging(scale: gradScale), numbers: f.numberStyle,
-                 highlights: winners, highlightStyle: .ink, bold: winners)
+        labelledGrid(inputGradient, labelled: f.labelled, x: ix - room.left, y: iy - room.top, cell: cell,
+                     coloring: .diverging(scale: gradScale), numbers: f.numberStyle, highlights: winners, highlightStyle: .ink, bold: winners)
         drawWindows(windows, size: f.size, stride: f.stride, x: ix, y: iy, cell: cell)
         // One worked example: the first window whose gradient is not 0 (the first window if all are),
         // from its output cell to its winning input cell.

@@ -19,6 +19,7 @@ struct FigureText {
         case .relu(let f): return relu(f)
         case .pooling(let f): return pooling(f)
         case .poolingGradient(let f): return poolingGradient(f)
+        case .slidingWindow(let f): return slidingWindow(f)
         case .votes(let f): return votes(f)
         case .voteBars(let f): return voteBars(f, barWidth: 24)
         case .pipeline(let f): return pipeline(f)
@@ -36,10 +37,15 @@ struct FigureText {
     // MARK: Pixels
 
     /// Two columns per pixel: +1 `██`, −1 `··`, grays `▒▒`; marked cells `▓▓` (light) or `░░` (dark).
-    func pixels(_ g: Grid, marked: Set<Cell> = []) -> Panel {
+    /// - `labelled`: row numbers at the left and column numbers on top, counted from 1.
+    func pixels(_ g: Grid, marked: Set<Cell> = [], labelled: Bool = false) -> Panel {
         var lines: [String] = []
+        let lead = labelled ? String(g.rows).count + 1 : 0
+        if labelled {
+            lines.append(palette.paint(String(repeating: " ", count: lead) + (0..<g.cols).map { padLeft(String($0 + 1), 2) }.joined(), Ink(dim: true)))
+        }
         for r in 0..<g.rows {
-            var line = ""
+            var line = labelled ? palette.paint(padLeft(String(r + 1), lead - 1), Ink(dim: true)) + " " : ""
             for c in 0..<g.cols {
                 let v = g[r, c]
                 if marked.contains(Cell(row: r, col: c)) {
@@ -67,7 +73,7 @@ struct FigureText {
     }
 
     func image(_ f: ImageFigure) -> Panel {
-        var body = pixels(f.grid, marked: f.highlighted)
+        var body = pixels(f.grid, marked: f.highlighted, labelled: f.labelled)
         if f.showNumbers {
             body = Panel.flow([body, numbers(f.grid, style: f.numberStyle, counts: true)], width: width)
         }
@@ -101,14 +107,16 @@ struct FigureText {
     /// - `window`: draw `│` and `─` between windows of this many rows and columns.
     /// Grids wider than `width` are split into bands of columns, each labelled.
     /// - `numberWidth`: at least this many columns per number, so related grids line up.
+    /// - `labelled`: row numbers at the left and column numbers on top, counted from 1.
     func numbers(_ g: Grid, style: NumberStyle, counts: Bool = false, marks: Set<Cell> = [], window: Int? = nil,
-                 maxWidth: Int? = nil, numberWidth: Int = 0) -> Panel {
+                 maxWidth: Int? = nil, numberWidth: Int = 0, labelled: Bool = false) -> Panel {
         guard g.rows > 0, g.cols > 0 else { return Panel(["(empty)"]) }
         let texts = g.values.map { counts ? formatCount($0, style) : formatNumber($0, style) }
         let w = max(numberWidth, texts.map { $0.unicodeScalars.count }.max() ?? 1)
         let hasMarks = !marks.isEmpty
         let cellWidth = 1 + w + (hasMarks ? 1 : 0)
-        let limit = maxWidth ?? width
+        let lead = labelled ? String(g.rows).count + 1 : 0
+        let limit = (maxWidth ?? width) - lead
         var perBand = max(1, limit / cellWidth)
         if let window, window > 0, perBand >= window, perBand < g.cols { perBand -= perBand % window }
         var bands: [Panel] = []
@@ -117,10 +125,16 @@ struct FigureText {
             let end = min(g.cols, start + perBand)
             var lines: [String] = []
             var rule: String?
+            if labelled {
+                let header = (start..<end).map { " " + padLeft(String($0 + 1), w) + (hasMarks ? " " : "") }.joined()
+                lines.append(palette.paint(trimTrailingSpaces(String(repeating: " ", count: lead) + header), Ink(dim: true)))
+            }
             for r in 0..<g.rows {
-                if let window, window > 0, r > 0, r % window == 0, let rule { lines.append(palette.paint(rule, Ink(dim: true))) }
+                if let window, window > 0, r > 0, r % window == 0, let rule {
+                    lines.append(String(repeating: " ", count: lead) + palette.paint(rule, Ink(dim: true)))
+                }
                 var plain = ""
-                var line = ""
+                var line = labelled ? palette.paint(padLeft(String(r + 1), lead - 1), Ink(dim: true)) + " " : ""
                 for c in start..<end {
                     let text = texts[r * g.cols + c]
                     let lead = (window.map { $0 > 0 && c > start && c % $0 == 0 } ?? false) ? "│" : " "
@@ -149,7 +163,7 @@ struct FigureText {
 
     func featureMap(_ f: FeatureMapFigure) -> Panel {
         let body = f.showNumbers
-            ? numbers(f.map, style: f.numberStyle, marks: f.highlighted)
+            ? numbers(f.map, style: f.numberStyle, marks: f.highlighted, labelled: f.labelled)
             : signs(f.map, marked: f.highlighted)
         var notes: [String] = []
         if !f.highlighted.isEmpty { notes.append("* marked") }
@@ -193,7 +207,7 @@ struct FigureText {
         func op(_ symbol: String) -> Panel {
             Panel(Array(repeating: "", count: 1 + h / 2) + [symbol])
         }
-        let image = pixels(f.image, marked: cells).titled("image", palette: palette)
+        let image = pixels(f.image, marked: cells, labelled: f.labelled).titled("image", palette: palette)
         let math = Panel.beside([
             numbers(patch, style: style, counts: true).titled("patch", palette: palette), op("×"),
             numbers(f.feature, style: style, counts: true).titled(f.featureName, palette: palette), op("="),
@@ -223,7 +237,7 @@ struct FigureText {
             } else {
                 pieces.append(Panel([palette.paint("map \(i + 1)", .bold)]))
             }
-            pieces.append(numbers(map, style: f.numberStyle))
+            pieces.append(numbers(map, style: f.numberStyle, labelled: f.labelled))
             parts.append(Panel.stacked(pieces, gap: 0))
         }
         let body = Panel.flow(parts, width: width, gap: 3)
@@ -234,9 +248,9 @@ struct FigureText {
         let after = f.after ?? (Grid(rows: f.before.rows, cols: f.before.cols, values: f.before.values.map { max(0, $0) }) ?? f.before)
         let negatives = f.before.values.filter { $0 < 0 }.count
         let w = numberWidth([f.before, after], f.numberStyle)
-        let before = numbers(f.before, style: f.numberStyle, numberWidth: w).titled("before", palette: palette)
-        let out = numbers(after, style: f.numberStyle, numberWidth: w).titled("after: max(0, x)", palette: palette)
-        let arrow = Panel(["", "→"])
+        let before = numbers(f.before, style: f.numberStyle, numberWidth: w, labelled: f.labelled).titled("before", palette: palette)
+        let out = numbers(after, style: f.numberStyle, numberWidth: w, labelled: f.labelled).titled("after: max(0, x)", palette: palette)
+        let arrow = Panel(f.labelled ? ["", "", "→"] : ["", "→"])
         let side = Panel.beside([before, arrow, out], gap: 2)
         let body = side.width <= width
             ? side
@@ -255,9 +269,10 @@ struct FigureText {
         let cells = Set(f.windows.map(\.winner))
         let output = f.output
         let window = f.size == f.stride ? f.size : nil
-        let input = numbers(f.input, style: f.numberStyle, marks: cells, window: window).titled("input \(f.input.shapeText)", palette: palette)
-        let out = numbers(output, style: f.numberStyle).titled("pooled \(output.shapeText)", palette: palette)
-        let body = Panel.flow([input, Panel(["", "→"]), out], width: width, gap: 2)
+        let input = numbers(f.input, style: f.numberStyle, marks: cells, window: window, labelled: f.labelled)
+            .titled("input \(f.input.shapeText)", palette: palette)
+        let out = numbers(output, style: f.numberStyle, labelled: f.labelled).titled("pooled \(output.shapeText)", palette: palette)
+        let body = Panel.flow([input, Panel(f.labelled ? ["", "", "→"] : ["", "→"]), out], width: width, gap: 2)
         var note = "* the largest value of its \(f.size)×\(f.size) window (stride \(f.stride))"
         if f.windows.contains(where: { $0.rows.count < f.size || $0.cols.count < f.size }) { note += "; windows at the edge are partial" }
         let covered = (rows: f.windows.map(\.rows.upperBound).max() ?? 0, cols: f.windows.map(\.cols.upperBound).max() ?? 0)
@@ -270,10 +285,12 @@ struct FigureText {
         let gradient = f.inputGradient
         let window = f.size == f.stride ? f.size : nil
         var parts = [
-            numbers(f.input, style: f.numberStyle, marks: cells, window: window).titled("forward input (winners *)", palette: palette),
-            numbers(f.outputGradient, style: f.numberStyle).titled("gradient of the output", palette: palette),
+            numbers(f.input, style: f.numberStyle, marks: cells, window: window, labelled: f.labelled)
+                .titled("forward input (winners *)", palette: palette),
+            numbers(f.outputGradient, style: f.numberStyle, labelled: f.labelled).titled("gradient of the output", palette: palette),
         ]
-        parts.append(numbers(gradient, style: f.numberStyle, marks: cells, window: window).titled("gradient of the input", palette: palette))
+        parts.append(numbers(gradient, style: f.numberStyle, marks: cells, window: window, labelled: f.labelled)
+            .titled("gradient of the input", palette: palette))
         let note = "each window's gradient goes to the cell that won it (*); every other cell gets 0"
         return Panel.stacked([Panel.flow(parts, width: width, gap: 3).titled(f.title, palette: palette),
                               Panel(wrap([Span(text: note, ink: Ink(dim: true))], width: width, palette: palette))], gap: 0)
@@ -436,5 +453,36 @@ struct FigureText {
             }
         }
         return Panel(lines)
+    }
+}
+
+extension FigureText {
+    /// A flip-book as text: up to four frames (the first three and the last), each the input with
+    /// the window marked and the output so far, `·` where the window has not been yet.
+    func slidingWindow(_ f: SlidingWindowFigure) -> Panel {
+        let shown = f.frames.count <= 4 ? Array(f.frames.indices) : [0, 1, 2, f.frames.count - 1]
+        let texts = f.frames.flatMap(\.output).compactMap { $0 }.map { formatNumber($0, f.numberStyle) }
+        let w = max(1, texts.map { $0.unicodeScalars.count }.max() ?? 1)
+        var panels: [Panel] = []
+        for k in shown {
+            let frame = f.frames[k]
+            var window = Set<Cell>()
+            for r in frame.rows { for c in frame.cols { window.insert(Cell(row: r, col: c)) } }
+            let input = f.inputIsImage ? pixels(f.input, marked: window)
+                : numbers(f.input, style: f.numberStyle, marks: window)
+            let lines = (0..<f.outputRows).map { r in
+                (0..<f.outputCols).map { c -> String in
+                    guard let v = frame.output[r * f.outputCols + c] else { return " " + padLeft("·", w) }
+                    let text = formatNumber(v, f.numberStyle)
+                    let ink = Cell(row: r, col: c) == frame.position ? palette.signInk(v, shown: text).merged(with: .bold) : palette.signInk(v, shown: text)
+                    return " " + String(repeating: " ", count: w - text.unicodeScalars.count) + palette.paint(text, ink)
+                }.joined()
+            }
+            panels.append(Panel.beside([input, Panel(["", "→"]), Panel(lines)], gap: 1).titled(f.label(k), palette: palette))
+        }
+        let marks = f.inputIsImage ? "▓▓ ░░ the window" : "* the window"
+        let note = "\(marks); · not computed yet" + (shown.count < f.frames.count ? " (\(shown.count) of \(f.frames.count) frames)" : "")
+        return Panel.stacked([Panel.flow(panels, width: width, gap: 4).titled(f.title, palette: palette),
+                              Panel([palette.paint(note, Ink(dim: true))])], gap: 0)
     }
 }

@@ -231,7 +231,7 @@ enum AudioFigures {
         let bankRows = stride(from: 0, to: features.count, by: 4).map { i in
             FilterRow(label: "", features: Array(features[i..<min(i + 4, features.count)]))
         }
-        figures.append(("audio-features", "The 8 features conv1 learned, each 5 bands high and 5 chunks wide, drawn with its own gray scale (largest |weight| white or black). A feature lit along a diagonal answers to a chirp, a flat line to a steady pitch, a column to a click.",
+        figures.append(("audio-features", "The 8 features the convolution learned, each 5 bands high and 5 chunks wide, drawn with its own gray scale (largest |weight| white or black). A feature lit along a diagonal answers to a chirp, a flat line to a steady pitch, a column to a click.",
                         .filterBank(FilterBankFigure(rows: bankRows, showNumbers: false, cellSize: 14))))
 
         // 5. The traced example: the input, the maps of the four features that voted most for the

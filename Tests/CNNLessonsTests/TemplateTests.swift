@@ -65,6 +65,18 @@ import Testing
         #expect(try fill("{{X@0.1:loss|full}}") == formatNumber(try #require(stepped.loss), .full))
     }
 
+    /// `{{taught:ID}}` reads "step N" on screen and "page {{page:ID}}, step N" on paper, for the
+    /// PDF writer to fill in; N is the step's place in the lesson file.
+    @Test func whereAWordIsTaught() throws {
+        let n = try #require(lesson.steps.firstIndex { $0.id == "pooling" }) + 1
+        let marked = try fill("({{taught:pooling}})")
+        #expect(StepBuilder.taughtPlaces(marked) { _ in "" } == "(step \(n))")
+        let paper = StepBuilder.taughtPlaces(marked) { "page {{page:\($0)}}, " }
+        #expect(paper == "(page {{page:pooling}}, step \(n))")
+        #expect(LessonSection.fillPages(paper, ["pooling": 9]) == "(page 9, step \(n))")
+        #expect(LessonSection.fillPages(paper, [:]) == "(page ?, step \(n))")
+    }
+
     @Test func referenceValuesAreQuotedAsWritten() throws {
         let votes = try ArticleFixture().numbers("votes", "values")
         // A number from the reference keeps its own digits.
@@ -84,6 +96,7 @@ import Testing
         ("{{X:loss * X:loss}}", "is not + or"),
         ("{{X:loss +}}", "joined by"),
         ("{{nonsense}}", "write INPUT"),
+        ("{{taught:nowhere}}", "no step has the id 'nowhere'"),
     ])
     func badTemplatesNameTheirProblem(text: String, message: String) throws {
         do {
