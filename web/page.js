@@ -123,6 +123,42 @@
       }
       return y;
     },
+    avgpool(L, P, x) {
+      const [C, OH, OW] = L.outputShape;
+      const y = new Float64Array(C * OH * OW);
+      for (let c = 0; c < C; c++) {
+        for (let i = 0; i < OH; i++) {
+          for (let j = 0; j < OW; j++) y[(c * OH + i) * OW + j] = avgCell(L, x, c, i, j).value;
+        }
+      }
+      return y;
+    },
+    /** The engine's BatchNormGeometry for one sample: per channel, the batch's mean and biased
+     *  variance (train) or the running ones (eval), then (x − mean) · invstd · weight + bias. */
+    batchnorm(L, P, x) {
+      const C = L.inputShape[0], area = x.length / C, y = new Float64Array(x.length);
+      const w = P[L.name + '.weight'], b = P[L.name + '.bias'];
+      for (let c = 0; c < C; c++) {
+        let mu = P[L.name + '.running_mean'][c], v = P[L.name + '.running_var'][c];
+        if (L.mode === 'train') {
+          let sum = 0;
+          for (let q = 0; q < area; q++) sum += x[c * area + q];
+          mu = sum / area;
+          let sq = 0;
+          for (let q = 0; q < area; q++) { const d = x[c * area + q] - mu; sq += d * d; }
+          v = sq / area;
+        }
+        const inv = 1 / Math.sqrt(v + L.eps);
+        for (let q = 0; q < area; q++) y[c * area + q] = (x[c * area + q] - mu) * inv * w[c] + b[c];
+      }
+      return y;
+    },
+    /** Train mode multiplies by the traced mask (1/(1 − p) or 0); eval mode passes the values on. */
+    dropout(L, P, x) {
+      if (L.mode !== 'train') return Float64Array.from(x);
+      const mask = P[L.name + '.mask'];
+      return x.map((v, k) => v * mask[k]);
+    },
     dense(L, P, x) {
       const U = L.outputShape[0];
       const y = new Float64Array(U);
@@ -170,6 +206,18 @@
     return { cells, winner: at, value: best };
   }
 
+  /** One average-pooled output: its window (the engine's PoolWindows), the sum and the engine's divisor. */
+  function avgCell(L, x, c, i, j) {
+    const [C, H, W] = L.inputShape, OW = L.outputShape[2];
+    const [r0, r1] = L.rows[i], [c0, c1] = L.cols[j], divisor = L.divisors[i * OW + j];
+    let sum = 0;
+    const cells = [];
+    for (let yy = r0; yy < r1; yy++) {
+      for (let xx = c0; xx < c1; xx++) { const k = (c * H + yy) * W + xx; cells.push(k); sum += x[k]; }
+    }
+    return { cells, sum, divisor, winner: null, value: sum / divisor };
+  }
+
   function denseCell(L, P, x, u) {
     const w = P[L.name + '.weight'], b = P[L.name + '.bias'], K = x.length;
     let sum = 0;
@@ -207,6 +255,7 @@
     renderWhatIf(S);
     renderPlayers(S);
     setupPanel(S);
+    setupFigureTargets(S);
     loadCheck(S);
     if (selftestMode) setTimeout(() => finishSelftest(S), 0);
   }
@@ -216,7 +265,13 @@
     const byKey = {};
     for (const r of records) byKey[r.key] = r;
     const params = {};
-    for (const r of records) if (r.role === 'weight' || r.role === 'bias') params[r.key] = r.data;
+    // Weights, biases, batchnorm's running statistics and dropout's mask: what the layers read besides their input.
+    for (const r of records) if (r.pass === 'forward' && r.role !== 'input' && r.role !== 'output') params[r.key] = r.data;
+    // Records of other traces that the lesson's figures show numbers of, keyed "trace:layer.role".
+    for (const f of D.figureRecords || []) {
+      const r = Object.assign({}, f, { data: Float64Array.from(f.data.map(num)), key: f.trace + ':' + f.layer + '.' + f.role });
+      byKey[r.key] = r;
+    }
     const first = D.layers[0];
     const input = byKey[first.name + '.input'];
     const S = {
@@ -348,8 +403,22 @@
       for (let m = 0; m < K; m++) {
         if (w[k * K + m] !== 0) { out.push([inKey, m]); out.push([layer + '.weight', k * K + m]); }
       }
-    } else if (L.type === 'relu') {
+    } else if (L.type === 'avgpool') {
+      const [C, OH, OW] = L.outputShape, c = Math.floor(k / (OH * OW)), i = Math.floor(k / OW) % OH, j = k % OW;
+      for (const m of avgCell(L, x, c, i, j).cells) out.push([inKey, m]);
+    } else if (L.type === 'batchnorm') {
+      const c = Math.floor(k / (x.length / L.inputShape[0]));
+      out.push([inKey, k], [layer + '.weight', c], [layer + '.bias', c]);
+    } else if (L.type === 'dropout') {
       out.push([inKey, k]);
+      if (L.mode === 'train') out.push([layer + '.mask', k]);
+    } else if (L.type === 'global_avgpool') {
+      const area = x.length / L.inputShape[0];
+      for (let m = 0; m < area; m++) out.push([inKey, k * area + m]);
+    } else if (L.type === 'softmax' || L.type === 'log_softmax') {
+      for (let m = 0; m < x.length; m++) out.push([inKey, m]);
+    } else {
+      out.push([inKey, k]); // relu, leaky_relu, sigmoid, tanh, flatten: one input each
     }
     return { cells: out, winner: null };
   }
@@ -366,6 +435,27 @@
     const [C, H, W] = L.inputShape, [F, OH, OW] = L.outputShape;
     if (role === 'grad_output') { out.push([L.name + '.output', k]); return out; }
     if (L.type === 'relu') { out.push([g, k], [L.name + '.output', k]); return out; }
+    if (L.type === 'dropout' && role === 'grad_input') {
+      out.push([g, k]);
+      if (L.mode === 'train') out.push([L.name + '.mask', k]);
+      return out;
+    }
+    if (L.type === 'avgpool' && role === 'grad_input') {
+      const c = Math.floor(k / (H * W)), y = Math.floor(k / W) % H, x = k % W;
+      for (let i = 0; i < OH; i++) {
+        for (let j = 0; j < OW; j++) {
+          const [r0, r1] = L.rows[i], [c0, c1] = L.cols[j];
+          if (y >= r0 && y < r1 && x >= c0 && x < c1) out.push([g, (c * OH + i) * OW + j]);
+        }
+      }
+      return out;
+    }
+    if (L.type === 'batchnorm') {
+      const area = H * W, c = role === 'grad_input' ? Math.floor(k / area) : k;
+      if (role === 'grad_input' && L.mode !== 'train') { out.push([g, k], [L.name + '.weight', c]); return out; }
+      for (let m = 0; m < area; m++) out.push([g, c * area + m]);
+      return out;
+    }
     if (L.type === 'dense') {
       const K = L.inputShape.reduce((a, b) => a * b, 1), U = L.outputShape[0];
       if (role === 'grad_input') for (let u = 0; u < U; u++) out.push([g, u], [L.name + '.weight', u * K + k]);
@@ -453,9 +543,17 @@
     setupHover(S);
   }
 
+  /** "the O image: ", "the X image after one learning step (X@0.1): ", or nothing for the explored trace. */
+  function traceName(trace) {
+    if (!trace) return '';
+    const at = trace.indexOf('@');
+    return at < 0 ? 'the ' + trace + ' image: ' : 'the ' + trace.slice(0, at) + ' image after one learning step (' + trace + '): ';
+  }
+
   function panelContent(S, key, k) {
     const r = S.byKey[key], D = S.D, recorded = r.data[k];
-    const parts = [el('h2', { text: (r.layer === 'loss' ? 'loss' : key + indexText(r.shape, k)) + ' = ' + r.shown[k] })];
+    const name = (r.layer === 'loss' ? 'loss' : r.layer + '.' + r.role + indexText(r.shape, k));
+    const parts = [el('h2', { text: traceName(r.trace) + name + ' = ' + r.shown[k] })];
     parts.push(el('pre', { class: 'derivation', text: r.derivations[k] }));
     const engine = r.recomputed[k];
     const check = el('p', { class: 'recomputed' });
@@ -469,7 +567,7 @@
     }
     parts.push(check);
     const li = D.layers.findIndex((L) => L.name === r.layer);
-    if (r.role === 'output' && li >= 0 && S.outputs[r.layer]) {
+    if (!r.trace && r.role === 'output' && li >= 0 && S.outputs[r.layer]) {
       const here = S.outputs[r.layer][k];
       const p = el('p', { class: 'page-value', text: 'this page computes ' + here + (changedInput(S) ? ' for the flipped input' : (close(here, recorded, TOLERANCE, TOLERANCE) ? ' (agrees to 1e-12)' : ' (differs!)')) });
       p.dataset.value = String(here);
@@ -482,6 +580,63 @@
       parts.push(btn);
     }
     return parts;
+  }
+
+  // ---------- numbers in the lesson's figures ----------
+
+  /** The page's key of a figure number's record: the explored trace's own (a repeated record by the
+   *  one it repeats: an input by the previous output, a grad_output by the next grad_input), else "trace:key". */
+  function figureKey(S, trace, key) {
+    if (trace !== S.D.name) return S.byKey[trace + ':' + key] ? trace + ':' + key : null;
+    const Ls = S.D.layers;
+    for (let guard = 0; guard < Ls.length + 2; guard++) {
+      if (S.byKey[key]) return key;
+      const [layer, role] = key.split('.'), i = Ls.findIndex((L) => L.name === layer);
+      if (role === 'input' && i > 0) key = Ls[i - 1].name + '.output';
+      else if (role === 'grad_output' && i >= 0 && i < Ls.length - 1) key = Ls[i + 1].name + '.grad_input';
+      else return null;
+    }
+    return null;
+  }
+
+  /** Every number drawn in a figure with a trace source becomes a button for its derivation:
+   *  named for screen readers, one Tab stop per figure, arrow keys move within the figure. */
+  function setupFigureTargets(S) {
+    S.figureTargets = Array.from(document.querySelectorAll('main .src'));
+    const seen = new Set();
+    for (const t of S.figureTargets) {
+      const key = figureKey(S, t.dataset.trace, t.dataset.key), k = Number(t.dataset.k), r = key && S.byKey[key];
+      t.dataset.page = key || '';
+      if (!r || !(k < r.data.length)) { t.classList.add('src-missing'); continue; }
+      const shown = t.textContent;
+      t.setAttribute('aria-label', t.dataset.trace + ' ' + t.dataset.key + indexText(r.shape, k) + ' = ' + shown + ': show its derivation');
+      const fig = t.closest('figure');
+      if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
+    }
+    const panel = document.getElementById('panel'), body = document.getElementById('panel-body');
+    const open = (t) => {
+      if (!t.dataset.page) return;
+      const k = Number(t.dataset.k), parts = panelContent(S, t.dataset.page, k), r = S.byKey[t.dataset.page];
+      // A figure may write the number with other decimals than the page (e.g. the learning steps' four).
+      if (t.textContent !== r.shown[k]) parts.splice(1, 0, el('p', { class: 'figure-text', text: 'The figure writes it ' + t.textContent + '.' }));
+      body.replaceChildren(...parts);
+      panel.hidden = false;
+    };
+    const main = document.getElementById('main');
+    main.addEventListener('click', (e) => { const t = e.target.closest && e.target.closest('.src'); if (t) open(t); });
+    main.addEventListener('keydown', (e) => {
+      const t = e.target.closest && e.target.closest('.src');
+      if (!t) return;
+      if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(t); return; }
+      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (!step) return;
+      const all = Array.from(t.closest('figure').querySelectorAll('.src')), j = all.indexOf(t) + step;
+      if (j < 0 || j >= all.length) return;
+      e.preventDefault();
+      all.forEach((x) => { x.tabIndex = -1; });
+      all[j].tabIndex = 0;
+      all[j].focus();
+    });
   }
 
   function changedInput(S) { return S.current && S.original && S.current.some((v, i) => v !== S.original[i]); }
@@ -508,7 +663,8 @@
     const c = compareOutputs(S, S.outputs, (name) => S.byKey[name + '.output'] && S.byKey[name + '.output'].data);
     S.loadOK = c.bad === 0 && c.count > 0;
     out.textContent = S.loadOK
-      ? '\u2713 This page recomputed all ' + c.count + ' numbers of the forward pass; they agree with the engine\u2019s trace to 1e-12 (largest difference ' + c.worst.toExponential(1) + ').'
+      ? '\u2713 This page recomputed all ' + c.count + ' numbers of the forward pass; they agree with the engine\u2019s trace to 1e-12 (' +
+        (c.worst === 0 ? 'every one exactly' : 'largest difference ' + c.worst.toExponential(1)) + ').'
       : '\u2717 ' + c.bad + ' of ' + c.count + ' numbers this page recomputed differ from the trace by more than 1e-12.';
     out.classList.add(S.loadOK ? 'ok' : 'bad');
   }
@@ -584,7 +740,7 @@
   function renderPlayers(S) {
     const host = document.getElementById('players');
     S.D.layers.forEach((L, li) => {
-      if ((L.type === 'conv' || L.type === 'maxpool') && L.inputShape.length === 3 && S.current) {
+      if ((L.type === 'conv' || L.type === 'maxpool' || L.type === 'avgpool') && L.inputShape.length === 3 && S.current) {
         const p = makePlayer(S, L, li);
         S.players.push(p);
         host.append(p.root);
@@ -620,10 +776,11 @@
     root.append(controls, el('p', { class: 'hint', text: 'Keys: Space plays or pauses, \u2190 and \u2192 step, Home and End jump.' }),
       el('div', { class: 'player-body' }, el('div', {}, el('h4', { text: 'input' }), inputs), el('div', {}, el('h4', { text: 'output' }), maps), detail));
     let t = 0, timer = null;
-    const player = { root, L, total, outCells, get t() { return t; } };
+    const player = { root, L, total, outCells, inCells, get t() { return t; } };
     const cellAt = (x, k) => {
       const o = Math.floor(k / (OH * OW)), i = Math.floor(k / OW) % OH, j = k % OW;
-      return { cell: L.type === 'conv' ? convCell(L, S.params, x, o, i, j) : poolCell(L, x, o, i, j), o, i, j };
+      const cell = L.type === 'conv' ? convCell(L, S.params, x, o, i, j) : L.type === 'avgpool' ? avgCell(L, x, o, i, j) : poolCell(L, x, o, i, j);
+      return { cell, o, i, j };
     };
     /** Moves to position `to`: fills the cells up to it, empties those after it, moves the window. */
     const moveTo = (to) => {
@@ -632,9 +789,11 @@
       for (let k = to; k < t; k++) clearCell(outCells[k]);
       if (t > 0) outCells[t - 1].classList.remove('current');
       t = to;
-      for (const c of inCells) c.classList.remove('lit', 'winner');
+      for (const c of inCells) c.classList.remove('lit', 'winner', 'tap');
       const cur = t > 0 ? cellAt(x, t - 1) : null;
       placeBoxes(L, cur, boxes, H, W);
+      // The cells the kernel touches (with dilation, every d-th cell of the box), on every channel.
+      if (cur && L.type === 'conv') for (const term of cur.cell.terms) if (term.xi >= 0) inCells[term.xi].classList.add('tap');
       if (cur) outCells[t - 1].classList.add('current');
       detail.textContent = cur ? describeStep(S, L, cur, inCells) : 'Press play or step to slide the window.';
       scrub.value = String(t);
@@ -714,7 +873,7 @@
     boxes.forEach((b) => { b.hidden = true; });
     if (!cur) return;
     let r0, r1, c0, c1;
-    if (L.type === 'maxpool') {
+    if (L.type !== 'conv') {
       [r0, r1] = L.rows[cur.i];
       [c0, c1] = L.cols[cur.j];
     } else {
@@ -724,8 +883,9 @@
     }
     r0 = Math.max(0, r0); c0 = Math.max(0, c0); r1 = Math.min(H, r1); c1 = Math.min(W, c1);
     if (r0 >= r1 || c0 >= c1) return;
-    const on = L.type === 'maxpool' ? [boxes[cur.o]] : boxes;
+    const on = L.type !== 'conv' ? [boxes[cur.o]] : boxes;
     for (const b of on) {
+      b.classList.toggle('dilated', L.type === 'conv' && (L.dilation || 1) > 1);
       b.style.gridRow = (r0 + 1) + ' / ' + (r1 + 1);
       b.style.gridColumn = (c0 + 1) + ' / ' + (c1 + 1);
       b.hidden = false;
@@ -736,18 +896,24 @@
   function describeStep(S, L, cur, inCells) {
     const { cell, o, i, j } = cur, D = S.D;
     const head = L.name + '[' + o + ',' + i + ',' + j + ']';
+    const d = L.dilation || 1, padNote = L.pad && L.pad.some((v) => v) ? ', padding ' + L.pad.join('/') + ' (top/left/bottom/right)' : '';
     if (L.type === 'maxpool') {
       inCells[cell.winner].classList.add('winner');
       return head + ' = max of the window (' + cell.cells.length + ' cells) = ' + fmt(cell.value, D) + ', the outlined winner';
+    }
+    if (L.type === 'avgpool') {
+      return head + ' = sum of the window (' + cell.cells.length + ' cells) / ' + cell.divisor + ' = ' + fmt(cell.sum, D) + ' / ' +
+        cell.divisor + ' = ' + fmt(cell.value, D);
     }
     const [kh, kw] = L.kernel;
     const lines = [];
     for (let r = 0; r < cell.terms.length; r += kw) {
       lines.push(cell.terms.slice(r, r + kw).map((t) => fmtCount(t.w, D) + '\u00d7' + fmtCount(t.x, D) + '=' + fmtCount(t.p, D)).join('  '));
     }
-    const bias = cell.bias ? ' + ' + fmt(cell.bias, D) : '';
+    const bias = !cell.bias ? '' : cell.bias < 0 ? ' \u2212 ' + fmt(-cell.bias, D) : ' + ' + fmt(cell.bias, D);
     return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +
-      (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature)';
+      (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature' +
+      (d > 1 ? ', dilation ' + d + ': it touches every ' + (d === 2 ? 'second' : d + 'th') + ' cell' : '') + padNote + ')';
   }
 
   // ---------- the self-test ----------
@@ -758,6 +924,7 @@
     if (S) {
       try {
         checkEveryNumber(S, ok);
+        checkFigureNumbers(S, ok);
         checkPlayers(S, ok);
         checkFlip(S, ok);
         checkKeyboard(S, ok);
@@ -790,20 +957,65 @@
         cells[k].dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
         const layer = S.D.layers.find((L) => L.name === r.layer);
         const lit = document.querySelectorAll('#grids .lit').length, winners = document.querySelectorAll('#grids .winner').length;
-        const outlined = r.role !== 'output' || !layer || (lit > 0 && (layer.type !== 'maxpool' || winners === 1));
+        let outlined = r.role !== 'output' || !layer || (lit > 0 && (layer.type !== 'maxpool' || winners === 1));
+        if (outlined && layer && layer.type === 'conv' && r.role === 'output') {
+          const li = S.D.layers.indexOf(layer), inCells = S.cells[S.inputKey(li)] || [], got = [];
+          inCells.forEach((c, m) => { if (c.classList.contains('lit')) got.push(m); });
+          outlined = got.join(',') === expectedTaps(layer, k);
+        }
         ok(good && outlined && (!page || close(Number(page.dataset.value), r.data[k], 0, TOLERANCE)), r.key + indexText(r.shape, k));
       }
     }
     document.getElementById('panel').hidden = true;
   }
 
-  /** Plays every player to its end and compares the filled map with the trace. */
+  /** Clicks every number in the lesson's figures: its panel shows the derivation of the trace
+   *  element the figure says it is, and that element's recorded value is the value drawn. */
+  function checkFigureNumbers(S, ok) {
+    const body = document.getElementById('panel-body');
+    for (const t of S.figureTargets) {
+      const what = 'figure number ' + t.dataset.trace + ' ' + t.dataset.key + '[' + t.dataset.k + '] "' + t.textContent + '"';
+      const r = S.byKey[t.dataset.page], k = Number(t.dataset.k);
+      if (!r) { ok(false, what + ': no such record on the page'); continue; }
+      t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+      const shown = body.querySelector('.derivation'), value = body.querySelector('.recomputed');
+      const good = shown && shown.textContent === r.derivations[k] && value && !value.textContent.includes('\u2260') &&
+        close(Number(value.dataset.value), r.data[k], 1e-9, TOLERANCE) && close(Number(t.dataset.v), r.data[k], 0, TOLERANCE);
+      ok(good, what + (t.dataset.v ? ' (drawn ' + t.dataset.v + ', recorded ' + r.data[k] + ')' : ''));
+    }
+    document.getElementById('panel').hidden = true;
+  }
+
+  /** The input cells conv output k reads, from the layer's geometry alone (all four pads, the
+   *  dilation): the self-test's own account of where the kernel's taps land. */
+  function expectedTaps(L, k) {
+    const [C, H, W] = L.inputShape, [F, OH, OW] = L.outputShape, [kh, kw] = L.kernel, d = L.dilation || 1;
+    const i = Math.floor(k / OW) % OH, j = k % OW, out = [];
+    for (let c = 0; c < C; c++) {
+      for (let a = 0; a < kh; a++) {
+        for (let b = 0; b < kw; b++) {
+          const yy = i * L.stride + a * d - L.pad[0], xx = j * L.stride + b * d - L.pad[1];
+          if (yy >= 0 && yy < H && xx >= 0 && xx < W) out.push((c * H + yy) * W + xx);
+        }
+      }
+    }
+    return out.sort((a, b) => a - b).join(',');
+  }
+
+  /** Plays every player to its end and compares the filled map with the trace; a conv player
+   *  outlines exactly the cells its kernel touches at every position. */
   function checkPlayers(S, ok) {
     for (const p of S.players) {
       p.pause();
       p.seek(0);
-      let guard = 0;
-      while (p.step() && guard++ < 1e6);
+      let guard = 0, taps = true;
+      while (p.step() && guard++ < 1e6) {
+        if (p.L.type !== 'conv') continue;
+        const lit = [];
+        p.inCells.forEach((c, m) => { if (c.classList.contains('tap')) lit.push(m); });
+        if (lit.join(',') !== expectedTaps(p.L, p.t - 1)) taps = false;
+      }
+      ok(taps, p.L.name + ': the player outlines the cells the kernel touches');
       const want = S.byKey[p.L.name + '.output'];
       const filled = p.outCells.map((c) => Number(c.dataset.v));
       ok(p.t === p.total && want && filled.every((v, k) => close(v, want.data[k], 0, TOLERANCE)), p.L.name + ': the animation fills the map as traced');
@@ -821,6 +1033,18 @@
       ok(document.activeElement === cells[1] && cells[1].tabIndex === 0 && cells[0].tabIndex === -1, r.key + ': ArrowRight moves the focus');
       key(cells[1], 'ArrowLeft');
       ok(document.activeElement === cells[0], r.key + ': ArrowLeft moves it back');
+    }
+    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure').querySelectorAll('.src').length > 1);
+    if (fig) {
+      fig.focus();
+      key(fig, 'ArrowRight');
+      const next = document.activeElement;
+      ok(next !== fig && next.classList.contains('src') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
+      const panel = document.getElementById('panel');
+      panel.hidden = true;
+      key(next, 'Enter');
+      ok(!panel.hidden, 'figure numbers: Enter opens the derivation');
+      panel.hidden = true;
     }
     for (const p of S.players) {
       p.seek(0);

@@ -32,11 +32,13 @@ extension ConvDerivation {
 
 extension TraceFigures {
     /// The convolution step of output `[filter, row, col]` of conv layer `layer`, from its traced
-    /// input, weight, bias and output. The value shown is the traced one.
+    /// input, weight, bias and output. The value shown is the traced one. `source` names the
+    /// trace for the figure's `TraceSource`s (none when `nil`).
     /// - Throws: when the layer is not drawn this way (more than one input channel, or a patch in
     ///   the padding), or a record is missing.
     public static func convolutionStep(_ trace: Trace, layer: String, _ c: ConvSpec, filter: Int, row: Int, col: Int,
-                                       featureName: String, style: NumberStyle, title: String? = nil) throws(TraceFigureError) -> ConvolutionStepFigure {
+                                       featureName: String, style: NumberStyle, title: String? = nil,
+                                       source: String? = nil) throws(TraceFigureError) -> ConvolutionStepFigure {
         let x = try required(trace, layer, "input"), w = try required(trace, layer, "weight"), y = try required(trace, layer, "output")
         guard x.shape.count == 3, x.shape[0] == 1 else { throw TraceFigureError("convolution steps are drawn for one-channel inputs; \(layer) has \(x.shape.first ?? 0)") }
         guard y.shape.count == 3, filter >= 0, filter < y.shape[0], row >= 0, row < y.shape[1], col >= 0, col < y.shape[2] else {
@@ -45,31 +47,58 @@ extension TraceFigures {
         let bias = c.bias ? try required(trace, layer, "bias").tensor : nil
         let d = c.derivation(input: x.tensor, weight: w.tensor, bias: bias, filter: filter, row: row, col: col)
         guard d.inside.allSatisfy({ $0 }) else { throw TraceFigureError("the patch of \(layer) at [\(row), \(col)] lies partly in the padding") }
-        let value = y.data[(filter * y.shape[1] + row) * y.shape[2] + col]
-        return d.figure(image: try channel(x, 0), kernelH: c.kernelH, kernelW: c.kernelW, featureName: featureName, value: value,
-                        numberStyle: style, title: title)
+        let at = (filter * y.shape[1] + row) * y.shape[2] + col
+        var figure = d.figure(image: try channel(x, 0), kernelH: c.kernelH, kernelW: c.kernelW, featureName: featureName, value: y.data[at],
+                              numberStyle: style, title: title)
+        if let source {
+            let n = c.kernelH * c.kernelW, width = x.shape[2]
+            figure.featureSources = TraceSource.run(trace: source, key: "\(layer).weight", start: filter * n, count: n)
+            figure.patchSources = (0..<n).map { k in
+                let r = d.top + (k / c.kernelW) * c.dilation, q = d.left + (k % c.kernelW) * c.dilation
+                return TraceSource(trace: source, key: "\(layer).input", index: r * width + q)
+            }
+            figure.valueSource = TraceSource(trace: source, key: "\(layer).output", index: at)
+        }
+        return figure
     }
 
-    /// Channel `channel` of max-pooling layer `layer`: its traced input and output, and the engine's windows.
+    /// Sources for channel `c` of the `[C, H, W]` record `layer.role` of trace `source` (none when `nil`).
+    public static func channelSources(_ source: String?, _ layer: String, _ role: String, channel c: Int, plane: Grid) -> [TraceSource?] {
+        guard let source else { return [] }
+        let n = plane.rows * plane.cols
+        return TraceSource.run(trace: source, key: "\(layer).\(role)", start: c * n, count: n)
+    }
+
+    /// Channel `channel` of max-pooling layer `layer`: its traced input and output, and the engine's
+    /// windows. `source` names the trace for the figure's `TraceSource`s (none when `nil`).
     public static func pooling(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
-                               title: String? = nil, cellSize: Double = 40) throws(TraceFigureError) -> PoolingFigure {
+                               title: String? = nil, cellSize: Double = 40, source: String? = nil) throws(TraceFigureError) -> PoolingFigure {
         let input = try channel(try required(trace, layer, "input"), c)
         let output = try channel(try required(trace, layer, "output"), c)
         let windows = try poolWindows(p, input: input, output: output, layer: layer)
-        return PoolingFigure(input: input, output: output, windows: windows.cells(of: input), size: p.size, stride: p.stride,
-                             title: title, numberStyle: style, cellSize: cellSize)
+        var figure = PoolingFigure(input: input, output: output, windows: windows.cells(of: input), size: p.size, stride: p.stride,
+                                   title: title, numberStyle: style, cellSize: cellSize)
+        figure.inputSources = channelSources(source, layer, "input", channel: c, plane: input)
+        figure.outputSources = channelSources(source, layer, "output", channel: c, plane: output)
+        return figure
     }
 
     /// Channel `channel` of max-pooling layer `layer` backward: traced input, output gradient and
-    /// input gradient, and the engine's windows.
+    /// input gradient, and the engine's windows. `source` names the trace for the figure's
+    /// `TraceSource`s (none when `nil`).
     public static func poolingGradient(_ trace: Trace, layer: String, _ p: PoolSpec, channel c: Int, style: NumberStyle,
-                                       title: String? = nil, cellSize: Double = 38) throws(TraceFigureError) -> PoolingGradientFigure {
+                                       title: String? = nil, cellSize: Double = 38,
+                                       source: String? = nil) throws(TraceFigureError) -> PoolingGradientFigure {
         let input = try channel(try required(trace, layer, "input"), c)
         let gy = try channel(try required(trace, layer, "grad_output"), c)
         let gx = try channel(try required(trace, layer, "grad_input"), c)
         let windows = try poolWindows(p, input: input, output: gy, layer: layer)
-        return PoolingGradientFigure(input: input, outputGradient: gy, inputGradient: gx, windows: windows.cells(of: input),
-                                     size: p.size, stride: p.stride, title: title, numberStyle: style, cellSize: cellSize)
+        var figure = PoolingGradientFigure(input: input, outputGradient: gy, inputGradient: gx, windows: windows.cells(of: input),
+                                           size: p.size, stride: p.stride, title: title, numberStyle: style, cellSize: cellSize)
+        figure.inputSources = channelSources(source, layer, "input", channel: c, plane: input)
+        figure.outputGradientSources = channelSources(source, layer, "grad_output", channel: c, plane: gy)
+        figure.inputGradientSources = channelSources(source, layer, "grad_input", channel: c, plane: gx)
+        return figure
     }
 
     /// The engine's windows over `input`, checked against the traced `output`'s size.

@@ -103,9 +103,10 @@ public enum TraceFigures {
     /// - `scale`: the |value| drawn at full colour; `nil` uses the largest |value| of `maps`.
     /// - `labelled`: row and column numbers on every map (each takes 14 points more across).
     /// - `mapNames`: the names over maps without features; `nil` for "channel 0", "channel 1", ….
+    /// - `mapSources`: where each map's numbers come from (one list per map, or empty), for the HTML page.
     public static func layerFigure(features: [NamedGrid], maps: [Grid], title: String, style: NumberStyle,
                                    width: Double = 460, scale: Double? = nil, labelled: Bool = false,
-                                   mapNames: [String]? = nil) -> Figure {
+                                   mapNames: [String]? = nil, mapSources: [[TraceSource?]] = []) -> Figure {
         let cols = maps.map(\.cols).max() ?? 1
         let gap = labelled ? 38.0 : 24
         let perRow = max(1, min(maps.count, Int((width + gap) / (Double(cols) * 28 + gap))))
@@ -118,6 +119,7 @@ public enum TraceFigures {
                                     title: start == 0 ? title : nil, scale: scale, numberStyle: style, cellSize: cell,
                                     mapNames: (start..<end).map { k in mapNames.map { k < $0.count ? $0[k] : "map \(k + 1)" } ?? "channel \(k)" })
             layer.labelled = labelled
+            if mapSources.count == maps.count { layer.mapSources = Array(mapSources[start..<end]) }
             rows.append(.layer(layer))
         }
         return rows.count == 1 ? rows[0] : .column(rows)

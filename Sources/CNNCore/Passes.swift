@@ -263,8 +263,12 @@ extension Network {
     /// Traces one sample: a forward pass and, when a target is given, the loss and a backward pass.
     /// - Parameter input: one sample, shape `shapes[0]` = `[C, H, W]`.
     /// - Returns: every array logged, in order (see `Trace`).
-    public func trace(input: Tensor, target: Int?) -> Trace {
+    ///
+    /// `masks`: dropout masks to use instead of drawing them, by layer name (one sample's values,
+    /// e.g. a trace's recorded `mask`, to run the same network again on a changed input).
+    public func trace(input: Tensor, target: Int?, masks: [String: [Double]] = [:]) -> Trace {
         let ws = Workspace(network: self, batch: 1)
+        if !masks.isEmpty { ws.setMasks(self, masks) }
         ws.setInput(input.data)
         let tracer = Tracer()
         forward(ws, tracer: tracer)

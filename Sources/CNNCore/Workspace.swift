@@ -95,6 +95,15 @@ public final class Workspace {
         }
     }
 
+    /// Replaces the dropout masks of the layers named in `masks` (each the whole batch's values;
+    /// a mask of another size is left as drawn).
+    public func setMasks(_ network: Network, _ masks: [String: [Double]]) {
+        for (i, kernel) in network.kernels.enumerated() {
+            guard case .dropout(let count, _) = kernel, let m = masks[network.layerNames[i]], m.count == batch * count else { continue }
+            for k in 0..<m.count { state[i][k] = m[k] }
+        }
+    }
+
     deinit {
         for p in activations { p.deallocate() }
         for p in gradients { p.deallocate() }

@@ -61,8 +61,12 @@ public struct Sound: Sendable, Equatable {
 /// - **harmonic tone**: `x(t) = A·e(t)·Σ_h a_h·sin(h·φ(t)) / Σ_h a_h` for `h = 1 … H`, with
 ///   `f₀ ∈ [150, 500]` Hz, `a_h = u_h / h`, `u_h ∈ [0.6, 1]`, `H` the most harmonics (up to 6)
 ///   below 3.6 kHz, and a 5 Hz vibrato of ±1%;
-/// - **click train**: clicks every `1/ρ` s, `ρ ∈ [10, 25]` per second, each a burst of white
-///   noise decaying as `e^(−τ/d)`, `d ∈ [0.4, 1.2]` ms, its time jittered by up to ±1 ms.
+/// - **click train**: clicks every `1/ρ` s, `ρ ∈ [8, 16]` per second, each a burst of white
+///   noise decaying as `e^(−τ/d)`, `d ∈ [0.4, 1.2]` ms, its time jittered by up to ±1 ms (so
+///   clicks are at least 60 ms apart, and with 32 ms chunks every 20 ms one chunk of noise alone
+///   lies between two clicks: each click draws its own stripe); the
+///   first starts 11 ms after `t₀` and the last ends 11 ms before the event does, so no click
+///   falls in a fade and every click counted is heard.
 ///
 /// Then white Gaussian noise is added over the whole sound at a signal-to-noise ratio of
 /// `SNR ∈ [10, 30]` dB, measured against the event's RMS, and samples are clamped to [−1, 1].
@@ -135,13 +139,16 @@ public struct SoundGenerator: Sendable {
             }
             summary = "\(kind.name) \(Int(f0.rounded())) Hz with \(harmonics) harmonics"
         case .clickTrain:
-            let rate = rng.uniform(10, 25)
+            let rate = rng.uniform(8, 16)
             let decay = rng.uniform(0.0004, 0.0012) * sr
-            var t = onset
+            let tail = Int(decay * 6)
+            // Every click, jitter and tail included, lies where the envelope is 1 (between the
+            // 10 ms fades), so each one is heard and drawn: the summary counts what is there.
+            let fade = 0.01, jitter = 0.001
+            var t = onset + fade + jitter
             var clicks = 0
-            while t < onset + length {
-                let at = Int(((t + rng.uniform(-0.001, 0.001)) * sr).rounded())
-                let tail = Int(decay * 6)
+            while t <= onset + length - fade - jitter - Double(tail) / sr {
+                let at = Int(((t + rng.uniform(-jitter, jitter)) * sr).rounded())
                 for k in 0..<tail where at + k >= first && at + k < last {
                     event[at + k] += rng.normal() * exp(-Double(k) / decay) / 2
                 }

@@ -23,6 +23,9 @@ public struct Explorer: Sendable, Codable, Equatable {
     public var records: [ExplorerRecord]
     /// The engine's forward pass with one input value negated, to check the page's what-if against.
     public var flip: ExplorerFlip?
+    /// Records of other traces that numbers in the page's figures come from (each with its
+    /// `trace`), so those numbers open their derivations too.
+    public var figureRecords: [ExplorerRecord] = []
 
     public init(name: String, classes: [String]?, target: Int?, loss: String, style: NumberStyle, inputShape: [Int],
                 layers: [ExplorerLayer], records: [ExplorerRecord], flip: ExplorerFlip?) {
@@ -40,19 +43,24 @@ public struct Explorer: Sendable, Codable, Equatable {
 ///
 /// - conv: `out[o,i,j] = (Σ_{c,a,b} w[o,c,a,b] · x[c, i·stride + a·dilation − pad[0], j·stride + b·dilation − pad[1]]) / divisor + bias[o]`
 /// - maxpool: `out[c,i,j] = max of x[c] over rows[i] × cols[j]` (the engine's `PoolWindows`, as half-open ranges)
+/// - avgpool: `out[c,i,j] = (Σ of x[c] over rows[i] × cols[j]) / divisors[i·W' + j]`
+/// - batchnorm: `out = (x − mean[c]) · (1 / √(var[c] + eps)) · weight[c] + bias[c]`, the batch's
+///   mean and biased variance over the channel in `train` mode, `running_mean` and `running_var` in `eval`
+/// - dropout: `out = x · mask` (the traced `mask`) in `train` mode, `out = x` in `eval`
 /// - dense: `out[u] = Σ_k w[u,k] · x[k] + bias[u]` over the input flattened in `[C, H, W]` order
 /// - relu: `out = max(0, x)`; leaky_relu, sigmoid, tanh, softmax, log_softmax, flatten and
 ///   global_avgpool as the engine defines them. Other types are shown but not recomputed by the page.
 public struct ExplorerLayer: Sendable, Codable, Equatable {
     public var name: String
-    /// `conv`, `relu`, `maxpool` or `dense`.
+    /// The layer's type as the model file names it (`conv`, `relu`, `maxpool`, `dense`, …).
     public var type: String
     /// The shape this layer reads and the shape it writes.
     public var inputShape: [Int]
     public var outputShape: [Int]
     public var kernel: [Int]?
     public var stride: Int?
-    /// Zeros before the first row and column: `[top, left]` (conv), `[p, p]` (pooling).
+    /// Zeros around the input: `[top, left, bottom, right]` (conv; "same" may pad one more after),
+    /// `[p, p, p, p]` (pooling).
     public var pad: [Int]?
     public var dilation: Int?
     /// The slope of leaky_relu for negative inputs.
@@ -62,6 +70,12 @@ public struct ExplorerLayer: Sendable, Codable, Equatable {
     /// Pooling windows per output row and column, `[start, end)` in the input.
     public var rows: [[Int]]?
     public var cols: [[Int]]?
+    /// What each average-pooling window's sum is divided by (the engine's `PoolWindows.divisor`), row-major.
+    public var divisors: [Double]?
+    /// Batchnorm's `eps`.
+    public var eps: Double?
+    /// `train` or `eval`, for batchnorm and dropout.
+    public var mode: String?
 
     public init(name: String, type: String, inputShape: [Int], outputShape: [Int], kernel: [Int]? = nil,
                 stride: Int? = nil, pad: [Int]? = nil, divisor: Double? = nil, rows: [[Int]]? = nil, cols: [[Int]]? = nil) {
@@ -87,6 +101,8 @@ public struct ExplorerRecord: Sendable, Codable, Equatable {
     /// Per element: the value the derivation recomputes from its operands (`nil` for given numbers:
     /// the input, weights and biases).
     public var recomputed: [Double?]
+    /// The trace this record belongs to, for figure records (`nil` for the explored trace's own).
+    public var trace: String?
 
     public init(pass: String, layer: String, role: String, shape: [Int], data: [Double], shown: [String],
                 derivations: [String], recomputed: [Double?]) {

@@ -30,6 +30,8 @@ public indirect enum Figure: Sendable {
     case pipeline(PipelineFigure)
     /// Series against a shared x axis (e.g. loss and accuracy per epoch).
     case linePlot(LinePlotFigure)
+    /// The error against one weight (the slides' U), the point now, its tangent and the nudged slope.
+    case errorCurve(ErrorCurveFigure)
     /// Rows of features (e.g. hand-made and learned) as small grids.
     case filterBank(FilterBankFigure)
     /// A spectrogram: time across, frequency up, loudness as a dark-to-light colour.
@@ -68,6 +70,10 @@ public struct ImageFigure: Sendable {
         self.grid = grid; self.title = title; self.showNumbers = showNumbers; self.numberStyle = numberStyle
         self.highlighted = highlighted; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major, one per cell, or empty): the HTML page makes
+    /// those cells buttons that open the number's derivation. Other drawers ignore it.
+    public var sources: [TraceSource?] = []
 }
 
 /// A feature (filter) with its name under it, drawn in pixel colours.
@@ -83,6 +89,10 @@ public struct FeatureFigure: Sendable {
     public init(grid: Grid, name: String, showNumbers: Bool = false, numberStyle: NumberStyle = .standard, cellSize: Double = 26) {
         self.grid = grid; self.name = name; self.showNumbers = showNumbers; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major, one per cell, or empty): the HTML page makes
+    /// those cells buttons that open the number's derivation. Other drawers ignore it.
+    public var sources: [TraceSource?] = []
 }
 
 /// One convolution step: the patch of the image under the feature, the products, and the numbers
@@ -132,6 +142,12 @@ public struct ConvolutionStepFigure: Sendable {
         if divisor == nil && bias == nil { text = "" }
         return (text.isEmpty ? "= " : text + " = ") + formatNumber(value, numberStyle)
     }
+
+    /// Where the feature's, the patch's and the value's numbers come from (row-major; empty or nil
+    /// when unknown), for the HTML page's derivations. Other drawers ignore them.
+    public var featureSources: [TraceSource?] = []
+    public var patchSources: [TraceSource?] = []
+    public var valueSource: TraceSource?
 }
 
 /// A feature map (or gradient map) with numbers in its cells, coloured on a diverging scale:
@@ -156,6 +172,10 @@ public struct FeatureMapFigure: Sendable {
         self.map = map; self.title = title; self.scale = scale; self.numberStyle = numberStyle
         self.showNumbers = showNumbers; self.showLegend = showLegend; self.highlighted = highlighted; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major, one per cell, or empty): the HTML page makes
+    /// those cells buttons that open the number's derivation. Other drawers ignore it.
+    public var sources: [TraceSource?] = []
 }
 
 /// A feature and the map it produced, for `LayerFigure` and `FilterBankFigure`.
@@ -163,6 +183,10 @@ public struct NamedGrid: Sendable {
     public var name: String
     public var grid: Grid
     public init(name: String, grid: Grid) { self.name = name; self.grid = grid }
+
+    /// Where each cell's number comes from (row-major, one per cell, or empty): the HTML page makes
+    /// those cells buttons that open the number's derivation. Other drawers ignore it.
+    public var sources: [TraceSource?] = []
 }
 
 /// One convolution layer: for each feature, the feature (small, pixel colours) above its map.
@@ -187,6 +211,11 @@ public struct LayerFigure: Sendable {
         self.features = features; self.maps = maps; self.title = title; self.scale = scale
         self.numberStyle = numberStyle; self.cellSize = cellSize; self.mapNames = mapNames
     }
+
+    /// Per feature and per map, where each cell's number comes from (row-major; empty when unknown),
+    /// for the HTML page's derivations. Other drawers ignore them.
+    public var featureSources: [[TraceSource?]] = []
+    public var mapSources: [[TraceSource?]] = []
 }
 
 /// ReLU: `after[i] = max(0, before[i])`. Negative cells of `before` are outlined.
@@ -204,6 +233,10 @@ public struct ReLUFigure: Sendable {
     public init(before: Grid, after: Grid? = nil, title: String? = nil, numberStyle: NumberStyle = .article, cellSize: Double = 36) {
         self.before = before; self.after = after; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major; empty when unknown), for the HTML page.
+    public var beforeSources: [TraceSource?] = []
+    public var afterSources: [TraceSource?] = []
 }
 
 /// One window of a pooling layer, as the engine defines it (`PoolWindows` in CNNCore): the output
@@ -242,6 +275,10 @@ public struct PoolingFigure: Sendable {
         self.input = input; self.output = output; self.windows = windows; self.size = size; self.stride = stride
         self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major; empty when unknown), for the HTML page.
+    public var inputSources: [TraceSource?] = []
+    public var outputSources: [TraceSource?] = []
 }
 
 /// One frame of a sliding window's flip-book: where the window sits on the input, the output cell
@@ -295,11 +332,21 @@ public struct SlidingWindowFigure: Sendable {
 
     /// The label of frame `k`: "3. row 1, column 3: 0.11" (its place in the walk, from 1, and the new value).
     public func label(_ k: Int) -> String {
+        let parts = labelParts(k)
+        return parts.words + (parts.value.map { formatNumber($0, numberStyle) } ?? "?")
+    }
+
+    /// Frame `k`'s label before its value ("3. row 1, column 3: match "), the value, and the output
+    /// cell it fills (row-major).
+    public func labelParts(_ k: Int) -> (words: String, value: Double?, cell: Int) {
         let f = frames[k]
         let index = f.position.row * outputCols + f.position.col
         let value = index < f.output.count ? f.output[index] : nil
-        return "\(index + 1). row \(f.position.row + 1), column \(f.position.col + 1): \(operation) \(value.map { formatNumber($0, numberStyle) } ?? "?")"
+        return ("\(index + 1). row \(f.position.row + 1), column \(f.position.col + 1): \(operation) ", value, index)
     }
+
+    /// Where each output cell's number comes from (row-major; empty when unknown), for the HTML page.
+    public var outputSources: [TraceSource?] = []
 }
 
 /// Max-pooling backward: each output cell's gradient goes to the input cell that won its window;
@@ -328,6 +375,11 @@ public struct PoolingGradientFigure: Sendable {
         self.input = input; self.outputGradient = outputGradient; self.inputGradient = inputGradient; self.windows = windows
         self.size = size; self.stride = stride; self.title = title; self.numberStyle = numberStyle; self.cellSize = cellSize
     }
+
+    /// Where each cell's number comes from (row-major; empty when unknown), for the HTML page.
+    public var inputSources: [TraceSource?] = []
+    public var outputGradientSources: [TraceSource?] = []
+    public var inputGradientSources: [TraceSource?] = []
 }
 
 /// A fully connected layer as votes:
@@ -356,6 +408,10 @@ public struct VotesFigure: Sendable {
         self.inputs = inputs; self.inputLabels = inputLabels; self.outputLabels = outputLabels; self.weights = weights
         self.outputValues = outputValues; self.title = title; self.numberStyle = numberStyle; self.groupSize = groupSize
     }
+
+    /// Where each input's and output's number comes from (empty when unknown), for the HTML page.
+    public var inputSources: [TraceSource?] = []
+    public var outputSources: [TraceSource?] = []
 }
 
 /// Horizontal bars, one per label, with the value written at the end.
@@ -372,6 +428,9 @@ public struct VoteBarsFigure: Sendable {
                 numberStyle: NumberStyle = .standard) {
         self.labels = labels; self.values = values; self.title = title; self.range = range; self.numberStyle = numberStyle
     }
+
+    /// Where each bar's number comes from (empty when unknown), for the HTML page.
+    public var sources: [TraceSource?] = []
 }
 
 /// One layer of the pipeline: a name ("convolution") and the shape after it ("3@7×7").
@@ -459,6 +518,9 @@ public struct TextBlock: Sendable {
             .replacingOccurrences(of: "<", with: "&lt;")
             .replacingOccurrences(of: ">", with: "&gt;")
     }
+
+    /// The traced numbers written in the markup, in order, for the HTML page to make buttons of.
+    public var sources: [TextSource] = []
 }
 
 /// A spectrogram drawn as the article's "fake picture": time chunks across, frequency bands up,

@@ -8,15 +8,17 @@ public enum FigureHTML {
         switch figure {
         case .image(let f):
             return FigureSVG.titledGrid(f.grid, title: f.title, cell: min(f.cellSize, 30), color: .image,
-                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled)
+                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled,
+                                        sources: f.sources)
                 .svg(label: f.title ?? "image \(f.grid.shapeText)")
         case .feature(let f):
             return FigureSVG.titledGrid(f.grid, title: f.name, cell: min(f.cellSize, 30), color: .image,
-                                        style: f.showNumbers ? f.numberStyle : nil).svg(label: "feature \(f.name)")
+                                        style: f.showNumbers ? f.numberStyle : nil, sources: f.sources).svg(label: "feature \(f.name)")
         case .featureMap(let f):
             return FigureSVG.titledGrid(f.map, title: f.title, cell: min(f.cellSize, 34),
                                         color: .diverging(scale: FigureSVG.scale(f.scale, [f.map])),
-                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled)
+                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled,
+                                        sources: f.sources)
                 .svg(label: f.title ?? "feature map \(f.map.shapeText)")
         case .convolutionStep(let f): return convolutionStep(f)
         case .layer(let f): return layer(f)
@@ -28,11 +30,12 @@ public enum FigureHTML {
         case .voteBars(let f): return VotesSVG.bars(f)
         case .pipeline(let f): return VotesSVG.pipeline(f)
         case .linePlot(let f): return VotesSVG.linePlot(f)
+        case .errorCurve(let f): return ErrorCurveSVG.draw(f)
         case .filterBank(let f): return filterBank(f)
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
         case .worksheetGrid(let f): return worksheetGrid(f)
-        case .text(let t): return .el("div", ["class": t.monospaced ? "fig-text mono" : "fig-text"], Markup.pango(t.markup))
+        case .text(let t): return .el("div", ["class": t.monospaced ? "fig-text mono" : "fig-text"], Markup.pango(t.markup, sources: t.sources))
         case .row(let parts, _): return .el("div", ["class": "fig-row"], children: parts.map(draw))
         case .column(let parts, _): return .el("div", ["class": "fig-col"], children: parts.map(draw))
         }
@@ -42,13 +45,29 @@ public enum FigureHTML {
         .el("div", ["class": "fig-row"], children: canvases.map { $0.0.svg(label: $0.1) })
     }
 
+    /// The image with the patch outlined, then patch × feature = products, and the sum step to the
+    /// traced value, as the PDF draws it.
     static func convolutionStep(_ f: ConvolutionStepFigure) -> HTML {
-        var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the patch", cell: 26, color: .image, style: nil, labelled: f.labelled)
-        image.add(.element("rect", [("x", n(image.gridX + Double(f.col) * 26)), ("y", n(image.gridY + Double(f.row) * 26)),
-                                    ("width", n(Double(f.feature.cols) * 26)), ("height", n(Double(f.feature.rows) * 26)),
-                                    ("class", "hl")], []), right: 0, bottom: 0)
-        let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle)
-        return row([(image, "image with the patch at row \(f.row + 1), column \(f.col + 1)"), (feature, "feature \(f.featureName)")])
+        var image = FigureSVG.titledGrid(f.image, title: f.title ?? "the image", cell: 26, color: .image, style: nil, labelled: f.labelled)
+        image.add(.group(FigureSVG.outline(x: image.gridX + Double(f.col) * 26, y: image.gridY + Double(f.row) * 26,
+                                           width: Double(f.feature.cols) * 26, height: Double(f.feature.rows) * 26)), right: 0, bottom: 0)
+        let patch = FigureSVG.titledGrid(f.patch, title: "patch", cell: 26, color: .image, style: f.numberStyle, sources: f.patchSources)
+        let feature = FigureSVG.titledGrid(f.feature, title: f.featureName, cell: 26, color: .image, style: f.numberStyle,
+                                           sources: f.featureSources)
+        let products = FigureSVG.titledGrid(f.products, title: "products", cell: 26, color: .image, style: f.numberStyle)
+        let op = { (s: String) in HTML.el("span", ["class": "op", "aria-hidden": "true"], .text(s)) }
+        let value = formatNumber(f.value, f.numberStyle)
+        var result: [HTML] = [.text("sum = \(formatCount(f.sum, f.numberStyle))    " + String(f.resultText.dropLast(value.count)))]
+        if let s = f.valueSource {
+            result.append(.element("span", FigureSVG.target(s, value: f.value, text: value), [.text(value)]))
+        } else {
+            result.append(.text(value))
+        }
+        return .el("div", ["class": "fig-row conv-step"], children: [
+            image.svg(label: "image with the patch at row \(f.row + 1), column \(f.col + 1)"),
+            patch.svg(label: "the patch"), op("⊙"), feature.svg(label: "feature \(f.featureName)"), op("="),
+            products.svg(label: "the products"), .el("p", ["class": "conv-result"], children: result),
+        ])
     }
 
     static func layer(_ f: LayerFigure) -> HTML {
@@ -64,7 +83,7 @@ public enum FigureHTML {
             }
             let name = k < f.mapNames.count ? f.mapNames[k] : "map \(k + 1)"
             col.append(FigureSVG.titledGrid(map, title: name, cell: cell, color: .diverging(scale: s), style: f.numberStyle,
-                                            labelled: f.labelled).svg(label: name))
+                                            labelled: f.labelled, sources: k < f.mapSources.count ? f.mapSources[k] : []).svg(label: name))
             parts.append(.el("div", ["class": "fig-col"], children: col))
         }
         return .el("div", ["class": "fig-row"], children: parts)
@@ -73,10 +92,12 @@ public enum FigureHTML {
     static func relu(_ f: ReLUFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.before] + (f.after.map { [$0] } ?? []))
         var canvases = [(FigureSVG.titledGrid(f.before, title: "before ReLU", cell: min(f.cellSize, 30),
-                                              color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled), "before ReLU")]
+                                              color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled,
+                                              sources: f.beforeSources), "before ReLU")]
         if let after = f.after {
             canvases.append((FigureSVG.titledGrid(after, title: "after ReLU", cell: min(f.cellSize, 30),
-                                                  color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled), "after ReLU"))
+                                                  color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled,
+                                                  sources: f.afterSources), "after ReLU"))
         }
         return row(canvases)
     }
@@ -86,7 +107,8 @@ public enum FigureHTML {
     static func pooling(_ f: PoolingFigure) -> HTML {
         let s = FigureSVG.scale(nil, [f.input])
         var input = FigureSVG.titledGrid(f.input, title: "windows of \(f.size)×\(f.size), step \(f.stride)",
-                                         cell: 38, color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled)
+                                         cell: 38, color: .diverging(scale: s), style: f.numberStyle, labelled: f.labelled,
+                                         sources: f.inputSources)
         let x0 = input.gridX, y0 = input.gridY
         func box(_ rows: Range<Int>, _ cols: Range<Int>, _ cls: String) -> HTML {
             .element("rect", [("x", n(x0 + Double(cols.lowerBound) * 38)), ("y", n(y0 + Double(rows.lowerBound) * 38)),
@@ -98,7 +120,7 @@ public enum FigureHTML {
             input.add(box(r..<(r + 1), c..<(c + 1), "winner"), right: 0, bottom: 0)
         }
         let output = FigureSVG.titledGrid(f.output, title: "pooled", cell: 38, color: .diverging(scale: s), style: f.numberStyle,
-                                          labelled: f.labelled)
+                                          labelled: f.labelled, sources: f.outputSources)
         return row([(input, "pooling input with its windows and winners"), (output, "pooled output")])
     }
 
@@ -120,10 +142,11 @@ public enum FigureHTML {
     }
 
     static func poolingGradient(_ f: PoolingGradientFigure) -> HTML {
-        let grids = [("pooling input", f.input), ("gradient at the output", f.outputGradient), ("gradient at the input", f.inputGradient)]
-        return row(grids.map { t, g in
+        let grids = [("pooling input", f.input, f.inputSources), ("gradient at the output", f.outputGradient, f.outputGradientSources),
+                     ("gradient at the input", f.inputGradient, f.inputGradientSources)]
+        return row(grids.map { t, g, sources in
             (FigureSVG.titledGrid(g, title: t, cell: min(f.cellSize, 30), color: .diverging(scale: FigureSVG.scale(nil, [g])),
-                                  style: f.numberStyle, labelled: f.labelled), t)
+                                  style: f.numberStyle, labelled: f.labelled, sources: sources), t)
         })
     }
 
@@ -132,7 +155,7 @@ public enum FigureHTML {
             .el("div", ["class": "fig-row"], children: [.el("span", ["class": "bank-label"], .text(r.label))] + r.features.map { g in
                 FigureSVG.titledGrid(g.grid, title: g.name, cell: min(f.cellSize, 24),
                                      color: .diverging(scale: FigureSVG.scale(nil, [g.grid])),
-                                     style: f.showNumbers ? f.numberStyle : nil).svg(label: "feature \(g.name)")
+                                     style: f.showNumbers ? f.numberStyle : nil, sources: g.sources).svg(label: "feature \(g.name)")
             })
         }
         return .el("div", ["class": "fig-col"], children: rows)

@@ -46,6 +46,19 @@ enum FigureSVG {
         .element("text", [("x", n(x)), ("y", n(y)), ("font-size", n(size)), ("text-anchor", anchor), ("class", cls)], [.text(s)])
     }
 
+    /// A two-tone outline, as the PDF draws it: a black rim under an amber line, so it shows on
+    /// black and white pixels alike and in grayscale.
+    static func outline(x: Double, y: Double, width: Double, height: Double) -> [HTML] {
+        ["hl-rim", "hl"].map { cls in
+            .element("rect", [("x", n(x)), ("y", n(y)), ("width", n(width)), ("height", n(height)), ("class", cls)], [])
+        }
+    }
+
+    static func isImage(_ color: CellColor) -> Bool {
+        if case .image = color { return true }
+        return false
+    }
+
     static func fill(_ v: Double, _ color: CellColor) -> (fill: String, dark: Bool, negative: Bool) {
         guard v.isFinite else { return ("#ccc", false, false) }
         switch color {
@@ -60,31 +73,48 @@ enum FigureSVG {
         }
     }
 
+    /// The attributes that make a drawn number a button for its derivation: which trace element it
+    /// is and the value drawn. The page's script gives it its name, focus order and panel.
+    static func target(_ s: TraceSource, value: Double?, text: String) -> [(String, String)] {
+        var a = [("class", "src"), ("role", "button"), ("tabindex", "-1"), ("aria-label", text),
+                 ("data-trace", s.trace), ("data-key", s.key), ("data-k", String(s.index))]
+        if let value { a.append(("data-v", "\(value)")) }
+        return a
+    }
+
     /// A grid of cells at `(x, y)`, with numbers when `style` is given, and outlined `highlighted` cells.
+    /// A cell with a source in `sources` (row-major) is a button for its number's derivation.
     static func grid(_ grid: Grid, at x: Double, _ y: Double, cell: Double, color: CellColor, style: NumberStyle?,
-                     highlighted: Set<Cell> = [], into c: inout Canvas) {
+                     highlighted: Set<Cell> = [], sources: [TraceSource?] = [], into c: inout Canvas) {
         var parts: [HTML] = []
         for r in 0..<grid.rows {
             for k in 0..<grid.cols {
                 let v = grid[r, k], f = fill(v, color)
                 let cx = x + Double(k) * cell, cy = y + Double(r) * cell
-                parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
-                                               ("fill", f.fill), ("class", "c")], []))
+                var cellParts: [HTML] = [.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                                            ("fill", f.fill), ("class", "c")], [])]
                 if f.negative {
-                    parts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
-                                                   ("fill", "url(#neg-hatch)")], []))
+                    cellParts.append(.element("rect", [("x", n(cx)), ("y", n(cy)), ("width", n(cell)), ("height", n(cell)),
+                                                       ("fill", "url(#neg-hatch)")], []))
                 }
-                if let style {
-                    parts.append(label(formatNumber(v, style), x: cx + cell / 2, y: cy + cell * 0.62,
-                                       size: min(12, cell * 0.3), cls: f.dark ? "on-dark" : ""))
+                guard let style else { parts += cellParts; continue }
+                // ±1 pixels read as the article writes them ("1", "−1"), as in the PDF.
+                let text = isImage(color) ? formatCount(v, style) : formatNumber(v, style)
+                // Small enough that "−0.0309" stays inside its cell.
+                let size = min(12, cell * 0.3, cell * 0.92 / (Double(text.count) * 0.62))
+                cellParts.append(label(text, x: cx + cell / 2, y: cy + cell * 0.5 + size * 0.36, size: size, cls: f.dark ? "on-dark" : ""))
+                let i = r * grid.cols + k
+                if i < sources.count, let s = sources[i] {
+                    parts.append(.element("g", target(s, value: v, text: text), cellParts))
+                } else {
+                    parts += cellParts
                 }
             }
         }
         // In reading order, so the same figure gives the same bytes (a Set has no order).
         let marked = highlighted.sorted { ($0.row, $0.col) < ($1.row, $1.col) }
         for h in marked where h.row < grid.rows && h.col < grid.cols {
-            parts.append(.element("rect", [("x", n(x + Double(h.col) * cell)), ("y", n(y + Double(h.row) * cell)),
-                                           ("width", n(cell)), ("height", n(cell)), ("class", "hl")], []))
+            parts += outline(x: x + Double(h.col) * cell, y: y + Double(h.row) * cell, width: cell, height: cell)
         }
         c.add(.group(parts), right: x + Double(grid.cols) * cell, bottom: y + Double(grid.rows) * cell)
     }
@@ -92,7 +122,7 @@ enum FigureSVG {
     /// A titled grid on its own canvas; `labelled` writes row numbers at the left and column
     /// numbers on top, counted from 1.
     static func titledGrid(_ g: Grid, title: String?, cell: Double, color: CellColor, style: NumberStyle?,
-                           highlighted: Set<Cell> = [], labelled: Bool = false) -> Canvas {
+                           highlighted: Set<Cell> = [], labelled: Bool = false, sources: [TraceSource?] = []) -> Canvas {
         var c = Canvas()
         // Numbers need room: "−0.11" at 11 px.
         let cell = style == nil ? cell : max(cell, 38)
@@ -102,7 +132,7 @@ enum FigureSVG {
         let x = max(0, (titleW - gridW) / 2) + left
         if let title { c.add(label(title, x: max(gridW, titleW) / 2, y: 13, size: 13, cls: "t"), right: titleW, bottom: top) }
         if labelled { c.add(.group(axisLabels(g, x: x, y: top, cell: cell)), right: x, bottom: top) }
-        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, into: &c)
+        grid(g, at: x, top, cell: cell, color: color, style: style, highlighted: highlighted, sources: sources, into: &c)
         c.gridX = x
         c.gridY = top
         return c

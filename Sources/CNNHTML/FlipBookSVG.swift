@@ -10,9 +10,9 @@ enum FlipBookSVG {
             let inCell = 11.0, outCell = 14.0, gap = 26.0
             let scale = f.scale ?? FigureSVG.scale(nil, [f.input])
             FigureSVG.grid(f.input, at: 0, 0, cell: inCell, color: f.inputIsImage ? .image : .diverging(scale: scale), style: nil, into: &c)
-            c.add(.element("rect", [("x", n(Double(frame.cols.lowerBound) * inCell)), ("y", n(Double(frame.rows.lowerBound) * inCell)),
-                                    ("width", n(Double(frame.cols.count) * inCell)), ("height", n(Double(frame.rows.count) * inCell)),
-                                    ("class", "hl")], []), right: 0, bottom: 0)
+            c.add(.group(FigureSVG.outline(x: Double(frame.cols.lowerBound) * inCell, y: Double(frame.rows.lowerBound) * inCell,
+                                           width: Double(frame.cols.count) * inCell, height: Double(frame.rows.count) * inCell)),
+                  right: 0, bottom: 0)
             let ox = Double(f.input.cols) * inCell + gap
             var cells: [HTML] = []
             for r in 0..<f.outputRows {
@@ -29,17 +29,27 @@ enum FlipBookSVG {
                     }
                 }
             }
-            cells.append(.element("rect", [("x", n(ox + Double(frame.position.col) * outCell)), ("y", n(Double(frame.position.row) * outCell)),
-                                           ("width", n(outCell)), ("height", n(outCell)), ("class", "hl")], []))
+            cells += FigureSVG.outline(x: ox + Double(frame.position.col) * outCell, y: Double(frame.position.row) * outCell,
+                                       width: outCell, height: outCell)
             let bottom = max(Double(f.input.rows) * inCell, Double(f.outputRows) * outCell)
             c.add(.group(cells), right: ox + Double(f.outputCols) * outCell, bottom: bottom)
-            c.add(FigureSVG.label(f.label(k), x: 0, y: bottom + 14, size: 11, anchor: "start"), right: 0, bottom: bottom + 18)
-            return c.svg(label: f.label(k))
+            return .el("div", ["class": "frame"], c.svg(label: f.label(k)), frameLabel(f, k))
         }
         var parts: [HTML] = []
         if let t = f.title { parts.append(.el("div", ["class": "fig-title"], .text(t))) }
         parts.append(.el("div", ["class": "fig-row"], children: frames))
         parts.append(.el("div", ["class": "fig-note"], .text("dot: not computed yet; the box is the window, the outlined cell its result")))
         return .el("div", ["class": "fig-col"], children: parts)
+    }
+
+    /// "3. row 1, column 3: match 0.11" under a frame, its value a button for its derivation when
+    /// the figure names its trace element.
+    static func frameLabel(_ f: SlidingWindowFigure, _ k: Int) -> HTML {
+        let parts = f.labelParts(k)
+        guard let v = parts.value else { return .el("div", ["class": "frame-label"], .text(f.label(k))) }
+        let text = formatNumber(v, f.numberStyle)
+        let source = parts.cell < f.outputSources.count ? f.outputSources[parts.cell] : nil
+        let value = source.map { HTML.element("span", FigureSVG.target($0, value: v, text: text), [.text(text)]) } ?? .text(text)
+        return .el("div", ["class": "frame-label"], .text(parts.words), value)
     }
 }

@@ -1,3 +1,5 @@
+import CNNFigures
+
 /// The lessons' light markup as HTML.
 enum Markup {
     /// `*emphasis*` and `**strong**` as `<em>` and `<strong>`; everything else as escaped text.
@@ -34,8 +36,39 @@ enum Markup {
         return out
     }
 
-    /// Pango markup (`<b>`, `<i>`, `<tt>`, entities) as HTML; other tags are dropped, their text kept.
-    static func pango(_ markup: String) -> HTML {
+    /// Pango markup (`<b>`, `<i>`, `<tt>`, entities) as HTML; other tags are dropped, their text
+    /// kept. Each number of `sources` is found in turn after the one before it, standing alone, and
+    /// made a button for its derivation when it has a trace source.
+    static func pango(_ markup: String, sources: [TextSource] = []) -> HTML {
+        .raw(numbered(pangoHTML(markup), sources))
+    }
+
+    /// `html` with each number of `sources`, in order, wrapped in a button when it has a source.
+    static func numbered(_ html: String, _ sources: [TextSource]) -> String {
+        let before: Set<Character> = [" ", "(", "=", ":", ">"], after: Set<Character> = [" ", ",", ";", ")", "<", "\n"]
+        var out = "", cursor = html.startIndex
+        for s in sources where !s.text.isEmpty {
+            var from = cursor
+            while let r = html.range(of: s.text, range: from..<html.endIndex) {
+                let okBefore = r.lowerBound == html.startIndex || before.contains(html[html.index(before: r.lowerBound)])
+                let okAfter = r.upperBound == html.endIndex || after.contains(html[r.upperBound])
+                if okBefore && okAfter {
+                    out += html[cursor..<r.lowerBound]
+                    if let source = s.source {
+                        out += HTML.element("span", FigureSVG.target(source, value: s.value, text: s.text), [.text(s.text)]).rendered
+                    } else {
+                        out += html[r]
+                    }
+                    cursor = r.upperBound
+                    break
+                }
+                from = html.index(after: r.lowerBound)
+            }
+        }
+        return out + html[cursor...]
+    }
+
+    static func pangoHTML(_ markup: String) -> String {
         let map = ["b": "strong", "i": "em", "tt": "code"]
         var out = ""
         var rest = Substring(markup)
@@ -49,6 +82,6 @@ enum Markup {
             rest = rest[rest.index(after: close)...]
         }
         out += rest.replacingOccurrences(of: "<", with: "&lt;")
-        return .raw(out)
+        return out
     }
 }

@@ -8,7 +8,7 @@ enum VotesSVG {
     /// for larger |w|, solid for positive, dashed for negative.
     static func votes(_ f: VotesFigure) -> HTML {
         var c = Canvas()
-        let rowH = 22.0, left = 70.0, right = 300.0
+        let rowH = 22.0, left = 120.0, right = 350.0
         let maxW = f.weights.flatMap { $0 }.map(abs).max() ?? 1
         let outY = f.outputLabels.indices.map { 20 + (Double(f.inputs.count) * rowH - 40) * (Double($0) + 0.5) / Double(max(1, f.outputLabels.count)) }
         var lines: [HTML] = []
@@ -23,15 +23,44 @@ enum VotesSVG {
         c.add(.group(lines), right: right, bottom: 0)
         for (i, v) in f.inputs.enumerated() {
             let y = 12 + Double(i) * rowH
+            // A rule between the maps the values come from (e.g. three 2×2 maps, four values each).
+            if let g = f.groupSize, g > 0, i > 0, i % g == 0 {
+                c.add(.element("line", [("x1", "4"), ("y1", n(y - rowH / 2)), ("x2", n(left)), ("y2", n(y - rowH / 2)), ("class", "group")], []),
+                      right: left, bottom: y)
+            }
             let name = f.inputLabels.map { i < $0.count ? $0[i] : "" } ?? "\(i + 1)"
-            c.add(L.label("\(name)  \(formatNumber(v, f.numberStyle))", x: left - 6, y: y + 4, size: 11, anchor: "end"),
+            c.add(L.label(name, x: left - 56, y: y + 4, size: 11, anchor: "end"), right: left, bottom: y + rowH / 2)
+            c.add(number(v, f.numberStyle, i < f.inputSources.count ? f.inputSources[i] : nil, x: left - 6, y: y + 4, size: 11, anchor: "end"),
                   right: left, bottom: y + rowH / 2)
         }
         for (u, name) in f.outputLabels.enumerated() {
-            let value = f.outputValues.map { u < $0.count ? " = " + formatNumber($0[u], f.numberStyle) : "" } ?? ""
-            c.add(L.label(name + value, x: right + 8, y: outY[u] + 4, size: 13, anchor: "start", cls: "t"), right: right + 110, bottom: outY[u] + 10)
+            c.add(L.label(name + (f.outputValues == nil ? "" : " ="), x: right + 8, y: outY[u] + 4, size: 13, anchor: "start", cls: "t"),
+                  right: right + 110, bottom: outY[u] + 10)
+            if let values = f.outputValues, u < values.count {
+                c.add(number(values[u], f.numberStyle, u < f.outputSources.count ? f.outputSources[u] : nil,
+                             x: right + 14 + Double(name.count + 2) * 8, y: outY[u] + 4, size: 13, anchor: "start", cls: "t"),
+                      right: right + 110, bottom: outY[u] + 10)
+            }
+        }
+        // The key names only the kinds of weights drawn, as the PDF's does.
+        let weights = f.weights.flatMap { $0 }
+        let kinds = [weights.contains { $0 > 0 } ? "solid: positive weight" : nil, weights.contains { $0 < 0 } ? "dashed: negative weight" : nil,
+                     weights.contains { $0 == 0 } ? "no line: weight 0" : nil].compactMap { $0 }
+        if !kinds.isEmpty {
+            let y = c.height + 18
+            c.add(L.label((kinds + ["thicker: larger |weight|"]).joined(separator: " · "), x: 4, y: y, size: 11, anchor: "start"),
+                  right: right, bottom: y + 6)
         }
         return c.svg(label: f.title ?? "votes: inputs joined to \(f.outputLabels.joined(separator: ", ")) by their weights")
+    }
+
+    /// A number written at `(x, y)`, a button for its derivation when it has a source.
+    static func number(_ v: Double, _ style: NumberStyle, _ source: TraceSource?, x: Double, y: Double, size: Double,
+                       anchor: String, cls: String = "") -> HTML {
+        let text = formatNumber(v, style)
+        let label = L.label(text, x: x, y: y, size: size, anchor: anchor, cls: cls)
+        guard let source else { return label }
+        return .element("g", FigureSVG.target(source, value: v, text: text), [label])
     }
 
     /// One bar per label, from 0, with its value; negative bars hatched.
@@ -48,7 +77,8 @@ enum VotesSVG {
                                     ("class", v < 0 ? "bar-neg" : "bar-pos")], []), right: x0 + w, bottom: y + 22)
             let label = k < f.labels.count ? f.labels[k] : ""
             c.add(L.label(label, x: x0 - 8, y: y + 16, size: 13, anchor: "end"), right: x0, bottom: y + 22)
-            c.add(L.label(formatNumber(v, f.numberStyle), x: b + 6, y: y + 16, size: 12, anchor: "start"), right: x0 + w + 50, bottom: y + 22)
+            c.add(number(v, f.numberStyle, k < f.sources.count ? f.sources[k] : nil, x: b + 6, y: y + 16, size: 12, anchor: "start"),
+                  right: x0 + w + 50, bottom: y + 22)
         }
         return c.svg(label: f.title ?? "bars")
     }

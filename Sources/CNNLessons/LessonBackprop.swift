@@ -11,14 +11,25 @@ import Foundation
 // addition changes only the last few bits) before anything is shown.
 
 /// Width of the monospaced tables, in points: 72 columns of 10-point type fit the text column.
-private let tableWidth = 460.0
+let tableWidth = 460.0
 
 extension StepBuilder {
     /// A monospaced table as a text figure. Every `<tt>` line is kept at most 78 columns so the
     /// terminal shows it unwrapped.
-    func table(_ lines: [String]) -> Figure {
-        .text(TextBlock(markup: lines.joined(separator: "\n"), width: tableWidth, fontSize: 10))
+    /// `numbers`: every number of the lines in order, with its trace element where it has one.
+    func table(_ lines: [String], numbers: [TextSource] = []) -> Figure {
+        var block = TextBlock(markup: lines.joined(separator: "\n"), width: tableWidth, fontSize: 10)
+        block.sources = numbers
+        return .text(block)
     }
+
+    /// The number `value` as written in style `st`, from element `k` of record `r` of `input`'s trace.
+    func tracedNumber(_ input: String, _ r: TraceRecord, _ k: Int, _ st: NumberStyle) -> TextSource {
+        TextSource(formatNumber(r.data[k], st), TraceSource(trace: input, key: r.key, index: k), value: r.data[k])
+    }
+
+    /// A formula said in plain words, in italics, under the formula it explains.
+    func words(_ s: String) -> String { "<i>in words: \(TextBlock.escape(s))</i>" }
 
     /// A monospaced line of plain text (escaped).
     func tt(_ s: String) -> String { "<tt>\(TextBlock.escape(s))</tt>" }
@@ -72,12 +83,14 @@ extension StepBuilder {
             return try gradientFigure(input, layer, role, numbers ?? style, step)
         case let .denseGradient(input, layer, numbers):
             return try denseGradientFigure(input, layer, numbers ?? style, step)
-        case let .reluGradient(input, layer, c, numbers):
-            return try reluGradientFigure(input, layer, c, numbers ?? style, step)
         case let .weightGradientTerms(input, layer, index, numbers):
             return try weightTermsFigure(input, layer, index, numbers ?? style, step)
-        case let .update(input, lr, count, numbers):
-            return try updateFigure(input, lr: lr, count: count, numbers ?? style, step)
+        case let .update(input, lr, count, weights, numbers):
+            return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
+        case let .stepSizes(input, marked, upTo, numbers):
+            return try stepSizesFigure(input, marked: marked, upTo: upTo, numbers ?? style, step)
+        case let .errorCurve(input, layer, index, from, to, points, nudge, numbers):
+            return try errorCurveFigure(input, layer, index, values: (from, to, points), nudge: nudge, numbers ?? style, step)
         default:
             return nil
         }
@@ -88,17 +101,22 @@ extension StepBuilder {
         let t = try trace(input, step)
         guard let target = t.target, let loss = t.loss else { throw fail(step, "loss_gradient needs a 'target' for input '\(input)'") }
         let last = t.model.layers[t.model.layers.count - 1].name
-        let y = try record(input, last, "output", step).data
-        let g = try record(input, last, "grad_output", step).data
+        let out = try record(input, last, "output", step), y = out.data
+        let grad = try record(input, last, "grad_output", step), g = grad.data
         let classes = try classLabels(input, count: y.count, step)
+        var numbers: [TextSource] = []
         let k = y.count
         var lines: [String] = []
         let mse = t.model.loss == .mse
         if mse {
             lines.append("<b>mean squared error</b>: L = (1/\(k)) Σ (y − t)², so ∂L/∂y = 2(y − t)/\(k)")
+            lines.append(words("L: for each class, take how far the vote y is from the right answer t, square it, and average over the \(k) classes."))
+            lines.append(words("∂L/∂y: how fast the error grows as one vote goes up: twice (vote − right answer), divided by \(k)."))
             lines.append(tt("  class     vote y   right t      y − t    ∂L/∂y = 2(y − t)/\(k)"))
         } else {
             lines.append("<b>cross-entropy</b>: L = −log p[right], p = softmax(y), so ∂L/∂y = p − t")
+            lines.append(words("p: the votes turned into shares that add up to 1; L: small when the right class gets a large share."))
+            lines.append(words("∂L/∂y: how fast the error grows as one vote goes up: its share minus its right answer (1 or 0)."))
             lines.append(tt("  class     vote y    p = softmax   right t    ∂L/∂y = p − t"))
         }
         let p = softmax(y)
@@ -108,15 +126,20 @@ extension StepBuilder {
             if mse {
                 lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatCount(right, st), 10))"
                                 + "\(padLeft(formatNumber(y[c] - right, st), 11))\(padLeft(formatNumber(g[c], st), 13))"))
+                numbers += [tracedNumber(input, out, c, st), TextSource(formatCount(right, st), nil),
+                            TextSource(formatNumber(y[c] - right, st), nil), tracedNumber(input, grad, c, st)]
             } else {
                 lines.append(tt("  \(name)\(padLeft(formatNumber(y[c], st), 9))\(padLeft(formatNumber(p[c], st), 14))"
                                 + "\(padLeft(formatCount(right, st), 10))\(padLeft(formatNumber(g[c], st), 17))"))
+                numbers += [tracedNumber(input, out, c, st), TextSource(formatNumber(p[c], st), nil),
+                            TextSource(formatCount(right, st), nil), tracedNumber(input, grad, c, st)]
             }
         }
         lines.append(tt("  loss L = \(formatNumber(loss, st))"))
+        if let l = t.record("loss", "output") { numbers.append(tracedNumber(input, l, 0, st)) }
         return LessonFigure(name: "loss-gradient-\(slug(input))",
                             caption: "The error at the votes for the \(input) image (right answer: \(classes[target])).",
-                            figure: table(lines))
+                            figure: table(lines, numbers: numbers))
     }
 
     /// A gradient array as coloured maps.
@@ -131,11 +154,12 @@ extension StepBuilder {
             // A conv weight gradient: one map per feature (and input channel), under its feature.
             let feats = try features(input, layer, step)
             let (o, c, kh, kw) = (r.shape[0], r.shape[1], r.shape[2], r.shape[3])
-            var maps: [Grid] = [], named: [NamedGrid] = []
+            var maps: [Grid] = [], named: [NamedGrid] = [], mapSources: [[TraceSource?]] = []
             for f in 0..<o {
                 for ch in 0..<c {
                     let start = (f * c + ch) * kh * kw
                     maps.append(Grid((0..<kh).map { i in Array(r.data[(start + i * kw)..<(start + i * kw + kw)]) }))
+                    mapSources.append(TraceSource.run(trace: input, key: r.key, start: start, count: kh * kw))
                     named.append(NamedGrid(name: c == 1 ? feats[f].name : "\(feats[f].name) [\(ch)]", grid: feats[f].grid))
                 }
             }
@@ -143,9 +167,11 @@ extension StepBuilder {
             var rows: [Figure] = []
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
-                rows.append(.layer(LayerFigure(features: Array(named[start..<end]),
-                                               maps: Array(maps[start..<end]), title: start == 0 ? "\(what) of every feature of \(words), \(image)" : nil,
-                                               scale: scale, numberStyle: st, cellSize: 44)))
+                var figure = LayerFigure(features: Array(named[start..<end]),
+                                         maps: Array(maps[start..<end]), title: start == 0 ? "\(what) of every feature of \(words), \(image)" : nil,
+                                         scale: scale, numberStyle: st, cellSize: 44)
+                figure.mapSources = Array(mapSources[start..<end])
+                rows.append(.layer(figure))
             }
             return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one map per feature, each under its feature (\(layer).\(role)).",
                                 figure: rows.count == 1 ? rows[0] : .column(rows))
@@ -157,8 +183,10 @@ extension StepBuilder {
             for start in stride(from: 0, to: maps.count, by: perRow) {
                 let end = min(maps.count, start + perRow)
                 rows.append(.row((start..<end).map { i in
-                    .featureMap(FeatureMapFigure(map: maps[i], title: "\(what), \((try? mapWords(input, layer, i, step)) ?? "map \(i + 1)")", scale: scale, numberStyle: st,
-                                                 showLegend: i == maps.count - 1, cellSize: 30))
+                    var map = FeatureMapFigure(map: maps[i], title: "\(what), \((try? mapWords(input, layer, i, step)) ?? "map \(i + 1)")", scale: scale,
+                                               numberStyle: st, showLegend: i == maps.count - 1, cellSize: 30)
+                    map.sources = sources(input, r, channel: i)
+                    return .featureMap(map)
                 }))
             }
             return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image), every map on one colour scale (\(layer).\(role)).",
@@ -168,12 +196,14 @@ extension StepBuilder {
             let grid = Grid((0..<rowsN).map { i in Array(r.data[(i * colsN)..<(i * colsN + colsN)]) })
             let cell = max(20, min(40, (tableWidth / Double(max(colsN, 1))).rounded(.down)))
             let labels = try classLabels(input, count: rowsN, step)
+            var map = FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: cell)
+            map.sources = sources(input, r)
             return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image): one row per output (\(labels.joined(separator: ", "))), one column per input (\(layer).\(role)).",
-                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: cell)))
+                                figure: .featureMap(map))
         default:
-            let grid = Grid([r.data])
-            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image) (\(layer).\(role)).",
-                                figure: .featureMap(FeatureMapFigure(map: grid, title: "\(what) of \(words)", numberStyle: st, cellSize: 44)))
+            var map = FeatureMapFigure(map: Grid([r.data]), title: "\(what) of \(words)", numberStyle: st, cellSize: 44)
+            map.sources = sources(input, r)
+            return LessonFigure(name: name, caption: "\(capitalized(what)) of \(words) for \(image) (\(layer).\(role)).", figure: .featureMap(map))
         }
     }
 
@@ -182,9 +212,9 @@ extension StepBuilder {
         guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
         let x = try record(input, layer, "input", step)
         let w = try record(input, layer, "weight", step)
-        let g = try record(input, layer, "grad_output", step).data
-        let gw = try record(input, layer, "grad_weight", step).data
-        let gx = try record(input, layer, "grad_input", step).data
+        let gyRecord = try record(input, layer, "grad_output", step), g = gyRecord.data
+        let gwRecord = try record(input, layer, "grad_weight", step), gw = gwRecord.data
+        let gxRecord = try record(input, layer, "grad_input", step), gx = gxRecord.data
         let (k, n) = (w.shape[0], w.shape[1])
         guard k <= 4 else { throw fail(step, "dense_gradient is drawn for layers of up to 4 outputs; '\(layer)' has \(k)") }
         let labels = try classLabels(input, count: k, step).map { String($0.prefix(3)) }
@@ -194,7 +224,10 @@ extension StepBuilder {
                 throw fail(step, "\(layer).grad_weight[\(o),\(i)] is not grad_output × input in the trace")
             }
         }
-        var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", ")]
+        var lines = ["<b>error at the outputs</b>: " + (0..<k).map { "g_\(labels[$0]) = \(formatNumber(g[$0], st))" }.joined(separator: ", "),
+                     words("∂L/∂w[\(labels[0]),·] = g_\(labels[0])·x: a weight's gradient is its class's error g times the value x it multiplies."),
+                     words("∂L/∂x = Σ w·g: a value's gradient adds up, over the classes, its weight times that class's error.")]
+        var numbers = (0..<k).map { tracedNumber(input, gyRecord, $0, st) }
         let shape = Array(x.shape)
         let idxWidth = 10, numWidth = 10
         var head1 = "  " + padRight("input", idxWidth) + padLeft("x", numWidth)
@@ -212,39 +245,12 @@ extension StepBuilder {
             for o in 0..<k { line += padLeft(formatNumber(gw[o * n + i], st), numWidth + 2) }
             line += padLeft(formatNumber(gx[i], st), numWidth + 2)
             lines.append(tt(line))
+            numbers += [tracedNumber(input, x, i, st)] + (0..<k).map { tracedNumber(input, gwRecord, $0 * n + i, st) } + [tracedNumber(input, gxRecord, i, st)]
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
         return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
                             caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(Self.imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
-                            figure: table(lines))
-    }
-
-    /// ReLU backward for one channel: the forward input with the cells at or below 0 outlined,
-    /// the gradient arriving and the gradient passed on.
-    func reluGradientFigure(_ input: String, _ layer: String, _ c: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
-        guard case .relu = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a ReLU layer") }
-        let x = try channel(try record(input, layer, "input", step), c, step)
-        let gy = try channel(try record(input, layer, "grad_output", step), c, step)
-        let gx = try channel(try record(input, layer, "grad_input", step), c, step)
-        var off = Set<Cell>()
-        for i in 0..<x.rows { for j in 0..<x.cols where x[i, j] <= 0 { off.insert(Cell(row: i, col: j)) } }
-        let carried = gy.values.filter { $0 != 0 }.count
-        let blocked = off.filter { gy[$0.row, $0.col] != 0 }.count
-        // Small enough that the three maps and the lesson's text share a page.
-        let cell = min(30, (tableWidth - 24) / Double(2 * max(x.cols, 1))).rounded(.down)
-        let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
-        let map = try mapWords(input, layer, c, step), words = try layerWords(input, layer, step)
-        let figure = Figure.column([
-            .featureMap(FeatureMapFigure(map: x, title: "\(map) going into \(words), forward (≤ 0 outlined)", numberStyle: st,
-                                         showLegend: false, highlighted: off, cellSize: cell)),
-            .row([.featureMap(FeatureMapFigure(map: gy, title: "∂L/∂output of \(words)", scale: scale, numberStyle: st, showLegend: false,
-                                               highlighted: off, cellSize: cell)),
-                  .featureMap(FeatureMapFigure(map: gx, title: "∂L/∂input of \(words)", scale: scale, numberStyle: st,
-                                               highlighted: off, cellSize: cell))]),
-        ])
-        return LessonFigure(name: "relu-gradient-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(capitalized(words)) backward, \(map) (\(layer).grad_input[\(c)]): \(off.count) cells had an input at or below 0 (outlined); their gradient is 0. \(carried) cells carried a gradient, \(blocked) of them blocked.",
-                            figure: figure)
+                            figure: table(lines, numbers: numbers))
     }
 
     /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
@@ -291,13 +297,20 @@ extension StepBuilder {
         let xName = "in[\(c),\(rowExpr),\(colExpr)]"
         var lines = [
             "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
+            words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
             "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
             tt("  (i, j)  " + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
+        var numbers: [TextSource] = []
         for t in terms.prefix(24) {
             lines.append(tt("  " + padRight("(\(t.i), \(t.j))", 8) + padLeft(formatNumber(t.g, st), 17) + "   ×"
                             + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
+            let r = t.i * s + a * dil - pad, q = t.j * s + b * dil - padW
+            let inside = r >= 0 && r < h && q >= 0 && q < w
+            numbers += [tracedNumber(input, gy, (o * oh + t.i) * ow + t.j, st),
+                        TextSource(formatNumber(t.x, st), inside ? TraceSource(trace: input, key: x.key, index: (c * h + r) * w + q) : nil, value: t.x),
+                        TextSource(formatNumber(t.g * t.x, st), nil)]
         }
         if terms.count > 24 {
             let rest = terms.dropFirst(24).reduce(0) { $0 + $1.g * $1.x }
@@ -307,58 +320,84 @@ extension StepBuilder {
         if zeros > 0 { lines.append(tt("  the other \(zeros) of the \(oh * ow) terms are 0: ∂L/∂out is 0 there")) }
         // The sum lines end in the column of the terms: 2 + 8 + 17 + 4 + 16 + 4 columns before it.
         lines.append(tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10)))
-        if n > 1 { lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10))) }
+        numbers.append(TextSource(formatNumber(sum, st), nil))
+        if n > 1 {
+            lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10)))
+            numbers.append(TextSource(formatNumber(value, st), nil))
+        }
         lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
-        let image = try channel(x, c, step)
-        let gmap = try channel(gy, o, step)
-        let picture = Figure.row([
-            .image(ImageFigure(grid: image, title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)),
-            .featureMap(FeatureMapFigure(map: gmap, title: "∂L/∂output, \(feats[o].name) (nonzero outlined)", numberStyle: st, showLegend: false,
-                                         highlighted: carried, cellSize: 44)),
-        ])
+        numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
+        let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
                             caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
-                            figure: .column([table(lines), picture]))
+                            figure: .column([table(lines, numbers: numbers), picture]))
     }
 
-    /// One SGD step: a few weights with `w − lr·g = w′`, and the votes and loss before and after.
-    func updateFigure(_ input: String, lr: Double, count: Int, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+    /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
+    func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
+                      featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
+        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
+        image.sources = sources(input, x, channel: c)
+        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
+                                    showLegend: false, highlighted: carried, cellSize: 44)
+        gmap.sources = sources(input, gy, channel: o)
+        return .row([.image(image), .featureMap(gmap)])
+    }
+
+    /// One SGD step: the `named` weights, then for each parameter the `count` others with the
+    /// largest |g|, each as `w − lr·g = w′`, and the votes and loss before and after.
+    func updateFigure(_ input: String, lr: Double, count: Int, named: [String], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
         let before = try trace(input, step)
         let after = try steppedTrace(input, lr: lr, step)
         guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "update needs a 'target' for input '\(input)'") }
         let lrText = formatNumber(lr, .full)
-        var lines = [tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
+        // The trace after the step, by the name lessons give it (`X@0.1`), for the page's derivations.
+        let stepped = "\(input)@\(lrText)"
+        var lines = [words("w′ = w − lr·g: the new weight w′ is the old weight w minus the learning rate lr times its gradient g."),
+                     tt("  weight                       w         g      lr·g   w′ = w − lr·g")]
+        let picked = try named.map { try weightAddress($0, in: before, step) }
+        var numbers: [TextSource] = []
         for r in before.records where r.pass == .forward && (r.role == "weight" || r.role == "bias") {
             guard let g = before.record(r.layer, "grad_" + r.role), let new = after.record(r.layer, r.role) else { continue }
-            let order = g.data.indices.filter { g.data[$0] != 0 }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
-            for j in order.prefix(count) {
+            let mine = picked.filter { $0.layer == r.layer && $0.role == r.role }.map(\.offset)
+            let order = g.data.indices.filter { g.data[$0] != 0 && !mine.contains($0) }.sorted { (abs(g.data[$0]), $1) > (abs(g.data[$1]), $0) }
+            let shown = mine + order.prefix(count)
+            for j in shown {
                 let name = "\(r.layer).\(r.role)\(ShapeText.index(multiIndex(j, shape: r.shape)))"
                 lines.append(tt("  " + padRight(name, 23) + padLeft(formatNumber(r.data[j], st), 10) + padLeft(formatNumber(g.data[j], st), 10)
                                 + padLeft(formatNumber(lr * g.data[j], st), 10) + padLeft(formatNumber(new.data[j], st), 16)))
+                numbers += [tracedNumber(input, r, j, st), tracedNumber(input, g, j, st), TextSource(formatNumber(lr * g.data[j], st), nil),
+                            tracedNumber(stepped, new, j, st)]
             }
-            let zero = g.data.filter { $0 == 0 }.count
-            let rest = g.data.count - min(count, order.count) - zero
+            let zero = g.data.indices.filter { g.data[$0] == 0 && !shown.contains($0) }.count
+            let rest = g.data.count - shown.count - zero
             if rest > 0 || zero > 0 {
-                lines.append(tt("    (\(rest) more of \(r.layer).\(r.role) move; \(zero) have g = 0 and stay)"))
+                lines.append(tt("    (\(rest) more of \(r.layer).\(r.role) move; \(zero) \(zero == 1 ? "has" : "have") g = 0 and \(zero == 1 ? "stays" : "stay"))"))
             }
         }
         let last = before.model.layers[before.model.layers.count - 1].name
-        guard let y0 = before.record(last, "output")?.data, let y1 = after.record(last, "output")?.data else {
+        guard let out0 = before.record(last, "output"), let out1 = after.record(last, "output") else {
             throw fail(step, "the trace of '\(input)' has no output")
         }
+        let y0 = out0.data, y1 = out1.data
         let labels = try classLabels(input, count: y0.count, step)
         let votes = { (y: [Double]) in zip(labels, y).map { "\($0) \(formatNumber($1, st))" }.joined(separator: ", ") }
         lines.append("<b>votes</b> before: \(TextBlock.escape(votes(y0))); after: \(TextBlock.escape(votes(y1)))")
         lines.append("<b>loss</b> before: \(formatNumber(lossBefore, st)); after one step: \(formatNumber(lossAfter, st))"
                      + (lossAfter < lossBefore ? " (lower)" : " (higher: the step overshot)"))
+        numbers += y0.indices.map { tracedNumber(input, out0, $0, st) } + y1.indices.map { tracedNumber(stepped, out1, $0, st) }
+        for (name, t) in [(input, before), (stepped, after)] {
+            if let l = t.record("loss", "output") { numbers.append(tracedNumber(name, l, 0, st)) }
+        }
         let range = min(0, (y0 + y1).min() ?? 0)...max(1, (y0 + y1).max() ?? 1)
         // One above the other: side by side they are wider than the page and would shrink the table.
-        let bars = Figure.column([
-            .voteBars(VoteBarsFigure(labels: labels, values: y0, title: "votes before the step", range: range, numberStyle: st)),
-            .voteBars(VoteBarsFigure(labels: labels, values: y1, title: "votes after one step (lr = \(lrText))", range: range, numberStyle: st)),
-        ])
+        var beforeBars = VoteBarsFigure(labels: labels, values: y0, title: "votes before the step", range: range, numberStyle: st)
+        beforeBars.sources = sources(input, out0)
+        var afterBars = VoteBarsFigure(labels: labels, values: y1, title: "votes after one step (lr = \(lrText))", range: range, numberStyle: st)
+        afterBars.sources = sources(stepped, out1)
+        let bars = Figure.column([.voteBars(beforeBars), .voteBars(afterBars)])
         return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
                             caption: "One step w′ = w − lr·g with lr = \(lrText) on the \(input) image, then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
-                            figure: .column([table(lines), bars]))
+                            figure: .column([table(lines, numbers: numbers), bars]))
     }
 }

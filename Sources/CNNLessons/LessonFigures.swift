@@ -4,17 +4,35 @@ import CNNFigures
 import CNNFiles
 import Foundation
 
-// The figures a lesson step shows, one function per show kind; every number is read from the traces.
+// The figures a lesson step shows, one function per show kind; every number is read from the traces,
+// and each figure says which trace element every number is (`TraceSource`), for the HTML page.
 
 extension StepBuilder {
+    /// The figures of one show item: one for most kinds, two for `relu_gradient` (the forward
+    /// input beside the gradient arriving, then the gradient passed on), so each fits a page.
+    func figureList(_ item: ShowItem, step: LessonStep) throws -> [LessonFigure] {
+        if case let .reluGradient(input, layer, c, numbers) = item {
+            return try reluGradientFigures(input, layer, c, numbers ?? style, step)
+        }
+        return [try figure(item, step: step)]
+    }
+
+    /// Where the numbers of record `r` of input `input`'s trace come from: channel `c` of a
+    /// `[C, H, W]` record, or every element when `c` is `nil`.
+    func sources(_ input: String, _ r: TraceRecord, channel c: Int? = nil) -> [TraceSource?] {
+        guard let c else { return TraceSource.run(trace: input, key: r.key, count: r.data.count) }
+        let n = r.shape.dropFirst().reduce(1, *)
+        return TraceSource.run(trace: input, key: r.key, start: c * n, count: n)
+    }
+
     func figure(_ item: ShowItem, step: LessonStep) throws -> LessonFigure {
         switch item {
         case .image(let input):
             return try imageFigure(input, step)
         case .compare(let a, let b):
             return try compareFigure(a, b, step)
-        case .features(let layer):
-            return try featuresFigure(layer, step)
+        case let .features(layer, input):
+            return try featuresFigure(layer, input, step)
         case let .convolution(input, layer, f, row, col):
             return try convolutionFigure(input, layer, f, row, col, step)
         case let .map(input, layer, role, c):
@@ -27,8 +45,12 @@ extension StepBuilder {
             return try poolingFigure(input, layer, c, step)
         case let .flipBook(input, layer, c):
             return try flipBookFigure(input, layer, c, step)
-        case .pipeline:
-            return pipelineFigure()
+        case .pipeline(let input):
+            return try pipelineFigure(input, step)
+        case let .receptiveField(input, layer, row, col):
+            return try receptiveFieldFigure(input, layer, row, col, step)
+        case let .denseStack(input, layers):
+            return try denseStackFigure(input, layers, step)
         case let .votes(input, layer):
             return try votesFigure(input, layer, step)
         case let .voteBars(inputs, layer):
@@ -37,7 +59,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes, .errorCurve:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):
@@ -49,6 +71,7 @@ extension StepBuilder {
         let r = try firstInput(input, step)
         var image = ImageFigure(grid: try channel(r, 0, step), title: Self.imageWords(input))
         image.labelled = true
+        image.sources = sources(input, r, channel: 0)
         return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
                             figure: .image(image))
     }
@@ -66,12 +89,29 @@ extension StepBuilder {
                             figure: .row(images.map { .image($0) }))
     }
 
-    func featuresFigure(_ layer: String, _ step: LessonStep) throws -> LessonFigure {
-        let input = try anyInput(step)
+    func featuresFigure(_ layer: String, _ given: String?, _ step: LessonStep) throws -> LessonFigure {
+        let input = try given ?? anyInput(step)
+        let w = try record(input, layer, "weight", step)
+        if w.shape.count == 4, w.shape[1] > 1 {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(w.shape[0]) features of \(try layerWords(input, layer, step)) (\(layer).weight), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads."
+                                    + biasText(input, layer, names: (1...w.shape[0]).map { "feature \($0)" }, of: "the features", step),
+                                figure: featureStacks(w, layer: layer, words: try layerWords(input, layer, step)))
+        }
         let feats = try features(input, layer, step)
+        if given != nil, !w.data.allSatisfy({ $0 >= -1 && $0 <= 1 }) {
+            return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
+                                caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight), learned: each grid is drawn on its own gray scale, its largest weight white or black.",
+                                figure: learnedFeatures(feats, words: try layerWords(input, layer, step)))
+        }
+        let perFeature = w.shape.dropFirst().reduce(1, *)
         return LessonFigure(name: "features-\(layer)",
                             caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
-                            figure: .row(feats.map { .feature(FeatureFigure(grid: $0.grid, name: $0.name, showNumbers: true, numberStyle: style)) }))
+                            figure: .row(feats.enumerated().map { f, feature in
+                                var figure = FeatureFigure(grid: feature.grid, name: feature.name, showNumbers: true, numberStyle: style)
+                                figure.sources = TraceSource.run(trace: input, key: w.key, start: f * perFeature, count: feature.grid.values.count)
+                                return .feature(figure)
+                            }))
     }
 
     func convolutionFigure(_ input: String, _ layer: String, _ f: Int, _ row: Int, _ col: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -85,7 +125,7 @@ extension StepBuilder {
         var figure: ConvolutionStepFigure
         do {
             figure = try TraceFigures.convolutionStep(t, layer: layer, c, filter: f, row: row, col: col,
-                                                      featureName: feats[f].name, style: style)
+                                                      featureName: feats[f].name, style: style, source: input)
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
@@ -98,6 +138,7 @@ extension StepBuilder {
         let words = try mapTitle(input, layer, role, c, step)
         var map = FeatureMapFigure(map: try channel(r, c, step), title: words, numberStyle: style)
         map.labelled = true
+        map.sources = sources(input, r, channel: c)
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
                             caption: "\(capitalized(words)): one of the \(ShapeText.figure(r.shape)) maps of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
                             figure: .featureMap(map))
@@ -112,23 +153,31 @@ extension StepBuilder {
         if let at = layers.firstIndex(where: { $0.name == spec.name }),
            let convAt = layers[...at].lastIndex(where: { if case .conv = $0.kind { return true } else { return false } }),
            !layers[convAt...at].contains(where: { if case .dense = $0.kind { return true } else { return false } }),
+           let w = try? record(input, layers[convAt].name, "weight", step), w.shape.count == 4, w.shape[1] == 1,
            let fs = try? features(input, layers[convAt].name, step), fs.count == r.shape.first {
             feats = fs
         }
         let words = try layerWords(input, layer, step)
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
                             caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
-                            figure: layerFigure(features: feats, maps: try channels(r, step),
-                                                title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image"))
+                            figure: feats.isEmpty && isConvMaps(input, layer, step)
+                                ? featureMaps(try channels(r, step), title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              sources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) })
+                                : layerFigure(features: feats, maps: try channels(r, step),
+                                              title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
+                                              mapSources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }))
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
-        let before = try channel(try record(input, layer, "input", step), c, step)
-        let after = try channel(try record(input, layer, "output", step), c, step)
+        let x = try record(input, layer, "input", step), y = try record(input, layer, "output", step)
+        let before = try channel(x, c, step)
         let negatives = before.values.filter { $0 < 0 }.count
         let map = try mapWords(input, layer, c, step)
-        var figure = ReLUFigure(before: before, after: after, title: "\(map) of \(Self.imageWords(input)), before and after ReLU", numberStyle: style)
+        var figure = ReLUFigure(before: before, after: try channel(y, c, step), title: "\(map) of \(Self.imageWords(input)), before and after ReLU",
+                                numberStyle: style)
         figure.labelled = true
+        figure.beforeSources = sources(input, x, channel: c)
+        figure.afterSources = sources(input, y, channel: c)
         return LessonFigure(name: "relu-\(slug(input))-\(layer)-c\(c)",
                             caption: "ReLU on \(map): \(negatives) negative values become 0 (\(layer).output[\(c)]).",
                             figure: .relu(figure))
@@ -143,7 +192,7 @@ extension StepBuilder {
         let again = try layerWords(input, layer, step) == "the first pooling" ? "" : " again"
         var figure: PoolingFigure
         do {
-            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)")
+            figure = try TraceFigures.pooling(t, layer: layer, p, channel: c, style: style, title: "pooling \(map)\(again)", source: input)
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
@@ -179,14 +228,21 @@ extension StepBuilder {
         default:
             throw fail(step, "flip_book is drawn for conv and maxpool layers; '\(layer)' is neither")
         }
+        figure.outputSources = sources(input, try record(input, layer, "output", step), channel: c)
         return LessonFigure(name: "flip-book-\(slug(input))-\(layer)-c\(c)", caption: caption + " The frames show \(figure.frames.count) of the \(figure.outputRows * figure.outputCols) steps.",
                             figure: .slidingWindow(figure))
     }
 
-    func pipelineFigure() -> LessonFigure {
-        let stages = TraceFigures.pipelineStages(network.model, shapes: network.shapes)
-        return LessonFigure(name: "pipeline", caption: "The network, layer by layer, with the shape after each.",
-                            figure: .pipeline(PipelineFigure(stages: stages)))
+    func pipelineFigure(_ input: String?, _ step: LessonStep) throws -> LessonFigure {
+        var net = network
+        if let input {
+            guard let n = networks[input] else { throw fail(step, "no input named '\(input)'") }
+            net = n
+        }
+        let stages = TraceFigures.pipelineStages(net.model, shapes: net.shapes)
+        return LessonFigure(name: "pipeline" + (input.map { "-" + slug($0) } ?? ""),
+                            caption: "The network\(input.map { " that the \($0) image goes through" } ?? ""), layer by layer, with the shape after each.",
+                            figure: pipelineRows(stages))
     }
 
     func votesFigure(_ input: String, _ layer: String, _ step: LessonStep) throws -> LessonFigure {
@@ -199,11 +255,14 @@ extension StepBuilder {
         let rows = (0..<w.shape[0]).map { Array(w.data[($0 * n)..<($0 * n + n)]) }
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
+        var votes = VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
+                                weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
+                                numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)
+        votes.inputSources = sources(input, x)
+        votes.outputSources = sources(input, y)
         return LessonFigure(name: "votes-\(slug(input))-\(layer)",
                             caption: "The \(n) values for \(Self.imageWords(input)) vote, each with one weight for every class.",
-                            figure: .votes(VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                                       weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
-                                                       numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
+                            figure: .votes(votes))
     }
 
     func voteBarsFigure(_ inputs: [String], _ layer: String, _ step: LessonStep) throws -> LessonFigure {
@@ -211,8 +270,10 @@ extension StepBuilder {
         for input in inputs {
             let y = try record(input, layer, "output", step)
             let classes = try trace(input, step).model.classNames
-            bars.append(.voteBars(VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                                 values: y.data, title: Self.imageWords(input), numberStyle: style)))
+            var chart = VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
+                                       values: y.data, title: Self.imageWords(input), numberStyle: style)
+            chart.sources = sources(input, y)
+            bars.append(.voteBars(chart))
         }
         // Two charts to a row, so each keeps a readable size.
         let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
@@ -221,12 +282,12 @@ extension StepBuilder {
     }
 
     func errorTableFigure(_ inputs: [String], _ step: LessonStep) throws -> LessonFigure {
-        var lines: [String] = []
+        var lines: [String] = [], numbers: [TextSource] = []
         for input in inputs {
             let t = try trace(input, step)
             guard let target = inputTarget(input) else { throw fail(step, "error_table needs a 'target' for input '\(input)'") }
             let last = t.model.layers[t.model.layers.count - 1].name
-            let y = try record(input, last, "output", step).data
+            let out = try record(input, last, "output", step), y = out.data
             let classes = t.model.classNames
             lines.append("<b>\(TextBlock.escape(input)) image</b> (right answer: \(TextBlock.escape(classes[target])))")
             lines.append("<tt>  class   right   actual   error = right − actual</tt>")
@@ -241,11 +302,15 @@ extension StepBuilder {
                 total += abs(error)
                 let name = padRight(classes[k], 6)
                 lines.append("<tt>  \(TextBlock.escape(name))  \(padLeft(formatNumber(right, style), 6))  \(padLeft(formatNumber(v, style), 7))   \(padLeft(formatNumber(error, exact), 7))</tt>")
+                numbers += [TextSource(formatNumber(right, style), nil), TextSource(formatNumber(v, style), sources(input, out)[k], value: v),
+                            TextSource(formatNumber(error, exact), nil)]
             }
             lines.append("<tt>  total of the sizes of the errors: \(formatNumber(total, exact))</tt>")
         }
+        var table = TextBlock(markup: lines.joined(separator: "\n"), width: 420)
+        table.sources = numbers
         return LessonFigure(name: "errors", caption: "Right answer − actual answer, for each class, worked from the votes as shown.",
-                            figure: .text(TextBlock(markup: lines.joined(separator: "\n"), width: 420)))
+                            figure: .text(table))
     }
 
     func experimentFigure(_ name: String, _ step: LessonStep) throws -> LessonFigure {
@@ -265,7 +330,7 @@ extension StepBuilder {
         let title = "the gradient back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step))"
         var figure: PoolingGradientFigure
         do {
-            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title)
+            figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title, source: input)
         } catch { throw fail(step, error.message) }
         figure.stacked = figure.input.cols >= 6
         figure.labelled = true

@@ -48,6 +48,9 @@ public struct LessonInput: Sendable {
     /// from the lesson's network by name.
     public var model: String?
     public var weights: String?
+    /// `init: random`: every parameter is drawn from the lesson's seed, as a network is before
+    /// training (`cnn-explain trace --init random`); neither `weights` nor the lesson's are read.
+    public var randomInit = false
 }
 
 /// One step of a lesson: a heading, narrative text and what to show.
@@ -68,8 +71,9 @@ public enum ShowItem: Sendable, Equatable {
     case image(input: String)
     /// Two images side by side, with the pixels that differ marked.
     case compare(String, String)
-    /// A conv layer's features (its weights).
-    case features(layer: String)
+    /// A conv layer's features (its weights), of the lesson's network or of `input`'s; a feature
+    /// over several channels is drawn as one small grid per channel.
+    case features(layer: String, input: String?)
     /// One convolution step: `feature` of `layer` laid on `input` at output position (row, col).
     case convolution(input: String, layer: String, feature: Int, row: Int, col: Int)
     /// One channel of an array of a layer (`role`: output, input, grad_output, grad_input).
@@ -84,8 +88,13 @@ public enum ShowItem: Sendable, Equatable {
     /// moving over the input, or a max-pooling layer's window over its input channel `channel`,
     /// in frames in which the output map fills cell by cell.
     case flipBook(input: String, layer: String, channel: Int)
-    /// The model's layers with their shapes.
-    case pipeline
+    /// The model's layers with their shapes: the lesson's network, or `input`'s.
+    case pipeline(input: String?)
+    /// The input pixels one output cell of a layer sees (`ReceptiveField` in CNNCore), outlined on the image.
+    case receptiveField(input: String, layer: String, row: Int, col: Int)
+    /// Stacked fully connected layers as votes, one figure per layer: the values vote for the
+    /// hidden units, whose outputs (after the activation that follows) vote for the classes.
+    case denseStack(input: String, layers: [String])
     /// A dense layer's inputs with lines to its outputs, thickness following the weights.
     case votes(input: String, layer: String)
     /// A dense layer's outputs as bars, for several inputs.
@@ -105,21 +114,34 @@ public enum ShowItem: Sendable, Equatable {
     case denseGradient(input: String, layer: String, numbers: NumberStyle?)
     /// A ReLU layer's backward pass for one channel: its forward input (negatives marked),
     /// the gradient arriving, and the gradient passed on (0 where the input was not positive).
-    case reluGradient(input: String, layer: String, channel: Int, numbers: NumberStyle?)
+    /// With no `channel`, the runner takes the channel where ReLU blocks the most gradients
+    /// (a negative input with a gradient arriving).
+    case reluGradient(input: String, layer: String, channel: Int?, numbers: NumberStyle?)
     /// The chain-rule terms of one conv weight's gradient, `index` = `[o, c, a, b]`:
     /// `∂L/∂w[o,c,a,b] = (1/n) Σ_(i,j) ∂L/∂out[o,i,j] · in[c, i+a, j+b]`.
     case weightGradientTerms(input: String, layer: String, index: [Int], numbers: NumberStyle?)
     /// One SGD step `w′ = w − lr·g` on a copy of the network with the input's gradients: the
     /// `count` weights of each parameter with the largest |g|, and the votes and loss before and
     /// after (a second forward pass with the new weights).
-    case update(input: String, lr: Double, count: Int, numbers: NumberStyle?)
+    /// `weights` (e.g. `out.weight[1,1]`) are listed first, so the table shows the ones the text works through.
+    case update(input: String, lr: Double, count: Int, weights: [String], numbers: NumberStyle?)
+    /// The loss after one SGD step `w′ = w − lr·g` for every `lr` from 0 to `upTo` (each a second
+    /// forward pass of the engine), with the steps of the learning rates `marked` drawn as points.
+    case stepSizes(input: String, marked: [Double], upTo: Double, numbers: NumberStyle?)
+    /// The article's nudging of one weight of `layer` (`index` in its weight's shape): the loss of
+    /// the input with that weight set to `points` values evenly from `from` to `to` (the slides'
+    /// U), the point now with the traced gradient as the tangent's slope, and the slope from two
+    /// nudges `w ± nudge` beside it. Every loss is a forward pass of the engine.
+    case errorCurve(input: String, layer: String, index: [Int], from: Double, to: Double, points: Int, nudge: Double,
+                    numbers: NumberStyle?)
     /// A figure drawn by the lesson's experiment, by name (e.g. `audio-sounds`).
     case experiment(figure: String)
 
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
-                               "flip_book", "pipeline", "votes", "vote_bars", "error_table", "pool_routing", "loss_gradient",
-                               "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "experiment"]
+                               "flip_book", "pipeline", "receptive_field", "dense_stack", "votes", "vote_bars", "error_table", "pool_routing",
+                               "loss_gradient", "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "step_sizes",
+                               "error_curve", "experiment"]
 }
 
 /// A problem in a lesson file, with its line and column when known.
@@ -258,13 +280,19 @@ struct NodeReader {
                 if v.scalar != nil {
                     inputs.append(LessonInput(name: inputName, file: try existingFile(v, "inputs.\(inputName)")))
                 } else {
-                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights"])
+                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights", "init"])
                     guard f["file"] != nil else { throw fail(v, "inputs.\(inputName) needs a 'file'") }
-                    inputs.append(LessonInput(
+                    let initNode = f["init"]
+                    if let initNode, try string(initNode, "inputs.\(inputName).init") != "random" || f["weights"] != nil {
+                        throw fail(initNode, "inputs.\(inputName).init can only be 'random' (every parameter drawn from the seed), and then takes no 'weights'")
+                    }
+                    var input = LessonInput(
                         name: inputName, file: try existingFile(f["file"], "inputs.\(inputName).file"),
                         target: try f["target"].map { n throws(LessonError) in try string(n, "inputs.\(inputName).target") },
                         model: try f["model"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).model") },
-                        weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") }))
+                        weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") })
+                    input.randomInit = initNode != nil
+                    inputs.append(input)
                 }
             }
         }
@@ -342,7 +370,7 @@ struct NodeReader {
         let kindList = ShowItem.kinds.joined(separator: ", ")
         if let s = node.scalar?.string {
             guard s == "pipeline" else { throw fail(node, "unknown step kind '\(s)' (known: \(kindList))") }
-            return .pipeline
+            return .pipeline(input: nil)
         }
         guard let map = node.mapping, map.count == 1, let (k, v) = map.first.map({ ($0.key, $0.value) }), let kind = k.string else {
             throw fail(node, "each 'show' item is one kind with its settings, e.g. '- image: X' (known kinds: \(kindList))")
@@ -400,7 +428,10 @@ struct ShowItemReader {
         guard let seq = v.sequence, seq.count == 2 else { throw fail(v, "compare takes two input names, e.g. [X, X_deformed]") }
         return .compare(try input(seq[0], "compare"), try input(seq[1], "compare"))
     case "features":
-        return .features(layer: try string(v, "features"))
+        if v.scalar != nil { return .features(layer: try string(v, "features"), input: nil) }
+        let f = try fields(["layer", "input"], required: ["layer"])
+        return .features(layer: try string(f["layer"], "features.layer"),
+                         input: try f["input"].map { n throws(LessonError) in try input(n, "features.input") })
     case "convolution":
         let f = try fields(["input", "layer", "feature", "at"], required: ["input", "layer", "at"])
         guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "convolution.at must be [row, column]") }
@@ -429,7 +460,18 @@ struct ShowItemReader {
         return kind == "relu" ? .relu(input: i, layer: l, channel: c)
             : kind == "pooling" ? .pooling(input: i, layer: l, channel: c) : .poolRouting(input: i, layer: l, channel: c, numbers: try numbers(f))
     case "pipeline":
-        return .pipeline
+        return .pipeline(input: try input(v, "pipeline"))
+    case "receptive_field":
+        let f = try fields(["input", "layer", "at"], required: ["input", "layer", "at"])
+        guard let at = f["at"], let pair = at.sequence, pair.count == 2 else { throw fail(f["at"], "receptive_field.at must be [row, column]") }
+        return .receptiveField(input: try input(f["input"], "receptive_field.input"), layer: try string(f["layer"], "receptive_field.layer"),
+                               row: try int(pair[0], "receptive_field.at row"), col: try int(pair[1], "receptive_field.at column"))
+    case "dense_stack":
+        let f = try fields(["input", "layers"], required: ["input", "layers"])
+        guard let seq = f["layers"]?.sequence, seq.count >= 2 else { throw fail(f["layers"], "dense_stack.layers must list two or more dense layers") }
+        var layers: [String] = []
+        for n in seq { layers.append(try string(n, "dense_stack.layers")) }
+        return .denseStack(input: try input(f["input"], "dense_stack.input"), layers: layers)
     case "experiment":
         return .experiment(figure: try string(v, "experiment"))
     case "votes":
@@ -443,6 +485,14 @@ struct ShowItemReader {
         return .errorTable(inputs: try inputList(f["inputs"]))
         default: return nil
         }
+    }
+
+    /// A positive finite number, e.g. a learning rate.
+    func positive(_ node: Node?, _ what: String) throws(LessonError) -> Double {
+        guard let text = node?.scalar?.string, let x = Double(text), x > 0, x.isFinite else {
+            throw fail(node ?? v, "\(what) must be a positive number, e.g. 0.1")
+        }
+        return x
     }
 
     /// A backward-pass kind (gradients, one update); `nil` for other kinds.
@@ -467,7 +517,7 @@ struct ShowItemReader {
     case "relu_gradient":
         let f = try fields(["input", "layer", "channel", "numbers"], required: ["input", "layer"])
         return .reluGradient(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
-                             channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") } ?? 0,
+                             channel: try f["channel"].map { n throws(LessonError) in try int(n, "\(kind).channel") },
                              numbers: try numbers(f))
     case "weight_gradient_terms":
         let f = try fields(["input", "layer", "index", "numbers"], required: ["input", "layer", "index"])
@@ -479,14 +529,51 @@ struct ShowItemReader {
         return .weightGradientTerms(input: try input(f["input"], "\(kind).input"), layer: try string(f["layer"], "\(kind).layer"),
                                     index: index, numbers: try numbers(f))
     case "update":
-        let f = try fields(["input", "lr", "count", "numbers"], required: ["input", "lr"])
-        guard let lrNode = f["lr"], let text = lrNode.scalar?.string, let lr = Double(text), lr > 0, lr.isFinite else {
-            throw fail(f["lr"], "update.lr must be a positive number, e.g. 0.1")
+        let f = try fields(["input", "lr", "count", "weights", "numbers"], required: ["input", "lr"])
+        var named: [String] = []
+        if let w = f["weights"] {
+            guard let seq = w.sequence else { throw fail(w, "update.weights must be a list, e.g. [\"out.weight[1,1]\"]") }
+            for n in seq { named.append(try string(n, "update.weights")) }
         }
-        return .update(input: try input(f["input"], "update.input"), lr: lr,
+        return .update(input: try input(f["input"], "update.input"), lr: try positive(f["lr"], "update.lr"),
                        count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
-                       numbers: try numbers(f))
+                       weights: named, numbers: try numbers(f))
+    case "step_sizes":
+        let f = try fields(["input", "lr", "up_to", "numbers"], required: ["input", "lr", "up_to"])
+        guard let seq = f["lr"]?.sequence, !seq.isEmpty else { throw fail(f["lr"] ?? v, "step_sizes.lr must be a list of learning rates, e.g. [0.1, 0.5]") }
+        var marked: [Double] = []
+        for n in seq { marked.append(try positive(n, "step_sizes.lr")) }
+        let upTo = try positive(f["up_to"], "step_sizes.up_to")
+        guard marked.allSatisfy({ $0 <= upTo }) else { throw fail(f["up_to"], "step_sizes.up_to must be at least every lr") }
+        return .stepSizes(input: try input(f["input"], "step_sizes.input"), marked: marked, upTo: upTo, numbers: try numbers(f))
+    case "error_curve":
+        return try errorCurveItem()
         default: return nil
         }
+    }
+
+    /// `error_curve: {input, layer, index: [1, 1], from: -1.75, to: 1.25, points: 13, nudge: 0.1, numbers}`.
+    func errorCurveItem() throws(LessonError) -> ShowItem {
+        let f = try fields(["input", "layer", "index", "from", "to", "points", "nudge", "numbers"],
+                           required: ["input", "layer", "index", "from", "to"])
+        guard let idx = f["index"], let seq = idx.sequence, !seq.isEmpty else {
+            throw fail(f["index"], "error_curve.index must list the weight's index, e.g. [1, 1] for out.weight[1,1]")
+        }
+        var index: [Int] = []
+        for n in seq { index.append(try int(n, "error_curve.index")) }
+        func number(_ key: String) throws(LessonError) -> Double? {
+            guard let node = f[key] else { return nil }
+            guard let text = node.scalar?.string, let v = Double(text), v.isFinite else {
+                throw fail(node, "error_curve.\(key) must be a number, e.g. 0.1")
+            }
+            return v
+        }
+        let from = try number("from") ?? 0, to = try number("to") ?? 0, nudge = try number("nudge") ?? 0.1
+        guard from < to else { throw fail(f["to"], "error_curve.to must be larger than error_curve.from") }
+        guard nudge > 0 else { throw fail(f["nudge"], "error_curve.nudge must be a positive number, e.g. 0.1") }
+        let points = try f["points"].map { n throws(LessonError) in try int(n, "error_curve.points", min: 2) } ?? 13
+        guard points <= 201 else { throw fail(f["points"], "error_curve.points must be at most 201") }
+        return .errorCurve(input: try input(f["input"], "error_curve.input"), layer: try string(f["layer"], "error_curve.layer"),
+                           index: index, from: from, to: to, points: points, nudge: nudge, numbers: try numbers(f))
     }
 }

@@ -16,9 +16,12 @@ public enum LessonPage {
         var lines = ["\(run.sections.count) steps · numbers \(LessonReport.styleNote(lesson.numbers))"]
         lines.append("Every number is computed by the engine from the lesson's model and inputs.")
         lines.append("Run it yourself: cnn-explain lesson \(lesson.name) --format html")
-        let explorer = try exploredTrace(run).map { (name, trace) throws(FileError) in
+        var explorer = try exploredTrace(run).map { (name, trace) throws(FileError) in
             try Explorer.build(from: trace, name: name, style: lesson.numbers)
         }
+        // Numbers in the figures that come from other inputs' traces open their derivations too.
+        let sources = run.sections.flatMap { $0.figures.flatMap(\.figure.traceSources) }
+        explorer?.addFigureRecords(for: sources, traces: run.traces.merging(run.steppedTraces) { a, _ in a }, style: lesson.numbers)
         return HTMLPage(title: lesson.title, subtitle: lesson.subtitle ?? lesson.summary, lines: lines,
                         sections: run.sections, explorer: explorer)
     }

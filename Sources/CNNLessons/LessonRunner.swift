@@ -14,6 +14,9 @@ public struct LessonRun: Sendable {
     public var network: Network
     /// One trace per lesson input, by input name.
     public var traces: [String: Trace]
+    /// The traces after a learning step that figures show numbers of, by the name lessons give
+    /// them (`X@0.1`: the X image after one step of size 0.1 on itself).
+    public var steppedTraces: [String: Trace] = [:]
     public var sections: [LessonSection]
     /// What the lesson's experiment found, when it runs one.
     public var experiment: ExperimentOutcome?
@@ -23,10 +26,13 @@ public struct LessonRun: Sendable {
 public enum LessonRunner {
     /// - Throws: `LessonError` (with the line of the step at fault) or `FileError` for a model,
     ///   weights or input file.
-    /// - Parameter scale: how much the lesson's experiment trains (`.quick` for tests).
-    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson) throws -> LessonRun {
+    /// - Parameters:
+    ///   - scale: how much the lesson's experiment trains (`.quick` for tests).
+    ///   - progress: called with a line now and then while the experiment trains (the CLI prints it on stderr).
+    public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson,
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> LessonRun {
         let experiment = try lesson.experiment.map { name in
-            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale) else {
+            guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, draw: rasterize, progress: progress) else {
                 throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
             }
             return outcome
@@ -47,7 +53,12 @@ public enum LessonRunner {
         }
         for input in lesson.inputs {
             var net = network
-            if let modelPath = input.model {
+            if input.randomInit {
+                // The network before training: every parameter drawn from the lesson's seed.
+                let modelPath = input.model ?? lesson.model ?? lesson.file
+                let spec = input.model == nil ? network.model : try ModelFile.load(modelPath)
+                net = try buildNetwork(model: spec, parameters: [:], weightsFile: modelPath, seed: lesson.seed, initialization: .random)
+            } else if let modelPath = input.model {
                 let spec = try ModelFile.load(modelPath)
                 if let w = input.weights {
                     net = try loadNetwork(model: modelPath, weights: w, seed: lesson.seed, initialization: .random)
@@ -73,7 +84,13 @@ public enum LessonRunner {
         for (i, step) in lesson.steps.enumerated() {
             sections.append(try builder.section(step, number: i + 1))
         }
-        return LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
+        var run = LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
+        for (i, section) in sections.enumerated() {
+            for s in section.figures.flatMap(\.figure.traceSources) where traces[s.trace] == nil && run.steppedTraces[s.trace] == nil {
+                run.steppedTraces[s.trace] = try builder.trace(s.trace, lesson.steps[i])
+            }
+        }
+        return run
     }
 }
 
@@ -101,12 +118,13 @@ struct StepBuilder {
         let paperParagraphs = marked.map { Self.taughtPlaces($0) { "page {{page:\($0)}}, " } }
         var figures: [LessonFigure] = []
         for item in step.show {
-            var f = try figure(item, step: step)
-            f.name = String(format: "%02d-%@-%@", number, step.id, f.name)
-            var n = 2
-            let base = f.name
-            while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
-            figures.append(f)
+            for var f in try figureList(item, step: step) {
+                f.name = String(format: "%02d-%@-%@", number, step.id, f.name)
+                var n = 2
+                let base = f.name
+                while figures.contains(where: { $0.name == f.name }) { f.name = "\(base)-\(n)"; n += 1 }
+                figures.append(f)
+            }
         }
         return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures,
                              paperParagraphs: paperParagraphs)
@@ -165,10 +183,12 @@ struct StepBuilder {
 
     /// The features of a conv layer: `weight[o, 0]` for each filter, named as the lesson's
     /// `feature_names` says (else the article's names for its hand-made features, or "feature N").
+    /// The names belong to the lesson's network: an input with a model of its own keeps its own.
     func features(_ input: String, _ layer: String, _ step: LessonStep) throws -> [NamedGrid] {
         let w = try record(input, layer, "weight", step)
         guard var feats = TraceFigures.features(weight: w) else { throw fail(step, "'\(layer)' is not a conv layer") }
-        if let names = lesson.featureNames[layer] {
+        let base = parseStepped(input)?.input ?? input
+        if let names = lesson.featureNames[layer], lesson.inputs.first(where: { $0.name == base })?.model == nil {
             guard names.count == feats.count else {
                 throw fail(step, "feature_names.\(layer) gives \(names.count) names, but \(layer) has \(feats.count) features")
             }
@@ -182,9 +202,10 @@ struct StepBuilder {
 
     /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style,
     /// each labelled with its row and column numbers, named "map 1", "map 2", … when no feature made it.
-    func layerFigure(features: [NamedGrid], maps: [Grid], title: String) -> Figure {
+    /// `mapSources`: where each map's numbers come from, for the HTML page.
+    func layerFigure(features: [NamedGrid], maps: [Grid], title: String, mapSources: [[TraceSource?]] = []) -> Figure {
         TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, labelled: true,
-                                 mapNames: maps.indices.map { "map \($0 + 1)" })
+                                 mapNames: maps.indices.map { "map \($0 + 1)" }, mapSources: mapSources)
     }
 
 
@@ -212,6 +233,8 @@ struct StepBuilder {
     /// - `{{INPUT:LAYER.ROLE[i,j,k]}}`: a number from the trace of INPUT (`{{X:conv1.output[0,1,1]}}`);
     /// - `{{INPUT:loss}}`: the loss;
     /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`, `.nonzero`, `.negative`: over a whole array;
+    /// - `{{INPUT:LAYER.blocked}}`: the cells of a ReLU layer whose forward input was negative and whose
+    ///   incoming gradient is not 0: the gradients ReLU stops;
     /// - `{{INPUT@LR:…}}`: the same, traced after one SGD step `w ← w − LR·g` on INPUT (`{{X@0.1:loss}}`);
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
     /// - `{{step:ID}}`: the number of the step with that id (where a term is taught);
@@ -243,6 +266,8 @@ struct StepBuilder {
             }
             numberStyle = named
         }
+        // A sentence the experiment worded from its results is copied as it is.
+        if let e = experiment, expr.hasPrefix(e.name + ":"), let text = e.texts[String(expr.dropFirst(e.name.count + 1))] { return text }
         // Where a word is taught: the step, and on paper its page (filled in by the PDF writer).
         if expr.hasPrefix("taught:") {
             let id = String(expr.dropFirst(7))
@@ -269,8 +294,8 @@ struct StepBuilder {
         }
         // A value quoted from the reference keeps its own digits unless a format is asked for.
         let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
-        let counts = [".count", ".nonzero", ".negative"]
-        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || counts.contains { t.element.hasSuffix($0) } }
+        let counts = [".count", ".nonzero", ".negative", ".blocked"]
+        let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || t.element.hasPrefix("field:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
         // An experiment's whole numbers (counts, sizes) print without decimals unless a format is asked for.
         let fromExperiment = experiment.map { e in tokens.enumerated().allSatisfy { $0.offset % 2 == 1 || $0.element.hasPrefix(e.name + ":") } } ?? false
@@ -306,6 +331,8 @@ struct StepBuilder {
                 throw fail(step, "{{\(body)}}: no step has the id '\(tail)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
             }
             return Double(i + 1)
+        case "field":
+            return try fieldRows(tail, body: body, step: step)
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }
@@ -342,6 +369,9 @@ struct StepBuilder {
             index = idx
         }
         let parts = name.split(separator: ".").map(String.init)
+        if parts.count == 2 && parts[1] == "blocked" && index == nil {
+            return Double(try reluBlocked(input, parts[0], step).count)
+        }
         guard parts.count == 2 || parts.count == 3 else { throw fail(step, "{{\(body)}}: write LAYER.ROLE[index]") }
         let r = try record(input, parts[0], parts[1], step)
         if parts.count == 3 {

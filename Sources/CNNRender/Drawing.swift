@@ -55,6 +55,7 @@ struct Drawer {
         case .voteBars(let f): return try drawVoteBars(f)
         case .pipeline(let f): return drawPipeline(f)
         case .linePlot(let f): return try drawLinePlot(f)
+        case .errorCurve(let f): return drawErrorCurve(f)
         case .filterBank(let f): return try drawFilterBank(f)
         case .spectrogram(let f): return try drawSpectrogram(f)
         case .table(let f): return try drawTable(f)
@@ -139,8 +140,9 @@ struct Drawer {
         case .diverging: lineColor = Palette.mapGridLine
         }
         let w = Double(grid.cols) * cell, h = Double(grid.rows) * cell
-        for c in 1..<max(1, grid.cols) { p.line(x + Double(c) * cell, y, x + Double(c) * cell, y + h, lineColor, width: 0.75) }
-        for r in 1..<max(1, grid.rows) { p.line(x, y + Double(r) * cell, x + w, y + Double(r) * cell, lineColor, width: 0.75) }
+        // Cells under 5 pt (a 28×28 picture) get no lines between them: a line would cover a quarter of each.
+        for c in 1..<max(1, cell < 5 ? 1 : grid.cols) { p.line(x + Double(c) * cell, y, x + Double(c) * cell, y + h, lineColor, width: 0.75) }
+        for r in 1..<max(1, cell < 5 ? 1 : grid.rows) { p.line(x, y + Double(r) * cell, x + w, y + Double(r) * cell, lineColor, width: 0.75) }
         p.strokeRect(x, y, w, h, Palette.ink, width: 1)
         for cellPosition in highlights.sorted(by: { ($0.row, $0.col) < ($1.row, $1.col) })
         where cellPosition.row >= 0 && cellPosition.row < grid.rows && cellPosition.col >= 0 && cellPosition.col < grid.cols {

@@ -24,6 +24,7 @@ struct FigureText {
         case .voteBars(let f): return voteBars(f, barWidth: 24)
         case .pipeline(let f): return pipeline(f)
         case .linePlot(let f): return linePlot(f)
+        case .errorCurve(let f): return errorCurve(f)
         case .filterBank(let f): return filterBank(f)
         case .spectrogram(let f): return spectrogram(f)
         case .table(let f): return table(f)
@@ -73,12 +74,32 @@ struct FigureText {
     }
 
     func image(_ f: ImageFigure) -> Panel {
+        if f.grid.cols > 24 && !f.showNumbers && f.highlighted.isEmpty { return compactImage(f) }
         var body = pixels(f.grid, marked: f.highlighted, labelled: f.labelled)
         if f.showNumbers {
             body = Panel.flow([body, numbers(f.grid, style: f.numberStyle, counts: true)], width: width)
         }
         let legend = pixelLegend([f.grid], marked: !f.highlighted.isEmpty, markMeaning: "marked (+1 / −1)")
         return Panel.stacked([body.titled(f.title, palette: palette), Panel([palette.paint(legend, Ink(dim: true))])], gap: 0)
+    }
+
+    /// A picture too wide for two columns a pixel (a 28×28 digit): one character for each 2×2
+    /// block of pixels, a quadrant character inked where the pixels are ink (a value above 0),
+    /// so a 28×28 picture takes 14×14 characters. The picture is framed so paper shows too.
+    func compactImage(_ f: ImageFigure) -> Panel {
+        let g = f.grid
+        let quadrants = Array(" ▘▝▀▖▌▞▛▗▚▐▜▄▙▟█")
+        func ink(_ r: Int, _ c: Int) -> Int { r < g.rows && c < g.cols && g[r, c] > 0 ? 1 : 0 }
+        let width = (g.cols + 1) / 2
+        var lines = ["┌" + String(repeating: "─", count: width) + "┐"]
+        for r in stride(from: 0, to: g.rows, by: 2) {
+            let chars = stride(from: 0, to: g.cols, by: 2).map { c in
+                quadrants[ink(r, c) + 2 * ink(r, c + 1) + 4 * ink(r + 1, c) + 8 * ink(r + 1, c + 1)]
+            }
+            lines.append("│" + String(chars) + "│")
+        }
+        lines.append("└" + String(repeating: "─", count: width) + "┘")
+        return Panel(lines).titled(f.title, palette: palette)
     }
 
     func feature(grid: Grid, name: String, numbers showNumbers: Bool, style: NumberStyle) -> Panel {

@@ -22,17 +22,23 @@ public enum AudioExperiment {
         public var options: TrainingOptions
         /// Sounds of each kind written as WAV files when a folder is given.
         public var wavPerKind: Int
+        /// The control experiment (`AudioControl`) on the same sounds, or `nil` to skip it.
+        public var control: AudioControl.Sizes?
 
-        public init(trainPerKind: Int, heldOutPerKind: Int, options: TrainingOptions, wavPerKind: Int = 2) {
+        public init(trainPerKind: Int, heldOutPerKind: Int, options: TrainingOptions, wavPerKind: Int = 2,
+                    control: AudioControl.Sizes? = nil) {
             self.trainPerKind = trainPerKind
             self.heldOutPerKind = heldOutPerKind
             self.options = options
             self.wavPerKind = wavPerKind
+            self.control = control
         }
 
-        /// 150 training and 50 held-out sounds per kind (600 and 200), 12 epochs of SGD with momentum.
+        /// 150 training and 50 held-out sounds per kind (600 and 200), 12 epochs of SGD with
+        /// momentum, and the control experiment at its lesson size.
         public static let lesson = Sizes(trainPerKind: 150, heldOutPerKind: 50,
-                                         options: TrainingOptions(epochs: 12, learningRate: 0.05, batchSize: 16, momentum: 0.9))
+                                         options: TrainingOptions(epochs: 12, learningRate: 0.05, batchSize: 16, momentum: 0.9),
+                                         control: .lesson)
     }
 
     /// The spectrogram settings: 24 chunks of 32 ms every 20 ms, 24 mel-spaced bands from 0 to 4000 Hz.
@@ -58,7 +64,9 @@ public enum AudioExperiment {
     /// `wavPerKind` sounds of each kind there as `KIND-N.wav` (creating the folder).
     /// - Throws: `FileError` when the WAV files cannot be written; `ModelError` never in practice
     ///   (the model is fixed and valid).
-    public static func run(seed: UInt64, sizes: Sizes = .lesson, wavFolder: String? = nil) throws -> AudioResult {
+    /// `progress` gets a line now and then while the networks train.
+    public static func run(seed: UInt64, sizes: Sizes = .lesson, wavFolder: String? = nil,
+                           progress: (String) -> Void = { _ in }) throws -> AudioResult {
         let clock = ContinuousClock()
         let start = clock.now
         var trainGen = SoundGenerator(seed: seed)
@@ -76,6 +84,7 @@ public enum AudioExperiment {
         let network = try Network(model: model, seed: seed)
         var trainer = Trainer(network: network, options: options)
         let trainStart = clock.now
+        progress("audio: training the CNN on \(train.count) sounds for \(options.epochs) epochs")
         trainer.train(on: train, heldOut: heldOut)
         let trainSeconds = seconds(clock.now - trainStart)
         let trained = trainer.network
@@ -104,7 +113,12 @@ public enum AudioExperiment {
             model: model, parameterCount: trained.parameters.reduce(0) { $0 + $1.tensor.count },
             options: options, history: trainer.history, heldOut: evaluation,
             examples: examples, tracedSound: traced, trace: trace, tracedProbabilities: probabilities, tracedPrediction: predicted,
-            wavFiles: wavFiles, trainSeconds: trainSeconds, totalSeconds: 0, figures: [])
+            wavFiles: wavFiles, trainSeconds: trainSeconds, totalSeconds: 0, control: nil, figures: [])
+        // The kinds take turns in the training set, so its first sounds hold as many of each kind.
+        result.control = try sizes.control.map { c in
+            try AudioControl.run(seed: seed, train: Array(train.prefix(c.trainPerKind * SoundKind.allCases.count)), heldOut: heldOut,
+                                 sizes: c, progress: progress)
+        }
         result.figures = AudioFigures.make(result, network: trained, settings: settings)
         result.totalSeconds = seconds(clock.now - start)
         return result
@@ -181,6 +195,8 @@ public struct AudioResult: Sendable {
     /// Wall-clock seconds spent training (held-out evaluation after each epoch included), and in all.
     public var trainSeconds: Double
     public var totalSeconds: Double
+    /// The control experiment's results, when it ran.
+    public var control: AudioControlResult?
     /// The figures, named `audio-…`, with captions.
     public var figures: [(name: String, caption: String, figure: Figure)]
 
@@ -203,12 +219,16 @@ enum AudioFigures {
                                                   legend: legend ? "log power: +1 is the loudest cell, −1 is \(Int(settings.dynamicRange)) dB or more below it" : nil,
                                                   cellWidth: cell, cellHeight: cell))
         }
-        // 1. One spectrogram per kind.
-        let panels = r.examples.enumerated().map { i, sound in spectrogramFigure(sound, title: sound.kind.name, legend: i == 0) }
-        let pairs = stride(from: 0, to: panels.count, by: 2).map { Figure.row(Array(panels[$0..<min($0 + 2, panels.count)]), spacing: 28) }
-        let summaries = r.examples.map { TextBlock.escape($0.summary) }.joined(separator: "; ")
-        figures.append(("audio-sounds", "One held-out sound of each kind as a spectrogram: \(r.steps) time chunks of \(formatCount(r.frameMilliseconds)) ms every \(formatCount(r.hopMilliseconds)) ms across, \(r.bands) frequency bands up (narrow in the bass, wide in the treble). \(summaries).",
-                        .column(pairs, spacing: 18)))
+        // 1. One spectrogram per kind, two to a figure (`audio-sounds`, `audio-sounds-2`), so
+        //    each figure fits under text without being shrunk.
+        for (n, start) in stride(from: 0, to: r.examples.count, by: 2).enumerated() {
+            let pair = Array(r.examples[start..<min(start + 2, r.examples.count)])
+            let panels = pair.enumerated().map { i, sound in spectrogramFigure(sound, title: sound.kind.name, legend: n == 0 && i == 0) }
+            let summaries = pair.map { TextBlock.escape($0.summary) }.joined(separator: "; ")
+            let lead = n == 0 ? "One held-out sound of each kind as a spectrogram: \(r.steps) time chunks of \(formatCount(r.frameMilliseconds)) ms every \(formatCount(r.hopMilliseconds)) ms across, \(r.bands) frequency bands up (narrow in the bass, wide in the treble). "
+                : "The other two kinds: "
+            figures.append((n == 0 ? "audio-sounds" : "audio-sounds-\(n + 1)", lead + summaries + ".", .row(panels, spacing: 28)))
+        }
 
         // 2. Training curves.
         let epochs = r.history.map { Double($0.epoch) }
@@ -226,13 +246,11 @@ enum AudioFigures {
         figures.append(("audio-confusion", "Held-out sounds by true kind (rows) and the network's answer (columns): \(r.heldOut.correct) of \(r.heldOut.count) right.",
                         .table(TableFigure(header: header, rows: rows, bold: diagonal))))
 
-        // 4. Learned first-layer features.
+        // 4. Learned first-layer features, on one diverging scale with its key.
         let features = featureGrids(network, layer: "conv1")
-        let bankRows = stride(from: 0, to: features.count, by: 4).map { i in
-            FilterRow(label: "", features: Array(features[i..<min(i + 4, features.count)]))
-        }
-        figures.append(("audio-features", "The 8 features the convolution learned, each 5 bands high and 5 chunks wide, drawn with its own gray scale (largest |weight| white or black). A feature lit along a diagonal answers to a chirp, a flat line to a steady pitch, a column to a click.",
-                        .filterBank(FilterBankFigure(rows: bankRows, showNumbers: false, cellSize: 14))))
+        let featureScale = features.flatMap { $0.grid.values.map(abs) }.max().map { $0 > 0 ? $0 : 1 } ?? 1
+        figures.append(("audio-features", "The \(features.count) features the convolution learned, each 5 bands high and 5 chunks wide, all on one colour scale (the key under the last): blue cells are positive weights, orange hatched cells negative ones, white is 0. A feature with a diagonal of positive weights would answer to a chirp, a row to a steady pitch, a column to a click.",
+                        featureBank(features, scale: featureScale)))
 
         // 5. The traced example: the input, the maps of the four features that voted most for the
         //    answer (after ReLU, on one colour scale), and the vote.
@@ -247,21 +265,48 @@ enum AudioFigures {
                 let grid = Grid(rows: h, cols: w, values: values) ?? Grid([[]])
                 let vote = formatNumber(contributions[k], .rounded(2))
                 return .column([
-                    .feature(FeatureFigure(grid: features[k].grid, name: features[k].name, cellSize: 8)),
+                    .featureMap(FeatureMapFigure(map: features[k].grid, title: features[k].name, scale: featureScale, showNumbers: false,
+                                                 showLegend: false, cellSize: 8)),
                     .featureMap(FeatureMapFigure(map: grid, title: "adds \(vote)", scale: scale, showNumbers: false,
                                                  showLegend: k == chosen.first, cellSize: 6)),
                 ], spacing: 6)
             }
             let bars = VoteBarsFigure(labels: r.classes, values: r.tracedProbabilities, title: "the network's vote (softmax)", range: 0...1)
+            // One above the other: side by side the spectrogram and the bars are wider than the
+            // text column, and shrinking them would shrink their labels.
             let trace: Figure = .column([
-                .row([spectrogramFigure(r.tracedSound, title: "input: \(r.tracedSound.kind.name)", legend: false), .voteBars(bars)], spacing: 36),
+                spectrogramFigure(r.tracedSound, title: "input: \(r.tracedSound.kind.name)", legend: false),
+                .voteBars(bars),
                 .row(maps, spacing: 18),
             ], spacing: 18)
             let said = r.classes[r.tracedPrediction]
-            figures.append(("audio-trace", "One held-out \(r.tracedSound.kind.name) through the network. Top: its spectrogram and the network's vote — \(said), with probability \(formatNumber(r.tracedProbabilities[r.tracedPrediction], .rounded(3))). Bottom: the four features whose maps added most to the vote for \(said) (\"adds\": that map's pooled values times their voting weights, summed), each map after ReLU on one shared colour scale. A map is \(h)×\(w), 4 chunks shorter and 4 bands lower than the input, because a 5×5 feature fits in \(h)×\(w) places; its rows and columns line up with the spectrogram's bands and chunks.",
+            figures.append(("audio-trace", "One held-out \(r.tracedSound.kind.name) through the network. Top: its spectrogram, then the network's vote — \(said), with probability \(formatNumber(r.tracedProbabilities[r.tracedPrediction], .rounded(3))). Bottom: the four features (coloured as in the previous figure) whose maps added most to the vote for \(said) (\"adds\": that map's pooled values times their voting weights, summed), each map after ReLU on one shared colour scale. A map is \(h)×\(w), 4 chunks shorter and 4 bands lower than the input, because a 5×5 feature fits in \(h)×\(w) places; its rows and columns line up with the spectrogram's bands and chunks.",
                             trace))
         }
+        return figures + controlFigures(r, settings: settings)
+    }
+
+    /// The control experiment's figures, when it ran: one sound in its four versions, and the table.
+    static func controlFigures(_ r: AudioResult, settings: SpectrogramSettings) -> [(name: String, caption: String, figure: Figure)] {
+        guard let control = r.control else { return [] }
+        var figures: [(name: String, caption: String, figure: Figure)] = []
+        if let sound = r.examples.first {
+            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
+                            AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
+        }
+        figures.append(("audio-control", control.caption, .table(control.table)))
         return figures
+    }
+
+    /// Features four to a row on one diverging scale (blue +, orange hatched −), the key under the last.
+    static func featureBank(_ features: [NamedGrid], scale: Double) -> Figure {
+        let rows = stride(from: 0, to: features.count, by: 4).map { i in
+            Figure.row(features.indices[i..<min(i + 4, features.count)].map { k in
+                .featureMap(FeatureMapFigure(map: features[k].grid, title: features[k].name, scale: scale, showNumbers: false,
+                                             showLegend: k == features.count - 1, cellSize: 14))
+            }, spacing: 28)
+        }
+        return .column(rows, spacing: 14)
     }
 
     /// Each feature of a conv layer as a `NamedGrid` (`feature 1`, …), one input channel.

@@ -22,6 +22,9 @@ public struct ExperimentOutcome: Sendable {
     public var figures: [NamedFigure]
     /// Numbers for the text, by key.
     public var values: [String: Double]
+    /// Sentences for the text, by key, worded by the experiment from its results
+    /// (`{{shuffle:claim.verdict}}`), so the text claims only what the numbers show.
+    public var texts: [String: String] = [:]
     /// The trained network and one traced example, when the experiment has one; the lesson's
     /// usual show kinds (`maps`, `pipeline`, …) can then draw it as input `NAME`.
     public var network: Network?
@@ -43,20 +46,25 @@ public enum LessonExperiments {
     }
 
     /// Runs experiment `name` from `seed`; `nil` for a name that is not one of `names`.
-    public static func run(_ name: String, seed: UInt64, scale: Scale = .lesson) throws -> ExperimentOutcome? {
+    /// - Parameters:
+    ///   - draw: turns pen strokes into pixels (the Cairo drawer's `rasterize`), for experiments that draw their data.
+    ///   - progress: called with a line now and then while an experiment trains (the CLI prints it on stderr).
+    public static func run(_ name: String, seed: UInt64, scale: Scale = .lesson, draw: (StrokeDrawing) throws -> [Double],
+                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> ExperimentOutcome? {
         switch name {
-        case "audio": return try audio(seed: seed, scale: scale)
-        case "shuffle": return try shuffle(seed: seed, scale: scale)
+        case "audio": return try audio(seed: seed, scale: scale, progress: progress)
+        case "shuffle": return try shuffle(seed: seed, scale: scale, draw: draw, progress: progress)
         default: return nil
         }
     }
 
-    static func audio(seed: UInt64, scale: Scale) throws -> ExperimentOutcome {
+    static func audio(seed: UInt64, scale: Scale, progress: (String) -> Void) throws -> ExperimentOutcome {
         let sizes = scale == .lesson ? AudioExperiment.Sizes.lesson
-            : AudioExperiment.Sizes(trainPerKind: 20, heldOutPerKind: 8, options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 16, momentum: 0.9))
-        let r = try AudioExperiment.run(seed: seed, sizes: sizes)
+            : AudioExperiment.Sizes(trainPerKind: 20, heldOutPerKind: 8, options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 16, momentum: 0.9),
+                                    control: AudioControl.Sizes(trainPerKind: 10, options: TrainingOptions(epochs: 1, learningRate: 0.05, batchSize: 16, momentum: 0.9), repeats: 2))
+        let r = try AudioExperiment.run(seed: seed, sizes: sizes, progress: progress)
         let predicted = r.tracedPrediction
-        let values: [String: Double] = [
+        var values: [String: Double] = [
             "accuracy": 100 * r.heldOutAccuracy,
             "chance": 100 * r.chance,
             "correct": Double(r.heldOut.correct),
@@ -75,6 +83,7 @@ public enum LessonExperiments {
             "high_hz": r.bandEdges.last ?? 0,
             "traced_probability": 100 * (predicted < r.tracedProbabilities.count ? r.tracedProbabilities[predicted] : 0),
         ]
+        values.merge(r.control?.values ?? [:]) { a, _ in a }
         // Every sound of the held-out examples, and the one traced, can be listened to.
         var sounds = r.examples
         if !sounds.contains(where: { $0.samples == r.tracedSound.samples }) { sounds.append(r.tracedSound) }
@@ -83,36 +92,30 @@ public enum LessonExperiments {
                                  values: values, network: network, trace: r.trace, sounds: sounds)
     }
 
-    static func shuffle(seed: UInt64, scale: Scale) throws -> ExperimentOutcome {
-        let sizes = scale == .lesson ? ShuffleExperiment.Sizes.lesson
-            : ShuffleExperiment.Sizes(trainCount: 200, heldOutCount: 100, options: TrainingOptions(epochs: 2, learningRate: 0.05, batchSize: 16, momentum: 0.9), repeats: 1)
-        let r = try ShuffleExperiment.run(seed: seed, sizes: sizes)
+    static func shuffle(seed: UInt64, scale: Scale, draw: (StrokeDrawing) throws -> [Double],
+                        progress: @escaping @Sendable (String) -> Void) throws -> ExperimentOutcome {
+        let r = try ShuffleExperiment.run(seed: seed, sizes: scale == .lesson ? .lesson : .quick, draw: draw, progress: progress)
+        let s = r.sizes
         var values: [String: Double] = [
-            "train": Double(r.trainCount),
-            "heldout": Double(r.heldOutCount),
-            "repeats": Double(r.repeats),
-            "epochs": Double(r.options.epochs),
-            "size": Double(r.imageSize),
+            "runs": Double(s.runs),
+            "size": Double(ShuffleExperiment.digitSize),
+            "pixels": Double(ShuffleExperiment.digitSize * ShuffleExperiment.digitSize),
+            "digits.train": Double(s.digitTrain), "digits.heldout": Double(s.digitHeldOut), "digits.epochs": Double(s.digitOptions.epochs),
+            "customers.train": Double(s.customerTrain), "customers.heldout": Double(s.customerHeldOut),
+            "customers.epochs": Double(s.customerOptions.epochs), "customers.columns": Double(CustomerTable.columns.count),
         ]
-        let arrangementKeys: [ShuffleExperiment.Arrangement: String] = [.original: "original", .columnsShuffled: "columns", .pixelsShuffled: "pixels"]
-        let architectureKeys: [ShuffleExperiment.Architecture: String] = [.cnn: "cnn", .dense: "dense"]
         for run in r.runs {
-            guard let a = arrangementKeys[run.arrangement], let k = architectureKeys[run.architecture] else { continue }
-            values["\(k).\(a)"] = 100 * run.accuracy
-            values["\(k).\(a).low"] = 100 * run.lowest
-            values["\(k).\(a).high"] = 100 * run.highest
+            let k = "\(run.dataset.rawValue).\(run.architecture == .cnn ? "cnn" : "dense")"
+            values["\(k).\(run.arrangement.rawValue)"] = 100 * run.accuracy
+            values["\(k).\(run.arrangement.rawValue).low"] = 100 * run.lowest
+            values["\(k).\(run.arrangement.rawValue).high"] = 100 * run.highest
             values["\(k).weights"] = Double(run.parameterCount)
         }
-        values["neighbours_kept"] = Double(neighboursKept(r.columnPermutation))
-        // The CNN's architecture, for `pipeline` (its weights are not kept: six versions were trained).
-        let network = try? Network(model: ShuffleExperiment.cnn, seed: seed)
-        return ExperimentOutcome(name: "shuffle", figures: r.figures.map { ExperimentOutcome.NamedFigure(name: $0.name, caption: $0.caption, figure: $0.figure) },
-                                 values: values, network: network, trace: nil, sounds: [])
-    }
-
-    /// How many pairs of neighbouring columns stay neighbours (in either order) after the permutation.
-    static func neighboursKept(_ permutation: [Int]) -> Int {
-        zip(permutation, permutation.dropFirst()).filter { abs($0 - $1) == 1 }.count
+        var outcome = ExperimentOutcome(name: "shuffle", figures: r.figures.map { ExperimentOutcome.NamedFigure(name: $0.name, caption: $0.caption, figure: $0.figure) },
+                                        values: values, network: r.network(.digits, .original, .cnn), trace: nil, sounds: [])
+        outcome.texts = r.claims
+        outcome.texts["rule"] = ShuffleFigures.ruleText(r.data.heldOutCustomers.rule)
+        return outcome
     }
 
     /// The parameters recorded in a trace's forward pass, by `state_dict` name.

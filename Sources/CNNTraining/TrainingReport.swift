@@ -44,9 +44,10 @@ public enum TrainingReport {
         doc.addTitlePage(subtitle: "Learning features and votes for X and O: " + layersText(outcome.network), lines: lines)
     }
 
-    /// 1. Curves
+    /// 1. The network trained, then its curves.
     static func addCurves(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         doc.addSection("1. Loss and accuracy")
+        for paragraph in modelParagraphs(outcome.network.model) { doc.addParagraph(paragraph) }
         let h = outcome.history
         let epochs = h.map { Double($0.epoch) }
         var loss = [Series(name: "training", x: epochs, y: h.map(\.loss))]
@@ -60,13 +61,59 @@ public enum TrainingReport {
         if h.isEmpty {
             doc.addParagraph("No epochs were run.")
         } else {
-            doc.addFigure(.linePlot(LinePlotFigure(series: loss, title: "loss per epoch", yLabel: "loss", height: 210)),
-                          caption: "Loss (\(lossName(outcome.network))): training \(formatNumber(h[h.count - 1].loss, .rounded(4)))"
-                            + (h[h.count - 1].heldOut.map { ", held out \(formatNumber($0.loss, .rounded(4)))" } ?? "") + " after the last epoch.")
-            doc.addFigure(.linePlot(LinePlotFigure(series: accuracy, title: "accuracy per epoch", yLabel: "% correct", height: 210)),
-                          caption: "Accuracy: training \(pct(h[h.count - 1].accuracy))"
-                            + (h[h.count - 1].heldOut.map { ", held out \(pct($0.accuracy))" } ?? "") + " after the last epoch.")
+            let last = h[h.count - 1]
+            let axis = accuracyAxis(accuracy.flatMap(\.y))
+            let from = formatNumber(axis.lowerBound, .rounded(0))
+            let plots: [Figure] = [
+                .linePlot(LinePlotFigure(series: loss, title: "loss per epoch", yLabel: "loss", width: 235, height: 200)),
+                .linePlot(LinePlotFigure(series: accuracy, title: "accuracy per epoch",
+                                         yLabel: axis.lowerBound > 0 ? "% correct (axis from \(from)%)" : "% correct",
+                                         yRange: axis, width: 235, height: 200)),
+            ]
+            doc.addFigure(.row(plots, spacing: 14),
+                          caption: "Loss (\(lossName(outcome.network))): training \(formatNumber(last.loss, .rounded(4)))"
+                            + (last.heldOut.map { ", held out \(formatNumber($0.loss, .rounded(4)))" } ?? "") + " after the last epoch. "
+                            + "Accuracy: training \(pct(last.accuracy))" + (last.heldOut.map { ", held out \(pct($0.accuracy))" } ?? "") + "."
+                            + (axis.lowerBound > 0 ? " The accuracy axis starts at \(from)%, not at 0, so the changes between epochs show." : ""))
         }
+    }
+
+    /// The accuracy axis, in percent: from a multiple of 5 at least 2 points below the lowest
+    /// value (never below 0) up to 100, so the curves fill the plot instead of hugging its top.
+    static func accuracyAxis(_ values: [Double]) -> ClosedRange<Double> {
+        let finite = values.filter(\.isFinite)
+        guard let low = finite.min() else { return 0...100 }
+        let from = max(0, ((low - 2) / 5).rounded(.down) * 5)
+        return from...100
+    }
+
+    /// What the trained network is, and how it differs from the article's: its features, its
+    /// votes' bias and its loss, with why training from random weights is set up that way.
+    static func modelParagraphs(_ model: ModelSpec) -> [String] {
+        let convs = model.layers.compactMap { l -> ConvSpec? in if case .conv(let c) = l.kind { return c } else { return nil } }
+        let pools = model.layers.filter { if case .maxpool = $0.kind { return true } else { return false } }.count
+        let features = convs.first.map { "\($0.filters) features of \($0.kernelH)×\($0.kernelW)" } ?? "no convolution features"
+        let isArticle = convs.count == 1 && convs.first?.filters == 3 && pools == 2 && model.loss == .mse
+        var text = ["The network trained here has \(features), \(pools) pooling step\(pools == 1 ? "" : "s") and "
+                    + "\(model.loss == .mse ? "mean squared error" : "cross-entropy") as its loss."]
+        if isArticle {
+            text[0] += " That is the article's own network: its three features and its votes are learned here from random starting values."
+            return text
+        }
+        text[0] += " The article's network (lessons/models/xo.json) has 3 hand-made 3×3 features, two pooling steps, no bias "
+            + "on its votes, and mean squared error: the mean of the squared differences between the votes and the right answer (1 for the right "
+            + "class, 0 for the other)."
+        if convs.first.map({ $0.filters > 3 }) ?? false {
+            text.append("Why more features: the article's three were drawn by hand to match the X and O. Training starts from "
+                        + "random features instead, and some of them end up matching little; with more of them, more end up useful.")
+        }
+        if model.loss == .crossEntropy {
+            text.append("Why cross-entropy: it turns the votes into probabilities with softmax, p_k = e^(v_k) / Σ_j e^(v_j), and "
+                        + "scores −log p of the right class. Its gradient for vote k is p_k minus the right answer (1 or 0), so "
+                        + "an image the network gets confidently wrong pushes hard on the weights, and one it already gets right "
+                        + "with confidence pushes hardly at all.")
+        }
+        return text
     }
 
     /// 2. Features
@@ -98,17 +145,50 @@ public enum TrainingReport {
             doc.addParagraph("Rows: the right answer; columns: the network's answer, on the \(e.count) held-out images. "
                              + "The diagonal counts the images it got right: \(e.correct) of \(e.count).")
             doc.addFigure(confusionTable(e, classes: classes), caption: "Held-out confusion matrix.")
-            if !outcome.variants.isEmpty {
-                var v = ["<tt>  images never seen      accuracy</tt>"]
-                for (name, ev) in outcome.variants {
-                    v.append("<tt>  \(TextBlock.escape(padRight(name, 20)))"
-                             + "\(padLeft(pct(ev.accuracy), 10))  (\(ev.correct) of \(ev.count))</tt>")
-                }
-                doc.addFigure(.text(TextBlock(markup: v.joined(separator: "\n"), width: 420, fontSize: 10)),
-                              caption: "Accuracy on generated images that are shifted, shrunk, rotated, thick or deformed.")
-            }
+            if !outcome.variants.isEmpty { addVariants(&doc, outcome) }
         } else {
             doc.addParagraph("There were no held-out images.")
+        }
+    }
+
+    /// The images never seen, one kind of change per row: accuracy and the first examples with
+    /// the network's answers.
+    static func addVariants(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
+        let classes = outcome.network.model.classNames
+        var rows: [Figure] = []
+        for (variant, ev) in outcome.variants {
+            let images = outcome.setup.variants.first { $0.name == variant }?.images ?? []
+            let label = "<b>\(TextBlock.escape(variant))</b>\n\(pct(ev.accuracy))\n(\(ev.correct) of \(ev.count))"
+            let examples: [Figure] = images.prefix(6).enumerated().map { i, ex in
+                // `evaluate` keeps one prediction per image, in order.
+                let said = i < ev.predictions.count ? ev.predictions[i] : ex.label
+                let mark = said == ex.label ? "" : " ✗"
+                return .image(ImageFigure(grid: Grid(ex.image.rows()), title: "\(name(ex.label, classes)) → \(name(said, classes))\(mark)", cellSize: 5))
+            }
+            rows.append(.row([.text(TextBlock(markup: label, width: 80, fontSize: 9))] + examples, spacing: 10))
+        }
+        doc.addParagraph("Generated images that differ from the training mixture in one way each, pushed further than training "
+                         + "usually goes. Each row gives the accuracy on all of them and the first six, titled "
+                         + "right answer → the network's answer (✗ when wrong).")
+        doc.addFigure(.column(rows, spacing: 8), caption: "Accuracy on images that are shifted, shrunk, rotated, thick or deformed.")
+    }
+
+    /// A held-out image the network got wrong, with its votes: the network's outputs for it.
+    public struct Mistake: Sendable, Equatable {
+        /// 0-based index in the held-out set.
+        public var index: Int
+        public var label: Int
+        public var predicted: Int
+        /// One vote per class, from the engine's forward pass (`Network.predict`).
+        public var votes: [Double]
+    }
+
+    /// The held-out images the trained network got wrong (at most `limit`), with their votes.
+    public static func mistakes(_ outcome: TrainingOutcome, limit: Int = 30) -> [Mistake] {
+        guard let e = outcome.heldOut else { return [] }
+        let held = outcome.setup.heldOut
+        return held.indices.filter { e.predictions[$0] != held[$0].label }.prefix(limit).map { i in
+            Mistake(index: i, label: held[i].label, predicted: e.predictions[i], votes: outcome.network.predict(held[i].image))
         }
     }
 
@@ -116,25 +196,35 @@ public enum TrainingReport {
     static func addMistakes(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let classes = outcome.network.model.classNames
         doc.addSection("4. Held-out images it got wrong")
-        if let e = outcome.heldOut {
-            let wrong = outcome.setup.heldOut.indices.filter { e.predictions[$0] != outcome.setup.heldOut[$0].label }
-            if wrong.isEmpty {
-                doc.addParagraph("None: every held-out image was classified correctly.")
-            } else {
-                let shown = Array(wrong.prefix(30))
-                doc.addParagraph("\(wrong.count) of \(e.count) held-out images were misclassified"
-                                 + (shown.count < wrong.count ? "; the first \(shown.count) are shown." : "."))
-                var rows: [Figure] = []
-                for start in stride(from: 0, to: shown.count, by: 6) {
-                    rows.append(.row(shown[start..<min(start + 6, shown.count)].map { i in
-                        let ex = outcome.setup.heldOut[i]
-                        return .image(ImageFigure(grid: Grid(ex.image.rows()), title: "#\(i + 1): \(name(ex.label, classes)) → \(name(e.predictions[i], classes))",
-                                                  cellSize: 7))
-                    }, spacing: 14))
-                }
-                doc.addFigure(.column(rows, spacing: 12), caption: "Each image: its number in the held-out set, the right answer → what the network said.")
-            }
+        guard let e = outcome.heldOut else { return }
+        let wrong = outcome.setup.heldOut.indices.filter { e.predictions[$0] != outcome.setup.heldOut[$0].label }.count
+        let shown = mistakes(outcome)
+        if shown.isEmpty {
+            doc.addParagraph("None: every held-out image was classified correctly.")
+            return
         }
+        doc.addParagraph("\(wrong) of \(e.count) held-out images were misclassified"
+                         + (shown.count < wrong ? "; the first \(shown.count) are shown." : ".")
+                         + " Under each image are its votes: the network's output for each class, from a forward pass of the "
+                         + "trained network. The largest vote is the answer"
+                         + (outcome.network.model.loss == .crossEntropy ? " (softmax turns the votes into probabilities; it keeps their order)." : "."))
+        var rows: [Figure] = []
+        for start in stride(from: 0, to: shown.count, by: 6) {
+            rows.append(.row(shown[start..<min(start + 6, shown.count)].map { m in
+                let ex = outcome.setup.heldOut[m.index]
+                let votes = m.votes.enumerated().map { k, v in
+                    let text = "\(TextBlock.escape(name(k, classes))) \(formatNumber(v, .rounded(2)))"
+                    return k == m.predicted ? "<b>\(text)</b>" : text
+                }.joined(separator: "\n")
+                return .column([
+                    .image(ImageFigure(grid: Grid(ex.image.rows()), title: "#\(m.index + 1): \(name(m.label, classes)) → \(name(m.predicted, classes))",
+                                       cellSize: 7)),
+                    .text(TextBlock(markup: votes, width: 63, fontSize: 9)),
+                ], spacing: 2)
+            }, spacing: 14))
+        }
+        doc.addFigure(.column(rows, spacing: 12), caption: "Each image: its number in the held-out set, the right answer → what the "
+                      + "network said, and its votes (the winning vote in bold).")
     }
 
     /// 5. One update

@@ -89,7 +89,9 @@ struct LessonCommand: ParsableCommand {
             let path = try LessonLibrary.resolve(lesson)
             var loaded = try Lesson.load(path)
             if let seed { loaded.seed = seed }
-            let worked = try LessonRunner.run(loaded)
+            let worked = try LessonRunner.run(loaded, progress: { line in
+                FileHandle.standardError.write(Data((line + "\n").utf8))
+            })
             // Check where the PDF will go before the learner walks through the lesson.
             let folder = URL(fileURLWithPath: out)
             try LessonReport.createFolder(folder)

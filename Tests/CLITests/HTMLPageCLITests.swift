@@ -92,6 +92,8 @@ struct HTMLPageCLITests {
         // The X trace has 25 records; every one of its 1000-odd numbers is one check.
         #expect(t.failed == 0, "\(t.dom.firstMatch(of: #/<pre id="selftest-failures">[^<]*/#).map { String($0.0) } ?? "")")
         #expect(t.passed > 1000)
+        // The numbers inside the lesson's figures are buttons too, each checked by the self-test.
+        #expect(html.components(separatedBy: "class=\"src\"").count - 1 > 500)
         #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
     }
 
@@ -108,6 +110,30 @@ struct HTMLPageCLITests {
             let t = try Browser.selftest(page)
             #expect(t.failed == 0 && t.passed > 900, "\(name): \(t.passed) passed, \(t.failed) failed")
         }
+    }
+
+    /// A trace the engine writes from `Tests/Fixtures/html/layers.json`: a conv with dilation 2 and
+    /// padding [1, 2] (top and left differ), a kernel-2 conv with "same" padding (one more zero after
+    /// than before), train-mode batchnorm and dropout (the recorded mask), average pooling with
+    /// partial windows divided by their cells inside the input, eval-mode batchnorm and dropout. The
+    /// page's script recomputes every layer (its load check and the what-if flip agree with the
+    /// engine), its players outline the cells the dilated kernel touches, and hovering a conv output
+    /// outlines exactly those cells.
+    @Test func pageOfEveryLayerKindPassesItsSelfTest() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("layers.trace.json").path
+        let made = try run(["trace", "--model", "Tests/Fixtures/html/layers.json", "--input", "Tests/Fixtures/html/layers_input.json",
+                            "--init", "random", "--seed", "5", "--target", "b", "--out", trace])
+        #expect(made.status == 0, "\(made.stderr)")
+        let r = try run(["render", trace, "--out", dir.path, "--format", "html"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let t = try Browser.selftest(dir.appendingPathComponent("layers.html").path)
+        #expect(t.failed == 0 && t.passed > 1500, "\(t.passed) passed, \(t.failed) failed: \(t.dom.firstMatch(of: #/<pre id="selftest-failures">[^<]*/#).map { String($0.0) } ?? "")")
+        // Every layer was recomputed: 9 layers' outputs, 475 numbers.
+        #expect(t.dom.contains("This page recomputed all 475 numbers of the forward pass"))
+        // The dilated conv's player says what it touches.
+        #expect(t.dom.contains("dilation 2: it touches every second cell"))
     }
 
     /// The network check can fail: a page that asks for a picture on the web shows up in the log.
@@ -136,6 +162,23 @@ struct HTMLPageCLITests {
         let t = try Browser.selftest(dir.appendingPathComponent("edited.html").path)
         #expect(t.failed > 0)
         #expect(t.dom.contains("differ from the trace by more than 1e-12"))
+    }
+
+    /// A figure number that names the wrong trace element: the page must notice.
+    @Test func selfTestFailsOnAWrongFigureSource() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let page = dir.appendingPathComponent("xo.html")
+        var html = try String(contentsOf: page, encoding: .utf8)
+        // conv1.output[0,0,1] is −0.11; element 2 is 0.11.
+        let right = "data-key=\"conv1.output\" data-k=\"1\""
+        let range = try #require(html.range(of: right))
+        html.replaceSubrange(range, with: "data-key=\"conv1.output\" data-k=\"2\"")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let t = try Browser.selftest(page.path)
+        #expect(t.failed == 1, "\(t.passed) passed, \(t.failed) failed")
+        #expect(t.dom.contains("figure number X conv1.output[2]"))
     }
 
     /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.

@@ -130,3 +130,29 @@ private func pitchTrack(_ s: Spectrogram) -> [Int] {
         }
     }
 }
+
+/// The stripes a click train draws: runs of neighbouring chunks whose mean loudness over the
+/// bands is more than 30% of the way from the median chunk's (noise alone: most chunks hold no
+/// click) to the loudest chunk's. Noise alone stays close to the median; a click too faint to
+/// pass that line would hardly be seen, and fails the test below.
+func visibleStripes(_ s: Spectrogram) -> Int {
+    let loudness = (0..<s.steps).map { t in (0..<s.bands).map { s.value(band: $0, step: t) }.reduce(0, +) / Double(s.bands) }
+    let sorted = loudness.sorted()
+    let median = sorted[sorted.count / 2]
+    let threshold = median + 0.3 * ((sorted.last ?? median) - median)
+    let lit = loudness.map { $0 > threshold }
+    return zip([false] + lit, lit).filter { !$0 && $1 }.count
+}
+
+/// A click train's summary counts its clicks; every one of them is heard (none falls in a fade)
+/// and draws its own stripe, so the count equals the stripes the spectrogram shows (seed
+/// 1 &+ 0x9E37_79B9 makes the audio lesson's held-out sounds, one of which its figure shows).
+@Test(arguments: [1 as UInt64, 2, 3, 21, 1 &+ 0x9E37_79B9])
+func clickCountEqualsTheVisibleStripes(seed: UInt64) throws {
+    var gen = SoundGenerator(seed: seed)
+    for sound in gen.makeSet(perKind: 15) where sound.kind == .clickTrain {
+        let said = try #require(sound.summary.split(separator: ",").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },
+                                "the summary counts the clicks: \(sound.summary)")
+        #expect(visibleStripes(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate)) == said, "\(sound.summary)")
+    }
+}

@@ -26,7 +26,7 @@ import Testing
         let shown = run.sections.flatMap(\.figures).map(\.name)
         #expect(shown.count >= 4)
         let text = run.sections.flatMap(\.paragraphs).joined(separator: " ")
-        let key = name == "audio" ? "accuracy" : "cnn.original"
+        let key = name == "audio" ? "accuracy" : "digits.cnn.original"
         let value = try #require(experiment.values[key])
         #expect(text.contains(formatNumber(value, .rounded(1)) + "%"), "the text quotes \(key) = \(value)")
 

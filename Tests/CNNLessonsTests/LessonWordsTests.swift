@@ -36,6 +36,7 @@ import Testing
         case .voteBars(let f): return [f.title].compactMap { $0 } + f.labels
         case .pipeline(let f): return [f.title].compactMap { $0 } + f.stages.map(\.name)
         case .linePlot(let f): return [f.title].compactMap { $0 } + f.series.map(\.name)
+        case .errorCurve(let f): return [f.title].compactMap { $0 }
         case .filterBank(let f): return [f.title].compactMap { $0 } + f.rows.flatMap { [$0.label] + $0.features.map(\.name) }
         case .spectrogram(let f): return [f.title].compactMap { $0 }
         case .table(let f): return [f.title].compactMap { $0 } + f.header

@@ -36,25 +36,9 @@ import Testing
         let pdf = try Self.write(LessonReport.document(run).data(), name: name)
         let small = try Self.smallWords(pdf)
         let empty = try Self.halfEmptyPages(pdf, skipFirst: true)
-        // Known, not yet fixed: backprop's weight-gradient maps and ReLU-gradient figure (three
-        // 7×7 panels in one row), audio's spectrogram axes and shuffle's images and curves are
-        // scaled under 7 pt, and audio's page 2 ends above mid-page. xo passes both checks.
-        if let known = Self.knownFailures[name] {
-            withKnownIssue(known) {
-                #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
-                #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
-            }
-        } else {
-            #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
-            #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
-        }
+        #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
+        #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
     }
-
-    static let knownFailures: [String: Comment] = [
-        "backprop": "weight-gradient maps and the ReLU-gradient figure scaled under 7 pt",
-        "audio": "spectrogram axes scaled under 7 pt; page 2 half empty",
-        "shuffle": "images and training curves scaled under 7 pt",
-    ]
 
     // MARK: Helpers
 

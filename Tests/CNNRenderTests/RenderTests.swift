@@ -243,3 +243,20 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
     #expect(Grid(rows: 2, cols: 2, values: [1]) == nil)
     #expect(a.shapeText == "2×3")
 }
+
+/// Cairo's coverage of a stroke: a 2-pixel pen along y = 4 across an 8×8 canvas covers rows 3
+/// and 4 fully and nothing else; a pen along y = 4.5 covers row 4 fully and about half of rows 3 and 5.
+@Test func strokesAreRasterizedAsCoverage() throws {
+    let on = try rasterize(StrokeDrawing(size: 8, strokes: [[.init(x: -2, y: 4), .init(x: 10, y: 4)]], lineWidth: 2))
+    for r in 0..<8 {
+        for c in 0..<8 { #expect(on[r * 8 + c] == (r == 3 || r == 4 ? 1 : 0), "row \(r), column \(c)") }
+    }
+    let half = try rasterize(StrokeDrawing(size: 8, strokes: [[.init(x: -2, y: 4.5), .init(x: 10, y: 4.5)]], lineWidth: 2))
+    #expect(half[4 * 8 + 2] == 1)
+    // Cairo's rasterizer samples 15 rows per pixel, so "half" comes out as 7/15 or 8/15; the two sum to one pixel.
+    let above = half[3 * 8 + 2], below = half[5 * 8 + 2]
+    #expect(abs(above - 0.5) <= 1.0 / 15 + 1.0 / 255 && abs(below - 0.5) <= 1.0 / 15 + 1.0 / 255, "\(above) \(below)")
+    #expect(abs(above + below - 1) <= 2.0 / 255)
+    #expect(half[2 * 8 + 2] == 0 && half[6 * 8 + 2] == 0)
+    #expect(throws: RenderError.self) { try rasterize(StrokeDrawing(size: 0, strokes: [], lineWidth: 1)) }
+}
