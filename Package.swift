@@ -72,7 +72,10 @@ let package = Package(
         ]),
         // Shared by the test targets only: fixture paths and the one reader of the article's numbers.
         .target(name: "TestSupport", dependencies: ["CNNCore", "CNNFigures", "CNNAnalysis"], path: "Tests/TestSupport"),
-        .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "CNNTraining"], path: "Tests/CNNCoreTests"),
+        // Tests only: counts heap allocations (wraps glibc's malloc), to show a training step makes none.
+        .target(name: "AllocationCounter", dependencies: ["CNNKernels"], path: "Tests/AllocationCounter"),
+        .testTarget(name: "CNNCoreTests", dependencies: ["TestSupport", "CNNCore", "CNNFiles", "CNNFigures", "AllocationCounter", "CNNKernels", "CNNTraining"],
+                    path: "Tests/CNNCoreTests"),
         .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
         .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
         .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),

@@ -38,114 +38,241 @@ struct ConvGeometry {
     /// The divisor `n` of the formula.
     var divisor: Double { normalize ? Double(k) : 1 }
 
-    /// Fills `col` (`k × positions`) from one sample `x` (`[C, H, W]`) (the C kernel `cnn_im2col`).
-    func im2col(_ x: UnsafePointer<Double>, _ col: UnsafeMutablePointer<Double>) {
-        cnn_im2col(x, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, col)
+    /// Output rows per block: a block's columns (`k × rows·W'`) fill at most `ConvPlan.budget`
+    /// numbers (at least one row), so they stay in L2 between im2col and the product.
+    var rowsPerBlock: Int { max(1, min(outH, ConvPlan.budget / max(1, k * outW))) }
+    /// Blocks of output rows per sample.
+    var blocksPerSample: Int { (outH + rowsPerBlock - 1) / rowsPerBlock }
+    /// Numbers of one part's column buffer, enough for any block of any phase.
+    var scratchSize: Int { max(ConvPlan.budget, k * outW) }
+
+    /// How many parts a phase with `items` items runs in: up to `ConvPlan.maxParts` when the
+    /// layer's work for the batch is large enough to pay for a second thread, else 1. It depends
+    /// only on the geometry and the batch, never on the machine or the thread count, so the order
+    /// of every sum, and so every bit of the result, is the same everywhere.
+    func parts(items: Int, batch: Int) -> Int {
+        filters * k * positions * batch >= 100_000 ? min(ConvPlan.maxParts, items) : 1
     }
 
-    /// Adds `col` (`k × positions`) back into one sample's input gradient `gx` (`[C, H, W]`).
-    func col2imAdd(_ col: UnsafePointer<Double>, _ gx: UnsafeMutablePointer<Double>) {
-        cnn_col2im_add(col, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, gx)
+    /// Whether the weight gradient is split by groups of input channels (each part owns columns of
+    /// `gradW`, no partial sums) rather than by samples (each part sums into its own `gradW`).
+    var splitsWeightGradientByChannel: Bool { channels >= ConvPlan.maxParts && filters * k >= 16_384 }
+
+    /// Whether the forward pass keeps the whole batch's columns for the backward pass (`N × k ×
+    /// positions` numbers, block after block): when the weight gradient reads im2col's columns
+    /// and they take at most 8 MB. Larger layers make them again, block by block, in L2.
+    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= 1 << 20 }
+
+    /// Where block `i0` of sample `s` starts in kept columns.
+    func columnOffset(sample s: Int, row i0: Int) -> Int { s * k * positions + k * i0 * outW }
+
+    /// Writes rows `i0 ..< i0 + rows` of sample `x`'s columns into `col` (`k × rows·W'`).
+    func im2col(_ x: UnsafePointer<Double>, rows i0: Int, _ rows: Int, into col: UnsafeMutablePointer<Double>) {
+        cnn_im2col(x, channels, height, width, kh, kw, stride, padTop - i0 * stride, padLeft, dilation, rows, outW, col)
     }
 
-    /// How many chunks of samples a pass runs in parallel: 2 when a batch has enough work to pay
-    /// for a second thread, else 1. It depends only on the geometry and the batch, never on the
-    /// machine, so the order of every sum, and so every bit of the result, is the same everywhere.
-    func chunks(batch: Int) -> Int {
-        batch >= 2 && filters * k * positions * batch >= 200_000 ? 2 : 1
-    }
-
-    /// Forward pass for a batch: `x` is `[N, C, H, W]`, `y` is `[N, filters, H', W']`.
-    /// `cols` holds `N × k × positions` and keeps every sample's columns for `backward`.
+    /// Forward pass for a batch: `x` is `[N, C, H, W]`, `y` is `[N, filters, H', W']`. Each part
+    /// takes whole blocks of output rows: im2col of the block into its own buffer, then
+    /// `out[:, block] = w · col` (each element one chain over k), then `/ n + bias`.
     func forward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
-                 y: UnsafeMutablePointer<Double>, cols: UnsafeMutablePointer<Double>) {
-        let k = self.k, p = positions, n = divisor
-        let chunkCount = chunks(batch: batch)
-        let work = Pointers(x: x, w: w, bias: bias, y: y, cols: cols)
-        parallel(chunkCount) { chunk in
-            for s in CNNCore.chunk(chunk, of: chunkCount, count: batch) {
-                let col = work.cols + s * k * p
-                im2col(work.x + s * inputSize, col)
-                let out = work.y + s * outputSize
-                gemm(m: filters, n: p, k: k, a: work.w, lda: k, b: col, ldb: p, c: out, ldc: p, accumulate: false)
-                for o in 0..<filters {
-                    let orow = out + o * p
-                    let b = work.bias?[o] ?? 0
-                    if normalize {
-                        // Divide the exact sum once, so ±1 pixels give exactly sum / n.
-                        for q in 0..<p { orow[q] = orow[q] / n + b }
-                    } else if work.bias != nil {
-                        for q in 0..<p { orow[q] += b }
-                    }
-                }
+                 y: UnsafeMutablePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>,
+                 columns: UnsafeMutablePointer<Double>) {
+        let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
+        let keep = keepsColumns(batch: batch)
+        let partCount = parts(items: items, batch: batch)
+        // The weights, packed once for every block's product.
+        cnn_pack_a(filters, k, w, k, packed)
+        let work = Pointers(x: x, w: UnsafePointer(packed), bias: bias, y: y, cols: columns)
+        parallel(partCount) { part in
+            for item in chunk(part, of: partCount, count: items) {
+                let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0), np = r * outW
+                let col = keep ? work.cols + columnOffset(sample: s, row: i0) : scratch[part].col
+                im2col(work.x + s * inputSize, rows: i0, r, into: col)
+                let out = work.y + s * outputSize + i0 * outW
+                cnn_gemm_nn_packed(filters, np, k, work.w, col, np, out, positions, 0)
+                addBias(work.bias, out, count: np)
             }
         }
     }
 
-    /// Backward pass for a batch, after `forward` filled `cols`. Overwrites `gradW`, `gradB` and
-    /// (when given) `gx`. `gy` is `[N, filters, H', W']`; `scratch` holds one `ConvScratch` per chunk.
-    func backward(batch: Int, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
+    /// `out[o, q] = out[o, q] / n + bias[o]` for the `count` positions of each filter's row at `out`.
+    private func addBias(_ bias: UnsafePointer<Double>?, _ out: UnsafeMutablePointer<Double>, count: Int) {
+        let n = divisor
+        for o in 0..<filters {
+            let orow = out + o * positions
+            let b = bias?[o] ?? 0
+            if normalize {
+                // Divide the exact sum once, so ±1 pixels give exactly sum / n.
+                for q in 0..<count { orow[q] = orow[q] / n + b }
+            } else if bias != nil {
+                for q in 0..<count { orow[q] += b }
+            }
+        }
+    }
+
+    /// Backward pass for a batch. Overwrites `gradW`, `gradB` and (when given) `gx`. `gy` is
+    /// `[N, filters, H', W']`; `scaled` holds `N × filters × H'·W'` numbers for a normalizing
+    /// layer's `g / n`; `scratch` holds one `ConvScratch` per part; `transposed` holds `k × filters`
+    /// and `packed` `cnn_packed_a_size(k, filters)` numbers.
+    func backward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, gy: UnsafePointer<Double>,
                   gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?, gx: UnsafeMutablePointer<Double>?,
-                  cols: UnsafePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>) {
-        let k = self.k, p = positions, n = divisor
-        let chunkCount = chunks(batch: batch)
-        // wᵀ (k × filters), for the gradient of the columns.
-        if gx != nil { transpose(w, rows: filters, cols: k, lds: k, into: packed) }
-        let work = Pointers(x: cols, w: UnsafePointer(packed), bias: nil, y: gx ?? packed, cols: UnsafeMutablePointer(mutating: cols))
-        parallel(chunkCount) { chunk in
-            let sc = scratch[chunk]
-            // Each chunk sums into its own gradients; chunk 0 writes straight into the result.
-            let gw = chunk == 0 ? gradW : sc.gradW
-            let gb = gradB.map { chunk == 0 ? $0 : sc.gradB }
-            gw.update(repeating: 0, count: filters * k)
-            gb?.update(repeating: 0, count: filters)
-            for s in CNNCore.chunk(chunk, of: chunkCount, count: batch) {
-                let g = gy + s * outputSize
-                if let gb {
-                    for o in 0..<filters {
-                        var acc = 0.0
-                        let grow = g + o * p
-                        for q in 0..<p { acc += grow[q] }
-                        gb[o] += acc
-                    }
-                }
-                // g / n, once per sample (without normalizing, g itself).
-                let scaled: UnsafePointer<Double>
-                if normalize {
-                    for q in 0..<(filters * p) { sc.scaled[q] = g[q] / n }
-                    scaled = UnsafePointer(sc.scaled)
-                } else {
-                    scaled = g
-                }
-                // gradW (filters × k) += scaled (filters × p) · colᵀ
-                gemmNT(m: filters, n: k, k: p, a: scaled, lda: p, b: work.x + s * k * p, ldb: p, c: gw, ldc: k)
-                if gx != nil {
-                    // gradCol (k × p) = wᵀ (k × filters) · scaled (filters × p), then back into the image.
-                    gemm(m: k, n: p, k: filters, a: work.w, lda: filters, b: scaled, ldb: p, c: sc.colGrad, ldc: p, accumulate: false)
-                    let gxs = work.y + s * inputSize
-                    gxs.update(repeating: 0, count: inputSize)
-                    col2imAdd(sc.colGrad, gxs)
-                }
-            }
+                  scaled: UnsafeMutablePointer<Double>, scratch: [ConvScratch],
+                  transposed: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>, columns: UnsafePointer<Double>) {
+        if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
+        // g / n, once (without normalizing, g itself).
+        var g = gy
+        if normalize {
+            let n = divisor
+            for q in 0..<(batch * outputSize) { scaled[q] = gy[q] / n }
+            g = UnsafePointer(scaled)
         }
-        if chunkCount == 2 {
-            let sc = scratch[1]
-            for i in 0..<(filters * k) { gradW[i] += sc.gradW[i] }
-            if let gradB { for o in 0..<filters { gradB[o] += sc.gradB[o] } }
+        if splitsWeightGradientByChannel {
+            weightGradientByChannel(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch)
+        } else {
+            weightGradientBySample(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch, columns: columns)
+        }
+        if let gx {
+            // wᵀ (k × filters), for the gradient of the columns.
+            transpose(w, rows: filters, cols: k, lds: k, into: transposed)
+            inputGradient(batch: batch, wT: UnsafePointer(transposed), g: g, gx: gx, scratch: scratch, packed: packed)
         }
     }
 
+    /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is added in order.
+    private func biasGradient(batch: Int, gy: UnsafePointer<Double>, gradB: UnsafeMutablePointer<Double>) {
+        let p = positions
+        let partCount = filters * p * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
+        let work = Pointers(x: gy, w: gy, bias: nil, y: gradB, cols: gradB)
+        parallel(partCount) { part in
+            for o in chunk(part, of: partCount, count: filters) {
+                var total = 0.0
+                for s in 0..<batch {
+                    var acc = 0.0
+                    let grow = work.x + s * outputSize + o * p
+                    for q in 0..<p { acc += grow[q] }
+                    total += acc
+                }
+                work.y[o] = total
+            }
+        }
+    }
 }
 
-/// Per-chunk scratch of a conv layer's backward pass.
+/// Sizes of the conv layers' work split.
+enum ConvPlan {
+    /// The most parts a phase is split into (the same on every machine).
+    static let maxParts = 8
+    /// Numbers per block of columns: 16 K doubles, 128 KB, well inside L2.
+    static let budget = 16_384
+}
+
+extension ConvGeometry {
+    /// `gradW[o, k] = Σ_s Σ_q g[s, o, q] · columns_s[k, q]`, split by blocks of samples' output rows:
+    /// part `j` sums its blocks, in order, into its own matrix (part 0 into `gradW`); the parts'
+    /// matrices are then added in order. Each block's columns are made again. With few filters
+    /// (`usesDotProducts`) each block adds its dot products (`gemmNT` of g and the im2col columns);
+    /// else the product is one chain over the block's positions (im2row columns, `gemm`),
+    /// continuing the part's sums.
+    func weightGradientBySample(batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
+                                gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch], columns: UnsafePointer<Double>) {
+        let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
+        let partCount = parts(items: items, batch: batch)
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
+        let dots = usesDotProducts, keep = keepsColumns(batch: batch)
+        parallel(partCount) { part in
+            let sc = scratch[part]
+            let gw = part == 0 ? work.y : sc.gradW
+            if dots { gw.update(repeating: 0, count: filters * k) }
+            for (n, item) in chunk(part, of: partCount, count: items).enumerated() {
+                let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0), np = r * outW
+                let xs = work.x + s * inputSize, gs = work.w + s * outputSize + i0 * outW
+                if dots {
+                    var col = UnsafePointer(work.cols + columnOffset(sample: s, row: i0))
+                    if !keep { im2col(xs, rows: i0, r, into: sc.col); col = UnsafePointer(sc.col) }
+                    gemmNT(m: filters, n: k, k: np, a: gs, lda: positions, b: col, ldb: np, c: gw, ldc: k)
+                } else {
+                    cnn_im2row(xs, channels, height, width, kh, kw, stride, padTop - i0 * stride, padLeft, dilation, r, outW, sc.col)
+                    gemm(m: filters, n: k, k: np, a: gs, lda: positions, b: sc.col, ldb: k, c: gw, ldc: k, accumulate: n > 0)
+                }
+            }
+        }
+        for part in 1..<max(partCount, 1) {
+            let partial = scratch[part].gradW
+            for i in 0..<(filters * k) { gradW[i] += partial[i] }
+        }
+    }
+
+    /// Whether the weight gradient sums dot products of rows (few filters: making im2row's
+    /// columns would cost more than the products gain from them).
+    var usesDotProducts: Bool { filters <= 16 }
+
+    /// `gradW` split by groups of input channels: part `j` owns the columns of its channels and
+    /// sums every sample's blocks into them, in order; no partial sums to add.
+    func weightGradientByChannel(batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
+                                 gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch]) {
+        let groups = ConvPlan.maxParts, area = kh * kw
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: gradW)
+        parallel(groups) { part in
+            let mine = chunk(part, of: groups, count: channels)
+            let kg = mine.count * area
+            let rows = max(1, min(outH, ConvPlan.budget / max(1, kg * outW)))
+            var first = true
+            for s in 0..<batch {
+                for i0 in Swift.stride(from: 0, to: outH, by: rows) {
+                    let r = min(rows, outH - i0), np = r * outW
+                    cnn_im2row(work.x + s * inputSize + mine.lowerBound * height * width, mine.count, height, width, kh, kw,
+                               self.stride, padTop - i0 * self.stride, padLeft, dilation, r, outW, scratch[part].col)
+                    gemm(m: filters, n: kg, k: np, a: work.w + s * outputSize + i0 * outW, lda: positions,
+                         b: scratch[part].col, ldb: kg, c: work.y + mine.lowerBound * area, ldc: k, accumulate: !first)
+                    first = false
+                }
+            }
+        }
+    }
+
+    /// `gx` from `gradCol = wᵀ · g` and col2im, split by samples and groups of input channels (each
+    /// part writes its own planes of `gx`); within a part, block after block of output rows.
+    func inputGradient(batch: Int, wT: UnsafePointer<Double>, g: UnsafePointer<Double>, gx: UnsafeMutablePointer<Double>,
+                       scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>) {
+        let groups = batch >= ConvPlan.maxParts ? 1 : min(channels, ConvPlan.maxParts / batch)
+        let items = batch * groups, area = kh * kw
+        let partCount = parts(items: items, batch: batch)
+        // With whole samples per item, wᵀ is packed once for every product.
+        if groups == 1 { cnn_pack_a(k, filters, wT, filters, packed) }
+        let work = Pointers(x: g, w: wT, bias: nil, y: gx, cols: packed)
+        parallel(partCount) { part in
+            let colGrad = scratch[part].colGrad
+            for item in chunk(part, of: partCount, count: items) {
+                let s = item / groups, mine = chunk(item % groups, of: groups, count: channels)
+                let mg = mine.count * area
+                let planes = work.y + s * inputSize + mine.lowerBound * height * width
+                planes.update(repeating: 0, count: mine.count * height * width)
+                let rows = max(1, min(outH, ConvPlan.budget / max(1, mg * outW)))
+                for i0 in Swift.stride(from: 0, to: outH, by: rows) {
+                    let r = min(rows, outH - i0), np = r * outW
+                    let gs = work.x + s * outputSize + i0 * outW
+                    if groups == 1 {
+                        cnn_gemm_nn_packed(mg, np, filters, work.cols, gs, positions, colGrad, np, 0)
+                    } else {
+                        gemm(m: mg, n: np, k: filters, a: work.w + mine.lowerBound * area * filters, lda: filters,
+                             b: gs, ldb: positions, c: colGrad, ldc: np, accumulate: false)
+                    }
+                    cnn_col2im_add(colGrad, mine.count, height, width, kh, kw, self.stride, padTop - i0 * self.stride, padLeft,
+                                   dilation, r, outW, planes)
+                }
+            }
+        }
+    }
+}
+
+/// Per-part scratch of a conv layer's passes.
 struct ConvScratch: @unchecked Sendable {
-    /// `k × positions`.
+    /// One block's columns (im2col, or im2row in the backward pass): `ConvGeometry.scratchSize`.
+    let col: UnsafeMutablePointer<Double>
+    /// One block's column gradient, the same size.
     let colGrad: UnsafeMutablePointer<Double>
-    /// `filters × positions`.
-    let scaled: UnsafeMutablePointer<Double>
-    /// `filters × k` and `filters`: a second chunk's partial gradients.
+    /// `filters × k`: the part's own weight gradient when it is split by samples.
     let gradW: UnsafeMutablePointer<Double>
-    let gradB: UnsafeMutablePointer<Double>
 }
 
 /// Pointers handed to the threads of one pass; each thread writes only its own samples.

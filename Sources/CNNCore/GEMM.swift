@@ -40,18 +40,22 @@ func transpose(_ src: UnsafePointer<Double>, rows m: Int, cols n: Int, lds: Int,
     }
 }
 
-import Dispatch
-
-/// Runs `body(0)`, …, `body(count − 1)`, on separate threads when `count` > 1 and
-/// `Kernels.maxThreads` allows it, else one after another (the same work, the same bits).
+/// Runs `body(0)`, …, `body(count − 1)` on the engine's thread pool (`cnn_parallel`: the calling
+/// thread and up to `Kernels.maxThreads − 1` persistent workers), or one after another when
+/// `count` is 1 or one thread is allowed. Each part must write its own memory; which thread runs
+/// a part never changes what it computes, so the bits do not depend on the thread count.
 @inline(__always)
 func parallel(_ count: Int, _ body: (Int) -> Void) {
-    if count == 1 || cnn_max_threads() < 2 {
+    if count <= 1 || cnn_max_threads() < 2 {
         for i in 0..<count { body(i) }
-    } else {
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: count) { box.value($0) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        var task = UncheckedBox(body)
+        withUnsafeMutablePointer(to: &task) { p in
+            cnn_parallel(count, { ctx, item in
+                ctx?.assumingMemoryBound(to: UncheckedBox<(Int) -> Void>.self).pointee.value(item)
+            }, UnsafeMutableRawPointer(p))
         }
     }
 }
@@ -64,8 +68,8 @@ func chunk(_ part: Int, of parts: Int, count: Int) -> Range<Int> {
     return min(count, part * size)..<min(count, (part + 1) * size)
 }
 
-/// Lets a non-Sendable closure run on `concurrentPerform`'s threads; the callers give each
-/// iteration disjoint memory to write.
+/// Lets a non-Sendable closure run on the pool's threads; the callers give each part disjoint
+/// memory to write.
 private struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }

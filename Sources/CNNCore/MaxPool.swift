@@ -25,7 +25,7 @@ struct PoolGeometry {
     func forward(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
         let planes = batch * channels
         let work = PoolPointers(x: x, y: y, argmax: argmax)
-        let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
+        let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
         let whole2x2 = windows.size == 2 && windows.stride == 2 && windows.padding == 0
             && 2 * outH <= height && 2 * outW <= width
         parallel(chunkCount) { chunk in
@@ -58,7 +58,7 @@ struct PoolGeometry {
     func backward(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, gx: UnsafeMutablePointer<Double>) {
         let planes = batch * channels
         let work = RoutePointers(gy: gy, argmax: argmax, gx: gx)
-        let chunkCount = planes >= 2 && planes * height * width >= 50_000 ? 2 : 1
+        let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
         parallel(chunkCount) { chunk in
             let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
             (work.gx + mine.lowerBound * height * width).update(repeating: 0, count: mine.count * height * width)

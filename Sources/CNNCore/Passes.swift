@@ -92,24 +92,31 @@ extension Network {
     /// and `output`.
     public func forward(_ ws: Workspace, tracer: Tracer? = nil) {
         let n = ws.batch
+        // The record holding the last output: the next layer's input shares its values.
+        var lastOutput: Int?
         for (i, kernel) in kernels.enumerated() {
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
-            if let tracer { recordParameters(tracer, i, x, n) }
-            forward(kernel, batch: n, x: x, y: y, state: ws.state[i], cols: ws.columns[i], argmax: ws.argmax[i])
+            if let tracer { recordParameters(tracer, i, x, n, inputRecord: lastOutput) }
+            forward(kernel, batch: n, x: x, y: y, state: ws.state[i], ws: ws, columns: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
                 recordState(tracer, i, ws)
+                lastOutput = tracer.count
                 record(tracer, .forward, layerNames[i], .output, traceShape(shapes[i + 1], n), UnsafePointer(y))
             }
         }
     }
 
-    /// Logs layer `i`'s input and the parameters and statistics it reads.
-    private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int) {
+    /// Logs layer `i`'s input (sharing record `inputRecord`'s values when given) and the
+    /// parameters and statistics it reads.
+    private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int, inputRecord: Int?) {
         let name = layerNames[i]
-        record(tracer, .forward, name, .input, traceShape(shapes[i], n), x)
-        for (role, idx) in [(TraceRole.weight, slots[i].weight), (.bias, slots[i].bias)] {
-            if let idx { tracer.record(.forward, name, role, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+        if let inputRecord {
+            tracer.record(.forward, name, .input, shape: traceShape(shapes[i], n), sameAs: inputRecord)
+        } else {
+            record(tracer, .forward, name, .input, traceShape(shapes[i], n), x)
         }
+        if let idx = slots[i].weight { tracer.record(.forward, name, .weight, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
+        if let idx = slots[i].bias { tracer.record(.forward, name, .bias, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
         if let stats = statSlots[i] {
             for (role, idx) in [(TraceRole.runningMean, stats.mean), (.runningVar, stats.variance)] {
                 tracer.record(.forward, name, role, shape: buffers[idx].tensor.shape, data: buffers[idx].tensor.data)
@@ -136,10 +143,12 @@ extension Network {
 
     /// One layer's forward pass over the batch.
     private func forward(_ kernel: LayerKernel, batch n: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>,
-                         state: UnsafeMutablePointer<Double>, cols: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+                         state: UnsafeMutablePointer<Double>, ws: Workspace, columns: UnsafeMutablePointer<Double>,
+                         argmax: UnsafeMutablePointer<Int32>) {
         switch kernel {
         case .conv(let g, let wi, let bi):
-            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, cols: cols) }
+            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, scratch: ws.convScratch, packed: ws.packedWeights,
+                                                     columns: columns) }
         case .relu(let count): ReLUKernel.forward(count: n * count, x: x, y: y)
         case .pool(let g): g.forward(batch: n, x: x, y: y, argmax: argmax)
         case .dense(let g, let wi, let bi):
@@ -184,14 +193,24 @@ extension Network {
     /// `grad_weight`, `grad_bias` where present.
     public func backward(_ ws: Workspace, tracer: Tracer? = nil, inputGradient: Bool = true) {
         let n = ws.batch
+        // The record holding the last grad_input: the layer before's grad_output shares its values.
+        var lastGradInput: Int?
         for i in stride(from: kernels.count - 1, through: 0, by: -1) {
             let gy = UnsafePointer(ws.gradients[i + 1])
             let gx: UnsafeMutablePointer<Double>? = (i > 0 || inputGradient) ? ws.gradients[i] : nil
             backward(i, ws, gy: gy, gx: gx)
             if let tracer {
                 let name = layerNames[i], slot = slots[i]
-                record(tracer, .backward, name, .gradOutput, traceShape(shapes[i + 1], n), gy)
-                if let gx { record(tracer, .backward, name, .gradInput, traceShape(shapes[i], n), UnsafePointer(gx)) }
+                if let lastGradInput {
+                    tracer.record(.backward, name, .gradOutput, shape: traceShape(shapes[i + 1], n), sameAs: lastGradInput)
+                } else {
+                    record(tracer, .backward, name, .gradOutput, traceShape(shapes[i + 1], n), gy)
+                }
+                lastGradInput = nil
+                if let gx {
+                    lastGradInput = tracer.count
+                    record(tracer, .backward, name, .gradInput, traceShape(shapes[i], n), UnsafePointer(gx))
+                }
                 if let idx = slot.weight { record(tracer, .backward, name, .gradWeight, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
                 if let idx = slot.bias { record(tracer, .backward, name, .gradBias, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
             }
@@ -206,12 +225,13 @@ extension Network {
         switch kernels[i] {
         case .conv(let g, let wi, let bi):
             withWeights(wi, bi) { w, _ in
-                g.backward(batch: n, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
-                           cols: ws.columns[i], scratch: ws.convScratch, packed: ws.packed)
+                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                           scaled: ws.scaled, scratch: ws.convScratch, transposed: ws.packed, packed: ws.packedWeights, columns: ws.columns[i])
             }
         case .dense(let g, let wi, let bi):
             withWeights(wi, bi) { w, _ in
-                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx)
+                g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                           scratch: ws.denseScratch)
             }
         case .batchnorm(let g, let wi, let bi, _, _):
             withWeights(wi, bi) { w, _ in

@@ -44,9 +44,11 @@ public struct SGD: Sendable {
                 network.parameters[i].tensor.data.withUnsafeMutableBufferPointer { w in
                     if useMomentum {
                         velocity[i].withUnsafeMutableBufferPointer { v in
-                            for j in 0..<count {
-                                v[j] = first ? g[j] : mu * v[j] + g[j]
-                                w[j] -= lr * v[j]
+                            // Two loops, no test inside either, so both vectorize.
+                            if first {
+                                for j in 0..<count { v[j] = g[j]; w[j] -= lr * v[j] }
+                            } else {
+                                for j in 0..<count { v[j] = mu * v[j] + g[j]; w[j] -= lr * v[j] }
                             }
                         }
                     } else {

@@ -141,6 +141,12 @@ public final class Tracer {
             entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
             values.append(contentsOf: data)
         }
+
+        /// A new entry over the values of entry `index`: nothing is copied.
+        mutating func share(_ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ index: Int) {
+            let e = entries[index]
+            entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: e.start, count: e.count))
+        }
     }
 
     private var storage = Storage()
@@ -161,6 +167,14 @@ public final class Tracer {
     /// Logs a copy of `data` with the given shape.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: UnsafeBufferPointer<Double>) {
         storage.append(pass, layer, role, shape, data)
+    }
+
+    /// Logs the values of record `index` (counted from 0 in logging order) again, under a new
+    /// name and shape of the same size, without copying them: for an array logged twice, such as
+    /// one layer's output that is the next layer's input.
+    /// - Precondition: `index < count` and `shape` has that record's size.
+    public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], sameAs index: Int) {
+        storage.share(pass, layer, role, shape, index)
     }
 
     /// Logs a copy of an array.

@@ -1,3 +1,5 @@
+import CNNKernels
+
 /// Preallocated memory for forward and backward passes of one network at one batch size.
 ///
 /// Every array a pass needs is allocated once here, so passes and SGD steps allocate nothing.
@@ -15,16 +17,22 @@ public final class Workspace {
     let parameterCounts: [Int]
     /// Winners of each max-pooling layer (a one-element placeholder for other layers).
     let argmax: [UnsafeMutablePointer<Int32>]
-    /// Each conv layer's im2col columns for the whole batch, `N × k × positions`, filled by the
-    /// forward pass and used again by the backward pass (a one-element placeholder for other layers).
+    /// Each conv layer's im2col columns for the whole batch when it keeps them
+    /// (`ConvGeometry.keepsColumns`; a one-element placeholder for other layers).
     let columns: [UnsafeMutablePointer<Double>]
     /// Each layer's state (a one-element placeholder for most): batchnorm's statistics
     /// (see `BatchNormGeometry`), dropout's mask for the whole batch.
     let state: [UnsafeMutablePointer<Double>]
-    /// Scratch for the backward pass of conv layers, one set per chunk of samples.
+    /// Scratch for the passes of conv layers, one set per part (`ConvPlan.maxParts`).
     let convScratch: [ConvScratch]
+    /// `g / n` of a normalizing conv layer's output gradient for the whole batch.
+    let scaled: UnsafeMutablePointer<Double>
     /// A transposed weight matrix, sized for the largest conv layer.
     let packed: UnsafeMutablePointer<Double>
+    /// `units × N` numbers for a dense layer's transposed output gradient.
+    let denseScratch: UnsafeMutablePointer<Double>
+    /// A conv layer's weights (or their transpose) packed for the matrix products (`cnn_pack_a`).
+    let packedWeights: UnsafeMutablePointer<Double>
     let sizes: [Int]
     /// The class index of each sample, set by `Network.loss`.
     public internal(set) var targets: [Int]
@@ -40,22 +48,20 @@ public final class Workspace {
         gradients = sizes.map { Self.allocate(batch * $0) }
         parameterCounts = network.parameters.map { $0.tensor.count }
         parameterGradients = parameterCounts.map { Self.allocate($0) }
-        var colGradSize = 1, scaledSize = 1, weightSize = 1, filterCount = 1
-        var packedSize = 1
+        var colSize = 1, scaledSize = 1, weightSize = 1, packedSize = 1, denseSize = 1
         var args: [UnsafeMutablePointer<Int32>] = []
         var cols: [UnsafeMutablePointer<Double>] = []
         for (i, kernel) in network.kernels.enumerated() {
-            var winners = 1
-            var columnCount = 1
+            var winners = 1, columnCount = 1
             switch kernel {
             case .conv(let g, _, _):
-                colGradSize = max(colGradSize, g.k * g.positions)
-                scaledSize = max(scaledSize, g.outputSize)
+                if g.keepsColumns(batch: batch) { columnCount = batch * g.k * g.positions }
+                colSize = max(colSize, g.scratchSize)
+                if g.normalize { scaledSize = max(scaledSize, batch * g.outputSize) }
                 weightSize = max(weightSize, g.k * g.filters)
-                filterCount = max(filterCount, g.filters)
-                packedSize = max(packedSize, g.k * g.filters)
-                columnCount = batch * g.k * g.positions
+                packedSize = max(packedSize, cnn_packed_a_size(g.filters, g.k), cnn_packed_a_size(g.k, g.filters))
             case .pool: winners = batch * sizes[i + 1]
+            case .dense(let g, _, _): denseSize = max(denseSize, g.units * batch)
             default: break
             }
             let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
@@ -66,11 +72,13 @@ public final class Workspace {
         argmax = args
         columns = cols
         state = network.kernels.map { Self.allocate($0.stateSize(batch: batch)) }
-        convScratch = (0..<2).map { _ in
-            ConvScratch(colGrad: Self.allocate(colGradSize), scaled: Self.allocate(scaledSize),
-                        gradW: Self.allocate(weightSize), gradB: Self.allocate(filterCount))
+        convScratch = (0..<ConvPlan.maxParts).map { _ in
+            ConvScratch(col: Self.allocate(colSize), colGrad: Self.allocate(colSize), gradW: Self.allocate(weightSize))
         }
-        packed = Self.allocate(packedSize)
+        scaled = Self.allocate(scaledSize)
+        packed = Self.allocate(weightSize)
+        packedWeights = Self.allocate(packedSize)
+        denseScratch = Self.allocate(denseSize)
         targets = Array(repeating: 0, count: batch)
         drawMasks(network, round: 0)
     }
@@ -101,12 +109,13 @@ public final class Workspace {
         for p in gradients { p.deallocate() }
         for p in parameterGradients { p.deallocate() }
         for p in argmax { p.deallocate() }
-        for p in columns { p.deallocate() }
         for p in state { p.deallocate() }
-        for sc in convScratch {
-            sc.colGrad.deallocate(); sc.scaled.deallocate(); sc.gradW.deallocate(); sc.gradB.deallocate()
-        }
+        for p in columns { p.deallocate() }
+        for sc in convScratch { sc.col.deallocate(); sc.colGrad.deallocate(); sc.gradW.deallocate() }
+        scaled.deallocate()
         packed.deallocate()
+        packedWeights.deallocate()
+        denseScratch.deallocate()
     }
 
     private static func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {

@@ -27,6 +27,10 @@ public struct ErrorCurveFigure: Sendable {
     /// The plot's size in points, without the lines of text under it.
     public var width: Double
     public var height: Double
+    /// Where the weight now, the error now and the gradient are in the trace (for the HTML page).
+    public var weightSource: TraceSource?
+    public var errorSource: TraceSource?
+    public var gradientSource: TraceSource?
 
     public init(weightName: String, weights: [Double], errors: [Double], weight: Double, error: Double, gradient: Double,
                 weightUp: Double, weightDown: Double, errorUp: Double, errorDown: Double, nudgeSlope: Double, title: String? = nil,
@@ -59,13 +63,53 @@ public struct ErrorCurveFigure: Sendable {
 
     /// The lines every drawer writes under the plot, as plain text.
     public var notes: [String] {
+        noteParts.map { line in
+            line.map { piece -> String in
+                switch piece {
+                case .text(let t): return t
+                case .number(let t, _): return t
+                }
+            }.joined()
+        }
+    }
+
+    /// A piece of a line under the plot: words, or a number with how it is worked out (the HTML
+    /// page makes it a button; other drawers write its text).
+    public enum NotePiece: Sendable {
+        case text(String)
+        case number(String, DerivedNumber)
+    }
+
+    /// `notes`, with every number described:
+    ///
+    ///     weightUp = weight + δ,  weightDown = weight − δ
+    ///     nudgeSlope = (errorUp − errorDown) / (weightUp − weightDown)
+    public var noteParts: [[NotePiece]] {
         let st = numberStyle, ns = nudgeStyle
         let w = Self.short(weight), up = Self.short(weightUp), down = Self.short(weightDown)
+        let now = DerivedOperand("weight now", weight, text: w, source: weightSource)
+        let wNow = DerivedNumber("weight now", .given("the weight's value in the model"), [], value: weight, source: weightSource)
+        let eNow = DerivedNumber("error now", .given("the error of the forward pass"), [], value: error, source: errorSource)
+        let wUp = DerivedNumber("nudged up", .sum, [now, DerivedOperand("nudge", weightUp - weight, text: Self.short(weightUp - weight))],
+                                value: weightUp)
+        let wDown = DerivedNumber("nudged down", .difference, [now, DerivedOperand("nudge", weight - weightDown, text: Self.short(weight - weightDown))],
+                                  value: weightDown)
+        let eUp = DerivedNumber("error", .given("one forward pass with \(weightName) = \(up)"), [], value: errorUp)
+        let eDown = DerivedNumber("error", .given("one forward pass with \(weightName) = \(down)"), [], value: errorDown)
+        let rise = DerivedOperand("change in error", errorUp - errorDown, text: formatNumber(errorUp - errorDown, ns))
+        let run = DerivedOperand("change in weight", weightUp - weightDown, text: Self.short(weightUp - weightDown))
+        let slope = DerivedNumber("slope from the two nudges", .quotient, [rise, run], value: nudgeSlope)
+        let grad = DerivedNumber("slope from backprop", .given("∂L/∂\(weightName), computed by backpropagation"), [],
+                                 value: gradient, source: gradientSource)
+        let (eUpText, eDownText) = (formatNumber(errorUp, ns), formatNumber(errorDown, ns))
         return [
-            "now: \(weightName) = \(w), error \(formatNumber(error, st))",
-            "nudged up to \(up): error \(formatNumber(errorUp, ns)); nudged down to \(down): error \(formatNumber(errorDown, ns))",
-            "slope from the two nudges: change in error ÷ change in weight = (\(formatNumber(errorUp, ns)) − \(formatNumber(errorDown, ns))) ÷ (\(up) − \(down)) = \(formatNumber(nudgeSlope, st))",
-            "slope from backprop, ∂L/∂\(weightName) in the trace: \(formatNumber(gradient, st))",
+            [.text("now: \(weightName) = "), .number(w, wNow), .text(", error "), .number(formatNumber(error, st), eNow)],
+            [.text("nudged up to "), .number(up, wUp), .text(": error "), .number(eUpText, eUp), .text("; nudged down to "),
+             .number(down, wDown), .text(": error "), .number(eDownText, eDown)],
+            [.text("slope from the two nudges: change in error ÷ change in weight = ("), .number(eUpText, eUp), .text(" − "),
+             .number(eDownText, eDown), .text(") ÷ ("), .number(up, wUp), .text(" − "), .number(down, wDown), .text(") = "),
+             .number(formatNumber(nudgeSlope, st), slope)],
+            [.text("slope from backprop, ∂L/∂\(weightName) in the trace: "), .number(formatNumber(gradient, st), grad)],
         ]
     }
 }

@@ -51,12 +51,20 @@ enum ErrorCurveSVG {
         c.add(L.label("nudged up and down", x: kx + 224, y: ky, size: 10, anchor: "start"), right: 0, bottom: 0)
         c.add(L.label("now", x: px(f.weight) - 8, y: py(f.error) - 9, size: 11, anchor: "end"), right: 0, bottom: 0)
         c.add(L.label("the weight (\(f.weightName))", x: x0 + w / 2, y: y0 + h + 30, size: 11), right: 0, bottom: 0)
-        c.add(L.label(ErrorCurveFigure.short(xl), x: x0, y: y0 + h + 14, size: 10), right: 0, bottom: 0)
-        c.add(L.label(ErrorCurveFigure.short(xh), x: x0 + w, y: y0 + h + 14, size: 10), right: 0, bottom: 0)
-        c.add(L.label(formatNumber(hi, f.numberStyle), x: x0 - 4, y: y0 + 10, size: 10, anchor: "end"), right: 0, bottom: 0)
-        c.add(L.label(formatNumber(lo, f.numberStyle), x: x0 - 4, y: y0 + h, size: 10, anchor: "end"), right: 0, bottom: 0)
+        c.add(L.label(ErrorCurveFigure.short(xl), x: x0, y: y0 + h + 14, size: 10, cls: "axis"), right: 0, bottom: 0)
+        c.add(L.label(ErrorCurveFigure.short(xh), x: x0 + w, y: y0 + h + 14, size: 10, cls: "axis"), right: 0, bottom: 0)
+        c.add(L.label(formatNumber(hi, f.numberStyle), x: x0 - 4, y: y0 + 10, size: 10, anchor: "end", cls: "axis"), right: 0, bottom: 0)
+        c.add(L.label(formatNumber(lo, f.numberStyle), x: x0 - 4, y: y0 + h, size: 10, anchor: "end", cls: "axis"), right: 0, bottom: 0)
         c.add(L.label("error", x: x0 - 4, y: y0 + h / 2, size: 11, anchor: "end"), right: 0, bottom: 0)
         let svg = c.svg(label: f.title ?? "error against \(f.weightName)")
-        return .el("div", ["class": "fig-col"], children: [svg] + f.notes.map { .el("p", ["class": "fig-text"], .text($0)) })
+        let lines: [HTML] = f.noteParts.map { line in
+            .element("p", [("class", "fig-text")], line.map { piece -> HTML in
+                switch piece {
+                case .text(let t): return .text(t)
+                case .number(let t, let d): return .element("span", DerivedHTML.target(d, text: t), [.text(t)])
+                }
+            })
+        }
+        return .el("div", ["class": "fig-col"], children: [svg] + lines)
     }
 }

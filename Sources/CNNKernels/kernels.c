@@ -1,8 +1,7 @@
-// Matrix products for the convolution layers. Two versions of each: one for processors with
-// AVX2 and FMA (chosen at run time), one in portable C. Both sum over k in the same order for
-// every element of C, one accumulator per element (the NT product keeps four partial sums per
-// element, by p mod 4, added at the end). The AVX2 version fuses each multiply-add, so its last
-// bits can differ from the portable version's; on one machine every run gives the same bits.
+// The NT matrix product (dot products of rows), the elementwise kernels, im2col and col2im.
+// The NN product of every path is in gemm.c. The NT product keeps four partial sums per element,
+// by p mod 4, added at the end; the AVX2 version fuses each multiply-add, so its last bits can
+// differ from the portable version's; on one machine every run gives the same bits.
 
 #include "cnn_kernels.h"
 #include "kernels_internal.h"
@@ -14,17 +13,6 @@
 #else
 #define CNN_X86 0
 #endif
-
-void cnn_gemm_nn_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
-                             const double *b, long ldb, double *c, long ldc, int accumulate) {
-    for (long i = m0; i < m; i++) {
-        for (long j = n0; j < n; j++) {
-            double acc = 0;
-            for (long p = 0; p < k; p++) acc += a[i * lda + p] * b[p * ldb + j];
-            c[i * ldc + j] = accumulate ? c[i * ldc + j] + acc : acc;
-        }
-    }
-}
 
 void cnn_gemm_nt_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
                              const double *b, long ldb, double *c, long ldc) {
@@ -45,73 +33,6 @@ void cnn_gemm_nt_portable_range(long m0, long m, long n0, long n, long k, const 
 }
 
 #if CNN_X86
-__attribute__((target("avx2,fma")))
-void cnn_gemm_nn_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
-                         double *c, long ldc, int accumulate) {
-    long i = 0;
-    for (; i + 4 <= m; i += 4) {
-        const double *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
-        long j = 0;
-        for (; j + 8 <= n; j += 8) {
-            __m256d c00 = _mm256_setzero_pd(), c01 = _mm256_setzero_pd();
-            __m256d c10 = _mm256_setzero_pd(), c11 = _mm256_setzero_pd();
-            __m256d c20 = _mm256_setzero_pd(), c21 = _mm256_setzero_pd();
-            __m256d c30 = _mm256_setzero_pd(), c31 = _mm256_setzero_pd();
-            const double *bp = b + j;
-            for (long p = 0; p < k; p++, bp += ldb) {
-                __m256d b0 = _mm256_loadu_pd(bp), b1 = _mm256_loadu_pd(bp + 4);
-                __m256d x;
-                x = _mm256_broadcast_sd(a0 + p); c00 = _mm256_fmadd_pd(x, b0, c00); c01 = _mm256_fmadd_pd(x, b1, c01);
-                x = _mm256_broadcast_sd(a1 + p); c10 = _mm256_fmadd_pd(x, b0, c10); c11 = _mm256_fmadd_pd(x, b1, c11);
-                x = _mm256_broadcast_sd(a2 + p); c20 = _mm256_fmadd_pd(x, b0, c20); c21 = _mm256_fmadd_pd(x, b1, c21);
-                x = _mm256_broadcast_sd(a3 + p); c30 = _mm256_fmadd_pd(x, b0, c30); c31 = _mm256_fmadd_pd(x, b1, c31);
-            }
-            double *d0 = c + i * ldc + j, *d1 = d0 + ldc, *d2 = d1 + ldc, *d3 = d2 + ldc;
-            if (accumulate) {
-                c00 = _mm256_add_pd(_mm256_loadu_pd(d0), c00); c01 = _mm256_add_pd(_mm256_loadu_pd(d0 + 4), c01);
-                c10 = _mm256_add_pd(_mm256_loadu_pd(d1), c10); c11 = _mm256_add_pd(_mm256_loadu_pd(d1 + 4), c11);
-                c20 = _mm256_add_pd(_mm256_loadu_pd(d2), c20); c21 = _mm256_add_pd(_mm256_loadu_pd(d2 + 4), c21);
-                c30 = _mm256_add_pd(_mm256_loadu_pd(d3), c30); c31 = _mm256_add_pd(_mm256_loadu_pd(d3 + 4), c31);
-            }
-            _mm256_storeu_pd(d0, c00); _mm256_storeu_pd(d0 + 4, c01);
-            _mm256_storeu_pd(d1, c10); _mm256_storeu_pd(d1 + 4, c11);
-            _mm256_storeu_pd(d2, c20); _mm256_storeu_pd(d2 + 4, c21);
-            _mm256_storeu_pd(d3, c30); _mm256_storeu_pd(d3 + 4, c31);
-        }
-        for (; j + 4 <= n; j += 4) {
-            __m256d c0 = _mm256_setzero_pd(), c1 = _mm256_setzero_pd(), c2 = _mm256_setzero_pd(), c3 = _mm256_setzero_pd();
-            const double *bp = b + j;
-            for (long p = 0; p < k; p++, bp += ldb) {
-                __m256d b0 = _mm256_loadu_pd(bp);
-                c0 = _mm256_fmadd_pd(_mm256_broadcast_sd(a0 + p), b0, c0);
-                c1 = _mm256_fmadd_pd(_mm256_broadcast_sd(a1 + p), b0, c1);
-                c2 = _mm256_fmadd_pd(_mm256_broadcast_sd(a2 + p), b0, c2);
-                c3 = _mm256_fmadd_pd(_mm256_broadcast_sd(a3 + p), b0, c3);
-            }
-            double *d0 = c + i * ldc + j, *d1 = d0 + ldc, *d2 = d1 + ldc, *d3 = d2 + ldc;
-            if (accumulate) {
-                c0 = _mm256_add_pd(_mm256_loadu_pd(d0), c0); c1 = _mm256_add_pd(_mm256_loadu_pd(d1), c1);
-                c2 = _mm256_add_pd(_mm256_loadu_pd(d2), c2); c3 = _mm256_add_pd(_mm256_loadu_pd(d3), c3);
-            }
-            _mm256_storeu_pd(d0, c0); _mm256_storeu_pd(d1, c1); _mm256_storeu_pd(d2, c2); _mm256_storeu_pd(d3, c3);
-        }
-        if (j < n) cnn_gemm_nn_portable_range(i, i + 4, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
-    }
-    for (; i < m; i++) {
-        const double *a0 = a + i * lda;
-        long j = 0;
-        for (; j + 4 <= n; j += 4) {
-            __m256d c0 = _mm256_setzero_pd();
-            const double *bp = b + j;
-            for (long p = 0; p < k; p++, bp += ldb) c0 = _mm256_fmadd_pd(_mm256_broadcast_sd(a0 + p), _mm256_loadu_pd(bp), c0);
-            double *d0 = c + i * ldc + j;
-            if (accumulate) c0 = _mm256_add_pd(_mm256_loadu_pd(d0), c0);
-            _mm256_storeu_pd(d0, c0);
-        }
-        if (j < n) cnn_gemm_nn_portable_range(i, i + 1, j, n, k, a, lda, b, ldb, c, ldc, accumulate);
-    }
-}
-
 __attribute__((target("avx2,fma")))
 static double hsum(__m256d v) {
     __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
@@ -220,6 +141,8 @@ static void valid_columns(long off, long stride, long width, long outW, long *lo
     *lo = l; *hi = h;
 }
 
+// Rows are short (a few dozen numbers): a plain loop beats a call to memcpy.
+__attribute__((no_builtin("memcpy")))
 void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col) {
     long positions = outH * outW;
@@ -241,7 +164,9 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
                     long off = y * width + colOff;  // + j·stride is inside the row for lo ≤ j < hi
                     for (long j = 0; j < lo; j++) d[j] = 0;
                     if (stride == 1) {
-                        if (hi > lo) memcpy(d + lo, plane + off + lo, (size_t)(hi - lo) * sizeof(double));
+                        double *restrict to = d + lo;
+                        const double *restrict from = plane + off + lo;
+                        for (long j = 0; j < hi - lo; j++) to[j] = from[j];
                     } else {
                         for (long j = lo; j < hi; j++) d[j] = plane[off + j * stride];
                     }
@@ -277,6 +202,45 @@ void cnn_col2im_add(const double *col, long channels, long height, long width, l
                         for (long j = lo; j < hi; j++) plane[off + j * stride] += s[j];
                     }
                 }
+            }
+        }
+    }
+}
+
+/// One (c, a) row of cnn_im2row for output row i: kw values per position, k apart.
+static inline void im2row_strip(const double *src, long width, long kw, long stride, long padLeft, long dilation,
+                                long outW, long k, double *d) {
+    for (long j = 0; j < outW; j++, d += k) {
+        long x0 = j * stride - padLeft;
+        if (dilation == 1 && x0 >= 0 && x0 + kw <= width) {
+            const double *s = src + x0;
+            if (kw == 5) { d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; }
+            else if (kw == 3) { d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; }
+            else for (long b = 0; b < kw; b++) d[b] = s[b];
+        } else {
+            for (long b = 0; b < kw; b++) {
+                long xx = x0 + b * dilation;
+                d[b] = xx >= 0 && xx < width ? src[xx] : 0;
+            }
+        }
+    }
+}
+
+void cnn_im2row(const double *x, long channels, long height, long width, long kh, long kw,
+                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *row) {
+    long k = channels * kh * kw;
+    for (long i = 0; i < outH; i++) {
+        double *base = row + i * outW * k;
+        for (long c = 0; c < channels; c++) {
+            for (long a = 0; a < kh; a++) {
+                double *d = base + (c * kh + a) * kw;
+                long y = i * stride + a * dilation - padTop;
+                if (y < 0 || y >= height) {
+                    for (long j = 0; j < outW; j++)
+                        for (long b = 0; b < kw; b++) d[j * k + b] = 0;
+                    continue;
+                }
+                im2row_strip(x + (c * height + y) * width, width, kw, stride, padLeft, dilation, outW, k, d);
             }
         }
     }

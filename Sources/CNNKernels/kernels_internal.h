@@ -14,4 +14,7 @@ void cnn_gemm_nn_avx512(long m, long n, long k, const double *a, long lda, const
                         double *c, long ldc, int accumulate);
 void cnn_gemm_nt_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                         double *c, long ldc);
+/// Allocates the calling thread's packing buffers now (pool workers do it when they start, so a
+/// step never allocates once the pool runs).
+void cnn_gemm_prepare_thread(void);
 #endif

@@ -6,9 +6,9 @@
 //
 // The AVX-512 products give exactly the bits of the AVX2 ones: every element of C is the same
 // chain of fused multiply-adds over k in the same order (and the same final additions); only the
-// number of elements computed at once, and the order elements are visited in, differ. Elements
-// the AVX2 kernels leave to portable C (the last n mod 4 columns of an NN product; the rows and
-// columns outside 4×2 blocks of an NT product) are left to the same code here.
+// number of elements computed at once, and the order elements are visited in, differ. (The NN
+// products of both paths are in gemm.c.) Elements the AVX2 NT kernel leaves to portable C (the
+// rows and columns outside 4×2 blocks) are left to the same code here.
 
 #include "cnn_kernels.h"
 #include "kernels_internal.h"
@@ -60,53 +60,6 @@ void cnn_set_max_threads(int threads) { __atomic_store_n(&max_threads, threads <
 int cnn_max_threads(void) { return __atomic_load_n(&max_threads, __ATOMIC_RELAXED); }
 
 #if CNN_X86
-// One tile of R rows × up to 16 columns (two zmm of 8, masked by m0, m1); C = A·B (+ C).
-#define NN512_TILE(R)                                                                                         \
-    __attribute__((target("avx512f,avx2,fma")))                                                               \
-    static void nn512_tile_##R(long k, const double *a, long lda, const double *b, long ldb, double *c,      \
-                               long ldc, int accumulate, __mmask8 m0, __mmask8 m1) {                          \
-        __m512d s0[R], s1[R];                                                                                 \
-        for (int r = 0; r < R; r++) { s0[r] = _mm512_setzero_pd(); s1[r] = _mm512_setzero_pd(); }            \
-        for (long p = 0; p < k; p++) {                                                                        \
-            __m512d b0 = _mm512_maskz_loadu_pd(m0, b + p * ldb), b1 = _mm512_maskz_loadu_pd(m1, b + p * ldb + 8); \
-            for (int r = 0; r < R; r++) {                                                                     \
-                __m512d x = _mm512_set1_pd(a[r * lda + p]);                                                   \
-                s0[r] = _mm512_fmadd_pd(x, b0, s0[r]);                                                        \
-                s1[r] = _mm512_fmadd_pd(x, b1, s1[r]);                                                        \
-            }                                                                                                 \
-        }                                                                                                     \
-        for (int r = 0; r < R; r++) {                                                                         \
-            double *d = c + r * ldc;                                                                          \
-            if (accumulate) {                                                                                 \
-                s0[r] = _mm512_add_pd(_mm512_maskz_loadu_pd(m0, d), s0[r]);                                   \
-                s1[r] = _mm512_add_pd(_mm512_maskz_loadu_pd(m1, d + 8), s1[r]);                               \
-            }                                                                                                 \
-            _mm512_mask_storeu_pd(d, m0, s0[r]);                                                              \
-            _mm512_mask_storeu_pd(d + 8, m1, s1[r]);                                                          \
-        }                                                                                                     \
-    }
-NN512_TILE(8)
-NN512_TILE(4)
-NN512_TILE(1)
-
-// C[m×n] = A·B (+ C). Column tiles of 16 outside, row blocks of 8 inside, so a k×16 panel of B
-// stays in L1 while every row of A passes over it.
-__attribute__((target("avx512f,avx2,fma")))
-void cnn_gemm_nn_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
-                        double *c, long ldc, int accumulate) {
-    long n4 = n & ~3L;
-    for (long j = 0; j < n4; j += 16) {
-        long w = n4 - j < 16 ? n4 - j : 16;
-        __mmask8 m0 = (__mmask8)(w >= 8 ? 0xFF : (1u << w) - 1);
-        __mmask8 m1 = (__mmask8)(w > 8 ? (1u << (w - 8)) - 1 : 0);
-        long i = 0;
-        for (; i + 8 <= m; i += 8) nn512_tile_8(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
-        for (; i + 4 <= m; i += 4) nn512_tile_4(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
-        for (; i < m; i++) nn512_tile_1(k, a + i * lda, lda, b + j, ldb, c + i * ldc + j, ldc, accumulate, m0, m1);
-    }
-    if (n4 < n) cnn_gemm_nn_portable_range(0, m, n4, n, k, a, lda, b, ldb, c, ldc, accumulate);
-}
-
 // ((s0 + s1) + (s2 + s3)) of each 256-bit half: the AVX2 kernel's order.
 __attribute__((target("avx512f,avx2,fma")))
 static inline void hsum_halves(__m512d v, double *lo, double *hi) {

@@ -96,15 +96,18 @@ extension StepBuilder {
             return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
                                 caption: "The \(w.shape[0]) features of \(try layerWords(input, layer, step)) (\(layer).weight), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads."
                                     + biasText(input, layer, names: (1...w.shape[0]).map { "feature \($0)" }, of: "the features", step),
-                                figure: featureStacks(w, layer: layer, words: try layerWords(input, layer, step)))
+                                figure: featureStacks(w, input: input, layer: layer, words: try layerWords(input, layer, step)))
         }
-        let feats = try features(input, layer, step)
+        var feats = try features(input, layer, step)
+        let perFeature = w.shape.dropFirst().reduce(1, *)
         if given != nil, !w.data.allSatisfy({ $0 >= -1 && $0 <= 1 }) {
+            for f in feats.indices {
+                feats[f].sources = TraceSource.run(trace: input, key: w.key, start: f * perFeature, count: feats[f].grid.values.count)
+            }
             return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
                                 caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight), learned: each grid is drawn on its own gray scale, its largest weight white or black.",
                                 figure: learnedFeatures(feats, words: try layerWords(input, layer, step)))
         }
-        let perFeature = w.shape.dropFirst().reduce(1, *)
         return LessonFigure(name: "features-\(layer)",
                             caption: "The \(feats.count) features of \(try layerWords(input, layer, step)) (\(layer).weight).",
                             figure: .row(feats.enumerated().map { f, feature in

@@ -8,12 +8,14 @@ import Foundation
 
 extension StepBuilder {
     /// A conv weight `[O, C, kh, kw]` as one row per feature, holding one grid per map it reads.
-    func featureStacks(_ w: TraceRecord, layer: String, words: String) -> Figure {
+    func featureStacks(_ w: TraceRecord, input: String, layer: String, words: String) -> Figure {
         let (o, c, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
         let rows = (0..<o).map { f in
             FilterRow(label: "feature \(f + 1)", features: (0..<c).map { ch in
                 let start = (f * c + ch) * kh * kw
-                return NamedGrid(name: "on map \(ch + 1)", grid: Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) }))
+                var grid = NamedGrid(name: "on map \(ch + 1)", grid: Grid((0..<kh).map { i in Array(w.data[(start + i * kw)..<(start + i * kw + kw)]) }))
+                grid.sources = TraceSource.run(trace: input, key: w.key, start: start, count: kh * kw)
+                return grid
             })
         }
         return .filterBank(FilterBankFigure(rows: rows, title: "\(words): \(o) features, each \(c) grids of \(kh)×\(kw)",
@@ -73,10 +75,13 @@ extension StepBuilder {
             let last = k == layers.count - 1
             let outputs = last ? try classLabels(input, count: y.data.count, step) : (1...max(1, y.data.count)).map { "h\($0)" }
             let inputs = previous ?? (1...max(1, n)).map { "value \($0)" }
-            parts.append(.votes(VotesFigure(inputs: x.data, inputLabels: inputs, outputLabels: outputs, weights: rows,
-                                            outputValues: y.data, title: "\(try layerWords(input, layer, step)): \(n) values → \(y.data.count)",
-                                            numberStyle: style,
-                                            groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)))
+            var votes = VotesFigure(inputs: x.data, inputLabels: inputs, outputLabels: outputs, weights: rows,
+                                    outputValues: y.data, title: "\(try layerWords(input, layer, step)): \(n) values → \(y.data.count)",
+                                    numberStyle: style,
+                                    groupSize: k == 0 && x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)
+            votes.inputSources = sources(input, x)
+            votes.outputSources = sources(input, y)
+            parts.append(.votes(votes))
             biases += biasText(input, layer, names: outputs, of: last ? "the votes" : "", step)
             previous = outputs
         }

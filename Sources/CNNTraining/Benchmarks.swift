@@ -59,15 +59,21 @@ public enum Benchmarks {
 
     /// A digits-sized network: input `[1, 28, 28]`, conv 8@5×5, relu, pool 2/2, conv 16@5×5, relu,
     /// pool 2/2, dense 10, cross-entropy.
-    public static let digitsModel = ModelSpec(input: [1, 28, 28], layers: [
-        LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: 8, kernelH: 5, kernelW: 5))),
-        LayerSpec(name: "relu1", kind: .relu),
-        LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
-        LayerSpec(name: "conv2", kind: .conv(ConvSpec(filters: 16, kernelH: 5, kernelW: 5))),
-        LayerSpec(name: "relu2", kind: .relu),
-        LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
-        LayerSpec(name: "out", kind: .dense(DenseSpec(units: 10))),
-    ], loss: .crossEntropy, classes: (0..<10).map(String.init))
+    public static let digitsModel = digitsModel(image: 28, features: (8, 16))
+
+    /// The digits network on an `image`×`image` input with `features.0` and `features.1` filters
+    /// in its two 5×5 convolutions (the shapes of the speed tables in docs/performance.md).
+    public static func digitsModel(image: Int, features: (Int, Int)) -> ModelSpec {
+        ModelSpec(input: [1, image, image], layers: [
+            LayerSpec(name: "conv1", kind: .conv(ConvSpec(filters: features.0, kernelH: 5, kernelW: 5))),
+            LayerSpec(name: "relu1", kind: .relu),
+            LayerSpec(name: "pool1", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+            LayerSpec(name: "conv2", kind: .conv(ConvSpec(filters: features.1, kernelH: 5, kernelW: 5))),
+            LayerSpec(name: "relu2", kind: .relu),
+            LayerSpec(name: "pool2", kind: .maxpool(PoolSpec(size: 2, stride: 2))),
+            LayerSpec(name: "out", kind: .dense(DenseSpec(units: 10))),
+        ], loss: .crossEntropy, classes: (0..<10).map(String.init))
+    }
 
     /// Times `step` after `warmup` untimed calls: `repeats` rounds of `iterations` calls each;
     /// returns the median microseconds per call.
@@ -118,12 +124,13 @@ public enum Benchmarks {
     /// most `threads` threads per pass. Without `iterations`, each of 7 timed repeats runs enough
     /// steps to last about 50 ms (at least one) after a warm-up of about 100 ms (at least 2 steps).
     /// - Parameter name: the workload's name in the result, e.g. `digits-b32`.
+    /// - Parameter traced: log every array of each step with a tracer (reset before each step).
     public static func modelStep(model: ModelSpec, name: String, batch: Int, threads: Int = 2,
-                                 iterations: Int? = nil, seed: UInt64 = 1) throws -> BenchResult {
+                                 iterations: Int? = nil, seed: UInt64 = 1, traced: Bool = false) throws -> BenchResult {
         let previous = Kernels.maxThreads
         Kernels.maxThreads = threads
         defer { Kernels.maxThreads = previous }
-        let step = try stepper(model: model, batch: batch, seed: seed)
+        let step = try stepper(model: model, batch: batch, seed: seed, traced: traced)
         let count: Int, warmup: Int
         if let iterations {
             (count, warmup) = (max(iterations, 1), max(1, iterations / 10))

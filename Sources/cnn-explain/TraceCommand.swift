@@ -179,7 +179,8 @@ struct BenchCommand: ParsableCommand {
 
         With --model, times one SGD step of that model instead (forward, its loss, backward and \
         the update) on --batch seeded random inputs, with at most --threads threads per pass; \
-        the workload is named after the file and the batch, e.g. digits-b32.
+        the workload is named after the file and the batch, e.g. digits-b32; --trace adds the \
+        tracer, logging every array of the step (digits-b32-traced).
 
           swift build -c release && .build/release/cnn-explain bench
           .build/release/cnn-explain bench --model lessons/models/xo.json --batch 32 --json
@@ -201,6 +202,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Steps per timed repeat with --model (default: about 50 ms worth), e.g. 1 under a profiler.")
     var iterations: Int?
 
+    @Flag(help: "With --model, log every array of the step with the tracer (what tracing costs).")
+    var trace = false
+
     @Flag(help: "A tenth of the iterations, for a quick look.")
     var quick = false
 
@@ -218,6 +222,7 @@ struct BenchCommand: ParsableCommand {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
         if let iterations, iterations < 1 { throw ValidationError("--iterations must be at least 1") }
         if model != nil && !workload.isEmpty { throw ValidationError("--model and --workload do not go together") }
+        if trace && model == nil { throw ValidationError("--trace goes with --model") }
     }
 
     func run() throws {
@@ -228,8 +233,8 @@ struct BenchCommand: ParsableCommand {
             if let model {
                 let spec = try ModelFile.load(model)
                 let stem = ((model as NSString).lastPathComponent as NSString).deletingPathExtension
-                let result = try Benchmarks.modelStep(model: spec, name: "\(stem)-b\(batch)", batch: batch,
-                                                      threads: threads, iterations: iterations)
+                let result = try Benchmarks.modelStep(model: spec, name: "\(stem)-b\(batch)\(trace ? "-traced" : "")", batch: batch,
+                                                      threads: threads, iterations: iterations, traced: trace)
                 try say(result.jsonLine)
                 return
             }

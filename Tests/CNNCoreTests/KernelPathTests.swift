@@ -1,4 +1,5 @@
 @testable import CNNCore
+import CNNKernels
 import CNNTraining
 import Testing
 
@@ -11,6 +12,8 @@ struct KernelPathTests {
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 7, 3), (8, 16, 25), (9, 17, 7), (16, 64, 200), (13, 37, 11),
         (200, 64, 16), (7, 3, 30), (12, 20, 5), (2, 33, 9),
+        // Past every cache block: rows over 96, depth over 128, columns over 480.
+        (101, 497, 131),
     ]
 
     func random(_ count: Int, _ rng: inout SeededGenerator) -> [Double] { (0..<count).map { _ in rng.uniform(-1, 1) } }
@@ -53,17 +56,37 @@ struct KernelPathTests {
         }
     }
 
-    /// A step of the benchmarks' digits network (LeNet-sized) with one thread and with two gives
-    /// every bit the same.
-    @Test func threadCountChangesNoBit() throws {
-        let net = try Network(model: Benchmarks.digitsModel, seed: 3)
-        let pixels = net.shapes[0].reduce(1, *), classes = net.shapes[net.shapes.count - 1].reduce(1, *)
+    /// A product with A packed once (`cnn_pack_a`, as the conv layers pack their weights) gives the
+    /// bits of the same product packed block by block.
+    @Test func packedWeightsGiveTheSameBits() {
+        var rng = SeededGenerator(seed: 8)
+        for (m, n, k) in Self.shapes {
+            let a = random(m * k, &rng), b = random(k * n, &rng)
+            var packed = [Double](repeating: .nan, count: cnn_packed_a_size(m, k))
+            var fromPacked = [Double](repeating: 0, count: m * n)
+            packed.withUnsafeMutableBufferPointer { p in
+                cnn_pack_a(m, k, a, k, p.baseAddress!)
+                cnn_gemm_nn_packed(m, n, k, p.baseAddress!, b, n, &fromPacked, n, 0)
+            }
+            let direct = Kernels.matrixProduct(a, b, m: m, n: n, k: k, path: Kernels.path)
+            #expect(fromPacked.map(\.bitPattern) == direct.map(\.bitPattern), "\(m)×\(n)×\(k)")
+        }
+    }
+
+    /// A step with one, two and three threads gives every bit the same, for each way the passes
+    /// split their work: weight gradients by samples (kept columns, or made again) and by channels,
+    /// a single large image split by rows, dense layers on the product kernels.
+    @Test(arguments: [(28, 8, 16, 16), (56, 32, 64, 3), (72, 8, 16, 1), (120, 4, 8, 2)])
+    func threadCountChangesNoBit(image: Int, f1: Int, f2: Int, batch: Int) throws {
+        let model = AllocationTests.digits(image, f1, f2)
+        let net = try Network(model: model, seed: 3)
+        let size = image * image
         func gradients() -> [[UInt64]] {
-            let ws = Workspace(network: net, batch: 16)
+            let ws = Workspace(network: net, batch: batch)
             var rng = SeededGenerator(seed: 4)
-            for s in 0..<16 { ws.setInput(random(pixels, &rng), sample: s) }
+            for s in 0..<batch { ws.setInput(random(size, &rng), sample: s) }
             net.forward(ws)
-            net.loss(ws, targets: (0..<16).map { $0 % classes })
+            net.loss(ws, targets: (0..<batch).map { $0 % 10 })
             net.backward(ws)
             return (0..<net.parameters.count).map { ws.parameterGradient($0).map(\.bitPattern) } + [ws.gradient(0).map(\.bitPattern)]
         }
@@ -73,7 +96,10 @@ struct KernelPathTests {
         let one = gradients()
         Kernels.maxThreads = 2
         let two = gradients()
+        Kernels.maxThreads = 3
+        let three = gradients()
         #expect(one == two)
+        #expect(one == three)
     }
 
     /// The 2×2 pooling kernel picks the winners `PoolWindows` defines: ties to the first cell,

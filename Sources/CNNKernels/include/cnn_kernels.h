@@ -1,12 +1,25 @@
 #ifndef CNN_KERNELS_H
 #define CNN_KERNELS_H
 
-/// C[m×n] = A[m×k] · B[k×n] (or C += A · B when accumulate is non-zero), row-major with
-/// leading dimensions lda, ldb, ldc.
+/// C[m×n] = A[m×k] · B[k×n], row-major with leading dimensions lda, ldb, ldc. Each element is one
+/// chain of multiply-adds over k in order, c ← c + a[i][p]·b[p][j] (fused on the AVX2 and AVX-512
+/// paths), starting from 0, or from the element's value in C when accumulate is non-zero. The
+/// product is packed into panels and blocked for the caches; the order of each chain never changes.
 void cnn_gemm_nn(long m, long n, long k,
                  const double *a, long lda,
                  const double *b, long ldb,
                  double *c, long ldc, int accumulate);
+
+/// Numbers cnn_pack_a writes for an m×k matrix (rows rounded up to 8).
+long cnn_packed_a_size(long m, long k);
+
+/// Packs A[m×k] (leading dimension lda) for cnn_gemm_nn_packed on the current path, so a matrix
+/// used by many products (a layer's weights) is packed once.
+void cnn_pack_a(long m, long k, const double *a, long lda, double *packed);
+
+/// cnn_gemm_nn with A given packed by cnn_pack_a: the same bits.
+void cnn_gemm_nn_packed(long m, long n, long k, const double *packed, const double *b, long ldb, double *c, long ldc,
+                        int accumulate);
 
 /// C[m×n] += A[m×k] · B[n×k]ᵀ, row-major: C[i][j] += Σ_p A[i][p]·B[j][p].
 void cnn_gemm_nt(long m, long n, long k,
@@ -34,6 +47,21 @@ void cnn_gemm_nn_path(int path, long m, long n, long k, const double *a, long ld
 void cnn_gemm_nt_path(int path, long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                       double *c, long ldc);
 
+/// A work item of cnn_parallel.
+typedef void (*cnn_task)(void *ctx, long item);
+
+/// Runs fn(ctx, 0), …, fn(ctx, items − 1) on the calling thread and up to cnn_max_threads() − 1
+/// persistent workers (which spin briefly between jobs, then park). Items must write disjoint
+/// memory. A call from inside an item, or while another thread's job runs, runs every item on
+/// the calling thread.
+void cnn_parallel(long items, cnn_task fn, void *ctx);
+
+/// A number attached to the calling thread (0 by default). A pool worker takes the tag of the
+/// thread whose job it runs, for the job's length, so tests can tell a job's work from other
+/// threads' work (e.g. to count the allocations a training step makes).
+void cnn_set_thread_tag(int tag);
+int cnn_thread_tag(void);
+
 /// The most threads a pass may use (default 2; at least 1). The work is split the same way
 /// whatever this says, so it changes no bit of any result.
 void cnn_set_max_threads(int threads);
@@ -58,6 +86,11 @@ void cnn_relu_backward(long n, const double *y, const double *gy, double *gx);
 /// 0 outside the image.
 void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col);
+
+/// The transpose of cnn_im2col's result, row[i·outW + j][(c·kh + a)·kw + b] (one row of
+/// channels·kh·kw values per output position).
+void cnn_im2row(const double *x, long channels, long height, long width, long kh, long kw,
+                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *row);
 
 /// The adjoint of cnn_im2col: adds every col element back onto the pixel it came from.
 void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,

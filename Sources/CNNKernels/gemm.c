@@ -1,0 +1,292 @@
+// The NN matrix product C = A·B of every path, packed and blocked for the caches.
+//
+// Every element of C is one chain of multiply-adds over p = 0, 1, …, k − 1 in order, starting
+// from 0 (or from C's element when accumulating): c ← fma(a[i][p], b[p][j], c) on the AVX2 and
+// AVX-512 paths, c ← c + a[i][p]·b[p][j] (rounded twice) on the portable path. Blocking over k
+// stores the chain's value in C between blocks and loads it back, which changes no bit, so the
+// AVX2 and AVX-512 paths give the same bits whatever their register tiles.
+//
+// Blocks (BLIS's loop order): columns of B in blocks of NC, depth in blocks of KC, rows of A in
+// blocks of MC. A block of A (MC×KC) is packed into panels of MR rows, p-major, so the kernel
+// broadcasts from consecutive addresses; a block of B (KC×NC) into panels of NR columns, each
+// panel KC rows of NR contiguous values (zero-padded), which stays in L1 while the kernel sweeps
+// the rows of A over it. When A has at most MR rows a B panel is used once, so full panels are
+// read in place instead. The packing buffers belong to the thread (allocated at its first product).
+
+#include "cnn_kernels.h"
+#include "kernels_internal.h"
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define CNN_X86 1
+#else
+#define CNN_X86 0
+#endif
+
+enum { MC = 96, KC = 128, NC = 480 };
+
+/// A register tile: MR×NR elements of C over kc steps; ap is a packed A panel (kc × MR), bp the
+/// B panel (kc rows, bs apart, NR values each). load: start from C's values, else from 0.
+typedef void (*full_kernel)(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load);
+/// The same for a tile at the edge of C: only its first mr rows and nr columns are read and written.
+typedef void (*edge_kernel)(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                            long mr, long nr);
+
+typedef struct {
+    int mr, nr;
+    full_kernel full;
+    edge_kernel edge;
+} micro;
+
+static _Thread_local double *pack_buffer;
+static double *pack_space(void);
+
+void cnn_gemm_prepare_thread(void) { (void)pack_space(); }
+
+static double *pack_space(void) {
+    if (!pack_buffer) pack_buffer = aligned_alloc(64, sizeof(double) * (size_t)(MC * KC + KC * NC));
+    return pack_buffer;
+}
+
+/// A[mc×kc] into panels of MR rows: panel r0 holds a[r0 + r][p] at [p·MR + r], zero below mc.
+static inline void pack_a_mr(long mc, long kc, const double *a, long lda, const int MR, double *dst) {
+    for (long r0 = 0; r0 < mc; r0 += MR, dst += kc * MR) {
+        long rows = mc - r0 < MR ? mc - r0 : MR;
+        if (rows == MR) {
+            for (long p = 0; p < kc; p++)
+                for (int r = 0; r < MR; r++) dst[p * MR + r] = a[(r0 + r) * lda + p];
+        } else {
+            for (long p = 0; p < kc; p++)
+                for (int r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? a[(r0 + r) * lda + p] : 0;
+        }
+    }
+}
+
+static void pack_a(long mc, long kc, const double *a, long lda, int mr, double *dst) {
+    if (mr == 8) pack_a_mr(mc, kc, a, lda, 8, dst);
+    else pack_a_mr(mc, kc, a, lda, 4, dst);
+}
+
+/// B[kc×nc] into panels of NR columns: panel j0 holds b[p][j0 + j] at [p·NR + j], zero right of nc.
+static inline void pack_b_nr(long kc, long nc, const double *b, long ldb, const int NR, double *dst) {
+    for (long j0 = 0; j0 < nc; j0 += NR, dst += kc * NR) {
+        long cols = nc - j0 < NR ? nc - j0 : NR;
+        for (long p = 0; p < kc; p++) {
+            const double *src = b + p * ldb + j0;
+            double *d = dst + p * NR;
+            if (cols == NR) for (int j = 0; j < NR; j++) d[j] = src[j];
+            else for (int j = 0; j < NR; j++) d[j] = j < cols ? src[j] : 0;
+        }
+    }
+}
+
+static void pack_b(long kc, long nc, const double *b, long ldb, int nr, double *dst) {
+    if (nr == 24) pack_b_nr(kc, nc, b, ldb, 24, dst);
+    else pack_b_nr(kc, nc, b, ldb, 12, dst);
+}
+
+/// The rows of one (jc, pc) block, A's panels at `pa`, B's at `bpanel` (or in place when null).
+static void block_rows(const micro *u, long mc, long nc, long kc, const double *pa, const double *bpanel,
+                       const double *b, long ldb, double *c, long ldc, int load, double *spare) {
+    for (long jr = 0; jr < nc; jr += u->nr) {
+        long nr = nc - jr < u->nr ? nc - jr : u->nr;
+        const double *bp;
+        long bs;
+        if (bpanel) { bp = bpanel + jr * kc; bs = u->nr; }
+        else if (nr == u->nr) { bp = b + jr; bs = ldb; }
+        else { pack_b(kc, nr, b + jr, ldb, u->nr, spare); bp = spare; bs = u->nr; }
+        for (long ir = 0; ir < mc; ir += u->mr) {
+            long mr = mc - ir < u->mr ? mc - ir : u->mr;
+            double *ct = c + ir * ldc + jr;
+            if (mr == u->mr && nr == u->nr) u->full(kc, pa + ir * kc, bp, bs, ct, ldc, load);
+            else u->edge(kc, pa + ir * kc, bp, bs, ct, ldc, load, mr, nr);
+        }
+    }
+}
+
+/// The product with A given packed (`packed`, from pack_whole_a) or packed here block by block (`a`).
+static void gemm_blocked(const micro *u, long m, long n, long k, const double *a, long lda, const double *packed,
+                         const double *b, long ldb, double *c, long ldc, int accumulate) {
+    double *pa = pack_space(), *pb = pa + MC * KC;
+    if (!pa && !a) abort();
+    if (!pa) { cnn_gemm_nn_portable_range(0, m, 0, n, k, a, lda, b, ldb, c, ldc, accumulate); return; }
+    if (k == 0) {
+        if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(double) * (size_t)n);
+        return;
+    }
+    // B's panels pay for packing when several row panels of A pass over them.
+    int packB = m > 4 * u->mr;
+    for (long jc = 0; jc < n; jc += NC) {
+        long nc = n - jc < NC ? n - jc : NC;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            int load = accumulate || pc > 0;
+            const double *bblock = b + pc * ldb + jc;
+            if (packB) pack_b(kc, nc, bblock, ldb, u->nr, pb);
+            for (long ic = 0; ic < m; ic += MC) {
+                long mc = m - ic < MC ? m - ic : MC;
+                long mcr = (mc + u->mr - 1) / u->mr * u->mr;
+                const double *panels = pa;
+                if (packed) panels = packed + ic * k + pc * mcr;
+                else pack_a(mc, kc, a + ic * lda + pc, lda, u->mr, pa);
+                block_rows(u, mc, nc, kc, panels, packB ? pb : 0, bblock, ldb, c + ic * ldc + jc, ldc, load, pb);
+            }
+        }
+    }
+}
+
+/// All of A[m×k], block by block in the order gemm_blocked reads them: rows in blocks of MC
+/// (each rounded up to MR rows), depth in blocks of KC; block (ic, pc) at ic·k + pc·mcr.
+static void pack_whole_a(const micro *u, long m, long k, const double *a, long lda, double *dst) {
+    for (long ic = 0; ic < m; ic += MC) {
+        long mc = m - ic < MC ? m - ic : MC;
+        long mcr = (mc + u->mr - 1) / u->mr * u->mr;
+        for (long pc = 0; pc < k; pc += KC) {
+            long kc = k - pc < KC ? k - pc : KC;
+            pack_a(mc, kc, a + ic * lda + pc, lda, u->mr, dst + ic * k + pc * mcr);
+        }
+    }
+}
+
+#pragma clang fp contract(off)
+void cnn_gemm_nn_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
+                                const double *b, long ldb, double *c, long ldc, int accumulate) {
+    // Row by row, p outer: each element still sums p = 0, 1, … in order, and the j loop vectorizes.
+    for (long i = m0; i < m; i++) {
+        double *ci = c + i * ldc;
+        if (!accumulate) for (long j = n0; j < n; j++) ci[j] = 0;
+        for (long p = 0; p < k; p++) {
+            double x = a[i * lda + p];
+            const double *bp = b + p * ldb;
+            for (long j = n0; j < n; j++) ci[j] = ci[j] + x * bp[j];
+        }
+    }
+}
+#pragma clang fp contract(on)
+
+#if CNN_X86
+__attribute__((target("avx2,fma")))
+static void kernel_avx2(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                        long mr, long nr) {
+    __m256d s[4][3];
+    __m256i mask[3];
+    for (int q = 0; q < 3; q++) {
+        long left = nr - 4 * q;
+        mask[q] = _mm256_setr_epi64x(left > 0 ? -1 : 0, left > 1 ? -1 : 0, left > 2 ? -1 : 0, left > 3 ? -1 : 0);
+    }
+    for (int r = 0; r < 4; r++)
+        for (int q = 0; q < 3; q++)
+            s[r][q] = load && r < mr ? _mm256_maskload_pd(c + r * ldc + 4 * q, mask[q]) : _mm256_setzero_pd();
+    for (long p = 0; p < kc; p++, ap += 4, bp += bs) {
+        __m256d b0 = _mm256_loadu_pd(bp), b1 = _mm256_loadu_pd(bp + 4), b2 = _mm256_loadu_pd(bp + 8);
+        for (int r = 0; r < 4; r++) {
+            __m256d x = _mm256_broadcast_sd(ap + r);
+            s[r][0] = _mm256_fmadd_pd(x, b0, s[r][0]);
+            s[r][1] = _mm256_fmadd_pd(x, b1, s[r][1]);
+            s[r][2] = _mm256_fmadd_pd(x, b2, s[r][2]);
+        }
+    }
+    for (int r = 0; r < 4 && r < mr; r++)
+        for (int q = 0; q < 3; q++) _mm256_maskstore_pd(c + r * ldc + 4 * q, mask[q], s[r][q]);
+}
+
+__attribute__((target("avx2,fma")))
+static void full_avx2(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load) {
+    __m256d s[4][3];
+    for (int r = 0; r < 4; r++)
+        for (int q = 0; q < 3; q++) s[r][q] = load ? _mm256_loadu_pd(c + r * ldc + 4 * q) : _mm256_setzero_pd();
+    for (long p = 0; p < kc; p++, ap += 4, bp += bs) {
+        __m256d b0 = _mm256_loadu_pd(bp), b1 = _mm256_loadu_pd(bp + 4), b2 = _mm256_loadu_pd(bp + 8);
+        for (int r = 0; r < 4; r++) {
+            __m256d x = _mm256_broadcast_sd(ap + r);
+            s[r][0] = _mm256_fmadd_pd(x, b0, s[r][0]);
+            s[r][1] = _mm256_fmadd_pd(x, b1, s[r][1]);
+            s[r][2] = _mm256_fmadd_pd(x, b2, s[r][2]);
+        }
+    }
+    for (int r = 0; r < 4; r++)
+        for (int q = 0; q < 3; q++) _mm256_storeu_pd(c + r * ldc + 4 * q, s[r][q]);
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void kernel_avx512(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                          long mr, long nr) {
+    __m512d s[8][3];
+    __mmask8 mask[3];
+    for (int q = 0; q < 3; q++) {
+        long left = nr - 8 * q;
+        mask[q] = (__mmask8)(left >= 8 ? 0xFF : left <= 0 ? 0 : (1u << left) - 1);
+    }
+    for (int r = 0; r < 8; r++)
+        for (int q = 0; q < 3; q++)
+            s[r][q] = load && r < mr ? _mm512_maskz_loadu_pd(mask[q], c + r * ldc + 8 * q) : _mm512_setzero_pd();
+    for (long p = 0; p < kc; p++, ap += 8, bp += bs) {
+        __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8), b2 = _mm512_loadu_pd(bp + 16);
+        for (int r = 0; r < 8; r++) {
+            __m512d x = _mm512_set1_pd(ap[r]);
+            s[r][0] = _mm512_fmadd_pd(x, b0, s[r][0]);
+            s[r][1] = _mm512_fmadd_pd(x, b1, s[r][1]);
+            s[r][2] = _mm512_fmadd_pd(x, b2, s[r][2]);
+        }
+    }
+    for (int r = 0; r < 8 && r < mr; r++)
+        for (int q = 0; q < 3; q++) _mm512_mask_storeu_pd(c + r * ldc + 8 * q, mask[q], s[r][q]);
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void full_avx512(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load) {
+    __m512d s[8][3];
+    for (int r = 0; r < 8; r++)
+        for (int q = 0; q < 3; q++) s[r][q] = load ? _mm512_loadu_pd(c + r * ldc + 8 * q) : _mm512_setzero_pd();
+    for (long p = 0; p < kc; p++, ap += 8, bp += bs) {
+        __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8), b2 = _mm512_loadu_pd(bp + 16);
+        for (int r = 0; r < 8; r++) {
+            __m512d x = _mm512_set1_pd(ap[r]);
+            s[r][0] = _mm512_fmadd_pd(x, b0, s[r][0]);
+            s[r][1] = _mm512_fmadd_pd(x, b1, s[r][1]);
+            s[r][2] = _mm512_fmadd_pd(x, b2, s[r][2]);
+        }
+    }
+    for (int r = 0; r < 8; r++)
+        for (int q = 0; q < 3; q++) _mm512_storeu_pd(c + r * ldc + 8 * q, s[r][q]);
+}
+
+static const micro micro_avx2 = {4, 12, full_avx2, kernel_avx2};
+static const micro micro_avx512 = {8, 24, full_avx512, kernel_avx512};
+
+void cnn_gemm_nn_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                      double *c, long ldc, int accumulate) {
+    gemm_blocked(&micro_avx2, m, n, k, a, lda, 0, b, ldb, c, ldc, accumulate);
+}
+
+void cnn_gemm_nn_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
+                        double *c, long ldc, int accumulate) {
+    gemm_blocked(&micro_avx512, m, n, k, a, lda, 0, b, ldb, c, ldc, accumulate);
+}
+#endif
+
+static const micro *micro_of(int path) {
+#if CNN_X86
+    if (path == CNN_PATH_AVX512) return &micro_avx512;
+    if (path == CNN_PATH_AVX2) return &micro_avx2;
+#endif
+    (void)path;
+    return 0;
+}
+
+long cnn_packed_a_size(long m, long k) { return (m + 7) / 8 * 8 * k; }
+
+void cnn_pack_a(long m, long k, const double *a, long lda, double *packed) {
+    const micro *u = micro_of(cnn_kernel_path());
+    if (u) { pack_whole_a(u, m, k, a, lda, packed); return; }
+    for (long i = 0; i < m; i++) memcpy(packed + i * k, a + i * lda, sizeof(double) * (size_t)k);
+}
+
+void cnn_gemm_nn_packed(long m, long n, long k, const double *packed, const double *b, long ldb, double *c, long ldc,
+                        int accumulate) {
+    const micro *u = micro_of(cnn_kernel_path());
+    if (u) { gemm_blocked(u, m, n, k, 0, 0, packed, b, ldb, c, ldc, accumulate); return; }
+    cnn_gemm_nn_portable_range(0, m, 0, n, k, packed, k, b, ldb, c, ldc, accumulate);
+}
