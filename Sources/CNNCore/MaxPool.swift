@@ -72,6 +72,68 @@ struct PoolGeometry {
     }
 }
 
+extension PoolGeometry {
+    /// ReLU then max pooling in one pass (`x` is the ReLU's input, `[N, C, H, W]`): writes the
+    /// pooled rectified values `y` and the winners `argmax`, the same bits as `ReLUKernel.forward`
+    /// then `forward`, without storing the rectified planes.
+    func forwardReLU(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+        let planes = batch * channels
+        let work = PoolPointers(x: x, y: y, argmax: argmax)
+        let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
+        let whole2x2 = windows.size == 2 && windows.stride == 2 && windows.padding == 0
+            && 2 * outH <= height && 2 * outW <= width
+        parallel(chunkCount) { chunk in
+            let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
+            if whole2x2 {
+                cnn_relu_maxpool2x2(work.x + mine.lowerBound * height * width, mine.count, height, width, outH, outW,
+                                    work.y + mine.lowerBound * outH * outW, work.argmax + mine.lowerBound * outH * outW)
+                return
+            }
+            for plane in mine {
+                forwardReLUPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
+            }
+        }
+    }
+
+    /// One channel plane: each output cell takes the winner of its window of rectified values.
+    @inline(__always)
+    private func forwardReLUPlane(_ src: UnsafePointer<Double>, _ dst: UnsafeMutablePointer<Double>, _ arg: UnsafeMutablePointer<Int32>) {
+        // `v > 0 ? v : 0.0` gives +0.0 for NaN and −0.0, as `cnn_relu_forward`.
+        let rectified: (Int) -> Double = { let v = src[$0]; return v > 0 ? v : 0.0 }
+        for i in 0..<outH {
+            for j in 0..<outW {
+                let at = windows.winnerOffset(i, j, rectified)
+                dst[i * outW + j] = rectified(at)
+                arg[i * outW + j] = Int32(truncatingIfNeeded: at)
+            }
+        }
+    }
+
+    /// Max pooling's backward pass then the ReLU's in one pass: overwrites `gx` (the gradient of
+    /// the ReLU's input `x`, `[N, C, H, W]`) with `gy` routed to the winners where `x > 0`, else
+    /// +0.0; the same bits as `backward` then `ReLUKernel.backward`.
+    func backwardReLU(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, x: UnsafePointer<Double>,
+                      gx: UnsafeMutablePointer<Double>) {
+        let planes = batch * channels
+        let work = RoutePointers(gy: gy, argmax: argmax, gx: gx)
+        let input = PoolInputPointer(x)
+        let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
+        parallel(chunkCount) { chunk in
+            let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
+            let (inPlane, outPlane) = (height * width, outH * outW)
+            cnn_maxpool_relu_backward(work.gy + mine.lowerBound * outPlane, work.argmax + mine.lowerBound * outPlane,
+                                      input.pointer + mine.lowerBound * inPlane, mine.count, inPlane, outPlane,
+                                      work.gx + mine.lowerBound * inPlane)
+        }
+    }
+}
+
+/// A read-only pointer handed to the threads of a pass.
+struct PoolInputPointer: @unchecked Sendable {
+    let pointer: UnsafePointer<Double>
+    init(_ pointer: UnsafePointer<Double>) { self.pointer = pointer }
+}
+
 /// Pointers handed to the threads of a pooling pass; each thread writes only its own planes.
 struct PoolPointers: @unchecked Sendable {
     let x: UnsafePointer<Double>

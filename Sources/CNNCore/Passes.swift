@@ -54,7 +54,6 @@ enum LayerKernel: Sendable {
 }
 
 extension Network {
-    private func traceShape(_ shape: [Int], _ batch: Int) -> [Int] { batch == 1 ? shape : [batch] + shape }
 
     private func withParameter<R>(_ index: Int?, _ body: (UnsafePointer<Double>?) -> R) -> R {
         guard let index else { return body(nil) }
@@ -84,6 +83,12 @@ extension Network {
         tracer.record(pass, layer, role, shape: shape, data: UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
     }
 
+    /// Logs activation-shaped values: `shapes[s]` per sample, `[batch] + shapes[s]` for a batch.
+    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: TraceRole, activation s: Int, batch: Int,
+                        _ p: UnsafePointer<Double>) {
+        tracer.record(pass, layer, role, batch: batch, shape: shapes[s], data: UnsafeBufferPointer(start: p, count: batch * size(s)))
+    }
+
     /// Runs every layer on the workspace's input (`[N, C, H, W]`, see `Workspace.setInput`).
     ///
     /// With a tracer, logs for each layer `input`; `weight` and `bias` where present; batchnorm's
@@ -94,16 +99,32 @@ extension Network {
         let n = ws.batch
         // The record holding the last output: the next layer's input shares its values.
         var lastOutput: Int?
-        for (i, kernel) in kernels.enumerated() {
+        var i = 0
+        while i < kernels.count {
+            let kernel = kernels[i]
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
+            if tracer == nil, let pool = fusedPool(after: i) {
+                // ReLU then max pooling in one pass; the ReLU's output is not stored.
+                pool.forwardReLU(batch: n, x: x, y: ws.activations[i + 2], argmax: ws.argmax[i + 1])
+                i += 2
+                continue
+            }
+            defer { i += 1 }
             if let tracer { recordParameters(tracer, i, x, n, inputRecord: lastOutput) }
             forward(kernel, batch: n, x: x, y: y, state: ws.state[i], ws: ws, columns: ws.columns[i], argmax: ws.argmax[i])
             if let tracer {
                 recordState(tracer, i, ws)
                 lastOutput = tracer.count
-                record(tracer, .forward, layerNames[i], .output, traceShape(shapes[i + 1], n), UnsafePointer(y))
+                record(tracer, .forward, layerNames[i], .output, activation: i + 1, batch: n, UnsafePointer(y))
             }
         }
+    }
+
+    /// The max pooling layer `i + 1` when layer `i` is a ReLU it follows: the two run as one pass
+    /// (`PoolGeometry.forwardReLU`, `backwardReLU`) when nothing is traced.
+    func fusedPool(after i: Int) -> PoolGeometry? {
+        guard i + 1 < kernels.count, case .relu = kernels[i], case .pool(let g) = kernels[i + 1] else { return nil }
+        return g
     }
 
     /// Logs layer `i`'s input (sharing record `inputRecord`'s values when given) and the
@@ -111,9 +132,9 @@ extension Network {
     private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int, inputRecord: Int?) {
         let name = layerNames[i]
         if let inputRecord {
-            tracer.record(.forward, name, .input, shape: traceShape(shapes[i], n), sameAs: inputRecord)
+            tracer.record(.forward, name, .input, batch: n, shape: shapes[i], sameAs: inputRecord)
         } else {
-            record(tracer, .forward, name, .input, traceShape(shapes[i], n), x)
+            record(tracer, .forward, name, .input, activation: i, batch: n, x)
         }
         if let idx = slots[i].weight { tracer.record(.forward, name, .weight, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
         if let idx = slots[i].bias { tracer.record(.forward, name, .bias, shape: parameters[idx].tensor.shape, data: parameters[idx].tensor.data) }
@@ -135,7 +156,7 @@ extension Network {
             record(tracer, .forward, name, .updatedRunningMean, c, g.updatedMean(state))
             record(tracer, .forward, name, .updatedRunningVar, c, g.updatedVariance(state))
         case .dropout:
-            record(tracer, .forward, name, .mask, traceShape(shapes[i], ws.batch), state)
+            record(tracer, .forward, name, .mask, activation: i, batch: ws.batch, state)
         default:
             break
         }
@@ -195,21 +216,32 @@ extension Network {
         let n = ws.batch
         // The record holding the last grad_input: the layer before's grad_output shares its values.
         var lastGradInput: Int?
-        for i in stride(from: kernels.count - 1, through: 0, by: -1) {
+        var i = kernels.count - 1
+        while i >= 0 {
+            defer { i -= 1 }
             let gy = UnsafePointer(ws.gradients[i + 1])
             let gx: UnsafeMutablePointer<Double>? = (i > 0 || inputGradient) ? ws.gradients[i] : nil
+            if tracer == nil, i > 0, let pool = fusedPool(after: i - 1) {
+                // Pooling's routing and the ReLU's mask in one pass; the ReLU's output gradient is not stored.
+                let reluGradient = (i > 1 || inputGradient) ? ws.gradients[i - 1] : nil
+                if let reluGradient {
+                    pool.backwardReLU(batch: n, gy: gy, argmax: ws.argmax[i], x: ws.activations[i - 1], gx: reluGradient)
+                }
+                i -= 1
+                continue
+            }
             backward(i, ws, gy: gy, gx: gx)
             if let tracer {
                 let name = layerNames[i], slot = slots[i]
                 if let lastGradInput {
-                    tracer.record(.backward, name, .gradOutput, shape: traceShape(shapes[i + 1], n), sameAs: lastGradInput)
+                    tracer.record(.backward, name, .gradOutput, batch: n, shape: shapes[i + 1], sameAs: lastGradInput)
                 } else {
-                    record(tracer, .backward, name, .gradOutput, traceShape(shapes[i + 1], n), gy)
+                    record(tracer, .backward, name, .gradOutput, activation: i + 1, batch: n, gy)
                 }
                 lastGradInput = nil
                 if let gx {
                     lastGradInput = tracer.count
-                    record(tracer, .backward, name, .gradInput, traceShape(shapes[i], n), UnsafePointer(gx))
+                    record(tracer, .backward, name, .gradInput, activation: i, batch: n, UnsafePointer(gx))
                 }
                 if let idx = slot.weight { record(tracer, .backward, name, .gradWeight, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }
                 if let idx = slot.bias { record(tracer, .backward, name, .gradBias, parameters[idx].tensor.shape, UnsafePointer(ws.parameterGradients[idx])) }

@@ -121,13 +121,16 @@ public struct Trace: Sendable, Equatable {
 /// the engine then only tests one optional per layer.
 ///
 /// Values are appended to one flat buffer that `reset()` keeps, so tracing a pass again
-/// allocates nothing once the buffers have grown to size.
+/// allocates nothing once the buffers have grown to size. Each record's entry holds no reference:
+/// its layer is an index into a table of names the tracer keeps across `reset()` (a pass logs the
+/// same names again, so the name is found where it was last time), and its shape is stored inline
+/// (`TraceShape`); `records` builds the strings and arrays only when asked.
 public final class Tracer {
     private struct Entry {
         var pass: Pass
-        var layer: String
         var role: TraceRole
-        var shape: [Int]
+        var layer: Int32
+        var shape: TraceShape
         var start: Int
         var count: Int
     }
@@ -136,16 +139,57 @@ public final class Tracer {
     private struct Storage {
         var entries: [Entry] = []
         var values: [Double] = []
+        /// Layer names, kept across `reset()`; entries refer to them by index.
+        var names: [String] = []
+        /// The name of the last entry, where the next one is looked for first.
+        var lastName = 0
+        /// Shapes of more than `TraceShape.inlineRank` dimensions, which entries refer to by index.
+        var longShapes: [[Int]] = []
 
-        mutating func append(_ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ data: UnsafeBufferPointer<Double>) {
-            entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: values.count, count: data.count))
+        /// The index of `name` in `names`, adding it when new. A pass logs a layer's arrays one
+        /// after another and the layers in order (forward) or reverse order (backward), so the
+        /// name is nearly always the last one or one of its neighbours.
+        mutating func nameIndex(_ name: String) -> Int32 {
+            if let found = nameNear(lastName, name) ?? nameNear(lastName + 1, name) ?? nameNear(lastName - 1, name) {
+                lastName = found
+            } else {
+                lastName = names.firstIndex(of: name) ?? names.count
+                if lastName == names.count { names.append(name) }
+            }
+            return Int32(truncatingIfNeeded: lastName)
+        }
+
+        private func nameNear(_ guess: Int, _ name: String) -> Int? {
+            guess >= 0 && guess < names.count && names[guess] == name ? guess : nil
+        }
+
+        /// `[batch] + shape` (or `shape` when `batch` is 1) inline, or in `longShapes`.
+        mutating func traceShape(_ batch: Int, _ shape: [Int]) -> TraceShape {
+            let lead = batch == 1 ? 0 : 1
+            guard shape.count + lead <= TraceShape.inlineRank else {
+                longShapes.append(lead == 1 ? [batch] + shape : shape)
+                return TraceShape(longShape: longShapes.count - 1)
+            }
+            return TraceShape(batch: batch, shape)
+        }
+
+        func dimensions(_ shape: TraceShape) -> [Int] {
+            shape.longShape.map { longShapes[$0] } ?? shape.dimensions
+        }
+
+        mutating func append(_ pass: Pass, _ layer: String, _ role: TraceRole, _ batch: Int, _ shape: [Int],
+                             _ data: UnsafeBufferPointer<Double>) {
+            let entry = Entry(pass: pass, role: role, layer: nameIndex(layer), shape: traceShape(batch, shape),
+                              start: values.count, count: data.count)
+            entries.append(entry)
             values.append(contentsOf: data)
         }
 
         /// A new entry over the values of entry `index`: nothing is copied.
-        mutating func share(_ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ index: Int) {
+        mutating func share(_ pass: Pass, _ layer: String, _ role: TraceRole, _ batch: Int, _ shape: [Int], _ index: Int) {
             let e = entries[index]
-            entries.append(Entry(pass: pass, layer: layer, role: role, shape: shape, start: e.start, count: e.count))
+            entries.append(Entry(pass: pass, role: role, layer: nameIndex(layer), shape: traceShape(batch, shape),
+                                 start: e.start, count: e.count))
         }
     }
 
@@ -156,7 +200,7 @@ public final class Tracer {
     /// The records so far, in the order they were logged.
     public var records: [TraceRecord] {
         storage.entries.map { e in
-            TraceRecord(pass: e.pass, layer: e.layer, role: e.role, shape: e.shape,
+            TraceRecord(pass: e.pass, layer: storage.names[Int(e.layer)], role: e.role, shape: storage.dimensions(e.shape),
                         data: Array(storage.values[e.start..<(e.start + e.count)]))
         }
     }
@@ -166,7 +210,13 @@ public final class Tracer {
 
     /// Logs a copy of `data` with the given shape.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: UnsafeBufferPointer<Double>) {
-        storage.append(pass, layer, role, shape, data)
+        storage.append(pass, layer, role, 1, shape, data)
+    }
+
+    /// Logs a copy of `data` with shape `[batch] + shape`, or `shape` alone when `batch` is 1
+    /// (a single sample's arrays drop the batch dimension), without building the shape array.
+    func record(_ pass: Pass, _ layer: String, _ role: TraceRole, batch: Int, shape: [Int], data: UnsafeBufferPointer<Double>) {
+        storage.append(pass, layer, role, batch, shape, data)
     }
 
     /// Logs the values of record `index` (counted from 0 in logging order) again, under a new
@@ -174,22 +224,59 @@ public final class Tracer {
     /// one layer's output that is the next layer's input.
     /// - Precondition: `index < count` and `shape` has that record's size.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], sameAs index: Int) {
-        storage.share(pass, layer, role, shape, index)
+        storage.share(pass, layer, role, 1, shape, index)
+    }
+
+    /// As `record(_:_:_:shape:sameAs:)`, with shape `[batch] + shape` (or `shape` when `batch` is 1).
+    func record(_ pass: Pass, _ layer: String, _ role: TraceRole, batch: Int, shape: [Int], sameAs index: Int) {
+        storage.share(pass, layer, role, batch, shape, index)
     }
 
     /// Logs a copy of an array.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: [Double]) {
-        data.withUnsafeBufferPointer { storage.append(pass, layer, role, shape, $0) }
+        data.withUnsafeBufferPointer { storage.append(pass, layer, role, 1, shape, $0) }
     }
 
     /// Logs one number (shape `[]`).
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, scalar: Double) {
-        withUnsafePointer(to: scalar) { storage.append(pass, layer, role, [], UnsafeBufferPointer(start: $0, count: 1)) }
+        withUnsafePointer(to: scalar) { storage.append(pass, layer, role, 1, [], UnsafeBufferPointer(start: $0, count: 1)) }
     }
 
-    /// Forgets all records, keeping their storage for reuse.
+    /// Forgets all records, keeping their storage (and the table of names) for reuse.
     public func reset() {
         storage.entries.removeAll(keepingCapacity: true)
         storage.values.removeAll(keepingCapacity: true)
+        storage.longShapes.removeAll(keepingCapacity: true)
+    }
+}
+
+/// A record's shape without a heap array: up to `inlineRank` dimensions inline; a longer shape is
+/// kept by the tracer, and this holds its index (`longShape`).
+struct TraceShape {
+    static let inlineRank = 5
+    /// The number of dimensions, or −1 − index for a long shape.
+    private var rank: Int
+    private var inline: (Int, Int, Int, Int, Int) = (0, 0, 0, 0, 0)
+
+    /// `[batch] + shape`, or `shape` when `batch` is 1.
+    /// - Precondition: at most `inlineRank` dimensions.
+    init(batch: Int, _ shape: [Int]) {
+        let lead = batch == 1 ? 0 : 1
+        rank = shape.count + lead
+        withUnsafeMutableBytes(of: &inline) { raw in
+            let dims = raw.bindMemory(to: Int.self)
+            if lead == 1 { dims[0] = batch }
+            for k in shape.indices { dims[k + lead] = shape[k] }
+        }
+    }
+
+    init(longShape index: Int) { rank = -1 - index }
+
+    /// The index of a long shape in the tracer's table.
+    var longShape: Int? { rank < 0 ? -1 - rank : nil }
+
+    /// The dimensions of a shape stored inline.
+    var dimensions: [Int] {
+        withUnsafeBytes(of: inline) { Array($0.bindMemory(to: Int.self).prefix(max(rank, 0))) }
     }
 }

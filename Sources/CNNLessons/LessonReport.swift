@@ -95,9 +95,12 @@ public enum LessonReport {
         try createFolder(folder)
         let imageFormats = formats.subtracting([.pdf])
         if !imageFormats.isEmpty { try createFolder(figureFolder) }
-        // Every file to draw: each figure in each image format, then the PDF. Two threads take
-        // them in turn; each file is drawn with its own Cairo surface, so they share nothing.
+        // Every file to draw: the PDF first (the longest job, laid out and drawn while the other
+        // thread draws figures), then each figure in each image format. Two threads take them in
+        // turn; each file is drawn with its own Cairo surface, so they share nothing.
         var jobs: [RenderJob] = []
+        let pdfPath = folder.appendingPathComponent("\(name).pdf").path
+        if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
         for section in run.sections {
             for f in section.figures {
                 for format in OutputFormat.allCases where imageFormats.contains(format) {
@@ -106,22 +109,19 @@ public enum LessonReport {
                 }
             }
         }
-        let pdfPath = folder.appendingPathComponent("\(name).pdf").path
-        if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
         // Every path is checked before the first file is written.
         for job in jobs { _ = try OutputPath.resolve(job.path) }
         for job in jobs { progress(job.path) }
         let allJobs = jobs
         let queue = JobQueue(count: allJobs.count)
-        let document = formats.contains(.pdf) ? try document(run) : nil
         DispatchQueue.concurrentPerform(iterations: min(2, max(1, allJobs.count))) { _ in
             while let i = queue.next() {
                 let job = allJobs[i]
                 do {
                     if let figure = job.figure {
                         try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
-                    } else if let document {
-                        try writeAtomically(data: Data(try document.data()), to: job.path)
+                    } else {
+                        try writeAtomically(data: Data(try document(run).data()), to: job.path)
                     }
                 } catch {
                     queue.fail(i, error)

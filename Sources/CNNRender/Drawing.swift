@@ -594,8 +594,10 @@ struct Drawer {
     /// The key of a votes figure: one sample line for each size of weight that exists, in its
     /// sign's colour and dash, and a note when some weights are 0. Returns the key's width and bottom.
     private func votesKey(_ f: VotesFigure, x: Double, y: Double, maxWeight: Double) -> (width: Double, y: Double) {
+        // One sample per number as printed, the first weight that prints so.
         var samples: [Double] = []
-        for w in f.weights.flatMap({ $0 }) where w != 0 && !samples.contains(where: { formatNumber($0, f.numberStyle) == formatNumber(w, f.numberStyle) }) {
+        var printed = Set<String>()
+        for w in f.weights.flatMap({ $0 }) where w != 0 && printed.insert(formatNumber(w, f.numberStyle)).inserted {
             samples.append(w)
         }
         samples.sort { ($0 > 0 ? 0 : 1, -abs($0)) < ($1 > 0 ? 0 : 1, -abs($1)) }

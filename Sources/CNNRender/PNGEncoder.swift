@@ -14,29 +14,35 @@ enum PNGEncoder {
     /// Encodes `height` rows of `width` native-endian ARGB32 words, `stride` bytes apart.
     static func encode(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) throws -> [UInt8] {
         let opaque = isOpaque(data, width: width, height: height, stride: stride)
-        let channels = opaque ? 3 : 4
-        let rowBytes = width * channels + 1
-        var raw = [UInt8](repeating: 0, count: rowBytes * height)
-        raw.withUnsafeMutableBufferPointer { out in
-            guard let base = out.baseAddress else { return }
-            for y in 0..<height {
-                base[y * rowBytes] = 2  // the Up filter
-                unpack(UnsafeRawPointer(data + y * stride), width: width, opaque: opaque, into: base + y * rowBytes + 1)
-            }
-            // Bottom row first, so each row still sees the unfiltered row above it.
-            for y in Swift.stride(from: height - 1, to: 0, by: -1) {
-                let line = base + y * rowBytes + 1, above = base + (y - 1) * rowBytes + 1
-                for i in 0..<(rowBytes - 1) { line[i] = line[i] &- above[i] }
-            }
-        }
-        var ihdr = [UInt8]()
-        ihdr += bigEndian(UInt32(width)) + bigEndian(UInt32(height))
+        let rowBytes = width * (opaque ? 3 : 4) + 1
+        let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, rowBytes * height))
+        defer { raw.deallocate() }
+        filterRows(data, width: width, height: height, stride: stride, opaque: opaque, into: raw)
+        var ihdr = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         ihdr += [8, opaque ? 2 : 6, 0, 0, 0]
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        appendChunk("IHDR", ihdr, to: &png)
-        appendChunk("IDAT", try deflate(raw), to: &png)
-        appendChunk("IEND", [], to: &png)
+        ihdr.withUnsafeBufferPointer { appendChunk("IHDR", $0, to: &png) }
+        try appendDeflated(UnsafeBufferPointer(start: raw, count: rowBytes * height), to: &png)
+        appendChunk("IEND", UnsafeBufferPointer(start: nil, count: 0), to: &png)
         return png
+    }
+
+    /// Every row unpacked (`unpack`) and filtered with "Up" in one pass: the filter byte 2, then
+    /// each byte minus the byte above it in the unfiltered image (the first row as it is).
+    private static func filterRows(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, opaque: Bool,
+                                   into raw: UnsafeMutablePointer<UInt8>) {
+        let rowBytes = width * (opaque ? 3 : 4) + 1, n = rowBytes - 1
+        // The unfiltered row and the one above it, in turn.
+        let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * n))
+        defer { rows.deallocate() }
+        for y in 0..<height {
+            let line = raw + y * rowBytes
+            line[0] = 2  // the Up filter
+            let current = rows + (y & 1) * n, above = rows + ((y + 1) & 1) * n
+            unpack(UnsafeRawPointer(data + y * stride), width: width, opaque: opaque, into: current)
+            guard y > 0 else { (line + 1).update(from: current, count: n); continue }
+            for i in 0..<n { line[1 + i] = current[i] &- above[i] }
+        }
     }
 
     private static func isOpaque(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) -> Bool {
@@ -66,27 +72,31 @@ enum PNGEncoder {
         }
     }
 
-    private static func deflate(_ raw: [UInt8]) throws -> [UInt8] {
-        var size = compressBound(uLong(raw.count))
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let status = out.withUnsafeMutableBufferPointer { o in
-            raw.withUnsafeBufferPointer { r in compress2(o.baseAddress, &size, r.baseAddress, uLong(r.count), level) }
-        }
+    /// Appends an IDAT chunk holding `raw` deflated by zlib (`compress2` at `level`).
+    private static func appendDeflated(_ raw: UnsafeBufferPointer<UInt8>, to png: inout [UInt8]) throws {
+        let bound = Int(compressBound(uLong(raw.count)))
+        // Left uninitialized: zlib writes only the bytes it returns.
+        let out = UnsafeMutablePointer<UInt8>.allocate(capacity: bound)
+        defer { out.deallocate() }
+        var size = uLong(bound)
+        let status = compress2(out, &size, raw.baseAddress, uLong(raw.count), level)
         guard status == Z_OK else { throw RenderError.cairo(operation: "encoding PNG", status: "zlib status \(status)") }
-        return Array(out.prefix(Int(size)))
+        png.reserveCapacity(png.count + Int(size) + 24)
+        appendChunk("IDAT", UnsafeBufferPointer(start: out, count: Int(size)), to: &png)
     }
 
     private static func bigEndian(_ v: UInt32) -> [UInt8] {
         [UInt8(v >> 24), UInt8((v >> 16) & 0xFF), UInt8((v >> 8) & 0xFF), UInt8(v & 0xFF)]
     }
 
-    private static func appendChunk(_ type: String, _ body: [UInt8], to png: inout [UInt8]) {
+    private static func appendChunk(_ type: String, _ body: UnsafeBufferPointer<UInt8>, to png: inout [UInt8]) {
         let typeBytes = Array(type.utf8)
         png += bigEndian(UInt32(body.count))
-        png += typeBytes + body
+        png += typeBytes
+        png.append(contentsOf: body)
         var crc = crc32(0, nil, 0)
         crc = typeBytes.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
-        crc = body.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
+        if let b = body.baseAddress { crc = crc32(crc, b, uInt(body.count)) }
         png += bigEndian(UInt32(truncatingIfNeeded: crc))
     }
 }

@@ -73,6 +73,18 @@ int cnn_max_threads(void);
 void cnn_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
                     double *y, int *arg);
 
+/// ReLU then max pooling with 2×2 windows moved by 2 (whole windows, as cnn_maxpool2x2), in one
+/// pass: y and arg are what cnn_maxpool2x2 gives on the rectified planes (x > 0 ? x : 0), which
+/// are not stored.
+void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
+                         double *y, int *arg);
+
+/// Max pooling's backward pass then the ReLU's, in one pass: gx (planes × inPlane) is overwritten
+/// with Σ gy[q] over the output cells q whose winner arg[q] is the cell, where the ReLU's input
+/// x there is > 0, else +0.0 — the bits of routing into +0.0, then masking.
+void cnn_maxpool_relu_backward(const double *gy, const int *arg, const double *x, long planes,
+                               long inPlane, long outPlane, double *gx);
+
 
 
 /// y[i] = x[i] > 0 ? x[i] : 0 for i in [0, n).
