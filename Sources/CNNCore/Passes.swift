@@ -79,12 +79,12 @@ extension Network {
         }
     }
 
-    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: TraceRole, _ shape: [Int], _ p: UnsafePointer<Double>) {
+    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: BoundLayer, _ role: TraceRole, _ shape: [Int], _ p: UnsafePointer<Double>) {
         tracer.record(pass, layer, role, shape: shape, data: UnsafeBufferPointer(start: p, count: shape.reduce(1, *)))
     }
 
     /// Logs activation-shaped values: `shapes[s]` per sample, `[batch] + shapes[s]` for a batch.
-    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: String, _ role: TraceRole, activation s: Int, batch: Int,
+    private func record(_ tracer: Tracer, _ pass: Pass, _ layer: BoundLayer, _ role: TraceRole, activation s: Int, batch: Int,
                         _ p: UnsafePointer<Double>) {
         tracer.record(pass, layer, role, batch: batch, shape: shapes[s], data: UnsafeBufferPointer(start: p, count: batch * size(s)))
     }
@@ -99,6 +99,7 @@ extension Network {
         let n = ws.batch
         // The record holding the last output: the next layer's input shares its values.
         var lastOutput: Int?
+        tracer?.bind(layerNames)
         var i = 0
         while i < kernels.count {
             let kernel = kernels[i]
@@ -115,7 +116,7 @@ extension Network {
             if let tracer {
                 recordState(tracer, i, ws)
                 lastOutput = tracer.count
-                record(tracer, .forward, layerNames[i], .output, activation: i + 1, batch: n, UnsafePointer(y))
+                record(tracer, .forward, BoundLayer(index: i), .output, activation: i + 1, batch: n, UnsafePointer(y))
             }
         }
     }
@@ -130,7 +131,7 @@ extension Network {
     /// Logs layer `i`'s input (sharing record `inputRecord`'s values when given) and the
     /// parameters and statistics it reads.
     private func recordParameters(_ tracer: Tracer, _ i: Int, _ x: UnsafePointer<Double>, _ n: Int, inputRecord: Int?) {
-        let name = layerNames[i]
+        let name = BoundLayer(index: i)
         if let inputRecord {
             tracer.record(.forward, name, .input, batch: n, shape: shapes[i], sameAs: inputRecord)
         } else {
@@ -147,7 +148,7 @@ extension Network {
 
     /// Logs what layer `i` worked out besides its output: batch statistics and dropout masks.
     private func recordState(_ tracer: Tracer, _ i: Int, _ ws: Workspace) {
-        let name = layerNames[i], state = ws.state[i]
+        let name = BoundLayer(index: i), state = ws.state[i]
         switch kernels[i] {
         case .batchnorm(let g, _, _, _, _) where g.train:
             let c = [g.channels]
@@ -216,6 +217,7 @@ extension Network {
         let n = ws.batch
         // The record holding the last grad_input: the layer before's grad_output shares its values.
         var lastGradInput: Int?
+        tracer?.bind(layerNames)
         var i = kernels.count - 1
         while i >= 0 {
             defer { i -= 1 }
@@ -232,7 +234,7 @@ extension Network {
             }
             backward(i, ws, gy: gy, gx: gx)
             if let tracer {
-                let name = layerNames[i], slot = slots[i]
+                let name = BoundLayer(index: i), slot = slots[i]
                 if let lastGradInput {
                     tracer.record(.backward, name, .gradOutput, batch: n, shape: shapes[i + 1], sameAs: lastGradInput)
                 } else {

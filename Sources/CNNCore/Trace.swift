@@ -143,6 +143,20 @@ public final class Tracer {
         var names: [String] = []
         /// The name of the last entry, where the next one is looked for first.
         var lastName = 0
+        /// The names `bind` was last given, and where they start in `names`.
+        var boundNames: [String] = []
+        var boundBase = 0
+
+        /// Makes `layerNames` the names `BoundLayer` indices refer to.
+        mutating func bind(_ layerNames: [String]) {
+            // The same array again (one network's passes): found by identity, nothing to do.
+            guard layerNames != boundNames else { return }
+            if entries.isEmpty { names.removeAll(keepingCapacity: true) }
+            boundBase = names.count
+            names += layerNames
+            boundNames = layerNames
+        }
+
         /// Shapes of more than `TraceShape.inlineRank` dimensions, which entries refer to by index.
         var longShapes: [[Int]] = []
 
@@ -158,6 +172,8 @@ public final class Tracer {
             }
             return Int32(truncatingIfNeeded: lastName)
         }
+
+        func bound(_ layer: BoundLayer) -> Int32 { Int32(truncatingIfNeeded: boundBase + layer.index) }
 
         private func nameNear(_ guess: Int, _ name: String) -> Int? {
             guess >= 0 && guess < names.count && names[guess] == name ? guess : nil
@@ -177,23 +193,25 @@ public final class Tracer {
             shape.longShape.map { longShapes[$0] } ?? shape.dimensions
         }
 
-        mutating func append(_ pass: Pass, _ layer: String, _ role: TraceRole, _ batch: Int, _ shape: [Int],
+        mutating func append(_ pass: Pass, _ layer: Int32, _ role: TraceRole, _ batch: Int, _ shape: [Int],
                              _ data: UnsafeBufferPointer<Double>) {
-            let entry = Entry(pass: pass, role: role, layer: nameIndex(layer), shape: traceShape(batch, shape),
+            let entry = Entry(pass: pass, role: role, layer: layer, shape: traceShape(batch, shape),
                               start: values.count, count: data.count)
             entries.append(entry)
             values.append(contentsOf: data)
         }
 
         /// A new entry over the values of entry `index`: nothing is copied.
-        mutating func share(_ pass: Pass, _ layer: String, _ role: TraceRole, _ batch: Int, _ shape: [Int], _ index: Int) {
+        mutating func share(_ pass: Pass, _ layer: Int32, _ role: TraceRole, _ batch: Int, _ shape: [Int], _ index: Int) {
             let e = entries[index]
-            entries.append(Entry(pass: pass, role: role, layer: nameIndex(layer), shape: traceShape(batch, shape),
+            entries.append(Entry(pass: pass, role: role, layer: layer, shape: traceShape(batch, shape),
                                  start: e.start, count: e.count))
         }
     }
 
-    private var storage = Storage()
+    // One access per record; the tracer is used by one thread at a time, so the run-time
+    // exclusivity check (two calls into the runtime per record) is left out.
+    @exclusivity(unchecked) private var storage = Storage()
 
     public init() {}
 
@@ -210,13 +228,13 @@ public final class Tracer {
 
     /// Logs a copy of `data` with the given shape.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: UnsafeBufferPointer<Double>) {
-        storage.append(pass, layer, role, 1, shape, data)
+        storage.append(pass, storage.nameIndex(layer), role, 1, shape, data)
     }
 
     /// Logs a copy of `data` with shape `[batch] + shape`, or `shape` alone when `batch` is 1
     /// (a single sample's arrays drop the batch dimension), without building the shape array.
     func record(_ pass: Pass, _ layer: String, _ role: TraceRole, batch: Int, shape: [Int], data: UnsafeBufferPointer<Double>) {
-        storage.append(pass, layer, role, batch, shape, data)
+        storage.append(pass, storage.nameIndex(layer), role, batch, shape, data)
     }
 
     /// Logs the values of record `index` (counted from 0 in logging order) again, under a new
@@ -224,22 +242,41 @@ public final class Tracer {
     /// one layer's output that is the next layer's input.
     /// - Precondition: `index < count` and `shape` has that record's size.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], sameAs index: Int) {
-        storage.share(pass, layer, role, 1, shape, index)
+        storage.share(pass, storage.nameIndex(layer), role, 1, shape, index)
     }
 
     /// As `record(_:_:_:shape:sameAs:)`, with shape `[batch] + shape` (or `shape` when `batch` is 1).
     func record(_ pass: Pass, _ layer: String, _ role: TraceRole, batch: Int, shape: [Int], sameAs index: Int) {
-        storage.share(pass, layer, role, batch, shape, index)
+        storage.share(pass, storage.nameIndex(layer), role, batch, shape, index)
     }
 
     /// Logs a copy of an array.
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, shape: [Int], data: [Double]) {
-        data.withUnsafeBufferPointer { storage.append(pass, layer, role, 1, shape, $0) }
+        data.withUnsafeBufferPointer { storage.append(pass, storage.nameIndex(layer), role, 1, shape, $0) }
     }
 
     /// Logs one number (shape `[]`).
     public func record(_ pass: Pass, _ layer: String, _ role: TraceRole, scalar: Double) {
-        withUnsafePointer(to: scalar) { storage.append(pass, layer, role, 1, [], UnsafeBufferPointer(start: $0, count: 1)) }
+        withUnsafePointer(to: scalar) { storage.append(pass, storage.nameIndex(layer), role, 1, [], UnsafeBufferPointer(start: $0, count: 1)) }
+    }
+
+    /// Makes `layerNames` (a network's layers, in order) the names that `BoundLayer(index: i)`
+    /// stands for in the records that follow, so logging a record looks no name up.
+    func bind(_ layerNames: [String]) { storage.bind(layerNames) }
+
+    /// Logs a copy of `data` for bound layer `layer`, with shape `[batch] + shape` (`shape` when `batch` is 1).
+    func record(_ pass: Pass, _ layer: BoundLayer, _ role: TraceRole, batch: Int = 1, shape: [Int], data: UnsafeBufferPointer<Double>) {
+        storage.append(pass, storage.bound(layer), role, batch, shape, data)
+    }
+
+    /// Logs a copy of an array for bound layer `layer`.
+    func record(_ pass: Pass, _ layer: BoundLayer, _ role: TraceRole, shape: [Int], data: [Double]) {
+        data.withUnsafeBufferPointer { storage.append(pass, storage.bound(layer), role, 1, shape, $0) }
+    }
+
+    /// Logs the values of record `index` again for bound layer `layer` (see `record(_:_:_:shape:sameAs:)`).
+    func record(_ pass: Pass, _ layer: BoundLayer, _ role: TraceRole, batch: Int, shape: [Int], sameAs index: Int) {
+        storage.share(pass, storage.bound(layer), role, batch, shape, index)
     }
 
     /// Forgets all records, keeping their storage (and the table of names) for reuse.
@@ -263,10 +300,10 @@ struct TraceShape {
     init(batch: Int, _ shape: [Int]) {
         let lead = batch == 1 ? 0 : 1
         rank = shape.count + lead
-        withUnsafeMutableBytes(of: &inline) { raw in
-            let dims = raw.bindMemory(to: Int.self)
-            if lead == 1 { dims[0] = batch }
-            for k in shape.indices { dims[k + lead] = shape[k] }
+        inline = shape.withUnsafeBufferPointer { s in
+            let c = s.count
+            func at(_ k: Int) -> Int { k < c ? s[k] : 0 }
+            return lead == 1 ? (batch, at(0), at(1), at(2), at(3)) : (at(0), at(1), at(2), at(3), at(4))
         }
     }
 
@@ -279,4 +316,9 @@ struct TraceShape {
     var dimensions: [Int] {
         withUnsafeBytes(of: inline) { Array($0.bindMemory(to: Int.self).prefix(max(rank, 0))) }
     }
+}
+
+/// A layer of the network whose names were last given to `Tracer.bind(_:)`, by its index there.
+struct BoundLayer {
+    let index: Int
 }
