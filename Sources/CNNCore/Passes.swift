@@ -95,6 +95,9 @@ extension Network {
     /// `running_mean` and `running_var` (as given) and, in train mode, `batch_mean`, `batch_var`
     /// (biased), `updated_running_mean` and `updated_running_var`; dropout's `mask` in train mode;
     /// and `output`.
+    ///
+    /// Without a tracer, a ReLU followed by max pooling runs as one pass (`fusedPool(after:)`):
+    /// the ReLU's output is not stored, and `backward` does not store its gradient either.
     public func forward(_ ws: Workspace, tracer: Tracer? = nil) {
         let n = ws.batch
         // The record holding the last output: the next layer's input shares its values.

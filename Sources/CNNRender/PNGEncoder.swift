@@ -27,49 +27,19 @@ enum PNGEncoder {
         return png
     }
 
-    /// Every row unpacked (`unpack`) and filtered with "Up" in one pass: the filter byte 2, then
-    /// each byte minus the byte above it in the unfiltered image (the first row as it is).
+    /// Every row unpacked and filtered with "Up" in one pass (`cnn_png_up_rows`): the filter
+    /// byte 2, then each byte minus the byte above it in the unfiltered image.
     private static func filterRows(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, opaque: Bool,
                                    into raw: UnsafeMutablePointer<UInt8>) {
-        let rowBytes = width * (opaque ? 3 : 4) + 1, n = rowBytes - 1
+        let n = width * (opaque ? 3 : 4)
         // The unfiltered row and the one above it, in turn.
         let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * n))
         defer { rows.deallocate() }
-        for y in 0..<height {
-            let line = raw + y * rowBytes
-            line[0] = 2  // the Up filter
-            let current = rows + (y & 1) * n, above = rows + ((y + 1) & 1) * n
-            unpack(UnsafeRawPointer(data + y * stride), width: width, opaque: opaque, into: current)
-            guard y > 0 else { (line + 1).update(from: current, count: n); continue }
-            for i in 0..<n { line[1 + i] = current[i] &- above[i] }
-        }
+        cnn_png_up_rows(data, width, height, stride, opaque ? 1 : 0, raw, rows)
     }
 
     private static func isOpaque(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) -> Bool {
-        for y in 0..<height {
-            let row = UnsafeRawPointer(data + y * stride)
-            for x in 0..<width where row.loadUnaligned(fromByteOffset: 4 * x, as: UInt32.self) >> 24 != 0xFF { return false }
-        }
-        return true
-    }
-
-    /// One row of ARGB32 words as R, G, B (and A) bytes, un-premultiplied.
-    private static func unpack(_ words: UnsafeRawPointer, width: Int, opaque: Bool, into row: UnsafeMutablePointer<UInt8>) {
-        for x in 0..<width {
-            let word = words.loadUnaligned(fromByteOffset: 4 * x, as: UInt32.self)
-            var r = (word >> 16) & 0xFF, g = (word >> 8) & 0xFF, b = word & 0xFF
-            let a = word >> 24
-            if opaque {
-                row[3 * x] = UInt8(r); row[3 * x + 1] = UInt8(g); row[3 * x + 2] = UInt8(b)
-                continue
-            }
-            if a == 0 {
-                r = 0; g = 0; b = 0
-            } else if a != 0xFF {
-                r = (r * 255 + a / 2) / a; g = (g * 255 + a / 2) / a; b = (b * 255 + a / 2) / a
-            }
-            row[4 * x] = UInt8(r); row[4 * x + 1] = UInt8(g); row[4 * x + 2] = UInt8(b); row[4 * x + 3] = UInt8(a)
-        }
+        cnn_png_is_opaque(data, width, height, stride) != 0
     }
 
     /// Appends an IDAT chunk holding `raw` deflated by zlib (`compress2` at `level`).
