@@ -187,7 +187,7 @@ extension StepBuilder {
         }
         let names = others.map(imageWords).joined(separator: " and ")
         let scale = largest > 0 ? largest : 1
-        return (scale, " Drawn on one colour scale with the maps for \(names), ±\(formatNumber(scale, style)), the largest |value| of all of them, so a colour means the same number in both figures.")
+        return (scale, " One colour scale with the maps for \(names): ±\(formatNumber(scale, style)), the largest |value| of all.")
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -279,7 +279,7 @@ extension StepBuilder {
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
         var votes = VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                weights: rows, outputValues: y.data, title: "\(imageWords(input))'s \(n) values vote",
+                                weights: rows, outputValues: y.data, title: "the \(n) values of \(imageWords(input)) vote",
                                 numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)
         votes.inputSources = sources(input, x)
         votes.outputSources = sources(input, y)
@@ -368,10 +368,22 @@ extension StepBuilder {
         do {
             figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title, source: input)
         } catch { throw fail(step, error.message) }
-        figure.stacked = figure.input.cols >= 6
+        // Four decimals ("0.1389") need wider cells to stay at 7 pt: the gradient then goes below.
+        if Self.decimals(figure.numberStyle) > 2 { figure.cellSize = max(figure.cellSize, 42) }
+        figure.stacked = figure.input.cols >= 6 || Self.decimals(figure.numberStyle) > 2
         figure.labelled = true
         return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
                             caption: "Back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step)) of \(imageWords(input)): each window's gradient goes to the cell that won it (\(layer).grad_input[\(c)]).",
                             figure: .poolingGradient(figure))
+    }
+}
+
+extension StepBuilder {
+    /// How many decimals a number style writes (`full`: as many as it takes, counted as 12).
+    static func decimals(_ style: NumberStyle) -> Int {
+        switch style {
+        case .rounded(let d), .truncated(let d): return d
+        case .full: return 12
+        }
     }
 }

@@ -53,9 +53,10 @@ extension StepBuilder {
         let image = try channel(try firstInput(input, step), 0, step)
         let words = try layerWords(input, layer, step)
         let size = "\(field.rows.count)×\(field.cols.count)"
+        let region = CellRegion(rows: field.rows.lowerBound..<(field.rows.upperBound + 1), cols: field.cols.lowerBound..<(field.cols.upperBound + 1))
         return LessonFigure(name: "receptive-field-\(slug(input))-\(layer)-r\(row)c\(col)",
                             caption: "A cell of \(words) at row \(row + 1), column \(col + 1) (\(layer).output[·,\(row),\(col)]) sees rows \(field.rows.lowerBound + 1)–\(field.rows.upperBound + 1) and columns \(field.cols.lowerBound + 1)–\(field.cols.upperBound + 1) of the image (outlined): a patch of \(size) pixels.",
-                            figure: .image(labelledImage(image, title: "what one cell of \(words) sees", region: CellRegion(rows: field.rows.lowerBound..<(field.rows.upperBound + 1), cols: field.cols.lowerBound..<(field.cols.upperBound + 1)))))
+                            figure: .image(labelledImage(image, title: "what one cell of \(words) sees", region: region, cellSize: 22)))
     }
 
     /// Dense layers as votes, one figure per layer, each layer's inputs read from the trace (after
@@ -117,8 +118,9 @@ extension StepBuilder {
 
 extension StepBuilder {
     /// An image with row and column numbers, as the lesson's other images.
-    func labelledImage(_ grid: Grid, title: String, highlighted: Set<Cell> = [], region: CellRegion? = nil) -> ImageFigure {
-        var f = ImageFigure(grid: grid, title: title, highlighted: highlighted)
+    func labelledImage(_ grid: Grid, title: String, highlighted: Set<Cell> = [], region: CellRegion? = nil,
+                       cellSize: Double = 26) -> ImageFigure {
+        var f = ImageFigure(grid: grid, title: title, highlighted: highlighted, cellSize: cellSize)
         f.labelled = true
         f.region = region
         return f
