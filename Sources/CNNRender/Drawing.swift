@@ -640,7 +640,7 @@ struct Drawer {
         let lo = f.range?.lowerBound ?? min(0, finite.min() ?? 0)
         let hi = f.range?.upperBound ?? max(1, finite.max() ?? 1)
         let span = hi - lo > 0 ? hi - lo : 1
-        let barArea = 260.0, rowHeight = 30.0, barHeight = 18.0
+        let barArea = 150.0, rowHeight = 30.0, barHeight = 18.0
         func xOf(_ v: Double) -> Double { labelWidth + barArea * (max(lo, min(hi, v)) - lo) / span }
         var right = labelWidth + barArea
         for (i, (label, v)) in zip(f.labels, f.values).enumerated() {

@@ -227,4 +227,14 @@ private func nonzero(_ r: TraceRecord, _ c: Int) -> Set<Cell> {
             if v.weights.joined().contains(where: { $0 > 0 }) { #expect(samples.contains { $0 > 0 }) }
         }
     }
+
+    /// Bar charts two to a row fit the page's text width as drawn, so they are not shrunk and
+    /// read at the same size as the bar charts that stand alone (the learning step's).
+    @Test func voteBarsTwoToARowKeepTheirSize() throws {
+        let run = try xoRun()
+        let width = ReportDocument(title: "").textWidth
+        let rows = run.sections.flatMap(\.figures).filter { $0.name.contains("vote-bars") }
+        #expect(rows.count >= 3)
+        for f in rows { #expect(try size(of: f.figure).width <= width, "\(f.name) is wider than the page, so it is drawn smaller") }
+    }
 }
