@@ -138,7 +138,10 @@ public final class Tracer {
     /// Entries and values together, so logging a record is one access to the tracer's storage.
     private struct Storage {
         var entries: [Entry] = []
-        var values: [Double] = []
+        /// The values of every record, one after another: `valueCount` of `valueCapacity` in use.
+        var values = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+        var valueCount = 0
+        var valueCapacity = 1
         /// Layer names, kept across `reset()`; entries refer to them by index.
         var names: [String] = []
         /// The name of the last entry, where the next one is looked for first.
@@ -180,6 +183,7 @@ public final class Tracer {
         }
 
         /// `[batch] + shape` (or `shape` when `batch` is 1) inline, or in `longShapes`.
+        @inline(__always)
         mutating func traceShape(_ batch: Int, _ shape: [Int]) -> TraceShape {
             let lead = batch == 1 ? 0 : 1
             guard shape.count + lead <= TraceShape.inlineRank else {
@@ -196,9 +200,20 @@ public final class Tracer {
         mutating func append(_ pass: Pass, _ layer: Int32, _ role: TraceRole, _ batch: Int, _ shape: [Int],
                              _ data: UnsafeBufferPointer<Double>) {
             let entry = Entry(pass: pass, role: role, layer: layer, shape: traceShape(batch, shape),
-                              start: values.count, count: data.count)
+                              start: valueCount, count: data.count)
             entries.append(entry)
-            values.append(contentsOf: data)
+            if valueCount + data.count > valueCapacity { grow(valueCount + data.count) }
+            if let base = data.baseAddress { (values + valueCount).initialize(from: base, count: data.count) }
+            valueCount += data.count
+        }
+
+        /// Room for at least `count` values (twice as much), keeping those in use.
+        mutating func grow(_ count: Int) {
+            let bigger = UnsafeMutablePointer<Double>.allocate(capacity: max(2 * valueCapacity, count))
+            bigger.initialize(from: values, count: valueCount)
+            values.deallocate()
+            values = bigger
+            valueCapacity = max(2 * valueCapacity, count)
         }
 
         /// A new entry over the values of entry `index`: nothing is copied.
@@ -215,11 +230,13 @@ public final class Tracer {
 
     public init() {}
 
+    deinit { storage.values.deallocate() }
+
     /// The records so far, in the order they were logged.
     public var records: [TraceRecord] {
         storage.entries.map { e in
             TraceRecord(pass: e.pass, layer: storage.names[Int(e.layer)], role: e.role, shape: storage.dimensions(e.shape),
-                        data: Array(storage.values[e.start..<(e.start + e.count)]))
+                        data: Array(UnsafeBufferPointer(start: storage.values + e.start, count: e.count)))
         }
     }
 
@@ -282,7 +299,7 @@ public final class Tracer {
     /// Forgets all records, keeping their storage (and the table of names) for reuse.
     public func reset() {
         storage.entries.removeAll(keepingCapacity: true)
-        storage.values.removeAll(keepingCapacity: true)
+        storage.valueCount = 0
         storage.longShapes.removeAll(keepingCapacity: true)
     }
 }
@@ -297,6 +314,7 @@ struct TraceShape {
 
     /// `[batch] + shape`, or `shape` when `batch` is 1.
     /// - Precondition: at most `inlineRank` dimensions.
+    @inline(__always)
     init(batch: Int, _ shape: [Int]) {
         let lead = batch == 1 ? 0 : 1
         rank = shape.count + lead
