@@ -236,7 +236,8 @@ extension StepBuilder {
                      words("∂L/∂x = Σ w·g: a value's gradient adds up, over the classes, its weight times that class's error.")]
         var numbers = (0..<k).map { tracedNumber(input, gyRecord, $0, st) }
         let shape = Array(x.shape)
-        let idxWidth = 10, numWidth = 10
+        // "value 2 [0,0,1]": counted from 1 as the xo lesson's vote figures do, the array index in brackets.
+        let idxWidth = 17, numWidth = 10
         var head1 = "  " + padRight("input", idxWidth) + padLeft("x", numWidth)
         var head2 = "  " + padRight("", idxWidth) + padLeft("", numWidth)
         for o in 0..<k {
@@ -248,7 +249,8 @@ extension StepBuilder {
         lines += [tt(head1), tt(head2)]
         let shown = min(n, 24)
         for i in 0..<shown {
-            var line = "  " + padRight(ShapeText.index(multiIndex(i, shape: shape)), idxWidth) + padLeft(formatNumber(x.data[i], st), numWidth)
+            let label = "value \(i + 1) \(ShapeText.index(multiIndex(i, shape: shape)))"
+            var line = "  " + padRight(label, idxWidth) + padLeft(formatNumber(x.data[i], st), numWidth)
             for o in 0..<k { line += padLeft(formatNumber(gw[o * n + i], st), numWidth + 2) }
             line += padLeft(formatNumber(gx[i], st), numWidth + 2)
             lines.append(tt(line))
@@ -307,11 +309,12 @@ extension StepBuilder {
             words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
             "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
-            tt("  (i, j)  " + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
+            words("row and column count from 1; the code's index [i,j] counts from 0."),
+            tt("  row, col [i,j]" + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
         var numbers: [TextSource] = []
         for t in terms.prefix(24) {
-            lines.append(tt("  " + padRight("(\(t.i), \(t.j))", 8) + padLeft(formatNumber(t.g, st), 17) + "   ×"
+            lines.append(tt("  " + padRight("\(t.i + 1), \(t.j + 1) [\(t.i),\(t.j)]", 14) + padLeft(formatNumber(t.g, st), 17) + "   ×"
                             + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
             let r = t.i * s + a * dil - pad, q = t.j * s + b * dil - padW
             let inside = r >= 0 && r < h && q >= 0 && q < w
@@ -349,16 +352,16 @@ extension StepBuilder {
     }
 
     /// The lines "sum" and, when the layer divides, "sum ÷ n" of a weight's gradient, ending in the
-    /// column of the terms (2 + 8 + 17 + 4 + 16 + 4 columns before it), with their derivations.
+    /// column of the terms (2 + 14 + 17 + 4 + 16 + 4 columns before it), with their derivations.
     static func termSums(_ terms: [(i: Int, j: Int, g: Double, x: Double)], sum: Double, value: Double, n: Int, result: TraceSource,
                          _ st: NumberStyle) -> (lines: [String], numbers: [TextSource]) {
         let tt = { (s: String) in "<tt>\(TextBlock.escape(s))</tt>" }
-        var lines = [tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10))]
+        var lines = [tt(padRight("  sum", 57) + padLeft(formatNumber(sum, st), 10))]
         var numbers = [TextSource(formatNumber(sum, st), derived: DerivedNumber("sum of the \(terms.count) nonzero terms", .sum,
                                                                                termOperands(terms[...], st), value: sum,
                                                                                source: n > 1 ? nil : result))]
         if n > 1 {
-            lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10)))
+            lines.append(tt(padRight("  sum ÷ \(n)", 57) + padLeft(formatNumber(value, st), 10)))
             numbers.append(TextSource(formatNumber(value, st), derived: DerivedNumber("sum ÷ \(n)", .quotient, [
                 DerivedOperand("sum", sum, text: formatNumber(sum, st)), DerivedOperand("divisor", Double(n), text: String(n)),
             ], value: value, source: result)))
@@ -368,16 +371,18 @@ extension StepBuilder {
 
     /// The terms `∂L/∂out[i,j] · in` of a weight's gradient as operands of their sum.
     static func termOperands(_ terms: ArraySlice<(i: Int, j: Int, g: Double, x: Double)>, _ st: NumberStyle) -> [DerivedOperand] {
-        terms.map { DerivedOperand("term (\($0.i), \($0.j))", $0.g * $0.x, text: formatNumber($0.g * $0.x, st)) }
+        terms.map { DerivedOperand("term at row \($0.i + 1), column \($0.j + 1)", $0.g * $0.x, text: formatNumber($0.g * $0.x, st)) }
     }
 
     /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
     func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
                       featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
         var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
+        image.labelled = true
         image.sources = sources(input, x, channel: c)
         var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
                                     showLegend: false, highlighted: carried, cellSize: 44)
+        gmap.labelled = true
         gmap.sources = sources(input, gy, channel: o)
         return .row([.image(image), .featureMap(gmap)])
     }
