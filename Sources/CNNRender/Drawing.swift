@@ -114,7 +114,10 @@ struct Drawer {
                 case .pixels(let scale): fill = Palette.pixel(v, scale: scale)
                 case .diverging(let scale): fill = Palette.diverging(v, scale: scale)
                 }
-                p.fillRect(cx, cy, cell, cell, fill)
+                // Without lines between them (cells under 5 pt), each cell reaches half a point into
+                // the next, drawn after it: no hairline of white shows between two anti-aliased cells.
+                let reach = cell < 5 ? 0.5 : 0
+                p.fillRect(cx, cy, cell + (c < grid.cols - 1 ? reach : 0), cell + (r < grid.rows - 1 ? reach : 0), fill)
                 let text = texts.isEmpty ? nil : texts[r * grid.cols + c]
                 // Hatch negatives, unless the number as printed is zero ("0.00" or "−0.00" would not be shown).
                 let printsAsZero = text.map { !$0.contains(where: { "123456789".contains($0) }) } ?? (v == 0)
