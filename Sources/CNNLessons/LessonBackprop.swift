@@ -83,8 +83,6 @@ extension StepBuilder {
             return try gradientFigure(input, layer, role, numbers ?? style, step)
         case let .denseGradient(input, layer, numbers):
             return try denseGradientFigure(input, layer, numbers ?? style, step)
-        case let .weightGradientTerms(input, layer, index, numbers):
-            return try weightTermsFigure(input, layer, index, numbers ?? style, step)
         case let .update(input, lr, count, weights, numbers):
             return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
         case let .stepSizes(input, marked, upTo, numbers):
@@ -262,8 +260,9 @@ extension StepBuilder {
                             figure: table(lines, numbers: numbers))
     }
 
-    /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
-    func weightTermsFigure(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+    /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient: the
+    /// table of terms, then the image and the map of gradients they come from.
+    func weightTermsFigures(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> [LessonFigure] {
         guard case .conv(let spec) = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a conv layer") }
         let x = try record(input, layer, .input, step)
         let gy = try record(input, layer, .gradOutput, step)
@@ -309,7 +308,6 @@ extension StepBuilder {
             words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
             "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
-            words("row and column count from 1; the code's index [i,j] counts from 0."),
             tt("  row, col [i,j]" + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
         var numbers: [TextSource] = []
@@ -338,9 +336,12 @@ extension StepBuilder {
         lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
         numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
         let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
-        return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
-                            figure: .column([table(lines, numbers: numbers), picture]))
+        let name = "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))"
+        // Two figures, the table and the pictures, so each keeps its size where a page ends.
+        return [LessonFigure(name: name, caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))). Rows and columns count from 1, the code's index [i,j] from 0.",
+                             figure: table(lines, numbers: numbers)),
+                LessonFigure(name: name + "-maps", caption: "The terms' two maps: the image with the pixels that \(feats[o].name)'s pixel at row \(a + 1), column \(b + 1) met outlined, and the gradient of its map with its nonzero cells outlined.",
+                             figure: picture)]
     }
 
     /// One term `∂L/∂out[i,j] · in[…]` of a weight's gradient, worked out from its two operands.
@@ -377,11 +378,11 @@ extension StepBuilder {
     /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
     func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
                       featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
-        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
+        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met", highlighted: used, cellSize: 16)
         image.labelled = true
         image.sources = sources(input, x, channel: c)
-        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
-                                    showLegend: false, highlighted: carried, cellSize: 44)
+        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName)", numberStyle: st,
+                                    showLegend: false, highlighted: carried, cellSize: 38)
         gmap.labelled = true
         gmap.sources = sources(input, gy, channel: o)
         return .row([.image(image), .featureMap(gmap)])
