@@ -291,7 +291,7 @@ enum AudioFigures {
         guard let control = r.control else { return [] }
         var figures: [(name: String, caption: String, figure: Figure)] = []
         if let sound = r.examples.first {
-            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
+            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, in gray: white is the loudest cell, black the quietest. No axes: a shuffled row or column is no longer one band or one time.",
                             AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
         }
         figures.append(("audio-control", control.caption, .table(control.table)))
