@@ -275,8 +275,7 @@ extension StepBuilder {
         let s = spec.stride, pad = spec.pads.top, padW = spec.pads.left, dil = spec.dilation
         let n = spec.normalize ? gw.shape[1] * gw.shape[2] * gw.shape[3] : 1
         var terms: [(i: Int, j: Int, g: Double, x: Double)] = []
-        var sum = 0.0
-        var used = Set<Cell>(), carried = Set<Cell>()
+        var sum = 0.0, used = Set<Cell>(), carried = Set<Cell>()
         for i in 0..<oh {
             for j in 0..<ow {
                 let g = gy.data[(o * oh + i) * ow + j]
