@@ -85,6 +85,8 @@ extension StepBuilder {
             return try denseGradientFigure(input, layer, numbers ?? style, step)
         case let .update(input, lr, count, weights, numbers):
             return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
+        case let .afterStep(input, by, lr, numbers):
+            return try afterStepFigure(input, by: by, lr: lr, numbers ?? style, step)
         case let .stepSizes(input, marked, upTo, numbers):
             return try stepSizesFigure(input, marked: marked, upTo: upTo, numbers ?? style, step)
         case let .errorCurve(input, layer, index, from, to, points, nudge, numbers):
@@ -152,7 +154,7 @@ extension StepBuilder {
         let r = try record(input, layer, role, step)
         let what = "∂L/∂" + (role == .gradWeight ? "weight" : role == .gradBias ? "bias" : role == .gradInput ? "input" : "output")
         let name = "gradient-\(slug(input))-\(layer)-\(role)"
-        let words = try layerWords(input, layer, step), image = Self.imageWords(input)
+        let words = try layerWords(input, layer, step), image = imageWords(input)
         let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
         switch r.shape.count {
         case 4:
@@ -256,7 +258,7 @@ extension StepBuilder {
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
         return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
-                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(Self.imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
                             figure: table(lines, numbers: numbers))
     }
 
@@ -305,13 +307,13 @@ extension StepBuilder {
         var lines = [
             "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
             words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
-            "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
+            "Slide the map of ∂L/∂out[\(o)] over the image and, shifted by the pixel's place [\(a),\(b)], multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
-            tt("  row, col [i,j]" + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
+            tt("  " + padRight("output cell [i,j]", 22) + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
         var numbers: [TextSource] = []
         for t in terms.prefix(24) {
-            lines.append(tt("  " + padRight("\(t.i + 1), \(t.j + 1) [\(t.i),\(t.j)]", 14) + padLeft(formatNumber(t.g, st), 17) + "   ×"
+            lines.append(tt("  " + padRight("row \(t.i + 1), column \(t.j + 1) [\(t.i),\(t.j)]", 22) + padLeft(formatNumber(t.g, st), 17) + "   ×"
                             + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
             let r = t.i * s + a * dil - pad, q = t.j * s + b * dil - padW
             let inside = r >= 0 && r < h && q >= 0 && q < w
@@ -337,7 +339,7 @@ extension StepBuilder {
         let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
         let name = "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))"
         // Two figures, the table and the pictures, so each keeps its size where a page ends.
-        return [LessonFigure(name: name, caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))). Rows and columns count from 1, the code's index [i,j] from 0.",
+        return [LessonFigure(name: name, caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))). Rows and columns count from 1, the code's index [i,j] from 0.",
                              figure: table(lines, numbers: numbers)),
                 LessonFigure(name: name + "-maps", caption: "The terms' two maps: the image with the pixels that \(feats[o].name)'s pixel at row \(a + 1), column \(b + 1) met outlined, and the gradient of its map with its nonzero cells outlined.",
                              figure: picture)]
@@ -352,16 +354,16 @@ extension StepBuilder {
     }
 
     /// The lines "sum" and, when the layer divides, "sum ÷ n" of a weight's gradient, ending in the
-    /// column of the terms (2 + 14 + 17 + 4 + 16 + 4 columns before it), with their derivations.
+    /// column of the terms (2 + 22 + 17 + 4 + 16 + 4 columns before it), with their derivations.
     static func termSums(_ terms: [(i: Int, j: Int, g: Double, x: Double)], sum: Double, value: Double, n: Int, result: TraceSource,
                          _ st: NumberStyle) -> (lines: [String], numbers: [TextSource]) {
         let tt = { (s: String) in "<tt>\(TextBlock.escape(s))</tt>" }
-        var lines = [tt(padRight("  sum", 57) + padLeft(formatNumber(sum, st), 10))]
+        var lines = [tt(padRight("  sum", 65) + padLeft(formatNumber(sum, st), 10))]
         var numbers = [TextSource(formatNumber(sum, st), derived: DerivedNumber("sum of the \(terms.count) nonzero terms", .sum,
                                                                                termOperands(terms[...], st), value: sum,
                                                                                source: n > 1 ? nil : result))]
         if n > 1 {
-            lines.append(tt(padRight("  sum ÷ \(n)", 57) + padLeft(formatNumber(value, st), 10)))
+            lines.append(tt(padRight("  sum ÷ \(n)", 65) + padLeft(formatNumber(value, st), 10)))
             numbers.append(TextSource(formatNumber(value, st), derived: DerivedNumber("sum ÷ \(n)", .quotient, [
                 DerivedOperand("sum", sum, text: formatNumber(sum, st)), DerivedOperand("divisor", Double(n), text: String(n)),
             ], value: value, source: result)))
@@ -443,7 +445,7 @@ extension StepBuilder {
         afterBars.sources = sources(stepped, out1)
         let bars = Figure.column([.voteBars(beforeBars), .voteBars(afterBars)])
         return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
-                            caption: "One step w′ = w − lr·g with lr = \(lrText) on the \(input) image, then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
+                            caption: "One step w′ = w − lr·g with lr = \(lrText) on \(imageWords(input)), then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
                             figure: .column([table(lines, numbers: numbers), bars]))
     }
 }

@@ -75,11 +75,12 @@ struct FigureText {
 
     func image(_ f: ImageFigure) -> Panel {
         if f.grid.cols > 24 && !f.showNumbers && f.highlighted.isEmpty { return compactImage(f) }
-        var body = pixels(f.grid, marked: f.highlighted, labelled: f.labelled)
+        let marked = f.highlighted.union(f.region?.cells ?? [])
+        var body = pixels(f.grid, marked: marked, labelled: f.labelled)
         if f.showNumbers {
             body = Panel.flow([body, numbers(f.grid, style: f.numberStyle, counts: true)], width: width)
         }
-        let legend = pixelLegend([f.grid], marked: !f.highlighted.isEmpty, markMeaning: "marked (+1 / −1)")
+        let legend = pixelLegend([f.grid], marked: !marked.isEmpty, markMeaning: "marked (+1 / −1)")
         return Panel.stacked([body.titled(f.title, palette: palette), Panel([palette.paint(legend, Ink(dim: true))])], gap: 0)
     }
 

@@ -75,7 +75,7 @@ import Testing
         #expect(!text.contains("(0, 4)"))
         let table = try #require(features.figures.first { $0.name.contains("weight-terms") && !$0.name.hasSuffix("-maps") })
         guard case .text(let block) = table.figure else { Issue.record("the terms are a text table"); return }
-        for (i, j) in carried { #expect(block.markup.contains("\(i + 1), \(j + 1) [\(i),\(j)]"), "a term row for [\(i),\(j)]") }
+        for (i, j) in carried { #expect(block.markup.contains("row \(i + 1), column \(j + 1) [\(i),\(j)]"), "a term row for [\(i),\(j)]") }
         let maps = try #require(features.figures.first { $0.name.hasSuffix("-maps") })
         guard case .row(let parts, _) = maps.figure, parts.count == 2, case .image(let image) = parts[0], case .featureMap(let map) = parts[1] else {
             Issue.record("the maps are the image beside the gradient map"); return
