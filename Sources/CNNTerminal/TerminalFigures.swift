@@ -231,7 +231,7 @@ struct FigureText {
         }
         let image = pixels(f.image, marked: cells, labelled: f.labelled).titled("image", palette: palette)
         let math = Panel.beside([
-            numbers(patch, style: style, counts: true).titled("patch", palette: palette), op("×"),
+            numbers(patch, style: style, counts: true).titled("patch", palette: palette), op("⊙"),
             numbers(f.feature, style: style, counts: true).titled(f.featureName, palette: palette), op("="),
             numbers(product, style: style, counts: true).titled("products", palette: palette),
         ], gap: 1)
