@@ -1058,7 +1058,8 @@
       const b = sourceButton(S, src, text);
       b.tabIndex = -1;
       b.dataset.v = String(d.v);
-      b.setAttribute('aria-label', what + ', ' + b.getAttribute('aria-label'));
+      const r = S.byKey[b.dataset.page];
+      b.setAttribute('aria-label', what + ' ' + src.key + (r ? indexText(r.shape, src.k) : '[' + src.k + ']') + ' = ' + text + ': show its derivation');
       return b;
     }
     const b = el('span', { class: 'drv', role: 'button', tabindex: '-1', text, 'aria-label': what + ' = ' + text + ': show how it is worked out' });
