@@ -958,6 +958,9 @@
     next.addEventListener('click', () => { player.pause(); player.step(); });
     playBtn.addEventListener('click', () => (timer ? player.pause() : player.play()));
     scrub.addEventListener('input', () => { player.pause(); player.seek(Number(scrub.value)); });
+    // Choosing a number stops the window, so the numbers stay while their derivation is read.
+    root.addEventListener('focusin', (e) => { if (e.target.closest('.src, .drv')) player.pause(); });
+    root.addEventListener('click', (e) => { if (e.target.closest('.src, .drv')) player.pause(); });
     root.addEventListener('keydown', (e) => {
       if (e.target === scrub && e.key !== ' ') return;
       // A number keeps its keys: Enter or Space opens it, the arrows move between the numbers.
