@@ -320,7 +320,7 @@
     S.cells[r.key] = [];
     for (let p = 0; p < pl.count; p++) {
       const g = el('div', { class: 'grid', role: 'grid', 'aria-label': describe(r) + (pl.count > 1 ? ', part ' + (p + 1) : '') });
-      g.style.gridTemplateColumns = 'repeat(' + pl.cols + ', var(--cell))';
+      g.style.gridTemplateColumns = columns(pl.cols, '--cell', r, 0.72);
       for (let k = p * pl.rows * pl.cols; k < (p + 1) * pl.rows * pl.cols; k++) {
         const b = el('button', { type: 'button', class: 'cell', tabindex: k === p * pl.rows * pl.cols ? '0' : '-1' });
         b.dataset.key = r.key;
@@ -977,8 +977,8 @@
   function planeGrid(S, rows, cols, into, label, key, first) {
     const g = el('div', { class: 'grid small num-group', role: 'group', 'aria-label': label });
     g.dataset.cols = String(cols);
-    g.style.gridTemplateColumns = 'repeat(' + cols + ', var(--small))';
     const page = figureKey(S, S.D.name, key) || '';
+    g.style.gridTemplateColumns = columns(cols, '--small', S.byKey[page], 0.62);
     for (let k = 0; k < rows * cols; k++) {
       const c = el('span', { class: 'cell' });
       c.dataset.trace = S.D.name; c.dataset.key = key; c.dataset.k = String(first + k); c.dataset.page = page;
@@ -986,6 +986,13 @@
       g.append(c);
     }
     return el('div', { class: 'plane' }, el('div', { class: 'plane-label', text: label }), g);
+  }
+
+  /** A grid's columns: the cell size, or wider when the record's longest number needs it (at
+   *  `font` rem per character height), so no number spills into its neighbour on a narrow screen. */
+  function columns(cols, size, r, font) {
+    const chars = r ? Math.max(1, ...r.shown.map((t) => t.length)) : 1;
+    return 'repeat(' + cols + ', max(var(' + size + '), ' + (chars * 0.62 * font + 0.35).toFixed(2) + 'rem))';
   }
 
   /** One Tab stop per group of numbers: the focused one when `keep`, else the first. */
