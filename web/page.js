@@ -694,7 +694,8 @@
   /** Every number drawn in a figure with a trace source becomes a button for its derivation:
    *  named for screen readers, one Tab stop per figure, arrow keys move within the figure. */
   function setupFigureTargets(S) {
-    S.figureTargets = Array.from(document.querySelectorAll('main figure .src'));
+    // The figures' numbers, and the trace elements the lesson's sentences quote.
+    S.figureTargets = Array.from(document.querySelectorAll('main figure .src, main .step > p .src'));
     const seen = new Set();
     for (const t of S.figureTargets) {
       const key = figureKey(S, t.dataset.trace, t.dataset.key), k = Number(t.dataset.k), r = key && S.byKey[key];
@@ -703,7 +704,8 @@
       const shown = t.textContent;
       t.setAttribute('aria-label', t.dataset.trace + ' ' + t.dataset.key + indexText(r.shape, k) + ' = ' + shown + ': show its derivation');
       const fig = t.closest('figure');
-      if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
+      if (!fig) t.tabIndex = 0; // a number in a sentence is a Tab stop of its own
+      else if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
     }
     S.derivedTargets = Array.from(document.querySelectorAll('main figure .drv'));
     for (const t of S.derivedTargets) {
@@ -1395,12 +1397,12 @@
       key(cells[1], 'ArrowLeft');
       ok(document.activeElement === cells[0], r.key + ': ArrowLeft moves it back');
     }
-    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure').querySelectorAll('.src').length > 1);
+    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure') && t.closest('figure').querySelectorAll('.src').length > 1);
     if (fig) {
       fig.focus();
       key(fig, 'ArrowRight');
       const next = document.activeElement;
-      ok(next !== fig && next.classList.contains('src') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
+      ok(next !== fig && next.matches('.src, .drv') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
       const panel = document.getElementById('panel');
       panel.hidden = true;
       key(next, 'Enter');

@@ -72,7 +72,11 @@ public struct HTMLPage: Sendable {
 
     func section(_ s: LessonSection) -> HTML {
         var parts: [HTML] = [.el("h2", .text("\(s.number). \(s.heading)"))]
-        parts += s.paragraphs.map { .el("p", children: Markup.lesson($0)) }
+        parts += s.paragraphs.enumerated().map { i, text in
+            let quoted = i < s.paragraphSources.count ? s.paragraphSources[i] : []
+            if quoted.isEmpty { return .el("p", children: Markup.lesson(text)) }
+            return .el("p", .raw(Markup.numbered(HTML.group(Markup.lesson(text)).rendered, quoted, inSentence: true)))
+        }
         parts += s.figures.map { f in
             .el("figure", ["id": "fig-\(f.name)"], FigureHTML.draw(f.figure), .el("figcaption", children: Markup.lesson(f.caption)))
         }

@@ -99,6 +99,8 @@ struct HTMLPageCLITests {
         // So are the numbers the figures work out (products, errors, y − t, terms, lr·g): 44 on the xo page.
         #expect(html.components(separatedBy: "class=\"drv\"").count - 1 > 40)
         #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
+        // A number the lesson's text quotes from a trace ({{X:conv1.output[0,1,1]}}) is a button for that element.
+        #expect(html.contains(#"the match is <span class="src" role="button" tabindex="-1" aria-label="1.00" data-trace="X" data-key="conv1.output" data-k="8""#))
     }
 
     @Test func tracePagesPassTheirSelfTest() throws {
