@@ -24,9 +24,9 @@ public struct LessonSection: Sendable {
         self.paragraphSources = paragraphSources
     }
 
-    /// Every trace element the step shows: its figures' numbers, then its paragraphs' quoted numbers.
+    /// Every trace element the step shows: its figures' numbers and captions', then its paragraphs' quoted numbers.
     public var traceSources: [TraceSource] {
-        figures.flatMap(\.figure.traceSources) + paragraphSources.flatMap { $0.compactMap(\.source) }
+        figures.flatMap { $0.figure.traceSources + $0.captionSources.compactMap(\.source) } + paragraphSources.flatMap { $0.compactMap(\.source) }
     }
 
     /// `text` with every `{{page:ID}}` replaced by `pages[ID]` ("?" for an id not in `pages`).
@@ -46,8 +46,11 @@ public struct LessonFigure: Sendable {
     public var name: String
     public var caption: String
     public var figure: Figure
+    /// The numbers the caption quotes from a trace, in order, each with its text and element (only
+    /// the HTML drawer reads them).
+    public var captionSources: [TextSource]
 
-    public init(name: String, caption: String, figure: Figure) {
-        self.name = name; self.caption = caption; self.figure = figure
+    public init(name: String, caption: String, figure: Figure, captionSources: [TextSource] = []) {
+        self.name = name; self.caption = caption; self.figure = figure; self.captionSources = captionSources
     }
 }

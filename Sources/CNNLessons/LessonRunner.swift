@@ -109,7 +109,7 @@ struct StepBuilder {
     }
 
     mutating func section(_ step: LessonStep, number: Int) throws -> LessonSection {
-        let (text, quoted) = try fillTemplates(step.text, step: step)
+        let (text, quoted) = try fillTemplatesQuoting(step.text, step: step)
         let numbered = text.components(separatedBy: "\n\n")
             .map { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
             .filter { !$0.isEmpty }
@@ -250,10 +250,13 @@ struct StepBuilder {
     /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
     /// - a suffix `|full`, `|round` or `|truncate` (2 decimals, or e.g. `|round4`) changes how the number is written.
     /// Whole numbers (counts) print without decimals.
-    ///
-    /// Returns the text, with `quoteMark` before each number that is one trace element, and those
-    /// numbers in order (their text and element), for the page to make them buttons.
-    func fillTemplates(_ text: String, step: LessonStep) throws -> (String, [TextSource]) {
+    func fillTemplates(_ text: String, step: LessonStep) throws -> String {
+        try fillTemplatesQuoting(text, step: step).0.replacingOccurrences(of: String(Self.quoteMark), with: "")
+    }
+
+    /// `fillTemplates`, with `quoteMark` before each number that is one trace element (an element
+    /// or the loss), and those numbers in order (their text and element), for the page to make them buttons.
+    func fillTemplatesQuoting(_ text: String, step: LessonStep) throws -> (String, [TextSource]) {
         var out = "", quoted: [TextSource] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
