@@ -286,6 +286,14 @@ struct StepBuilder {
            input != experiment?.name || traces[input] != nil, let loss = try? trace(input, step).loss {
             return (TraceSource(trace: input, key: "loss.output", index: 0), loss)
         }
+        // A record's largest or smallest value is its first element with that value.
+        if !expr.contains(" "), expr.hasSuffix(".max") || expr.hasSuffix(".min"), let colon = expr.firstIndex(of: ":") {
+            let input = String(expr[..<colon]), parts = expr[expr.index(after: colon)...].split(separator: ".").map(String.init)
+            guard parts.count == 3, input != experiment?.name || traces[input] != nil, let role = TraceRole(rawValue: parts[1]),
+                  let r = try? record(input, parts[0], role, step),
+                  let v = parts[2] == "max" ? r.data.max() : r.data.min(), let k = r.data.firstIndex(of: v) else { return nil }
+            return (TraceSource(trace: input, key: "\(parts[0]).\(parts[1])", index: k), v)
+        }
         guard !expr.contains(" "), let colon = expr.firstIndex(of: ":"), let bracket = expr.firstIndex(of: "["), expr.hasSuffix("]") else { return nil }
         let input = String(expr[..<colon]), name = expr[expr.index(after: colon)..<bracket]
         guard !["ref", "step", "field", "differ", "taught"].contains(input), input != experiment?.name || traces[input] != nil else { return nil }

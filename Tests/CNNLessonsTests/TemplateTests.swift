@@ -52,6 +52,10 @@ import Testing
         // The marks that place them are gone from the text the PDF and the terminal get.
         #expect(text.filter { $0 == StepBuilder.quoteMark }.count == 2)
         #expect(try fill("a {{X:conv1.output[0,0,4]}} b") == "a \(formatNumber(r.data[4], .truncated(2))) b")
+        // The smallest value of a record is its first element with that value.
+        let least = try builder.fillTemplatesQuoting("{{X:conv1.output.min}}", step: step).1
+        let k = try #require(r.data.firstIndex(of: r.data.min() ?? 0))
+        #expect(least.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: k)] && least.map(\.value) == [r.data[k]])
     }
 
     @Test func wholeArraysAndCounts() throws {
