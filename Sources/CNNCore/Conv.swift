@@ -39,12 +39,20 @@ struct ConvGeometry {
     var divisor: Double { normalize ? Double(k) : 1 }
 
     /// Output rows per block: a block's columns (`k × rows·W'`) fill at most `ConvPlan.budget`
-    /// numbers (at least one row), so they stay in L2 between im2col and the product.
-    var rowsPerBlock: Int { max(1, min(outH, ConvPlan.budget / max(1, k * outW))) }
+    /// numbers, so they stay in L2 between im2col and the product, but the block has at least
+    /// `ConvPlan.minPositions` positions (whole rows), so the product is not narrower than its
+    /// register tiles.
+    var rowsPerBlock: Int { rows(depth: k) }
+    /// Output rows per block for columns of `depth` rows (`depth × rows·W'` numbers), by the rule above.
+    func rows(depth: Int) -> Int {
+        max(1, min(outH, max(ConvPlan.budget / max(1, depth * outW), minimumRows)))
+    }
+    /// Rows that hold at least `ConvPlan.minPositions` positions (at most the whole output).
+    private var minimumRows: Int { min(outH, (ConvPlan.minPositions + outW - 1) / max(1, outW)) }
     /// Blocks of output rows per sample.
     var blocksPerSample: Int { (outH + rowsPerBlock - 1) / rowsPerBlock }
     /// Numbers of one part's column buffer, enough for any block of any phase.
-    var scratchSize: Int { max(ConvPlan.budget, k * outW) }
+    var scratchSize: Int { max(ConvPlan.budget, k * outW * max(1, minimumRows)) }
 
     /// How many parts a phase with `items` items runs in: up to `ConvPlan.maxParts` when the
     /// layer's work for the batch is large enough to pay for a second thread, else 1. It depends
@@ -164,6 +172,8 @@ enum ConvPlan {
     static let maxParts = 8
     /// Numbers per block of columns: 16 K doubles, 128 KB, well inside L2.
     static let budget = 16_384
+    /// The fewest output positions per block (two AVX-512 register tiles wide).
+    static let minPositions = 48
 }
 
 extension ConvGeometry {
@@ -215,7 +225,7 @@ extension ConvGeometry {
         parallel(groups) { part in
             let mine = chunk(part, of: groups, count: channels)
             let kg = mine.count * area
-            let rows = max(1, min(outH, ConvPlan.budget / max(1, kg * outW)))
+            let rows = self.rows(depth: kg)
             var first = true
             for s in 0..<batch {
                 for i0 in Swift.stride(from: 0, to: outH, by: rows) {
@@ -247,7 +257,7 @@ extension ConvGeometry {
                 let mg = mine.count * area
                 let planes = work.y + s * inputSize + mine.lowerBound * height * width
                 planes.update(repeating: 0, count: mine.count * height * width)
-                let rows = max(1, min(outH, ConvPlan.budget / max(1, mg * outW)))
+                let rows = self.rows(depth: mg)
                 for i0 in Swift.stride(from: 0, to: outH, by: rows) {
                     let r = min(rows, outH - i0), np = r * outW
                     let gs = work.x + s * outputSize + i0 * outW
