@@ -146,23 +146,44 @@ struct ConvGeometry {
         }
     }
 
-    /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is added in order.
+    /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is one
+    /// chain over q in order, and the samples' sums are added in order. Four filters' chains run
+    /// side by side (independent adds, the same bits as one filter at a time).
     private func biasGradient(batch: Int, gy: UnsafePointer<Double>, gradB: UnsafeMutablePointer<Double>) {
-        let p = positions
-        let partCount = filters * p * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
+        let partCount = filters * positions * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
         let work = Pointers(x: gy, w: gy, bias: nil, y: gradB, cols: gradB)
         parallel(partCount) { part in
-            for o in chunk(part, of: partCount, count: filters) {
+            let mine = chunk(part, of: partCount, count: filters)
+            var o = mine.lowerBound
+            while o + 4 <= mine.upperBound {
+                biasSums(work.x, filter: o, batch: batch, into: work.y + o)
+                o += 4
+            }
+            while o < mine.upperBound {
                 var total = 0.0
                 for s in 0..<batch {
                     var acc = 0.0
-                    let grow = work.x + s * outputSize + o * p
-                    for q in 0..<p { acc += grow[q] }
+                    let grow = work.x + s * outputSize + o * positions
+                    for q in 0..<positions { acc += grow[q] }
                     total += acc
                 }
                 work.y[o] = total
+                o += 1
             }
         }
+    }
+
+    /// `out[0..<4]` = the bias gradients of filters `o ..< o + 4`, summed as `biasGradient` says.
+    private func biasSums(_ g: UnsafePointer<Double>, filter o: Int, batch: Int, into out: UnsafeMutablePointer<Double>) {
+        let p = positions
+        var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+        for s in 0..<batch {
+            let r0 = g + s * outputSize + o * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p
+            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+            for q in 0..<p { a0 += r0[q]; a1 += r1[q]; a2 += r2[q]; a3 += r3[q] }
+            t0 += a0; t1 += a1; t2 += a2; t3 += a3
+        }
+        out[0] = t0; out[1] = t1; out[2] = t2; out[3] = t3
     }
 }
 
