@@ -68,8 +68,9 @@ struct ConvGeometry {
 
     /// Whether the forward pass keeps the whole batch's columns for the backward pass (`N × k ×
     /// positions` numbers, block after block): when the weight gradient reads im2col's columns
-    /// and they take at most 8 MB. Larger layers make them again, block by block, in L2.
-    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= 1 << 20 }
+    /// and they take at most `ConvPlan.keptColumns` numbers. Larger layers make them again, block
+    /// by block, in L2 (cheaper than writing them out to memory and reading them back).
+    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= ConvPlan.keptColumns }
 
     /// Where block `i0` of sample `s` starts in kept columns.
     func columnOffset(sample s: Int, row i0: Int) -> Int { s * k * positions + k * i0 * outW }
@@ -195,6 +196,8 @@ enum ConvPlan {
     static let budget = 16_384
     /// The fewest output positions per block (two AVX-512 register tiles wide).
     static let minPositions = 48
+    /// The most numbers of columns a layer keeps for the whole batch: 128 K, 1 MB, half of L2.
+    static let keptColumns = 1 << 17
 }
 
 extension ConvGeometry {
