@@ -187,8 +187,10 @@ extension TraceFigures {
             let d = c.derivation(input: x.tensor, weight: w.tensor, bias: nil, filter: filter, row: i, col: j)
             return (d.top..<(d.top + c.kernelH), d.left..<(d.left + c.kernelW))
         }
-        return SlidingWindowFigure(input: image, inputIsImage: true, outputRows: output.rows, outputCols: output.cols, frames: frames,
-                                   operation: "match", title: title, scale: output.maxAbs > 0 ? output.maxAbs : 1, numberStyle: style)
+        var figure = SlidingWindowFigure(input: image, inputIsImage: true, outputRows: output.rows, outputCols: output.cols, frames: frames,
+                                         operation: "match", title: title, scale: output.maxAbs > 0 ? output.maxAbs : 1, numberStyle: style)
+        figure.boxName = "patch"
+        return figure
     }
 
     /// Channel `channel` of max-pooling layer `layer`: the engine's windows (`PoolWindows`) moving

@@ -14,4 +14,15 @@ public enum ShapeText {
         default: return shape.map(String.init).joined(separator: "×")
         }
     }
+
+    /// A shape in words, for captions: `3 maps of 7×7` for several channels, else as `figure`.
+    public static func words(_ shape: [Int]) -> String {
+        shape.count == 3 && shape[0] != 1 ? "\(shape[0]) maps of \(shape[1])×\(shape[2])" : figure(shape)
+    }
+
+    /// What `figure`'s `C@H×W` means, said once where it first shows: `3@7×7: 3 maps of 7×7`;
+    /// `nil` for a shape written without `@`.
+    public static func legend(_ shape: [Int]) -> String? {
+        shape.count == 3 && shape[0] != 1 ? "\(figure(shape)): \(words(shape))" : nil
+    }
 }

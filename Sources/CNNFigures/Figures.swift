@@ -74,6 +74,19 @@ public struct ImageFigure: Sendable {
     /// Where each cell's number comes from (row-major, one per cell, or empty): the HTML page makes
     /// those cells buttons that open the number's derivation. Other drawers ignore it.
     public var sources: [TraceSource?] = []
+    /// A block of cells outlined as one box (e.g. the patch of the image one cell of a later layer
+    /// sees); the terminal marks its cells.
+    public var region: CellRegion?
+}
+
+/// A rectangular block of cells: `rows` × `cols` (counted from 0).
+public struct CellRegion: Sendable, Equatable {
+    public var rows: Range<Int>
+    public var cols: Range<Int>
+    public init(rows: Range<Int>, cols: Range<Int>) { self.rows = rows; self.cols = cols }
+
+    /// Every cell of the block.
+    public var cells: Set<Cell> { Set(rows.flatMap { r in cols.map { Cell(row: r, col: $0) } }) }
 }
 
 /// A feature (filter) with its name under it, drawn in pixel colours.
@@ -352,6 +365,13 @@ public struct SlidingWindowFigure: Sendable {
 
     /// Where each output cell's number comes from (row-major; empty when unknown), for the HTML page.
     public var outputSources: [TraceSource?] = []
+
+    /// What the box on the input is called in the key: "patch" for a convolution (as the lessons
+    /// call it), "window" for pooling.
+    public var boxName = "window"
+
+    /// The key under the frames, the same in every drawer.
+    public var key: String { "dot: not computed yet; the box is the \(boxName), the outlined cell its result" }
 }
 
 /// Max-pooling backward: each output cell's gradient goes to the input cell that won its window;
@@ -417,6 +437,21 @@ public struct VotesFigure: Sendable {
     /// Where each input's and output's number comes from (empty when unknown), for the HTML page.
     public var inputSources: [TraceSource?] = []
     public var outputSources: [TraceSource?] = []
+
+    /// The weights the key draws a sample line for: each size of weight as printed, positive
+    /// ones first, largest first, at most `limit`; when both signs exist, up to half of each, so a
+    /// dashed negative line has its sample too.
+    public func keySamples(limit: Int = 6) -> [Double] {
+        var samples: [Double] = []
+        for w in weights.flatMap({ $0 }) where w != 0 && !samples.contains(where: { formatNumber($0, numberStyle) == formatNumber(w, numberStyle) }) {
+            samples.append(w)
+        }
+        let positive = samples.filter { $0 > 0 }.sorted { $0 > $1 }, negative = samples.filter { $0 < 0 }.sorted { $0 < $1 }
+        let half = limit / 2
+        let takePositive = negative.isEmpty ? limit : max(half, limit - negative.count)
+        let takeNegative = limit - min(takePositive, positive.count)
+        return Array(positive.prefix(takePositive)) + Array(negative.prefix(takeNegative))
+    }
 }
 
 /// Horizontal bars, one per label, with the value written at the end.

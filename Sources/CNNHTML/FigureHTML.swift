@@ -7,10 +7,16 @@ public enum FigureHTML {
     public static func draw(_ figure: Figure) -> HTML {
         switch figure {
         case .image(let f):
-            return FigureSVG.titledGrid(f.grid, title: f.title, cell: min(f.cellSize, 30), color: .image,
-                                        style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled,
-                                        sources: f.sources)
-                .svg(label: f.title ?? "image \(f.grid.shapeText)")
+            var c = FigureSVG.titledGrid(f.grid, title: f.title, cell: min(f.cellSize, 30), color: .image,
+                                         style: f.showNumbers ? f.numberStyle : nil, highlighted: f.highlighted, labelled: f.labelled,
+                                         sources: f.sources)
+            if let region = f.region, !f.showNumbers {
+                let cell = min(f.cellSize, 30)
+                c.add(.group(FigureSVG.outline(x: c.gridX + Double(region.cols.lowerBound) * cell, y: c.gridY + Double(region.rows.lowerBound) * cell,
+                                               width: Double(region.cols.count) * cell, height: Double(region.rows.count) * cell)),
+                      right: c.width, bottom: c.height)
+            }
+            return c.svg(label: f.title ?? "image \(f.grid.shapeText)")
         case .feature(let f):
             return FigureSVG.titledGrid(f.grid, title: f.name, cell: min(f.cellSize, 30), color: .image,
                                         style: f.showNumbers ? f.numberStyle : nil, sources: f.sources).svg(label: "feature \(f.name)")

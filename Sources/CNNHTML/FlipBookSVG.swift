@@ -38,7 +38,7 @@ enum FlipBookSVG {
         var parts: [HTML] = []
         if let t = f.title { parts.append(.el("div", ["class": "fig-title"], .text(t))) }
         parts.append(.el("div", ["class": "fig-row"], children: frames))
-        parts.append(.el("div", ["class": "fig-note"], .text("dot: not computed yet; the box is the window, the outlined cell its result")))
+        parts.append(.el("div", ["class": "fig-note"], .text(f.key)))
         return .el("div", ["class": "fig-col"], children: parts)
     }
 

@@ -87,6 +87,8 @@ extension StepBuilder {
             return try weightTermsFigure(input, layer, index, numbers ?? style, step)
         case let .update(input, lr, count, weights, numbers):
             return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
+        case let .afterStep(input, by, lr, numbers):
+            return try afterStepFigure(input, by: by, lr: lr, numbers ?? style, step)
         case let .stepSizes(input, marked, upTo, numbers):
             return try stepSizesFigure(input, marked: marked, upTo: upTo, numbers ?? style, step)
         case let .errorCurve(input, layer, index, from, to, points, nudge, numbers):
@@ -154,7 +156,7 @@ extension StepBuilder {
         let r = try record(input, layer, role, step)
         let what = "∂L/∂" + (role == .gradWeight ? "weight" : role == .gradBias ? "bias" : role == .gradInput ? "input" : "output")
         let name = "gradient-\(slug(input))-\(layer)-\(role)"
-        let words = try layerWords(input, layer, step), image = Self.imageWords(input)
+        let words = try layerWords(input, layer, step), image = imageWords(input)
         let scale = r.data.map(abs).max().map { $0 > 0 ? $0 : 1 }
         switch r.shape.count {
         case 4:
@@ -256,7 +258,7 @@ extension StepBuilder {
         }
         if shown < n { lines.append(tt("  … and \(n - shown) more inputs")) }
         return LessonFigure(name: "dense-gradient-\(slug(input))-\(layer)",
-                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(Self.imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) backward for \(imageWords(input)) (\(layer).grad_weight): each weight's gradient is its output's error times its input; each input's gradient adds up the errors through its weights.",
                             figure: table(lines, numbers: numbers))
     }
 
@@ -305,13 +307,13 @@ extension StepBuilder {
         var lines = [
             "<b>∂L/∂w\(ShapeText.index(index))</b>: \(TextBlock.escape(feats[o].name)), pixel at row \(a + 1), column \(b + 1).",
             words("∂L/∂w: how fast the error grows as this one feature pixel goes up."),
-            "Slide the map of ∂L/∂out[\(o)] over the image and, at offset (\(a), \(b)), multiply and add: "
+            "Slide the map of ∂L/∂out[\(o)] over the image and, shifted by the pixel's place [\(a),\(b)], multiply and add: "
                 + (n > 1 ? "divide by \(n), as the forward pass did." : "the forward pass did not divide."),
-            tt("  (i, j)  " + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
+            tt("  " + padRight("output cell [i,j]", 22) + padLeft("∂L/∂out[\(o),i,j]", 17) + "   ×" + padLeft(xName, 16) + "   =" + padLeft("term", 10)),
         ]
         var numbers: [TextSource] = []
         for t in terms.prefix(24) {
-            lines.append(tt("  " + padRight("(\(t.i), \(t.j))", 8) + padLeft(formatNumber(t.g, st), 17) + "   ×"
+            lines.append(tt("  " + padRight("row \(t.i + 1), column \(t.j + 1) [\(t.i),\(t.j)]", 22) + padLeft(formatNumber(t.g, st), 17) + "   ×"
                             + padLeft(formatNumber(t.x, st), 16) + "   =" + padLeft(formatNumber(t.g * t.x, st), 10)))
             let r = t.i * s + a * dil - pad, q = t.j * s + b * dil - padW
             let inside = r >= 0 && r < h && q >= 0 && q < w
@@ -336,7 +338,7 @@ extension StepBuilder {
         numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
         let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
         return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(Self.imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
+                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
                             figure: .column([table(lines, numbers: numbers), picture]))
     }
 
@@ -375,9 +377,11 @@ extension StepBuilder {
     func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
                       featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
         var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
+        image.labelled = true
         image.sources = sources(input, x, channel: c)
         var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
                                     showLegend: false, highlighted: carried, cellSize: 44)
+        gmap.labelled = true
         gmap.sources = sources(input, gy, channel: o)
         return .row([.image(image), .featureMap(gmap)])
     }
@@ -438,7 +442,7 @@ extension StepBuilder {
         afterBars.sources = sources(stepped, out1)
         let bars = Figure.column([.voteBars(beforeBars), .voteBars(afterBars)])
         return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
-                            caption: "One step w′ = w − lr·g with lr = \(lrText) on the \(input) image, then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
+                            caption: "One step w′ = w − lr·g with lr = \(lrText) on \(imageWords(input)), then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
                             figure: .column([table(lines, numbers: numbers), bars]))
     }
 }

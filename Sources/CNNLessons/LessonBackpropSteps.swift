@@ -77,9 +77,9 @@ extension StepBuilder {
     /// An input in words; one whose network is drawn at random (`init: random`) is named after
     /// the input with the same file: "the X image in the untrained network".
     func inputWords(_ input: String) -> String {
-        guard let mine = lesson.inputs.first(where: { $0.name == input }), mine.randomInit else { return Self.imageWords(input) }
+        guard let mine = lesson.inputs.first(where: { $0.name == input }), mine.randomInit else { return imageWords(input) }
         let same = lesson.inputs.first { $0.file == mine.file && !$0.randomInit }
-        return "\(Self.imageWords(same?.name ?? input)) in the untrained network"
+        return "\(imageWords(same?.name ?? input)) in the untrained network"
     }
 
     /// Where `name` (`out.weight[1,1]`) sits in the trace of `input`: its layer, role and flat offset.
@@ -119,7 +119,7 @@ extension StepBuilder {
         let plot = LinePlotFigure(series: series, title: "The loss after one step, against the learning rate", xLabel: "learning rate lr",
                                   yLabel: "loss", width: 440, height: 230)
         return LessonFigure(name: "step-sizes-\(slug(input))",
-                            caption: "Each point is a second forward pass of \(Self.imageWords(input)) after one step w′ = w − lr·g of every weight at once, with the gradients of the first pass. Before the step the loss is \(formatNumber(start, st)); \(words.joined(separator: "; ")).",
+                            caption: "Each point is a second forward pass of \(imageWords(input)) after one step w′ = w − lr·g of every weight at once, with the gradients of the first pass. Before the step the loss is \(formatNumber(start, st)); \(words.joined(separator: "; ")).",
                             figure: .linePlot(plot))
     }
 
@@ -127,5 +127,34 @@ extension StepBuilder {
     func steppedLoss(_ input: String, lr: Double, _ step: LessonStep) throws -> Double {
         guard let loss = try steppedTrace(input, lr: lr, step).loss else { throw fail(step, "input '\(input)' needs a 'target'") }
         return loss
+    }
+}
+
+extension StepBuilder {
+    /// Another input's votes and loss before and after one step on `by` (`w′ = w − lr·g` with the
+    /// gradients of `by`'s trace), as bars like the update figure's: the step was not taken for it.
+    func afterStepFigure(_ input: String, by: String, lr: Double, _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+        let lrText = formatNumber(lr, .full)
+        let stepped = "\(input)@\(by)@\(lrText)"
+        let before = try trace(input, step), after = try trace(stepped, step)
+        guard let lossBefore = before.loss, let lossAfter = after.loss else { throw fail(step, "after_step needs a 'target' for input '\(input)'") }
+        let last = before.model.layers[before.model.layers.count - 1].name
+        let out0 = try record(input, last, .output, step), out1 = try record(stepped, last, .output, step)
+        let labels = try classLabels(input, count: out0.data.count, step)
+        let votes = { (y: [Double]) in zip(labels, y).map { "\($0) \(formatNumber($1, st))" }.joined(separator: ", ") }
+        let lines = ["<b>votes</b> of \(TextBlock.escape(imageWords(input))) before: \(TextBlock.escape(votes(out0.data))); after the step on \(TextBlock.escape(imageWords(by))): \(TextBlock.escape(votes(out1.data)))",
+                     "<b>loss</b> before: \(formatNumber(lossBefore, st)); after: \(formatNumber(lossAfter, st))" + (lossAfter < lossBefore ? " (lower)" : " (higher)")]
+        var numbers = out0.data.indices.map { tracedNumber(input, out0, $0, st) } + out1.data.indices.map { tracedNumber(stepped, out1, $0, st) }
+        for (name, t) in [(input, before), (stepped, after)] {
+            if let l = t.record("loss", .output) { numbers.append(tracedNumber(name, l, 0, st)) }
+        }
+        let range = min(0, (out0.data + out1.data).min() ?? 0)...max(1, (out0.data + out1.data).max() ?? 1)
+        var beforeBars = VoteBarsFigure(labels: labels, values: out0.data, title: "votes of \(imageWords(input)) before the step", range: range, numberStyle: st)
+        beforeBars.sources = sources(input, out0)
+        var afterBars = VoteBarsFigure(labels: labels, values: out1.data, title: "after the step on \(imageWords(by)) (lr = \(lrText))", range: range, numberStyle: st)
+        afterBars.sources = sources(stepped, out1)
+        return LessonFigure(name: "after-step-\(slug(input))-by-\(slug(by))-lr\(lrText)",
+                            caption: "The same step, taken for \(imageWords(by)), and \(imageWords(input)) run forward again with the new weights: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
+                            figure: .column([table(lines, numbers: numbers), .voteBars(beforeBars), .voteBars(afterBars)]))
     }
 }

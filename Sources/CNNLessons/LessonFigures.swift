@@ -59,7 +59,7 @@ extension StepBuilder {
             return try errorTableFigure(inputs, step)
         case .experiment(let name):
             return try experimentFigure(name, step)
-        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .stepSizes, .errorCurve:
+        case .lossGradient, .gradient, .denseGradient, .reluGradient, .weightGradientTerms, .update, .afterStep, .stepSizes, .errorCurve:
             guard let f = try backwardFigure(item, step: step) else { throw fail(step, "no figure for \(item)") }
             return f
         case let .poolRouting(input, layer, c, numbers):
@@ -69,7 +69,7 @@ extension StepBuilder {
 
     func imageFigure(_ input: String, _ step: LessonStep) throws -> LessonFigure {
         let r = try firstInput(input, step)
-        var image = ImageFigure(grid: try channel(r, 0, step), title: Self.imageWords(input))
+        var image = ImageFigure(grid: try channel(r, 0, step), title: imageWords(input))
         image.labelled = true
         image.sources = sources(input, r, channel: 0)
         return LessonFigure(name: "image-\(slug(input))", caption: "The \(input) image: white is +1, black is −1.",
@@ -81,8 +81,8 @@ extension StepBuilder {
         guard ga.rows == gb.rows && ga.cols == gb.cols else { throw fail(step, "'\(a)' and '\(b)' differ in size") }
         var cells = Set<Cell>()
         for i in 0..<ga.rows { for j in 0..<ga.cols where ga[i, j] != gb[i, j] { cells.insert(Cell(row: i, col: j)) } }
-        var images = [ImageFigure(grid: ga, title: Self.imageWords(a), highlighted: cells),
-                      ImageFigure(grid: gb, title: Self.imageWords(b), highlighted: cells)]
+        var images = [ImageFigure(grid: ga, title: imageWords(a), highlighted: cells),
+                      ImageFigure(grid: gb, title: imageWords(b), highlighted: cells)]
         for i in images.indices { images[i].labelled = true; images[i].cellSize = 24 }
         return LessonFigure(name: "compare-\(slug(a))-\(slug(b))",
                             caption: "\(cells.count) of \(ga.rows * ga.cols) pixels differ (outlined).",
@@ -132,7 +132,7 @@ extension StepBuilder {
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
-                            caption: "\(capitalized(Self.featureWords(feats[f].name))) on \(Self.imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
+                            caption: "\(capitalized(Self.featureWords(feats[f].name))) on \(imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
                             figure: .convolutionStep(figure))
     }
 
@@ -143,7 +143,7 @@ extension StepBuilder {
         map.labelled = true
         map.sources = sources(input, r, channel: c)
         return LessonFigure(name: "map-\(slug(input))-\(layer)-\(role)-c\(c)",
-                            caption: "\(capitalized(words)): one of the \(ShapeText.figure(r.shape)) maps of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
+                            caption: "\(capitalized(words)): one of the \(ShapeText.words(r.shape)) of \(try layerWords(input, layer, step)) (\(layer).\(role)[\(c)]).",
                             figure: .featureMap(map))
     }
 
@@ -161,14 +161,33 @@ extension StepBuilder {
             feats = fs
         }
         let words = try layerWords(input, layer, step)
+        let shared = try sharedScale(input, layer, r, step)
+        let title = "every map of \(words), \(imageShortWords(input))"
+        let mapSources = (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }
         return LessonFigure(name: "maps-\(slug(input))-\(layer)",
-                            caption: "Every map of \(words) for \(Self.imageWords(input)) (\(ShapeText.figure(r.shape)), \(layer).output).",
+                            caption: "Every map of \(words) for \(imageWords(input)) (\(ShapeText.words(r.shape)), \(layer).output)." + shared.words,
                             figure: feats.isEmpty && isConvMaps(input, layer, step)
-                                ? featureMaps(try channels(r, step), title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
-                                              sources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) })
-                                : layerFigure(features: feats, maps: try channels(r, step),
-                                              title: "every map of \(words), \(input.replacingOccurrences(of: "_", with: " ")) image",
-                                              mapSources: (0..<(r.shape.first ?? 0)).map { sources(input, r, channel: $0) }))
+                                ? featureMaps(try channels(r, step), title: title, scale: shared.scale, sources: mapSources)
+                                : layerFigure(features: feats, maps: try channels(r, step), title: title, scale: shared.scale, mapSources: mapSources))
+    }
+
+    /// When the step shows the maps of the same layer for other inputs too, one colour scale for
+    /// all of them: the largest |value| over every input's maps, so a colour means the same number
+    /// in each figure; and a sentence for the caption that says so. `nil` and "" otherwise.
+    func sharedScale(_ input: String, _ layer: String, _ r: TraceRecord, _ step: LessonStep) throws -> (scale: Double?, words: String) {
+        let others = step.show.compactMap { item -> String? in
+            if case .maps(let other, layer) = item, other != input { return other } else { return nil }
+        }
+        guard !others.isEmpty else { return (nil, "") }
+        var largest = r.data.map(abs).max() ?? 0
+        for other in others {
+            let o = try record(other, layer, .output, step)
+            guard o.shape == r.shape else { return (nil, "") }
+            largest = max(largest, o.data.map(abs).max() ?? 0)
+        }
+        let names = others.map(imageWords).joined(separator: " and ")
+        let scale = largest > 0 ? largest : 1
+        return (scale, " One colour scale with the maps for \(names): ±\(formatNumber(scale, style)), the largest |value| of all.")
     }
 
     func reluFigure(_ input: String, _ layer: String, _ c: Int, _ step: LessonStep) throws -> LessonFigure {
@@ -176,7 +195,7 @@ extension StepBuilder {
         let before = try channel(x, c, step)
         let negatives = before.values.filter { $0 < 0 }.count
         let map = try mapWords(input, layer, c, step)
-        var figure = ReLUFigure(before: before, after: try channel(y, c, step), title: "\(map) of \(Self.imageWords(input)), before and after ReLU",
+        var figure = ReLUFigure(before: before, after: try channel(y, c, step), title: "\(map) of \(imageWords(input)), before and after ReLU",
                                 numberStyle: style)
         figure.labelled = true
         figure.beforeSources = sources(input, x, channel: c)
@@ -199,7 +218,7 @@ extension StepBuilder {
         } catch { throw fail(step, error.message) }
         figure.labelled = true
         return LessonFigure(name: "pooling-\(slug(input))-\(layer)-c\(c)",
-                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(Self.imageWords(input)), with \(p.size)×\(p.size) windows and stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
+                            caption: "\(capitalized(try layerWords(input, layer, step))) on \(map) of \(imageWords(input)), with \(p.size)×\(p.size) windows and stride \(p.stride): \(figure.input.shapeText) → \(figure.output.shapeText) (\(layer).output[\(c)]).",
                             figure: .pooling(figure))
     }
 
@@ -215,7 +234,7 @@ extension StepBuilder {
             guard c >= 0, c < feats.count else { throw fail(step, "'\(layer)' has \(feats.count) features; feature \(c) does not exist") }
             do {
                 figure = try TraceFigures.convolutionFlipBook(t, layer: layer, spec, filter: c, style: style,
-                                                              title: "\(Self.featureWords(feats[c].name)) sliding over \(Self.imageWords(input))")
+                                                              title: "\(Self.featureWords(feats[c].name)) sliding over \(imageWords(input))")
             } catch { throw fail(step, error.message) }
             let move = spec.stride == 1 ? "one pixel" : "\(spec.stride) pixels"
             caption = "The patch moves \(move) at a time, row by row; each match fills the next cell of the map (\(layer).output[\(c)])."
@@ -243,8 +262,9 @@ extension StepBuilder {
             net = n
         }
         let stages = TraceFigures.pipelineStages(net.model, shapes: net.shapes)
+        let legend = net.shapes.lazy.compactMap(ShapeText.legend).first.map { " (\($0))" } ?? ""
         return LessonFigure(name: "pipeline" + (input.map { "-" + slug($0) } ?? ""),
-                            caption: "The network\(input.map { " that the \($0) image goes through" } ?? ""), layer by layer, with the shape after each.",
+                            caption: "The network\(input.map { " that \(imageWords($0)) goes through" } ?? ""), layer by layer, with the shape after each\(legend).",
                             figure: pipelineRows(stages))
     }
 
@@ -259,12 +279,12 @@ extension StepBuilder {
         let classes = try trace(input, step).model.classNames
         let labels = classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init)
         var votes = VotesFigure(inputs: x.data, inputLabels: (1...max(1, n)).map { "value \($0)" }, outputLabels: labels,
-                                weights: rows, outputValues: y.data, title: "\(Self.imageWords(input))'s \(n) values vote",
+                                weights: rows, outputValues: y.data, title: "the \(n) values of \(imageWords(input)) vote",
                                 numberStyle: style, groupSize: x.shape.count > 1 ? x.shape.dropFirst().reduce(1, *) : nil)
         votes.inputSources = sources(input, x)
         votes.outputSources = sources(input, y)
         return LessonFigure(name: "votes-\(slug(input))-\(layer)",
-                            caption: "The \(n) values for \(Self.imageWords(input)) vote, each with one weight for every class.",
+                            caption: "The \(n) values for \(imageWords(input)) vote, each with one weight for every class.",
                             figure: .votes(votes))
     }
 
@@ -274,13 +294,13 @@ extension StepBuilder {
             let y = try record(input, layer, .output, step)
             let classes = try trace(input, step).model.classNames
             var chart = VoteBarsFigure(labels: classes.count == y.data.count ? classes : (0..<y.data.count).map(String.init),
-                                       values: y.data, title: Self.imageWords(input), numberStyle: style)
+                                       values: y.data, title: imageWords(input), numberStyle: style)
             chart.sources = sources(input, y)
             bars.append(.voteBars(chart))
         }
         // Two charts to a row, so each keeps a readable size.
         let rows = stride(from: 0, to: bars.count, by: 2).map { Figure.row(Array(bars[$0..<min(bars.count, $0 + 2)])) }
-        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map(Self.imageWords).joined(separator: ", ")).",
+        return LessonFigure(name: "vote-bars-\(layer)", caption: "The votes for \(inputs.map(imageWords).joined(separator: ", ")).",
                             figure: rows.count == 1 ? rows[0] : .column(rows))
     }
 
@@ -348,10 +368,22 @@ extension StepBuilder {
         do {
             figure = try TraceFigures.poolingGradient(t, layer: layer, p, channel: c, style: numbers ?? style, title: title, source: input)
         } catch { throw fail(step, error.message) }
-        figure.stacked = figure.input.cols >= 6
+        // Four decimals ("0.1389") need wider cells to stay at 7 pt: the gradient then goes below.
+        if Self.decimals(figure.numberStyle) > 2 { figure.cellSize = max(figure.cellSize, 42) }
+        figure.stacked = figure.input.cols >= 6 || Self.decimals(figure.numberStyle) > 2
         figure.labelled = true
         return LessonFigure(name: "pool-routing-\(slug(input))-\(layer)-c\(c)",
-                            caption: "Back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step)) of \(Self.imageWords(input)): each window's gradient goes to the cell that won it (\(layer).grad_input[\(c)]).",
+                            caption: "Back through \(try layerWords(input, layer, step)), \(try mapWords(input, layer, c, step)) of \(imageWords(input)): each window's gradient goes to the cell that won it (\(layer).grad_input[\(c)]).",
                             figure: .poolingGradient(figure))
+    }
+}
+
+extension StepBuilder {
+    /// How many decimals a number style writes (`full`: as many as it takes, counted as 12).
+    static func decimals(_ style: NumberStyle) -> Int {
+        switch style {
+        case .rounded(let d), .truncated(let d): return d
+        case .full: return 12
+        }
     }
 }

@@ -51,6 +51,8 @@ public struct LessonInput: Sendable {
     /// `init: random`: every parameter is drawn from the lesson's seed, as a network is before
     /// training (`cnn-explain trace --init random`); neither `weights` nor the lesson's are read.
     public var randomInit = false
+    /// What titles and captions call the input ("the deformed X"); without one, "the NAME image".
+    public var title: String?
 }
 
 /// One step of a lesson: a heading, narrative text and what to show.
@@ -125,6 +127,9 @@ public enum ShowItem: Sendable, Equatable {
     /// after (a second forward pass with the new weights).
     /// `weights` (e.g. `out.weight[1,1]`) are listed first, so the table shows the ones the text works through.
     case update(input: String, lr: Double, count: Int, weights: [String], numbers: NumberStyle?)
+    /// What one SGD step on `by` does to another input: its votes and loss before and after the
+    /// step (a forward pass of the engine with the weights the step on `by` gave).
+    case afterStep(input: String, by: String, lr: Double, numbers: NumberStyle?)
     /// The loss after one SGD step `w′ = w − lr·g` for every `lr` from 0 to `upTo` (each a second
     /// forward pass of the engine), with the steps of the learning rates `marked` drawn as points.
     case stepSizes(input: String, marked: [Double], upTo: Double, numbers: NumberStyle?)
@@ -140,7 +145,7 @@ public enum ShowItem: Sendable, Equatable {
     /// The show kinds a lesson file may use.
     public static let kinds = ["image", "compare", "features", "convolution", "map", "maps", "relu", "pooling",
                                "flip_book", "pipeline", "receptive_field", "dense_stack", "votes", "vote_bars", "error_table", "pool_routing",
-                               "loss_gradient", "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "step_sizes",
+                               "loss_gradient", "gradient", "dense_gradient", "relu_gradient", "weight_gradient_terms", "update", "after_step", "step_sizes",
                                "error_curve", "experiment"]
 }
 
@@ -280,7 +285,7 @@ struct NodeReader {
                 if v.scalar != nil {
                     inputs.append(LessonInput(name: inputName, file: try existingFile(v, "inputs.\(inputName)")))
                 } else {
-                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights", "init"])
+                    let f = try mapping(v, "inputs.\(inputName)", allowed: ["file", "target", "model", "weights", "init", "title"])
                     guard f["file"] != nil else { throw fail(v, "inputs.\(inputName) needs a 'file'") }
                     let initNode = f["init"]
                     if let initNode, try string(initNode, "inputs.\(inputName).init") != "random" || f["weights"] != nil {
@@ -292,6 +297,7 @@ struct NodeReader {
                         model: try f["model"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).model") },
                         weights: try f["weights"].map { n throws(LessonError) in try existingFile(n, "inputs.\(inputName).weights") })
                     input.randomInit = initNode != nil
+                    input.title = try f["title"].map { n throws(LessonError) in try string(n, "inputs.\(inputName).title") }
                     inputs.append(input)
                 }
             }
@@ -541,6 +547,10 @@ struct ShowItemReader {
         return .update(input: try input(f["input"], "update.input"), lr: try positive(f["lr"], "update.lr"),
                        count: try f["count"].map { n throws(LessonError) in try int(n, "update.count", min: 1) } ?? 3,
                        weights: named, numbers: try numbers(f))
+    case "after_step":
+        let f = try fields(["input", "by", "lr", "numbers"], required: ["input", "by", "lr"])
+        return .afterStep(input: try input(f["input"], "after_step.input"), by: try input(f["by"], "after_step.by"),
+                          lr: try positive(f["lr"], "after_step.lr"), numbers: try numbers(f))
     case "step_sizes":
         let f = try fields(["input", "lr", "up_to", "numbers"], required: ["input", "lr", "up_to"])
         guard let seq = f["lr"]?.sequence, !seq.isEmpty else { throw fail(f["lr"] ?? v, "step_sizes.lr must be a list of learning rates, e.g. [0.1, 0.5]") }

@@ -29,14 +29,14 @@ extension StepBuilder {
         var figure = ErrorCurveFigure(weightName: name, weights: nudged.values, errors: nudged.losses, weight: nudged.weight,
                                       error: loss, gradient: gradient, weightUp: nudged.up, weightDown: nudged.down,
                                       errorUp: nudged.lossUp, errorDown: nudged.lossDown, nudgeSlope: nudged.slope,
-                                      title: "the error for \(Self.imageWords(input)) as one weight changes",
+                                      title: "the error for \(imageWords(input)) as one weight changes",
                                       numberStyle: st)
         let w = try record(input, layer, .weight, step), flat = zip(index, gw.shape).reduce(0) { $0 * $1.1 + $1.0 }
         figure.weightSource = TraceSource(trace: input, key: w.key, index: flat)
         figure.gradientSource = TraceSource(trace: input, key: gw.key, index: flat)
         figure.errorSource = (try? record(input, "loss", .output, step)).map { TraceSource(trace: input, key: $0.key, index: 0) }
         return LessonFigure(name: "error-curve-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The error for \(Self.imageWords(input)) with one weight (\(name)) set to \(values.count) values from \(ErrorCurveFigure.short(values.from)) to \(ErrorCurveFigure.short(values.to)), one forward pass each; the dashed tangent has the gradient from backprop as its slope.",
+                            caption: "The error for \(imageWords(input)) with one weight (\(name)) set to \(values.count) values from \(ErrorCurveFigure.short(values.from)) to \(ErrorCurveFigure.short(values.to)), one forward pass each; the dashed tangent has the gradient from backprop as its slope.",
                             figure: .errorCurve(figure))
     }
 }

@@ -203,8 +203,8 @@ struct StepBuilder {
     /// Maps in rows that fit a page (see `TraceFigures.layerFigure`), in the lesson's number style,
     /// each labelled with its row and column numbers, named "map 1", "map 2", … when no feature made it.
     /// `mapSources`: where each map's numbers come from, for the HTML page.
-    func layerFigure(features: [NamedGrid], maps: [Grid], title: String, mapSources: [[TraceSource?]] = []) -> Figure {
-        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, labelled: true,
+    func layerFigure(features: [NamedGrid], maps: [Grid], title: String, scale: Double? = nil, mapSources: [[TraceSource?]] = []) -> Figure {
+        TraceFigures.layerFigure(features: features, maps: maps, title: title, style: style, scale: scale, labelled: true,
                                  mapNames: maps.indices.map { "map \($0 + 1)" }, mapSources: mapSources)
     }
 
@@ -233,6 +233,7 @@ struct StepBuilder {
     /// - `{{INPUT:LAYER.ROLE[i,j,k]}}`: a number from the trace of INPUT (`{{X:conv1.output[0,1,1]}}`);
     /// - `{{INPUT:loss}}`: the loss;
     /// - `{{INPUT:LAYER.ROLE.sum}}`, `.max`, `.min`, `.count`, `.nonzero`, `.negative`: over a whole array;
+    /// - `{{INPUT:LAYER.ROLE.nonzero_cells}}`: where a `[C, H, W]` array is not 0, in words, map by map;
     /// - `{{INPUT:LAYER.blocked}}`: the cells of a ReLU layer whose forward input was negative and whose
     ///   incoming gradient is not 0: the gradients ReLU stops;
     /// - `{{INPUT@LR:…}}`: the same, traced after one SGD step `w ← w − LR·g` on INPUT (`{{X@0.1:loss}}`);
@@ -275,6 +276,12 @@ struct StepBuilder {
                 throw fail(step, "{{\(body)}}: no step has the id '\(id)' (ids: \(lesson.steps.map(\.id).joined(separator: ", ")))")
             }
             return "\u{E000}\(id)\u{E001}step \(i + 1)"
+        }
+        // Where an array is not 0, in words: "row 1, column 5 of the diagonal ↘ map, …".
+        if expr.hasSuffix(".nonzero_cells"), let colon = expr.firstIndex(of: ":") {
+            let parts = expr[expr.index(after: colon)...].split(separator: ".").map(String.init)
+            guard parts.count == 3, let role = TraceRole(rawValue: parts[1]) else { throw fail(step, "{{\(body)}}: write INPUT:LAYER.ROLE.nonzero_cells") }
+            return try nonzeroCells(String(expr[..<colon]), parts[0], role, step)
         }
         // A single reference to text is copied as it is.
         if expr.hasPrefix("ref:"), case .string(let text)? = referenceValue(String(expr.dropFirst(4))) { return text }
@@ -395,5 +402,23 @@ struct StepBuilder {
         var offset = 0
         for (i, n) in zip(index, r.shape) { offset = offset * n + i }
         return r.data[offset]
+    }
+}
+
+extension StepBuilder {
+    /// The cells of a `[C, H, W]` array that are not 0, in words, map by map, rows and columns from 1:
+    /// "row 1, column 5 and row 5, column 1 of the diagonal ↘ map; row 3, column 3 of the cross ✕ map".
+    func nonzeroCells(_ input: String, _ layer: String, _ role: TraceRole, _ step: LessonStep) throws -> String {
+        let r = try record(input, layer, role, step)
+        guard r.shape.count == 3 else { throw fail(step, "\(layer).\(role).nonzero_cells needs maps [C, H, W], not \(ShapeText.list(r.shape))") }
+        let h = r.shape[1], w = r.shape[2]
+        var groups: [String] = []
+        for c in 0..<r.shape[0] {
+            let cells = (0..<(h * w)).filter { r.data[c * h * w + $0] != 0 }.map { "row \($0 / w + 1), column \($0 % w + 1)" }
+            guard !cells.isEmpty else { continue }
+            let list = cells.count == 1 ? cells[0] : cells.dropLast().joined(separator: ", ") + " and " + (cells.last ?? "")
+            groups.append("\(list) of \(try mapWords(input, layer, c, step))")
+        }
+        return groups.isEmpty ? "none" : groups.joined(separator: "; ")
     }
 }

@@ -30,8 +30,8 @@ extension StepBuilder {
 
     /// A multi-channel layer's maps, each named after the feature that made it ("feature 1", …), two
     /// to a row so their numbers stay readable on paper.
-    func featureMaps(_ maps: [Grid], title: String, sources: [[TraceSource?]]) -> Figure {
-        TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 300, labelled: true,
+    func featureMaps(_ maps: [Grid], title: String, scale: Double? = nil, sources: [[TraceSource?]]) -> Figure {
+        TraceFigures.layerFigure(features: [], maps: maps, title: title, style: style, width: 300, scale: scale, labelled: true,
                                  mapNames: maps.indices.map { "feature \($0 + 1)" }, mapSources: sources)
     }
 
@@ -52,12 +52,11 @@ extension StepBuilder {
         }
         let image = try channel(try firstInput(input, step), 0, step)
         let words = try layerWords(input, layer, step)
-        var cells = Set<Cell>()
-        for r in field.rows { for c in field.cols { cells.insert(Cell(row: r, col: c)) } }
         let size = "\(field.rows.count)×\(field.cols.count)"
+        let region = CellRegion(rows: field.rows.lowerBound..<(field.rows.upperBound + 1), cols: field.cols.lowerBound..<(field.cols.upperBound + 1))
         return LessonFigure(name: "receptive-field-\(slug(input))-\(layer)-r\(row)c\(col)",
                             caption: "A cell of \(words) at row \(row + 1), column \(col + 1) (\(layer).output[·,\(row),\(col)]) sees rows \(field.rows.lowerBound + 1)–\(field.rows.upperBound + 1) and columns \(field.cols.lowerBound + 1)–\(field.cols.upperBound + 1) of the image (outlined): a patch of \(size) pixels.",
-                            figure: .image(labelledImage(image, title: "what one cell of \(words) sees", highlighted: cells)))
+                            figure: .image(labelledImage(image, title: "what one cell of \(words) sees", region: region, cellSize: 22)))
     }
 
     /// Dense layers as votes, one figure per layer, each layer's inputs read from the trace (after
@@ -86,7 +85,7 @@ extension StepBuilder {
             previous = outputs
         }
         return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
-                            caption: "The fully connected layers for \(Self.imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the units in between (h1, h2, …) to 0 where they are below 0, before they vote." + biases,
+                            caption: "The fully connected layers for \(imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the units in between (h1, h2, …) to 0 where they are below 0, before they vote." + biases,
                             figure: .column(parts))
     }
 }
@@ -119,9 +118,11 @@ extension StepBuilder {
 
 extension StepBuilder {
     /// An image with row and column numbers, as the lesson's other images.
-    func labelledImage(_ grid: Grid, title: String, highlighted: Set<Cell>) -> ImageFigure {
-        var f = ImageFigure(grid: grid, title: title, highlighted: highlighted)
+    func labelledImage(_ grid: Grid, title: String, highlighted: Set<Cell> = [], region: CellRegion? = nil,
+                       cellSize: Double = 26) -> ImageFigure {
+        var f = ImageFigure(grid: grid, title: title, highlighted: highlighted, cellSize: cellSize)
         f.labelled = true
+        f.region = region
         return f
     }
 

@@ -67,9 +67,17 @@ extension StepBuilder {
         name.hasPrefix("feature ") ? name : "feature \(name)"
     }
 
-    /// An input in words: "the X image" (an underscore in the lesson's name reads as a space).
-    static func imageWords(_ input: String) -> String {
-        "the \(input.replacingOccurrences(of: "_", with: " ")) image"
+    /// An input in words: its `title` in the lesson file ("the deformed X"), else "the X image"
+    /// (an underscore in the lesson's name reads as a space).
+    func imageWords(_ input: String) -> String {
+        if let title = lesson.inputs.first(where: { $0.name == input })?.title { return title }
+        return "the \(input.replacingOccurrences(of: "_", with: " ")) image"
+    }
+
+    /// An input in words without its leading "the", for titles such as "…, X image".
+    func imageShortWords(_ input: String) -> String {
+        let words = imageWords(input)
+        return words.hasPrefix("the ") ? String(words.dropFirst(4)) : words
     }
 }
 
@@ -79,12 +87,12 @@ extension StepBuilder {
     /// for gradients "the gradient arriving at the first pooling, the diagonal ↘ map, X image".
     func mapTitle(_ input: String, _ layer: String, _ role: TraceRole, _ c: Int, _ step: LessonStep) throws -> String {
         let words = try layerWords(input, layer, step), map = try mapWords(input, layer, c, step)
-        let image = input.replacingOccurrences(of: "_", with: " ") + " image"
+        let image = imageShortWords(input)
         let spec = try layerSpec(input, layer, step)
         switch role {
         case .output:
             if case .conv = spec.kind, let feature = try channelFeature(input, layer, c, step) {
-                return "the map of \(Self.featureWords(feature)) for the \(image)"
+                return "the map of \(Self.featureWords(feature)) for \(imageWords(input))"
             }
             return "\(map) after \(words), \(image)"
         case .input: return "\(map) going into \(words), \(image)"

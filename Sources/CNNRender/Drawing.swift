@@ -179,12 +179,13 @@ struct Drawer {
     }
 
     /// A two-tone outline inset in a rectangle: a black rim with a light line inside, readable on any fill.
-    private func outline(_ x: Double, _ y: Double, _ w: Double, _ h: Double, style: HighlightStyle) {
+    /// `heavy` (a box around a block of cells): a wider rim and line, so one box reads at a glance.
+    private func outline(_ x: Double, _ y: Double, _ w: Double, _ h: Double, style: HighlightStyle, heavy: Bool = false) {
         // The black rim covers the cell border (0…3.5 pt in), the light line sits on it (1…2.5 pt in).
-        let inset = 1.75
-        p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, .black, width: 3.5)
+        let inset = heavy ? 2.5 : 1.75
+        p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, .black, width: heavy ? 5 : 3.5)
         let inner: RGB = style == .amber ? Palette.highlight : .white
-        p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, inner, width: 1.5)
+        p.strokeRect(x + inset, y + inset, w - 2 * inset, h - 2 * inset, inner, width: heavy ? 2.5 : 1.5)
     }
 
     /// A horizontal colour bar for the diverging scale with ticks at −scale, 0, +scale.
@@ -229,6 +230,11 @@ struct Drawer {
         let top = title(f.title)
         let g = labelledGrid(f.grid, labelled: f.labelled, x: 0, y: top, cell: f.cellSize, coloring: .pixels(scale: 1),
                              numbers: f.showNumbers ? f.numberStyle : nil, highlights: f.highlighted, integersPlain: true)
+        if let region = f.region {
+            let room = labelRoom(f.grid, f.labelled), cell = f.cellSize
+            outline(room.left + Double(region.cols.lowerBound) * cell, top + room.top + Double(region.rows.lowerBound) * cell,
+                    Double(region.cols.count) * cell, Double(region.rows.count) * cell, style: .amber, heavy: true)
+        }
         return Size(width: max(g.width, titleWidth(f.title)), height: top + g.height)
     }
 
@@ -594,13 +600,8 @@ struct Drawer {
     /// The key of a votes figure: one sample line for each size of weight that exists, in its
     /// sign's colour and dash, and a note when some weights are 0. Returns the key's width and bottom.
     private func votesKey(_ f: VotesFigure, x: Double, y: Double, maxWeight: Double) -> (width: Double, y: Double) {
-        var samples: [Double] = []
-        for w in f.weights.flatMap({ $0 }) where w != 0 && !samples.contains(where: { formatNumber($0, f.numberStyle) == formatNumber(w, f.numberStyle) }) {
-            samples.append(w)
-        }
-        samples.sort { ($0 > 0 ? 0 : 1, -abs($0)) < ($1 > 0 ? 0 : 1, -abs($1)) }
         var kx = x, ky = y, width = 0.0
-        for w in samples.prefix(6) {
+        for w in f.keySamples() {
             let text = "weight \(formatNumber(w, f.numberStyle))"
             let itemWidth = 36 + p.textWidth(text, smallFont) + 18
             if kx + itemWidth > x + 360 { kx = x; ky += 18 }
@@ -639,7 +640,7 @@ struct Drawer {
         let lo = f.range?.lowerBound ?? min(0, finite.min() ?? 0)
         let hi = f.range?.upperBound ?? max(1, finite.max() ?? 1)
         let span = hi - lo > 0 ? hi - lo : 1
-        let barArea = 260.0, rowHeight = 30.0, barHeight = 18.0
+        let barArea = 150.0, rowHeight = 30.0, barHeight = 18.0
         func xOf(_ v: Double) -> Double { labelWidth + barArea * (max(lo, min(hi, v)) - lo) / span }
         var right = labelWidth + barArea
         for (i, (label, v)) in zip(f.labels, f.values).enumerated() {

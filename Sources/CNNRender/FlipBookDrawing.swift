@@ -39,7 +39,7 @@ extension Drawer {
         let rows = (f.frames.count + perRow - 1) / perRow
         let width = Double(min(perRow, f.frames.count)) * (frameW + gap) - gap
         let keyY = top + Double(rows) * (frameH + rowGap)
-        let key = "dot: not computed yet; the box is the window, the outlined cell its result"
+        let key = f.key
         p.text(key, x: 0, y: keyY + 10, FontStyle(size: 10.5), color: Palette.muted)
         return Size(width: max(width, titleWidth(f.title), p.textWidth(key, FontStyle(size: 10.5))), height: keyY + 16)
     }

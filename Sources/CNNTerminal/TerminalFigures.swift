@@ -75,11 +75,12 @@ struct FigureText {
 
     func image(_ f: ImageFigure) -> Panel {
         if f.grid.cols > 24 && !f.showNumbers && f.highlighted.isEmpty { return compactImage(f) }
-        var body = pixels(f.grid, marked: f.highlighted, labelled: f.labelled)
+        let marked = f.highlighted.union(f.region?.cells ?? [])
+        var body = pixels(f.grid, marked: marked, labelled: f.labelled)
         if f.showNumbers {
             body = Panel.flow([body, numbers(f.grid, style: f.numberStyle, counts: true)], width: width)
         }
-        let legend = pixelLegend([f.grid], marked: !f.highlighted.isEmpty, markMeaning: "marked (+1 / −1)")
+        let legend = pixelLegend([f.grid], marked: !marked.isEmpty, markMeaning: "marked (+1 / −1)")
         return Panel.stacked([body.titled(f.title, palette: palette), Panel([palette.paint(legend, Ink(dim: true))])], gap: 0)
     }
 
@@ -230,7 +231,7 @@ struct FigureText {
         }
         let image = pixels(f.image, marked: cells, labelled: f.labelled).titled("image", palette: palette)
         let math = Panel.beside([
-            numbers(patch, style: style, counts: true).titled("patch", palette: palette), op("×"),
+            numbers(patch, style: style, counts: true).titled("patch", palette: palette), op("⊙"),
             numbers(f.feature, style: style, counts: true).titled(f.featureName, palette: palette), op("="),
             numbers(product, style: style, counts: true).titled("products", palette: palette),
         ], gap: 1)

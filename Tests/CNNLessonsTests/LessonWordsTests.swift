@@ -77,6 +77,29 @@ import Testing
         }
     }
 
+    /// No title or caption shows an input's code name ("X_deformed", nor "X deformed"): inputs are
+    /// called by their `title` in the lesson file ("the deformed X") or "the X image".
+    @Test(arguments: ["xo", "backprop", "audio", "shuffle"])
+    func figureTitlesAndCaptionsNameNoInputByItsCodeName(name: String) throws {
+        let run = try Self.run(name)
+        let figures = run.sections.flatMap(\.figures)
+        let texts = figures.flatMap { Self.titles($0.figure) } + figures.map(\.caption)
+        let codeNames = run.lesson.inputs.map(\.name).filter { $0.contains("_") }
+        for code in codeNames {
+            for text in texts {
+                #expect(!text.contains(code) && !text.contains(code.replacingOccurrences(of: "_", with: " ")),
+                        "\(name): '\(text)' calls an input by its code name \(code)")
+            }
+        }
+        if name == "xo" {
+            #expect(codeNames.count >= 6, "the check sees the xo lesson's named inputs")
+            for input in run.lesson.inputs where input.title != nil {
+                let title = try #require(input.title)
+                #expect(texts.contains { $0.contains(title) }, "the title '\(title)' of \(input.name) is used")
+            }
+        }
+    }
+
     @Test func xoTitlesUseTheFeatureNamesOfTheLessonFile() throws {
         let run = try Self.run("xo")
         let titles = run.sections.flatMap(\.figures).flatMap { Self.titles($0.figure) }

@@ -202,6 +202,8 @@ func everyFigureKindFitsIn80Columns(color: Bool) throws {
     #expect(text.contains("sum = −1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 = 7"))
     // The patch, the feature and the products sit side by side under their titles.
     #expect(lines.contains { $0.contains("patch") && $0.contains("products") })
+    // The operator is the one the lesson's text names: ⊙, multiply pixel by pixel.
+    #expect(lines.contains { $0.contains(" ⊙ ") } && !lines.contains { $0.contains(" × ") })
 }
 
 @Test func poolingMarksOneWinnerPerWindowIncludingPartialEdges() throws {
