@@ -116,8 +116,8 @@ enum VotesSVG {
                   right: x0 + w + 120, bottom: 0)
         }
         c.add(L.label(f.xLabel, x: x0 + w / 2, y: y0 + h + 26, size: 11), right: 0, bottom: y0 + h + 30)
-        c.add(L.label(formatNumber(hi, .rounded(2)), x: x0 - 4, y: y0 + 10, size: 10, anchor: "end"), right: 0, bottom: 0)
-        c.add(L.label(formatNumber(lo, .rounded(2)), x: x0 - 4, y: y0 + h, size: 10, anchor: "end"), right: 0, bottom: 0)
+        c.add(L.label(formatNumber(hi, .rounded(2)), x: x0 - 4, y: y0 + 10, size: 10, anchor: "end", cls: "axis"), right: 0, bottom: 0)
+        c.add(L.label(formatNumber(lo, .rounded(2)), x: x0 - 4, y: y0 + h, size: 10, anchor: "end", cls: "axis"), right: 0, bottom: 0)
         return c.svg(label: f.title ?? "\(f.yLabel) against \(f.xLabel)")
     }
 }
