@@ -320,7 +320,7 @@
     S.cells[r.key] = [];
     for (let p = 0; p < pl.count; p++) {
       const g = el('div', { class: 'grid', role: 'grid', 'aria-label': describe(r) + (pl.count > 1 ? ', part ' + (p + 1) : '') });
-      g.style.gridTemplateColumns = 'repeat(' + pl.cols + ', var(--cell))';
+      g.style.gridTemplateColumns = columns(pl.cols, '--cell', r, 0.72);
       for (let k = p * pl.rows * pl.cols; k < (p + 1) * pl.rows * pl.cols; k++) {
         const b = el('button', { type: 'button', class: 'cell', tabindex: k === p * pl.rows * pl.cols ? '0' : '-1' });
         b.dataset.key = r.key;
@@ -594,6 +594,7 @@
       case 'difference': return v[0] - v[1];
       case 'quotient': return v[0] / v[1] + (v.length > 2 ? v[2] : 0);
       case 'sizeSum': return v.reduce((a, b) => a + Math.abs(b), 0);
+      case 'max': return Math.max(...v);
       case 'softmaxShare': {
         const m = Math.max(...v), e = v.map((x) => Math.exp(x - m));
         return e[d.index] / e.reduce((a, b) => a + b, 0);
@@ -622,7 +623,7 @@
    *  it is a trace element), the trace element it equals, and the operation recomputed here. */
   function derivedContent(S, d, text) {
     const shown = d.shown || text;
-    const operand = (o) => el('span', { class: 'operand' }, o.name + ' ', o.src ? sourceButton(S, o.src, o.text) : o.text);
+    const operand = (o) => el('span', { class: 'operand' }, o.name ? o.name + ' ' : '', o.src ? sourceButton(S, o.src, o.text) : o.text);
     const sym = { product: ' \u00d7 ', sum: ' + ', difference: ' \u2212 ', sizeSum: ' + ' }[d.op];
     const line = el('p', { class: 'derived-formula' });
     if (d.op === 'given') {
@@ -630,6 +631,10 @@
     } else if (d.op === 'softmaxShare') {
       line.append('exp(', operand(d.operands[d.index]), ') / (');
       d.operands.forEach((o, j) => { if (j) line.append(' + '); line.append('exp(', operand(o), ')'); });
+      line.append(')');
+    } else if (d.op === 'max') {
+      line.append('max(');
+      d.operands.forEach((o, j) => { if (j) line.append(', '); line.append(operand(o)); });
       line.append(')');
     } else if (d.op === 'quotient') {
       line.append(operand(d.operands[0]), ' / ', operand(d.operands[1]));
@@ -649,7 +654,26 @@
     check.dataset.value = String(v);
     const agrees = sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE);
     check.textContent = 'recomputed ' + String(v).replace('-', '\u2212') + (agrees ? ' = shown ' : ' \u2260 shown ') + shown;
-    return [el('h2', { text: d.name + ' = ' + shown }), line, check];
+    const parts = [el('h2', { text: d.name + ' = ' + shown }), line, check];
+    if (d.check === 'recorded') parts.push(recordedCheck(S, d, v));
+    if (d.then) parts.push(...derivedContent(S, d.then, fmt(d.then.v, S.D)).slice(1));
+    return parts;
+  }
+
+  /** "recomputed V = recorded R": a player's map value worked out here against the trace's record (1e-12). */
+  function recordedCheck(S, d, v) {
+    const p = el('p', { class: 'recorded' });
+    p.dataset.value = String(v);
+    const r = d.src && S.byKey[figureKey(S, d.src.trace, d.src.key) || ''];
+    if (!r) {
+      p.textContent = 'The trace records another value here: this is the flipped input\u2019s.';
+      return p;
+    }
+    const rec = r.data[d.src.k];
+    p.dataset.recorded = String(rec);
+    const minus = (x) => String(x).replace('-', '\u2212');
+    p.textContent = 'recomputed ' + minus(v) + (close(v, rec, 0, TOLERANCE) ? ' = recorded ' : ' \u2260 recorded ') + minus(rec) + ' (the trace\u2019s ' + d.src.key + indexText(r.shape, d.src.k) + ')';
+    return p;
   }
 
   /** The page's key of a figure number's record: the explored trace's own (a repeated record by the
@@ -670,7 +694,8 @@
   /** Every number drawn in a figure with a trace source becomes a button for its derivation:
    *  named for screen readers, one Tab stop per figure, arrow keys move within the figure. */
   function setupFigureTargets(S) {
-    S.figureTargets = Array.from(document.querySelectorAll('main .src'));
+    // The figures' numbers, and the trace elements the lesson's sentences quote.
+    S.figureTargets = Array.from(document.querySelectorAll('main figure .src, main .step > p .src'));
     const seen = new Set();
     for (const t of S.figureTargets) {
       const key = figureKey(S, t.dataset.trace, t.dataset.key), k = Number(t.dataset.k), r = key && S.byKey[key];
@@ -679,9 +704,10 @@
       const shown = t.textContent;
       t.setAttribute('aria-label', t.dataset.trace + ' ' + t.dataset.key + indexText(r.shape, k) + ' = ' + shown + ': show its derivation');
       const fig = t.closest('figure');
-      if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
+      if (!fig) t.tabIndex = 0; // a number in a sentence is a Tab stop of its own
+      else if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
     }
-    S.derivedTargets = Array.from(document.querySelectorAll('main .drv'));
+    S.derivedTargets = Array.from(document.querySelectorAll('main figure .drv'));
     for (const t of S.derivedTargets) {
       const fig = t.closest('figure');
       if (fig && !seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
@@ -697,7 +723,9 @@
       if (!t.dataset.page) return;
       const k = Number(t.dataset.k), parts = panelContent(S, t.dataset.page, k), r = S.byKey[t.dataset.page];
       // A figure may write the number with other decimals than the page (e.g. the learning steps' four).
-      if (t.textContent !== r.shown[k]) parts.splice(1, 0, el('p', { class: 'figure-text', text: 'The figure writes it ' + t.textContent + '.' }));
+      if (t.textContent !== r.shown[k]) {
+        parts.splice(1, 0, el('p', { class: 'figure-text', text: (t.closest('figure') ? 'The figure writes it ' : 'Written here as ') + t.textContent + '.' }));
+      }
       body.replaceChildren(...parts);
       panel.hidden = false;
     };
@@ -712,9 +740,12 @@
       const t = target(e);
       if (!t) return;
       if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(t); return; }
-      const step = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      // Within a figure, a player's grid (rows of data-cols) or a player's numbers.
+      const group = t.closest('figure, .num-group'), cols = Number((group && group.dataset.cols) || 1);
+      if (!group) return;
+      const step = { ArrowRight: 1, ArrowDown: cols, ArrowLeft: -1, ArrowUp: -cols }[e.key];
       if (!step) return;
-      const all = Array.from(t.closest('figure').querySelectorAll('.src, .drv')), j = all.indexOf(t) + step;
+      const all = Array.from(group.querySelectorAll('.src, .drv')), j = all.indexOf(t) + step;
       if (j < 0 || j >= all.length) return;
       e.preventDefault();
       all.forEach((x) => { x.tabIndex = -1; });
@@ -766,25 +797,37 @@
     });
     const restore = el('button', { type: 'button', id: 'restore', text: 'Restore the original input' });
     restore.addEventListener('click', () => restoreInput(S));
-    S.status = el('p', { id: 'whatif-status', role: 'status', text: 'Votes: ' + votesText(S, S.outputs) });
+    S.status = el('p', { id: 'whatif-status', role: 'status' }, 'Votes: ', ...voteNodes(S, S.outputs));
     host.append(el('h3', { text: 'What if a pixel were different?' }), toggle, restore, S.status);
   }
 
-  function votesText(S, outs) {
+  /** The votes, each a button: its record's derivation while it is the recorded vote, else a number of the flipped input. */
+  function voteNodes(S, outs) {
     const last = S.D.layers[S.D.layers.length - 1], v = outs[last.name];
-    if (!v) return '';
+    if (!v) return [];
     const names = S.D.classes && S.D.classes.length === v.length ? S.D.classes : Array.from(v, (_, i) => String(i));
-    return Array.from(v, (x, i) => names[i] + ' ' + fmt(x, S.D)).join(', ');
+    const nodes = [];
+    Array.from(v).forEach((x, i) => {
+      const text = fmt(x, S.D), why = 'the vote for ' + names[i] + ' that this page computes for the flipped input';
+      const b = playerNumber(S, traced(S, last.name + '.output', i, x), { name: 'vote for ' + names[i], op: 'given', why, operands: [], v: x }, text, 'vote for ' + names[i]);
+      b.tabIndex = 0;
+      nodes.push(i ? ', ' + names[i] + ' ' : names[i] + ' ', b);
+    });
+    return nodes;
   }
 
   function flip(S, k) {
     S.current[k] = -S.current[k];
-    return refresh(S, 'Flipped input' + indexText(S.D.inputShape, k) + ' to ' + fmt(S.current[k], S.D) + '. ');
+    const where = 'input' + indexText(S.D.inputShape, k), text = fmtCount(S.current[k], S.D);
+    const why = where + ' negated by the what-if (the trace records ' + String(S.original[k]).replace('-', '\u2212') + ')';
+    const value = playerNumber(S, null, { name: 'flipped ' + where, op: 'given', why, operands: [], v: S.current[k] }, text, 'flipped ' + where);
+    value.tabIndex = 0;
+    return refresh(S, ['Flipped ' + where + ' to ', value, '. ']);
   }
 
   function restoreInput(S) {
     S.current.set(S.original);
-    return refresh(S, 'The original input is back. ');
+    return refresh(S, ['The original input is back. ']);
   }
 
   /** Recomputes the forward pass, repaints every forward number, and marks the ones that changed. */
@@ -811,9 +854,9 @@
       if (r) show(L.name + '.output', S.outputs[L.name], r.data);
     }
     document.body.classList.toggle('what-if', changedInput(S));
-    const original = votesText(S, Object.fromEntries(S.D.layers.map((L) => [L.name, S.byKey[L.name + '.output'] && S.byKey[L.name + '.output'].data])));
-    S.status.textContent = note + (changed ? changed + ' numbers changed (outlined). ' : '') + 'Votes: ' + votesText(S, S.outputs) +
-      (changedInput(S) ? ' (originally ' + original + '). The backward pass is shown for the original input.' : '');
+    const original = voteNodes(S, Object.fromEntries(S.D.layers.map((L) => [L.name, S.byKey[L.name + '.output'] && S.byKey[L.name + '.output'].data])));
+    S.status.replaceChildren(...note, (changed ? changed + ' numbers changed (outlined). ' : '') + 'Votes: ', ...voteNodes(S, S.outputs),
+      ...(changedInput(S) ? [' (originally ', ...original, '). The backward pass is shown for the original input.'] : []));
     for (const p of S.players) p.render();
     S.lastChange = { before, changed };
     return changed;
@@ -842,34 +885,35 @@
     const inputs = el('div', { class: 'planes' }), maps = el('div', { class: 'planes' });
     const inCells = [], outCells = [];
     const boxes = [];
+    const inKey = S.inputKey(li), outKey = L.name + '.output';
     for (let c = 0; c < C; c++) {
-      const plane = planeGrid(H, W, inCells, 'input ' + (c + 1));
+      const plane = planeGrid(S, H, W, inCells, 'input ' + (c + 1), inKey, c * H * W);
       const box = el('div', { class: 'patch-box', hidden: '' });
       plane.querySelector('.grid').append(box);
       boxes.push(box);
       inputs.append(plane);
     }
-    for (let o = 0; o < F; o++) maps.append(planeGrid(OH, OW, outCells, (L.type === 'conv' ? 'map ' : 'pooled ') + (o + 1)));
-    const detail = el('pre', { class: 'products', 'aria-live': 'off' });
+    for (let o = 0; o < F; o++) maps.append(planeGrid(S, OH, OW, outCells, (L.type === 'conv' ? 'map ' : 'pooled ') + (o + 1), outKey, o * OH * OW));
+    const detail = el('div', { class: 'products num-group', role: 'group', 'aria-label': L.name + ': the numbers at the window\u2019s position' });
     const back = el('button', { type: 'button', 'aria-label': 'Step back', text: '\u25c0 Back' });
     const playBtn = el('button', { type: 'button', 'aria-label': 'Play', text: 'Play' });
     const next = el('button', { type: 'button', 'aria-label': 'Step forward', text: 'Step \u25b6' });
     const scrub = el('input', { type: 'range', min: '0', max: String(total), value: '0', 'aria-label': 'Position of the window (cells filled)' });
     const where = el('span', { class: 'where' });
     const controls = el('div', { class: 'controls' }, back, playBtn, next, scrub, where);
-    root.append(controls, el('p', { class: 'hint', text: 'Keys: Space plays or pauses, \u2190 and \u2192 step, Home and End jump.' }),
+    root.append(controls, el('p', { class: 'hint', text: 'Keys: Space plays or pauses, \u2190 and \u2192 step, Home and End jump. Every number opens its derivation (Tab to it, Enter).' }),
       el('div', { class: 'player-body' }, el('div', {}, el('h4', { text: 'input' }), inputs), el('div', {}, el('h4', { text: 'output' }), maps), detail));
     let t = 0, timer = null;
-    const player = { root, L, total, outCells, inCells, get t() { return t; } };
+    const player = { root, L, total, outCells, inCells, detail, get t() { return t; } };
     const cellAt = (x, k) => {
       const o = Math.floor(k / (OH * OW)), i = Math.floor(k / OW) % OH, j = k % OW;
       const cell = L.type === 'conv' ? convCell(L, S.params, x, o, i, j) : L.type === 'avgpool' ? avgCell(L, x, o, i, j) : poolCell(L, x, o, i, j);
-      return { cell, o, i, j };
+      return { cell, o, i, j, k };
     };
     /** Moves to position `to`: fills the cells up to it, empties those after it, moves the window. */
     const moveTo = (to) => {
-      const x = currentValues(S, S.inputKey(li));
-      for (let k = t; k < to; k++) setCell(outCells[k], cellAt(x, k).cell.value, S.D);
+      const x = currentValues(S, inKey);
+      for (let k = t; k < to; k++) setCell(S, outCells[k], cellAt(x, k).cell.value, false);
       for (let k = to; k < t; k++) clearCell(outCells[k]);
       if (t > 0) outCells[t - 1].classList.remove('current');
       t = to;
@@ -879,15 +923,19 @@
       // The cells the kernel touches (with dilation, every d-th cell of the box), on every channel.
       if (cur && L.type === 'conv') for (const term of cur.cell.terms) if (term.xi >= 0) inCells[term.xi].classList.add('tap');
       if (cur) outCells[t - 1].classList.add('current');
-      detail.textContent = cur ? describeStep(S, L, cur, inCells) : 'Press play or step to slide the window.';
+      const focused = detail.contains(document.activeElement);
+      detail.replaceChildren(...(cur ? stepNumbers(S, L, li, cur, x, inCells) : [el('span', { class: 'step-head', text: 'Press play or step to slide the window.' })]));
+      rove(detail, focused);
+      for (const g of maps.querySelectorAll('.grid')) rove(g, false);
       scrub.value = String(t);
       where.textContent = t + ' of ' + total + ' cells';
     };
     /** Repaints the input (after a what-if) and refills the map up to the current position. */
     player.render = () => {
-      const x = currentValues(S, S.inputKey(li)), at = t;
+      const x = currentValues(S, inKey), at = t;
       const image = li === 0 && x.every((v) => v >= -1 && v <= 1);
-      for (let k = 0; k < H * W * C; k++) setCell(inCells[k], x[k], S.D, image);
+      for (let k = 0; k < H * W * C; k++) setCell(S, inCells[k], x[k], image);
+      for (const g of inputs.querySelectorAll('.grid')) rove(g, false);
       for (let k = 0; k < total; k++) clearCell(outCells[k]);
       t = 0;
       moveTo(at);
@@ -912,8 +960,13 @@
     next.addEventListener('click', () => { player.pause(); player.step(); });
     playBtn.addEventListener('click', () => (timer ? player.pause() : player.play()));
     scrub.addEventListener('input', () => { player.pause(); player.seek(Number(scrub.value)); });
+    // Choosing a number stops the window, so the numbers stay while their derivation is read.
+    root.addEventListener('focusin', (e) => { if (e.target.closest('.src, .drv')) player.pause(); });
+    root.addEventListener('click', (e) => { if (e.target.closest('.src, .drv')) player.pause(); });
     root.addEventListener('keydown', (e) => {
       if (e.target === scrub && e.key !== ' ') return;
+      // A number keeps its keys: Enter or Space opens it, the arrows move between the numbers.
+      if (e.target.closest && e.target.closest('.src, .drv')) return;
       const keys = { ' ': () => (timer ? player.pause() : player.play()), ArrowRight: () => { player.pause(); player.step(); },
         ArrowLeft: () => { player.pause(); player.back(); }, Home: () => { player.pause(); player.seek(0); }, End: () => { player.pause(); player.seek(total); } };
       if (keys[e.key]) { e.preventDefault(); keys[e.key](); }
@@ -922,27 +975,53 @@
     return player;
   }
 
-  function planeGrid(rows, cols, into, label) {
-    const g = el('div', { class: 'grid small', role: 'img', 'aria-label': label });
-    g.style.gridTemplateColumns = 'repeat(' + cols + ', var(--small))';
+  /** A grid of a player: each cell shows one number of record `key` (from `first` on), a button for its derivation once filled. */
+  function planeGrid(S, rows, cols, into, label, key, first) {
+    const g = el('div', { class: 'grid small num-group', role: 'group', 'aria-label': label });
+    g.dataset.cols = String(cols);
+    const page = figureKey(S, S.D.name, key) || '';
+    g.style.gridTemplateColumns = columns(cols, '--small', S.byKey[page], 0.62);
     for (let k = 0; k < rows * cols; k++) {
       const c = el('span', { class: 'cell' });
+      c.dataset.trace = S.D.name; c.dataset.key = key; c.dataset.k = String(first + k); c.dataset.page = page;
       into.push(c);
       g.append(c);
     }
     return el('div', { class: 'plane' }, el('div', { class: 'plane-label', text: label }), g);
   }
 
+  /** A grid's columns: the cell size, or wider when the record's longest number needs it (at
+   *  `font` rem per character height), so no number spills into its neighbour on a narrow screen. */
+  function columns(cols, size, r, font) {
+    const chars = r ? Math.max(1, ...r.shown.map((t) => t.length)) : 1;
+    return 'repeat(' + cols + ', max(var(' + size + '), ' + (chars * 0.62 * font + 0.35).toFixed(2) + 'rem))';
+  }
+
+  /** One Tab stop per group of numbers: the focused one when `keep`, else the first. */
+  function rove(group, keep) {
+    const all = group.querySelectorAll('.src, .drv');
+    const active = keep && Array.from(all).includes(document.activeElement) ? document.activeElement : all[0];
+    for (const b of all) b.tabIndex = b === active ? 0 : -1;
+  }
+
   function clearCell(c) {
     c.textContent = '';
     c.dataset.v = '';
     c.className = 'cell empty';
+    c.removeAttribute('role');
+    c.removeAttribute('tabindex');
+    c.removeAttribute('aria-label');
   }
 
-  function setCell(c, v, D, image) {
-    c.className = 'cell' + (v < 0 && !image ? ' neg' : '');
-    c.textContent = image ? fmtCount(v, D) : fmt(v, D);
+  /** Writes value v into a player's cell and makes it a button for its record's derivation. */
+  function setCell(S, c, v, image) {
+    const D = S.D, text = image ? fmtCount(v, D) : fmt(v, D), r = S.byKey[c.dataset.page];
+    c.className = 'cell src' + (v < 0 && !image ? ' neg' : '');
+    c.textContent = text;
     c.dataset.v = String(v);
+    c.setAttribute('role', 'button');
+    c.tabIndex = -1;
+    c.setAttribute('aria-label', c.dataset.key + (r ? indexText(r.shape, Number(c.dataset.k)) : '') + ' = ' + text + ': show its derivation');
     if (image) {
       const g = Math.round(((Math.max(-1, Math.min(1, v)) + 1) / 2) * 255);
       c.style.background = 'rgb(' + g + ',' + g + ',' + g + ')';
@@ -976,28 +1055,106 @@
     }
   }
 
-  /** The products (conv) or the window (pooling) at the current position, and the outline on the input. */
-  function describeStep(S, L, cur, inCells) {
-    const { cell, o, i, j } = cur, D = S.D;
-    const head = L.name + '[' + o + ',' + i + ',' + j + ']';
-    const d = L.dilation || 1, padNote = L.pad && L.pad.some((v) => v) ? ', padding ' + L.pad.join('/') + ' (top/left/bottom/right)' : '';
+  // ---------- the player's numbers: each one opens its derivation ----------
+
+  /** The trace element {trace, key, k} that value v is, when the record holds it (to 1e-12); null after a what-if changed it. */
+  function traced(S, key, k, v) {
+    const r = S.byKey[figureKey(S, S.D.name, key) || ''];
+    return r && k < r.data.length && close(v, r.data[k], 0, TOLERANCE) ? { trace: S.D.name, key, k } : null;
+  }
+
+  /** A number of a player: its trace element's button, or, when it is not one (a product, a sum,
+   *  a padding zero, a value after a what-if), a worked-out number whose panel shows its operation. */
+  function playerNumber(S, src, d, text, what) {
+    if (src) {
+      const b = sourceButton(S, src, text);
+      b.tabIndex = -1;
+      b.dataset.v = String(d.v);
+      const r = S.byKey[b.dataset.page];
+      b.setAttribute('aria-label', what + ' ' + src.key + (r ? indexText(r.shape, src.k) : '[' + src.k + ']') + ' = ' + text + ': show its derivation');
+      return b;
+    }
+    const b = el('span', { class: 'drv', role: 'button', tabindex: '-1', text, 'aria-label': what + ' = ' + text + ': show how it is worked out' });
+    b.dataset.drv = JSON.stringify(d);
+    return b;
+  }
+
+  /** A value of record `key` as an operand: its trace element, else a given number (after a what-if). */
+  function operandOf(S, key, k, v, name, text) {
+    const src = traced(S, key, k, v);
+    const why = 'the value of ' + key + '[' + k + '] for the flipped input, as this page computes it (the trace records ' + (S.byKey[figureKey(S, S.D.name, key) || ''] || { data: [] }).data[k] + ')';
+    return { name, v, text, src, node: playerNumber(S, src, { name, op: 'given', why, operands: [], v }, text, name) };
+  }
+
+  /** The numbers at a player's position: conv's products, their sum, divisor and bias; max pooling's
+   *  window and winner; average pooling's window, sum and divisor. Every number is a button. */
+  function stepNumbers(S, L, li, cur, x, inCells) {
+    const { cell, o, i, j, k } = cur, D = S.D, outKey = L.name + '.output';
+    const head = el('span', { class: 'step-head', text: L.name + '[' + o + ',' + i + ',' + j + ']' });
+    const result = (d, what) => {
+      const node = playerNumber(S, d.src, d, fmt(d.v, D), what);
+      node.classList.add('result');
+      return node;
+    };
     if (L.type === 'maxpool') {
       inCells[cell.winner].classList.add('winner');
-      return head + ' = max of the window (' + cell.cells.length + ' cells) = ' + fmt(cell.value, D) + ', the outlined winner';
+      const win = cell.cells.map((m) => operandOf(S, S.inputKey(li), m, x[m], 'window value', fmt(x[m], D)));
+      const d = { name: 'max of the window', op: 'max', operands: win.map(strip), v: cell.value, src: traced(S, outKey, k, cell.value), check: 'recorded' };
+      const line = el('div', { class: 'sum-line' }, 'max(');
+      win.forEach((w, m) => { if (m) line.append(', '); if (cell.cells[m] === cell.winner) w.node.classList.add('win'); line.append(w.node); });
+      line.append(') = ', playerNumber(S, null, d, fmt(cell.value, D), 'the winner, the window\u2019s maximum'));
+      return [el('div', {}, head, ' = the largest value of the window (the winner is outlined twice):'), line];
     }
     if (L.type === 'avgpool') {
-      return head + ' = sum of the window (' + cell.cells.length + ' cells) / ' + cell.divisor + ' = ' + fmt(cell.sum, D) + ' / ' +
-        cell.divisor + ' = ' + fmt(cell.value, D);
+      const win = cell.cells.map((m) => operandOf(S, S.inputKey(li), m, x[m], 'window value', fmt(x[m], D)));
+      const quot = { name: L.name + indexText(L.outputShape, k), op: 'quotient', v: cell.value, src: traced(S, outKey, k, cell.value), check: 'recorded',
+        operands: [{ name: 'sum', v: cell.sum, text: fmt(cell.sum, D) }, { name: 'divisor', v: cell.divisor, text: fmtCount(cell.divisor, D) }] };
+      const sum = { name: 'sum of the window', op: 'sum', operands: win.map(strip), v: cell.sum, then: quot };
+      const line = el('div', { class: 'sum-line' }, 'sum ', playerNumber(S, null, sum, fmt(cell.sum, D), 'sum of the window'), ' / ',
+        divisorNumber(S, L, cell.divisor, 'what ' + L.name + ' divides this window\u2019s sum by: its cells inside the input (the engine\u2019s PoolWindows)'), ' = ', result(quot, L.name + ' value'));
+      const values = el('div', { class: 'prod-row' }, 'window: ');
+      win.forEach((w, m) => { if (m) values.append(' + '); values.append(w.node); });
+      return [el('div', {}, head, ' = sum of the window / its divisor'), values, line];
     }
-    const [kh, kw] = L.kernel;
-    const lines = [];
-    for (let r = 0; r < cell.terms.length; r += kw) {
-      lines.push(cell.terms.slice(r, r + kw).map((t) => fmtCount(t.w, D) + '\u00d7' + fmtCount(t.x, D) + '=' + fmtCount(t.p, D)).join('  '));
-    }
-    const bias = !cell.bias ? '' : cell.bias < 0 ? ' \u2212 ' + fmt(-cell.bias, D) : ' + ' + fmt(cell.bias, D);
-    return head + ': weight \u00d7 input for each cell of the patch\n' + lines.join('\n') + '\nsum ' + fmt(cell.sum, D) +
-      (L.divisor !== 1 ? ' / ' + L.divisor : '') + bias + ' = ' + fmt(cell.value, D) + '  (' + kh + '\u00d7' + kw + ' feature' +
-      (d > 1 ? ', dilation ' + d + ': it touches every ' + (d === 2 ? 'second' : d + 'th') + ' cell' : '') + padNote + ')';
+    return convNumbers(S, L, li, cur, head, result);
+  }
+
+  function strip(o) { return { name: o.name, v: o.v, text: o.text, src: o.src }; }
+
+  /** The divisor of a sum, a given number of the layer's geometry. */
+  function divisorNumber(S, L, v, why) {
+    const text = fmtCount(v, S.D);
+    return playerNumber(S, null, { name: 'divisor', op: 'given', why, operands: [], v }, text, 'the divisor');
+  }
+
+  /** A conv position: weight × input = product for each cell of the patch, then sum / divisor + bias = map value. */
+  function convNumbers(S, L, li, cur, head, result) {
+    const { cell, o, k } = cur, D = S.D, [kh, kw] = L.kernel, inKey = S.inputKey(li), pixel = li === 0 ? 'pixel' : 'input';
+    const rows = [], products = [];
+    cell.terms.forEach((t, m) => {
+      if (m % kw === 0) rows.push(el('div', { class: 'prod-row' }));
+      const w = operandOf(S, L.name + '.weight', t.wi, t.w, 'weight', fmtCount(t.w, D));
+      const x = t.xi >= 0 ? operandOf(S, inKey, t.xi, t.x, pixel, fmtCount(t.x, D))
+        : { name: 'padding', v: 0, text: '0', src: null };
+      if (t.xi < 0) x.node = playerNumber(S, null, { name: 'padding', op: 'given', why: 'a zero of the padding: this cell of the patch lies outside the input', operands: [], v: 0 }, '0', 'padding');
+      const pText = fmtCount(t.p, D), d = { name: 'product', op: 'product', operands: [strip(w), strip(x)], v: t.p };
+      products.push({ name: '', v: t.p, text: pText });
+      rows[rows.length - 1].append(m % kw ? '    ' : '', w.node, ' \u00d7 ', x.node, ' = ', playerNumber(S, null, d, pText, 'product weight \u00d7 ' + pixel));
+    });
+    const hasBias = !!S.params[L.name + '.bias'];
+    const quot = { name: L.name + indexText(L.outputShape, k), op: 'quotient', v: cell.value, src: traced(S, L.name + '.output', k, cell.value), check: 'recorded',
+      operands: [{ name: 'sum', v: cell.sum, text: fmt(cell.sum, D) }, { name: 'divisor', v: L.divisor, text: fmtCount(L.divisor, D) }] };
+    const bias = hasBias ? operandOf(S, L.name + '.bias', o, cell.bias, 'bias', fmt(cell.bias, D)) : null;
+    if (bias) quot.operands.push(strip(bias));
+    const sum = { name: 'sum of the products', op: 'sum', operands: products, v: cell.sum, then: quot };
+    const line = el('div', { class: 'sum-line' }, 'sum ', playerNumber(S, null, sum, fmt(cell.sum, D), 'sum of the products'), ' / ',
+      divisorNumber(S, L, L.divisor, 'what ' + L.name + ' divides every sum by (C\u00b7kh\u00b7kw when it normalizes, else 1)'));
+    if (bias) line.append(' + ', bias.node);
+    line.append(' = ', result(quot, L.name + ' value'));
+    const d = L.dilation || 1, padNote = L.pad && L.pad.some((v) => v) ? ', padding ' + L.pad.join('/') + ' (top/left/bottom/right)' : '';
+    const note = el('span', { class: 'step-note', text: '(' + kh + '\u00d7' + kw + ' feature' +
+      (d > 1 ? ', dilation ' + d + ': it touches every ' + (d === 2 ? 'second' : d + 'th') + ' cell' : '') + padNote + ')' });
+    return [el('div', {}, head, ': weight \u00d7 ' + pixel + ' for each cell of the patch'), ...rows, line, note];
   }
 
   // ---------- the self-test ----------
@@ -1132,13 +1289,20 @@
   }
 
   /** Plays every player to its end and compares the filled map with the trace; a conv player
-   *  outlines exactly the cells its kernel touches at every position. */
+   *  outlines exactly the cells its kernel touches at every position. At every position (every
+   *  k-th one for a long player, and the last), clicks every number the player writes and checks
+   *  its panel, and lists any number in the player that is not a button. */
   function checkPlayers(S, ok) {
     for (const p of S.players) {
       p.pause();
       p.seek(0);
       let guard = 0, taps = true;
+      const every = Math.max(1, Math.ceil(p.total / 200)), plain = new Set();
       while (p.step() && guard++ < 1e6) {
+        if (p.t % every === 0 || p.t === p.total) {
+          checkPlayerPosition(S, p, ok);
+          for (const n of plainNumbersIn(p.root)) plain.add(n);
+        }
         if (p.L.type !== 'conv') continue;
         const lit = [];
         p.inCells.forEach((c, m) => { if (c.classList.contains('tap')) lit.push(m); });
@@ -1148,7 +1312,77 @@
       const want = S.byKey[p.L.name + '.output'];
       const filled = p.outCells.map((c) => Number(c.dataset.v));
       ok(p.t === p.total && want && filled.every((v, k) => close(v, want.data[k], 0, TOLERANCE)), p.L.name + ': the animation fills the map as traced');
+      // Every cell of the filled map and of the input opens its record's derivation.
+      for (const c of p.inCells.concat(p.outCells)) {
+        ok(labelled(c) && checkSource(S, c), p.L.name + ' player cell ' + c.dataset.key + '[' + c.dataset.k + '] "' + c.textContent + '"');
+      }
+      for (const n of plain) ok(false, 'plain number in player ' + p.L.name + ': "' + n + '"');
     }
+    document.getElementById('panel').hidden = true;
+  }
+
+  /** A number of a player is a button with a name and a place in the keyboard's order. */
+  function labelled(t) {
+    return t.getAttribute('role') === 'button' && t.hasAttribute('tabindex') && (t.getAttribute('aria-label') || '').length > t.textContent.length;
+  }
+
+  /** The numbers a player writes at its position: each panel is right, and the map value is the record of this position. */
+  function checkPlayerPosition(S, p, ok) {
+    const k = p.t - 1, outKey = p.L.name + '.output';
+    for (const t of p.detail.querySelectorAll('.src, .drv')) {
+      const what = p.L.name + ' player at ' + k + ': ' + (t.getAttribute('aria-label') || t.textContent);
+      ok(labelled(t) && (t.classList.contains('drv') ? checkDerived(S, t) : checkSource(S, t)), what);
+    }
+    // The map value: conv and average pooling write it as its record's button, max pooling as the window's max.
+    const res = p.detail.querySelector('.result') || p.detail.querySelector('.sum-line > .drv:last-child');
+    const d = res && res.classList.contains('drv') ? JSON.parse(res.dataset.drv) : null;
+    const src = res && (d ? d.src : { key: res.dataset.key, k: Number(res.dataset.k) });
+    ok(src && src.key === outKey && src.k === k && close(Number(d ? d.v : res.dataset.v), S.byKey[outKey].data[k], 0, TOLERANCE),
+      p.L.name + ' player at ' + k + ': the map value is ' + outKey + '[' + k + ']');
+  }
+
+  /** Clicks a trace element's button: the panel shows its record's derivation, recomputed = recorded, and the value written is the recorded one. */
+  function checkSource(S, t) {
+    const body = document.getElementById('panel-body'), r = S.byKey[t.dataset.page], k = Number(t.dataset.k);
+    if (!r || !(k < r.data.length)) return false;
+    t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const shown = body.querySelector('.derivation'), value = body.querySelector('.recomputed');
+    return !!(shown && shown.textContent === r.derivations[k] && value && !value.textContent.includes('\u2260') &&
+      close(Number(value.dataset.value), r.data[k], 1e-9, TOLERANCE) && (!t.dataset.v || close(Number(t.dataset.v), r.data[k], 0, TOLERANCE)));
+  }
+
+  /** Clicks a worked-out number: the page's recomputation is the number shown (to its digits) and the
+   *  builder's value; every operand or result naming a trace element opens a record on the page and
+   *  holds its value; a player's map value recomputed equals the recorded one (1e-12). */
+  function checkDerived(S, t) {
+    const body = document.getElementById('panel-body'), d = JSON.parse(t.dataset.drv), shown = d.shown || t.textContent;
+    t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+    const value = body.querySelector('.recomputed'), v = value && Number(value.dataset.value);
+    const links = Array.from(body.querySelectorAll('.derived-formula .src'));
+    const named = (x) => x.operands.filter((o) => o.src).length + (x.src ? 1 : 0);
+    const wanted = named(d) + (d.then ? named(d.then) : 0);
+    const linked = links.length === wanted && links.every((b) => b.dataset.page && S.byKey[b.dataset.page] && Number(b.dataset.k) < S.byKey[b.dataset.page].data.length);
+    // Each operand and result that names a trace element holds that element's value (1e-12).
+    const holds = (x) => !x.src || close(x.v, S.byKey[figureKey(S, x.src.trace, x.src.key)].data[x.src.k], 0, TOLERANCE);
+    const all = [d].concat(d.then ? [d.then] : []), operands = all.flatMap((x) => x.operands);
+    const checks = Array.from(body.querySelectorAll('.recomputed, .recorded'));
+    const recorded = Array.from(body.querySelectorAll('.recorded'));
+    const wantsRecorded = all.some((x) => x.check === 'recorded');
+    return !!(value && sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE) && checks.every((c) => !c.textContent.includes('\u2260')) &&
+      linked && all.every(holds) && operands.every(holds) && recorded.length === (wantsRecorded ? 1 : 0) &&
+      recorded.every((c) => c.dataset.recorded && close(Number(c.dataset.value), Number(c.dataset.recorded), 0, TOLERANCE)));
+  }
+
+  /** Number-looking text in a player that is not a button (headings, labels, the hint, the count
+   *  of filled cells, the position's index and the kernel's size aside). */
+  function plainNumbersIn(root) {
+    const plain = [], skip = '.src, .drv, h3, h4, .plane-label, .hint, .where, .step-head, .step-note, .controls';
+    const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.parentElement.closest(skip)) continue;
+      for (const m of n.textContent.matchAll(/(?:^|[\s(=:,/\u00d7+])([\u2212-]?\d+(?:\.\d+)?)(?=$|[\s,;)\u00d7=+])/g)) plain.push(m[1]);
+    }
+    return plain;
   }
 
   /** Arrow keys move the focus within a grid; Space and the arrow keys drive a player. */
@@ -1163,12 +1397,12 @@
       key(cells[1], 'ArrowLeft');
       ok(document.activeElement === cells[0], r.key + ': ArrowLeft moves it back');
     }
-    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure').querySelectorAll('.src').length > 1);
+    const fig = S.figureTargets.find((t) => t.tabIndex === 0 && t.closest('figure') && t.closest('figure').querySelectorAll('.src').length > 1);
     if (fig) {
       fig.focus();
       key(fig, 'ArrowRight');
       const next = document.activeElement;
-      ok(next !== fig && next.classList.contains('src') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
+      ok(next !== fig && next.matches('.src, .drv') && next.tabIndex === 0, 'figure numbers: ArrowRight moves the focus');
       const panel = document.getElementById('panel');
       panel.hidden = true;
       key(next, 'Enter');
@@ -1183,7 +1417,32 @@
       const stepped = p.t === 1;
       key(p.root, 'End');
       ok(stepped && p.t === p.total, p.L.name + ': the keys step the player');
+      checkPlayerKeys(S, p, ok, key);
     }
+  }
+
+  /** A player's numbers: one Tab stop for the numbers at the position and one per grid, the arrows
+   *  move between them (a grid's ↓ by a row), Enter or Space opens one without playing. */
+  function checkPlayerKeys(S, p, ok, key) {
+    const panel = document.getElementById('panel');
+    p.seek(1);
+    const nums = Array.from(p.detail.querySelectorAll('.src, .drv'));
+    ok(nums.length > 1 && nums.filter((b) => b.tabIndex === 0).length === 1 && nums[0].tabIndex === 0, p.L.name + ': one Tab stop for the player\u2019s numbers');
+    nums[0].focus();
+    key(nums[0], 'ArrowRight');
+    ok(document.activeElement === nums[1] && nums[1].tabIndex === 0, p.L.name + ': ArrowRight moves to the next number');
+    panel.hidden = true;
+    key(nums[1], ' ');
+    ok(!panel.hidden && p.t === 1, p.L.name + ': Space opens the number and leaves the player still');
+    panel.hidden = true;
+    p.seek(p.total);
+    const W = p.L.inputShape[2], first = p.inCells[0];
+    first.focus();
+    key(first, 'ArrowDown');
+    ok(first.tabIndex === -1 && document.activeElement === p.inCells[W] && p.t === p.total, p.L.name + ': ArrowDown moves down the input grid');
+    key(p.inCells[W], 'Enter');
+    ok(!panel.hidden, p.L.name + ': Enter opens a cell of the grid');
+    panel.hidden = true;
   }
 
   /** Flips the pixel the engine flipped and compares every layer's output with the engine's. */
@@ -1201,9 +1460,24 @@
     ok(S.lastChange.changed > 0, 'flip: changed numbers are marked');
     const last = S.D.layers[S.D.layers.length - 1];
     ok(S.status.textContent.includes(fmt(S.outputs[last.name][0], S.D)), 'flip: the new votes are shown');
+    checkVotes(S, ok, 'flip');
     document.getElementById('restore').click();
     const c = compareOutputs(S, S.outputs, (name) => S.byKey[name + '.output'] && S.byKey[name + '.output'].data);
     ok(c.bad === 0 && document.querySelectorAll('#grids .changed').length === 0, 'restore: the original numbers are back');
+    checkVotes(S, ok, 'restore');
+    document.getElementById('panel').hidden = true;
+  }
+
+  /** The votes under the what-if are buttons (the trace's record, or the flipped input's number) and no decimal there is plain. */
+  function checkVotes(S, ok, when) {
+    for (const t of S.status.querySelectorAll('.src, .drv')) {
+      ok(t.getAttribute('aria-label') && (t.classList.contains('drv') ? checkDerived(S, t) : checkSource(S, t)), when + ': vote "' + t.textContent + '"');
+    }
+    const walk = document.createTreeWalker(S.status, NodeFilter.SHOW_TEXT), plain = [];
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.parentElement.closest('.src, .drv')) for (const m of n.textContent.matchAll(/(?:^|[\s(=:,])([\u2212-]?\d*\.\d+)(?=$|[\s,;).])/g)) plain.push(m[1]);
+    }
+    ok(plain.length === 0, when + ': plain number in the votes: ' + plain.join(' '));
   }
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start); else start();

@@ -43,9 +43,11 @@ enum Markup {
         .raw(numbered(pangoHTML(markup), sources))
     }
 
-    /// `html` with each number of `sources`, in order, wrapped in a button when it has a source.
-    static func numbered(_ html: String, _ sources: [TextSource]) -> String {
-        let before: Set<Character> = [" ", "(", "=", ":", ">"], after: Set<Character> = [" ", ",", ";", ")", "<", "\n"]
+    /// `html` with each number of `sources`, in order, wrapped in a button when it has a source; in a
+    /// sentence a number may also end before a full stop or a colon.
+    static func numbered(_ html: String, _ sources: [TextSource], inSentence: Bool = false) -> String {
+        let before: Set<Character> = [" ", "(", "=", ":", ">"]
+        let after = Set<Character>([" ", ",", ";", ")", "<", "\n"]).union(inSentence ? [".", ":"] : [])
         var out = "", cursor = html.startIndex
         for s in sources where !s.text.isEmpty {
             var from = cursor

@@ -72,11 +72,19 @@ public struct HTMLPage: Sendable {
 
     func section(_ s: LessonSection) -> HTML {
         var parts: [HTML] = [.el("h2", .text("\(s.number). \(s.heading)"))]
-        parts += s.paragraphs.map { .el("p", children: Markup.lesson($0)) }
+        parts += s.paragraphs.enumerated().map { i, text in
+            let quoted = i < s.paragraphSources.count ? s.paragraphSources[i] : []
+            return .el("p", Self.quoting(text, quoted))
+        }
         parts += s.figures.map { f in
-            .el("figure", ["id": "fig-\(f.name)"], FigureHTML.draw(f.figure), .el("figcaption", children: Markup.lesson(f.caption)))
+            .el("figure", ["id": "fig-\(f.name)"], FigureHTML.draw(f.figure), .el("figcaption", Self.quoting(f.caption, f.captionSources)))
         }
         return .el("section", ["id": "step-\(s.id)", "class": "step"], children: parts)
+    }
+
+    /// A sentence with light markup, each number it quotes from a trace a button for its derivation.
+    static func quoting(_ text: String, _ quoted: [TextSource]) -> HTML {
+        quoted.isEmpty ? .group(Markup.lesson(text)) : .raw(Markup.numbered(HTML.group(Markup.lesson(text)).rendered, quoted, inSentence: true))
     }
 
     func explorerSection() throws -> HTML {

@@ -8,11 +8,15 @@ import Foundation
 // and each figure says which trace element every number is (`TraceSource`), for the HTML page.
 
 extension StepBuilder {
-    /// The figures of one show item: one for most kinds, two for `relu_gradient` (the forward
-    /// input beside the gradient arriving, then the gradient passed on), so each fits a page.
+    /// The figures of one show item: one for most kinds, three for `relu_gradient` (the forward
+    /// input, the gradient arriving, the gradient passed on) and two for `weight_gradient_terms`
+    /// (the table, the maps), so each fits a page.
     func figureList(_ item: ShowItem, step: LessonStep) throws -> [LessonFigure] {
         if case let .reluGradient(input, layer, c, numbers) = item {
             return try reluGradientFigures(input, layer, c, numbers ?? style, step)
+        }
+        if case let .weightGradientTerms(input, layer, index, numbers) = item {
+            return try weightTermsFigures(input, layer, index, numbers ?? style, step)
         }
         return [try figure(item, step: step)]
     }
@@ -96,7 +100,8 @@ extension StepBuilder {
             return LessonFigure(name: "features-\(given.map { slug($0) + "-" } ?? "")\(layer)",
                                 caption: "The \(w.shape[0]) features of \(try layerWords(input, layer, step)) (\(layer).weight), each a stack of \(w.shape[1]) grids of \(w.shape[2])×\(w.shape[3]) weights, one for each map it reads."
                                     + biasText(input, layer, names: (1...w.shape[0]).map { "feature \($0)" }, of: "the features", step),
-                                figure: featureStacks(w, input: input, layer: layer, words: try layerWords(input, layer, step)))
+                                figure: featureStacks(w, input: input, layer: layer, words: try layerWords(input, layer, step)),
+                                captionSources: biasSources(input, layer, step))
         }
         var feats = try features(input, layer, step)
         let perFeature = w.shape.dropFirst().reduce(1, *)
@@ -131,9 +136,12 @@ extension StepBuilder {
                                                       featureName: feats[f].name, style: style, source: input)
         } catch { throw fail(step, error.message) }
         figure.labelled = true
+        let shape = t.record(layer, .output)?.shape ?? []
+        let match = shape.count == 3 ? [TextSource(formatNumber(figure.value, style), TraceSource(trace: input, key: "\(layer).output",
+                                                   index: (f * shape[1] + row) * shape[2] + col), value: figure.value)] : []
         return LessonFigure(name: "convolution-\(slug(input))-f\(f)-r\(row)c\(col)",
                             caption: "\(capitalized(Self.featureWords(feats[f].name))) on \(imageWords(input)), patch at row \(figure.row + 1), column \(figure.col + 1): the match is \(formatNumber(figure.value, style)) (\(layer).output[\(f),\(row),\(col)]).",
-                            figure: .convolutionStep(figure))
+                            figure: .convolutionStep(figure), captionSources: match)
     }
 
     func mapFigure(_ input: String, _ layer: String, _ role: TraceRole, _ c: Int, _ step: LessonStep) throws -> LessonFigure {

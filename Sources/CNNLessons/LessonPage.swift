@@ -19,8 +19,8 @@ public enum LessonPage {
         var explorer = try exploredTrace(run).map { (name, trace) throws(FileError) in
             try Explorer.build(from: trace, name: name, style: lesson.numbers)
         }
-        // Numbers in the figures that come from other inputs' traces open their derivations too.
-        let sources = run.sections.flatMap { $0.figures.flatMap(\.figure.traceSources) }
+        // Numbers in the figures and the text that come from other inputs' traces open their derivations too.
+        let sources = run.sections.flatMap(\.traceSources)
         explorer?.addFigureRecords(for: sources, traces: run.traces.merging(run.steppedTraces) { a, _ in a }, style: lesson.numbers)
         return HTMLPage(title: lesson.title, subtitle: lesson.subtitle ?? lesson.summary, lines: lines,
                         sections: run.sections, explorer: explorer)

@@ -86,7 +86,7 @@ public enum LessonRunner {
         }
         var run = LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
         for (i, section) in sections.enumerated() {
-            for s in section.figures.flatMap(\.figure.traceSources) where traces[s.trace] == nil && run.steppedTraces[s.trace] == nil {
+            for s in section.traceSources where traces[s.trace] == nil && run.steppedTraces[s.trace] == nil {
                 run.steppedTraces[s.trace] = try builder.trace(s.trace, lesson.steps[i])
             }
         }
@@ -109,10 +109,18 @@ struct StepBuilder {
     }
 
     mutating func section(_ step: LessonStep, number: Int) throws -> LessonSection {
-        let text = try fillTemplates(step.text, step: step)
-        let marked = text.components(separatedBy: "\n\n")
+        let (text, quoted) = try fillTemplatesQuoting(step.text, step: step)
+        let numbered = text.components(separatedBy: "\n\n")
             .map { $0.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ") }
             .filter { !$0.isEmpty }
+        // Each quoted trace element left a mark before its number: deal them out to their paragraphs.
+        var next = 0
+        let paragraphSources = numbered.map { p in
+            let n = p.filter { $0 == Self.quoteMark }.count
+            defer { next += n }
+            return Array(quoted[next..<min(quoted.count, next + n)])
+        }
+        let marked = numbered.map { $0.replacingOccurrences(of: String(Self.quoteMark), with: "") }
         // `{{taught:ID}}` left "\u{E000}ID\u{E001}step N": on screen "step N", on paper "page P, step N".
         let paragraphs = marked.map { Self.taughtPlaces($0) { _ in "" } }
         let paperParagraphs = marked.map { Self.taughtPlaces($0) { "page {{page:\($0)}}, " } }
@@ -127,7 +135,7 @@ struct StepBuilder {
             }
         }
         return LessonSection(number: number, heading: step.heading, id: step.id, paragraphs: paragraphs, figures: figures,
-                             paperParagraphs: paperParagraphs)
+                             paperParagraphs: paperParagraphs, paragraphSources: paragraphSources)
     }
 
     /// `text` with each "\u{E000}ID\u{E001}" mark of `{{taught:ID}}` replaced by `place(ID)`.
@@ -244,16 +252,60 @@ struct StepBuilder {
     /// - a suffix `|full`, `|round` or `|truncate` (2 decimals, or e.g. `|round4`) changes how the number is written.
     /// Whole numbers (counts) print without decimals.
     func fillTemplates(_ text: String, step: LessonStep) throws -> String {
-        var out = ""
+        try fillTemplatesQuoting(text, step: step).0.replacingOccurrences(of: String(Self.quoteMark), with: "")
+    }
+
+    /// `fillTemplates`, with `quoteMark` before each number that is one trace element (an element
+    /// or the loss), and those numbers in order (their text and element), for the page to make them buttons.
+    func fillTemplatesQuoting(_ text: String, step: LessonStep) throws -> (String, [TextSource]) {
+        var out = "", quoted: [TextSource] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}") else { throw fail(step, "a '{{' has no closing '}}'") }
             let body = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            out += try evaluate(body, step: step)
+            let written = try evaluate(body, step: step)
+            if let (source, value) = elementSource(body, step: step) {
+                out.append(Self.quoteMark)
+                quoted.append(TextSource(written, source, value: value))
+            }
+            out += written
             rest = rest[close.upperBound...]
         }
-        return out + rest
+        return (out + rest, quoted)
+    }
+
+    /// Marks, in filled-in text, where a quoted trace element's number starts (a private-use character).
+    static let quoteMark: Character = "\u{E002}"
+
+    /// The trace element `{{INPUT:LAYER.ROLE[i,j,k]}}` (with or without a `|format`) quotes, and its value;
+    /// nil for anything else (sums, counts, references, experiments).
+    func elementSource(_ body: String, step: LessonStep) -> (TraceSource, Double)? {
+        let expr = body.split(separator: "|").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        // The loss is the trace's record loss.output[0].
+        if expr.hasSuffix(":loss"), !expr.contains(" "), let input = expr.split(separator: ":").first.map(String.init),
+           input != experiment?.name || traces[input] != nil, let loss = try? trace(input, step).loss {
+            return (TraceSource(trace: input, key: "loss.output", index: 0), loss)
+        }
+        // A record's largest or smallest value is its first element with that value.
+        if !expr.contains(" "), expr.hasSuffix(".max") || expr.hasSuffix(".min"), let colon = expr.firstIndex(of: ":") {
+            let input = String(expr[..<colon]), parts = expr[expr.index(after: colon)...].split(separator: ".").map(String.init)
+            guard parts.count == 3, input != experiment?.name || traces[input] != nil, let role = TraceRole(rawValue: parts[1]),
+                  let r = try? record(input, parts[0], role, step),
+                  let v = parts[2] == "max" ? r.data.max() : r.data.min(), let k = r.data.firstIndex(of: v) else { return nil }
+            return (TraceSource(trace: input, key: "\(parts[0]).\(parts[1])", index: k), v)
+        }
+        guard !expr.contains(" "), let colon = expr.firstIndex(of: ":"), let bracket = expr.firstIndex(of: "["), expr.hasSuffix("]") else { return nil }
+        let input = String(expr[..<colon]), name = expr[expr.index(after: colon)..<bracket]
+        guard !["ref", "step", "field", "differ", "taught"].contains(input), input != experiment?.name || traces[input] != nil else { return nil }
+        let parts = name.split(separator: ".").map(String.init)
+        guard parts.count == 2, let role = TraceRole(rawValue: parts[1]),
+              let value = try? value(input: input, path: String(expr[expr.index(after: colon)...]), body: body, step: step),
+              let r = try? record(input, parts[0], role, step) else { return nil }
+        let index = expr[expr.index(after: bracket)..<expr.index(before: expr.endIndex)].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard index.count == r.shape.count else { return nil }
+        let offset = zip(index, r.shape).reduce(0) { $0 * $1.1 + $1.0 }
+        return (TraceSource(trace: input, key: "\(parts[0]).\(parts[1])", index: offset), value)
     }
 
     func evaluate(_ body: String, step: LessonStep) throws -> String {

@@ -63,7 +63,7 @@ extension StepBuilder {
     /// whatever activation came before it).
     func denseStackFigure(_ input: String, _ layers: [String], _ step: LessonStep) throws -> LessonFigure {
         var parts: [Figure] = []
-        var biases = ""
+        var biases = "", quoted: [TextSource] = []
         var previous: [String]?
         for (k, layer) in layers.enumerated() {
             guard case .dense = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a dense layer") }
@@ -82,11 +82,12 @@ extension StepBuilder {
             votes.outputSources = sources(input, y)
             parts.append(.votes(votes))
             biases += biasText(input, layer, names: outputs, of: last ? "the votes" : "", step)
+            quoted += biasSources(input, layer, step)
             previous = outputs
         }
         return LessonFigure(name: "dense-stack-\(slug(input))-\(layers.joined(separator: "-"))",
                             caption: "The fully connected layers for \(imageWords(input)), one after the other: each value votes for every unit of the next layer (plus a bias); ReLU sets the units in between (h1, h2, …) to 0 where they are below 0, before they vote." + biases,
-                            figure: .column(parts))
+                            figure: .column(parts), captionSources: quoted)
     }
 }
 
@@ -130,5 +131,11 @@ extension StepBuilder {
     func biasText(_ input: String, _ layer: String, names: [String], of what: String, _ step: LessonStep) -> String {
         guard let b = try? trace(input, step).record(layer, .bias), b.data.count == names.count else { return "" }
         return (what.isEmpty ? " Biases: " : " Biases of \(what): ") + zip(names, b.data).map { "\($0) \(formatNumber($1, style))" }.joined(separator: ", ") + "."
+    }
+
+    /// The numbers `biasText` writes, as the trace elements `layer.bias[i]` of `input`'s trace.
+    func biasSources(_ input: String, _ layer: String, _ step: LessonStep) -> [TextSource] {
+        guard let b = try? trace(input, step).record(layer, .bias) else { return [] }
+        return b.data.enumerated().map { TextSource(formatNumber($1, style), TraceSource(trace: input, key: "\(layer).bias", index: $0), value: $1) }
     }
 }

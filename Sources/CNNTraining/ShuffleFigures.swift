@@ -47,7 +47,9 @@ enum ShuffleFigures {
         func cell(_ v: Double, _ j: Int) -> String { formatNumber(v, .rounded(columns[j].decimals)) }
         func make(_ order: [Int], title: String) -> Figure {
             let rows = (0..<count).map { i in order.map { cell(table.rows[i][$0], $0) } + [CustomerTable.classes[table.labels[i]]] }
-            return .table(TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title, fontSize: 9.5))
+            // Every numeric column right-aligned, so digits line up; the label is a word.
+            return .table(TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title,
+                                      alignments: Array(repeating: .right, count: order.count) + [.left], fontSize: 9.5))
         }
         let pi = r.data.columnPermutation
         let figure = Figure.column([make(Array(columns.indices), title: "columns as made"), make(pi, title: "columns shuffled")], spacing: 14)

@@ -92,11 +92,15 @@ struct HTMLPageCLITests {
         // The X trace has 25 records; every one of its 1000-odd numbers is one check.
         #expect(t.failed == 0, "\(t.dom.firstMatch(of: #/<pre id="selftest-failures">[^<]*/#).map { String($0.0) } ?? "")")
         #expect(t.passed > 1000)
+        // The players' numbers are clicked at every position: 7000-odd checks in all.
+        #expect(t.passed > 7000)
         // The numbers inside the lesson's figures are buttons too, each checked by the self-test.
         #expect(html.components(separatedBy: "class=\"src\"").count - 1 > 500)
         // So are the numbers the figures work out (products, errors, y − t, terms, lr·g): 44 on the xo page.
         #expect(html.components(separatedBy: "class=\"drv\"").count - 1 > 40)
         #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
+        // A number the lesson's text quotes from a trace ({{X:conv1.output[0,1,1]}}) is a button for that element.
+        #expect(html.contains(#"the match is <span class="src" role="button" tabindex="-1" aria-label="1.00" data-trace="X" data-key="conv1.output" data-k="8""#))
     }
 
     @Test func tracePagesPassTheirSelfTest() throws {
@@ -205,6 +209,28 @@ struct HTMLPageCLITests {
         try html.write(to: page, atomically: true, encoding: .utf8)
         t = try Browser.selftest(page.path)
         #expect(t.failed == 1 && t.dom.contains(#/plain number in figure fig-\d+-errors-errors: "−0\.55"/#), "\(t.passed) passed, \(t.failed) failed")
+    }
+
+    /// The players' numbers are buttons too: a divisor written as plain text in the conv player's
+    /// sum line is listed as a plain number, and a product written wrongly fails its recomputation.
+    @Test func selfTestFailsOnAPlainOrWrongPlayerNumber() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let page = dir.appendingPathComponent("xo.html")
+        let original = try String(contentsOf: page, encoding: .utf8)
+        // The page's script writes the divisor as a button; written as plain text it must be caught.
+        let divisor = "divisorNumber(S, L, L.divisor, 'what ' + L.name + ' divides every sum by (C\\u00b7kh\\u00b7kw when it normalizes, else 1)')"
+        #expect(original.components(separatedBy: divisor).count == 2, "the conv player's divisor button is in the script")
+        try original.replacingOccurrences(of: divisor, with: "fmtCount(L.divisor, D)").write(to: page, atomically: true, encoding: .utf8)
+        var t = try Browser.selftest(page.path)
+        #expect(t.failed == 1 && t.dom.contains("plain number in player conv1: \"9\""), "\(t.passed) passed, \(t.failed) failed")
+        // A product shown as the weight alone (w instead of w·x) no longer equals weight × pixel.
+        let product = "const pText = fmtCount(t.p, D)"
+        #expect(original.components(separatedBy: product).count == 2, "the conv player's product is in the script")
+        try original.replacingOccurrences(of: product, with: "const pText = fmtCount(t.w, D)").write(to: page, atomically: true, encoding: .utf8)
+        t = try Browser.selftest(page.path)
+        #expect(t.failed > 0 && t.dom.contains("conv1 player at 0: product weight × pixel = "), "\(t.passed) passed, \(t.failed) failed")
     }
 
     /// The players slide on their own, unless the reader prefers reduced motion: then they start paused.

@@ -41,6 +41,23 @@ import Testing
         #expect(try fill("{{ X:conv1.output[0,0,4] | truncate3 }}") == formatNumber(v, .truncated(3)))
     }
 
+    /// A number quoted from a trace carries its element for the page (the loss too); sums and counts do not.
+    @Test func quotedTraceElementsKeepTheirSource() throws {
+        let (text, quoted) = try builder.fillTemplatesQuoting("a {{X:conv1.output[0,0,4]|round}} b {{X:loss}} c {{X:conv1.output.count}} d {{X:conv1.output[0,0,4] + X:conv1.output[0,0,5]}}", step: step)
+        let r = try #require(run.traces["X"]?.record("conv1", .output))
+        let loss = try #require(run.traces["X"]?.loss)
+        #expect(quoted.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: 4), TraceSource(trace: "X", key: "loss.output", index: 0)])
+        #expect(quoted.map(\.value) == [r.data[4], loss])
+        #expect(quoted.map(\.text) == [formatNumber(r.data[4], .rounded(2)), formatNumber(loss, .truncated(2))])
+        // The marks that place them are gone from the text the PDF and the terminal get.
+        #expect(text.filter { $0 == StepBuilder.quoteMark }.count == 2)
+        #expect(try fill("a {{X:conv1.output[0,0,4]}} b") == "a \(formatNumber(r.data[4], .truncated(2))) b")
+        // The smallest value of a record is its first element with that value.
+        let least = try builder.fillTemplatesQuoting("{{X:conv1.output.min}}", step: step).1
+        let k = try #require(r.data.firstIndex(of: r.data.min() ?? 0))
+        #expect(least.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: k)] && least.map(\.value) == [r.data[k]])
+    }
+
     @Test func wholeArraysAndCounts() throws {
         let r = try #require(run.traces["X"]?.record("conv1", .output))
         #expect(try fill("{{X:conv1.output.max}}") == formatNumber(r.data.max() ?? 0, .truncated(2)))
