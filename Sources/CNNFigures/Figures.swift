@@ -497,6 +497,10 @@ public struct Series: Sendable {
     public var x: [Double]?
     public var y: [Double]
     public init(name: String, x: [Double]? = nil, y: [Double]) { self.name = name; self.x = x; self.y = y }
+
+    /// Written beside a one-point series' point, e.g. its value ("0.0123"). A one-point series is a
+    /// marked point: drawn as a large marker with no line, in the plot and in the legend.
+    public var pointLabel: String?
 }
 
 /// Series on shared axes with ticks, tick labels, axis labels and a legend.

@@ -64,3 +64,10 @@ public func formatCount(_ x: Double, _ style: NumberStyle = .standard) -> String
 public func shownValue(_ x: Double, _ style: NumberStyle) -> Double {
     Double(formatNumber(x, style).replacingOccurrences(of: "\u{2212}", with: "-")) ?? x
 }
+
+/// An ordinal as English writes it: 1st, 2nd, 3rd, 4th, …, 11th, 12th, 13th, 21st, 22nd, 101st, 111th.
+public func ordinal(_ n: Int) -> String {
+    let lastTwo = abs(n) % 100, last = abs(n) % 10
+    let suffix = (11...13).contains(lastTwo) ? "th" : last == 1 ? "st" : last == 2 ? "nd" : last == 3 ? "rd" : "th"
+    return "\(n)\(suffix)"
+}

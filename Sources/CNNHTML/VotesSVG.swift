@@ -113,7 +113,12 @@ enum VotesSVG {
             let pts = zip(sx, s.y).filter { $0.1.isFinite }.map { p in
                 "\(n(x0 + (p.0 - xl) / (xh - xl) * w)),\(n(y0 + h - (p.1 - lo) / max(hi - lo, 1e-9) * h))"
             }
-            c.add(.element("polyline", [("points", pts.joined(separator: " ")), ("class", "series s\(k % 4)")], []), right: 0, bottom: 0)
+            if pts.count == 1, let xy = pts.first?.split(separator: ","), xy.count == 2 {
+                // A marked point: a large dot (a one-point polyline would not show).
+                c.add(.element("circle", [("cx", String(xy[0])), ("cy", String(xy[1])), ("r", "5"), ("class", "point s\(k % 4)")], []), right: 0, bottom: 0)
+            } else {
+                c.add(.element("polyline", [("points", pts.joined(separator: " ")), ("class", "series s\(k % 4)")], []), right: 0, bottom: 0)
+            }
             c.add(L.label(s.name, x: x0 + w + 6, y: y0 + 14 + Double(k) * 16, size: 11, anchor: "start", cls: "s\(k % 4)-t"),
                   right: x0 + w + 120, bottom: 0)
         }

@@ -83,8 +83,6 @@ extension StepBuilder {
             return try gradientFigure(input, layer, role, numbers ?? style, step)
         case let .denseGradient(input, layer, numbers):
             return try denseGradientFigure(input, layer, numbers ?? style, step)
-        case let .weightGradientTerms(input, layer, index, numbers):
-            return try weightTermsFigure(input, layer, index, numbers ?? style, step)
         case let .update(input, lr, count, weights, numbers):
             return try updateFigure(input, lr: lr, count: count, named: weights, numbers ?? style, step)
         case let .afterStep(input, by, lr, numbers):
@@ -238,7 +236,8 @@ extension StepBuilder {
                      words("∂L/∂x = Σ w·g: a value's gradient adds up, over the classes, its weight times that class's error.")]
         var numbers = (0..<k).map { tracedNumber(input, gyRecord, $0, st) }
         let shape = Array(x.shape)
-        let idxWidth = 10, numWidth = 10
+        // "value 2 [0,0,1]": counted from 1 as the xo lesson's vote figures do, the array index in brackets.
+        let idxWidth = 17, numWidth = 10
         var head1 = "  " + padRight("input", idxWidth) + padLeft("x", numWidth)
         var head2 = "  " + padRight("", idxWidth) + padLeft("", numWidth)
         for o in 0..<k {
@@ -250,7 +249,8 @@ extension StepBuilder {
         lines += [tt(head1), tt(head2)]
         let shown = min(n, 24)
         for i in 0..<shown {
-            var line = "  " + padRight(ShapeText.index(multiIndex(i, shape: shape)), idxWidth) + padLeft(formatNumber(x.data[i], st), numWidth)
+            let label = "value \(i + 1) \(ShapeText.index(multiIndex(i, shape: shape)))"
+            var line = "  " + padRight(label, idxWidth) + padLeft(formatNumber(x.data[i], st), numWidth)
             for o in 0..<k { line += padLeft(formatNumber(gw[o * n + i], st), numWidth + 2) }
             line += padLeft(formatNumber(gx[i], st), numWidth + 2)
             lines.append(tt(line))
@@ -262,8 +262,9 @@ extension StepBuilder {
                             figure: table(lines, numbers: numbers))
     }
 
-    /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient.
-    func weightTermsFigure(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> LessonFigure {
+    /// The terms of `∂L/∂w[o,c,a,b]` for a conv layer, checked against the traced gradient: the
+    /// table of terms, then the image and the map of gradients they come from.
+    func weightTermsFigures(_ input: String, _ layer: String, _ index: [Int], _ st: NumberStyle, _ step: LessonStep) throws -> [LessonFigure] {
         guard case .conv(let spec) = try layerSpec(input, layer, step).kind else { throw fail(step, "'\(layer)' is not a conv layer") }
         let x = try record(input, layer, .input, step)
         let gy = try record(input, layer, .gradOutput, step)
@@ -276,8 +277,7 @@ extension StepBuilder {
         let s = spec.stride, pad = spec.pads.top, padW = spec.pads.left, dil = spec.dilation
         let n = spec.normalize ? gw.shape[1] * gw.shape[2] * gw.shape[3] : 1
         var terms: [(i: Int, j: Int, g: Double, x: Double)] = []
-        var sum = 0.0
-        var used = Set<Cell>(), carried = Set<Cell>()
+        var sum = 0.0, used = Set<Cell>(), carried = Set<Cell>()
         for i in 0..<oh {
             for j in 0..<ow {
                 let g = gy.data[(o * oh + i) * ow + j]
@@ -337,9 +337,12 @@ extension StepBuilder {
         lines.append(tt("  = \(layer).grad_weight\(ShapeText.index(index)) in the trace: \(formatNumber(traced, st))"))
         numbers.append(tracedNumber(input, gw, ((o * gw.shape[1] + c) * gw.shape[2] + a) * gw.shape[3] + b, st))
         let picture = try termsPicture(input, x, c, used: used, gy, o, carried: carried, featureName: feats[o].name, st, step)
-        return LessonFigure(name: "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
-                            caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))).",
-                            figure: .column([table(lines, numbers: numbers), picture]))
+        let name = "weight-terms-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))"
+        // Two figures, the table and the pictures, so each keeps its size where a page ends.
+        return [LessonFigure(name: name, caption: "The gradient of one feature pixel of \(try layerWords(input, layer, step)) for \(imageWords(input)), term by term: the image correlated with the gradient of the map (\(layer).grad_weight\(ShapeText.index(index))). Rows and columns count from 1, the code's index [i,j] from 0.",
+                             figure: table(lines, numbers: numbers)),
+                LessonFigure(name: name + "-maps", caption: "The terms' two maps: the image with the pixels that \(feats[o].name)'s pixel at row \(a + 1), column \(b + 1) met outlined, and the gradient of its map with its nonzero cells outlined.",
+                             figure: picture)]
     }
 
     /// One term `∂L/∂out[i,j] · in[…]` of a weight's gradient, worked out from its two operands.
@@ -351,16 +354,16 @@ extension StepBuilder {
     }
 
     /// The lines "sum" and, when the layer divides, "sum ÷ n" of a weight's gradient, ending in the
-    /// column of the terms (2 + 8 + 17 + 4 + 16 + 4 columns before it), with their derivations.
+    /// column of the terms (2 + 22 + 17 + 4 + 16 + 4 columns before it), with their derivations.
     static func termSums(_ terms: [(i: Int, j: Int, g: Double, x: Double)], sum: Double, value: Double, n: Int, result: TraceSource,
                          _ st: NumberStyle) -> (lines: [String], numbers: [TextSource]) {
         let tt = { (s: String) in "<tt>\(TextBlock.escape(s))</tt>" }
-        var lines = [tt(padRight("  sum", 51) + padLeft(formatNumber(sum, st), 10))]
+        var lines = [tt(padRight("  sum", 65) + padLeft(formatNumber(sum, st), 10))]
         var numbers = [TextSource(formatNumber(sum, st), derived: DerivedNumber("sum of the \(terms.count) nonzero terms", .sum,
                                                                                termOperands(terms[...], st), value: sum,
                                                                                source: n > 1 ? nil : result))]
         if n > 1 {
-            lines.append(tt(padRight("  sum ÷ \(n)", 51) + padLeft(formatNumber(value, st), 10)))
+            lines.append(tt(padRight("  sum ÷ \(n)", 65) + padLeft(formatNumber(value, st), 10)))
             numbers.append(TextSource(formatNumber(value, st), derived: DerivedNumber("sum ÷ \(n)", .quotient, [
                 DerivedOperand("sum", sum, text: formatNumber(sum, st)), DerivedOperand("divisor", Double(n), text: String(n)),
             ], value: value, source: result)))
@@ -370,17 +373,17 @@ extension StepBuilder {
 
     /// The terms `∂L/∂out[i,j] · in` of a weight's gradient as operands of their sum.
     static func termOperands(_ terms: ArraySlice<(i: Int, j: Int, g: Double, x: Double)>, _ st: NumberStyle) -> [DerivedOperand] {
-        terms.map { DerivedOperand("term (\($0.i), \($0.j))", $0.g * $0.x, text: formatNumber($0.g * $0.x, st)) }
+        terms.map { DerivedOperand("term at row \($0.i + 1), column \($0.j + 1)", $0.g * $0.x, text: formatNumber($0.g * $0.x, st)) }
     }
 
     /// The image with the pixels a weight met outlined, beside the gradient map with its nonzero cells outlined.
     func termsPicture(_ input: String, _ x: TraceRecord, _ c: Int, used: Set<Cell>, _ gy: TraceRecord, _ o: Int, carried: Set<Cell>,
                       featureName: String, _ st: NumberStyle, _ step: LessonStep) throws -> Figure {
-        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met (outlined)", highlighted: used, cellSize: 16)
+        var image = ImageFigure(grid: try channel(x, c, step), title: "the input: pixels met", highlighted: used, cellSize: 16)
         image.labelled = true
         image.sources = sources(input, x, channel: c)
-        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName) (nonzero outlined)", numberStyle: st,
-                                    showLegend: false, highlighted: carried, cellSize: 44)
+        var gmap = FeatureMapFigure(map: try channel(gy, o, step), title: "∂L/∂output, \(featureName)", numberStyle: st,
+                                    showLegend: false, highlighted: carried, cellSize: 38)
         gmap.labelled = true
         gmap.sources = sources(input, gy, channel: o)
         return .row([.image(image), .featureMap(gmap)])

@@ -32,9 +32,9 @@ extension StepBuilder {
         }
     }
 
-    /// ReLU backward for one channel (by default the one with the most blocked cells), as two
-    /// figures so each fits a page: the forward input beside the gradient arriving, then the
-    /// gradient passed on with the blocked cells outlined.
+    /// ReLU backward for one channel (by default the one with the most blocked cells), as three
+    /// figures: the forward input, the gradient arriving, and the gradient passed on with the
+    /// blocked cells outlined.
     func reluGradientFigures(_ input: String, _ layer: String, _ chosen: Int?, _ st: NumberStyle, _ step: LessonStep) throws -> [LessonFigure] {
         let blocked = try reluBlocked(input, layer, step)
         let channels = try record(input, layer, .input, step).shape[0]
@@ -45,33 +45,39 @@ extension StepBuilder {
         let x = try channel(xr, c, step), gy = try channel(gyr, c, step), gx = try channel(gxr, c, step)
         let negative = x.values.filter { $0 < 0 }.count, carried = gy.values.filter { $0 != 0 }.count
         let here = blocked.filter { $0.channel == c }
-        // Numbers of 7 pt or more at full scale: the first two maps side by side fill the text
-        // column with no outlines (negatives are hatched); the gradient passed on, with the
-        // blocked cells outlined, gets larger cells.
-        let cell = min(32, ((tableWidth - 12) / Double(2 * max(x.cols, 1))).rounded(.down))
+        // One map per figure, with row and column numbers: numbers of four decimals stay above 7 pt
+        // in 42-pt cells, even in a figure shrunk to end a page (side by side, two 7×7 maps leave
+        // too little room for them).
+        let cell = min(42, ((tableWidth - 24) / Double(max(x.cols, 1))).rounded(.down))
         let scale = (gy.values + gx.values).map(abs).max().map { $0 > 0 ? $0 : 1 }
         let words = try layerWords(input, layer, step), map = try mapWords(input, layer, c, step), image = inputWords(input)
         var forward = FeatureMapFigure(map: x, title: "going into \(words), forward", numberStyle: st, showLegend: false, cellSize: cell)
         var arriving = FeatureMapFigure(map: gy, title: "∂L/∂output, arriving", scale: scale, numberStyle: st, cellSize: cell)
         var passed = FeatureMapFigure(map: gx, title: "∂L/∂input, passed back (blocked outlined)", scale: scale,
-                                      numberStyle: st, highlighted: Set(here.map(\.cell)), cellSize: cell + 4)
+                                      numberStyle: st, highlighted: Set(here.map(\.cell)), cellSize: cell)
         forward.sources = sources(input, xr, channel: c)
         arriving.sources = sources(input, gyr, channel: c)
         passed.sources = sources(input, gxr, channel: c)
-        let before = Figure.row([.featureMap(forward), .featureMap(arriving)], spacing: 12)
-        let after = Figure.featureMap(passed)
-        var caption = "The gradient \(words) passes back, \(map), for \(image) (\(layer).grad_input[\(c)]). "
-        if let first = here.first {
-            caption += "\(here.count) of the \(carried) cells with a gradient arriving had a negative input, and ReLU passes on 0 there (outlined). "
-                + "At row \(first.cell.row + 1), column \(first.cell.col + 1) the input was \(formatNumber(first.input, st)), "
-                + "the gradient arriving is \(formatNumber(first.gradientIn, st)), and the gradient passed on is \(first.gradientOut == 0 ? "0" : formatNumber(first.gradientOut, st))."
-        } else {
-            caption += "None of the \(carried) cells with a gradient arriving had a negative input, so ReLU blocks nothing here."
-        }
+        forward.labelled = true; arriving.labelled = true; passed.labelled = true
         let name = "relu-gradient-\(slug(input))-\(layer)-c\(c)"
-        return [LessonFigure(name: name, caption: "\(capitalized(words)), \(map), for \(image) (\(layer)[\(c)]): the values going in, forward (\(negative) of its \(x.values.count) cells negative, hatched), and the gradient arriving (\(carried) cells not 0).",
-                             figure: before),
-                LessonFigure(name: name + "-passed", caption: caption, figure: after)]
+        return [LessonFigure(name: name, caption: "\(capitalized(words)), \(map), for \(image) (\(layer).input[\(c)]): the values going in, forward; \(negative) of its \(x.values.count) cells are negative (hatched).",
+                             figure: .featureMap(forward)),
+                LessonFigure(name: name + "-arriving", caption: "The gradient arriving at \(words) from the layer after it, \(map), for \(image) (\(layer).grad_output[\(c)]): \(carried) cells are not 0.",
+                             figure: .featureMap(arriving)),
+                LessonFigure(name: name + "-passed", caption: passedCaption(here, carried: carried, words, map, image, layer, c, st), figure: .featureMap(passed))]
+    }
+
+    /// The caption of the gradient ReLU passes back, working through its first blocked cell.
+    func passedCaption(_ here: [BlockedCell], carried: Int, _ words: String, _ map: String, _ image: String, _ layer: String, _ c: Int,
+                       _ st: NumberStyle) -> String {
+        var caption = "The gradient \(words) passes back, \(map), for \(image) (\(layer).grad_input[\(c)]). "
+        guard let first = here.first else {
+            return caption + "None of the \(carried) cells with a gradient arriving had a negative input, so ReLU blocks nothing here."
+        }
+        caption += "\(here.count) of the \(carried) cells with a gradient arriving had a negative input, and ReLU passes on 0 there (outlined). "
+            + "At row \(first.cell.row + 1), column \(first.cell.col + 1) the input was \(formatNumber(first.input, st)), "
+            + "the gradient arriving is \(formatNumber(first.gradientIn, st)), and the gradient passed on is \(first.gradientOut == 0 ? "0" : formatNumber(first.gradientOut, st))."
+        return caption
     }
 
     /// An input in words; one whose network is drawn at random (`init: random`) is named after
@@ -111,12 +117,15 @@ extension StepBuilder {
         let losses = try rates.map { lr in lr == 0 ? start : try steppedLoss(input, lr: lr, step) }
         var series = [Series(name: "loss after one step of size lr", x: rates, y: losses)]
         for lr in marked {
-            series.append(Series(name: "lr = \(formatNumber(lr, .full))", x: [lr], y: [try steppedLoss(input, lr: lr, step)]))
+            let loss = try steppedLoss(input, lr: lr, step)
+            var point = Series(name: "lr = \(formatNumber(lr, .full))", x: [lr], y: [loss])
+            point.pointLabel = formatNumber(loss, st)
+            series.append(point)
         }
         // A level line at the loss before the step: a step whose point lies above it made things worse.
         series.append(Series(name: "loss before the step", x: [0, upTo], y: [start, start]))
         let words = marked.map { lr in "lr = \(formatNumber(lr, .full)) gives \((try? steppedLoss(input, lr: lr, step)).map { formatNumber($0, st) } ?? "?")" }
-        let plot = LinePlotFigure(series: series, title: "The loss after one step, against the learning rate", xLabel: "learning rate lr",
+        let plot = LinePlotFigure(series: series, title: "the loss after one step, against the learning rate", xLabel: "learning rate lr",
                                   yLabel: "loss", width: 440, height: 230)
         return LessonFigure(name: "step-sizes-\(slug(input))",
                             caption: "Each point is a second forward pass of \(imageWords(input)) after one step w′ = w − lr·g of every weight at once, with the gradients of the first pass. Before the step the loss is \(formatNumber(start, st)); \(words.joined(separator: "; ")).",

@@ -8,11 +8,15 @@ import Foundation
 // and each figure says which trace element every number is (`TraceSource`), for the HTML page.
 
 extension StepBuilder {
-    /// The figures of one show item: one for most kinds, two for `relu_gradient` (the forward
-    /// input beside the gradient arriving, then the gradient passed on), so each fits a page.
+    /// The figures of one show item: one for most kinds, three for `relu_gradient` (the forward
+    /// input, the gradient arriving, the gradient passed on) and two for `weight_gradient_terms`
+    /// (the table, the maps), so each fits a page.
     func figureList(_ item: ShowItem, step: LessonStep) throws -> [LessonFigure] {
         if case let .reluGradient(input, layer, c, numbers) = item {
             return try reluGradientFigures(input, layer, c, numbers ?? style, step)
+        }
+        if case let .weightGradientTerms(input, layer, index, numbers) = item {
+            return try weightTermsFigures(input, layer, index, numbers ?? style, step)
         }
         return [try figure(item, step: step)]
     }

@@ -114,7 +114,10 @@ struct Drawer {
                 case .pixels(let scale): fill = Palette.pixel(v, scale: scale)
                 case .diverging(let scale): fill = Palette.diverging(v, scale: scale)
                 }
-                p.fillRect(cx, cy, cell, cell, fill)
+                // Without lines between them (cells under 5 pt), each cell reaches half a point into
+                // the next, drawn after it: no hairline of white shows between two anti-aliased cells.
+                let reach = cell < 5 ? 0.5 : 0
+                p.fillRect(cx, cy, cell + (c < grid.cols - 1 ? reach : 0), cell + (r < grid.rows - 1 ? reach : 0), fill)
                 let text = texts.isEmpty ? nil : texts[r * grid.cols + c]
                 // Hatch negatives, unless the number as printed is zero ("0.00" or "−0.00" would not be shown).
                 let printsAsZero = text.map { !$0.contains(where: { "123456789".contains($0) }) } ?? (v == 0)
@@ -490,8 +493,10 @@ struct Drawer {
         if stacked {
             // Arrow from panel 2 down to panel 3.
             let sx = ox + o.width / 2, sy = oy + o.height + labelHeight + 10
-            p.text("to each window's winner", x: sx + 8, y: (sy + iy) / 2, smallFont, align: .left)
-            p.arrow(sx, sy, room.left + g.width * 0.8, iy - room.top - 6, Palette.ink, width: 2, head: 10)
+            let ex = room.left + g.width * 0.8, ey = iy - room.top - 6
+            // The label sits just right of the arrow's middle, where a reader's eye follows it.
+            p.text("to each window's winner", x: (sx + ex) / 2 + 12, y: (sy + ey) / 2 + 14, smallFont, align: .left)
+            p.arrow(sx, sy, ex, ey, Palette.ink, width: 2, head: 10)
         } else {
             p.text("to each", x: ax + arrowWidth / 2, y: ay - 20, smallFont, align: .center)
             p.text("window's winner", x: ax + arrowWidth / 2, y: ay - 8, smallFont, align: .center)
@@ -741,9 +746,17 @@ struct Drawer {
             for (a, b) in zip(pts, pts.dropFirst()) {
                 p.line(px(a.0), py(a.1), px(b.0), py(b.1), color, width: 2, dash: dash)
             }
-            if pts.count <= 40 { for pt in pts { p.marker(k, px(pt.0), py(pt.1), 3.2, color) } }
+            if pts.count == 1, let pt = pts.first {
+                p.marker(k, px(pt.0), py(pt.1), 6.5, color)
+            } else if pts.count <= 40 { for pt in pts { p.marker(k, px(pt.0), py(pt.1), 3.2, color) } }
         }
         p.restore()
+        // A marked point's label beside it, right of the point (left of it near the right edge).
+        for (s, pts) in zip(f.series, points) where pts.count == 1 {
+            guard let label = s.pointLabel, let pt = pts.first else { continue }
+            let right = px(pt.0) + 12 + p.textWidth(label, labelFont) <= plotX + plotW
+            p.text(label, x: px(pt.0) + (right ? 11 : -11), y: py(pt.1) - 8, labelFont, align: right ? .left : .right)
+        }
         p.line(plotX, plotY, plotX, plotY + plotH, Palette.ink, width: 1)
         p.line(plotX, plotY + plotH, plotX + plotW, plotY + plotH, Palette.ink, width: 1)
         p.text(f.xLabel, x: plotX + plotW / 2, y: plotY + plotH + 34, labelFont, align: .center)
@@ -753,8 +766,12 @@ struct Drawer {
         let ly = plotY + plotH + 52
         for (k, s) in f.series.enumerated() {
             let (color, dash) = styles[k % styles.count]
-            p.line(lx, ly, lx + 28, ly, color, width: 2, dash: dash)
-            p.marker(k, lx + 14, ly, 3.2, color)
+            if points[k].count == 1 {
+                p.marker(k, lx + 14, ly, 6.5, color)
+            } else {
+                p.line(lx, ly, lx + 28, ly, color, width: 2, dash: dash)
+                p.marker(k, lx + 14, ly, 3.2, color)
+            }
             p.text(s.name, x: lx + 34, y: ly + 3.5, smallFont)
             lx += 34 + p.textWidth(s.name, smallFont) + 22
             legendWidth = lx - 22

@@ -60,7 +60,7 @@ public enum AudioControl {
             self.repeats = max(1, repeats)
         }
 
-        /// 100 training sounds of each kind (400), 8 epochs, 3 repeats: 24 trainings.
+        /// 25 training sounds of each kind (100), 12 epochs, 5 repeats: 40 trainings.
         public static let lesson = Sizes(trainPerKind: 25,
                                          options: TrainingOptions(epochs: 12, learningRate: 0.05, batchSize: 16, momentum: 0.9),
                                          repeats: 5)

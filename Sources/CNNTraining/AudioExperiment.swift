@@ -239,7 +239,7 @@ enum AudioFigures {
             Series(name: "training loss", x: epochs, y: r.history.map(\.loss)),
             Series(name: "training accuracy", x: epochs, y: r.history.map(\.accuracy)),
             Series(name: "held-out accuracy", x: epochs, y: r.history.map { $0.heldOut?.accuracy ?? .nan }),
-        ], title: "Training on \(r.trainCount) spectrograms", xLabel: "epoch", yLabel: "")
+        ], title: "training on \(r.trainCount) spectrograms", xLabel: "epoch", yLabel: "")
         figures.append(("audio-training", "Loss and accuracy per epoch; held-out accuracy is measured on \(r.heldOutCount) sounds the network never trained on.", .linePlot(curves)))
 
         // 3. Held-out confusion table.
@@ -286,7 +286,7 @@ enum AudioFigures {
                 .row(maps, spacing: 18),
             ], spacing: 18)
             let said = r.classes[r.tracedPrediction]
-            figures.append(("audio-trace", "One held-out \(r.tracedSound.kind.name) through the network. Top: its spectrogram, then the network's vote — \(said), with probability \(formatNumber(r.tracedProbabilities[r.tracedPrediction], .rounded(3))). Bottom: the four features (coloured as in the previous figure) whose maps added most to the vote for \(said) (\"adds\": that map's pooled values times their voting weights, summed), each map after ReLU on one shared colour scale. A map is \(h)×\(w), 4 chunks shorter and 4 bands lower than the input, because a 5×5 feature fits in \(h)×\(w) places; its rows and columns line up with the spectrogram's bands and chunks.",
+            figures.append(("audio-trace", "One held-out \(r.tracedSound.kind.name) through the network. Top: its spectrogram, then the network's vote — \(said), with a share of \(formatNumber(r.tracedProbabilities[r.tracedPrediction], .rounded(2))). Bottom: the four features (coloured as in the previous figure) whose maps added most to the vote for \(said) (\"adds\": that map's pooled values times their voting weights, summed), each map after ReLU on one shared colour scale. A map is \(h)×\(w), 4 chunks shorter and 4 bands lower than the input, because a 5×5 feature fits in \(h)×\(w) places; its rows and columns line up with the spectrogram's bands and chunks.",
                             trace))
         }
         return figures + controlFigures(r, settings: settings)
@@ -324,7 +324,7 @@ enum AudioFigures {
         guard let control = r.control else { return [] }
         var figures: [(name: String, caption: String, figure: Figure)] = []
         if let sound = r.examples.first {
-            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, drawn as a gray picture (white is the loudest cell, black the quietest; no axes, since a shuffled row or column is no longer one band or one time). Every sound gets the same shuffles.",
+            figures.append(("audio-control-versions", "One held-out \(sound.kind.name) in the four versions, in gray: white is the loudest cell, black the quietest. No axes: a shuffled row or column is no longer one band or one time.",
                             AudioControl.versionsFigure(Spectrogram(samples: sound.samples, sampleRate: sound.sampleRate, settings: settings), seed: r.seed)))
         }
         figures.append(("audio-control", control.caption, .table(control.table)))

@@ -82,6 +82,8 @@ public enum LessonExperiments {
             "low_hz": r.bandEdges.first ?? 0,
             "high_hz": r.bandEdges.last ?? 0,
             "traced_probability": 100 * (predicted < r.tracedProbabilities.count ? r.tracedProbabilities[predicted] : 0),
+            // The winner's softmax share as the vote bars print it, from 0 to 1.
+            "traced_share": predicted < r.tracedProbabilities.count ? r.tracedProbabilities[predicted] : 0,
         ]
         values.merge(r.control?.values ?? [:]) { a, _ in a }
         // Every sound of the held-out examples, and the one traced, can be listened to.

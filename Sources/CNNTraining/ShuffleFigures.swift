@@ -47,7 +47,9 @@ enum ShuffleFigures {
         func cell(_ v: Double, _ j: Int) -> String { formatNumber(v, .rounded(columns[j].decimals)) }
         func make(_ order: [Int], title: String) -> Figure {
             let rows = (0..<count).map { i in order.map { cell(table.rows[i][$0], $0) } + [CustomerTable.classes[table.labels[i]]] }
-            var figure = TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title, fontSize: 9.5)
+            // Every numeric column right-aligned, so digits line up; the label is a word.
+            var figure = TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title,
+                                     alignments: Array(repeating: .right, count: order.count) + [.left], fontSize: 9.5)
             for i in 0..<count {
                 for (c, j) in order.enumerated() {
                     let why = "a value of the generated data: held-out customer \(i + 1)'s \(columns[j].name), drawn by the customer table's generator from the lesson's seed"

@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Sections: loss and accuracy per epoch; the learned features beside the article's hand-made
 /// ones; the held-out confusion matrix; the held-out images it got wrong; the first weight update
-/// written out (`w − lr·g = w′`); the article's nudging against backprop; and the work and time it
+/// written out (`w′ = w − lr·v`); the article's nudging against backprop; and the work and time it
 /// took. Everything but the wall-clock time follows from the seed, so with `seconds: nil` the same
 /// run gives the same bytes.
 public enum TrainingReport {
@@ -46,7 +46,8 @@ public enum TrainingReport {
 
     /// 1. The network trained, then its curves.
     static func addCurves(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
-        doc.addSection("1. Loss and accuracy")
+        // Sections follow one another on the page; a new page only when the next one does not fit.
+        doc.addSection("1. Loss and accuracy", newPage: false)
         for paragraph in modelParagraphs(outcome.network.model) { doc.addParagraph(paragraph) }
         let h = outcome.history
         let epochs = h.map { Double($0.epoch) }
@@ -108,8 +109,8 @@ public enum TrainingReport {
                         + "random features instead, and some of them end up matching little; with more of them, more end up useful.")
         }
         if model.loss == .crossEntropy {
-            text.append("Why cross-entropy: it turns the votes into probabilities with softmax, p_k = e^(v_k) / Σ_j e^(v_j), and "
-                        + "scores −log p of the right class. Its gradient for vote k is p_k minus the right answer (1 or 0), so "
+            text.append("Why cross-entropy: it turns the votes into probabilities with softmax, p<sub>k</sub> = exp(v<sub>k</sub>) / Σ<sub>j</sub> exp(v<sub>j</sub>), where exp(v) is e = 2.718… to the power v, and "
+                        + "scores −log p of the right class. Its gradient for vote k is p<sub>k</sub> minus the right answer (1 or 0), so "
                         + "an image the network gets confidently wrong pushes hard on the weights, and one it already gets right "
                         + "with confidence pushes hardly at all.")
         }
@@ -118,7 +119,7 @@ public enum TrainingReport {
 
     /// 2. Features
     static func addFeatures(_ doc: inout ReportDocument, _ outcome: TrainingOutcome, handMade: [NamedGrid]?) {
-        doc.addSection("2. The learned features")
+        doc.addSection("2. The learned features", newPage: false)
         if let learned = learnedFeatures(outcome.network) {
             // Four features to a row keeps the cells big enough for their numbers on the page.
             var rows: [FilterRow] = []
@@ -127,8 +128,8 @@ public enum TrainingReport {
                 rows.append(FilterRow(label: start == 0 ? "learned" : "", features: Array(learned[start..<min(start + 4, learned.count)])))
             }
             doc.addParagraph("Above, the article's hand-made features; below, the \(learned.count) this run learned from random "
-                             + "starting values. Each learned feature is drawn with its own gray scale (its largest |value| is white "
-                             + "or black) and its numbers. Learned features need not look like the article's: they only need to "
+                             + "starting values. Each learned feature is drawn with its own gray scale (the weight largest "
+                             + "in size is white or black) and its numbers. Learned features need not look like the article's: they only need to "
                              + "tell X from O.")
             doc.addFigure(.filterBank(FilterBankFigure(rows: rows, cellSize: 28)),
                           caption: handMade == nil ? "The learned features." : "The article's hand-made features above the learned ones.")
@@ -140,7 +141,7 @@ public enum TrainingReport {
     /// 3. Confusion matrix
     static func addConfusion(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let classes = outcome.network.model.classNames
-        doc.addSection("3. Confusion matrix")
+        doc.addSection("3. Confusion matrix", newPage: false)
         if let e = outcome.heldOut {
             doc.addParagraph("Rows: the right answer; columns: the network's answer, on the \(e.count) held-out images. "
                              + "The diagonal counts the images it got right: \(e.correct) of \(e.count).")
@@ -195,7 +196,7 @@ public enum TrainingReport {
     /// 4. Mistakes
     static func addMistakes(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let classes = outcome.network.model.classNames
-        doc.addSection("4. Held-out images it got wrong")
+        doc.addSection("4. Held-out images it got wrong", newPage: false)
         guard let e = outcome.heldOut else { return }
         let wrong = outcome.setup.heldOut.indices.filter { e.predictions[$0] != outcome.setup.heldOut[$0].label }.count
         let shown = mistakes(outcome)
@@ -209,8 +210,9 @@ public enum TrainingReport {
                          + "trained network. The largest vote is the answer"
                          + (outcome.network.model.loss == .crossEntropy ? " (softmax turns the votes into probabilities; it keeps their order)." : "."))
         var rows: [Figure] = []
-        for start in stride(from: 0, to: shown.count, by: 6) {
-            rows.append(.row(shown[start..<min(start + 6, shown.count)].map { m in
+        // Five to a row: the row fits the text column unscaled, so the votes stay at 9 pt.
+        for start in stride(from: 0, to: shown.count, by: 5) {
+            rows.append(.row(shown[start..<min(start + 5, shown.count)].map { m in
                 let ex = outcome.setup.heldOut[m.index]
                 let votes = m.votes.enumerated().map { k, v in
                     let text = "\(TextBlock.escape(name(k, classes))) \(formatNumber(v, .rounded(2)))"
@@ -230,16 +232,18 @@ public enum TrainingReport {
     /// 5. One update
     static func addFirstUpdate(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let o = outcome.options
-        doc.addSection("5. One weight update, worked out")
+        doc.addSection("5. One weight update, worked out", newPage: false)
         if let u = outcome.firstUpdate {
-            let idx = "[" + u.index.map(String.init).joined(separator: ",") + "]"
             let f = { (x: Double) in formatNumber(x, .rounded(6)) }
             doc.addParagraph("The very first update of training, on the conv weight with the largest gradient in the first "
-                             + "minibatch of \(min(o.batchSize, outcome.setup.train.count)) images. Backprop gives its gradient g; "
+                             + "minibatch of \(min(o.batchSize, outcome.setup.train.count)) images: "
+                             + "\(TextBlock.escape(weightWords(u.index, parameter: u.parameter, outcome.network))). "
+                             + "Its value w is the one training starts from, drawn at random from the seed; the features in "
+                             + "section 2 are the trained ones, so their numbers differ. Backprop gives its gradient g; "
                              + "the weight moves against it by the learning rate lr times the step v. With momentum, v adds up "
                              + "past gradients (v ← μ·v + g), but on the first step v = g.")
             let lines = [
-                "<tt>  \(TextBlock.escape(u.parameter))\(idx)</tt>",
+                "<tt>  \(TextBlock.escape(weightWords(u.index, parameter: u.parameter, outcome.network)))</tt>",
                 "<tt>  w            = \(f(u.weight))</tt>",
                 "<tt>  g = ∂L/∂w    = \(f(u.gradient))</tt>",
                 "<tt>  v            = \(f(u.velocity))</tt>",
@@ -247,7 +251,7 @@ public enum TrainingReport {
                 "<tt>  w′ = w − lr·v = \(f(u.weight)) − \(formatNumber(u.learningRate, .full)) × (\(f(u.velocity))) = \(f(u.newWeight))</tt>",
             ]
             doc.addFigure(.text(TextBlock(markup: lines.joined(separator: "\n"), width: 440, fontSize: 10.5)),
-                          caption: "w − lr·g = w′ for one weight, with the numbers of this run.")
+                          caption: "w′ = w − lr·v for one weight at the start of training (v = g on the first step), with the numbers of this run.")
         } else {
             doc.addParagraph("No update was recorded (the article's nudging has no gradient to write out; run with --method backprop).")
         }
@@ -256,13 +260,13 @@ public enum TrainingReport {
     /// 6. Nudging
     static func addNudging(_ doc: inout ReportDocument, _ outcome: TrainingOutcome) {
         let c = outcome.nudgeComparison
-        doc.addSection("6. The article's nudging beside backprop")
+        doc.addSection("6. The article's nudging beside backprop", newPage: false)
         doc.addParagraph("Slides 77–78 adjust each feature pixel and voting weight by trying it a little higher and a little "
                          + "lower (by \(formatNumber(c.delta, .full))) and keeping whichever lowers the error. Backprop moves each "
                          + "weight against its gradient. Compared weight by weight at the starting weights, on the first "
                          + "\(c.backpropForwardPasses) training images"
                          + (c.isSample ? " (a sample of \(c.entries.count) of the \(c.totalWeights) weights: every "
-                            + "\(c.sampleStride)th, counting through the parameters in order from the first):" : ":"))
+                            + "\(ordinal(c.sampleStride)), counting through the parameters in order from the first):" : ":"))
         let cmp = [
             "<tt>  weights compared                      \(padLeft(String(c.entries.count), 8))</tt>",
             "<tt>  both move it the same way             \(padLeft(String(c.agreeing), 8))</tt>",
@@ -278,7 +282,7 @@ public enum TrainingReport {
 
     /// 7. Work and time
     static func addWork(_ doc: inout ReportDocument, _ outcome: TrainingOutcome, seconds: Double?) {
-        doc.addSection("7. Work and time")
+        doc.addSection("7. Work and time", newPage: false)
         var work = [
             "<tt>  images run forward in training   \(padLeft(String(outcome.forwardPasses), 10))</tt>",
             "<tt>  images run backward              \(padLeft(String(outcome.backwardPasses), 10))</tt>",
@@ -323,6 +327,16 @@ public enum TrainingReport {
                          + padLeft(String(row.reduce(0, +)), w) + "</tt>")
         }
         return .text(TextBlock(markup: lines.joined(separator: "\n"), width: 360, fontSize: 11))
+    }
+
+    /// A weight in words, counted from 1, with its array index in brackets: "feature 6, row 2,
+    /// column 2 (conv1.weight[5,0,1,1])" for a conv weight [feature, channel, row, column].
+    static func weightWords(_ index: [Int], parameter: String, _ network: Network) -> String {
+        let code = "\(parameter)[" + index.map(String.init).joined(separator: ",") + "]"
+        guard index.count == 4 else { return code }
+        let channels = network.parameter(parameter)?.shape.dropFirst().first ?? 1
+        let channel = channels > 1 ? ", input channel \(index[1] + 1)" : ""
+        return "feature \(index[0] + 1)\(channel), row \(index[2] + 1), column \(index[3] + 1) (\(code))"
     }
 
     static func name(_ k: Int, _ classes: [String]) -> String { k < classes.count ? classes[k] : String(k) }

@@ -179,7 +179,7 @@ public struct TrainingOutcome: Sendable {
             lines.append("  \(padRight(name, 9)) \(pct(e.accuracy)) (\(e.correct) of \(e.count))")
         }
         let c = nudgeComparison
-        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights\(c.isSample ? " (every \(c.sampleStride)th of \(c.totalWeights))" : ""), opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
+        lines.append("nudge vs backprop on \(c.backpropForwardPasses) images: same direction for \(c.agreeing) of \(c.entries.count) weights\(c.isSample ? " (every \(ordinal(c.sampleStride)) of \(c.totalWeights))" : ""), opposite for \(c.disagreeing), \(c.unmoved) not moved by a nudge of \(formatNumber(c.delta, .full)); finding every direction once takes \(c.nudgeForwardPasses) forward passes by nudging, \(c.backpropForwardPasses) (+ \(c.backpropForwardPasses) backward) by backprop")
         return lines
     }
 }

@@ -37,8 +37,9 @@ import Testing
         #expect(x.data[i] < 0, "the forward input was negative: \(x.data[i])")
         #expect(gy.data[i] != 0, "a gradient arrived: \(gy.data[i])")
         #expect(gx.data[i] == 0, "ReLU passed on 0")
-        #expect(passed.caption.contains("the input was \(formatNumber(x.data[i], .rounded(3)))"))
-        #expect(passed.caption.contains("the gradient arriving is \(formatNumber(gy.data[i], .rounded(3)))"))
+        // The lesson's one rule, 4 decimals (the cover says so), in the caption and on the maps.
+        #expect(passed.caption.contains("the input was \(formatNumber(x.data[i], .rounded(4))),"))
+        #expect(passed.caption.contains("the gradient arriving is \(formatNumber(gy.data[i], .rounded(4))),"))
         let blocked = (0..<(h * w)).filter { x.data[c * h * w + $0] < 0 && gy.data[c * h * w + $0] != 0 }
             .map { Cell(row: $0 / w, col: $0 % w) }
         guard case .featureMap(let map) = passed.figure else { Issue.record("the passed-on gradient is one map"); return }
@@ -47,6 +48,53 @@ import Testing
         // The text's count is the trace's count over every channel.
         let all = x.data.indices.filter { x.data[$0] < 0 && gy.data[$0] != 0 }.count
         #expect(relu.paragraphs.joined().contains("\(all) had a negative input"))
+    }
+
+    /// Every ReLU map is written as the cover says (4 decimals) and carries row and column numbers.
+    @Test func reluMapsFollowTheCoverRule() throws {
+        let run = try Self.run()
+        #expect(run.lesson.numbers == .rounded(4))
+        let maps = try Self.section(run, "relu").figures.compactMap { f -> FeatureMapFigure? in
+            if case .featureMap(let m) = f.figure { return m } else { return nil }
+        }
+        #expect(maps.count == 3)
+        for m in maps { #expect(m.numberStyle == .rounded(4) && m.labelled, "\(m.title ?? "")") }
+    }
+
+    /// Positions are rows and columns counted from 1 in the prose and the terms table, with the
+    /// code's 0-based index in brackets; the maps beside the terms carry row and column numbers.
+    @Test func termsCountRowsAndColumnsFromOne() throws {
+        let run = try Self.run()
+        let features = try Self.section(run, "features")
+        let text = features.paragraphs.joined(separator: " ")
+        let gy = try #require(run.traces["X"]?.record("conv1", .gradOutput))
+        let (h, w) = (gy.shape[1], gy.shape[2])
+        let carried = (0..<(h * w)).filter { gy.data[$0] != 0 }.map { ($0 / w, $0 % w) }
+        #expect(carried.count == 2)
+        for (i, j) in carried { #expect(text.contains("row \(i + 1), column \(j + 1)"), "the prose names row \(i + 1), column \(j + 1)") }
+        #expect(!text.contains("(0, 4)"))
+        let table = try #require(features.figures.first { $0.name.contains("weight-terms") && !$0.name.hasSuffix("-maps") })
+        guard case .text(let block) = table.figure else { Issue.record("the terms are a text table"); return }
+        for (i, j) in carried { #expect(block.markup.contains("row \(i + 1), column \(j + 1) [\(i),\(j)]"), "a term row for [\(i),\(j)]") }
+        let maps = try #require(features.figures.first { $0.name.hasSuffix("-maps") })
+        guard case .row(let parts, _) = maps.figure, parts.count == 2, case .image(let image) = parts[0], case .featureMap(let map) = parts[1] else {
+            Issue.record("the maps are the image beside the gradient map"); return
+        }
+        #expect(image.labelled && map.labelled)
+        #expect(image.title == "the input: pixels met" && (map.title ?? "").hasPrefix("∂L/∂output"))
+    }
+
+    /// The dense table names each input "value k" (from 1, as the xo lesson's vote figures do)
+    /// with its array index in brackets.
+    @Test func denseRowsAreValuesCountedFromOne() throws {
+        let run = try Self.run()
+        let figure = try #require(try Self.section(run, "dense").figures.first { $0.name.contains("dense-gradient") })
+        guard case .text(let block) = figure.figure else { Issue.record("the dense table is text"); return }
+        let x = try #require(run.traces["X"]?.record("out", .input))
+        for k in 0..<x.data.count {
+            let index = "[" + multiIndex(k, shape: x.shape).map(String.init).joined(separator: ",") + "]"
+            #expect(block.markup.contains("value \(k + 1) \(index)"), "row value \(k + 1) \(index)")
+        }
     }
 
     /// Each weight the text works through is a row of the update table with the text's digits.
@@ -89,6 +137,12 @@ import Testing
         guard case .linePlot(let plot) = figure.figure else { Issue.record("the step sizes are a line plot"); return }
         #expect(plot.series.first { $0.name == "lr = 0.5" }?.y == [large])
         #expect(plot.series.first { $0.name == "lr = 0.1" }?.y == [small])
+        // The marked steps are points with their losses written beside them, as the caption gives them.
+        for (name, loss) in [("lr = 0.1", small), ("lr = 0.5", large)] {
+            let label = try #require(plot.series.first { $0.name == name }?.pointLabel)
+            #expect(label == formatNumber(loss, .rounded(4)) && figure.caption.contains("\(name) gives \(label)"))
+        }
+        #expect(plot.title == plot.title?.lowercased(), "figure titles are lowercase")
         let curve = try #require(plot.series.first)
         // The curve has a bottom between the two steps: it falls, then rises past the start.
         let bottom = try #require(curve.y.indices.min { curve.y[$0] < curve.y[$1] })

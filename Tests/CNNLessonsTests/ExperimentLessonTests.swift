@@ -44,6 +44,29 @@ import Testing
         }
     }
 
+    /// The winner's softmax share is written one way, as the cover's rule says (2 decimals): in
+    /// the text, on the vote bars and in the caption; and every figure title is lowercase.
+    @Test func audioWritesTheWinningShareOneWay() throws {
+        let lesson = try Lesson.load(Self.lessons.appendingPathComponent("audio.yaml").path)
+        #expect(lesson.numbers == .rounded(2))
+        let run = try LessonRunner.run(lesson, scale: .quick)
+        let experiment = try #require(run.experiment)
+        let share = formatNumber(try #require(experiment.values["traced_share"]), .rounded(2))
+        let trace = try #require(run.sections.first { $0.id == "trace" })
+        #expect(trace.paragraphs.joined(separator: " ").contains("a share of \(share)"))
+        #expect(!trace.paragraphs.joined().contains("%") && !trace.paragraphs.joined().contains("e^"))
+        let figure = try #require(trace.figures.first)
+        #expect(figure.caption.contains("with a share of \(share)."))
+        func titles(_ f: Figure) -> [String] {
+            switch f {
+            case .linePlot(let p): return [p.title ?? ""]
+            case .row(let fs, _), .column(let fs, _): return fs.flatMap(titles)
+            default: return []
+            }
+        }
+        for t in run.sections.flatMap(\.figures).flatMap({ titles($0.figure) }) { #expect(t == t.lowercased(), "\(t)") }
+    }
+
     @Test func unknownExperimentIsRefusedWithItsLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-x-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

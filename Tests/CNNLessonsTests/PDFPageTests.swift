@@ -4,8 +4,9 @@ import Foundation
 import TestSupport
 import Testing
 @testable import CNNLessons
+@testable import CNNTraining
 
-/// Checks every shipped lesson's PDF as a reader holds it on paper:
+/// Checks every shipped lesson's PDF, and the training report's, as a reader holds it on paper:
 /// - no text smaller than 7 pt (`pdftotext -bbox` gives each word's box; its height is the font
 ///   size times the font's ascent plus descent, 1.164 for DejaVu Sans: 11-pt body text gives
 ///   12.8-pt boxes);
@@ -38,6 +39,18 @@ import Testing
         let empty = try Self.halfEmptyPages(pdf, skipFirst: true)
         #expect(small.isEmpty, "\(name).pdf has text under 7 pt: \(small.prefix(12))")
         #expect(empty.isEmpty, "\(name).pdf pages whose ink ends above mid-page: \(empty)")
+    }
+
+    /// The training report of a short seeded run, with mistakes, a worked update and the
+    /// nudging sample, held to the same rules as the lessons.
+    @Test func trainingReportPagesAreReadable() throws {
+        let outcome = try TrainingReportContentTests.outcome()
+        let doc = TrainingReport.document(outcome, handMade: TrainingReport.handMadeFeatures(), seconds: nil)
+        let pdf = try Self.write(doc.data(), name: "training")
+        let small = try Self.smallWords(pdf)
+        let empty = try Self.halfEmptyPages(pdf, skipFirst: true)
+        #expect(small.isEmpty, "training.pdf has text under 7 pt: \(small.prefix(12))")
+        #expect(empty.isEmpty, "training.pdf pages whose ink ends above mid-page: \(empty)")
     }
 
     // MARK: Helpers

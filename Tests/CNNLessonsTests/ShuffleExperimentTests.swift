@@ -56,6 +56,24 @@ let tinyShuffle = ShuffleExperiment.Sizes(digitTrain: 60, digitHeldOut: 30, cust
         }
     }
 
+    /// The customer tables right-align every numeric column (the label is a word), and the
+    /// predictions about a change say it as the runs can show it: within or beyond their spread.
+    @Test func customerTablesAlignNumbersAndClaimsSayTheSpread() throws {
+        let r = try ShuffleExperiment.run(seed: 4, sizes: tinyShuffle, draw: rasterize)
+        let customers = try #require(r.figures.first { $0.name == "shuffle-customers" })
+        guard case .column(let tables, _) = customers.figure else { Issue.record("two tables"); return }
+        #expect(tables.count == 2)
+        for case .table(let t) in tables {
+            let numeric = t.header.indices.filter { c in t.rows.allSatisfy { Double($0[c].replacingOccurrences(of: "−", with: "-")) != nil } }
+            #expect(numeric.count == t.header.count - 1, "every column but the label is numeric")
+            for c in numeric { #expect(t.alignments?[c] == .right, "column \(t.header[c]) is right-aligned") }
+        }
+        for p in r.predictions where p.text.hasPrefix("shuffling") {
+            #expect(p.text.contains("spread of its runs"), "\(p.text)")
+            #expect(!p.text.contains("did not change") && !p.text.contains("changed neither"))
+        }
+    }
+
     /// Every shuffled example holds its original's values, moved by one permutation σ:
     /// `shuffled[i] = original[σ(i)]`, the same σ for every example and both splits.
     @Test func shuffledExamplesArePermutationsOfTheOriginals() throws {

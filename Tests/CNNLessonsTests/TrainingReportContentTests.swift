@@ -66,6 +66,37 @@ import Testing
         if range.lowerBound > 0 { #expect(plot.yLabel.contains("axis from \(formatNumber(range.lowerBound, .rounded(0)))%")) }
     }
 
+    @Test func ordinalsTakeEnglishSuffixes() {
+        let written = [1, 2, 3, 4, 10, 11, 12, 13, 14, 21, 22, 23, 100, 101, 102, 111, 112, 113, 1001].map(ordinal)
+        #expect(written == ["1st", "2nd", "3rd", "4th", "10th", "11th", "12th", "13th", "14th", "21st", "22nd", "23rd",
+                            "100th", "101st", "102nd", "111th", "112th", "113th", "1001st"])
+    }
+
+    /// The worked update names its weight in words, counted from 1, with the array index in
+    /// brackets, and its caption's formula is the one the lines work out (with v).
+    @Test func firstUpdateNamesItsWeightInWords() throws {
+        let outcome = try Self.outcome()
+        let u = try #require(outcome.firstUpdate)
+        let doc = TrainingReport.document(outcome, handMade: nil, seconds: nil)
+        let text = Self.texts(doc)
+        let i = u.index
+        #expect(text.contains("feature \(i[0] + 1), row \(i[2] + 1), column \(i[3] + 1) (\(u.parameter)[\(i.map(String.init).joined(separator: ","))])"))
+        #expect(text.contains("w′ = w − lr·v for one weight at the start of training"))
+        #expect(!text.contains("w − lr·g = w′"))
+        #expect(!text.contains("|value|"))
+        let nudging = outcome.nudgeComparison
+        if nudging.isSample { #expect(text.contains("every \(ordinal(nudging.sampleStride)),")) }
+        #expect(!text.contains("2th") && !text.contains("1th") && !text.contains("3th"))
+    }
+
+    /// Sections follow one another; only the title page stands alone.
+    @Test func sectionsFlowWithoutForcedPageBreaks() throws {
+        let doc = TrainingReport.document(try Self.outcome(), handMade: nil, seconds: nil)
+        let forced = doc.blocks.filter { if case .heading(_, _, true) = $0 { return true } else { return false } }
+        let pageBreaks = doc.blocks.filter { if case .pageBreak = $0 { return true } else { return false } }
+        #expect(forced.isEmpty && pageBreaks.isEmpty)
+    }
+
     /// Every text in the document: paragraphs, captions and the text blocks inside figures.
     static func texts(_ doc: ReportDocument) -> String {
         func inner(_ f: Figure) -> [String] {

@@ -165,8 +165,9 @@ private func nonzero(_ r: TraceRecord, _ c: Int) -> Set<Cell> {
         }
         #expect(count == g.data.filter { $0 != 0 }.count && count > 0)
         #expect(nonzero(gy, 0) == nonzero(g, 0), "ReLU passes every one of them")
-        let terms = try figure(run, "learning-back", "weight-terms")
-        let maps = parts(terms.figure).compactMap { if case .featureMap(let m) = $0 { return m } else { return nil } }
+        // The terms come as two figures: the table, then the image and the gradient map.
+        let terms = try section(run, "learning-back").figures.filter { $0.name.contains("weight-terms") }
+        let maps = terms.flatMap { parts($0.figure) }.compactMap { if case .featureMap(let m) = $0 { return m } else { return nil } }
         #expect(maps.first?.highlighted == nonzero(g, 0))
     }
 
@@ -175,8 +176,9 @@ private func nonzero(_ r: TraceRecord, _ c: Int) -> Set<Cell> {
         let run = try xoRun()
         let trace = try #require(run.traces["X"])
         let gy = try #require(trace.record("conv1", .gradOutput))
-        let terms = try figure(run, "learning-back", "weight-terms")
-        let all = parts(terms.figure)
+        let terms = try section(run, "learning-back").figures.filter { $0.name.contains("weight-terms") }
+        #expect(terms.count == 2, "the table, then the maps")
+        let all = terms.flatMap { parts($0.figure) }
         let table = all.compactMap { if case .text(let t) = $0 { return t.markup } else { return nil } }.joined(separator: "\n")
         for cell in nonzero(gy, 0) {
             #expect(table.contains("row \(cell.row + 1), column \(cell.col + 1) [\(cell.row),\(cell.col)]"))

@@ -260,3 +260,17 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
     #expect(half[2 * 8 + 2] == 0 && half[6 * 8 + 2] == 0)
     #expect(throws: RenderError.self) { try rasterize(StrokeDrawing(size: 0, strokes: [], lineWidth: 1)) }
 }
+
+/// Small cells (no lines between them) at positions off the pixel grid leave no lighter seam:
+/// every pixel inside a black picture is black, at several scales.
+@Test func smallCellsLeaveNoSeams() throws {
+    let cell = 4.3, n = 24
+    let figure = Figure.image(ImageFigure(grid: Grid(Array(repeating: Array(repeating: -1.0, count: n), count: n)), cellSize: cell))
+    for scale in [1.0, 1.5, 2.0] {
+        let pixels = try PNGPixels(png: try renderData(figure, format: .png, scale: scale))
+        let from = Int(((figurePadding + 1.5) * scale).rounded(.up)), to = Int(((figurePadding + Double(n) * cell - 1.5) * scale).rounded(.down))
+        var light = 0
+        for y in from..<to { for x in from..<to where pixels.pixel(x: x, y: y).r > 16 { light += 1 } }
+        #expect(light == 0, "scale \(scale): \(light) lighter pixels inside the picture")
+    }
+}
