@@ -2,8 +2,10 @@
 /// it is allocated, and the limits they are checked against.
 ///
 /// The estimates count what dominates: weights (8 bytes each, with their gradients and momentum
-/// when training), activations and their gradients times the batch, each conv layer's unfolded
-/// columns, trace records and their JSON text, images held in memory, and figure pixels. Work
+/// when training), the workspace of a batch (what `Workspace` allocates: activations and their
+/// gradients times the batch, the conv layers' kept columns and per-part blocks of columns, see
+/// `ModelCost.workspaceBytes`), trace records and their JSON text, images held in memory, and
+/// figure pixels. Work
 /// is counted in multiply-adds of the forward pass (`F` per image), three per image for a
 /// forward and backward pass, `2·P + 3` forward passes for a gradient check over `P` weights.
 public struct Estimate: Sendable, Equatable {
@@ -84,10 +86,15 @@ public struct ModelCost: Sendable, Equatable {
     public var layers: Int
     /// Values in one input image.
     public var shapesInput: Int
+    /// The model, for the workspace's sizes.
+    private let model: ModelSpec
+    private let shapes: [[Int]]
 
     /// The sizes of `model` (which `ModelSpec.shapes()` has accepted).
     public init(_ model: ModelSpec) throws {
         let shapes = try model.shapes()
+        self.model = model
+        self.shapes = shapes
         parameters = 0; activations = 0; columns = 0; forward = 0; largestRecord = 0
         layers = model.layers.count
         shapesInput = shapes[0].reduce(1, *)
@@ -118,9 +125,21 @@ public struct ModelCost: Sendable, Equatable {
     }
 
     /// A network and one workspace for `batch` images: weights (and `copies` more arrays of
-    /// their size), activations and gradients, unfolded columns.
+    /// their size; the workspace holds one, the gradients) and `workspaceBytes(batch:)`.
     public func networkBytes(batch: Int, parameterCopies copies: Double = 1) -> Double {
-        8 * (parameters * (1 + copies) + 2 * activations * Double(batch) + columns * (Double(batch) + 1))
+        8 * parameters * max(copies, 1) + workspaceBytes(batch: batch)
+    }
+
+    /// The bytes `Workspace(network:batch:)` allocates for this model: activations and their
+    /// gradients for the batch, parameter gradients, each conv layer's columns for the batch when
+    /// it keeps them (`N·k·H'·W'`), else only the blocks of columns its parts work on.
+    public func workspaceBytes(batch: Int) -> Double {
+        let n = max(batch, 1)
+        let slots = [(weight: Int?, bias: Int?)](repeating: (nil, nil), count: model.layers.count)
+        let statSlots = [(mean: Int, variance: Int)?](repeating: nil, count: model.layers.count)
+        let kernels = LayerKernel.make(model: model, shapes: shapes, slots: slots, statSlots: statSlots)
+        let plan = WorkspaceSizes(kernels: kernels, sizes: shapes.map { $0.reduce(1, *) }, batch: n)
+        return Double(plan.bytes(batch: n, parameters: Int(parameters)))
     }
 
     /// The numbers a one-image trace records: every input, output and parameter, forward and back.

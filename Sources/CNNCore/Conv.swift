@@ -39,12 +39,20 @@ struct ConvGeometry {
     var divisor: Double { normalize ? Double(k) : 1 }
 
     /// Output rows per block: a block's columns (`k × rows·W'`) fill at most `ConvPlan.budget`
-    /// numbers (at least one row), so they stay in L2 between im2col and the product.
-    var rowsPerBlock: Int { max(1, min(outH, ConvPlan.budget / max(1, k * outW))) }
+    /// numbers, so they stay in L2 between im2col and the product, but the block has at least
+    /// `ConvPlan.minPositions` positions (whole rows), so the product is not narrower than its
+    /// register tiles.
+    var rowsPerBlock: Int { rows(depth: k) }
+    /// Output rows per block for columns of `depth` rows (`depth × rows·W'` numbers), by the rule above.
+    func rows(depth: Int) -> Int {
+        max(1, min(outH, max(ConvPlan.budget / max(1, depth * outW), minimumRows)))
+    }
+    /// Rows that hold at least `ConvPlan.minPositions` positions (at most the whole output).
+    private var minimumRows: Int { min(outH, (ConvPlan.minPositions + outW - 1) / max(1, outW)) }
     /// Blocks of output rows per sample.
     var blocksPerSample: Int { (outH + rowsPerBlock - 1) / rowsPerBlock }
     /// Numbers of one part's column buffer, enough for any block of any phase.
-    var scratchSize: Int { max(ConvPlan.budget, k * outW) }
+    var scratchSize: Int { max(ConvPlan.budget, k * outW * max(1, minimumRows)) }
 
     /// How many parts a phase with `items` items runs in: up to `ConvPlan.maxParts` when the
     /// layer's work for the batch is large enough to pay for a second thread, else 1. It depends
@@ -60,8 +68,9 @@ struct ConvGeometry {
 
     /// Whether the forward pass keeps the whole batch's columns for the backward pass (`N × k ×
     /// positions` numbers, block after block): when the weight gradient reads im2col's columns
-    /// and they take at most 8 MB. Larger layers make them again, block by block, in L2.
-    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= 1 << 20 }
+    /// and they take at most `ConvPlan.keptColumns` numbers. Larger layers make them again, block
+    /// by block, in L2 (cheaper than writing them out to memory and reading them back).
+    func keepsColumns(batch: Int) -> Bool { usesDotProducts && batch * k * positions <= ConvPlan.keptColumns }
 
     /// Where block `i0` of sample `s` starts in kept columns.
     func columnOffset(sample s: Int, row i0: Int) -> Int { s * k * positions + k * i0 * outW }
@@ -138,23 +147,44 @@ struct ConvGeometry {
         }
     }
 
-    /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is added in order.
+    /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is one
+    /// chain over q in order, and the samples' sums are added in order. Four filters' chains run
+    /// side by side (independent adds, the same bits as one filter at a time).
     private func biasGradient(batch: Int, gy: UnsafePointer<Double>, gradB: UnsafeMutablePointer<Double>) {
-        let p = positions
-        let partCount = filters * p * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
+        let partCount = filters * positions * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
         let work = Pointers(x: gy, w: gy, bias: nil, y: gradB, cols: gradB)
         parallel(partCount) { part in
-            for o in chunk(part, of: partCount, count: filters) {
+            let mine = chunk(part, of: partCount, count: filters)
+            var o = mine.lowerBound
+            while o + 4 <= mine.upperBound {
+                biasSums(work.x, filter: o, batch: batch, into: work.y + o)
+                o += 4
+            }
+            while o < mine.upperBound {
                 var total = 0.0
                 for s in 0..<batch {
                     var acc = 0.0
-                    let grow = work.x + s * outputSize + o * p
-                    for q in 0..<p { acc += grow[q] }
+                    let grow = work.x + s * outputSize + o * positions
+                    for q in 0..<positions { acc += grow[q] }
                     total += acc
                 }
                 work.y[o] = total
+                o += 1
             }
         }
+    }
+
+    /// `out[0..<4]` = the bias gradients of filters `o ..< o + 4`, summed as `biasGradient` says.
+    private func biasSums(_ g: UnsafePointer<Double>, filter o: Int, batch: Int, into out: UnsafeMutablePointer<Double>) {
+        let p = positions
+        var t0 = 0.0, t1 = 0.0, t2 = 0.0, t3 = 0.0
+        for s in 0..<batch {
+            let r0 = g + s * outputSize + o * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p
+            var a0 = 0.0, a1 = 0.0, a2 = 0.0, a3 = 0.0
+            for q in 0..<p { a0 += r0[q]; a1 += r1[q]; a2 += r2[q]; a3 += r3[q] }
+            t0 += a0; t1 += a1; t2 += a2; t3 += a3
+        }
+        out[0] = t0; out[1] = t1; out[2] = t2; out[3] = t3
     }
 }
 
@@ -164,6 +194,10 @@ enum ConvPlan {
     static let maxParts = 8
     /// Numbers per block of columns: 16 K doubles, 128 KB, well inside L2.
     static let budget = 16_384
+    /// The fewest output positions per block (two AVX-512 register tiles wide).
+    static let minPositions = 48
+    /// The most numbers of columns a layer keeps for the whole batch: 128 K, 1 MB, half of L2.
+    static let keptColumns = 1 << 17
 }
 
 extension ConvGeometry {
@@ -215,7 +249,7 @@ extension ConvGeometry {
         parallel(groups) { part in
             let mine = chunk(part, of: groups, count: channels)
             let kg = mine.count * area
-            let rows = max(1, min(outH, ConvPlan.budget / max(1, kg * outW)))
+            let rows = self.rows(depth: kg)
             var first = true
             for s in 0..<batch {
                 for i0 in Swift.stride(from: 0, to: outH, by: rows) {
@@ -247,7 +281,7 @@ extension ConvGeometry {
                 let mg = mine.count * area
                 let planes = work.y + s * inputSize + mine.lowerBound * height * width
                 planes.update(repeating: 0, count: mine.count * height * width)
-                let rows = max(1, min(outH, ConvPlan.budget / max(1, mg * outW)))
+                let rows = self.rows(depth: mg)
                 for i0 in Swift.stride(from: 0, to: outH, by: rows) {
                     let r = min(rows, outH - i0), np = r * outW
                     let gs = work.x + s * outputSize + i0 * outW

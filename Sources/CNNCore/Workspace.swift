@@ -39,46 +39,32 @@ public final class Workspace {
     /// The loss of the last `Network.loss` call.
     public internal(set) var loss: Double = .nan
 
+    /// Bytes this workspace allocated (its arrays, counted as they are allocated).
+    public let allocatedBytes: Int
+
     /// Allocates a workspace for `network` and `batch` samples (batch ≥ 1).
     public init(network: Network, batch: Int = 1) {
         precondition(batch >= 1)
         self.batch = batch
-        sizes = network.shapes.map { $0.reduce(1, *) }
-        activations = sizes.map { Self.allocate(batch * $0) }
-        gradients = sizes.map { Self.allocate(batch * $0) }
+        let plan = WorkspaceSizes(kernels: network.kernels, sizes: network.shapes.map { $0.reduce(1, *) }, batch: batch)
+        var counter = ByteCounter()
+        sizes = plan.sizes
+        activations = sizes.map { counter.allocate(batch * $0) }
+        gradients = sizes.map { counter.allocate(batch * $0) }
         parameterCounts = network.parameters.map { $0.tensor.count }
-        parameterGradients = parameterCounts.map { Self.allocate($0) }
-        var colSize = 1, scaledSize = 1, weightSize = 1, packedSize = 1, denseSize = 1
-        var args: [UnsafeMutablePointer<Int32>] = []
-        var cols: [UnsafeMutablePointer<Double>] = []
-        for (i, kernel) in network.kernels.enumerated() {
-            var winners = 1, columnCount = 1
-            switch kernel {
-            case .conv(let g, _, _):
-                if g.keepsColumns(batch: batch) { columnCount = batch * g.k * g.positions }
-                colSize = max(colSize, g.scratchSize)
-                if g.normalize { scaledSize = max(scaledSize, batch * g.outputSize) }
-                weightSize = max(weightSize, g.k * g.filters)
-                packedSize = max(packedSize, cnn_packed_a_size(g.filters, g.k), cnn_packed_a_size(g.k, g.filters))
-            case .pool: winners = batch * sizes[i + 1]
-            case .dense(let g, _, _): denseSize = max(denseSize, g.units * batch)
-            default: break
-            }
-            let p = UnsafeMutablePointer<Int32>.allocate(capacity: winners)
-            p.initialize(repeating: 0, count: winners)
-            args.append(p)
-            cols.append(Self.allocate(columnCount))
-        }
-        argmax = args
-        columns = cols
-        state = network.kernels.map { Self.allocate($0.stateSize(batch: batch)) }
+        parameterGradients = parameterCounts.map { counter.allocate($0) }
+        argmax = plan.winners.map { counter.allocateWinners($0) }
+        columns = plan.columns.map { counter.allocate($0) }
+        state = plan.state.map { counter.allocate($0) }
         convScratch = (0..<ConvPlan.maxParts).map { _ in
-            ConvScratch(col: Self.allocate(colSize), colGrad: Self.allocate(colSize), gradW: Self.allocate(weightSize))
+            ConvScratch(col: counter.allocate(plan.colSize), colGrad: counter.allocate(plan.colSize),
+                        gradW: counter.allocate(plan.weightSize))
         }
-        scaled = Self.allocate(scaledSize)
-        packed = Self.allocate(weightSize)
-        packedWeights = Self.allocate(packedSize)
-        denseScratch = Self.allocate(denseSize)
+        scaled = counter.allocate(plan.scaledSize)
+        packed = counter.allocate(plan.weightSize)
+        packedWeights = counter.allocate(plan.packedSize)
+        denseScratch = counter.allocate(plan.denseSize)
+        allocatedBytes = counter.bytes
         targets = Array(repeating: 0, count: batch)
         drawMasks(network, round: 0)
     }
@@ -118,11 +104,6 @@ public final class Workspace {
         denseScratch.deallocate()
     }
 
-    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
-        p.initialize(repeating: 0, count: max(n, 1))
-        return p
-    }
 
     /// Copies one sample (`[C, H, W]` row-major, `network.shapes[0]`) into the input at `sample`.
     public func setInput(_ values: [Double], sample: Int = 0) {
@@ -155,5 +136,66 @@ public final class Workspace {
     /// `∂L/∂parameters[i]` after `Network.backward`.
     public func parameterGradient(_ i: Int) -> [Double] {
         Array(UnsafeBufferPointer(start: parameterGradients[i], count: parameterCounts[i]))
+    }
+}
+
+/// The numbers a workspace allocates for a network's layers at one batch size, worked out from
+/// the layers' kernels alone, so `ModelCost` can count them before anything is allocated.
+struct WorkspaceSizes {
+    /// Values per sample of each activation (the input first).
+    let sizes: [Int]
+    /// Per layer: kept im2col columns for the batch (`ConvGeometry.keepsColumns`), pooling winners, state.
+    var columns: [Int] = [], winners: [Int] = [], state: [Int] = []
+    /// One conv part's column buffer (`ConvGeometry.scratchSize`), the largest conv weight
+    /// matrix, `g / n` for the batch, packed weights, a dense layer's `units × N`.
+    var colSize = 1, weightSize = 1, scaledSize = 1, packedSize = 1, denseSize = 1
+
+    init(kernels: [LayerKernel], sizes: [Int], batch: Int) {
+        self.sizes = sizes
+        for (i, kernel) in kernels.enumerated() {
+            var winners = 1, columnCount = 1
+            switch kernel {
+            case .conv(let g, _, _):
+                if g.keepsColumns(batch: batch) { columnCount = batch * g.k * g.positions }
+                colSize = max(colSize, g.scratchSize)
+                if g.normalize { scaledSize = max(scaledSize, batch * g.outputSize) }
+                weightSize = max(weightSize, g.k * g.filters)
+                packedSize = max(packedSize, cnn_packed_a_size(g.filters, g.k), cnn_packed_a_size(g.k, g.filters))
+            case .pool: winners = batch * sizes[i + 1]
+            case .dense(let g, _, _): denseSize = max(denseSize, g.units * batch)
+            default: break
+            }
+            winners = max(winners, 1)
+            self.winners.append(winners)
+            columns.append(columnCount)
+            state.append(max(kernel.stateSize(batch: batch), 1))
+        }
+    }
+
+    /// Every byte a workspace with `parameters` parameters allocates at `batch`: the arrays above,
+    /// activations and their gradients, parameter gradients, one set of conv scratch per part.
+    func bytes(batch: Int, parameters: Int) -> Int {
+        let doubles = 2 * sizes.reduce(0) { $0 + max(batch * $1, 1) } + parameters + columns.reduce(0, +) + state.reduce(0, +)
+            + ConvPlan.maxParts * (2 * colSize + weightSize) + scaledSize + weightSize + packedSize + denseSize
+        return 8 * doubles + 4 * winners.reduce(0, +)
+    }
+}
+
+/// Allocates zeroed arrays and adds up their bytes.
+private struct ByteCounter {
+    var bytes = 0
+
+    mutating func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
+        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
+        p.initialize(repeating: 0, count: max(n, 1))
+        bytes += 8 * max(n, 1)
+        return p
+    }
+
+    mutating func allocateWinners(_ n: Int) -> UnsafeMutablePointer<Int32> {
+        let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(n, 1))
+        p.initialize(repeating: 0, count: max(n, 1))
+        bytes += 4 * max(n, 1)
+        return p
     }
 }

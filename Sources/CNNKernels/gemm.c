@@ -167,29 +167,38 @@ void cnn_gemm_nn_portable_range(long m0, long m, long n0, long n, long k, const 
 #pragma clang fp contract(on)
 
 #if CNN_X86
+// An edge tile of Q vectors (Q·4 columns, the last ones masked), as edge512.
 __attribute__((target("avx2,fma")))
-static void kernel_avx2(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
-                        long mr, long nr) {
+__attribute__((always_inline)) static inline void edge256(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                           long mr, long nr, const int Q) {
     __m256d s[4][3];
     __m256i mask[3];
-    for (int q = 0; q < 3; q++) {
+    for (int q = 0; q < Q; q++) {
         long left = nr - 4 * q;
         mask[q] = _mm256_setr_epi64x(left > 0 ? -1 : 0, left > 1 ? -1 : 0, left > 2 ? -1 : 0, left > 3 ? -1 : 0);
     }
     for (int r = 0; r < 4; r++)
-        for (int q = 0; q < 3; q++)
+        for (int q = 0; q < Q; q++)
             s[r][q] = load && r < mr ? _mm256_maskload_pd(c + r * ldc + 4 * q, mask[q]) : _mm256_setzero_pd();
     for (long p = 0; p < kc; p++, ap += 4, bp += bs) {
-        __m256d b0 = _mm256_loadu_pd(bp), b1 = _mm256_loadu_pd(bp + 4), b2 = _mm256_loadu_pd(bp + 8);
+        __m256d b[3];
+        // B's panels are NR = 12 columns wide (zero-padded), so whole vectors can be read.
+        for (int q = 0; q < Q; q++) b[q] = _mm256_loadu_pd(bp + 4 * q);
         for (int r = 0; r < 4; r++) {
             __m256d x = _mm256_broadcast_sd(ap + r);
-            s[r][0] = _mm256_fmadd_pd(x, b0, s[r][0]);
-            s[r][1] = _mm256_fmadd_pd(x, b1, s[r][1]);
-            s[r][2] = _mm256_fmadd_pd(x, b2, s[r][2]);
+            for (int q = 0; q < Q; q++) s[r][q] = _mm256_fmadd_pd(x, b[q], s[r][q]);
         }
     }
     for (int r = 0; r < 4 && r < mr; r++)
-        for (int q = 0; q < 3; q++) _mm256_maskstore_pd(c + r * ldc + 4 * q, mask[q], s[r][q]);
+        for (int q = 0; q < Q; q++) _mm256_maskstore_pd(c + r * ldc + 4 * q, mask[q], s[r][q]);
+}
+
+__attribute__((target("avx2,fma")))
+static void kernel_avx2(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                        long mr, long nr) {
+    if (nr <= 4) edge256(kc, ap, bp, bs, c, ldc, load, mr, nr, 1);
+    else if (nr <= 8) edge256(kc, ap, bp, bs, c, ldc, load, mr, nr, 2);
+    else edge256(kc, ap, bp, bs, c, ldc, load, mr, nr, 3);
 }
 
 __attribute__((target("avx2,fma")))
@@ -210,29 +219,39 @@ static void full_avx2(long kc, const double *ap, const double *bp, long bs, doub
         for (int q = 0; q < 3; q++) _mm256_storeu_pd(c + r * ldc + 4 * q, s[r][q]);
 }
 
+// An edge tile of Q vectors (Q·8 columns, the last ones masked); Q is a constant in each copy,
+// so a tile 16 or 8 columns wide does no multiply-adds for the columns it lacks.
 __attribute__((target("avx512f,avx2,fma")))
-static void kernel_avx512(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
-                          long mr, long nr) {
+__attribute__((always_inline)) static inline void edge512(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                           long mr, long nr, const int Q) {
     __m512d s[8][3];
     __mmask8 mask[3];
-    for (int q = 0; q < 3; q++) {
+    for (int q = 0; q < Q; q++) {
         long left = nr - 8 * q;
         mask[q] = (__mmask8)(left >= 8 ? 0xFF : left <= 0 ? 0 : (1u << left) - 1);
     }
     for (int r = 0; r < 8; r++)
-        for (int q = 0; q < 3; q++)
+        for (int q = 0; q < Q; q++)
             s[r][q] = load && r < mr ? _mm512_maskz_loadu_pd(mask[q], c + r * ldc + 8 * q) : _mm512_setzero_pd();
     for (long p = 0; p < kc; p++, ap += 8, bp += bs) {
-        __m512d b0 = _mm512_loadu_pd(bp), b1 = _mm512_loadu_pd(bp + 8), b2 = _mm512_loadu_pd(bp + 16);
+        __m512d b[3];
+        // B's panels are NR = 24 columns wide (zero-padded), so whole vectors can be read.
+        for (int q = 0; q < Q; q++) b[q] = _mm512_loadu_pd(bp + 8 * q);
         for (int r = 0; r < 8; r++) {
             __m512d x = _mm512_set1_pd(ap[r]);
-            s[r][0] = _mm512_fmadd_pd(x, b0, s[r][0]);
-            s[r][1] = _mm512_fmadd_pd(x, b1, s[r][1]);
-            s[r][2] = _mm512_fmadd_pd(x, b2, s[r][2]);
+            for (int q = 0; q < Q; q++) s[r][q] = _mm512_fmadd_pd(x, b[q], s[r][q]);
         }
     }
     for (int r = 0; r < 8 && r < mr; r++)
-        for (int q = 0; q < 3; q++) _mm512_mask_storeu_pd(c + r * ldc + 8 * q, mask[q], s[r][q]);
+        for (int q = 0; q < Q; q++) _mm512_mask_storeu_pd(c + r * ldc + 8 * q, mask[q], s[r][q]);
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void kernel_avx512(long kc, const double *ap, const double *bp, long bs, double *c, long ldc, int load,
+                          long mr, long nr) {
+    if (nr <= 8) edge512(kc, ap, bp, bs, c, ldc, load, mr, nr, 1);
+    else if (nr <= 16) edge512(kc, ap, bp, bs, c, ldc, load, mr, nr, 2);
+    else edge512(kc, ap, bp, bs, c, ldc, load, mr, nr, 3);
 }
 
 __attribute__((target("avx512f,avx2,fma")))

@@ -14,6 +14,15 @@
 #define CNN_X86 0
 #endif
 
+// im2row and col2im copy or add element by element (no sum is reassociated), so wider
+// vectors change no bit: they are compiled for AVX-512, AVX2 and plain x86-64, and the loader
+// picks the best the processor has, whatever path the products use.
+#if CNN_X86 && defined(__linux__) && defined(__clang__)
+#define CNN_VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define CNN_VECTOR_CLONES
+#endif
+
 void cnn_gemm_nt_portable_range(long m0, long m, long n0, long n, long k, const double *a, long lda,
                              const double *b, long ldb, double *c, long ldc) {
     long k4 = k & ~3L;
@@ -141,9 +150,63 @@ static void valid_columns(long off, long stride, long width, long outW, long *lo
     *lo = l; *hi = h;
 }
 
+#if CNN_X86
+// n numbers from src to dst (n ≥ 0), 8 at a time, the last ones through a mask.
+__attribute__((target("avx512f"), always_inline)) static inline void copy512(double *dst, const double *src, long n) {
+    long j = 0;
+    for (; j + 8 <= n; j += 8) _mm512_storeu_pd(dst + j, _mm512_loadu_pd(src + j));
+    if (j < n) {
+        __mmask8 m = (__mmask8)((1u << (n - j)) - 1);
+        _mm512_mask_storeu_pd(dst + j, m, _mm512_maskz_loadu_pd(m, src + j));
+    }
+}
+
+__attribute__((target("avx512f"), always_inline)) static inline void zero512(double *dst, long n) {
+    long j = 0;
+    for (; j + 8 <= n; j += 8) _mm512_storeu_pd(dst + j, _mm512_setzero_pd());
+    if (j < n) _mm512_mask_storeu_pd(dst + j, (__mmask8)((1u << (n - j)) - 1), _mm512_setzero_pd());
+}
+
+// cnn_im2col for stride 1 and dilation 1 with AVX-512 row copies (the same numbers: a copy).
+__attribute__((target("avx512f")))
+static void im2col_unit512(const double *x, long channels, long height, long width, long kh, long kw,
+                           long padTop, long padLeft, long outH, long outW, double *col) {
+    long positions = outH * outW;
+    double *dst = col;
+    for (long c = 0; c < channels; c++) {
+        const double *plane = x + c * height * width;
+        for (long a = 0; a < kh; a++) {
+            for (long b = 0; b < kw; b++, dst += positions) {
+                long lo, hi, colOff = b - padLeft;
+                valid_columns(colOff, 1, width, outW, &lo, &hi);
+                for (long i = 0; i < outH; i++) {
+                    double *d = dst + i * outW;
+                    long y = i + a - padTop;
+                    if (y < 0 || y >= height) { zero512(d, outW); continue; }
+                    if (lo > 0) zero512(d, lo);
+                    copy512(d + lo, plane + y * width + colOff + lo, hi - lo);
+                    if (hi < outW) zero512(d + hi, outW - hi);
+                }
+            }
+        }
+    }
+}
+
+static int has_avx512(void) {
+    static int known = -1;
+    int v = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (v < 0) {
+        __builtin_cpu_init();
+        v = __builtin_cpu_supports("avx512f") ? 1 : 0;
+        __atomic_store_n(&known, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+#endif
+
 // Rows are short (a few dozen numbers): a plain loop beats a call to memcpy.
 __attribute__((no_builtin("memcpy")))
-void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
+static void im2col_general(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col) {
     long positions = outH * outW;
     double *dst = col;
@@ -166,6 +229,8 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
                     if (stride == 1) {
                         double *restrict to = d + lo;
                         const double *restrict from = plane + off + lo;
+                        // Rows are 8 to a few dozen numbers: one vector a step, no unrolling.
+#pragma clang loop vectorize_width(4) interleave_count(1)
                         for (long j = 0; j < hi - lo; j++) to[j] = from[j];
                     } else {
                         for (long j = lo; j < hi; j++) d[j] = plane[off + j * stride];
@@ -177,6 +242,18 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
     }
 }
 
+void cnn_im2col(const double *x, long channels, long height, long width, long kh, long kw,
+                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *col) {
+#if CNN_X86
+    if (stride == 1 && dilation == 1 && has_avx512()) {
+        im2col_unit512(x, channels, height, width, kh, kw, padTop, padLeft, outH, outW, col);
+        return;
+    }
+#endif
+    im2col_general(x, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, col);
+}
+
+CNN_VECTOR_CLONES
 void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
                     long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx) {
     long positions = outH * outW;
@@ -197,6 +274,7 @@ void cnn_col2im_add(const double *col, long channels, long height, long width, l
                         // Columns and the image never overlap: restrict lets the adds vectorize.
                         double *restrict dst = plane + off;
                         const double *restrict add = s;
+#pragma clang loop vectorize_width(4) interleave_count(1)
                         for (long j = lo; j < hi; j++) dst[j] += add[j];
                     } else {
                         for (long j = lo; j < hi; j++) plane[off + j * stride] += s[j];
@@ -226,6 +304,7 @@ static inline void im2row_strip(const double *src, long width, long kw, long str
     }
 }
 
+CNN_VECTOR_CLONES
 void cnn_im2row(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *row) {
     long k = channels * kh * kw;

@@ -60,17 +60,6 @@ void cnn_set_max_threads(int threads) { __atomic_store_n(&max_threads, threads <
 int cnn_max_threads(void) { return __atomic_load_n(&max_threads, __ATOMIC_RELAXED); }
 
 #if CNN_X86
-// ((s0 + s1) + (s2 + s3)) of each 256-bit half: the AVX2 kernel's order.
-__attribute__((target("avx512f,avx2,fma")))
-static inline void hsum_halves(__m512d v, double *lo, double *hi) {
-    __m256d l = _mm512_castpd512_pd256(v), h = _mm512_extractf64x4_pd(v, 1);
-    __m256d s = _mm256_hadd_pd(l, h);  // (l0+l1, h0+h1, l2+l3, h2+h3)
-    __m128d a = _mm256_castpd256_pd128(s), b = _mm256_extractf128_pd(s, 1);
-    __m128d t = _mm_add_pd(a, b);      // ((l0+l1)+(l2+l3), (h0+h1)+(h2+h3))
-    *lo = _mm_cvtsd_f64(t);
-    *hi = _mm_cvtsd_f64(_mm_unpackhi_pd(t, t));
-}
-
 // One 4×4 block of an NT product, C[i][j] += Σ_p A[i][p]·B[j][p]: each zmm holds the four
 // partial sums (p mod 4) of two elements, columns j and j + 1 (or j + 2 and j + 3).
 __attribute__((target("avx512f,avx2,fma")))
@@ -90,27 +79,94 @@ static void nt512_block(long k, const double *a, long lda, const double *b, long
     }
     const double *cols[4] = {b0, b1, b2, b3};
     for (int r = 0; r < 4; r++) {
-        double h[4];
-        hsum_halves(s[r][0], &h[0], &h[1]);
-        hsum_halves(s[r][1], &h[2], &h[3]);
+        // The four elements' ((s0 + s1) + (s2 + s3)) side by side: pairs (s0 + s1, s2 + s3) of
+        // every element, then the pairs added, then the elements put back in column order.
+        __m512d lo = _mm512_unpacklo_pd(s[r][0], s[r][1]), hi = _mm512_unpackhi_pd(s[r][0], s[r][1]);
+        __m512d pairs = _mm512_add_pd(lo, hi);  // (a01, c01, a23, c23, b01, d01, b23, d23)
+        __m512d split = _mm512_shuffle_f64x2(pairs, pairs, _MM_SHUFFLE(3, 1, 2, 0));
+        __m256d sums = _mm256_add_pd(_mm512_castpd512_pd256(split), _mm512_extractf64x4_pd(split, 1));  // (a, c, b, d)
+        sums = _mm256_permute4x64_pd(sums, _MM_SHUFFLE(3, 1, 2, 0));
+        double t[4] = {0, 0, 0, 0};
         const double *x = a + r * lda;
         for (int q = 0; q < 4; q++) {
-            double t = 0;
+            double tq = 0;
             // The AVX2 kernel's tail, written the same way so the compiler treats it the same way.
-            for (long p = k4; p < k; p++) t += x[p] * cols[q][p];
-            c[r * ldc + q] += h[q] + t;
+            for (long p = k4; p < k; p++) tq += x[p] * cols[q][p];
+            t[q] = tq;
+        }
+        __m256d add = _mm256_add_pd(sums, _mm256_loadu_pd(t));
+        _mm256_storeu_pd(c + r * ldc, _mm256_add_pd(_mm256_loadu_pd(c + r * ldc), add));
+    }
+}
+
+// The four results ((s0 + s1) + (s2 + s3)) of rows r and r + 1 for columns q … q + 3, from the
+// sums x, y, z, w of columns q … q + 3, each zmm holding row r's four partial sums in its low
+// half and row r + 1's in its high half: row r's results in *lo, row r + 1's in *hi.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void nt512_finish(__m512d x, __m512d y, __m512d z, __m512d w, __m256d *lo, __m256d *hi) {
+    // Each pair of columns gives (r q 01, r q+1 01, r q 23, r q+1 23, the same for r + 1), "01" = s0 + s1.
+    __m512d px = _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y));
+    __m512d pz = _mm512_add_pd(_mm512_unpacklo_pd(z, w), _mm512_unpackhi_pd(z, w));
+    __m512d u = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(2, 0, 2, 0));
+    __m512d v = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(3, 1, 3, 1));
+    // (r q, r q+1, r+1 q, r+1 q+1, r q+2, r q+3, r+1 q+2, r+1 q+3), then row by row.
+    __m512d sum = _mm512_add_pd(u, v);
+    sum = _mm512_permutexvar_pd(_mm512_setr_epi64(0, 1, 4, 5, 2, 3, 6, 7), sum);
+    *lo = _mm512_castpd512_pd256(sum);
+    *hi = _mm512_extractf64x4_pd(sum, 1);
+}
+
+// One 4×8 block of an NT product, the same sums as nt512_block: each zmm holds the four partial
+// sums of two elements, rows r and r + 1 of one column (B's rows are read once a step and
+// broadcast; A's rows are paired).
+__attribute__((target("avx512f,avx2,fma")))
+static void nt512_block8(long k, const double *a, long lda, const double *b, long ldb, double *c, long ldc) {
+    long k4 = k & ~3L;
+    __m512d s[2][8];
+    for (int h = 0; h < 2; h++)
+        for (int q = 0; q < 8; q++) s[h][q] = _mm512_setzero_pd();
+    for (long p = 0; p < k4; p += 4) {
+        __m512d x01 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(a + p)), _mm256_loadu_pd(a + lda + p), 1);
+        __m512d x23 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(a + 2 * lda + p)),
+                                         _mm256_loadu_pd(a + 3 * lda + p), 1);
+        for (int q = 0; q < 8; q++) {
+            __m512d y = _mm512_broadcast_f64x4(_mm256_loadu_pd(b + q * ldb + p));
+            s[0][q] = _mm512_fmadd_pd(x01, y, s[0][q]);
+            s[1][q] = _mm512_fmadd_pd(x23, y, s[1][q]);
+        }
+    }
+    for (int h = 0; h < 2; h++) {
+        for (int q0 = 0; q0 < 8; q0 += 4) {
+            __m256d rows[2];
+            nt512_finish(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
+            for (int e = 0; e < 2; e++) {
+                long r = 2 * h + e;
+                const double *x = a + r * lda;
+                double t[4];
+                for (int q = 0; q < 4; q++) {
+                    const double *y = b + (q0 + q) * ldb;
+                    double tq = 0;
+                    // The AVX2 kernel's tail, written the same way so the compiler treats it the same way.
+                    for (long p = k4; p < k; p++) tq += x[p] * y[p];
+                    t[q] = tq;
+                }
+                double *cr = c + r * ldc + q0;
+                _mm256_storeu_pd(cr, _mm256_add_pd(_mm256_loadu_pd(cr), _mm256_add_pd(rows[e], _mm256_loadu_pd(t))));
+            }
         }
     }
 }
 
-// C[m×n] += A[m×k]·B[n×k]ᵀ: 4×4 blocks here; the rest (a last pair of columns, the last m mod 4
+// C[m×n] += A[m×k]·B[n×k]ᵀ: 4×8 and 4×4 blocks here; the rest (a last pair of columns, the last m mod 4
 // rows) by the AVX2 kernel, which treats those elements exactly as it would in the whole product.
 __attribute__((target("avx512f,avx2,fma")))
 void cnn_gemm_nt_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                         double *c, long ldc) {
     long m4 = m & ~3L, n4 = n & ~3L;
     for (long i = 0; i < m4; i += 4) {
-        for (long j = 0; j < n4; j += 4) nt512_block(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
+        long j = 0;
+        for (; j + 8 <= n; j += 8) nt512_block8(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
+        for (; j < n4; j += 4) nt512_block(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
         if (n4 < n) cnn_gemm_nt_avx2(4, n - n4, k, a + i * lda, lda, b + n4 * ldb, ldb, c + i * ldc + n4, ldc);
     }
     if (m4 < m) cnn_gemm_nt_avx2(m - m4, n, k, a + m4 * lda, lda, b, ldb, c + m4 * ldc, ldc);

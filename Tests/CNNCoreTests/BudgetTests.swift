@@ -1,5 +1,6 @@
 import CNNCore
 import CNNFiles
+import CNNTraining
 import Foundation
 import Testing
 
@@ -35,5 +36,26 @@ import Testing
             try BudgetLimits.standard.check(e)
         }
         #expect(throws: BudgetError.self) { try BudgetLimits.standard.check(Estimate(bytes: 1, operations: 2e12, detail: "")) }
+    }
+
+    /// The memory estimate counts what the workspace allocates (read from the workspace), within
+    /// 1 %: conv layers that keep their columns for the batch and ones that work by blocks of rows.
+    @Test(arguments: [(28, 8, 16, 1), (28, 8, 16, 32), (28, 8, 16, 128), (56, 64, 128, 32), (112, 8, 16, 8), (0, 0, 0, 4)])
+    func workspaceEstimateIsWhatTheWorkspaceAllocates(image: Int, f1: Int, f2: Int, batch: Int) throws {
+        let model = image == 0 ? try loadModel(path: Self.root.appendingPathComponent("lessons/models/xo-deep.json").path)
+            : Benchmarks.digitsModel(image: image, features: (f1, f2))
+        let network = try Network(model: model)
+        let allocated = Double(Workspace(network: network, batch: batch).allocatedBytes)
+        let estimate = try ModelCost(model).workspaceBytes(batch: batch)
+        #expect(abs(estimate / allocated - 1) < 0.01, "estimate \(estimate) bytes, allocated \(allocated)")
+    }
+
+    /// A wide layer works by blocks of rows: its workspace is far below the whole batch's columns.
+    @Test func wideLayersDoNotHoldTheBatchsColumns() throws {
+        let model = Benchmarks.digitsModel(image: 56, features: (64, 128))
+        let cost = try ModelCost(model)
+        let wholeBatchColumns = 8 * cost.columns * 32, arrays = 8 * (2 * cost.activations * 32 + cost.parameters)
+        #expect(cost.workspaceBytes(batch: 32) < arrays + wholeBatchColumns / 4)
+        #expect(cost.workspaceBytes(batch: 32) > arrays)
     }
 }

@@ -11,7 +11,7 @@ struct KernelPathTests {
     /// 4, 8 and 16, and k around 4 (the NT product's partial sums).
     static let shapes: [(m: Int, n: Int, k: Int)] = [
         (1, 1, 1), (3, 5, 2), (4, 4, 4), (5, 7, 3), (8, 16, 25), (9, 17, 7), (16, 64, 200), (13, 37, 11),
-        (200, 64, 16), (7, 3, 30), (12, 20, 5), (2, 33, 9),
+        (200, 64, 16), (7, 3, 30), (12, 20, 5), (2, 33, 9), (4, 8, 4), (8, 25, 576), (6, 47, 13),
         // Past every cache block: rows over 96, depth over 128, columns over 480.
         (101, 497, 131),
     ]
@@ -135,6 +135,40 @@ struct KernelPathTests {
 }
 
 /// The branch-free ReLU backward gives the bits of `y > 0 ? gy : 0.0`, signed zeros and NaN included.
+/// im2col (row copies by AVX-512 where the processor has it, for stride 1 and dilation 1; plain
+/// loops elsewhere) writes exactly `x[c][i·s + a·d − top][j·s + b·d − left]`, 0 outside the image.
+@Test(arguments: [(1, 1), (2, 1), (1, 2)])
+func im2colCopiesEveryPixel(stride: Int, dilation: Int) {
+    let (channels, height, width, kh, kw) = (2, 11, 13, 3, 5)
+    let x = (0..<(channels * height * width)).map { Double($0) + 0.5 }
+    for top in -2...3 {
+        for left in -2...3 {
+            for (outH, outW) in [(1, 1), (4, 9), (7, 17), (9, 3)] {
+                let k = channels * kh * kw, positions = outH * outW
+                var col = [Double](repeating: .nan, count: k * positions)
+                col.withUnsafeMutableBufferPointer { c in
+                    cnn_im2col(x, channels, height, width, kh, kw, stride, top, left, dilation, outH, outW, c.baseAddress)
+                }
+                var expected = [Double](repeating: 0, count: k * positions)
+                for c in 0..<channels {
+                    for a in 0..<kh {
+                        for b in 0..<kw {
+                            for i in 0..<outH {
+                                for j in 0..<outW {
+                                    let y = i * stride + a * dilation - top, xx = j * stride + b * dilation - left
+                                    guard y >= 0, y < height, xx >= 0, xx < width else { continue }
+                                    expected[((c * kh + a) * kw + b) * positions + i * outW + j] = x[(c * height + y) * width + xx]
+                                }
+                            }
+                        }
+                    }
+                }
+                #expect(col.map(\.bitPattern) == expected.map(\.bitPattern), "top \(top) left \(left) out \(outH)×\(outW)")
+            }
+        }
+    }
+}
+
 @Test func reluBackwardKeepsEveryBit() {
     let ys: [Double] = [1, 0, -0.0, -1, .nan, .infinity, -.infinity, 1e-300, 2]
     let gs: [Double] = [.nan, -0.0, 3, -2, 5, .infinity, 7, -0.0, -.nan]
