@@ -82,7 +82,7 @@ let package = Package(
         .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNHTML"], path: "Tests/CNNLessonsTests"),
         .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
         .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),
-        .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal"], path: "Tests/CLITests"),
+        .testTarget(name: "CLITests", dependencies: ["TestSupport", "CNNInputs", "cnn-explain", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTerminal", "CNNLessons"], path: "Tests/CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

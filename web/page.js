@@ -242,7 +242,7 @@
   }
 
   async function start() {
-    if (!dataElement) { finishSelftest(null); return; }
+    if (!dataElement) { lessonOnly(); return; }
     let D;
     try {
       D = await loadData();
@@ -257,6 +257,17 @@
     setupPanel(S);
     setupFigureTargets(S);
     loadCheck(S);
+    if (selftestMode) setTimeout(() => finishSelftest(S), 0);
+  }
+
+  /** A page without a trace (a lesson whose experiment traces nothing): the numbers its figures
+   *  work out still open their derivations, and the self-test checks them and every figure's numbers. */
+  function lessonOnly() {
+    const S = { D: { name: null, layers: [], numberKind: 'rounded', decimals: 2 }, byKey: {}, records: [], lessonOnly: true };
+    const panel = document.getElementById('panel');
+    document.getElementById('panel-close').addEventListener('click', () => { panel.hidden = true; });
+    document.addEventListener('keydown', (e) => { if (e.key === 'Escape') panel.hidden = true; });
+    setupFigureTargets(S);
     if (selftestMode) setTimeout(() => finishSelftest(S), 0);
   }
 
@@ -595,6 +606,8 @@
       case 'quotient': return v[0] / v[1] + (v.length > 2 ? v[2] : 0);
       case 'sizeSum': return v.reduce((a, b) => a + Math.abs(b), 0);
       case 'max': return Math.max(...v);
+      case 'min': return Math.min(...v);
+      case 'mean': return v.reduce((a, b) => a + b, 0) / v.length;
       case 'softmaxShare': {
         const m = Math.max(...v), e = v.map((x) => Math.exp(x - m));
         return e[d.index] / e.reduce((a, b) => a + b, 0);
@@ -632,8 +645,8 @@
       line.append('exp(', operand(d.operands[d.index]), ') / (');
       d.operands.forEach((o, j) => { if (j) line.append(' + '); line.append('exp(', operand(o), ')'); });
       line.append(')');
-    } else if (d.op === 'max') {
-      line.append('max(');
+    } else if (d.op === 'max' || d.op === 'min' || d.op === 'mean') {
+      line.append(d.op + '(');
       d.operands.forEach((o, j) => { if (j) line.append(', '); line.append(operand(o)); });
       line.append(')');
     } else if (d.op === 'quotient') {
@@ -1162,7 +1175,15 @@
   function finishSelftest(S) {
     const result = { pass: 0, fail: 0, failures: [] };
     const ok = (cond, what) => { if (cond) result.pass += 1; else { result.fail += 1; result.failures.push(what); } };
-    if (S) {
+    if (S && S.lessonOnly) {
+      try {
+        checkFigureNumbers(S, ok);
+        checkDerivedNumbers(S, ok);
+        checkNoPlainNumbers(ok);
+      } catch (e) {
+        ok(false, 'exception: ' + e);
+      }
+    } else if (S) {
       try {
         checkEveryNumber(S, ok);
         checkFigureNumbers(S, ok);
@@ -1239,7 +1260,9 @@
       t.dispatchEvent(new MouseEvent('click', { bubbles: true }));
       const value = body.querySelector('.recomputed'), v = value && Number(value.dataset.value);
       const links = Array.from(body.querySelectorAll('.derived-formula .src'));
-      const wanted = d.operands.filter((o) => o.src).length + (d.src ? 1 : 0);
+      // A softmax share writes its own score twice: exp(s_i) / (exp(s_0) + … + exp(s_i) + …).
+      const twice = d.op === 'softmaxShare' && d.operands[d.index] && d.operands[d.index].src ? 1 : 0;
+      const wanted = d.operands.filter((o) => o.src).length + twice + (d.src ? 1 : 0);
       const linked = links.length === wanted && links.every((b) => b.dataset.page && S.byKey[b.dataset.page] && Number(b.dataset.k) < S.byKey[b.dataset.page].data.length);
       const equalsSource = !d.src || !linked || close(d.v, S.byKey[links[links.length - 1].dataset.page].data[d.src.k], 1e-9, 1e-9);
       ok(value && sameDigits(v, shown) && close(v, d.v, 1e-9, TOLERANCE) && !value.textContent.includes('\u2260') && linked && equalsSource,

@@ -23,10 +23,12 @@ public struct DerivedOperand: Sendable, Hashable {
 /// - `product`: `a₀ · a₁ · …`; `sum`: `a₀ + a₁ + …`; `difference`: `a₀ − a₁`;
 ///   `quotient`: `a₀ / a₁ (+ a₂)` (a sum over a divisor, plus a bias when there are three);
 ///   `sizeSum`: `|a₀| + |a₁| + …`; `softmaxShare(i)`: `exp(aᵢ) / Σⱼ exp(aⱼ)`;
-///   `given(why)`: no operands, a number the lesson gives (e.g. the right answer).
+///   `mean`: `(a₀ + a₁ + …) / n`; `lowest`, `highest`: `min(a₀, a₁, …)`, `max(a₀, a₁, …)` (an
+///   experiment's runs); `given(why)`: no operands, a number the lesson gives (e.g. the right
+///   answer) or an experiment counted (`why` says what was counted, and over what).
 public struct DerivedNumber: Sendable, Hashable {
     public enum Operation: Sendable, Hashable {
-        case product, sum, difference, quotient, sizeSum
+        case product, sum, difference, quotient, sizeSum, mean, lowest, highest
         case softmaxShare(Int)
         case given(String)
     }

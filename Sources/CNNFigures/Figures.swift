@@ -473,6 +473,9 @@ public struct VoteBarsFigure: Sendable {
 
     /// Where each bar's number comes from (empty when unknown), for the HTML page.
     public var sources: [TraceSource?] = []
+    /// How each bar's number is worked out, for a bar without a source (e.g. a softmax share of
+    /// the traced scores), for the HTML page.
+    public var derived: [DerivedNumber?] = []
 }
 
 /// One layer of the pipeline: a name ("convolution") and the shape after it ("3@7×7").
@@ -624,4 +627,9 @@ public struct TableFigure: Sendable {
         self.header = header; self.rows = rows; self.title = title; self.alignments = alignments
         self.bold = bold; self.fontSize = fontSize
     }
+
+    /// The numbers written in each cell (row and column counted from 0 in `rows`), in order, each
+    /// with its trace source or its derivation, for the HTML page to make buttons of (a number in
+    /// a cell may end before `%` or `–`: "62.5% (50.0–75.0)"). Other drawers ignore it.
+    public var sources: [Cell: [TextSource]] = [:]
 }

@@ -59,7 +59,8 @@ extension Figure {
         case .filterBank(let f): return f.rows.flatMap { $0.features.flatMap(\.sources) }.compactMap { $0 }
         case .text(let t): return t.sources.compactMap(\.source)
         case .row(let parts, _), .column(let parts, _): return parts.flatMap(\.traceSources)
-        case .pipeline, .linePlot, .errorCurve, .spectrogram, .table, .worksheetGrid: return []
+        case .table(let t): return t.sources.keys.sorted { ($0.row, $0.col) < ($1.row, $1.col) }.flatMap { t.sources[$0] ?? [] }.compactMap(\.source)
+        case .pipeline, .linePlot, .errorCurve, .spectrogram, .worksheetGrid: return []
         }
     }
 }

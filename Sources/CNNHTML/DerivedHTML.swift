@@ -3,7 +3,7 @@ import Foundation
 
 /// A figure's worked-out number (`DerivedNumber`) as the page's script reads it, in the button's
 /// `data-drv` attribute: `{"name", "op", "operands": [{"name", "v", "text", "src"}], "v", "src", "why", "shown"}`,
-/// `op` one of `product`, `sum`, `difference`, `quotient`, `sizeSum`, `softmaxShare`, `given`
+/// `op` one of `product`, `sum`, `difference`, `quotient`, `sizeSum`, `mean`, `min`, `max`, `softmaxShare`, `given`
 /// (`index` for a softmax share), `src` a trace element as `{"trace", "key", "k"}`.
 enum DerivedHTML {
     struct Source: Encodable { var trace: String; var key: String; var k: Int }
@@ -23,6 +23,9 @@ enum DerivedHTML {
         case .difference: op = "difference"
         case .quotient: op = "quotient"
         case .sizeSum: op = "sizeSum"
+        case .mean: op = "mean"
+        case .lowest: op = "min"
+        case .highest: op = "max"
         case .softmaxShare(let i): op = "softmaxShare"; index = i
         case .given(let w): op = "given"; why = w
         }

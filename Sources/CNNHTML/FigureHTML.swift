@@ -196,7 +196,8 @@ public enum FigureHTML {
         let head = HTML.el("tr", children: f.header.map { .el("th", ["scope": "col"], .text($0)) })
         let body = f.rows.enumerated().map { r, cells in
             HTML.el("tr", children: cells.enumerated().map { c, s in
-                let text = HTML.text(s)
+                let sources = f.sources[Cell(row: r, col: c)] ?? []
+                let text: HTML = sources.isEmpty ? .text(s) : .raw(Markup.numbered(HTML.escape(s), sources, inTable: true))
                 return .el("td", children: [f.bold.contains(Cell(row: r, col: c)) ? .el("strong", text) : text])
             })
         }

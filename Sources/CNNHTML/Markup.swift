@@ -45,9 +45,9 @@ enum Markup {
 
     /// `html` with each number of `sources`, in order, wrapped in a button when it has a source; in a
     /// sentence a number may also end before a full stop or a colon.
-    static func numbered(_ html: String, _ sources: [TextSource], inSentence: Bool = false) -> String {
-        let before: Set<Character> = [" ", "(", "=", ":", ">"]
-        let after = Set<Character>([" ", ",", ";", ")", "<", "\n"]).union(inSentence ? [".", ":"] : [])
+    static func numbered(_ html: String, _ sources: [TextSource], inSentence: Bool = false, inTable: Bool = false) -> String {
+        let before = Set<Character>([" ", "(", "=", ":", ">"]).union(inTable ? ["–"] : [])
+        let after = Set<Character>([" ", ",", ";", ")", "<", "\n"]).union(inSentence ? [".", ":"] : []).union(inTable ? ["%", "–"] : [])
         var out = "", cursor = html.startIndex
         for s in sources where !s.text.isEmpty {
             var from = cursor

@@ -54,13 +54,14 @@ enum VotesSVG {
         return c.svg(label: f.title ?? "votes: inputs joined to \(f.outputLabels.joined(separator: ", ")) by their weights")
     }
 
-    /// A number written at `(x, y)`, a button for its derivation when it has a source.
-    static func number(_ v: Double, _ style: NumberStyle, _ source: TraceSource?, x: Double, y: Double, size: Double,
-                       anchor: String, cls: String = "") -> HTML {
+    /// A number written at `(x, y)`, a button for its derivation when it has a source or is worked out.
+    static func number(_ v: Double, _ style: NumberStyle, _ source: TraceSource?, derived: DerivedNumber? = nil,
+                       x: Double, y: Double, size: Double, anchor: String, cls: String = "") -> HTML {
         let text = formatNumber(v, style)
         let label = L.label(text, x: x, y: y, size: size, anchor: anchor, cls: cls)
-        guard let source else { return label }
-        return .element("g", FigureSVG.target(source, value: v, text: text), [label])
+        if let source { return .element("g", FigureSVG.target(source, value: v, text: text), [label]) }
+        if let derived { return .element("g", DerivedHTML.target(derived, text: text), [label]) }
+        return label
     }
 
     /// One bar per label, from 0, with its value; negative bars hatched.
@@ -77,7 +78,8 @@ enum VotesSVG {
                                     ("class", v < 0 ? "bar-neg" : "bar-pos")], []), right: x0 + w, bottom: y + 22)
             let label = k < f.labels.count ? f.labels[k] : ""
             c.add(L.label(label, x: x0 - 8, y: y + 16, size: 13, anchor: "end"), right: x0, bottom: y + 22)
-            c.add(number(v, f.numberStyle, k < f.sources.count ? f.sources[k] : nil, x: b + 6, y: y + 16, size: 12, anchor: "start"),
+            c.add(number(v, f.numberStyle, k < f.sources.count ? f.sources[k] : nil, derived: k < f.derived.count ? f.derived[k] : nil,
+                         x: b + 6, y: y + 16, size: 12, anchor: "start"),
                   right: x0 + w + 50, bottom: y + 22)
         }
         return c.svg(label: f.title ?? "bars")

@@ -187,7 +187,13 @@ public struct AudioControlResult: Sendable {
         let weights = { (k: AudioControl.Architecture) in runs.first { $0.architecture == k }?.parameterCount ?? 0 }
         let header = ["spectrograms", "CNN (\(weights(.cnn)) weights)", "dense (\(weights(.dense)) weights)"]
         let rows = AudioControl.Arrangement.allCases.map { a in [a.rawValue, cell(a, .cnn), cell(a, .dense)] }
-        return TableFigure(header: header, rows: rows, alignments: [.left, .right, .right])
+        var table = TableFigure(header: header, rows: rows, alignments: [.left, .right, .right])
+        for (row, a) in AudioControl.Arrangement.allCases.enumerated() {
+            for (col, k) in AudioControl.Architecture.allCases.enumerated() {
+                if let r = run(a, k) { table.sources[Cell(row: row, col: col + 1)] = RunStatistics.sources(r.accuracies, of: "\(k.rawValue), \(a.rawValue)") }
+            }
+        }
+        return table
     }
 
     /// The table's caption.

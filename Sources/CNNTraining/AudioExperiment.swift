@@ -41,6 +41,9 @@ public enum AudioExperiment {
                                          control: .lesson)
     }
 
+    /// The name the lesson gives the traced example's trace (the experiment's name).
+    public static let traceName = "audio"
+
     /// The spectrogram settings: 24 chunks of 32 ms every 20 ms, 24 mel-spaced bands from 0 to 4000 Hz.
     public static let spectrogramSettings = SpectrogramSettings()
 
@@ -243,8 +246,10 @@ enum AudioFigures {
         let header = ["true \\ answer"] + r.classes
         let rows = r.heldOut.confusion.enumerated().map { t, counts in [r.classes[t]] + counts.map(String.init) }
         let diagonal = Set(r.classes.indices.map { Cell(row: $0, col: $0 + 1) })
+        var confusion = TableFigure(header: header, rows: rows, bold: diagonal)
+        confusion.sources = confusionSources(r)
         figures.append(("audio-confusion", "Held-out sounds by true kind (rows) and the network's answer (columns): \(r.heldOut.correct) of \(r.heldOut.count) right.",
-                        .table(TableFigure(header: header, rows: rows, bold: diagonal))))
+                        .table(confusion)))
 
         // 4. Learned first-layer features, on one diverging scale with its key.
         let features = featureGrids(network, layer: "conv1")
@@ -271,7 +276,8 @@ enum AudioFigures {
                                                  showLegend: k == chosen.first, cellSize: 6)),
                 ], spacing: 6)
             }
-            let bars = VoteBarsFigure(labels: r.classes, values: r.tracedProbabilities, title: "the network's vote (softmax)", range: 0...1)
+            var bars = VoteBarsFigure(labels: r.classes, values: r.tracedProbabilities, title: "the network's vote (softmax)", range: 0...1)
+            bars.derived = softmaxShares(r)
             // One above the other: side by side the spectrogram and the bars are wider than the
             // text column, and shrinking them would shrink their labels.
             let trace: Figure = .column([
@@ -284,6 +290,33 @@ enum AudioFigures {
                             trace))
         }
         return figures + controlFigures(r, settings: settings)
+    }
+
+    /// Each cell of the confusion table, a count of the held-out evaluation after the last epoch.
+    static func confusionSources(_ r: AudioResult) -> [Cell: [TextSource]] {
+        var sources: [Cell: [TextSource]] = [:]
+        for (t, counts) in r.heldOut.confusion.enumerated() {
+            for (a, n) in counts.enumerated() where t < r.classes.count && a < r.classes.count {
+                let why = "counted: of the \(r.heldOut.count) held-out sounds, after the last epoch, the \(r.classes[t]) sounds "
+                    + "the network answered \(r.classes[a]) (its largest vote)"
+                sources[Cell(row: t, col: a + 1)] = [TextSource(String(n), derived: DerivedNumber("held-out \(r.classes[t]) answered \(r.classes[a])",
+                                                                                                   .given(why), [], value: Double(n)))]
+            }
+        }
+        return sources
+    }
+
+    /// The traced sound's vote as softmax shares of the traced scores (`out.output` of trace `audio`):
+    /// `p_k = e^(s_k) / Σ_j e^(s_j)`.
+    static func softmaxShares(_ r: AudioResult) -> [DerivedNumber?] {
+        guard let scores = r.trace.record("out", .output)?.data, scores.count == r.tracedProbabilities.count else { return [] }
+        let operands = scores.enumerated().map { j, s in
+            DerivedOperand("score of \(j < r.classes.count ? r.classes[j] : String(j))", s, text: formatNumber(s, .standard),
+                           source: TraceSource(trace: AudioExperiment.traceName, key: "out.output", index: j))
+        }
+        return r.tracedProbabilities.indices.map { k in
+            DerivedNumber("vote for \(k < r.classes.count ? r.classes[k] : String(k))", .softmaxShare(k), operands, value: r.tracedProbabilities[k])
+        }
     }
 
     /// The control experiment's figures, when it ran: one sound in its four versions, and the table.

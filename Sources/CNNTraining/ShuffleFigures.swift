@@ -48,8 +48,15 @@ enum ShuffleFigures {
         func make(_ order: [Int], title: String) -> Figure {
             let rows = (0..<count).map { i in order.map { cell(table.rows[i][$0], $0) } + [CustomerTable.classes[table.labels[i]]] }
             // Every numeric column right-aligned, so digits line up; the label is a word.
-            return .table(TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title,
-                                      alignments: Array(repeating: .right, count: order.count) + [.left], fontSize: 9.5))
+            var figure = TableFigure(header: order.map { columns[$0].name } + ["label"], rows: rows, title: title,
+                                     alignments: Array(repeating: .right, count: order.count) + [.left], fontSize: 9.5)
+            for i in 0..<count {
+                for (c, j) in order.enumerated() {
+                    let why = "a value of the generated data: held-out customer \(i + 1)'s \(columns[j].name), drawn by the customer table's generator from the lesson's seed"
+                    figure.sources[Cell(row: i, col: c)] = [TextSource(rows[i][c], derived: DerivedNumber("customer \(i + 1)'s \(columns[j].name)", .given(why), [], value: table.rows[i][j]))]
+                }
+            }
+            return .table(figure)
         }
         let pi = r.data.columnPermutation
         let figure = Figure.column([make(Array(columns.indices), title: "columns as made"), make(pi, title: "columns shuffled")], spacing: 14)
@@ -107,8 +114,17 @@ enum ShuffleFigures {
             + "\(weights(.customers, .cnn)) weights, the dense network \(weights(.customers, .dense)). Guessing gets 10% of the digits "
             + "right; always answering the commoner label gets \(ShuffleResult.pct(majority(r.data.heldOutCustomers.labels))) of the "
             + "held-out customers right."
-        return ("shuffle-accuracy", caption,
-                .table(TableFigure(header: header, rows: accuracyRows(r), alignments: [.left, .left, .right, .right], fontSize: 10)))
+        var table = TableFigure(header: header, rows: accuracyRows(r), alignments: [.left, .left, .right, .right], fontSize: 10)
+        for (d, dataset) in Dataset.allCases.enumerated() {
+            for (a, arrangement) in Arrangement.allCases.enumerated() {
+                for (m, architecture) in Architecture.allCases.enumerated() {
+                    guard let run = r.run(dataset, arrangement, architecture) else { continue }
+                    table.sources[Cell(row: d * Arrangement.allCases.count + a, col: 2 + m)] =
+                        RunStatistics.sources(run.accuracies, of: "\(architecture == .cnn ? "CNN" : "dense"), \(dataset.rawValue) \(arrangement.rawValue)")
+                }
+            }
+        }
+        return ("shuffle-accuracy", caption, .table(table))
     }
 
     /// 4. Held-out accuracy per epoch on the digits, the first run of each network.

@@ -1,4 +1,6 @@
+import CNNLessons
 import Foundation
+import TestSupport
 import Testing
 
 /// Headless Chromium, when installed: `/usr/bin/chromium` (Debian's package) or `CHROMIUM`.
@@ -101,6 +103,28 @@ struct HTMLPageCLITests {
         #expect(t.dom.contains("agree with the engine’s trace to 1e-12"))
         // A number the lesson's text quotes from a trace ({{X:conv1.output[0,1,1]}}) is a button for that element.
         #expect(html.contains(#"the match is <span class="src" role="button" tabindex="-1" aria-label="1.00" data-trace="X" data-key="conv1.output" data-k="8""#))
+    }
+
+    /// The experiment lessons' pages (audio: a trained CNN on a spectrogram, its training curves,
+    /// confusion table and control experiment; shuffle: the results of many trainings), written
+    /// from their quick experiments as the other lesson tests run them. Every number in their
+    /// figures is a button: a trace element, or a worked-out number (an accuracy, a loss, a count)
+    /// whose panel says how it was computed.
+    @Test(arguments: ["audio", "shuffle"])
+    func experimentLessonPagePassesItsSelfTest(name: String) throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let lesson = try Lesson.load(Fixtures.packageRoot.appendingPathComponent("lessons/\(name).yaml").path)
+        let lessonRun = try LessonRunner.run(lesson, scale: .quick)
+        let page = try LessonPage.write(lessonRun, to: dir)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        expectSelfContained(html)
+        // The worked-out numbers are buttons: audio's softmax shares, confusion counts and the control
+        // table's means, lowest and highest (44); shuffle's accuracy table (24) and customer values.
+        #expect(html.components(separatedBy: "class=\"drv\"").count - 1 >= 44, "\(name): too few worked-out numbers are buttons")
+        let t = try Browser.selftest(page)
+        print("\(name).html selftest: \(t.passed) passed, \(t.failed) failed")
+        #expect(t.failed == 0 && t.passed > 0, "\(name): \(t.passed) passed, \(t.failed) failed: \(t.dom.firstMatch(of: #/<pre id="selftest-failures">[^<]*/#).map { String($0.0) } ?? "")")
     }
 
     @Test func tracePagesPassTheirSelfTest() throws {

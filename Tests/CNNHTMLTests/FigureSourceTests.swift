@@ -80,6 +80,8 @@ import CNNLessons
         switch figure {
         case .convolutionStep(let f): return f.productDerivations.compactMap { $0 } + [f.sumDerivation, f.resultDerivation].compactMap { $0 }
         case .text(let t): return t.sources.compactMap(\.derived)
+        case .table(let t): return t.sources.keys.sorted { ($0.row, $0.col) < ($1.row, $1.col) }.flatMap { t.sources[$0] ?? [] }.compactMap(\.derived)
+        case .voteBars(let f): return f.derived.compactMap { $0 }
         case .row(let parts, _), .column(let parts, _): return parts.flatMap(derived)
         default: return []
         }
@@ -94,6 +96,9 @@ import CNNLessons
         case .difference: return v[0] - v[1]
         case .quotient: return v[0] / v[1] + (v.count > 2 ? v[2] : 0)
         case .sizeSum: return v.reduce(0) { $0 + abs($1) }
+        case .mean: return v.reduce(0, +) / Double(v.count)
+        case .lowest: return v.min() ?? .nan
+        case .highest: return v.max() ?? .nan
         case .softmaxShare(let i):
             let m = v.max() ?? 0, e = v.map { exp($0 - m) }
             return e[i] / e.reduce(0, +)
@@ -105,9 +110,12 @@ import CNNLessons
     /// the error table's errors and total; y − t; softmax shares; the weight-gradient terms and
     /// sums; lr·g) is its operation on its operands, each operand with a source is that trace
     /// element as written (to its digits), and a result with a source is that element.
-    @Test(arguments: ["xo", "backprop"]) func derivedNumbersAreTheirOperationOnTraceElements(name: String) throws {
+    /// The audio lesson's softmax shares of its traced scores, and the experiments' means, lowest
+    /// and highest accuracies over their runs and their counted numbers, are checked the same way
+    /// (their quick experiments, as the other lesson tests run them).
+    @Test(arguments: ["xo", "backprop", "audio", "shuffle"]) func derivedNumbersAreTheirOperationOnTraceElements(name: String) throws {
         let lesson = try Lesson.load(Fixtures.packageRoot.appendingPathComponent("lessons/\(name).yaml").path)
-        let run = try LessonRunner.run(lesson)
+        let run = try LessonRunner.run(lesson, scale: lesson.experiment == nil ? .lesson : .quick)
         let traces = run.traces.merging(run.steppedTraces) { a, _ in a }
         func element(_ s: TraceSource) throws -> Double {
             let parts = s.key.split(separator: ".", maxSplits: 1).map(String.init)
@@ -130,7 +138,12 @@ import CNNLessons
                 }
             }
         }
-        let expected: Set<String> = name == "xo" ? ["product", "sum", "quotient", "difference", "sizeSum", "given"] : ["product", "sum"]
+        let expected: Set<String> = switch name {
+        case "xo": ["product", "sum", "quotient", "difference", "sizeSum", "given"]
+        case "audio": ["softmaxShare", "mean", "lowest", "highest", "given"]
+        case "shuffle": ["mean", "lowest", "highest", "given"]
+        default: ["product", "sum"]
+        }
         #expect(expected.isSubset(of: operations), "\(operations.sorted())")
     }
 
