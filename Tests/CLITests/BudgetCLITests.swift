@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// Work too big for the memory and work budget is refused before it starts, within a second,
-/// with one line naming the estimate and the limit. The tests write small files that describe
+/// Work too big for the memory and work budget is refused before it starts, with one line
+/// naming the estimate and the limit, and no output written. (How fast a refusal is gets
+/// measured, not asserted: tests hold no timings.) The tests write small files that describe
 /// big work; nothing here allocates more than the 63 MiB file of the last case.
 @Suite struct BudgetCLITests {
     func model(_ input: [Int], _ layers: [String]) -> String {
@@ -13,13 +14,10 @@ import Testing
 
     func expectRefusedQuickly(_ args: [String], _ message: String, environment: [String: String] = [:],
                               sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let clock = ContinuousClock(), start = clock.now
         let r = try run(args, environment: environment)
-        let elapsed = clock.now - start
         #expect(r.status == 1, "\(args): \(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
         #expect(r.stderr.contains(message), "'\(message)' missing from \(r.stderr)", sourceLocation: sourceLocation)
-        #expect(elapsed < .seconds(2), "\(args) took \(elapsed)", sourceLocation: sourceLocation)
     }
 
     @Test func bigModelsAreRefusedBeforeTheyStart() throws {
