@@ -23,6 +23,13 @@ struct PoolGeometry {
 
     /// `x` is `[N, C, H, W]`; writes `y` (`[N, C, H', W']`) and the winners' offsets `argmax`.
     func forward(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
+        pool(batch: batch, x: x, y: y, argmax: argmax, rectify: false)
+    }
+
+    /// The forward pass of max pooling, of `x` itself or (`rectify`) of `max(x, 0)` without
+    /// storing it. Planes are split into the same chunks whatever the thread count.
+    private func pool(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>,
+                      argmax: UnsafeMutablePointer<Int32>, rectify: Bool) {
         let planes = batch * channels
         let work = PoolPointers(x: x, y: y, argmax: argmax)
         let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
@@ -30,14 +37,20 @@ struct PoolGeometry {
             && 2 * outH <= height && 2 * outW <= width
         parallel(chunkCount) { chunk in
             let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
+            let (src, dst, arg) = (work.x + mine.lowerBound * height * width, work.y + mine.lowerBound * outH * outW,
+                                   work.argmax + mine.lowerBound * outH * outW)
             if whole2x2 {
                 // The same windows and winners as `PoolWindows.winnerOffset`, in a C loop.
-                cnn_maxpool2x2(work.x + mine.lowerBound * height * width, mine.count, height, width, outH, outW,
-                               work.y + mine.lowerBound * outH * outW, work.argmax + mine.lowerBound * outH * outW)
+                if rectify {
+                    cnn_relu_maxpool2x2(src, mine.count, height, width, outH, outW, dst, arg)
+                } else {
+                    cnn_maxpool2x2(src, mine.count, height, width, outH, outW, dst, arg)
+                }
                 return
             }
-            for plane in mine {
-                forwardPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
+            for k in 0..<mine.count {
+                let (s, d, a) = (src + k * height * width, dst + k * outH * outW, arg + k * outH * outW)
+                if rectify { forwardReLUPlane(s, d, a) } else { forwardPlane(s, d, a) }
             }
         }
     }
@@ -77,22 +90,7 @@ extension PoolGeometry {
     /// pooled rectified values `y` and the winners `argmax`, the same bits as `ReLUKernel.forward`
     /// then `forward`, without storing the rectified planes.
     func forwardReLU(batch: Int, x: UnsafePointer<Double>, y: UnsafeMutablePointer<Double>, argmax: UnsafeMutablePointer<Int32>) {
-        let planes = batch * channels
-        let work = PoolPointers(x: x, y: y, argmax: argmax)
-        let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
-        let whole2x2 = windows.size == 2 && windows.stride == 2 && windows.padding == 0
-            && 2 * outH <= height && 2 * outW <= width
-        parallel(chunkCount) { chunk in
-            let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
-            if whole2x2 {
-                cnn_relu_maxpool2x2(work.x + mine.lowerBound * height * width, mine.count, height, width, outH, outW,
-                                    work.y + mine.lowerBound * outH * outW, work.argmax + mine.lowerBound * outH * outW)
-                return
-            }
-            for plane in mine {
-                forwardReLUPlane(work.x + plane * height * width, work.y + plane * outH * outW, work.argmax + plane * outH * outW)
-            }
-        }
+        pool(batch: batch, x: x, y: y, argmax: argmax, rectify: true)
     }
 
     /// One channel plane: each output cell takes the winner of its window of rectified values.
