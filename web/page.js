@@ -720,7 +720,7 @@
       if (!fig) t.tabIndex = 0; // a number in a sentence is a Tab stop of its own
       else if (!seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
     }
-    S.derivedTargets = Array.from(document.querySelectorAll('main figure .drv'));
+    S.derivedTargets = Array.from(document.querySelectorAll('main figure .drv, main .step > p .drv'));
     for (const t of S.derivedTargets) {
       const fig = t.closest('figure');
       if (fig && !seen.has(fig)) { seen.add(fig); t.tabIndex = 0; }
@@ -1293,6 +1293,24 @@
       for (const p of plain.splice(0)) ok(false, 'plain number in figure ' + (fig.id || '') + ': "' + p + '"');
     }
     ok(true, 'figures: every number scanned');
+    if (document.querySelector('main[data-check-sentences]')) checkNoPlainProse(ok);
+  }
+
+  /** Every number with a decimal point the lesson's sentences and captions write (0.92, −1.75) is
+   *  a button: a trace element, a worked-out number, a value quoted from the article's slides or a
+   *  parameter of the lesson. Whole numbers (counts, rows, step numbers, the pixel values ±1) are
+   *  not checked. Lists each one that is not a button. */
+  function checkNoPlainProse(ok) {
+    const inButton = (n) => n.parentElement && n.parentElement.closest('.src, .drv');
+    const pattern = /(?:^|[\s(=:,\u2212\u00d7/])([\u2212-]?\d*\.\d+)(?=$|[\s,;).:\u2026\u00d7%])/g;
+    for (const p of document.querySelectorAll('main .step > p, main figcaption')) {
+      const walk = document.createTreeWalker(p, NodeFilter.SHOW_TEXT);
+      for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+        if (inButton(n)) continue;
+        for (const m of n.textContent.matchAll(pattern)) ok(false, 'plain number in the text of ' + (p.closest('section') || p).id + ': "' + m[1] + '"');
+      }
+    }
+    ok(true, 'sentences: every number scanned');
   }
 
   /** The input cells conv output k reads, from the layer's geometry alone (all four pads, the

@@ -47,7 +47,7 @@ enum Markup {
     /// sentence a number may also end before a full stop or a colon.
     static func numbered(_ html: String, _ sources: [TextSource], inSentence: Bool = false, inTable: Bool = false) -> String {
         let before = Set<Character>([" ", "(", "=", ":", ">"]).union(inTable ? ["–"] : [])
-        let after = Set<Character>([" ", ",", ";", ")", "<", "\n"]).union(inSentence ? [".", ":"] : []).union(inTable ? ["%", "–"] : [])
+        let after = Set<Character>([" ", ",", ";", ")", "<", "\n"]).union(inSentence ? [".", ":", "…"] : []).union(inTable ? ["%", "–"] : [])
         var out = "", cursor = html.startIndex
         for s in sources where !s.text.isEmpty {
             var from = cursor

@@ -20,10 +20,14 @@ public struct HTMLPage: Sendable {
     public var lines: [String]
     public var sections: [LessonSection]
     public var explorer: Explorer?
+    /// Whether the self-test also lists every decimal the sentences and captions write that is not a
+    /// button (set for lessons whose sentences give every such number a source: those without an experiment).
+    public var checksSentences: Bool
 
     public init(title: String, subtitle: String? = nil, lines: [String] = [], sections: [LessonSection] = [],
-                explorer: Explorer? = nil) {
+                explorer: Explorer? = nil, checksSentences: Bool = false) {
         self.title = title; self.subtitle = subtitle; self.lines = lines; self.sections = sections; self.explorer = explorer
+        self.checksSentences = checksSentences
     }
 
     /// The page as one string.
@@ -38,7 +42,7 @@ public struct HTMLPage: Sendable {
             .el("style", .raw(WebFiles.pageCSS)))
         let body = HTML.el("body", children: [
             .el("a", ["class": "skip", "href": explorer == nil ? "#main" : "#explorer"], .text("Skip to the explorer")),
-            header, hatchDefinitions, .el("main", ["id": "main"], children: [tableOfContents] + sections.map(section) + [try explorerSection()]),
+            header, hatchDefinitions, .el("main", checksSentences ? ["id": "main", "data-check-sentences": ""] : ["id": "main"], children: [tableOfContents] + sections.map(section) + [try explorerSection()]),
             .el("aside", ["id": "panel", "aria-live": "polite", "aria-label": "Derivation of the chosen number", "hidden": ""],
                 .el("button", ["type": "button", "id": "panel-close", "aria-label": "Close the derivation"], .text("×")),
                 .el("div", ["id": "panel-body"])),

@@ -447,7 +447,8 @@ extension StepBuilder {
         return LessonFigure(name: "update-\(slug(input))-lr\(lrText)",
                             caption: "One step w′ = w − lr·g with lr = \(lrText) on \(imageWords(input)), then a second forward pass: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
                             figure: .column([table(lines, numbers: numbers), bars]),
-                            captionSources: [TextSource(formatNumber(lossBefore, st), TraceSource(trace: input, key: "loss.output", index: 0), value: lossBefore),
+                            captionSources: [learningRateSource(lr, "update", step),
+                                             TextSource(formatNumber(lossBefore, st), TraceSource(trace: input, key: "loss.output", index: 0), value: lossBefore),
                                              TextSource(formatNumber(lossAfter, st), TraceSource(trace: stepped, key: "loss.output", index: 0), value: lossAfter)])
     }
 }

@@ -164,6 +164,8 @@ extension StepBuilder {
         afterBars.sources = sources(stepped, out1)
         return LessonFigure(name: "after-step-\(slug(input))-by-\(slug(by))-lr\(lrText)",
                             caption: "The same step, taken for \(imageWords(by)), and \(imageWords(input)) run forward again with the new weights: loss \(formatNumber(lossBefore, st)) → \(formatNumber(lossAfter, st)).",
-                            figure: .column([table(lines, numbers: numbers), .voteBars(beforeBars), .voteBars(afterBars)]))
+                            figure: .column([table(lines, numbers: numbers), .voteBars(beforeBars), .voteBars(afterBars)]),
+                            captionSources: [TextSource(formatNumber(lossBefore, st), TraceSource(trace: input, key: "loss.output", index: 0), value: lossBefore),
+                                             TextSource(formatNumber(lossAfter, st), TraceSource(trace: stepped, key: "loss.output", index: 0), value: lossAfter)])
     }
 }

@@ -37,6 +37,16 @@ extension StepBuilder {
         figure.errorSource = (try? record(input, "loss", .output, step)).map { TraceSource(trace: input, key: $0.key, index: 0) }
         return LessonFigure(name: "error-curve-\(slug(input))-\(layer)-\(index.map(String.init).joined(separator: "-"))",
                             caption: "The error for \(imageWords(input)) with one weight (\(name)) set to \(values.count) values from \(ErrorCurveFigure.short(values.from)) to \(ErrorCurveFigure.short(values.to)), one forward pass each; the dashed tangent has the gradient from backprop as its slope.",
-                            figure: .errorCurve(figure))
+                            figure: .errorCurve(figure), captionSources: rangeSources(values.from, values.to, step))
+    }
+
+    /// The caption's range of weights, each a parameter of the step's `error_curve` item.
+    func rangeSources(_ from: Double, _ to: Double, _ step: LessonStep) -> [TextSource] {
+        let file = (lesson.file as NSString).lastPathComponent
+        return [("from", from), ("to", to)].map { field, v in
+            TextSource(ErrorCurveFigure.short(v), derived: DerivedNumber("lesson parameter", .given(
+                "a parameter of the lesson, not computed: the field error_curve.\(field) of the step \"\(step.id)\" in \(file) (\(ErrorCurveFigure.short(v)))"),
+                [], value: v))
+        }
     }
 }

@@ -9,6 +9,11 @@ import Foundation
 /// the PDF, then the explorer of the lesson's first input traced backward (every number with its
 /// derivation, sliding windows, a what-if flip).
 public enum LessonPage {
+    /// The lessons whose sentences and captions give every decimal they write a source (a trace
+    /// element, a worked-out number, a slide's quoted value or a lesson parameter), so the page's
+    /// self-test lists any that is plain. The other lessons' sentences still write plain decimals.
+    static let sentencesChecked: Set<String> = ["xo"]
+
     /// The page of `run`.
     /// - Throws: `FileError` if the explored trace's model is invalid.
     public static func page(_ run: LessonRun) throws(FileError) -> HTMLPage {
@@ -23,7 +28,8 @@ public enum LessonPage {
         let sources = run.sections.flatMap(\.traceSources)
         explorer?.addFigureRecords(for: sources, traces: run.traces.merging(run.steppedTraces) { a, _ in a }, style: lesson.numbers)
         return HTMLPage(title: lesson.title, subtitle: lesson.subtitle ?? lesson.summary, lines: lines,
-                        sections: run.sections, explorer: explorer)
+                        sections: run.sections, explorer: explorer,
+                        checksSentences: sentencesChecked.contains(lesson.name))
     }
 
     /// The trace the page explores: the first lesson input with a backward pass, else the first

@@ -248,7 +248,10 @@ struct StepBuilder {
     /// - `{{differ:A,B}}`: how many pixels of images A and B differ;
     /// - `{{step:ID}}`: the number of the step with that id (where a term is taught);
     /// - `{{ref:a.b.c}}`: a value of the lesson's reference file, as written there (array items by index: `ref:votes.values.0`);
-    /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`);
+    /// - terms joined by ` + ` or ` − `: their sum (`{{ref:a + ref:b}}`); a term may be a plain number,
+    ///   and two terms may be divided (`{{7 / 9|round4}}`);
+    /// - `{{show:update.lr}}` (also `show:after_step.lr`, `show:error_curve.from`, `.to`): a number field of
+    ///   the step's own `show` item, written as in the lesson file;
     /// - a suffix `|full`, `|round` or `|truncate` (2 decimals, or e.g. `|round4`) changes how the number is written.
     /// Whole numbers (counts) print without decimals.
     func fillTemplates(_ text: String, step: LessonStep) throws -> String {
@@ -268,6 +271,9 @@ struct StepBuilder {
             if let (source, value) = elementSource(body, step: step) {
                 out.append(Self.quoteMark)
                 quoted.append(TextSource(written, source, value: value))
+            } else if let derived = try derivedNumber(body, step: step) {
+                out.append(Self.quoteMark)
+                quoted.append(TextSource(written, derived: derived))
             }
             out += written
             rest = rest[close.upperBound...]
@@ -347,12 +353,13 @@ struct StepBuilder {
             switch tokens[i] {
             case "+": total += term
             case "-", "−": total -= term
-            default: throw fail(step, "{{\(body)}}: '\(tokens[i])' is not + or −")
+            case "/": total /= term
+            default: throw fail(step, "{{\(body)}}: '\(tokens[i])' is not +, − or /")
             }
             i += 2
         }
         // A value quoted from the reference keeps its own digits unless a format is asked for.
-        let quoted = tokens.count == 1 && expr.hasPrefix("ref:") && numberStyle == style
+        let quoted = tokens.count == 1 && (expr.hasPrefix("ref:") || expr.hasPrefix("show:")) && numberStyle == style
         let counts = [".count", ".nonzero", ".negative", ".blocked"]
         let isCount = tokens.enumerated().allSatisfy { t in t.offset % 2 == 1 || t.element.hasPrefix("differ:") || t.element.hasPrefix("step:") || t.element.hasPrefix("field:") || counts.contains { t.element.hasSuffix($0) } }
         if isCount { return formatCount(total, numberStyle) }
@@ -376,6 +383,7 @@ struct StepBuilder {
 
     /// One term: `ref:path`, `differ:A,B`, `step:ID`, `INPUT:loss`, `INPUT:LAYER.ROLE[i,j]`, or a plain number.
     func numeric(_ term: String, body: String, step: LessonStep) throws -> Double {
+        if let v = Double(term) { return v }
         guard let colon = term.firstIndex(of: ":") else {
             throw fail(step, "{{\(body)}}: write INPUT:LAYER.ROLE[index], INPUT:loss, differ:A,B or ref:path")
         }
@@ -392,6 +400,8 @@ struct StepBuilder {
             return Double(i + 1)
         case "field":
             return try fieldRows(tail, body: body, step: step)
+        case "show":
+            return try showField(tail, body: body, step: step)
         case "differ":
             let names = tail.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             guard names.count == 2 else { throw fail(step, "{{\(body)}}: write differ:A,B") }

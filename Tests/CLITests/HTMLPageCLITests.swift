@@ -235,6 +235,29 @@ struct HTMLPageCLITests {
         #expect(t.failed == 1 && t.dom.contains(#/plain number in figure fig-\d+-errors-errors: "−0\.55"/#), "\(t.passed) passed, \(t.failed) failed")
     }
 
+    /// The numbers the lesson's sentences write are buttons too: the difference the error step works
+    /// (1 − 0.92 = 0.08) opens right − actual, a slide's value says it is quoted, the learning rate names
+    /// its lesson field; written as plain text, a sentence's decimal is listed by the self-test.
+    @Test func selfTestFailsOnAPlainSentenceNumber() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(try run(["lesson", "xo", "--no-pause", "--format", "html", "--out", dir.path]).status == 0)
+        let page = dir.appendingPathComponent("xo.html")
+        let original = try String(contentsOf: page, encoding: .utf8)
+        let errors = try #require(original.range(of: "id=\"step-errors\""))
+        let end = try #require(original.range(of: "id=\"step-learning\""))
+        let section = original[errors.lowerBound..<end.lowerBound]
+        #expect(section.contains(#/&quot;op&quot;:&quot;difference&quot;[^>]*>0\.08</span>/#))
+        #expect(section.contains(#/quoted from the article's slide, p\.71-76, not computed[^>]*>0\.57</span>/#))
+        #expect(original.contains(#/the field update\.lr of the step \\&quot;learning-step\\&quot;[^>]*>0\.1</span>/#))
+        let slide = try #require(original[errors.lowerBound...].firstMatch(of: #/<span class="drv"[^>]*slide value[^>]*>0\.92</span>/#)?.range)
+        var html = original
+        html.replaceSubrange(slide, with: "0.92")
+        try html.write(to: page, atomically: true, encoding: .utf8)
+        let t = try Browser.selftest(page.path)
+        #expect(t.failed == 1 && t.dom.contains("plain number in the text of step-errors: \"0.92\""), "\(t.passed) passed, \(t.failed) failed")
+    }
+
     /// The players' numbers are buttons too: a divisor written as plain text in the conv player's
     /// sum line is listed as a plain number, and a product written wrongly fails its recomputation.
     @Test func selfTestFailsOnAPlainOrWrongPlayerNumber() throws {

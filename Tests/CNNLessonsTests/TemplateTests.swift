@@ -41,16 +41,19 @@ import Testing
         #expect(try fill("{{ X:conv1.output[0,0,4] | truncate3 }}") == formatNumber(v, .truncated(3)))
     }
 
-    /// A number quoted from a trace carries its element for the page (the loss too); sums and counts do not.
+    /// A number quoted from a trace carries its element for the page (the loss too); a sum carries its operands; counts carry nothing.
     @Test func quotedTraceElementsKeepTheirSource() throws {
         let (text, quoted) = try builder.fillTemplatesQuoting("a {{X:conv1.output[0,0,4]|round}} b {{X:loss}} c {{X:conv1.output.count}} d {{X:conv1.output[0,0,4] + X:conv1.output[0,0,5]}}", step: step)
         let r = try #require(run.traces["X"]?.record("conv1", .output))
         let loss = try #require(run.traces["X"]?.loss)
-        #expect(quoted.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: 4), TraceSource(trace: "X", key: "loss.output", index: 0)])
-        #expect(quoted.map(\.value) == [r.data[4], loss])
-        #expect(quoted.map(\.text) == [formatNumber(r.data[4], .rounded(2)), formatNumber(loss, .truncated(2))])
+        #expect(quoted.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: 4), TraceSource(trace: "X", key: "loss.output", index: 0), nil])
+        #expect(quoted.map(\.value) == [r.data[4], loss, r.data[4] + r.data[5]])
+        #expect(quoted.map(\.text) == [formatNumber(r.data[4], .rounded(2)), formatNumber(loss, .truncated(2)), formatNumber(r.data[4] + r.data[5], .truncated(2))])
+        // The sum is worked from its two trace elements, each an operand with its source.
+        #expect(quoted.last?.derived?.operation == .sum)
+        #expect(quoted.last?.derived?.operands.map(\.source) == [TraceSource(trace: "X", key: "conv1.output", index: 4), TraceSource(trace: "X", key: "conv1.output", index: 5)])
         // The marks that place them are gone from the text the PDF and the terminal get.
-        #expect(text.filter { $0 == StepBuilder.quoteMark }.count == 2)
+        #expect(text.filter { $0 == StepBuilder.quoteMark }.count == 3)
         #expect(try fill("a {{X:conv1.output[0,0,4]}} b") == "a \(formatNumber(r.data[4], .truncated(2))) b")
         // The smallest value of a record is its first element with that value.
         let least = try builder.fillTemplatesQuoting("{{X:conv1.output.min}}", step: step).1
@@ -111,7 +114,7 @@ import Testing
         ("{{X:conv1.output.median}}", "is not sum"),
         ("{{X:conv1.outptu[0,0,4]}}", "'outptu' is not a role; the roles are input, weight, bias, output"),
         ("{{X:conv1.output}}", "give an index"),
-        ("{{X:loss * X:loss}}", "is not + or"),
+        ("{{X:loss * X:loss}}", "is not +, − or /"),
         ("{{X:loss +}}", "joined by"),
         ("{{nonsense}}", "write INPUT"),
         ("{{taught:nowhere}}", "no step has the id 'nowhere'"),
