@@ -28,7 +28,8 @@ extension StepBuilder {
         guard terms.allSatisfy({ Double($0) != nil || $0.hasPrefix("ref:") || $0.hasPrefix("show:") || elementSource($0, step: step) != nil }) else { return nil }
         let operands = try terms.map { term throws in
             let value = try Double(term) ?? numeric(term, body: body, step: step)
-            let text = Double(term) != nil ? term : try evaluate(term, step: step)
+            // A whole operand (the right answer 1) is written as a count, as the sentence writes it.
+            let text = Double(term) != nil ? term : value == value.rounded() && abs(value) < 1e15 ? formatCount(value, style) : try evaluate(term, step: step)
             return DerivedOperand(operandName(term), value, text: text, source: elementSource(term, step: step)?.0)
         }
         let value = try terms.dropFirst().reduce(operands[0].value) { total, term in
