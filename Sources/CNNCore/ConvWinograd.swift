@@ -40,6 +40,10 @@ struct WinogradShape: Sendable, Equatable {
 
     /// Tiles per side for `size` outputs.
     func tiles(_ size: Int) -> Int { (size + m - 1) / m }
+
+    /// Numbers from one point's matrix of `size` numbers to the next: one cache line more, so the
+    /// α² values of a tile, one per point, do not all map to the same cache sets.
+    static func pointStride(_ size: Int) -> Int { size + 8 }
 }
 
 /// Sizes of the Winograd passes' work split.
@@ -50,12 +54,16 @@ enum WinogradPlan {
     static let maxTiles = 64
     /// The fewest tiles per block when the batch is split into more blocks for the parts.
     static let minTiles = 32
+    /// The most numbers of a block's transformed tiles (`α² × channels × tiles`): 2 MB, L2.
+    static let budget = 1 << 18
 
-    /// Tiles per block (a multiple of 8, at most `maxTiles`) and the number of blocks for `tiles`
-    /// tiles: at least one block per part while blocks keep `minTiles` tiles. Depends only on
-    /// `tiles`, so the sums' order never depends on the thread count.
-    static func blocks(tiles: Int) -> (size: Int, count: Int) {
-        let wanted = max(1, (tiles + maxTiles - 1) / maxTiles, min(maxParts, tiles / minTiles))
+    /// Tiles per block (a multiple of 8, at most `maxTiles`, and at most what keeps a block's
+    /// transformed tiles, `depth` numbers a tile, within `budget`) and the number of blocks for
+    /// `tiles` tiles: at least one block per part while blocks keep `minTiles` tiles. Depends only
+    /// on the shapes, so the sums' order never depends on the thread count.
+    static func blocks(tiles: Int, depth: Int) -> (size: Int, count: Int) {
+        let most = max(8, min(maxTiles, budget / max(depth, 1) / 8 * 8)), fewest = min(minTiles, most)
+        let wanted = max(1, (tiles + most - 1) / most, min(maxParts, tiles / fewest))
         let size = ((tiles + wanted - 1) / wanted + 7) / 8 * 8
         return (size, (tiles + size - 1) / size)
     }
@@ -95,12 +103,13 @@ struct WinogradSizes: Equatable {
 
     /// Makes room for layer `g`'s passes by F(m×m, r×r) `w` at `batch`.
     mutating func include(_ g: ConvGeometry, _ w: WinogradShape, batch: Int) {
-        let forward = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW)).size
-        let backward = WinogradPlan.blocks(tiles: batch * w.tiles(g.height) * w.tiles(g.width)).size
-        let wide = max(g.channels, g.filters), block = max(forward, backward)
-        tiles = max(tiles, w.points * wide * block)
-        products = max(products, w.points * wide * block)
-        kernels = max(kernels, w.points * g.filters * g.channels)
+        let wide = max(g.channels, g.filters), depth = w.points * wide
+        let forward = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW), depth: depth).size
+        let backward = WinogradPlan.blocks(tiles: batch * w.tiles(g.height) * w.tiles(g.width), depth: depth).size
+        let block = max(forward, backward)
+        tiles = max(tiles, w.points * WinogradShape.pointStride(wide * block))
+        products = max(products, w.points * WinogradShape.pointStride(wide * block))
+        kernels = max(kernels, w.points * WinogradShape.pointStride(g.filters * g.channels))
         packed = max(packed, w.points * max(cnn_packed_a_size(g.filters, g.channels), cnn_packed_a_size(g.channels, g.filters)))
     }
 
@@ -143,7 +152,7 @@ extension ConvGeometry {
     func forwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
                          bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
         let u = buffers.parts[0].kernels
-        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 0, u)
+        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 0, u, WinogradShape.pointStride(filters * channels))
         pack(w, rows: filters, cols: channels, u, into: buffers.packed)
         winogradCorrelate(w, winogradForward, batch: batch, input: x, output: y, buffers: buffers,
                           divisor: divisor, normalize: normalize, bias: bias)
@@ -153,7 +162,7 @@ extension ConvGeometry {
     func inputGradientWinograd(_ w: WinogradShape, batch: Int, weight: UnsafePointer<Double>, g: UnsafePointer<Double>,
                                gx: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
         let u = buffers.parts[0].kernels
-        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 1, u)
+        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 1, u, WinogradShape.pointStride(filters * channels))
         pack(w, rows: channels, cols: filters, u, into: buffers.packed)
         winogradCorrelate(w, winogradInputGradient(w), batch: batch, input: g, output: gx, buffers: buffers,
                           divisor: 1, normalize: false, bias: nil)
@@ -161,8 +170,8 @@ extension ConvGeometry {
 
     /// Packs each point's `rows × cols` matrix of `u` for `cnn_gemm_nn_packed`.
     private func pack(_ w: WinogradShape, rows: Int, cols: Int, _ u: UnsafePointer<Double>, into packed: UnsafeMutablePointer<Double>) {
-        let size = cnn_packed_a_size(rows, cols)
-        for xi in 0..<w.points { cnn_pack_a(rows, cols, u + xi * rows * cols, cols, packed + xi * size) }
+        let size = cnn_packed_a_size(rows, cols), ps = WinogradShape.pointStride(rows * cols)
+        for xi in 0..<w.points { cnn_pack_a(rows, cols, u + xi * ps, cols, packed + xi * size) }
     }
 
     /// `output = correlation / divisor + bias` tile block by tile block: each part takes whole
@@ -172,21 +181,22 @@ extension ConvGeometry {
                            output: UnsafeMutablePointer<Double>, buffers: WinogradBuffers,
                            divisor: Double, normalize: Bool, bias: UnsafePointer<Double>?) {
         let tilesH = w.tiles(c.outH), tilesW = w.tiles(c.outW)
-        let (size, blocks) = WinogradPlan.blocks(tiles: batch * tilesH * tilesW)
+        let (size, blocks) = WinogradPlan.blocks(tiles: batch * tilesH * tilesW, depth: w.points * max(c.inC, c.outC))
         let partCount = min(WinogradPlan.maxParts, blocks)
         let packedSize = cnn_packed_a_size(c.outC, c.inC), total = batch * tilesH * tilesW
+        let psIn = WinogradShape.pointStride(c.inC * size), psOut = WinogradShape.pointStride(c.outC * size)
         let work = Pointers(x: input, w: UnsafePointer(buffers.packed), bias: bias, y: output, cols: buffers.packed)
         parallel(partCount) { part in
             let sc = buffers.parts[part]
             for block in chunk(part, of: partCount, count: blocks) {
                 let first = block * size, count = min(size, total - first)
                 cnn_winograd_input(w.m, w.r, work.x, c.inSize, c.inC, c.inH, c.inW, c.padTop, c.padLeft,
-                                   tilesH, tilesW, first, count, sc.tiles, size, 0)
+                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 0)
                 for xi in 0..<w.points {
-                    cnn_gemm_nn_packed(c.outC, count, c.inC, work.w + xi * packedSize, sc.tiles + xi * c.inC * size, size,
-                                       sc.products + xi * c.outC * size, size, 0)
+                    cnn_gemm_nn_packed(c.outC, count, c.inC, work.w + xi * packedSize, sc.tiles + xi * psIn, size,
+                                       sc.products + xi * psOut, size, 0)
                 }
-                cnn_winograd_output(w.m, w.r, sc.products, size, c.outC, first, count, tilesH, tilesW, c.outH, c.outW,
+                cnn_winograd_output(w.m, w.r, sc.products, size, psOut, c.outC, first, count, tilesH, tilesW, c.outH, c.outW,
                                     work.y, c.outSize, divisor, normalize ? 1 : 0, work.bias)
             }
         }
@@ -198,29 +208,31 @@ extension ConvGeometry {
     func weightGradientWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
                                 gradW: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
         let tilesH = w.tiles(outH), tilesW = w.tiles(outW), total = batch * tilesH * tilesW
-        let (size, blocks) = WinogradPlan.blocks(tiles: total)
-        let partCount = min(WinogradPlan.maxParts, blocks), pairs = filters * channels
+        let (size, blocks) = WinogradPlan.blocks(tiles: total, depth: w.points * max(channels, filters))
+        let partCount = min(WinogradPlan.maxParts, blocks)
+        let psIn = WinogradShape.pointStride(channels * size), psOut = WinogradShape.pointStride(filters * size)
+        let psK = WinogradShape.pointStride(filters * channels)
         let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: gradW)
         parallel(partCount) { part in
             let sc = buffers.parts[part]
             for (n, block) in chunk(part, of: partCount, count: blocks).enumerated() {
                 let first = block * size, count = min(size, total - first)
                 cnn_winograd_input(w.m, w.r, work.x, inputSize, channels, height, width, padTop, padLeft,
-                                   tilesH, tilesW, first, count, sc.tiles, size, 1)
+                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 1)
                 cnn_winograd_output_gradient(w.m, w.r, work.w, outputSize, filters, outH, outW, tilesH, tilesW,
-                                             first, count, sc.products, size)
+                                             first, count, sc.products, size, psOut)
                 for xi in 0..<w.points {
-                    cnn_gemm_nn(filters, channels, count, sc.products + xi * filters * size, size,
-                                sc.tiles + xi * channels * size, channels, sc.kernels + xi * pairs, channels, n > 0 ? 1 : 0)
+                    cnn_gemm_nn(filters, channels, count, sc.products + xi * psOut, size,
+                                sc.tiles + xi * psIn, channels, sc.kernels + xi * psK, channels, n > 0 ? 1 : 0)
                 }
             }
         }
         let sum = buffers.parts[0].kernels
         for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: blocks).isEmpty {
             let partial = buffers.parts[part].kernels
-            for i in 0..<(w.points * pairs) { sum[i] += partial[i] }
+            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
         }
-        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, gradW)
+        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
     }
 }
 

@@ -44,32 +44,40 @@ static const double AT_4_5[] = {1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 1.0
 static const double G_4_5[] = {-1.0, 0.0, 0.0, 0.0, 0.0, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, -2.0 / 9, 2.0 / 9, -2.0 / 9, 2.0 / 9, -2.0 / 9, 1.0 / 90, 1.0 / 45, 2.0 / 45, 4.0 / 45, 8.0 / 45, 1.0 / 90, -1.0 / 45, 2.0 / 45, -4.0 / 45, 8.0 / 45, 32.0 / 45, 16.0 / 45, 8.0 / 45, 4.0 / 45, 2.0 / 45, 32.0 / 45, -16.0 / 45, 8.0 / 45, -4.0 / 45, 2.0 / 45, 0.0, 0.0, 0.0, 0.0, 1.0};
 static const double BT_4_5[] = {-1.0, 0.0, 21.0 / 4, 0.0, -21.0 / 4, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, -17.0 / 4, -17.0 / 4, 1.0, 1.0, 0.0, 0.0, -1.0, 1.0, 17.0 / 4, -17.0 / 4, -1.0, 1.0, 0.0, 0.0, 1.0 / 2, 1.0 / 4, -5.0 / 2, -5.0 / 4, 2.0, 1.0, 0.0, 0.0, -1.0 / 2, 1.0 / 4, 5.0 / 2, -5.0 / 4, -2.0, 1.0, 0.0, 0.0, 2.0, 4.0, -5.0 / 2, -5.0, 1.0 / 2, 1.0, 0.0, 0.0, -2.0, 4.0, 5.0 / 2, -5.0, -1.0 / 2, 1.0, 0.0, 0.0, -1.0, 0.0, 21.0 / 4, 0.0, -21.0 / 4, 0.0, 1.0};
 
-typedef struct {
-    long m, r, a;
-    const double *at, *g, *bt;
-} tables;
 
-static int find(long m, long r, tables *t) {
-    t->m = m; t->r = r; t->a = m + r - 1;
-#define CASE(M, R) if (m == M && r == R) { t->at = AT_##M##_##R; t->g = G_##M##_##R; t->bt = BT_##M##_##R; return 1; }
-    CASE(2, 3) CASE(3, 3) CASE(4, 3) CASE(2, 5) CASE(3, 5) CASE(4, 5)
-#undef CASE
-    return 0;
-}
+// Every transform is written once as an always-inlined body taking m, r, α and the tables, and
+// called through DISPATCH with constants, so each (m, r) gets its own code: the loops over the
+// tables unroll and the tables' zeros and ones fold away.
+#define DISPATCH(m, r, BODY, ...) \
+    switch ((m) * 10 + (r)) { \
+    case 23: BODY(2, 3, 4, AT_2_3, G_2_3, BT_2_3, __VA_ARGS__); break; \
+    case 33: BODY(3, 3, 5, AT_3_3, G_3_3, BT_3_3, __VA_ARGS__); break; \
+    case 43: BODY(4, 3, 6, AT_4_3, G_4_3, BT_4_3, __VA_ARGS__); break; \
+    case 25: BODY(2, 5, 6, AT_2_5, G_2_5, BT_2_5, __VA_ARGS__); break; \
+    case 35: BODY(3, 5, 7, AT_3_5, G_3_5, BT_3_5, __VA_ARGS__); break; \
+    case 45: BODY(4, 5, 8, AT_4_5, G_4_5, BT_4_5, __VA_ARGS__); break; \
+    default: break; \
+    }
+#define INLINE static inline __attribute__((always_inline))
+#define UNROLL _Pragma("clang loop unroll(full)")
 
 long cnn_winograd_alpha(long m, long r) {
-    tables t;
-    return find(m, r, &t) ? t.a : 0;
+    switch (m * 10 + r) {
+    case 23: case 33: case 43: case 25: case 35: case 45: return m + r - 1;
+    default: return 0;
+    }
 }
+
+typedef double lanes[LANES];
 
 // out[i][k][·] = Σ_j p[i·ps + j·pj] · in[j][k][·] (lanes in the last index): a table times a
 // stack of lane vectors, rows × inner by inner × cols, skipping the table's zeros.
-static inline void left(const double *p, long ps, long pj, long rows, long inner, long cols,
-                        double in[MAXA][MAXA][LANES], double out[MAXA][MAXA][LANES]) {
-    for (long i = 0; i < rows; i++)
-        for (long k = 0; k < cols; k++) {
+INLINE void left(const double *p, long ps, long pj, long rows, long inner, long cols,
+                 lanes in[MAXA][MAXA], lanes out[MAXA][MAXA]) {
+    UNROLL for (long i = 0; i < rows; i++)
+        UNROLL for (long k = 0; k < cols; k++) {
             double acc[LANES] = {0};
-            for (long j = 0; j < inner; j++) {
+            UNROLL for (long j = 0; j < inner; j++) {
                 double c = p[i * ps + j * pj];
                 if (c == 0) continue;
                 for (long l = 0; l < LANES; l++) acc[l] += c * in[j][k][l];
@@ -79,12 +87,12 @@ static inline void left(const double *p, long ps, long pj, long rows, long inner
 }
 
 // out[i][k][·] = Σ_j in[i][j][·] · p[k·ps + j·pj]: a stack of lane vectors times a table's transpose.
-static inline void right(const double *p, long ps, long pj, long rows, long inner, long cols,
-                         double in[MAXA][MAXA][LANES], double out[MAXA][MAXA][LANES]) {
-    for (long i = 0; i < rows; i++)
-        for (long k = 0; k < cols; k++) {
+INLINE void right(const double *p, long ps, long pj, long rows, long inner, long cols,
+                  lanes in[MAXA][MAXA], lanes out[MAXA][MAXA]) {
+    UNROLL for (long i = 0; i < rows; i++)
+        UNROLL for (long k = 0; k < cols; k++) {
             double acc[LANES] = {0};
-            for (long j = 0; j < inner; j++) {
+            UNROLL for (long j = 0; j < inner; j++) {
                 double c = p[k * ps + j * pj];
                 if (c == 0) continue;
                 for (long l = 0; l < LANES; l++) acc[l] += in[i][j][l] * c;
@@ -94,19 +102,18 @@ static inline void right(const double *p, long ps, long pj, long rows, long inne
 }
 
 // Where tile t starts: sample, first output row and column.
-static inline void locate(long t, long tilesH, long tilesW, long m, long *s, long *row, long *col) {
+INLINE void locate(long t, long tilesH, long tilesW, long m, long *s, long *row, long *col) {
     long per = tilesH * tilesW, rest = t % per;
     *s = t / per;
     *row = (rest / tilesW) * m;
     *col = (rest % tilesW) * m;
 }
 
-CNN_WINO_CLONES
-void cnn_winograd_kernels(long m, long r, long filters, long channels, const double *w, int flip, double *u) {
-    tables t;
-    if (!find(m, r, &t)) return;
-    long a = t.a, pairs = filters * channels, inner = flip ? filters : channels;
-    double g[MAXA][MAXA][LANES], tmp[MAXA][MAXA][LANES], out[MAXA][MAXA][LANES];
+#define KERNELS(M, R, A, AT, G, BT, ...) kernels_body(M, R, A, G, __VA_ARGS__)
+INLINE void kernels_body(long m, long r, long a, const double *gt, long filters, long channels, const double *w, int flip,
+                         double *u, long ps) {
+    long pairs = filters * channels, inner = flip ? filters : channels;
+    lanes g[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long p0 = 0; p0 < pairs; p0 += LANES) {
         // Lane l holds pair p0 + l of the output's order (outer, inner).
         for (long l = 0; l < LANES; l++) {
@@ -117,42 +124,53 @@ void cnn_winograd_kernels(long m, long r, long filters, long channels, const dou
             for (long y = 0; y < r; y++)
                 for (long x = 0; x < r; x++) g[y][x][l] = flip ? k[(r - 1 - y) * r + (r - 1 - x)] : k[y * r + x];
         }
-        left(t.g, r, 1, a, r, r, g, tmp);      // G g   (α×r)
-        right(t.g, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
+        left(gt, r, 1, a, r, r, g, tmp);      // G g   (α×r)
+        right(gt, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
         long n = pairs - p0 < LANES ? pairs - p0 : LANES;
         for (long xi = 0; xi < a * a; xi++)
-            for (long l = 0; l < n; l++) u[xi * pairs + p0 + l] = out[xi / a][xi % a][l];
-    }
-}
-
-// The α×α windows of channel c for the lanes' tiles (zero outside the image, and for lanes past
-// the last tile): base[l] is the lane's sample's first number, or NULL for a missing tile.
-static inline void gather(const double *const base[LANES], const long row[LANES], const long col[LANES], long a,
-                          long c, long height, long width, double d[MAXA][MAXA][LANES]) {
-    for (long l = 0; l < LANES; l++) {
-        const double *plane = base[l] ? base[l] + c * height * width : NULL;
-        long r0 = row[l], c0 = col[l];
-        int inside = plane && r0 >= 0 && c0 >= 0 && r0 + a <= height && c0 + a <= width;
-        for (long i = 0; i < a; i++) {
-            long y = r0 + i;
-            const double *src = plane ? plane + y * width : NULL;
-            int rowInside = plane && y >= 0 && y < height;
-            for (long j = 0; j < a; j++) {
-                long x = c0 + j;
-                d[i][j][l] = inside ? src[x] : (rowInside && x >= 0 && x < width ? src[x] : 0.0);
-            }
-        }
+            for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
     }
 }
 
 CNN_WINO_CLONES
-void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
-                        long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
-                        double *v, long ldv, int transposed) {
-    tables t;
-    if (!find(m, r, &t)) return;
-    long a = t.a, xiStride = channels * ldv;
-    double d[MAXA][MAXA][LANES], tmp[MAXA][MAXA][LANES], out[MAXA][MAXA][LANES];
+void cnn_winograd_kernels(long m, long r, long filters, long channels, const double *w, int flip, double *u, long ps) {
+    DISPATCH(m, r, KERNELS, filters, channels, w, flip, u, ps)
+}
+
+// The α×α windows of channel c for the lanes' tiles (zero outside the image, and for lanes past
+// the last tile): base[l] is the lane's sample's first number, or NULL for a missing tile.
+INLINE void gather(const double *const base[LANES], const long row[LANES], const long col[LANES], long a,
+                   long c, long height, long width, lanes d[MAXA][MAXA]) {
+    for (long l = 0; l < LANES; l++) {
+        long r0 = row[l], c0 = col[l];
+        if (!base[l]) {
+            UNROLL for (long i = 0; i < a; i++) UNROLL for (long j = 0; j < a; j++) d[i][j][l] = 0.0;
+            continue;
+        }
+        const double *plane = base[l] + c * height * width;
+        if (r0 >= 0 && c0 >= 0 && r0 + a <= height && c0 + a <= width) {
+            UNROLL for (long i = 0; i < a; i++) {
+                const double *src = plane + (r0 + i) * width + c0;
+                UNROLL for (long j = 0; j < a; j++) d[i][j][l] = src[j];
+            }
+            continue;
+        }
+        // A window over the edge: zeros, then the rows and columns inside the image.
+        UNROLL for (long i = 0; i < a; i++) UNROLL for (long j = 0; j < a; j++) d[i][j][l] = 0.0;
+        long i0 = r0 < 0 ? -r0 : 0, i1 = height - r0 < a ? height - r0 : a;
+        long j0 = c0 < 0 ? -c0 : 0, j1 = width - c0 < a ? width - c0 : a;
+        for (long i = i0; i < i1; i++) {
+            const double *src = plane + (r0 + i) * width + c0;
+            for (long j = j0; j < j1; j++) d[i][j][l] = src[j];
+        }
+    }
+}
+
+#define INPUT(M, R, A, AT, G, BT, ...) input_body(M, R, A, BT, __VA_ARGS__)
+INLINE void input_body(long m, long r, long a, const double *bt, const double *x, long sampleSize, long channels,
+                       long height, long width, long padTop, long padLeft, long tilesH, long tilesW, long first,
+                       long count, double *v, long ldv, long ps, int transposed) {
+    lanes d[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
         const double *base[LANES];
         long row[LANES], col[LANES];
@@ -166,63 +184,76 @@ void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long c
         }
         for (long c = 0; c < channels; c++) {
             gather(base, row, col, a, c, height, width, d);
-            left(t.bt, a, 1, a, a, a, d, tmp);      // Bᵀ d
-            right(t.bt, a, 1, a, a, a, tmp, out);   // (Bᵀ d) B
-            for (long xi = 0; xi < a * a; xi++) {
+            left(bt, a, 1, a, a, a, d, tmp);      // Bᵀ d
+            right(bt, a, 1, a, a, a, tmp, out);   // (Bᵀ d) B
+            UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *o = out[xi / a][xi % a];
                 if (transposed) {
-                    double *dst = v + xi * xiStride + q0 * channels + c;
+                    double *dst = v + xi * ps + q0 * channels + c;
                     for (long l = 0; l < n; l++) dst[l * channels] = o[l];
                 } else {
-                    double *dst = v + xi * xiStride + c * ldv + q0;
+                    double *dst = v + xi * ps + c * ldv + q0;
                     for (long l = 0; l < LANES; l++) dst[l] = o[l];
                 }
             }
         }
     }
+    (void)r;
 }
 
 CNN_WINO_CLONES
-void cnn_winograd_output(long m, long r, const double *mm, long ldm, long filters, long first, long count,
-                         long tilesH, long tilesW, long outH, long outW, double *y, long sampleSize,
-                         double divisor, int normalize, const double *bias) {
-    tables t;
-    if (!find(m, r, &t)) return;
-    long a = t.a, xiStride = filters * ldm;
-    double in[MAXA][MAXA][LANES], tmp[MAXA][MAXA][LANES], out[MAXA][MAXA][LANES];
+void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
+                        long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
+                        double *v, long ldv, long ps, int transposed) {
+    DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
+             ps, transposed)
+}
+
+#define OUTPUT(M, R, A, AT, G, BT, ...) output_body(M, R, A, AT, __VA_ARGS__)
+INLINE void output_body(long m, long r, long a, const double *at, const double *mm, long ldm, long ps, long filters,
+                        long first, long count, long tilesH, long tilesW, long outH, long outW, double *y,
+                        long sampleSize, double divisor, int normalize, const double *bias) {
+    lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
         long n = count - q0 < LANES ? count - q0 : LANES;
+        long s[LANES], r0[LANES], c0[LANES];
+        for (long l = 0; l < n; l++) locate(first + q0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
         for (long o = 0; o < filters; o++) {
-            for (long xi = 0; xi < a * a; xi++) {
-                const double *src = mm + xi * xiStride + o * ldm + q0;
-                for (long l = 0; l < LANES; l++) in[xi / a][xi % a][l] = l < n ? src[l] : 0.0;
+            UNROLL for (long xi = 0; xi < a * a; xi++) {
+                const double *src = mm + xi * ps + o * ldm + q0;
+                for (long l = 0; l < LANES; l++) in[xi / a][xi % a][l] = src[l];
             }
-            left(t.at, a, 1, m, a, a, in, tmp);     // Aᵀ M
-            right(t.at, a, 1, m, a, m, tmp, out);   // (Aᵀ M) A
+            left(at, a, 1, m, a, a, in, tmp);     // Aᵀ M
+            right(at, a, 1, m, a, m, tmp, out);   // (Aᵀ M) A
             double b = bias ? bias[o] : 0.0;
             for (long l = 0; l < n; l++) {
-                long s, r0, c0;
-                locate(first + q0 + l, tilesH, tilesW, m, &s, &r0, &c0);
-                double *plane = y + s * sampleSize + o * outH * outW;
-                for (long i = 0; i < m && r0 + i < outH; i++)
-                    for (long j = 0; j < m && c0 + j < outW; j++) {
+                double *plane = y + s[l] * sampleSize + o * outH * outW;
+                for (long i = 0; i < m && r0[l] + i < outH; i++)
+                    for (long j = 0; j < m && c0[l] + j < outW; j++) {
                         double value = out[i][j][l];
                         if (normalize) value = value / divisor + b;
                         else if (bias) value += b;
-                        plane[(r0 + i) * outW + c0 + j] = value;
+                        plane[(r0[l] + i) * outW + c0[l] + j] = value;
                     }
             }
         }
     }
+    (void)r;
 }
 
 CNN_WINO_CLONES
-void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSize, long filters, long outH, long outW,
-                                  long tilesH, long tilesW, long first, long count, double *dm, long ldm) {
-    tables t;
-    if (!find(m, r, &t)) return;
-    long a = t.a, xiStride = filters * ldm;
-    double in[MAXA][MAXA][LANES], tmp[MAXA][MAXA][LANES], out[MAXA][MAXA][LANES];
+void cnn_winograd_output(long m, long r, const double *mm, long ldm, long ps, long filters, long first, long count,
+                         long tilesH, long tilesW, long outH, long outW, double *y, long sampleSize,
+                         double divisor, int normalize, const double *bias) {
+    DISPATCH(m, r, OUTPUT, mm, ldm, ps, filters, first, count, tilesH, tilesW, outH, outW, y, sampleSize, divisor,
+             normalize, bias)
+}
+
+#define OUTPUT_GRADIENT(M, R, A, AT, G, BT, ...) output_gradient_body(M, R, A, AT, __VA_ARGS__)
+INLINE void output_gradient_body(long m, long r, long a, const double *at, const double *g, long sampleSize, long filters,
+                                 long outH, long outW, long tilesH, long tilesW, long first, long count, double *dm,
+                                 long ldm, long ps) {
+    lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
         long n = count - q0 < LANES ? count - q0 : LANES;
         long s[LANES], r0[LANES], c0[LANES];
@@ -230,36 +261,49 @@ void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSi
         for (long o = 0; o < filters; o++) {
             for (long l = 0; l < LANES; l++) {
                 const double *plane = l < n ? g + s[l] * sampleSize + o * outH * outW : NULL;
-                for (long i = 0; i < m; i++)
-                    for (long j = 0; j < m; j++) {
-                        int inside = plane && r0[l] + i < outH && c0[l] + j < outW;
+                int whole = plane && r0[l] + m <= outH && c0[l] + m <= outW;
+                UNROLL for (long i = 0; i < m; i++)
+                    UNROLL for (long j = 0; j < m; j++) {
+                        int inside = whole || (plane && r0[l] + i < outH && c0[l] + j < outW);
                         in[i][j][l] = inside ? plane[(r0[l] + i) * outW + c0[l] + j] : 0.0;
                     }
             }
-            left(t.at, 1, a, a, m, m, in, tmp);     // A dY   (α×m)
-            right(t.at, 1, a, a, m, a, tmp, out);   // (A dY) Aᵀ   (α×α)
-            for (long xi = 0; xi < a * a; xi++) {
-                double *dst = dm + xi * xiStride + o * ldm + q0;
+            left(at, 1, a, a, m, m, in, tmp);     // A dY   (α×m)
+            right(at, 1, a, a, m, a, tmp, out);   // (A dY) Aᵀ   (α×α)
+            UNROLL for (long xi = 0; xi < a * a; xi++) {
+                double *dst = dm + xi * ps + o * ldm + q0;
                 for (long l = 0; l < LANES; l++) dst[l] = out[xi / a][xi % a][l];
             }
         }
     }
+    (void)r;
 }
 
 CNN_WINO_CLONES
-void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, double *gw) {
-    tables t;
-    if (!find(m, r, &t)) return;
-    long a = t.a, pairs = filters * channels;
-    double in[MAXA][MAXA][LANES], tmp[MAXA][MAXA][LANES], out[MAXA][MAXA][LANES];
+void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSize, long filters, long outH, long outW,
+                                  long tilesH, long tilesW, long first, long count, double *dm, long ldm, long ps) {
+    DISPATCH(m, r, OUTPUT_GRADIENT, g, sampleSize, filters, outH, outW, tilesH, tilesW, first, count, dm, ldm, ps)
+}
+
+#define KERNEL_GRADIENT(M, R, A, AT, G, BT, ...) kernel_gradient_body(M, R, A, G, __VA_ARGS__)
+INLINE void kernel_gradient_body(long m, long r, long a, const double *gt, long filters, long channels, const double *du,
+                                 long ps, double *gw) {
+    long pairs = filters * channels;
+    lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long p0 = 0; p0 < pairs; p0 += LANES) {
         long n = pairs - p0 < LANES ? pairs - p0 : LANES;
         for (long xi = 0; xi < a * a; xi++)
-            for (long l = 0; l < LANES; l++) in[xi / a][xi % a][l] = l < n ? du[xi * pairs + p0 + l] : 0.0;
-        left(t.g, 1, r, r, a, a, in, tmp);      // Gᵀ dU   (r×α)
-        right(t.g, 1, r, r, a, r, tmp, out);    // (Gᵀ dU) G   (r×r)
+            for (long l = 0; l < LANES; l++) in[xi / a][xi % a][l] = l < n ? du[xi * ps + p0 + l] : 0.0;
+        left(gt, 1, r, r, a, a, in, tmp);      // Gᵀ dU   (r×α)
+        right(gt, 1, r, r, a, r, tmp, out);    // (Gᵀ dU) G   (r×r)
         for (long l = 0; l < n; l++)
             for (long i = 0; i < r; i++)
                 for (long j = 0; j < r; j++) gw[(p0 + l) * r * r + i * r + j] = out[i][j][l];
     }
+    (void)m;
+}
+
+CNN_WINO_CLONES
+void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, long ps, double *gw) {
+    DISPATCH(m, r, KERNEL_GRADIENT, filters, channels, du, ps, gw)
 }

@@ -220,12 +220,18 @@ struct WinogradTests {
         #expect(!qualifies(16, 32, 5, stride: 2) && !qualifies(16, 32, 3, dilation: 2) && !qualifies(16, 32, 7))
     }
 
-    /// Blocks of tiles: multiples of 8, at most 64, at least one per part while they keep 32 tiles.
+    /// Blocks of tiles: multiples of 8, at most 64 and within L2's budget, at least one per part
+    /// while they keep 32 tiles.
     @Test func tileBlocks() {
         for tiles in [1, 7, 8, 31, 64, 65, 128, 1000, 3872] {
-            let (size, count) = WinogradPlan.blocks(tiles: tiles)
-            #expect(size % 8 == 0 && size <= WinogradPlan.maxTiles && size * count >= tiles && size * (count - 1) < tiles, "\(tiles)")
+            for depth in [64 * 32, 64 * 128, 36 * 64, 1 << 20] {
+                let (size, count) = WinogradPlan.blocks(tiles: tiles, depth: depth)
+                #expect(size % 8 == 0 && size <= WinogradPlan.maxTiles && size * count >= tiles && size * (count - 1) < tiles,
+                        "\(tiles) tiles of \(depth)")
+                #expect(size == 8 || size * depth <= WinogradPlan.budget, "\(tiles) tiles of \(depth)")
+            }
         }
-        #expect(WinogradPlan.blocks(tiles: 128).count == 4)
+        #expect(WinogradPlan.blocks(tiles: 128, depth: 64 * 32).count == 4)
+        #expect(WinogradPlan.blocks(tiles: 1152, depth: 64 * 128) == (32, 36))
     }
 }
