@@ -127,11 +127,12 @@ struct WinogradCorrelation {
 
 extension ConvGeometry {
     /// F(4×4, r×r) when this layer takes the Winograd path: stride 1, dilation 1, square 3×3 or
-    /// 5×5 kernels, at least 16 input channels and 32 filters (the lessons' layers and the digits
-    /// network never qualify), and `CNN_EXPLAIN_CONV` is not `direct`.
+    /// 5×5 kernels, at least 32 input channels and 32 filters (the lessons' layers and the digits
+    /// network never qualify), and `CNN_EXPLAIN_CONV` is not `direct`. With 16 channels (28²,
+    /// 16 → 32) the transforms cost more than the shorter products save (docs/performance.md).
     var winograd: WinogradShape? {
         guard !WinogradPlan.forcedDirect, stride == 1, dilation == 1, kh == kw, kh == 3 || kh == 5,
-              channels >= 16, filters >= 32 else { return nil }
+              channels >= 32, filters >= 32 else { return nil }
         return WinogradShape(m: 4, r: kh)
     }
 
