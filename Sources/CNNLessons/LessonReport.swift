@@ -14,12 +14,18 @@ public enum LessonReport {
     /// once with "?" there, the page of each step read off, and filled in; laid out again until
     /// the pages stop moving (a longer number could push a line over), at most three times.
     public static func document(_ run: LessonRun) throws -> ReportDocument {
+        try document(run, cache: LayoutCache())
+    }
+
+    /// `document(_:)`, measuring with `cache`: every paragraph and figure is measured once
+    /// across the layouts, and `doc.data(cache: cache)` then draws without measuring again.
+    public static func document(_ run: LessonRun, cache: LayoutCache) throws -> ReportDocument {
         let needsPages = run.sections.contains { $0.paperParagraphs.contains { $0.contains("{{page:") } }
         var pages: [String: Int] = [:]
         var doc = document(run, pages: pages)
         guard needsPages else { return doc }
         for _ in 0..<3 {
-            let starts = try doc.headingPages()
+            let starts = try doc.headingPages(cache: cache)
             let found = Dictionary(zip(run.sections.map(\.id), starts), uniquingKeysWith: { a, _ in a })
             if found == pages { break }
             pages = found
@@ -121,7 +127,8 @@ public enum LessonReport {
                     if let figure = job.figure {
                         try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
                     } else {
-                        try writeAtomically(data: Data(try document(run).data()), to: job.path)
+                        let cache = LayoutCache()
+                        try writeAtomically(data: Data(try document(run, cache: cache).data(cache: cache)), to: job.path)
                     }
                 } catch {
                     queue.fail(i, error)

@@ -24,11 +24,35 @@ static inline void cnn_png_unpack_row(const unsigned char *words, long width, in
     }
 }
 
+/// The opaque case of cnn_png_up_rows, straight from the words: no alpha to divide by, so the
+/// difference of two pixels' R, G, B bytes is the bytewise difference of their words (each byte
+/// mod 256, no borrow from one byte into the next), taken four bytes at a time.
+static inline void cnn_png_up_rows_rgb(const unsigned char *data, long width, long height, long stride,
+                                       unsigned char *raw) {
+    long n = width * 3;
+    for (long y = 0; y < height; y++) {
+        unsigned char *line = raw + y * (n + 1);
+        const uint32_t *w = (const uint32_t *)(const void *)(data + y * stride);
+        const uint32_t *above = y > 0 ? (const uint32_t *)(const void *)(data + (y - 1) * stride) : NULL;
+        line[0] = 2;
+        for (long x = 0; x < width; x++) {
+            uint32_t v = w[x], p = above ? above[x] : 0;
+            uint32_t d = ((v | 0x80808080u) - (p & 0x7F7F7F7Fu)) ^ ((v ^ ~p) & 0x80808080u);
+            unsigned char *out = line + 1 + 3 * x;
+            out[0] = (unsigned char)(d >> 16); out[1] = (unsigned char)(d >> 8); out[2] = (unsigned char)d;
+        }
+    }
+}
+
 /// PNG scanlines of `height` rows of ARGB32 words `stride` bytes apart: each row the filter byte
 /// 2 ("Up"), then its bytes (cnn_png_unpack_row) minus the bytes of the unfiltered row above (the
 /// first row as it is). `raw` holds height·(width·channels + 1) bytes; `scratch` 2·width·channels.
 static inline void cnn_png_up_rows(const unsigned char *data, long width, long height, long stride, int opaque,
                                    unsigned char *raw, unsigned char *scratch) {
+    if (opaque) {
+        cnn_png_up_rows_rgb(data, width, height, stride, raw);
+        return;
+    }
     long n = width * (opaque ? 3 : 4);
     for (long y = 0; y < height; y++) {
         unsigned char *line = raw + y * (n + 1);
