@@ -1,18 +1,12 @@
 #include <zlib.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-/// One row of native-endian ARGB32 words as R, G, B bytes (opaque) or R, G, B, A bytes
-/// un-premultiplied as Cairo does it: c·255 + a/2) / a, and 0 where a = 0.
-static inline void cnn_png_unpack_row(const unsigned char *words, long width, int opaque, unsigned char *row) {
+/// One row of native-endian ARGB32 words as R, G, B, A bytes un-premultiplied as Cairo does it:
+/// (c·255 + a/2) / a, and 0 where a = 0.
+static inline void cnn_png_unpack_rgba_row(const unsigned char *words, long width, unsigned char *row) {
     const uint32_t *w = (const uint32_t *)(const void *)words;
-    if (opaque) {
-        for (long x = 0; x < width; x++) {
-            uint32_t v = w[x];
-            row[3 * x] = (unsigned char)(v >> 16); row[3 * x + 1] = (unsigned char)(v >> 8); row[3 * x + 2] = (unsigned char)v;
-        }
-        return;
-    }
     for (long x = 0; x < width; x++) {
         uint32_t v = w[x], a = v >> 24, r = (v >> 16) & 0xFF, g = (v >> 8) & 0xFF, b = v & 0xFF;
         if (a == 0) {
@@ -24,47 +18,36 @@ static inline void cnn_png_unpack_row(const unsigned char *words, long width, in
     }
 }
 
-/// The opaque case of cnn_png_up_rows, straight from the words: no alpha to divide by, so the
-/// difference of two pixels' R, G, B bytes is the bytewise difference of their words (each byte
-/// mod 256, no borrow from one byte into the next), taken four bytes at a time.
-static inline void cnn_png_up_rows_rgb(const unsigned char *data, long width, long height, long stride,
-                                       unsigned char *raw) {
-    long n = width * 3;
-    for (long y = 0; y < height; y++) {
-        unsigned char *line = raw + y * (n + 1);
-        const uint32_t *w = (const uint32_t *)(const void *)(data + y * stride);
-        const uint32_t *above = y > 0 ? (const uint32_t *)(const void *)(data + (y - 1) * stride) : NULL;
-        line[0] = 2;
-        for (long x = 0; x < width; x++) {
-            uint32_t v = w[x], p = above ? above[x] : 0;
-            uint32_t d = ((v | 0x80808080u) - (p & 0x7F7F7F7Fu)) ^ ((v ^ ~p) & 0x80808080u);
-            unsigned char *out = line + 1 + 3 * x;
-            out[0] = (unsigned char)(d >> 16); out[1] = (unsigned char)(d >> 8); out[2] = (unsigned char)d;
-        }
+/// Row `y` of an opaque image as a PNG scanline: the filter byte 2 ("Up"), then R, G, B of each
+/// pixel minus R, G, B of the pixel above (0 above the first row). With no alpha to divide by,
+/// that difference is the bytewise difference of the two words (each byte mod 256, no borrow
+/// from one byte into the next), taken four bytes at a time.
+static inline void cnn_png_up_row_rgb(const unsigned char *data, long y, long width, long stride, unsigned char *line) {
+    const uint32_t *w = (const uint32_t *)(const void *)(data + y * stride);
+    const uint32_t *above = y > 0 ? (const uint32_t *)(const void *)(data + (y - 1) * stride) : NULL;
+    line[0] = 2;
+    for (long x = 0; x < width; x++) {
+        uint32_t v = w[x], p = above ? above[x] : 0;
+        uint32_t d = ((v | 0x80808080u) - (p & 0x7F7F7F7Fu)) ^ ((v ^ ~p) & 0x80808080u);
+        unsigned char *out = line + 1 + 3 * x;
+        out[0] = (unsigned char)(d >> 16); out[1] = (unsigned char)(d >> 8); out[2] = (unsigned char)d;
     }
 }
 
-/// PNG scanlines of `height` rows of ARGB32 words `stride` bytes apart: each row the filter byte
-/// 2 ("Up"), then its bytes (cnn_png_unpack_row) minus the bytes of the unfiltered row above (the
-/// first row as it is). `raw` holds height·(width·channels + 1) bytes; `scratch` 2·width·channels.
-static inline void cnn_png_up_rows(const unsigned char *data, long width, long height, long stride, int opaque,
-                                   unsigned char *raw, unsigned char *scratch) {
-    if (opaque) {
-        cnn_png_up_rows_rgb(data, width, height, stride, raw);
-        return;
-    }
-    long n = width * (opaque ? 3 : 4);
-    for (long y = 0; y < height; y++) {
-        unsigned char *line = raw + y * (n + 1);
-        unsigned char *current = scratch + (y & 1) * n;
-        const unsigned char *above = scratch + ((y + 1) & 1) * n;
-        line[0] = 2;
-        cnn_png_unpack_row(data + y * stride, width, opaque, current);
-        if (y == 0) {
-            memcpy(line + 1, current, (size_t)n);
-        } else {
-            for (long i = 0; i < n; i++) line[1 + i] = (unsigned char)(current[i] - above[i]);
-        }
+/// Row `y` of an image with alpha as a PNG scanline: the filter byte 2 ("Up"), then its R, G, B,
+/// A bytes (cnn_png_unpack_rgba_row) minus those of the row above. `scratch` holds 2·width·4
+/// bytes, the unfiltered row and the one above it in turn, so rows must come in order from 0.
+static inline void cnn_png_up_row_rgba(const unsigned char *data, long y, long width, long stride,
+                                       unsigned char *line, unsigned char *scratch) {
+    long n = width * 4;
+    unsigned char *current = scratch + (y & 1) * n;
+    const unsigned char *above = scratch + ((y + 1) & 1) * n;
+    line[0] = 2;
+    cnn_png_unpack_rgba_row(data + y * stride, width, current);
+    if (y == 0) {
+        memcpy(line + 1, current, (size_t)n);
+    } else {
+        for (long i = 0; i < n; i++) line[1 + i] = (unsigned char)(current[i] - above[i]);
     }
 }
 
@@ -77,4 +60,42 @@ static inline int cnn_png_is_opaque(const unsigned char *data, long width, long 
         if ((all >> 24) != 0xFF) return 0;
     }
     return 1;
+}
+
+/// The zlib stream of an image's PNG scanlines (RGB rows when `opaque`, else RGBA; each filtered
+/// with "Up"), deflated at `level` as compress2 does it, a band of rows at a time: deflate's
+/// output does not depend on how its input is split, and the whole unfiltered image is never
+/// held in memory. Writes at most `capacity` bytes to `out` (compressBound of all the rows is
+/// enough); returns the number written, or a negative zlib status.
+static inline long cnn_png_deflate_rows(const unsigned char *data, long width, long height, long stride, int opaque,
+                                        int level, unsigned char *out, long capacity) {
+    const long band = 32;
+    long lineBytes = width * (opaque ? 3 : 4) + 1;
+    unsigned char *lines = malloc((size_t)(band * lineBytes));
+    unsigned char *scratch = opaque ? NULL : malloc((size_t)(2 * width * 4 + 1));
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    int status = (lines && (opaque || scratch)) ? deflateInit(&z, level) : Z_MEM_ERROR;
+    long written = 0;
+    if (status == Z_OK) {
+        z.next_out = out;
+        z.avail_out = (uInt)capacity;
+        for (long y0 = 0; y0 < height && status == Z_OK; y0 += band) {
+            long rows = height - y0 < band ? height - y0 : band;
+            for (long r = 0; r < rows; r++) {
+                if (opaque) cnn_png_up_row_rgb(data, y0 + r, width, stride, lines + r * lineBytes);
+                else cnn_png_up_row_rgba(data, y0 + r, width, stride, lines + r * lineBytes, scratch);
+            }
+            z.next_in = lines;
+            z.avail_in = (uInt)(rows * lineBytes);
+            status = deflate(&z, Z_NO_FLUSH);
+            if (status == Z_OK && z.avail_in != 0) status = Z_BUF_ERROR;
+        }
+        if (status == Z_OK) status = deflate(&z, Z_FINISH) == Z_STREAM_END ? Z_OK : Z_BUF_ERROR;
+        written = (long)z.total_out;
+        deflateEnd(&z);
+    }
+    free(lines);
+    free(scratch);
+    return status == Z_OK ? written : (status < 0 ? status : Z_STREAM_ERROR);
 }
