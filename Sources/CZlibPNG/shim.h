@@ -85,19 +85,19 @@ static inline int cnn_png_is_opaque(const unsigned char *data, long width, long 
 }
 
 /// The zlib stream of an image's PNG scanlines (RGB rows when `opaque`, else RGBA; each filtered
-/// with "Up"), deflated at `level` as compress2 does it, a band of rows at a time: deflate's
-/// output does not depend on how its input is split, and the whole unfiltered image is never
-/// held in memory. Writes at most `capacity` bytes to `out` (compressBound of all the rows is
-/// enough); returns the number written, or a negative zlib status.
+/// with "Up"), deflated at `level` with zlib's `memLevel` (its default is 8), a band of rows at a
+/// time: deflate's output does not depend on how its input is split, and the whole filtered image
+/// is never held in memory. Writes at most `capacity` bytes to `out` (compressBound of all the
+/// rows is enough); returns the number written, or a negative zlib status.
 static inline long cnn_png_deflate_rows(const unsigned char *data, long width, long height, long stride, int opaque,
-                                        int level, unsigned char *out, long capacity) {
+                                        int level, int memLevel, unsigned char *out, long capacity) {
     const long band = 32;
     long lineBytes = width * (opaque ? 3 : 4) + 1;
     unsigned char *lines = malloc((size_t)(band * lineBytes));
     unsigned char *scratch = opaque ? NULL : malloc((size_t)(2 * width * 4 + 1));
     z_stream z;
     memset(&z, 0, sizeof z);
-    int status = (lines && (opaque || scratch)) ? deflateInit(&z, level) : Z_MEM_ERROR;
+    int status = (lines && (opaque || scratch)) ? deflateInit2(&z, level, Z_DEFLATED, 15, memLevel, Z_DEFAULT_STRATEGY) : Z_MEM_ERROR;
     long written = 0;
     if (status == Z_OK) {
         z.next_out = out;
