@@ -11,7 +11,8 @@
 // broadcasts from consecutive addresses; a block of B (KC×NC) into panels of NR columns, each
 // panel KC rows of NR contiguous values (zero-padded), which stays in L1 while the kernel sweeps
 // the rows of A over it. When A has at most MR rows a B panel is used once, so full panels are
-// read in place instead. The packing buffers belong to the thread (allocated at its first product).
+// read in place instead, as they are when B is narrow, A short and B's rows not 32·k numbers
+// apart (see gemm_blocked). The packing buffers belong to the thread (allocated at its first product).
 
 #include "cnn_kernels.h"
 #include "kernels_internal.h"
@@ -116,8 +117,11 @@ static void gemm_blocked(const micro *u, long m, long n, long k, const double *a
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(double) * (size_t)n);
         return;
     }
-    // B's panels pay for packing when several row panels of A pass over them.
-    int packB = m > 4 * u->mr;
+    // B's panels pay for packing when several row panels of A pass over them, unless B is narrow
+    // and A short (a conv block's columns, just written and still in cache): then its full panels
+    // are read in place, from rows whose stride (not a multiple of 32 numbers) spreads them over
+    // the L1 cache's sets.
+    int packB = m > 4 * u->mr && !(m <= 16 * u->mr && n <= 10 * u->nr && ldb % 32 != 0);
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
