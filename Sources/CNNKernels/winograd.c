@@ -7,17 +7,8 @@
 // so the bits are the same whatever the processor and whichever clone the loader picks.
 
 #include "cnn_winograd.h"
-#include "cnn_kernels.h"
 #include <stddef.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#include <immintrin.h>
-#define CNN_WINO_X86 1
-#define AVX512 __attribute__((target("avx512f")))
-#else
-#define CNN_WINO_X86 0
-#endif
 
 #pragma STDC FP_CONTRACT OFF
 #if defined(__clang__)
@@ -175,154 +166,47 @@ INLINE void gather(const double *const base[LANES], const long row[LANES], const
     }
 }
 
-// The body of cnn_winograd_input, written once for each way of gathering the windows (GATHER).
-#define INPUT_BODY(ATTR, NAME, PLAN, GATHER) \
-ATTR INLINE void NAME(long m, long a, const double *bt, const double *x, long sampleSize, long channels, long height, \
-                      long width, long padTop, long padLeft, long tilesH, long tilesW, long first, long count, \
-                      double *v, long ldv, long ps, int transposed) { \
-    lanes d[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA]; \
-    for (long q0 = 0; q0 < count; q0 += LANES) { \
-        const double *base[LANES]; \
-        long row[LANES], col[LANES]; \
-        long n = count - q0 < LANES ? count - q0 : LANES; \
-        for (long l = 0; l < LANES; l++) { \
-            long s = 0, y = 0, z = 0; \
-            if (l < n) locate(first + q0 + l, tilesH, tilesW, m, &s, &y, &z); \
-            base[l] = l < n ? x + s * sampleSize : NULL; \
-            row[l] = y - padTop; \
-            col[l] = z - padLeft; \
-        } \
-        PLAN; \
-        for (long c = 0; c < channels; c++) { \
-            GATHER(base, row, col, a, c, height, width, d); \
-            left(bt, a, 1, a, a, a, d, tmp);      /* Bᵀ d */ \
-            right(bt, a, 1, a, a, a, tmp, out);   /* (Bᵀ d) B */ \
-            store_input(out, a, n, c, channels, q0, v, ldv, ps, transposed); \
-        } \
-    } \
-}
-
-// The transformed tiles of one channel into v (see cnn_winograd_input).
-INLINE void store_input(lanes out[MAXA][MAXA], long a, long n, long c, long channels, long q0, double *v, long ldv,
-                        long ps, int transposed) {
-    UNROLL for (long xi = 0; xi < a * a; xi++) {
-        const double *o = out[xi / a][xi % a];
-        if (transposed) {
-            double *dst = v + xi * ps + q0 * channels + c;
-            for (long l = 0; l < n; l++) dst[l * channels] = o[l];
-        } else {
-            double *dst = v + xi * ps + c * ldv + q0;
-            for (long l = 0; l < LANES; l++) dst[l] = o[l];
+#define INPUT(M, R, A, AT, G, BT, ...) input_body(M, R, A, BT, __VA_ARGS__)
+INLINE void input_body(long m, long r, long a, const double *bt, const double *x, long sampleSize, long channels,
+                       long height, long width, long padTop, long padLeft, long tilesH, long tilesW, long first,
+                       long count, double *v, long ldv, long ps, int transposed) {
+    lanes d[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
+    for (long q0 = 0; q0 < count; q0 += LANES) {
+        const double *base[LANES];
+        long row[LANES], col[LANES];
+        long n = count - q0 < LANES ? count - q0 : LANES;
+        for (long l = 0; l < LANES; l++) {
+            long s = 0, y = 0, z = 0;
+            if (l < n) locate(first + q0 + l, tilesH, tilesW, m, &s, &y, &z);
+            base[l] = l < n ? x + s * sampleSize : NULL;
+            row[l] = y - padTop;
+            col[l] = z - padLeft;
+        }
+        for (long c = 0; c < channels; c++) {
+            gather(base, row, col, a, c, height, width, d);
+            left(bt, a, 1, a, a, a, d, tmp);      // Bᵀ d
+            right(bt, a, 1, a, a, a, tmp, out);   // (Bᵀ d) B
+            UNROLL for (long xi = 0; xi < a * a; xi++) {
+                const double *o = out[xi / a][xi % a];
+                if (transposed) {
+                    double *dst = v + xi * ps + q0 * channels + c;
+                    for (long l = 0; l < n; l++) dst[l * channels] = o[l];
+                } else {
+                    double *dst = v + xi * ps + c * ldv + q0;
+                    for (long l = 0; l < LANES; l++) dst[l] = o[l];
+                }
+            }
         }
     }
+    (void)r;
 }
-
-INPUT_BODY(, input_body, (void)0, gather)
-#define INPUT(M, R, A, AT, G, BT, ...) input_body(M, A, BT, __VA_ARGS__)
 
 CNN_WINO_CLONES
-static void input_scalar(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
-                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
-                         double *v, long ldv, long ps, int transposed) {
-    DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
-             ps, transposed)
-}
-
-#if CNN_WINO_X86
-// The eight rows r[l] (numbers 0..7) turned into eight columns: r[j] holds number j of every row.
-// Only moves numbers, so the values are the scalar gather's bits.
-AVX512 INLINE void transpose8(__m512d r[8]) {
-    __m512d t[8], u[8];
-    for (int k = 0; k < 8; k += 2) {
-        t[k] = _mm512_unpacklo_pd(r[k], r[k + 1]);       // r_k[0] r_k+1[0] | r_k[2] r_k+1[2] | …
-        t[k + 1] = _mm512_unpackhi_pd(r[k], r[k + 1]);   // numbers 1, 3, 5, 7
-    }
-    const __m512i lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0), hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
-    for (int k = 0; k < 8; k += 4) {
-        u[k] = _mm512_permutex2var_pd(t[k], lo, t[k + 2]);          // numbers 0 and 4 of rows k..k+3
-        u[k + 1] = _mm512_permutex2var_pd(t[k], hi, t[k + 2]);      // 2 and 6
-        u[k + 2] = _mm512_permutex2var_pd(t[k + 1], lo, t[k + 3]);  // 1 and 5
-        u[k + 3] = _mm512_permutex2var_pd(t[k + 1], hi, t[k + 3]);  // 3 and 7
-    }
-    static const int order[4] = {0, 2, 1, 3};
-    for (int k = 0; k < 4; k++) {
-        r[order[k]] = _mm512_shuffle_f64x2(u[k], u[k + 4], 0x44);
-        r[order[k] + 4] = _mm512_shuffle_f64x2(u[k], u[k + 4], 0xEE);
-    }
-}
-
-// Row i of lane l's window, numbers 0 ..< a (zeros outside the image and past a): the mask of the
-// numbers inside, and where the first of them is (an index into x; 0 when none is inside).
-typedef struct {
-    long offset[MAXA][LANES];
-    __mmask8 mask[MAXA][LANES];
-} window_rows;
-
-INLINE void plan_rows(const double *x, const double *const base[LANES], const long row[LANES], const long col[LANES],
-                      long a, long height, long width, window_rows *w) {
-    for (long l = 0; l < LANES; l++) {
-        long j0 = col[l] < 0 ? -col[l] : 0, j1 = width - col[l] < a ? width - col[l] : a;
-        unsigned bits = j1 > j0 ? ((1u << j1) - 1) & ~((1u << j0) - 1) : 0;
-        for (long i = 0; i < a; i++) {
-            long y = row[l] + i;
-            int inside = base[l] && y >= 0 && y < height && bits;
-            w->mask[i][l] = (__mmask8)(inside ? bits : 0);
-            w->offset[i][l] = inside ? (base[l] - x) + y * width + col[l] + j0 : 0;
-        }
-    }
-}
-
-// The windows of channel c as lanes: each lane's row loaded whole (an expanding load puts the
-// numbers inside the image in place and zeros elsewhere), eight rows turned in registers.
-AVX512 INLINE void gather512(const double *x, const window_rows *w, long a, long c, long plane, lanes d[MAXA][MAXA]) {
-    const double *xc = x + c * plane;
-    UNROLL for (long i = 0; i < a; i++) {
-        __m512d r[8];
-        for (int l = 0; l < 8; l++) {
-            __mmask8 k = w->mask[i][l];
-            const double *src = xc + w->offset[i][l];
-            r[l] = (k & 1) || !k ? _mm512_maskz_loadu_pd(k, src) : _mm512_maskz_expandloadu_pd(k, src);
-        }
-        transpose8(r);
-        UNROLL for (long j = 0; j < a; j++) _mm512_storeu_pd(d[i][j], r[j]);
-    }
-}
-
-#define PLAN512 \
-    window_rows plan; \
-    plan_rows(x, base, row, col, a, height, width, &plan)
-#define GATHER512(base, row, col, a, c, height, width, d) gather512(x, &plan, a, c, height * width, d)
-INPUT_BODY(AVX512, input_body512, PLAN512, GATHER512)
-#define INPUT512(M, R, A, AT, G, BT, ...) input_body512(M, A, BT, __VA_ARGS__)
-
-AVX512 static void input_avx512(long m, long r, const double *x, long sampleSize, long channels, long height,
-                                long width, long padTop, long padLeft, long tilesH, long tilesW, long first,
-                                long count, double *v, long ldv, long ps, int transposed) {
-    DISPATCH(m, r, INPUT512, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v,
-             ldv, ps, transposed)
-}
-#endif
-
-void cnn_winograd_input_path(int path, long m, long r, const double *x, long sampleSize, long channels, long height,
-                             long width, long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
-                             double *v, long ldv, long ps, int transposed) {
-#if CNN_WINO_X86
-    if (path == CNN_PATH_AVX512 && cnn_kernel_path_supported(CNN_PATH_AVX512)) {
-        input_avx512(m, r, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v,
-                     ldv, ps, transposed);
-        return;
-    }
-#endif
-    (void)path;
-    input_scalar(m, r, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
-                 ps, transposed);
-}
-
 void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed) {
-    cnn_winograd_input_path(cnn_kernel_path(), m, r, x, sampleSize, channels, height, width, padTop, padLeft, tilesH,
-                            tilesW, first, count, v, ldv, ps, transposed);
+    DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
+             ps, transposed)
 }
 
 #define OUTPUT(M, R, A, AT, G, BT, ...) output_body(M, R, A, AT, __VA_ARGS__)

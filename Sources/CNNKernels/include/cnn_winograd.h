@@ -37,13 +37,6 @@ void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long c
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed);
 
-/// cnn_winograd_input on an explicit kernel path (CNN_PATH_*): AVX-512 gathers each window's rows
-/// with one load and turns eight of them in registers; the others copy number by number. Only the
-/// gathering differs, so every path gives the same bits (tests compare them).
-void cnn_winograd_input_path(int path, long m, long r, const double *x, long sampleSize, long channels, long height,
-                             long width, long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
-                             double *v, long ldv, long ps, int transposed);
-
 /// Output tiles Y = Aᵀ M A from mm[ξ][o][t − first] (rows of ldm numbers), written into y (sample
 /// after sample, `sampleSize` numbers, [filters][outH][outW]) where they fall inside the output:
 /// Y / divisor + bias[o] when normalize is non-zero (bias may be NULL: + 0), else Y + bias[o] (or
