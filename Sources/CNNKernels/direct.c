@@ -75,13 +75,14 @@ static void forward_portable(const double *x, long width, long k, const long *ko
 /// output row), enumerated row by row over the block.
 typedef struct {
     long n;
-    long in[3], out[3], count[3];
+    long in[8], out[8], count[8];
 } tile;
 
-/// The next tile of the block after position (r, j), or n = 0 at the end.
-static tile next_tile(long *r, long *j, long rows, long outW, long width, long lanes) {
-    tile t = {0, {0, 0, 0}, {0, 0, 0}, {0, 0, 0}};
-    while (t.n < 3 && *r < rows) {
+/// The next tile of at most `most` (≤ 8) runs after position (r, j), or n = 0 at the end.
+static tile next_tile(long *r, long *j, long rows, long outW, long width, long lanes, long most) {
+    tile t;
+    memset(&t, 0, sizeof t);
+    while (t.n < most && *r < rows) {
         long left = outW - *j;
         t.in[t.n] = *r * width + *j;
         t.out[t.n] = *r * outW + *j;
@@ -131,7 +132,7 @@ static void forward512(const double *x, long width, long k, const long *koff, lo
                        const double *packed, long filters, double *y, long ldy, int mode, double divisor,
                        const double *bias) {
     long r = 0, j = 0;
-    for (tile t = next_tile(&r, &j, rows, outW, width, 8); t.n > 0; t = next_tile(&r, &j, rows, outW, width, 8)) {
+    for (tile t = next_tile(&r, &j, rows, outW, width, 8, 3); t.n > 0; t = next_tile(&r, &j, rows, outW, width, 8, 3)) {
         for (long g0 = 0; g0 < filters; g0 += 8) {
             long mr = filters - g0 < 8 ? filters - g0 : 8;
             const double *wp = packed + g0 * k, *b = bias ? bias + g0 : 0;
@@ -181,7 +182,7 @@ static void forward256(const double *x, long width, long k, const long *koff, lo
                        const double *packed, long filters, double *y, long ldy, int mode, double divisor,
                        const double *bias) {
     long r = 0, j = 0;
-    for (tile t = next_tile(&r, &j, rows, outW, width, 4); t.n > 0; t = next_tile(&r, &j, rows, outW, width, 4)) {
+    for (tile t = next_tile(&r, &j, rows, outW, width, 4, 3); t.n > 0; t = next_tile(&r, &j, rows, outW, width, 4, 3)) {
         for (long g0 = 0; g0 < filters; g0 += 4) {
             long mr = filters - g0 < 4 ? filters - g0 : 4;
             const double *wp = packed + g0 * k, *b = bias ? bias + g0 : 0;
@@ -209,14 +210,13 @@ void cnn_direct_forward(int path, const double *x, long channels, long height, l
     forward_portable(x, width, k, koff, i0, rows, outW, packed, filters, y, ldy, mode, divisor, bias);
 }
 
-// --- Weight gradient. Position q of the block is at input offset pos(q) = (q / outW)·width + q mod outW
+// --- Weight gradient. Position q of the block is at input offset (q / outW)·width + q mod outW
 // from the block's first pixel; a run of four (q a multiple of 4) never crosses a row, since the
-// block is one row or outW is a multiple of 4. `walk` steps through the runs.
+// block is one row or outW is a multiple of 4. `walk` steps through the runs. The tail (the last
+// np mod 4 positions) exists only when the block is one row, where position q is at offset q.
 typedef struct {
     long outW, gap;
 } walk;
-
-static inline long pos_of(const walk *w, long q) { return q / w->outW * (w->outW + w->gap) + q % w->outW; }
 
 #define STEP4(off, col, w) do { (off) += 4; (col) += 4; if ((col) == (w)->outW) { (col) = 0; (off) += (w)->gap; } } while (0)
 
@@ -230,7 +230,7 @@ static double dot_portable(const double *g, const double *y, long np, const walk
         s2 += g[p + 2] * y[off + 2]; s3 += g[p + 3] * y[off + 3];
         STEP4(off, col, w);
     }
-    for (long p = k4; p < np; p++) t += g[p] * y[pos_of(w, p)];
+    for (long p = k4; p < np; p++) t += g[p] * y[p];
     return ((s0 + s1) + (s2 + s3)) + t;
 }
 #pragma clang fp contract(on)
@@ -272,7 +272,7 @@ static void grad_block42(const double *g, long ldg, const double *y0, const doub
         for (int q = 0; q < 2; q++) {
             const double *y = q == 0 ? y0 : y1;
             double t = 0;
-            for (long p = k4; p < np; p++) t += rows[r][p] * y[pos_of(w, p)];
+            for (long p = k4; p < np; p++) t += rows[r][p] * y[p];
             c[r * ldc + q] += hsum(sums[r][q]) + t;
         }
     }
@@ -294,6 +294,19 @@ static inline void finish512(__m512d x, __m512d y, __m512d z, __m512d w, __m256d
     *hi = _mm512_extractf64x4_pd(sum, 1);
 }
 
+/// One step of grad_block48: positions p … p + 3 of g's rows, at offset off in B's rows.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void step48(const double *g, long ldg, const double *const *ys, long p, long off, __m512d s[2][8]) {
+    __m512d x01 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(g + p)), _mm256_loadu_pd(g + ldg + p), 1);
+    __m512d x23 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(g + 2 * ldg + p)),
+                                     _mm256_loadu_pd(g + 3 * ldg + p), 1);
+    for (int q = 0; q < 8; q++) {
+        __m512d y = _mm512_broadcast_f64x4(_mm256_loadu_pd(ys[q] + off));
+        s[0][q] = _mm512_fmadd_pd(x01, y, s[0][q]);
+        s[1][q] = _mm512_fmadd_pd(x23, y, s[1][q]);
+    }
+}
+
 /// Four rows × eight columns, fused (paths.c's nt512_block8 with B's rows read in place): each
 /// zmm holds the four partial sums of rows r and r + 1 of one column.
 __attribute__((target("avx512f,avx2,fma")))
@@ -303,16 +316,14 @@ static void grad_block48(const double *g, long ldg, const double *const *ys, lon
     __m512d s[2][8];
     for (int h = 0; h < 2; h++)
         for (int q = 0; q < 8; q++) s[h][q] = _mm512_setzero_pd();
-    for (long p = 0; p < k4; p += 4) {
-        __m512d x01 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(g + p)), _mm256_loadu_pd(g + ldg + p), 1);
-        __m512d x23 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(g + 2 * ldg + p)),
-                                         _mm256_loadu_pd(g + 3 * ldg + p), 1);
-        for (int q = 0; q < 8; q++) {
-            __m512d y = _mm512_broadcast_f64x4(_mm256_loadu_pd(ys[q] + off));
-            s[0][q] = _mm512_fmadd_pd(x01, y, s[0][q]);
-            s[1][q] = _mm512_fmadd_pd(x23, y, s[1][q]);
+    if (np <= wk->outW) {
+        // One row: position p is at offset p.
+        for (long p = 0; p < k4; p += 4) step48(g, ldg, ys, p, p, s);
+    } else {
+        for (long p = 0; p < k4; p += 4) {
+            step48(g, ldg, ys, p, off, s);
+            STEP4(off, col, wk);
         }
-        STEP4(off, col, wk);
     }
     for (int h = 0; h < 2; h++) {
         for (int q0 = 0; q0 < 8; q0 += 4) {
@@ -326,7 +337,7 @@ static void grad_block48(const double *g, long ldg, const double *const *ys, lon
                     const double *y = ys[q0 + q];
                     double tq = 0;
                     // The AVX2 kernel's tail, written the same way so the compiler treats it the same way.
-                    for (long p = k4; p < np; p++) tq += x[p] * y[pos_of(wk, p)];
+                    for (long p = k4; p < np; p++) tq += x[p] * y[p];
                     t[q] = tq;
                 }
                 double *cr = c + r * ldc + q0;
@@ -373,4 +384,91 @@ void cnn_direct_weight_gradient(int path, const double *x, long channels, long h
     offsets(channels, height, width, kh, kw, koff);
     walk w = {outW, width - outW};
     grad_blocks(path, g, ldg, filters, x + i0 * width, koff, k, rows * outW, &w, gw, k);
+}
+
+// --- Input gradient: col2im with the product inside it. For each weight p = (c, a, b) in order,
+// each position's column gradient s = Σ_o w[o][p]·g[o][q] (one chain over o from 0, as the NN
+// product wᵀ·g computes it) is added to the pixel it came from, gx[c][i + a][j + b] += s: the
+// order in which col2im adds the block's columns, so every pixel gets the same sums in the same
+// order.
+#pragma clang fp contract(off)
+static void igrad_portable(const double *g, long ldg, const double *wc, long filters, long q0, long count,
+                           double *dst) {
+    double s[64];
+    for (long j = 0; j < count; j++) s[j] = 0;
+    for (long o = 0; o < filters; o++) {
+        const double *go = g + o * ldg + q0;
+        for (long j = 0; j < count; j++) s[j] = s[j] + wc[o] * go[j];
+    }
+    for (long j = 0; j < count; j++) dst[j] += s[j];
+}
+#pragma clang fp contract(on)
+
+#if CNN_X86
+/// Eight runs of up to 8 positions (absent runs have an empty mask), fused chains over the filters.
+__attribute__((target("avx512f,avx2,fma")))
+static void igrad512(const double *g, long ldg, const double *wc, long filters, const tile *t, double *gxp) {
+    __m512d s[8];
+    __mmask8 m[8];
+    for (int q = 0; q < 8; q++) {
+        long c = q < t->n ? t->count[q] : 0;
+        m[q] = (__mmask8)(c >= 8 ? 0xFF : (1u << c) - 1);
+        s[q] = _mm512_setzero_pd();
+    }
+    for (long o = 0; o < filters; o++) {
+        __m512d w = _mm512_set1_pd(wc[o]);
+        const double *go = g + o * ldg;
+        for (int q = 0; q < 8; q++) s[q] = _mm512_fmadd_pd(w, _mm512_maskz_loadu_pd(m[q], go + t->out[q]), s[q]);
+    }
+    for (int q = 0; q < 8; q++) {
+        double *d = gxp + t->in[q];
+        _mm512_mask_storeu_pd(d, m[q], _mm512_add_pd(_mm512_maskz_loadu_pd(m[q], d), s[q]));
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void igrad256(const double *g, long ldg, const double *wc, long filters, const tile *t, double *gxp) {
+    __m256d s[8];
+    __m256i m[8];
+    for (int q = 0; q < 8; q++) {
+        long c = q < t->n ? t->count[q] : 0;
+        m[q] = _mm256_setr_epi64x(c > 0 ? -1 : 0, c > 1 ? -1 : 0, c > 2 ? -1 : 0, c > 3 ? -1 : 0);
+        s[q] = _mm256_setzero_pd();
+    }
+    for (long o = 0; o < filters; o++) {
+        __m256d w = _mm256_broadcast_sd(wc + o);
+        const double *go = g + o * ldg;
+        for (int q = 0; q < 8; q++) s[q] = _mm256_fmadd_pd(w, _mm256_maskload_pd(go + t->out[q], m[q]), s[q]);
+    }
+    for (int q = 0; q < 8; q++) {
+        double *d = gxp + t->in[q];
+        _mm256_maskstore_pd(d, m[q], _mm256_add_pd(_mm256_maskload_pd(d, m[q]), s[q]));
+    }
+}
+#endif
+
+void cnn_direct_input_gradient(int path, const double *g, long ldg, long filters, const double *w, long channels,
+                               long height, long width, long kh, long kw, long c0, long c1, long i0, long rows,
+                               long outW, double *gx) {
+    long k = channels * kh * kw, lanes = path == CNN_PATH_AVX512 ? 8 : path == CNN_PATH_AVX2 ? 4 : 64;
+    double wc[CNN_DIRECT_MAX_FILTERS];
+    if (filters > CNN_DIRECT_MAX_FILTERS) return;
+    for (long c = c0; c < c1; c++) {
+        for (long a = 0; a < kh; a++) {
+            for (long b = 0; b < kw; b++) {
+                long p = (c * kh + a) * kw + b;
+                for (long o = 0; o < filters; o++) wc[o] = w[o * k + p];
+                double *gxp = gx + (c * height + i0 + a) * width + b;
+                long r = 0, j = 0;
+                for (tile t = next_tile(&r, &j, rows, outW, width, lanes, 8); t.n > 0;
+                     t = next_tile(&r, &j, rows, outW, width, lanes, 8)) {
+#if CNN_X86
+                    if (path == CNN_PATH_AVX512) { igrad512(g, ldg, wc, filters, &t, gxp); continue; }
+                    if (path == CNN_PATH_AVX2) { igrad256(g, ldg, wc, filters, &t, gxp); continue; }
+#endif
+                    for (long q = 0; q < t.n; q++) igrad_portable(g, ldg, wc, filters, t.out[q], t.count[q], gxp + t.in[q]);
+                }
+            }
+        }
+    }
 }
