@@ -178,9 +178,7 @@ struct ConvGeometry {
         } else {
             weightGradientBySample(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch, columns: columns)
         }
-        if let gx, isDirectInputGradient {
-            directInputGradient(batch: batch, weight: w, g: g, gx: gx)
-        } else if let gx {
+        if let gx {
             // wᵀ (k × filters), for the gradient of the columns.
             transpose(w, rows: filters, cols: k, lds: k, into: transposed)
             inputGradient(batch: batch, wT: UnsafePointer(transposed), g: g, gx: gx, scratch: scratch, packed: packed)
@@ -333,32 +331,6 @@ extension ConvGeometry {
                     }
                     cnn_col2im_add(colGrad, mine.count, height, width, kh, kw, self.stride, padTop - i0 * self.stride, padLeft,
                                    dilation, r, outW, planes)
-                }
-            }
-        }
-    }
-
-    /// Whether the input gradient runs `cnn_direct_input_gradient` (col2im with the product inside it).
-    var isDirectInputGradient: Bool { isDirect && filters <= Int(CNN_DIRECT_MAX_FILTERS) }
-
-    /// `gx` as `inputGradient` computes it, with the same items, parts and blocks, each block's
-    /// column gradient made and added back by `cnn_direct_input_gradient`, never stored.
-    func directInputGradient(batch: Int, weight w: UnsafePointer<Double>, g: UnsafePointer<Double>,
-                             gx: UnsafeMutablePointer<Double>) {
-        let groups = batch >= ConvPlan.maxParts ? 1 : min(channels, ConvPlan.maxParts / batch)
-        let items = batch * groups, area = kh * kw
-        let partCount = parts(items: items, batch: batch)
-        let path = cnn_kernel_path()
-        let work = Pointers(x: g, w: w, bias: nil, y: gx, cols: gx)
-        parallel(partCount) { part in
-            for item in chunk(part, of: partCount, count: items) {
-                let s = item / groups, mine = chunk(item % groups, of: groups, count: channels)
-                let planes = work.y + s * inputSize
-                (planes + mine.lowerBound * height * width).update(repeating: 0, count: mine.count * height * width)
-                let rows = self.rows(depth: mine.count * area)
-                for i0 in Swift.stride(from: 0, to: outH, by: rows) {
-                    cnn_direct_input_gradient(path, work.x + s * outputSize + i0 * outW, positions, filters, work.w, channels, height,
-                                              width, kh, kw, mine.lowerBound, mine.upperBound, i0, min(rows, outH - i0), outW, planes)
                 }
             }
         }

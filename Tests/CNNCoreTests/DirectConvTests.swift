@@ -89,36 +89,6 @@ struct DirectConvTests {
         }
     }
 
-    /// Blocks one after another into the same planes (so each pixel's sums run across blocks), for
-    /// all channels and for a group of them: the bits of `wᵀ·g` then col2im.
-    @Test(arguments: DirectConvTests.paths)
-    func inputGradientGivesTheBitsOfProductAndCol2im(path: Kernels.Path) {
-        var rng = SeededGenerator(seed: 41)
-        for (c, h, w, kh, kw, f) in Self.shapes {
-            let k = c * kh * kw, area = kh * kw, outH = h - kh + 1, outW = w - kw + 1, ldg = outH * outW + 2
-            let weight = values(f * k, &rng), g = values(f * ldg, &rng), start = values(c * h * w, &rng)
-            let wT = (0..<(k * f)).map { weight[($0 % f) * k + $0 / f] }
-            for (c0, c1) in [(0, c), (c / 2, c)] where c1 > c0 {
-                var expected = start, got = start
-                let first = min(2, outH)
-                for (i0, rows) in [(0, first), (first, outH - first)] where rows > 0 {
-                    let np = rows * outW, mg = (c1 - c0) * area
-                    var colGrad = [Double](repeating: .nan, count: mg * np)
-                    cnn_gemm_nn_path(path.code, mg, np, f, Array(wT[(c0 * area * f)...]), f, Array(g[(i0 * outW)...]), ldg,
-                                     &colGrad, np, 0)
-                    expected.withUnsafeMutableBufferPointer { e in
-                        cnn_col2im_add(colGrad, c1 - c0, h, w, kh, kw, 1, -i0, 0, 1, rows, outW, e.baseAddress! + c0 * h * w)
-                    }
-                    g.withUnsafeBufferPointer { pg in
-                        cnn_direct_input_gradient(path.code, pg.baseAddress! + i0 * outW, ldg, f, weight, c, h, w, kh, kw, c0, c1,
-                                                  i0, rows, outW, &got)
-                    }
-                }
-                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "\(path) \(c)×\(h)×\(w) \(kh)×\(kw) f\(f) channels \(c0)..<\(c1)")
-            }
-        }
-    }
-
     /// The digits network's layers and the lessons' unpadded stride-1 layers take the direct
     /// kernels; padded, strided or dilated layers keep im2col.
     @Test func layersThatTakeTheDirectKernels() {

@@ -11,8 +11,6 @@
 
 /// The largest K the direct kernels take.
 enum { CNN_DIRECT_MAX_K = 1024 };
-/// The most filters cnn_direct_input_gradient takes.
-enum { CNN_DIRECT_MAX_FILTERS = 64 };
 
 /// Numbers cnn_direct_pack writes: at most cnn_packed_a_size(filters, k).
 long cnn_direct_packed_size(long filters, long k);
@@ -38,13 +36,4 @@ void cnn_direct_weight_gradient(int path, const double *x, long channels, long h
                                 long i0, long rows, long outW, const double *g, long ldg, long filters,
                                 double *gw);
 
-/// The block's input gradient for channels c0 … c1 − 1, added into gx (the sample's planes from
-/// channel 0): for p = (c, a, b) in order, gx[c][i + a][j + b] += Σ_o w[o][p]·g[o][q] (one chain
-/// over o from 0, as cnn_gemm_nn(K, np, filters, wᵀ, …) computes it on `path`): the bits of that
-/// product followed by cnn_col2im_add. w is filters × K; g points at the block's first position
-/// of filter 0, rows ldg apart. Requires what cnn_direct_forward requires and filters ≤
-/// CNN_DIRECT_MAX_FILTERS.
-void cnn_direct_input_gradient(int path, const double *g, long ldg, long filters, const double *w, long channels,
-                               long height, long width, long kh, long kw, long c0, long c1, long i0, long rows,
-                               long outW, double *gx);
 #endif
