@@ -11,7 +11,9 @@ import CNNKernels
 ///     gradCol[k, p] = Σ_o w[o, k] · g[o, p] / n        (then added back into the input: col2im)
 ///     gradB[o]     += Σ_p g[o, p]
 ///
-/// with `n = C·kh·kw` when normalizing, else 1.
+/// with `n = C·kh·kw` when normalizing, else 1. Stride-1 unpadded layers (`isDirect`) compute the
+/// forward pass, and with few filters the weight gradient, from the input's rows in place
+/// (`cnn_direct.h`), with the same bits.
 struct ConvGeometry {
     let channels, height, width: Int
     let filters, kh, kw, stride, dilation: Int
