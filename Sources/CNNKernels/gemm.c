@@ -11,7 +11,8 @@
 // broadcasts from consecutive addresses; a block of B (KC×NC) into panels of NR columns, each
 // panel KC rows of NR contiguous values (zero-padded), which stays in L1 while the kernel sweeps
 // the rows of A over it. When A has at most MR rows a B panel is used once, so full panels are
-// read in place instead. The packing buffers belong to the thread (allocated at its first product).
+// read in place instead, as they are when B is narrow, A short and B's rows not 32·k numbers
+// apart (see gemm_blocked). The packing buffers belong to the thread (allocated at its first product).
 
 #include "cnn_kernels.h"
 #include "kernels_internal.h"
@@ -64,7 +65,15 @@ static inline void pack_a_mr(long mc, long kc, const double *a, long lda, const 
     }
 }
 
+#if CNN_X86
+static void pack_a8_avx512(long mc, long kc, const double *a, long lda, double *dst);
+#endif
+
 static void pack_a(long mc, long kc, const double *a, long lda, int mr, double *dst) {
+#if CNN_X86
+    // Panels of 8 rows are the AVX-512 path's, so the processor has AVX-512.
+    if (mr == 8) { pack_a8_avx512(mc, kc, a, lda, dst); return; }
+#endif
     if (mr == 8) pack_a_mr(mc, kc, a, lda, 8, dst);
     else pack_a_mr(mc, kc, a, lda, 4, dst);
 }
@@ -116,8 +125,11 @@ static void gemm_blocked(const micro *u, long m, long n, long k, const double *a
         if (!accumulate) for (long i = 0; i < m; i++) memset(c + i * ldc, 0, sizeof(double) * (size_t)n);
         return;
     }
-    // B's panels pay for packing when several row panels of A pass over them.
-    int packB = m > 4 * u->mr;
+    // B's panels pay for packing when several row panels of A pass over them, unless B is narrow
+    // and A short (a conv block's columns, just written and still in cache): then its full panels
+    // are read in place, from rows whose stride (not a multiple of 32 numbers) spreads them over
+    // the L1 cache's sets.
+    int packB = m > 4 * u->mr && !(m <= 16 * u->mr && n <= 10 * u->nr && ldb % 32 != 0);
     for (long jc = 0; jc < n; jc += NC) {
         long nc = n - jc < NC ? n - jc : NC;
         for (long pc = 0; pc < k; pc += KC) {
@@ -270,6 +282,49 @@ static void full_avx512(long kc, const double *ap, const double *bp, long bs, do
     }
     for (int r = 0; r < 8; r++)
         for (int q = 0; q < 3; q++) _mm512_storeu_pd(c + r * ldc + 8 * q, s[r][q]);
+}
+
+/// r[i] = column i of the 8×8 block whose rows are r[0], …, r[7].
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void transpose8(__m512d r[8]) {
+    __m512d t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);      // (r0[0], r1[0], r0[2], r1[2], …, r1[6])
+        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);  // the odd columns
+    }
+    for (int h = 0; h < 2; h++) {
+        // Rows 4h … 4h + 3: u[4h + 0, 1, 2, 3] hold columns (0, 4), (2, 6), (1, 5), (3, 7), two rows per 128 bits.
+        __m512d *tt = t + 4 * h, *uu = u + 4 * h;
+        uu[0] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(2, 0, 2, 0));
+        uu[1] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(3, 1, 3, 1));
+        uu[2] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(2, 0, 2, 0));
+        uu[3] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(3, 1, 3, 1));
+    }
+    static const int first[4] = {0, 2, 1, 3};
+    for (int q = 0; q < 4; q++) {
+        r[first[q]] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(2, 0, 2, 0));
+        r[first[q] + 4] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(3, 1, 3, 1));
+    }
+}
+
+/// pack_a_mr with MR = 8, whole panels eight columns of A at a time, transposed in registers (the
+/// same numbers in the same places; the scalar copy read A eight rows apart for every column).
+__attribute__((target("avx512f,avx2,fma")))
+static void pack_a8_avx512(long mc, long kc, const double *a, long lda, double *dst) {
+    long whole = mc / 8 * 8;
+    for (long r0 = 0; r0 < whole; r0 += 8, dst += kc * 8) {
+        const double *x = a + r0 * lda;
+        long p = 0;
+        for (; p + 8 <= kc; p += 8) {
+            __m512d r[8];
+            for (int i = 0; i < 8; i++) r[i] = _mm512_loadu_pd(x + i * lda + p);
+            transpose8(r);
+            for (int q = 0; q < 8; q++) _mm512_storeu_pd(dst + (p + q) * 8, r[q]);
+        }
+        for (; p < kc; p++)
+            for (int i = 0; i < 8; i++) dst[p * 8 + i] = x[i * lda + p];
+    }
+    if (whole < mc) pack_a_mr(mc - whole, kc, a + whole * lda, lda, 8, dst);
 }
 
 static const micro micro_avx2 = {4, 12, full_avx2, kernel_avx2};

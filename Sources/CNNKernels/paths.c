@@ -135,41 +135,78 @@ static void nt512_block8(long k, const double *a, long lda, const double *b, lon
             s[1][q] = _mm512_fmadd_pd(x23, y, s[1][q]);
         }
     }
+    // The tails (p ≥ k4), one fused chain per element from 0 as the AVX2 kernel's scalar loop,
+    // eight columns at a time: t[r] lane q = Σ a[r][p]·b[q][p].
+    __m512d t[4] = {_mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd(), _mm512_setzero_pd()};
+    for (long p = k4; p < k; p++) {
+        __m512d y = _mm512_setr_pd(b[p], b[ldb + p], b[2 * ldb + p], b[3 * ldb + p], b[4 * ldb + p], b[5 * ldb + p],
+                                   b[6 * ldb + p], b[7 * ldb + p]);
+        for (int r = 0; r < 4; r++) t[r] = _mm512_fmadd_pd(_mm512_set1_pd(a[r * lda + p]), y, t[r]);
+    }
     for (int h = 0; h < 2; h++) {
         for (int q0 = 0; q0 < 8; q0 += 4) {
             __m256d rows[2];
             nt512_finish(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
             for (int e = 0; e < 2; e++) {
                 long r = 2 * h + e;
-                const double *x = a + r * lda;
-                double t[4];
-                for (int q = 0; q < 4; q++) {
-                    const double *y = b + (q0 + q) * ldb;
-                    double tq = 0;
-                    // The AVX2 kernel's tail, written the same way so the compiler treats it the same way.
-                    for (long p = k4; p < k; p++) tq += x[p] * y[p];
-                    t[q] = tq;
-                }
+                __m256d tq = q0 == 0 ? _mm512_castpd512_pd256(t[r]) : _mm512_extractf64x4_pd(t[r], 1);
                 double *cr = c + r * ldc + q0;
-                _mm256_storeu_pd(cr, _mm256_add_pd(_mm256_loadu_pd(cr), _mm256_add_pd(rows[e], _mm256_loadu_pd(t))));
+                _mm256_storeu_pd(cr, _mm256_add_pd(_mm256_loadu_pd(cr), _mm256_add_pd(rows[e], tq)));
             }
         }
     }
 }
 
-// C[m×n] += A[m×k]·B[n×k]ᵀ: 4×8 and 4×4 blocks here; the rest (a last pair of columns, the last m mod 4
-// rows) by the AVX2 kernel, which treats those elements exactly as it would in the whole product.
+#pragma clang fp contract(off)
+// C[i][0] += A[i]·B[0] for rows i of [0, m), exactly as cnn_gemm_nt_portable_range (which the AVX2
+// kernel leaves these elements to: a last odd column, the last m mod 4 rows): four partial sums
+// (p mod 4) each rounded after every product and every add, added ((s0 + s1) + (s2 + s3)), then the
+// tail's sum from 0. Two rows per zmm (row i's partial sums low, row i + 1's high), four rows at once.
+__attribute__((target("avx512f,avx2,fma")))
+static void nt512_column_unfused(long m, long k, const double *a, long lda, const double *b, double *c, long ldc) {
+    long k4 = k & ~3L;
+    long i = 0;
+    for (; i + 4 <= m; i += 4) {
+        const double *x = a + i * lda;
+        __m512d s01 = _mm512_setzero_pd(), s23 = _mm512_setzero_pd();
+        for (long p = 0; p < k4; p += 4) {
+            __m512d y = _mm512_broadcast_f64x4(_mm256_loadu_pd(b + p));
+            __m512d x01 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(x + p)), _mm256_loadu_pd(x + lda + p), 1);
+            __m512d x23 = _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_loadu_pd(x + 2 * lda + p)),
+                                             _mm256_loadu_pd(x + 3 * lda + p), 1);
+            s01 = _mm512_add_pd(s01, _mm512_mul_pd(x01, y));
+            s23 = _mm512_add_pd(s23, _mm512_mul_pd(x23, y));
+        }
+        double part[8], part2[8];
+        _mm512_storeu_pd(part, s01);
+        _mm512_storeu_pd(part2, s23);
+        for (int r = 0; r < 4; r++) {
+            const double *v = r < 2 ? part + 4 * r : part2 + 4 * (r - 2);
+            const double *xr = x + r * lda;
+            double t = 0;
+            for (long p = k4; p < k; p++) t += xr[p] * b[p];
+            c[(i + r) * ldc] += ((v[0] + v[1]) + (v[2] + v[3])) + t;
+        }
+    }
+    if (i < m) cnn_gemm_nt_portable_range(i, m, 0, 1, k, a, lda, b, 0, c, ldc);
+}
+#pragma clang fp contract(on)
+
+// C[m×n] += A[m×k]·B[n×k]ᵀ: 4×8 and 4×4 blocks here; a last pair of columns by the AVX2 kernel,
+// and what that kernel leaves to portable C (a last odd column, the last m mod 4 rows) by the same
+// sums vectorized (nt512_column_unfused): every element exactly as in the AVX2 product.
 __attribute__((target("avx512f,avx2,fma")))
 void cnn_gemm_nt_avx512(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                         double *c, long ldc) {
-    long m4 = m & ~3L, n4 = n & ~3L;
+    long m4 = m & ~3L, n4 = n & ~3L, n2 = n & ~1L;
     for (long i = 0; i < m4; i += 4) {
         long j = 0;
         for (; j + 8 <= n; j += 8) nt512_block8(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
         for (; j < n4; j += 4) nt512_block(k, a + i * lda, lda, b + j * ldb, ldb, c + i * ldc + j, ldc);
-        if (n4 < n) cnn_gemm_nt_avx2(4, n - n4, k, a + i * lda, lda, b + n4 * ldb, ldb, c + i * ldc + n4, ldc);
+        if (n4 < n2) cnn_gemm_nt_avx2(4, 2, k, a + i * lda, lda, b + n4 * ldb, ldb, c + i * ldc + n4, ldc);
     }
-    if (m4 < m) cnn_gemm_nt_avx2(m - m4, n, k, a + m4 * lda, lda, b, ldb, c + m4 * ldc, ldc);
+    if (n2 < n) nt512_column_unfused(m4, k, a, lda, b + n2 * ldb, c + n2, ldc);
+    for (long j = 0; m4 < m && j < n; j++) nt512_column_unfused(m - m4, k, a + m4 * lda, lda, b + j * ldb, c + m4 * ldc + j, ldc);
 }
 #endif
 

@@ -49,21 +49,26 @@ public enum LessonLibrary {
     /// Every lesson in the first folder that has any, sorted by name. A file that does not load
     /// is listed with its error as the summary.
     public static func available() -> [Entry] {
+        lessonFiles().map { file in
+            let summary: String
+            do {
+                let lesson = try Lesson.load(file.path)
+                summary = lesson.summary.isEmpty ? lesson.title : lesson.summary
+            } catch {
+                summary = "(does not load: \(error))"
+            }
+            return Entry(name: file.name, path: file.path, summary: summary)
+        }
+    }
+
+    /// The name and path of every lesson file in the first folder that has any, sorted by file
+    /// name, without loading them.
+    static func lessonFiles() -> [(name: String, path: String)] {
         for folder in folders() {
-            let files = fileNames(in: folder)
-            let lessons = files.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+            let lessons = fileNames(in: folder).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
             guard !lessons.isEmpty else { continue }
             return lessons.map { file in
-                let path = folder.appendingPathComponent(file).path
-                let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
-                let summary: String
-                do {
-                    let lesson = try Lesson.load(path)
-                    summary = lesson.summary.isEmpty ? lesson.title : lesson.summary
-                } catch {
-                    summary = "(does not load: \(error))"
-                }
-                return Entry(name: name, path: path, summary: summary)
+                (URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, folder.appendingPathComponent(file).path)
             }
         }
         return []
@@ -76,7 +81,8 @@ public enum LessonLibrary {
             guard fileExists(nameOrPath) else { throw LessonError(file: nameOrPath, "no such lesson file") }
             return nameOrPath
         }
-        let all = available()
+        // Found by file name: the other lessons need not be loaded for their summaries.
+        let all = lessonFiles()
         if let entry = all.first(where: { $0.name == nameOrPath }) { return entry.path }
         let names = all.map(\.name).joined(separator: ", ")
         throw LessonError(file: nameOrPath, "no lesson of that name; available lessons: \(names.isEmpty ? "none found (set CNN_EXPLAIN_LESSONS to a folder of lessons)" : names)")

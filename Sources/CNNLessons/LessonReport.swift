@@ -14,12 +14,18 @@ public enum LessonReport {
     /// once with "?" there, the page of each step read off, and filled in; laid out again until
     /// the pages stop moving (a longer number could push a line over), at most three times.
     public static func document(_ run: LessonRun) throws -> ReportDocument {
+        try document(run, cache: LayoutCache())
+    }
+
+    /// `document(_:)`, measuring with `cache`: every paragraph and figure is measured once
+    /// across the layouts, and `doc.data(cache: cache)` then draws without measuring again.
+    public static func document(_ run: LessonRun, cache: LayoutCache) throws -> ReportDocument {
         let needsPages = run.sections.contains { $0.paperParagraphs.contains { $0.contains("{{page:") } }
         var pages: [String: Int] = [:]
         var doc = document(run, pages: pages)
         guard needsPages else { return doc }
         for _ in 0..<3 {
-            let starts = try doc.headingPages()
+            let starts = try doc.headingPages(cache: cache)
             let found = Dictionary(zip(run.sections.map(\.id), starts), uniquingKeysWith: { a, _ in a })
             if found == pages { break }
             pages = found
@@ -56,28 +62,30 @@ public enum LessonReport {
 
     /// The lesson's light markup (`*emphasis*`, `**strong**`) as Pango markup, with `&`, `<`, `>` escaped.
     public static func markup(_ text: String) -> String {
-        var out = ""
+        // Over UTF-8 bytes: `*` is ASCII, so no byte of another character can be taken for it.
+        let bytes = Array(TextBlock.escape(text).utf8)
+        let star = UInt8(ascii: "*")
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 32)
         var bold = false, italic = false
-        var chars = Array(TextBlock.escape(text))
-        chars.append("\0")
         var i = 0
-        while i < chars.count - 1 {
-            if chars[i] == "*" && chars[i + 1] == "*" {
-                out += bold ? "</b>" : "<b>"
+        while i < bytes.count {
+            if bytes[i] == star && i + 1 < bytes.count && bytes[i + 1] == star {
+                out += (bold ? "</b>" : "<b>").utf8
                 bold.toggle()
                 i += 2
-            } else if chars[i] == "*" {
-                out += italic ? "</i>" : "<i>"
+            } else if bytes[i] == star {
+                out += (italic ? "</i>" : "<i>").utf8
                 italic.toggle()
                 i += 1
             } else {
-                out.append(chars[i])
+                out.append(bytes[i])
                 i += 1
             }
         }
-        if italic { out += "</i>" }
-        if bold { out += "</b>" }
-        return out
+        if italic { out += "</i>".utf8 }
+        if bold { out += "</b>".utf8 }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Writes the lesson into `folder`: `NAME.pdf` when `formats` has PDF, and every figure as
@@ -121,7 +129,8 @@ public enum LessonReport {
                     if let figure = job.figure {
                         try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
                     } else {
-                        try writeAtomically(data: Data(try document(run).data()), to: job.path)
+                        let cache = LayoutCache()
+                        try writeAtomically(data: Data(try document(run, cache: cache).data(cache: cache)), to: job.path)
                     }
                 } catch {
                     queue.fail(i, error)

@@ -13,8 +13,12 @@ import Foundation
 /// see `SOURCE_DATE_EPOCH`).
 extension ReportDocument {
     /// The PDF bytes.
-    public func data() throws -> [UInt8] {
-        let layout = try self.layout()
+    public func data() throws -> [UInt8] { try data(cache: LayoutCache()) }
+
+    /// The PDF bytes, laid out with the sizes `cache` already holds (see `LayoutCache`); the
+    /// bytes are the same as `data()`'s.
+    public func data(cache: LayoutCache) throws -> [UInt8] {
+        let layout = try self.layout(cache: cache)
         let surface = try CairoSurface.pdf(width: pageWidth, height: pageHeight)
         try surface.setPDFMetadata(CAIRO_PDF_METADATA_TITLE, title)
         if let author { try surface.setPDFMetadata(CAIRO_PDF_METADATA_AUTHOR, author) }
@@ -42,10 +46,15 @@ extension ReportDocument {
     }
 
     /// How many pages the document will have.
-    public func pageCount() throws -> Int { try layout().pages.count }
+    public func pageCount() throws -> Int { try layout(cache: LayoutCache()).pages.count }
 
     /// The page (from 1) on which each heading stands, in the order the headings were added.
-    public func headingPages() throws -> [Int] { try layout().outline.filter(\.isHeading).map(\.page) }
+    public func headingPages() throws -> [Int] { try headingPages(cache: LayoutCache()) }
+
+    /// `headingPages()`, measuring with `cache` and filling it.
+    public func headingPages(cache: LayoutCache) throws -> [Int] {
+        try layout(cache: cache).outline.filter(\.isHeading).map(\.page)
+    }
 
     // MARK: layout
 
@@ -61,10 +70,13 @@ extension ReportDocument {
     private static let bodyFont = FontStyle(size: 11)
     private static let captionFont = FontStyle(size: 9.5)
 
-    /// Places every block on pages, measuring text with Pango and figures with the drawing code.
-    func layout() throws -> (pages: [Page], outline: [OutlineEntry]) {
+    /// Places every block on pages, measuring text with Pango and figures with the drawing code
+    /// (each paragraph and figure once per `cache`).
+    func layout(cache: LayoutCache) throws -> (pages: [Page], outline: [OutlineEntry]) {
         let context = try CairoContext(surface: try CairoSurface.recording())
         let painter = Painter(context: context)
+        let measure = CachedMeasure(painter: painter, cache: cache)
+        var figureIndex = 0
         var pages: [Page] = []
         var outline: [OutlineEntry] = []
         var current = Page()
@@ -83,14 +95,14 @@ extension ReportDocument {
             case let .titlePage(title, subtitle, lines):
                 if !current.items.isEmpty { newPage() }
                 current.isTitlePage = true
-                current.items += titlePageItems(title: title, subtitle: subtitle, lines: lines, painter: painter)
+                current.items += titlePageItems(title: title, subtitle: subtitle, lines: lines, measure: measure)
                 outline.append(OutlineEntry(title: title, level: 1, page: pages.count + 1, y: 0, isHeading: false))
                 newPage()
             case let .heading(text, level, startsPage):
                 if startsPage, !current.items.isEmpty { newPage() }
                 let font = Self.headingFonts[min(level, Self.headingFonts.count) - 1]
                 let markup = TextBlock.escape(text)
-                let h = painter.measureParagraph(markup, width: textWidth, font).height
+                let h = measure.paragraphHeight(markup, width: textWidth, font)
                 let before = current.items.isEmpty ? 0 : font.size * 0.9
                 ensure(before + h + 90) // keep a heading with at least the start of what follows
                 if !current.items.isEmpty { y += before }
@@ -98,14 +110,15 @@ extension ReportDocument {
                 current.items.append(Item(kind: .text(markup, font, .left), x: margin, y: y, width: textWidth, height: h))
                 y += h + font.size * 0.5
             case let .paragraph(markup):
-                let h = painter.measureParagraph(markup, width: textWidth, Self.bodyFont).height
+                let h = measure.paragraphHeight(markup, width: textWidth, Self.bodyFont)
                 ensure(h)
                 current.items.append(Item(kind: .text(markup, Self.bodyFont, .left), x: margin, y: y, width: textWidth, height: h))
                 y += h + 10
             case let .figure(figure, caption):
-                let s = try Drawer(painter: painter).draw(figure)
+                let s = try measure.figureSize(figure, index: figureIndex)
+                figureIndex += 1
                 let captionMarkup = caption.map { TextBlock.escape($0) }
-                let captionHeight = captionMarkup.map { painter.measureParagraph($0, width: textWidth, Self.captionFont).height + 6 } ?? 0
+                let captionHeight = captionMarkup.map { measure.paragraphHeight($0, width: textWidth, Self.captionFont) + 6 } ?? 0
                 let scale = figureScale(s, captionHeight: captionHeight, room: bottom - y, fullPage: bottom - margin)
                 let w = s.width * scale, h = s.height * scale
                 ensure(h + captionHeight + 12)
@@ -138,23 +151,23 @@ extension ReportDocument {
     }
 
     /// The title page: the title large, a rule, the subtitle and the lines, centred.
-    private func titlePageItems(title: String, subtitle: String?, lines: [String], painter: Painter) -> [Item] {
+    private func titlePageItems(title: String, subtitle: String?, lines: [String], measure: CachedMeasure) -> [Item] {
         var items: [Item] = []
         var ty = pageHeight * 0.3
         let titleFont = FontStyle(size: 28, bold: true)
-        let th = painter.measureParagraph(TextBlock.escape(title), width: textWidth, titleFont).height
+        let th = measure.paragraphHeight(TextBlock.escape(title), width: textWidth, titleFont)
         items.append(Item(kind: .text(TextBlock.escape(title), titleFont, .center), x: margin, y: ty, width: textWidth, height: th))
         ty += th + 14
         items.append(Item(kind: .rule, x: margin, y: ty, width: textWidth, height: 1))
         ty += 20
         if let subtitle {
             let font = FontStyle(size: 15)
-            let h = painter.measureParagraph(TextBlock.escape(subtitle), width: textWidth, font).height
+            let h = measure.paragraphHeight(TextBlock.escape(subtitle), width: textWidth, font)
             items.append(Item(kind: .text(TextBlock.escape(subtitle), font, .center), x: margin, y: ty, width: textWidth, height: h))
             ty += h + 24
         }
         for line in lines {
-            let h = painter.measureParagraph(TextBlock.escape(line), width: textWidth, Self.bodyFont).height
+            let h = measure.paragraphHeight(TextBlock.escape(line), width: textWidth, Self.bodyFont)
             items.append(Item(kind: .text(TextBlock.escape(line), Self.bodyFont, .center), x: margin, y: ty, width: textWidth, height: h))
             ty += h + 6
         }
@@ -174,5 +187,57 @@ extension ReportDocument {
         case .rule:
             painter.line(item.x + item.width * 0.2, item.y, item.x + item.width * 0.8, item.y, Palette.muted, width: 1)
         }
+    }
+}
+
+/// Sizes measured while laying out a document, kept so that laying it out again (a lesson lays
+/// out its PDF up to three times to fill in page numbers, then once more to draw it) measures
+/// only what changed.
+///
+/// - Paragraphs are keyed by their markup, font and wrap width: the same key always measures the
+///   same, so a cached height equals a fresh one.
+/// - Figures are keyed by their place among the document's figures (the first, the second…):
+///   use one cache only for layouts of documents whose figures are the same, in the same order
+///   (their text may differ, as it does when page numbers are filled in).
+///
+/// Not Sendable: a cache belongs to the one thread that lays out the document.
+public final class LayoutCache {
+    struct ParagraphKey: Hashable {
+        var markup: String, size: Double, bold: Bool, mono: Bool, width: Double
+    }
+    var paragraphHeights: [ParagraphKey: Double] = [:]
+    var figureSizes: [Int: Size] = [:]
+    /// How many paragraphs and figures were measured (not found in the cache), for tests.
+    public private(set) var measuredParagraphs = 0
+    public private(set) var measuredFigures = 0
+
+    public init() {}
+
+    func countParagraph() { measuredParagraphs += 1 }
+    func countFigure() { measuredFigures += 1 }
+}
+
+/// Measures paragraphs and figures on `painter`, each key once per `cache`.
+struct CachedMeasure {
+    let painter: Painter
+    let cache: LayoutCache
+
+    /// The height of `markup` wrapped at `width` in `font` (Pango's, as `Painter.measureParagraph`).
+    func paragraphHeight(_ markup: String, width: Double, _ font: FontStyle) -> Double {
+        let key = LayoutCache.ParagraphKey(markup: markup, size: font.size, bold: font.bold, mono: font.mono, width: width)
+        if let h = cache.paragraphHeights[key] { return h }
+        let h = painter.measureParagraph(markup, width: width, font).height
+        cache.paragraphHeights[key] = h
+        cache.countParagraph()
+        return h
+    }
+
+    /// The natural size of the `index`-th figure of the document, drawn once to measure it.
+    func figureSize(_ figure: Figure, index: Int) throws -> Size {
+        if let s = cache.figureSizes[index] { return s }
+        let s = try Drawer(painter: painter).draw(figure)
+        cache.figureSizes[index] = s
+        cache.countFigure()
+        return s
     }
 }

@@ -6,53 +6,43 @@ import CZlibPNG
 /// lesson's time. This one writes 8-bit RGB when every pixel is opaque, else 8-bit RGBA
 /// (un-premultiplied as Cairo does: `c·255 + a/2) / a`), filters every row with PNG's "Up"
 /// filter (the difference to the row above, which is 0 across the flat areas of a figure), and
-/// deflates at level 1. The same pixels always give the same bytes.
+/// deflates at level 1 (`memLevel` 6), a band of rows at a time. The same pixels always give the same bytes.
 enum PNGEncoder {
     /// zlib's compression level: 1, the fastest.
     static let level: Int32 = 1
+    /// zlib's `memLevel` (the size of its hash table of 3-byte strings): 6 instead of zlib's
+    /// default 8. On the lessons' figures it deflates with about 16 % fewer instructions to the
+    /// same size (the smaller table is also kinder to the cache).
+    static let memoryLevel: Int32 = 6
 
     /// Encodes `height` rows of `width` native-endian ARGB32 words, `stride` bytes apart.
     static func encode(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) throws -> [UInt8] {
-        let opaque = isOpaque(data, width: width, height: height, stride: stride)
+        let opaque = cnn_png_is_opaque(data, width, height, stride) != 0
         let rowBytes = width * (opaque ? 3 : 4) + 1
-        let raw = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, rowBytes * height))
-        defer { raw.deallocate() }
-        filterRows(data, width: width, height: height, stride: stride, opaque: opaque, into: raw)
         var ihdr = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
         ihdr += [8, opaque ? 2 : 6, 0, 0, 0]
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         ihdr.withUnsafeBufferPointer { appendChunk("IHDR", $0, to: &png) }
-        try appendDeflated(UnsafeBufferPointer(start: raw, count: rowBytes * height), to: &png)
+        try appendDeflated(data, width: width, height: height, stride: stride, opaque: opaque,
+                           rawCount: rowBytes * height, to: &png)
         appendChunk("IEND", UnsafeBufferPointer(start: nil, count: 0), to: &png)
         return png
     }
 
-    /// Every row unpacked and filtered with "Up" in one pass (`cnn_png_up_rows`): the filter
-    /// byte 2, then each byte minus the byte above it in the unfiltered image.
-    private static func filterRows(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, opaque: Bool,
-                                   into raw: UnsafeMutablePointer<UInt8>) {
-        let n = width * (opaque ? 3 : 4)
-        // The unfiltered row and the one above it, in turn.
-        let rows = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, 2 * n))
-        defer { rows.deallocate() }
-        cnn_png_up_rows(data, width, height, stride, opaque ? 1 : 0, raw, rows)
-    }
-
-    private static func isOpaque(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) -> Bool {
-        cnn_png_is_opaque(data, width, height, stride) != 0
-    }
-
-    /// Appends an IDAT chunk holding `raw` deflated by zlib (`compress2` at `level`).
-    private static func appendDeflated(_ raw: UnsafeBufferPointer<UInt8>, to png: inout [UInt8]) throws {
-        let bound = Int(compressBound(uLong(raw.count)))
+    /// Appends an IDAT chunk holding the image's scanlines, every row filtered with "Up" (the
+    /// filter byte 2, then each byte minus the byte above it), deflated by zlib at `level` and
+    /// `memoryLevel`: `cnn_png_deflate_rows` filters a band of rows at a time and streams them
+    /// into zlib, which gives the bytes it gives for all the rows at once.
+    private static func appendDeflated(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, opaque: Bool,
+                                       rawCount: Int, to png: inout [UInt8]) throws {
+        let bound = Int(compressBound(uLong(rawCount)))
         // Left uninitialized: zlib writes only the bytes it returns.
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: bound)
         defer { out.deallocate() }
-        var size = uLong(bound)
-        let status = compress2(out, &size, raw.baseAddress, uLong(raw.count), level)
-        guard status == Z_OK else { throw RenderError.cairo(operation: "encoding PNG", status: "zlib status \(status)") }
-        png.reserveCapacity(png.count + Int(size) + 24)
-        appendChunk("IDAT", UnsafeBufferPointer(start: out, count: Int(size)), to: &png)
+        let size = cnn_png_deflate_rows(data, width, height, stride, opaque ? 1 : 0, level, memoryLevel, out, bound)
+        guard size >= 0 else { throw RenderError.cairo(operation: "encoding PNG", status: "zlib status \(size)") }
+        png.reserveCapacity(png.count + size + 24)
+        appendChunk("IDAT", UnsafeBufferPointer(start: out, count: size), to: &png)
     }
 
     private static func bigEndian(_ v: UInt32) -> [UInt8] {

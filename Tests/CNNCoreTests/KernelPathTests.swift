@@ -14,6 +14,13 @@ struct KernelPathTests {
         (200, 64, 16), (7, 3, 30), (12, 20, 5), (2, 33, 9), (4, 8, 4), (8, 25, 576), (6, 47, 13),
         // Past every cache block: rows over 96, depth over 128, columns over 480.
         (101, 497, 131),
+        // B read in place (at most 16 row panels, at most 10 column panels, rows not 32·k apart):
+        // a conv block's forward product (depth past several blocks, a partial last panel), the
+        // weight gradient by channel, a partial row panel; and one packed (columns 32·k apart).
+        (128, 66, 1600), (128, 200, 66), (40, 33, 130), (33, 240, 50), (64, 64, 70),
+        // NT tails: depth 1, 2 and 3 past a multiple of 4, an odd last column, a last pair, rows
+        // past a multiple of 4.
+        (16, 200, 66), (8, 27, 627), (20, 9, 6), (8, 25, 5), (18, 11, 33),
     ]
 
     func random(_ count: Int, _ rng: inout SeededGenerator) -> [Double] { (0..<count).map { _ in rng.uniform(-1, 1) } }

@@ -1,5 +1,6 @@
 import CCairo
 import Testing
+import CNNFigures
 @testable import CNNRender
 
 /// `PNGEncoder` against Cairo's own PNG writer: both encodings of one surface decode (with Cairo's
@@ -26,4 +27,19 @@ func pngEncoderKeepsEveryPixel(opaque: Bool) throws {
     #expect(a.width == 37 && a.height == 23)
     #expect(a.rgba == b.rgba)
     #expect(try surface.pngBytes() == ours, "the same pixels give the same bytes")
+}
+
+/// A figure's PNG is opaque to its last column and row even when its size times the scale is not
+/// a whole number of pixels (the surface is painted white first), so it is written as RGB.
+@Test func figurePNGIsOpaqueRGBAtAnyScale() throws {
+    let figure = Figure.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51]))
+    let s = try size(of: figure)
+    let scale = 1.37
+    #expect(((s.width + 2 * figurePadding) * scale).rounded(.up) != (s.width + 2 * figurePadding) * scale,
+            "the width is not a whole number of pixels, so the last column is partly outside the page")
+    let bytes = try renderData(figure, format: .png, scale: scale)
+    #expect(bytes[25] == 2, "colour type 2: RGB")
+    let image = try PNGPixels(png: bytes)
+    let corner = image.pixel(x: image.width - 1, y: image.height - 1)
+    #expect(corner.r == 255 && corner.g == 255 && corner.b == 255 && corner.a == 255)
 }
