@@ -190,7 +190,7 @@ struct ConvGeometry {
     /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is one
     /// chain over q in order, and the samples' sums are added in order. Four samples' chains run
     /// side by side (independent adds: the same bits as one sample at a time).
-    private func biasGradient(batch: Int, gy: UnsafePointer<Double>, gradB: UnsafeMutablePointer<Double>) {
+    func biasGradient(batch: Int, gy: UnsafePointer<Double>, gradB: UnsafeMutablePointer<Double>) {
         let partCount = filters * positions * batch >= 200_000 ? min(ConvPlan.maxParts, filters) : 1
         let work = Pointers(x: gy, w: gy, bias: nil, y: gradB, cols: gradB)
         parallel(partCount) { part in

@@ -172,8 +172,11 @@ extension Network {
                          argmax: UnsafeMutablePointer<Int32>) {
         switch kernel {
         case .conv(let g, let wi, let bi):
-            withWeights(wi, bi) { w, b in g.forward(batch: n, x: x, weight: w, bias: b, y: y, scratch: ws.convScratch, packed: ws.packedWeights,
-                                                     columns: columns) }
+            withWeights(wi, bi) { w, b in
+                // Wide stride-1 layers: Winograd (ConvWinograd.swift); the rest: im2col.
+                if let wg = g.winograd { return g.forwardWinograd(wg, batch: n, x: x, weight: w, bias: b, y: y, buffers: ws.winograd) }
+                g.forward(batch: n, x: x, weight: w, bias: b, y: y, scratch: ws.convScratch, packed: ws.packedWeights, columns: columns)
+            }
         case .relu(let count): ReLUKernel.forward(count: n * count, x: x, y: y)
         case .pool(let g): g.forward(batch: n, x: x, y: y, argmax: argmax)
         case .dense(let g, let wi, let bi):
@@ -262,6 +265,10 @@ extension Network {
         switch kernels[i] {
         case .conv(let g, let wi, let bi):
             withWeights(wi, bi) { w, _ in
+                if let wg = g.winograd {
+                    return g.backwardWinograd(wg, batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
+                                              scaled: ws.scaled, buffers: ws.winograd)
+                }
                 g.backward(batch: n, x: x, weight: w, gy: gy, gradW: ws.parameterGradients[wi], gradB: gb, gx: gx,
                            scaled: ws.scaled, scratch: ws.convScratch, transposed: ws.packed, packed: ws.packedWeights, columns: ws.columns[i])
             }

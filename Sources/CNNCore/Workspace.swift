@@ -33,6 +33,8 @@ public final class Workspace {
     let denseScratch: UnsafeMutablePointer<Double>
     /// A conv layer's weights (or their transpose) packed for the matrix products (`cnn_pack_a`).
     let packedWeights: UnsafeMutablePointer<Double>
+    /// Scratch of the Winograd passes of wide conv layers (`ConvWinograd.swift`).
+    let winograd: WinogradBuffers
     let sizes: [Int]
     /// The class index of each sample, set by `Network.loss`.
     public internal(set) var targets: [Int]
@@ -64,6 +66,11 @@ public final class Workspace {
         packed = counter.allocate(plan.weightSize)
         packedWeights = counter.allocate(plan.packedSize)
         denseScratch = counter.allocate(plan.denseSize)
+        let wino = plan.winograd
+        winograd = WinogradBuffers(parts: (0..<WinogradPlan.maxParts).map { _ in
+            WinogradScratch(tiles: counter.allocate(wino.tiles), products: counter.allocate(wino.products),
+                            kernels: counter.allocate(wino.kernels))
+        }, packed: counter.allocate(wino.packed))
         allocatedBytes = counter.bytes
         targets = Array(repeating: 0, count: batch)
         drawMasks(network, round: 0)
@@ -102,6 +109,8 @@ public final class Workspace {
         packed.deallocate()
         packedWeights.deallocate()
         denseScratch.deallocate()
+        for sc in winograd.parts { sc.tiles.deallocate(); sc.products.deallocate(); sc.kernels.deallocate() }
+        winograd.packed.deallocate()
     }
 
 
@@ -149,6 +158,8 @@ struct WorkspaceSizes {
     /// One conv part's column buffer (`ConvGeometry.scratchSize`), the largest conv weight
     /// matrix, `g / n` for the batch, packed weights, a dense layer's `units × N`.
     var colSize = 1, weightSize = 1, scaledSize = 1, packedSize = 1, denseSize = 1
+    /// The Winograd passes' scratch (`WinogradSizes`).
+    var winograd = WinogradSizes()
 
     init(kernels: [LayerKernel], sizes: [Int], batch: Int) {
         self.sizes = sizes
@@ -161,6 +172,7 @@ struct WorkspaceSizes {
                 if g.normalize { scaledSize = max(scaledSize, batch * g.outputSize) }
                 weightSize = max(weightSize, g.k * g.filters)
                 packedSize = max(packedSize, cnn_packed_a_size(g.filters, g.k), cnn_packed_a_size(g.k, g.filters))
+                winograd.include(g, batch: batch)
             case .pool: winners = batch * sizes[i + 1]
             case .dense(let g, _, _): denseSize = max(denseSize, g.units * batch)
             default: break
@@ -176,7 +188,7 @@ struct WorkspaceSizes {
     /// activations and their gradients, parameter gradients, one set of conv scratch per part.
     func bytes(batch: Int, parameters: Int) -> Int {
         let doubles = 2 * sizes.reduce(0) { $0 + max(batch * $1, 1) } + parameters + columns.reduce(0, +) + state.reduce(0, +)
-            + ConvPlan.maxParts * (2 * colSize + weightSize) + scaledSize + weightSize + packedSize + denseSize
+            + ConvPlan.maxParts * (2 * colSize + weightSize) + scaledSize + weightSize + packedSize + denseSize + winograd.count
         return 8 * doubles + 4 * winners.reduce(0, +)
     }
 }

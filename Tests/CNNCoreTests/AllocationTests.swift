@@ -24,6 +24,8 @@ struct AllocationTests {
     static let cases: [(String, ModelSpec, Int)] = [
         ("xo b1", xo, 1), ("digits28 b32", digits(28, 8, 16), 32), ("digits56 32-64 b4", digits(56, 32, 64), 4),
         ("digits64 b1", digits(72, 8, 16), 1),
+        // Winograd layers (the 56² network's conv2 above takes that path too): 3×3 with padding.
+        ("wide 3×3 b3", WinogradTests.wide3x3, 3),
     ]
 
     /// The counter sees an allocation when one is made (so a count of 0 above means something).

@@ -1,4 +1,4 @@
-import CNNCore
+@testable import CNNCore
 import CNNFiles
 import CNNTraining
 import Foundation
@@ -39,8 +39,10 @@ import Testing
     }
 
     /// The memory estimate counts what the workspace allocates (read from the workspace), within
-    /// 1 %: conv layers that keep their columns for the batch and ones that work by blocks of rows.
-    @Test(arguments: [(28, 8, 16, 1), (28, 8, 16, 32), (28, 8, 16, 128), (56, 64, 128, 32), (112, 8, 16, 8), (0, 0, 0, 4)])
+    /// 1 %: conv layers that keep their columns for the batch, ones that work by blocks of rows, and
+    /// Winograd layers (32 → 64 and 64 → 128 hold its per-part blocks and transformed kernels).
+    @Test(arguments: [(28, 8, 16, 1), (28, 8, 16, 32), (28, 8, 16, 128), (56, 64, 128, 32), (112, 8, 16, 8), (0, 0, 0, 4),
+                      (28, 32, 64, 5)])
     func workspaceEstimateIsWhatTheWorkspaceAllocates(image: Int, f1: Int, f2: Int, batch: Int) throws {
         let model = image == 0 ? try loadModel(path: Self.root.appendingPathComponent("lessons/models/xo-deep.json").path)
             : Benchmarks.digitsModel(image: image, features: (f1, f2))
@@ -50,12 +52,17 @@ import Testing
         #expect(abs(estimate / allocated - 1) < 0.01, "estimate \(estimate) bytes, allocated \(allocated)")
     }
 
-    /// A wide layer works by blocks of rows: its workspace is far below the whole batch's columns.
+    /// A wide layer works by blocks of rows (im2col, conv1 here) or of tiles (Winograd, conv2): its
+    /// workspace is far below the whole batch's columns, and so are the Winograd blocks and the
+    /// transformed kernels (`WinogradSizes`, at most 4 parts of 2 MB blocks and the kernels).
     @Test func wideLayersDoNotHoldTheBatchsColumns() throws {
         let model = Benchmarks.digitsModel(image: 56, features: (64, 128))
-        let cost = try ModelCost(model)
+        let cost = try ModelCost(model), network = try Network(model: model)
         let wholeBatchColumns = 8 * cost.columns * 32, arrays = 8 * (2 * cost.activations * 32 + cost.parameters)
-        #expect(cost.workspaceBytes(batch: 32) < arrays + wholeBatchColumns / 4)
-        #expect(cost.workspaceBytes(batch: 32) > arrays)
+        let plan = WorkspaceSizes(kernels: network.kernels, sizes: network.shapes.map { $0.reduce(1, *) }, batch: 32)
+        let winograd = 8 * Double(plan.winograd.count)
+        #expect(winograd > 0 && winograd < wholeBatchColumns / 4)
+        #expect(cost.workspaceBytes(batch: 32) < arrays + wholeBatchColumns / 4 + winograd)
+        #expect(cost.workspaceBytes(batch: 32) > arrays + winograd)
     }
 }

@@ -1,0 +1,257 @@
+import CNNKernels
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Winograd convolution F(m×m, r×r) for wide stride-1 conv layers (see `cnn_winograd.h`).
+///
+/// An m×m tile of outputs comes from an α×α tile of inputs, α = m + r − 1:
+///
+///     Y = Aᵀ [ Σ_c U[o, c] ⊙ V[c] ] A,   U[o, c] = G w[o, c] Gᵀ,   V[c] = Bᵀ d[c] B
+///
+/// so for each of the α² points ξ the sum over channels is one matrix product
+/// `M[ξ] (filters × tiles) = U[ξ] (filters × C) · V[ξ] (C × tiles)`, done by `cnn_gemm_nn`. For
+/// 5×5 kernels and m = 4 that is 64 / 16 = 4 multiply-adds per output per channel pair, against
+/// 25 for im2col. Then `out = Y / n + bias`, as `ConvGeometry.forward` does it.
+///
+/// - Input gradient: the same correlation of `g / n` (padded by `r − 1 − pad`) with the kernels
+///   turned by 180° and transposed (`C × filters`).
+/// - Weight gradient: `dM[ξ] = (A dY Aᵀ)[ξ]` per tile, `dU[ξ] = Σ_tiles dM[ξ] · V[ξ]ᵀ` (a product
+///   over the tiles), `dW[o, c] = Gᵀ dU[o, c] G`.
+///
+/// Every m and r the tables have agree with im2col to about 1e-15 relative to the sum of absolute
+/// products (`WinogradTests`), so the largest, m = 4, is used.
+struct WinogradShape: Sendable, Equatable {
+    /// Outputs per tile side, kernel side, and α = m + r − 1.
+    let m, r, alpha: Int
+
+    /// F(m×m, r×r), when the tables have it.
+    init?(m: Int, r: Int) {
+        let a = Int(cnn_winograd_alpha(m, r))
+        guard a > 0 else { return nil }
+        self.m = m; self.r = r; alpha = a
+    }
+
+    /// α² points.
+    var points: Int { alpha * alpha }
+
+    /// Tiles per side for `size` outputs.
+    func tiles(_ size: Int) -> Int { (size + m - 1) / m }
+
+    /// Numbers from one point's matrix of `size` numbers to the next: one cache line more, so the
+    /// α² values of a tile, one per point, do not all map to the same cache sets.
+    static func pointStride(_ size: Int) -> Int { size + 8 }
+}
+
+/// Sizes of the Winograd passes' work split.
+enum WinogradPlan {
+    /// The most parts a pass is split into (each holds its own transformed blocks).
+    static let maxParts = 4
+    /// The most tiles per block: the products are `filters × tiles` wide.
+    static let maxTiles = 64
+    /// The fewest tiles per block when the batch is split into more blocks for the parts.
+    static let minTiles = 32
+    /// The most numbers of a block's transformed tiles (`α² × channels × tiles`): 2 MB, L2.
+    static let budget = 1 << 18
+
+    /// Tiles per block (a multiple of 8, at most `maxTiles`, and at most what keeps a block's
+    /// transformed tiles, `depth` numbers a tile, within `budget`) and the number of blocks for
+    /// `tiles` tiles: at least one block per part while blocks keep `minTiles` tiles. Depends only
+    /// on the shapes, so the sums' order never depends on the thread count.
+    static func blocks(tiles: Int, depth: Int) -> (size: Int, count: Int) {
+        let most = max(8, min(maxTiles, budget / max(depth, 1) / 8 * 8)), fewest = min(minTiles, most)
+        let wanted = max(1, (tiles + most - 1) / most, min(maxParts, tiles / fewest))
+        let size = ((tiles + wanted - 1) / wanted + 7) / 8 * 8
+        return (size, (tiles + size - 1) / size)
+    }
+
+    /// Whether `CNN_EXPLAIN_CONV=direct` forces the im2col path for every layer.
+    static let forcedDirect: Bool = {
+        guard let value = getenv("CNN_EXPLAIN_CONV") else { return false }
+        return String(cString: value) == "direct"
+    }()
+}
+
+/// One part's buffers for the Winograd passes (sizes from `WinogradSizes`).
+struct WinogradScratch: @unchecked Sendable {
+    /// A block's transformed input tiles, `α² × C × tiles` (or `tiles × C` per point).
+    let tiles: UnsafeMutablePointer<Double>
+    /// A block's products `M` (or `dM`), `α² × filters × tiles`.
+    let products: UnsafeMutablePointer<Double>
+    /// Transformed kernels `U`, or the part's sums `dU`, `α² × filters × C`.
+    let kernels: UnsafeMutablePointer<Double>
+}
+
+/// The Winograd buffers of a workspace: per-part scratch and the packed kernels of one layer.
+struct WinogradBuffers: @unchecked Sendable {
+    let parts: [WinogradScratch]
+    /// `α²` packed matrices (`cnn_pack_a`), filters × C or C × filters.
+    let packed: UnsafeMutablePointer<Double>
+}
+
+/// The numbers the Winograd passes of a network's layers need at one batch size.
+struct WinogradSizes: Equatable {
+    var tiles = 1, products = 1, kernels = 1, packed = 1
+
+    /// Makes room for layer `g`'s passes at `batch`, when it takes the Winograd path.
+    mutating func include(_ g: ConvGeometry, batch: Int) {
+        if let w = g.winograd { include(g, w, batch: batch) }
+    }
+
+    /// Makes room for layer `g`'s passes by F(m×m, r×r) `w` at `batch`.
+    mutating func include(_ g: ConvGeometry, _ w: WinogradShape, batch: Int) {
+        let wide = max(g.channels, g.filters), depth = w.points * wide
+        let forward = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW), depth: depth).size
+        let backward = WinogradPlan.blocks(tiles: batch * w.tiles(g.height) * w.tiles(g.width), depth: depth).size
+        let block = max(forward, backward)
+        tiles = max(tiles, w.points * WinogradShape.pointStride(wide * block))
+        products = max(products, w.points * WinogradShape.pointStride(wide * block))
+        kernels = max(kernels, w.points * WinogradShape.pointStride(g.filters * g.channels))
+        packed = max(packed, w.points * max(cnn_packed_a_size(g.filters, g.channels), cnn_packed_a_size(g.channels, g.filters)))
+    }
+
+    /// Numbers allocated: `WinogradPlan.maxParts` sets of part scratch and the packed kernels.
+    var count: Int { WinogradPlan.maxParts * (tiles + products + kernels) + packed }
+}
+
+/// A correlation the Winograd passes run: `input` (`inC × inH × inW` per sample) with transformed
+/// kernels (`outC × inC` per point), into `outC × outH × outW` per sample.
+struct WinogradCorrelation {
+    let inC, inH, inW, outC, outH, outW, padTop, padLeft: Int
+    var inSize: Int { inC * inH * inW }
+    var outSize: Int { outC * outH * outW }
+}
+
+extension ConvGeometry {
+    /// F(4×4, r×r) when this layer takes the Winograd path: stride 1, dilation 1, square 3×3 or
+    /// 5×5 kernels, at least 32 input channels and 32 filters (the lessons' layers and the digits
+    /// network never qualify), and `CNN_EXPLAIN_CONV` is not `direct`. With 16 channels (28²,
+    /// 16 → 32) the transforms cost more than the shorter products save (docs/performance.md).
+    var winograd: WinogradShape? {
+        guard !WinogradPlan.forcedDirect, stride == 1, dilation == 1, kh == kw, kh == 3 || kh == 5,
+              channels >= 32, filters >= 32 else { return nil }
+        return WinogradShape(m: 4, r: kh)
+    }
+
+    /// The forward correlation's shape.
+    var winogradForward: WinogradCorrelation {
+        WinogradCorrelation(inC: channels, inH: height, inW: width, outC: filters, outH: outH, outW: outW,
+                            padTop: padTop, padLeft: padLeft)
+    }
+
+    /// The input gradient's correlation: `g` padded by `r − 1 − pad`, into `C × H × W`.
+    func winogradInputGradient(_ w: WinogradShape) -> WinogradCorrelation {
+        WinogradCorrelation(inC: filters, inH: outH, inW: outW, outC: channels, outH: height, outW: width,
+                            padTop: w.r - 1 - padTop, padLeft: w.r - 1 - padLeft)
+    }
+
+    /// Forward pass by Winograd F(m×m, r×r): the kernels transformed and packed once, then
+    /// `winogradCorrelate`, then `/ n + bias`.
+    func forwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
+                         bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
+        let u = buffers.parts[0].kernels
+        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 0, u, WinogradShape.pointStride(filters * channels))
+        pack(w, rows: filters, cols: channels, u, into: buffers.packed)
+        winogradCorrelate(w, winogradForward, batch: batch, input: x, output: y, buffers: buffers,
+                          divisor: divisor, normalize: normalize, bias: bias)
+    }
+
+    /// `gx` by Winograd: the correlation of `g` (already `/ n`) with the turned, transposed kernels.
+    func inputGradientWinograd(_ w: WinogradShape, batch: Int, weight: UnsafePointer<Double>, g: UnsafePointer<Double>,
+                               gx: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
+        let u = buffers.parts[0].kernels
+        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 1, u, WinogradShape.pointStride(filters * channels))
+        pack(w, rows: channels, cols: filters, u, into: buffers.packed)
+        winogradCorrelate(w, winogradInputGradient(w), batch: batch, input: g, output: gx, buffers: buffers,
+                          divisor: 1, normalize: false, bias: nil)
+    }
+
+    /// Packs each point's `rows × cols` matrix of `u` for `cnn_gemm_nn_packed`.
+    private func pack(_ w: WinogradShape, rows: Int, cols: Int, _ u: UnsafePointer<Double>, into packed: UnsafeMutablePointer<Double>) {
+        let size = cnn_packed_a_size(rows, cols), ps = WinogradShape.pointStride(rows * cols)
+        for xi in 0..<w.points { cnn_pack_a(rows, cols, u + xi * ps, cols, packed + xi * size) }
+    }
+
+    /// `output = correlation / divisor + bias` tile block by tile block: each part takes whole
+    /// blocks (`WinogradPlan.blocks`), transforms their input tiles, runs the α² products with the
+    /// packed kernels and writes the output tiles. Blocks write disjoint outputs.
+    func winogradCorrelate(_ w: WinogradShape, _ c: WinogradCorrelation, batch: Int, input: UnsafePointer<Double>,
+                           output: UnsafeMutablePointer<Double>, buffers: WinogradBuffers,
+                           divisor: Double, normalize: Bool, bias: UnsafePointer<Double>?) {
+        let tilesH = w.tiles(c.outH), tilesW = w.tiles(c.outW)
+        let (size, blocks) = WinogradPlan.blocks(tiles: batch * tilesH * tilesW, depth: w.points * max(c.inC, c.outC))
+        let partCount = min(WinogradPlan.maxParts, blocks)
+        let packedSize = cnn_packed_a_size(c.outC, c.inC), total = batch * tilesH * tilesW
+        let psIn = WinogradShape.pointStride(c.inC * size), psOut = WinogradShape.pointStride(c.outC * size)
+        let work = Pointers(x: input, w: UnsafePointer(buffers.packed), bias: bias, y: output, cols: buffers.packed)
+        parallel(partCount) { part in
+            let sc = buffers.parts[part]
+            for block in chunk(part, of: partCount, count: blocks) {
+                let first = block * size, count = min(size, total - first)
+                cnn_winograd_input(w.m, w.r, work.x, c.inSize, c.inC, c.inH, c.inW, c.padTop, c.padLeft,
+                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 0)
+                for xi in 0..<w.points {
+                    cnn_gemm_nn_packed(c.outC, count, c.inC, work.w + xi * packedSize, sc.tiles + xi * psIn, size,
+                                       sc.products + xi * psOut, size, 0)
+                }
+                cnn_winograd_output(w.m, w.r, sc.products, size, psOut, c.outC, first, count, tilesH, tilesW, c.outH, c.outW,
+                                    work.y, c.outSize, divisor, normalize ? 1 : 0, work.bias)
+            }
+        }
+    }
+
+    /// `gradW` by Winograd from `g` (already `/ n`): each part sums `dU[ξ] += dM[ξ] · V[ξ]ᵀ` over
+    /// its blocks of tiles in order into its own `dU`; the parts' sums are added in part order,
+    /// then `gradW[o, c] = Gᵀ dU[o, c] G`.
+    func weightGradientWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
+                                gradW: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
+        let tilesH = w.tiles(outH), tilesW = w.tiles(outW), total = batch * tilesH * tilesW
+        let (size, blocks) = WinogradPlan.blocks(tiles: total, depth: w.points * max(channels, filters))
+        let partCount = min(WinogradPlan.maxParts, blocks)
+        let psIn = WinogradShape.pointStride(channels * size), psOut = WinogradShape.pointStride(filters * size)
+        let psK = WinogradShape.pointStride(filters * channels)
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: gradW)
+        parallel(partCount) { part in
+            let sc = buffers.parts[part]
+            for (n, block) in chunk(part, of: partCount, count: blocks).enumerated() {
+                let first = block * size, count = min(size, total - first)
+                cnn_winograd_input(w.m, w.r, work.x, inputSize, channels, height, width, padTop, padLeft,
+                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 1)
+                cnn_winograd_output_gradient(w.m, w.r, work.w, outputSize, filters, outH, outW, tilesH, tilesW,
+                                             first, count, sc.products, size, psOut)
+                for xi in 0..<w.points {
+                    cnn_gemm_nn(filters, channels, count, sc.products + xi * psOut, size,
+                                sc.tiles + xi * psIn, channels, sc.kernels + xi * psK, channels, n > 0 ? 1 : 0)
+                }
+            }
+        }
+        let sum = buffers.parts[0].kernels
+        for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: blocks).isEmpty {
+            let partial = buffers.parts[part].kernels
+            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
+        }
+        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
+    }
+}
+
+extension ConvGeometry {
+    /// Backward pass by Winograd, as `backward` says (it overwrites `gradW`, `gradB` and `gx`):
+    /// the bias gradient as the im2col path sums it, `g / n` once into `scaled`, then the weight
+    /// gradient and the input gradient.
+    func backwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
+                          gy: UnsafePointer<Double>, gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?,
+                          gx: UnsafeMutablePointer<Double>?, scaled: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
+        if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
+        var g = gy
+        if normalize {
+            let n = divisor
+            for q in 0..<(batch * outputSize) { scaled[q] = gy[q] / n }
+            g = UnsafePointer(scaled)
+        }
+        weightGradientWinograd(w, batch: batch, x: x, g: g, gradW: gradW, buffers: buffers)
+        if let gx { inputGradientWinograd(w, batch: batch, weight: weight, g: g, gx: gx, buffers: buffers) }
+    }
+}
