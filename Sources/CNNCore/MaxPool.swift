@@ -109,18 +109,20 @@ extension PoolGeometry {
 
     /// Max pooling's backward pass then the ReLU's in one pass: overwrites `gx` (the gradient of
     /// the ReLU's input `x`, `[N, C, H, W]`) with `gy` routed to the winners where `x > 0`, else
-    /// +0.0; the same bits as `backward` then `ReLUKernel.backward`.
-    func backwardReLU(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, x: UnsafePointer<Double>,
+    /// +0.0; the same bits as `backward` then `ReLUKernel.backward`. `y` is `forwardReLU`'s output:
+    /// a window's pooled value is its rectified winner, so `y > 0` exactly where the winner's `x > 0`,
+    /// and the ReLU's input is not read at all.
+    func backwardReLU(batch: Int, gy: UnsafePointer<Double>, argmax: UnsafePointer<Int32>, y: UnsafePointer<Double>,
                       gx: UnsafeMutablePointer<Double>) {
         let planes = batch * channels
         let work = RoutePointers(gy: gy, argmax: argmax, gx: gx)
-        let input = PoolInputPointer(x)
+        let pooled = PoolInputPointer(y)
         let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
         parallel(chunkCount) { chunk in
             let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
             let (inPlane, outPlane) = (height * width, outH * outW)
             cnn_maxpool_relu_backward(work.gy + mine.lowerBound * outPlane, work.argmax + mine.lowerBound * outPlane,
-                                      input.pointer + mine.lowerBound * inPlane, mine.count, inPlane, outPlane,
+                                      pooled.pointer + mine.lowerBound * outPlane, mine.count, inPlane, outPlane,
                                       work.gx + mine.lowerBound * inPlane)
         }
     }

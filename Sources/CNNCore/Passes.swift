@@ -233,7 +233,7 @@ extension Network {
                 // Pooling's routing and the ReLU's mask in one pass; the ReLU's output gradient is not stored.
                 let reluGradient = (i > 1 || inputGradient) ? ws.gradients[i - 1] : nil
                 if let reluGradient {
-                    pool.backwardReLU(batch: n, gy: gy, argmax: ws.argmax[i], x: ws.activations[i - 1], gx: reluGradient)
+                    pool.backwardReLU(batch: n, gy: gy, argmax: ws.argmax[i], y: ws.activations[i + 1], gx: reluGradient)
                 }
                 i -= 1
                 continue

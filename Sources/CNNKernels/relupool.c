@@ -41,18 +41,19 @@ void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, 
     }
 }
 
-void cnn_maxpool_relu_backward(const double *gy, const int *arg, const double *x, long planes,
+void cnn_maxpool_relu_backward(const double *gy, const int *arg, const double *y, long planes,
                                long inPlane, long outPlane, double *gx) {
-    memset(gx, 0, (size_t)(planes * inPlane) * sizeof *gx);
     for (long plane = 0; plane < planes; plane++) {
-        const double *g = gy + plane * outPlane, *src = x + plane * inPlane;
+        const double *g = gy + plane * outPlane, *pooled = y + plane * outPlane;
         const int *win = arg + plane * outPlane;
         double *dst = gx + plane * inPlane;
+        // Zeroed plane by plane, so the plane is still in cache when its winners are added.
+        memset(dst, 0, (size_t)inPlane * sizeof *dst);
         for (long q = 0; q < outPlane; q++) {
             // Pooling adds into +0.0 and the ReLU's mask then keeps the sum or gives +0.0: adding
-            // only where the mask is on gives the same bits.
-            long at = win[q];
-            if (src[at] > 0) dst[at] += g[q];
+            // only where the mask is on gives the same bits. The winner's input is > 0 exactly
+            // where its pooled (rectified) value is.
+            if (pooled[q] > 0) dst[win[q]] += g[q];
         }
     }
 }

@@ -59,7 +59,7 @@ struct ReLUPoolFusionTests {
             var routed = [Double](repeating: .nan, count: x.count), gx = routed, fused = routed
             g.backward(batch: batch, gy: gy, argmax: arg, gx: &routed)
             ReLUKernel.backward(count: x.count, y: rectified, gy: routed, gx: &gx)
-            g.backwardReLU(batch: batch, gy: gy, argmax: arg, x: x, gx: &fused)
+            g.backwardReLU(batch: batch, gy: gy, argmax: arg, y: y, gx: &fused)
             #expect(fused.map(\.bitPattern) == gx.map(\.bitPattern), "\(t), batch \(batch)")
         }
     }

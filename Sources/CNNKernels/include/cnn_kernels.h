@@ -81,8 +81,10 @@ void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, 
 
 /// Max pooling's backward pass then the ReLU's, in one pass: gx (planes × inPlane) is overwritten
 /// with Σ gy[q] over the output cells q whose winner arg[q] is the cell, where the ReLU's input
-/// x there is > 0, else +0.0 — the bits of routing into +0.0, then masking.
-void cnn_maxpool_relu_backward(const double *gy, const int *arg, const double *x, long planes,
+/// x there is > 0, else +0.0 — the bits of routing into +0.0, then masking. y (planes × outPlane)
+/// is cnn_relu_maxpool2x2's output (or the same pooled rectified values): y[q] > 0 exactly where
+/// x[arg[q]] > 0.
+void cnn_maxpool_relu_backward(const double *gy, const int *arg, const double *y, long planes,
                                long inPlane, long outPlane, double *gx);
 
 
