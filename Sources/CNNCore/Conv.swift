@@ -168,13 +168,7 @@ struct ConvGeometry {
                   scaled: UnsafeMutablePointer<Double>, scratch: [ConvScratch],
                   transposed: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>, columns: UnsafePointer<Double>) {
         if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
-        // g / n, once (without normalizing, g itself).
-        var g = gy
-        if normalize {
-            let n = divisor
-            for q in 0..<(batch * outputSize) { scaled[q] = gy[q] / n }
-            g = UnsafePointer(scaled)
-        }
+        let g = scaledGradient(gy, batch: batch, into: scaled)
         if splitsWeightGradientByChannel {
             weightGradientByChannel(batch: batch, x: x, g: g, gradW: gradW, scratch: scratch)
         } else {
@@ -185,6 +179,15 @@ struct ConvGeometry {
             transpose(w, rows: filters, cols: k, lds: k, into: transposed)
             inputGradient(batch: batch, wT: UnsafePointer(transposed), g: g, gx: gx, scratch: scratch, packed: packed)
         }
+    }
+
+    /// `g / n` for a normalizing layer, written once into `scaled` (`N × filters × H'·W'`
+    /// numbers), else `gy` itself.
+    func scaledGradient(_ gy: UnsafePointer<Double>, batch: Int, into scaled: UnsafeMutablePointer<Double>) -> UnsafePointer<Double> {
+        guard normalize else { return gy }
+        let n = divisor
+        for q in 0..<(batch * outputSize) { scaled[q] = gy[q] / n }
+        return UnsafePointer(scaled)
     }
 
     /// `gradB[o] = Σ_s Σ_q g[s, o, q]`: each part takes whole filters; each sample's sum is one

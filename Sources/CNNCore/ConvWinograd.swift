@@ -245,12 +245,7 @@ extension ConvGeometry {
                           gy: UnsafePointer<Double>, gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?,
                           gx: UnsafeMutablePointer<Double>?, scaled: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
         if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
-        var g = gy
-        if normalize {
-            let n = divisor
-            for q in 0..<(batch * outputSize) { scaled[q] = gy[q] / n }
-            g = UnsafePointer(scaled)
-        }
+        let g = scaledGradient(gy, batch: batch, into: scaled)
         weightGradientWinograd(w, batch: batch, x: x, g: g, gradW: gradW, buffers: buffers)
         if let gx { inputGradientWinograd(w, batch: batch, weight: weight, g: g, gx: gx, buffers: buffers) }
     }

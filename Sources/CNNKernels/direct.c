@@ -16,6 +16,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "kernels_sums.h"
 #define CNN_X86 1
 #else
 #define CNN_X86 0
@@ -242,14 +243,6 @@ static void grad_portable_range(long m0, long m, long n0, long n, const double *
 }
 
 #if CNN_X86
-__attribute__((target("avx2,fma")))
-static double hsum(__m256d v) {
-    __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-    // ((s0 + s1) + (s2 + s3)), the portable version's order.
-    __m128d pair = _mm_add_pd(_mm_unpacklo_pd(lo, hi), _mm_unpackhi_pd(lo, hi)); // (s0+s1, s2+s3)
-    return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
-}
-
 /// Four rows × two columns, fused: cnn_gemm_nt_avx2's 4×2 block with B's rows read in place.
 __attribute__((target("avx2,fma")))
 static void grad_block42(const double *g, long ldg, const double *y0, const double *y1, long np, const walk *w,
@@ -273,25 +266,9 @@ static void grad_block42(const double *g, long ldg, const double *y0, const doub
             const double *y = q == 0 ? y0 : y1;
             double t = 0;
             for (long p = k4; p < np; p++) t += rows[r][p] * y[p];
-            c[r * ldc + q] += hsum(sums[r][q]) + t;
+            c[r * ldc + q] += cnn_hsum4(sums[r][q]) + t;
         }
     }
-}
-#endif
-
-#if CNN_X86
-// The four results ((s0 + s1) + (s2 + s3)) of rows r and r + 1 for columns q … q + 3 (paths.c's
-// nt512_finish): x, y, z, w hold columns q … q + 3, row r's partial sums low, row r + 1's high.
-__attribute__((target("avx512f,avx2,fma"), always_inline))
-static inline void finish512(__m512d x, __m512d y, __m512d z, __m512d w, __m256d *lo, __m256d *hi) {
-    __m512d px = _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y));
-    __m512d pz = _mm512_add_pd(_mm512_unpacklo_pd(z, w), _mm512_unpackhi_pd(z, w));
-    __m512d u = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(2, 0, 2, 0));
-    __m512d v = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(3, 1, 3, 1));
-    __m512d sum = _mm512_add_pd(u, v);
-    sum = _mm512_permutexvar_pd(_mm512_setr_epi64(0, 1, 4, 5, 2, 3, 6, 7), sum);
-    *lo = _mm512_castpd512_pd256(sum);
-    *hi = _mm512_extractf64x4_pd(sum, 1);
 }
 
 /// One step of grad_block48: positions p … p + 3 of g's rows, at offset off in B's rows.
@@ -328,7 +305,7 @@ static void grad_block48(const double *g, long ldg, const double *const *ys, lon
     for (int h = 0; h < 2; h++) {
         for (int q0 = 0; q0 < 8; q0 += 4) {
             __m256d rows[2];
-            finish512(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
+            cnn_nt512_finish(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
             for (int e = 0; e < 2; e++) {
                 long r = 2 * h + e;
                 const double *x = g + r * ldg;

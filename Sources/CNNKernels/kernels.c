@@ -9,6 +9,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "kernels_sums.h"
 #define CNN_X86 1
 #else
 #define CNN_X86 0
@@ -43,14 +44,6 @@ void cnn_gemm_nt_portable_range(long m0, long m, long n0, long n, long k, const 
 
 #if CNN_X86
 __attribute__((target("avx2,fma")))
-static double hsum(__m256d v) {
-    __m128d lo = _mm256_castpd256_pd128(v), hi = _mm256_extractf128_pd(v, 1);
-    // ((s0 + s1) + (s2 + s3)), the portable version's order.
-    __m128d pair = _mm_add_pd(_mm_unpacklo_pd(lo, hi), _mm_unpackhi_pd(lo, hi)); // (s0+s1, s2+s3)
-    return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
-}
-
-__attribute__((target("avx2,fma")))
 void cnn_gemm_nt_avx2(long m, long n, long k, const double *a, long lda, const double *b, long ldb,
                          double *c, long ldc) {
     long k4 = k & ~3L;
@@ -76,7 +69,7 @@ void cnn_gemm_nt_avx2(long m, long n, long k, const double *a, long lda, const d
                     const double *y = q == 0 ? b0 : b1;
                     double t = 0;
                     for (long p = k4; p < k; p++) t += rows[r][p] * y[p];
-                    c[(i + r) * ldc + j + q] += hsum(sums[r][q]) + t;
+                    c[(i + r) * ldc + j + q] += cnn_hsum4(sums[r][q]) + t;
                 }
             }
         }

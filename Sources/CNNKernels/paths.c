@@ -17,6 +17,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "kernels_sums.h"
 #define CNN_X86 1
 #else
 #define CNN_X86 0
@@ -99,22 +100,6 @@ static void nt512_block(long k, const double *a, long lda, const double *b, long
     }
 }
 
-// The four results ((s0 + s1) + (s2 + s3)) of rows r and r + 1 for columns q … q + 3, from the
-// sums x, y, z, w of columns q … q + 3, each zmm holding row r's four partial sums in its low
-// half and row r + 1's in its high half: row r's results in *lo, row r + 1's in *hi.
-__attribute__((target("avx512f,avx2,fma"), always_inline))
-static inline void nt512_finish(__m512d x, __m512d y, __m512d z, __m512d w, __m256d *lo, __m256d *hi) {
-    // Each pair of columns gives (r q 01, r q+1 01, r q 23, r q+1 23, the same for r + 1), "01" = s0 + s1.
-    __m512d px = _mm512_add_pd(_mm512_unpacklo_pd(x, y), _mm512_unpackhi_pd(x, y));
-    __m512d pz = _mm512_add_pd(_mm512_unpacklo_pd(z, w), _mm512_unpackhi_pd(z, w));
-    __m512d u = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(2, 0, 2, 0));
-    __m512d v = _mm512_shuffle_f64x2(px, pz, _MM_SHUFFLE(3, 1, 3, 1));
-    // (r q, r q+1, r+1 q, r+1 q+1, r q+2, r q+3, r+1 q+2, r+1 q+3), then row by row.
-    __m512d sum = _mm512_add_pd(u, v);
-    sum = _mm512_permutexvar_pd(_mm512_setr_epi64(0, 1, 4, 5, 2, 3, 6, 7), sum);
-    *lo = _mm512_castpd512_pd256(sum);
-    *hi = _mm512_extractf64x4_pd(sum, 1);
-}
 
 // One 4×8 block of an NT product, the same sums as nt512_block: each zmm holds the four partial
 // sums of two elements, rows r and r + 1 of one column (B's rows are read once a step and
@@ -146,7 +131,7 @@ static void nt512_block8(long k, const double *a, long lda, const double *b, lon
     for (int h = 0; h < 2; h++) {
         for (int q0 = 0; q0 < 8; q0 += 4) {
             __m256d rows[2];
-            nt512_finish(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
+            cnn_nt512_finish(s[h][q0], s[h][q0 + 1], s[h][q0 + 2], s[h][q0 + 3], &rows[0], &rows[1]);
             for (int e = 0; e < 2; e++) {
                 long r = 2 * h + e;
                 __m256d tq = q0 == 0 ? _mm512_castpd512_pd256(t[r]) : _mm512_extractf64x4_pd(t[r], 1);

@@ -20,7 +20,7 @@ extension StepBuilder {
         let operation: DerivedNumber.Operation
         switch op {
         case "+": operation = .sum
-        case "−", "-" where tokens.count == 3: operation = .difference
+        case "−" where tokens.count == 3, "-" where tokens.count == 3: operation = .difference
         case "/" where tokens.count == 3: operation = .quotient
         default: return nil
         }

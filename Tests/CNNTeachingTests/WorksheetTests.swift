@@ -177,11 +177,11 @@ func tracedValue(_ source: String, in trace: Trace) throws -> Double? {
         let wrongPool = formatNumber(try #require(pool.mistakes.first).value, .rounded(2))
         let classDir = dir + "/class"
         try FileManager.default.createDirectory(atPath: classDir, withIntermediateDirectories: true)
-        try filledFile(right, seed: 4, level: 1, name: "ada", in: classDir)
+        _ = try filledFile(right, seed: 4, level: 1, name: "ada", in: classDir)
         var b = right; b[pool.id] = wrongPool
-        try filledFile(b, seed: 4, level: 1, name: "ben", in: classDir)
+        _ = try filledFile(b, seed: 4, level: 1, name: "ben", in: classDir)
         var c = right; c[pool.id] = wrongPool; c["1a"] = nil
-        try filledFile(c, seed: 4, level: 1, name: "cy", in: classDir)
+        _ = try filledFile(c, seed: 4, level: 1, name: "cy", in: classDir)
         let summary = try ClassSummary.make(folder: classDir, key: key)
         #expect(summary.students == 3)
         #expect(summary.mostMissedStep == "pooling")
