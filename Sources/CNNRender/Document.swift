@@ -26,7 +26,7 @@ extension ReportDocument {
             let context = try CairoContext(surface: surface)
             let painter = Painter(context: context)
             for (index, page) in layout.pages.enumerated() {
-                for item in page.items { try draw(item, painter: painter) }
+                for item in page.items { try draw(item, painter: painter, cache: cache) }
                 if !page.isTitlePage {
                     let footer = "\(title) · page \(index + 1) of \(layout.pages.count)"
                     painter.text(footer, x: pageWidth / 2, y: pageHeight - margin / 2, FontStyle(size: 9), color: Palette.muted, align: .center)
@@ -102,7 +102,7 @@ extension ReportDocument {
                 if startsPage, !current.items.isEmpty { newPage() }
                 let font = Self.headingFonts[min(level, Self.headingFonts.count) - 1]
                 let markup = TextBlock.escape(text)
-                let h = measure.paragraphHeight(markup, width: textWidth, font)
+                let h = measure.paragraphHeight(markup, width: textWidth, font, align: .left)
                 let before = current.items.isEmpty ? 0 : font.size * 0.9
                 ensure(before + h + 90) // keep a heading with at least the start of what follows
                 if !current.items.isEmpty { y += before }
@@ -110,7 +110,7 @@ extension ReportDocument {
                 current.items.append(Item(kind: .text(markup, font, .left), x: margin, y: y, width: textWidth, height: h))
                 y += h + font.size * 0.5
             case let .paragraph(markup):
-                let h = measure.paragraphHeight(markup, width: textWidth, Self.bodyFont)
+                let h = measure.paragraphHeight(markup, width: textWidth, Self.bodyFont, align: .left)
                 ensure(h)
                 current.items.append(Item(kind: .text(markup, Self.bodyFont, .left), x: margin, y: y, width: textWidth, height: h))
                 y += h + 10
@@ -118,7 +118,7 @@ extension ReportDocument {
                 let s = try measure.figureSize(figure, index: figureIndex)
                 figureIndex += 1
                 let captionMarkup = caption.map { TextBlock.escape($0) }
-                let captionHeight = captionMarkup.map { measure.paragraphHeight($0, width: textWidth, Self.captionFont) + 6 } ?? 0
+                let captionHeight = captionMarkup.map { measure.paragraphHeight($0, width: textWidth, Self.captionFont, align: .center) + 6 } ?? 0
                 let scale = figureScale(s, captionHeight: captionHeight, room: bottom - y, fullPage: bottom - margin)
                 let w = s.width * scale, h = s.height * scale
                 ensure(h + captionHeight + 12)
@@ -155,29 +155,34 @@ extension ReportDocument {
         var items: [Item] = []
         var ty = pageHeight * 0.3
         let titleFont = FontStyle(size: 28, bold: true)
-        let th = measure.paragraphHeight(TextBlock.escape(title), width: textWidth, titleFont)
+        let th = measure.paragraphHeight(TextBlock.escape(title), width: textWidth, titleFont, align: .center)
         items.append(Item(kind: .text(TextBlock.escape(title), titleFont, .center), x: margin, y: ty, width: textWidth, height: th))
         ty += th + 14
         items.append(Item(kind: .rule, x: margin, y: ty, width: textWidth, height: 1))
         ty += 20
         if let subtitle {
             let font = FontStyle(size: 15)
-            let h = measure.paragraphHeight(TextBlock.escape(subtitle), width: textWidth, font)
+            let h = measure.paragraphHeight(TextBlock.escape(subtitle), width: textWidth, font, align: .center)
             items.append(Item(kind: .text(TextBlock.escape(subtitle), font, .center), x: margin, y: ty, width: textWidth, height: h))
             ty += h + 24
         }
         for line in lines {
-            let h = measure.paragraphHeight(TextBlock.escape(line), width: textWidth, Self.bodyFont)
+            let h = measure.paragraphHeight(TextBlock.escape(line), width: textWidth, Self.bodyFont, align: .center)
             items.append(Item(kind: .text(TextBlock.escape(line), Self.bodyFont, .center), x: margin, y: ty, width: textWidth, height: h))
             ty += h + 6
         }
         return items
     }
 
-    private func draw(_ item: Item, painter: Painter) throws {
+    /// Draws one placed item; a paragraph that `cache` holds shaped is drawn without shaping it again.
+    private func draw(_ item: Item, painter: Painter, cache: LayoutCache) throws {
         switch item.kind {
         case let .text(markup, font, align):
-            painter.paragraph(markup, x: item.x, y: item.y, width: item.width, font, align: align)
+            if let shaped = cache.paragraphs[LayoutCache.ParagraphKey(markup, item.width, font, align)] {
+                painter.show(shaped, x: item.x, y: item.y)
+            } else {
+                painter.paragraph(markup, x: item.x, y: item.y, width: item.width, font, align: align)
+            }
         case let .figure(figure, scale):
             painter.save()
             painter.translate(item.x, item.y)
@@ -190,22 +195,32 @@ extension ReportDocument {
     }
 }
 
-/// Sizes measured while laying out a document, kept so that laying it out again (a lesson lays
-/// out its PDF up to three times to fill in page numbers, then once more to draw it) measures
-/// only what changed.
+/// Paragraphs shaped and figures measured while laying out a document, kept so that laying it
+/// out again (a lesson lays out its PDF up to three times to fill in page numbers, then once more
+/// to draw it) measures only what changed, and drawing it shapes no paragraph a second time.
 ///
-/// - Paragraphs are keyed by their markup, font and wrap width: the same key always measures the
-///   same, so a cached height equals a fresh one.
+/// - Paragraphs are keyed by their markup, font, wrap width and alignment: the same key always
+///   shapes the same, so a cached paragraph measures and draws as a fresh one (its Pango layout
+///   is kept, made on a surface without a transformation, as the document's pages draw it).
 /// - Figures are keyed by their place among the document's figures (the first, the second…):
 ///   use one cache only for layouts of documents whose figures are the same, in the same order
 ///   (their text may differ, as it does when page numbers are filled in).
 ///
-/// Not Sendable: a cache belongs to the one thread that lays out the document.
+/// Not Sendable: a cache (and its Pango layouts) belongs to the one thread that lays out the document.
 public final class LayoutCache {
     struct ParagraphKey: Hashable {
-        var markup: String, size: Double, bold: Bool, mono: Bool, width: Double
+        var markup: String, size: Double, bold: Bool, mono: Bool, width: Double, align: Align
+
+        init(_ markup: String, _ width: Double, _ font: FontStyle, _ align: Align) {
+            self.markup = markup
+            size = font.size; bold = font.bold; mono = font.mono
+            self.width = width
+            self.align = align
+        }
+
+        var font: FontStyle { FontStyle(size: size, bold: bold, mono: mono) }
     }
-    var paragraphHeights: [ParagraphKey: Double] = [:]
+    var paragraphs: [ParagraphKey: ShapedParagraph] = [:]
     var figureSizes: [Int: Size] = [:]
     /// How many paragraphs and figures were measured (not found in the cache), for tests.
     public private(set) var measuredParagraphs = 0
@@ -222,14 +237,15 @@ struct CachedMeasure {
     let painter: Painter
     let cache: LayoutCache
 
-    /// The height of `markup` wrapped at `width` in `font` (Pango's, as `Painter.measureParagraph`).
-    func paragraphHeight(_ markup: String, width: Double, _ font: FontStyle) -> Double {
-        let key = LayoutCache.ParagraphKey(markup: markup, size: font.size, bold: font.bold, mono: font.mono, width: width)
-        if let h = cache.paragraphHeights[key] { return h }
-        let h = painter.measureParagraph(markup, width: width, font).height
-        cache.paragraphHeights[key] = h
+    /// The height of `markup` wrapped at `width` in `font` (Pango's, as `Painter.measureParagraph`);
+    /// the shaped paragraph stays in the cache, to be drawn with `align`.
+    func paragraphHeight(_ markup: String, width: Double, _ font: FontStyle, align: Align) -> Double {
+        let key = LayoutCache.ParagraphKey(markup, width, font, align)
+        if let shaped = cache.paragraphs[key] { return shaped.height }
+        guard let shaped = painter.shapeParagraph(markup, width: width, font, align: align) else { return 0 }
+        cache.paragraphs[key] = shaped
         cache.countParagraph()
-        return h
+        return shaped.height
     }
 
     /// The natural size of the `index`-th figure of the document, drawn once to measure it.

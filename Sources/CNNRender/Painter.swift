@@ -285,29 +285,56 @@ final class Painter {
 
     /// Size of a wrapped paragraph (width is the widest line, not the wrap width).
     func measureParagraph(_ markup: String, width: Double, _ font: FontStyle) -> (width: Double, height: Double) {
-        guard let layout = layout(markup, width: width, font) else { return (0, 0) }
-        defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
-        var w: Int32 = 0, h: Int32 = 0
-        pango_layout_get_size(layout, &w, &h)
-        return (Double(w) / pangoScale, Double(h) / pangoScale)
+        guard let shaped = shapeParagraph(markup, width: width, font) else { return (0, 0) }
+        return (shaped.width, shaped.height)
+    }
+
+    /// `markup` wrapped at `width` in `font` and shaped by Pango once: measured now, drawn by
+    /// `show` as often as asked (each draw gives the bytes a fresh `paragraph` call gives, as
+    /// long as the drawing context has the transformation this painter's has now).
+    func shapeParagraph(_ markup: String, width: Double, _ font: FontStyle, align: Align = .left) -> ShapedParagraph? {
+        guard let layout = layout(markup, width: width, font, align: align) else { return nil }
+        return ShapedParagraph(layout)
+    }
+
+    /// Draws a shaped paragraph with its top-left at (x, y); returns its height.
+    @discardableResult
+    func show(_ shaped: ShapedParagraph, x: Double, y: Double, color: RGB = Palette.ink) -> Double {
+        save()
+        setColor(color)
+        cairo_move_to(cr, x, y)
+        pango_cairo_show_layout(cr, shaped.layout)
+        cairo_new_path(cr)
+        restore()
+        return shaped.height
     }
 
     /// Draws a wrapped paragraph with its top-left at (x, y); returns its height.
     @discardableResult
     func paragraph(_ markup: String, x: Double, y: Double, width: Double, _ font: FontStyle,
                    color: RGB = Palette.ink, align: Align = .left) -> Double {
-        guard let layout = layout(markup, width: width, font, align: align) else { return 0 }
-        defer { g_object_unref(UnsafeMutableRawPointer(layout)) }
+        guard let shaped = shapeParagraph(markup, width: width, font, align: align) else { return 0 }
+        return show(shaped, x: x, y: y, color: color)
+    }
+}
+
+/// A Pango layout, shaped and measured (its lines are laid out once, on creation); released
+/// with the last reference. Not Sendable: it belongs to the thread that made it.
+final class ShapedParagraph {
+    let layout: OpaquePointer
+    /// Pango's logical size in points: the widest line, and the height of all the lines.
+    let width: Double, height: Double
+
+    /// Takes ownership of `layout`.
+    init(_ layout: OpaquePointer) {
+        self.layout = layout
         var w: Int32 = 0, h: Int32 = 0
         pango_layout_get_size(layout, &w, &h)
-        save()
-        setColor(color)
-        cairo_move_to(cr, x, y)
-        pango_cairo_show_layout(cr, layout)
-        cairo_new_path(cr)
-        restore()
-        return Double(h) / pangoScale
+        width = Double(w) / pangoScale
+        height = Double(h) / pangoScale
     }
+
+    deinit { g_object_unref(UnsafeMutableRawPointer(layout)) }
 }
 
 extension Painter {

@@ -30,12 +30,11 @@ extension SlideDeck {
         let textWidth = width - 2 * margin
         let titleFont = FontStyle(size: max(minimumFontSize * 1.6, 36), bold: true)
         var y = margin * 0.8
-        painter.paragraph(TextBlock.escape(slide.title), x: margin, y: y, width: textWidth, titleFont)
-        y += painter.measureParagraph(TextBlock.escape(slide.title), width: textWidth, titleFont).height + minimumFontSize * 0.6
+        // `paragraph` returns the height it drew: each line is shaped once.
+        y += painter.paragraph(TextBlock.escape(slide.title), x: margin, y: y, width: textWidth, titleFont) + minimumFontSize * 0.6
         let lineFont = FontStyle(size: max(minimumFontSize * 1.2, minimumFontSize))
         for line in slide.lines {
-            painter.paragraph(line, x: margin, y: y, width: textWidth, lineFont)
-            y += painter.measureParagraph(line, width: textWidth, lineFont).height + minimumFontSize * 0.35
+            y += painter.paragraph(line, x: margin, y: y, width: textWidth, lineFont) + minimumFontSize * 0.35
         }
         let footerFont = FontStyle(size: minimumFontSize)
         painter.text("\(number) / \(slides.count)", x: width - margin, y: height - margin * 0.5, footerFont, color: Palette.muted, align: .right)

@@ -40,9 +40,9 @@ private func report(pageText: String) -> ReportDocument {
     _ = try doc.headingPages(cache: cache)
     let context = try CairoContext(surface: try CairoSurface.recording())
     let painter = Painter(context: context)
-    for (key, height) in cache.paragraphHeights {
-        let font = FontStyle(size: key.size, bold: key.bold, mono: key.mono)
-        #expect(painter.measureParagraph(key.markup, width: key.width, font).height == height, "\(key.markup)")
+    for (key, shaped) in cache.paragraphs {
+        let fresh = painter.measureParagraph(key.markup, width: key.width, key.font)
+        #expect(fresh.height == shaped.height && fresh.width == shaped.width, "\(key.markup)")
     }
     let figures = doc.blocks.compactMap { block -> Figure? in
         if case let .figure(figure, _) = block { return figure } else { return nil }
@@ -62,4 +62,34 @@ private func report(pageText: String) -> ReportDocument {
     let cached = try filled.data(cache: cache)
     #expect(cached == (try filled.data()))
     #expect(cached.count > 1000)
+}
+
+/// One PDF page with every paragraph the cache holds, one under another: each drawn by `draw`.
+private func pageOfParagraphs(_ cache: LayoutCache,
+                              _ draw: (Painter, LayoutCache.ParagraphKey, ShapedParagraph, Double) -> Void) throws -> [UInt8] {
+    let entries = cache.paragraphs.sorted { ($0.key.markup, $0.key.size, $0.key.width) < ($1.key.markup, $1.key.size, $1.key.width) }
+    let surface = try CairoSurface.pdf(width: 595, height: 842)
+    do {
+        let painter = Painter(context: try CairoContext(surface: surface))
+        var y = 20.0
+        for (key, shaped) in entries {
+            draw(painter, key, shaped, y)
+            y += shaped.height + 4
+        }
+    }
+    try surface.finish()
+    return surface.sink?.bytes ?? []
+}
+
+@Test func aShapedParagraphDrawsTheBytesOfAFreshOne() throws {
+    let cache = LayoutCache()
+    _ = try report(pageText: "?").headingPages(cache: cache)
+    #expect(cache.paragraphs.contains { $0.key.align == .center } && cache.paragraphs.contains { $0.key.align == .left })
+    let reused = try pageOfParagraphs(cache) { painter, _, shaped, y in painter.show(shaped, x: 40, y: y) }
+    let fresh = try pageOfParagraphs(cache) { painter, key, _, y in
+        painter.paragraph(key.markup, x: 40, y: y, width: key.width, key.font, align: key.align)
+    }
+    #expect(reused == fresh)
+    // Drawn twice, a shaped paragraph gives the same bytes again.
+    #expect(try pageOfParagraphs(cache) { painter, _, shaped, y in painter.show(shaped, x: 40, y: y) } == reused)
 }
