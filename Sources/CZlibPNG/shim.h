@@ -132,10 +132,15 @@ static inline void cnn_png_put(cnn_png_stream *w, uint32_t value, int bits) {
     }
 }
 
-/// How many bytes after `d[i]` (up to `end`) equal `d[i - 1]`, eight at a time.
+/// How many bytes from `d[i]` on (up to `end`) equal `d[i - 1]`: 32 at a time, then eight.
 static inline long cnn_png_run(const unsigned char *d, long i, long end) {
     const uint64_t pattern = 0x0101010101010101ull * d[i - 1];
     long j = i;
+    for (; j + 32 <= end; j += 32) {
+        uint64_t x[4];
+        memcpy(x, d + j, 32);
+        if (((x[0] ^ pattern) | (x[1] ^ pattern) | (x[2] ^ pattern) | (x[3] ^ pattern)) != 0) break;
+    }
     for (; j + 8 <= end; j += 8) {
         uint64_t x;
         memcpy(&x, d + j, 8);
@@ -208,8 +213,17 @@ static inline long cnn_png_deflate_rows(const unsigned char *data, long width, l
             // lines[0] keeps the last byte of the band before, so a run may go on from it.
             if (y0 > 0) lines[0] = lines[band * lineBytes];
             for (long r = 0; r < rows; r++) {
-                if (opaque) cnn_png_up_row_rgb(data, y0 + r, width, stride, lines + 1 + r * lineBytes);
-                else cnn_png_up_row_rgba(data, y0 + r, width, stride, lines + 1 + r * lineBytes, scratch);
+                long y = y0 + r;
+                unsigned char *line = lines + 1 + r * lineBytes;
+                // A row equal to the one above filters to zeros (the usual row of a figure).
+                if (opaque && y > 0 && memcmp(data + y * stride, data + (y - 1) * stride, (size_t)(width * 4)) == 0) {
+                    line[0] = 2;
+                    memset(line + 1, 0, (size_t)(lineBytes - 1));
+                } else if (opaque) {
+                    cnn_png_up_row_rgb(data, y, width, stride, line);
+                } else {
+                    cnn_png_up_row_rgba(data, y, width, stride, line, scratch);
+                }
             }
             cnn_png_encode_bytes(&w, codes, lines + 1, rows * lineBytes, y0 == 0);
         }
