@@ -205,3 +205,40 @@ final class JobQueue: @unchecked Sendable {
         return failures.min { $0.index < $1.index }?.error
     }
 }
+
+/// A lesson's files being written on a thread of their own (`LessonReport.startWriting`).
+public final class LessonWriting: @unchecked Sendable {
+    // Written once by the writing thread before it signals `done`; read only after waiting for it.
+    private var result: Result<[String], any Error> = .success([])
+    private let done = DispatchSemaphore(value: 0)
+
+    fileprivate init() {}
+
+    fileprivate func finish(_ result: Result<[String], any Error>) {
+        self.result = result
+        done.signal()
+    }
+
+    /// Waits until every file is written; returns their paths as `LessonReport.write` does, or
+    /// throws its error. May be called more than once.
+    public func wait() throws -> [String] {
+        done.wait()
+        done.signal()
+        return try result.get()
+    }
+}
+
+extension LessonReport {
+    /// Starts `write(_:to:formats:scale:)` on a thread of its own and returns at once, so that the
+    /// caller can print the lesson meanwhile; `wait()` on the result gives the paths. The files are
+    /// the ones `write` writes, byte for byte, however the threads are timed.
+    public static func startWriting(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>,
+                                    scale: Double = 2) -> LessonWriting {
+        let writing = LessonWriting()
+        let thread = Thread {
+            writing.finish(Result { try write(run, to: folder, formats: formats, scale: scale) })
+        }
+        thread.start()
+        return writing
+    }
+}

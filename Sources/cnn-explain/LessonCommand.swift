@@ -93,14 +93,23 @@ struct LessonCommand: ParsableCommand {
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
                 && TerminalDevice.acceptsEscapes(isTerminal: TerminalPresenter.standardOutputIsTerminal,
                                                  environment: ProcessInfo.processInfo.environment)
-            let finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
+            // Not interactive, the lesson runs to its end: its files are drawn while its text is printed.
+            let early = interactive || formats.isEmpty ? nil : LessonReport.startWriting(worked, to: folder, formats: formats, scale: scale)
+            let finished: Bool
+            do {
+                finished = try presentLesson(worked, interactive: interactive, color: color, from: from)
+            } catch {
+                _ = try? early?.wait() // no file left half-written
+                throw error
+            }
             guard finished else {
+                _ = try? early?.wait()
                 try say("\nStopped before the end. The PDF walkthrough is written when a lesson runs to its end;")
                 try say("'cnn-explain lesson \(lesson) --no-pause' writes it without pausing.")
                 return
             }
             try say("")
-            var written = formats.isEmpty ? [] : try LessonReport.write(worked, to: folder, formats: formats, scale: scale)
+            var written = try early?.wait() ?? (formats.isEmpty ? [] : try LessonReport.write(worked, to: folder, formats: formats, scale: scale))
             if wantsHTML { written.append(try LessonPage.write(worked, to: folder)) }
             // Paths as the learner gave them (output/xo.pdf), not absolute.
             func shown(_ path: String) -> String {
