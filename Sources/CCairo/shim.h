@@ -6,12 +6,15 @@
 
 /// An ARGB32 image surface of `width`×`height` pixels, every pixel opaque white (0xFFFFFFFF):
 /// the memory is filled once, instead of being zeroed by Cairo and then painted. The surface owns
-/// its memory (freed when Cairo destroys it). NULL when the memory or the surface cannot be made;
-/// sizes Cairo rejects give Cairo's own error surface.
+/// its memory (freed when Cairo destroys it). NULL when the memory cannot be had; sizes Cairo
+/// rejects give Cairo's own error surface.
 static inline cairo_surface_t *cnn_cairo_white_image(int width, int height) {
     static cairo_user_data_key_t key;
     int stride = cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, width);
-    if (width <= 0 || height <= 0 || stride <= 0) return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    // Sizes Cairo rejects (over 32767 pixels a side): its own error surface, saying why.
+    if (width <= 0 || height <= 0 || width > 32767 || height > 32767 || stride <= 0) {
+        return cairo_image_surface_create(CAIRO_FORMAT_ARGB32, width, height);
+    }
     unsigned char *data = malloc((size_t)stride * (size_t)height);
     if (!data) return NULL;
     memset(data, 0xFF, (size_t)stride * (size_t)height);
