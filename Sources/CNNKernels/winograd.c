@@ -7,6 +7,7 @@
 // so the bits are the same whatever the processor and whichever clone the loader picks.
 
 #include "cnn_winograd.h"
+#include "cnn_kernels.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -169,7 +170,7 @@ INLINE void gather(const double *const base[LANES], const long row[LANES], const
 #define INPUT(M, R, A, AT, G, BT, ...) input_body(M, R, A, BT, __VA_ARGS__)
 INLINE void input_body(long m, long r, long a, const double *bt, const double *x, long sampleSize, long channels,
                        long height, long width, long padTop, long padLeft, long tilesH, long tilesW, long first,
-                       long count, double *v, long ldv, long ps, int transposed) {
+                       long count, double *v, long ldv, long ps, int layout) {
     lanes d[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
         const double *base[LANES];
@@ -188,9 +189,14 @@ INLINE void input_body(long m, long r, long a, const double *bt, const double *x
             right(bt, a, 1, a, a, a, tmp, out);   // (Bᵀ d) B
             UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *o = out[xi / a][xi % a];
-                if (transposed) {
+                if (layout == 1) {
                     double *dst = v + xi * ps + q0 * channels + c;
                     for (long l = 0; l < n; l++) dst[l * channels] = o[l];
+                } else if (layout == 2) {
+                    // Panels of W = 24 tiles: the eight lanes (q0 a multiple of 8) fall in one panel.
+                    double *dst = v + xi * ps + (q0 / CNN_GEMM_PANEL) * CNN_GEMM_PANEL * channels + c * CNN_GEMM_PANEL
+                                  + q0 % CNN_GEMM_PANEL;
+                    for (long l = 0; l < LANES; l++) dst[l] = o[l];
                 } else {
                     double *dst = v + xi * ps + c * ldv + q0;
                     for (long l = 0; l < LANES; l++) dst[l] = o[l];
@@ -206,7 +212,15 @@ void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long c
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed) {
     DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
-             ps, transposed)
+             ps, transposed ? 1 : 0)
+}
+
+CNN_WINO_CLONES
+void cnn_winograd_input_panels(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
+                               long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
+                               double *v, long ps) {
+    DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, 0,
+             ps, 2)
 }
 
 #define OUTPUT(M, R, A, AT, G, BT, ...) output_body(M, R, A, AT, __VA_ARGS__)
