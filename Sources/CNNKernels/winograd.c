@@ -128,8 +128,13 @@ INLINE void kernels_body(long m, long r, long a, const double *gt, long filters,
         left(gt, r, 1, a, r, r, g, tmp);      // G g   (α×r)
         right(gt, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
         long n = pairs - p0 < LANES ? pairs - p0 : LANES;
-        for (long xi = 0; xi < a * a; xi++)
-            for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        if (n == LANES) {
+            UNROLL for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < LANES; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        } else {
+            for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        }
     }
 }
 
@@ -239,16 +244,19 @@ INLINE void output_body(long m, long r, long a, const double *at, const double *
             }
             left(at, a, 1, m, a, a, in, tmp);     // Aᵀ M
             right(at, a, 1, m, a, m, tmp, out);   // (Aᵀ M) A
+            // Y / divisor + b (or Y + b) lane by lane, vectorized over the lanes, then copied out.
             double b = bias ? bias[o] : 0.0;
+            if (normalize) {
+                UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++)
+                    for (long l = 0; l < LANES; l++) out[i][j][l] = out[i][j][l] / divisor + b;
+            } else if (bias) {
+                UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++)
+                    for (long l = 0; l < LANES; l++) out[i][j][l] = out[i][j][l] + b;
+            }
             for (long l = 0; l < n; l++) {
                 double *plane = y + s[l] * sampleSize + o * outH * outW;
                 for (long i = 0; i < m && r0[l] + i < outH; i++)
-                    for (long j = 0; j < m && c0[l] + j < outW; j++) {
-                        double value = out[i][j][l];
-                        if (normalize) value = value / divisor + b;
-                        else if (bias) value += b;
-                        plane[(r0[l] + i) * outW + c0[l] + j] = value;
-                    }
+                    for (long j = 0; j < m && c0[l] + j < outW; j++) plane[(r0[l] + i) * outW + c0[l] + j] = out[i][j][l];
             }
         }
     }
