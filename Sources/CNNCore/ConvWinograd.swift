@@ -217,8 +217,8 @@ extension ConvGeometry {
     ///     dV[ξ]  = U[ξ]ᵀ · dM[ξ]        (C × tiles, over V[ξ], which is used up)
     ///
     /// then `gx`'s windows get `B dV Bᵀ`, added where tiles overlap (`cnn_winograd_input_gradient`):
-    /// every pixel of `gx` is the sum of its tiles' values in tile order, whatever the split.
-    /// `gradW[o, c] = Gᵀ dU[o, c] G` of the parts' `dU` added in part order as they are read.
+    /// every pixel of `gx` is the sum of its tiles' values in tile order, whatever the split. The
+    /// parts' `dU` are added in part order, then `gradW[o, c] = Gᵀ dU[o, c] G`.
     func winogradGradients(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
                            gradW: UnsafeMutablePointer<Double>, gx: UnsafeMutablePointer<Double>?, buffers: WinogradBuffers) {
         let tilesH = w.tiles(outH), tilesW = w.tiles(outW), perSample = tilesH * tilesW
@@ -249,11 +249,11 @@ extension ConvGeometry {
                 first += count; block += 1
             }
         }
-        var used = 0
-        while used < partCount, !chunk(used, of: partCount, count: batch).isEmpty { used += 1 }
-        withUnsafeTemporaryAllocation(of: UnsafePointer<Double>?.self, capacity: WinogradPlan.maxParts) { du in
-            for part in 0..<used { du[part] = UnsafePointer(buffers.parts[part].kernels) }
-            cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, UnsafePointer(du.baseAddress), used, psK, gradW)
+        let sum = buffers.parts[0].kernels
+        for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: batch).isEmpty {
+            let partial = buffers.parts[part].kernels
+            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
         }
+        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
     }
 }

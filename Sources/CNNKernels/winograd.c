@@ -193,3 +193,26 @@ void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSi
                                   long tilesH, long tilesW, long first, long count, double *dm, long ldm, long ps) {
     DISPATCH(m, r, OUTPUT_GRADIENT, g, sampleSize, filters, outH, outW, tilesH, tilesW, first, count, dm, ldm, ps)
 }
+
+#define KERNEL_GRADIENT(M, R, A, AT, G, BT, ...) kernel_gradient_body(M, R, A, G, __VA_ARGS__)
+INLINE void kernel_gradient_body(long m, long r, long a, const double *gt, long filters, long channels, const double *du,
+                                 long ps, double *gw) {
+    long pairs = filters * channels;
+    lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
+    for (long p0 = 0; p0 < pairs; p0 += LANES) {
+        long n = pairs - p0 < LANES ? pairs - p0 : LANES;
+        for (long xi = 0; xi < a * a; xi++)
+            for (long l = 0; l < LANES; l++) in[xi / a][xi % a][l] = l < n ? du[xi * ps + p0 + l] : 0.0;
+        left(gt, 1, r, r, a, a, in, tmp);      // Gᵀ dU   (r×α)
+        right(gt, 1, r, r, a, r, tmp, out);    // (Gᵀ dU) G   (r×r)
+        for (long l = 0; l < n; l++)
+            for (long i = 0; i < r; i++)
+                for (long j = 0; j < r; j++) gw[(p0 + l) * r * r + i * r + j] = out[i][j][l];
+    }
+    (void)m;
+}
+
+CNN_WINO_CLONES
+void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, long ps, double *gw) {
+    DISPATCH(m, r, KERNEL_GRADIENT, filters, channels, du, ps, gw)
+}

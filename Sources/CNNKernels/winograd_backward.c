@@ -1,7 +1,6 @@
-// Winograd convolution's backward transforms (see cnn_winograd.h) besides A dY Aᵀ (winograd.c):
-// the transformed kernels stored transposed for the input gradient's products, the input
-// gradient's tiles, B dV Bᵀ, added onto the input's overlapping windows, and the kernel gradients
-// Gᵀ dU G of the parts' summed dU.
+// Winograd convolution's backward transforms that the forward pass does not have (see
+// cnn_winograd.h): the transformed kernels stored transposed for the input gradient's products,
+// and the input gradient's tiles, B dV Bᵀ, added onto the input's overlapping windows.
 //
 // As in winograd.c, eight tiles (or kernels) go through a transform at once, lane by lane, every
 // value a chain of plain adds of rounded products in the table's order, with no fused
@@ -90,32 +89,4 @@ void cnn_winograd_input_gradient(long m, long r, const double *dv, long ldv, lon
                                  long padLeft, double *gx, long sampleSize) {
     DISPATCH(m, r, INPUT_GRADIENT, dv, ldv, ps, channels, first, count, tilesH, tilesW, height, width, padTop, padLeft,
              gx, sampleSize)
-}
-
-#define KERNEL_GRADIENT(M, R, A, AT, G, BT, ...) kernel_gradient_body(M, R, A, G, __VA_ARGS__)
-INLINE void kernel_gradient_body(long m, long r, long a, const double *gt, long filters, long channels,
-                                 const double *const *du, long parts, long ps, double *gw) {
-    long pairs = filters * channels;
-    lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
-    for (long p0 = 0; p0 < pairs; p0 += LANES) {
-        long n = pairs - p0 < LANES ? pairs - p0 : LANES;
-        for (long xi = 0; xi < a * a; xi++) {
-            double *v = in[xi / a][xi % a];
-            for (long l = 0; l < LANES; l++) v[l] = l < n ? du[0][xi * ps + p0 + l] : 0.0;
-            for (long p = 1; p < parts; p++)
-                for (long l = 0; l < LANES; l++) v[l] += l < n ? du[p][xi * ps + p0 + l] : 0.0;
-        }
-        left(gt, 1, r, r, a, a, in, tmp);      // Gᵀ dU   (r×α)
-        right(gt, 1, r, r, a, r, tmp, out);    // (Gᵀ dU) G   (r×r)
-        for (long l = 0; l < n; l++)
-            for (long i = 0; i < r; i++)
-                for (long j = 0; j < r; j++) gw[(p0 + l) * r * r + i * r + j] = out[i][j][l];
-    }
-    (void)m;
-}
-
-CNN_WINO_CLONES
-void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *const *du, long parts,
-                                  long ps, double *gw) {
-    DISPATCH(m, r, KERNEL_GRADIENT, filters, channels, du, parts, ps, gw)
 }

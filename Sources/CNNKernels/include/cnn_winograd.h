@@ -51,11 +51,8 @@ void cnn_winograd_output(long m, long r, const double *mm, long ldm, long ps, lo
 void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSize, long filters, long outH, long outW,
                                   long tilesH, long tilesW, long first, long count, double *dm, long ldm, long ps);
 
-/// Kernel gradients gw[o][c][a][b] = (Gᵀ dU[o][c] G)[a][b] of the sum of `parts` (≥ 1) partial
-/// sums dU = ((du[0] + du[1]) + du[2]) + …, each du[p][ξ][o][c], added in that order as they are
-/// read (the sum is not stored).
-void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *const *du, long parts,
-                                  long ps, double *gw);
+/// Kernel gradients gw[o][c][a][b] = (Gᵀ du[o][c] G)[a][b] from du[ξ][o][c].
+void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, long ps, double *gw);
 
 /// The transformed kernels stored transposed: u[ξ][c][o] = (G w[o][c] Gᵀ)[ξ], the bits
 /// cnn_winograd_kernels gives with flip = 0, for the input gradient's products U[ξ]ᵀ · dM[ξ].
