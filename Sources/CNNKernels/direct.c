@@ -513,6 +513,22 @@ static inline void grad_tile(const double *const *src, long rows, long outW, lon
         for (int v = 0; v < V; v++) _mm512_storeu_pd(c + i * ldc + 8 * v, s[i][v]);
 }
 
+/// gt[q][o] = g[o][q] for q < np, o < f (zero for o ≥ filters): 8 × 8 blocks transposed in registers.
+__attribute__((target("avx512f,avx2,fma")))
+static void transpose_g(const double *g, long ldg, long filters, long np, long f, double *gt) {
+    long q8 = np & ~7L;
+    for (long o0 = 0; o0 < f; o0 += 8) {
+        for (long q0 = 0; q0 < q8; q0 += 8) {
+            __m512d r[8];
+            for (long i = 0; i < 8; i++) r[i] = o0 + i < filters ? _mm512_loadu_pd(g + (o0 + i) * ldg + q0) : _mm512_setzero_pd();
+            transpose8(r);
+            for (long i = 0; i < 8; i++) _mm512_storeu_pd(gt + (q0 + i) * f + o0, r[i]);
+        }
+        for (long q = q8; q < np; q++)
+            for (long o = o0; o < o0 + 8; o++) gt[q * f + o] = o < filters ? g[o * ldg + q] : 0;
+    }
+}
+
 __attribute__((target("avx512f,avx2,fma")))
 static void gradient512(const double *x, long width, long k, const long *koff, long rows, long outW, const double *gt,
                         long f, long filters, double *gwt) {
@@ -543,8 +559,7 @@ int cnn_direct_gradient_nn(int path, const double *x, long channels, long height
     long k = channels * kh * kw, f = cnn_direct_gradient_nn_width(filters), np = rows * outW;
     if (path != CNN_PATH_AVX512 || !cnn_kernel_path_supported(path) || k > CNN_DIRECT_MAX_K) return 0;
     offsets(channels, height, width, kh, kw, koff);
-    for (long q = 0; q < np; q++)
-        for (long o = 0; o < f; o++) gt[q * f + o] = o < filters ? g[o * ldg + q] : 0;
+    transpose_g(g, ldg, filters, np, f, gt);
     gradient512(x + i0 * width, width, k, koff, rows, outW, gt, f, filters, gwt);
     return 1;
 #else
