@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cook–Toom transforms of Winograd convolution F(m×m, r×r), in exact fractions.
 
-Prints the tables of Sources/CNNKernels/winograd.c (AT: m×α, G: α×r, BT: α×α, α = m + r − 1, row-major)
+Prints the tables of Sources/CNNKernels/winograd_internal.h (AT: m×α, G: α×r, BT: α×α, α = m + r − 1, row-major)
 for m = 2, 3, 4 and r = 3, 5, after checking that they compute a correlation exactly:
 
     Σ_j AT[i][j] · G[j][k] · BT[j][l] = 1 if l = i + k else 0   (for every i < m, k < r, l < α)

@@ -17,10 +17,11 @@ import Darwin
 /// 5×5 kernels and m = 4 that is 64 / 16 = 4 multiply-adds per output per channel pair, against
 /// 25 for im2col. Then `out = Y / n + bias`, as `ConvGeometry.forward` does it.
 ///
-/// - Input gradient: the same correlation of `g / n` (padded by `r − 1 − pad`) with the kernels
-///   turned by 180° and transposed (`C × filters`).
-/// - Weight gradient: `dM[ξ] = (A dY Aᵀ)[ξ]` per tile, `dU[ξ] = Σ_tiles dM[ξ] · V[ξ]ᵀ` (a product
-///   over the tiles), `dW[o, c] = Gᵀ dU[o, c] G`.
+/// - Both gradients on the forward pass's tiles, from `dM[ξ] = (A dY Aᵀ)[ξ]` per tile (made once):
+/// - Weight gradient: `dU[ξ] = Σ_tiles dM[ξ] · V[ξ]ᵀ` (a product over the tiles),
+///   `dW[o, c] = Gᵀ dU[o, c] G`.
+/// - Input gradient: `dV[ξ] (C × tiles) = U[ξ]ᵀ · dM[ξ]`, then each tile's window gets `B dV Bᵀ`,
+///   added where windows overlap (by `r − 1` rows and columns) and dropped outside the input.
 ///
 /// Every m and r the tables have agree with im2col to about 1e-15 relative to the sum of absolute
 /// products (`WinogradTests`), so the largest, m = 4, is used.
@@ -77,7 +78,8 @@ enum WinogradPlan {
 
 /// One part's buffers for the Winograd passes (sizes from `WinogradSizes`).
 struct WinogradScratch: @unchecked Sendable {
-    /// A block's transformed input tiles, `α² × C × tiles` (or `tiles × C` per point).
+    /// A block's transformed input tiles, `α² × C × tiles` (or `tiles × C` per point), or the
+    /// input gradient's `dV`, `α² × C × tiles`.
     let tiles: UnsafeMutablePointer<Double>
     /// A block's products `M` (or `dM`), `α² × filters × tiles`.
     let products: UnsafeMutablePointer<Double>
@@ -104,9 +106,8 @@ struct WinogradSizes: Equatable {
     /// Makes room for layer `g`'s passes by F(m×m, r×r) `w` at `batch`.
     mutating func include(_ g: ConvGeometry, _ w: WinogradShape, batch: Int) {
         let wide = max(g.channels, g.filters), depth = w.points * wide
-        let forward = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW), depth: depth).size
-        let backward = WinogradPlan.blocks(tiles: batch * w.tiles(g.height) * w.tiles(g.width), depth: depth).size
-        let block = max(forward, backward)
+        // The forward pass and both gradients run over the same blocks of the output's tiles.
+        let block = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW), depth: depth).size
         tiles = max(tiles, w.points * WinogradShape.pointStride(wide * block))
         products = max(products, w.points * WinogradShape.pointStride(wide * block))
         kernels = max(kernels, w.points * WinogradShape.pointStride(g.filters * g.channels))
@@ -142,12 +143,6 @@ extension ConvGeometry {
                             padTop: padTop, padLeft: padLeft)
     }
 
-    /// The input gradient's correlation: `g` padded by `r − 1 − pad`, into `C × H × W`.
-    func winogradInputGradient(_ w: WinogradShape) -> WinogradCorrelation {
-        WinogradCorrelation(inC: filters, inH: outH, inW: outW, outC: channels, outH: height, outW: width,
-                            padTop: w.r - 1 - padTop, padLeft: w.r - 1 - padLeft)
-    }
-
     /// Forward pass by Winograd F(m×m, r×r): the kernels transformed and packed once, then
     /// `winogradCorrelate`, then `/ n + bias`.
     func forwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
@@ -157,16 +152,6 @@ extension ConvGeometry {
         pack(w, rows: filters, cols: channels, u, into: buffers.packed)
         winogradCorrelate(w, winogradForward, batch: batch, input: x, output: y, buffers: buffers,
                           divisor: divisor, normalize: normalize, bias: bias)
-    }
-
-    /// `gx` by Winograd: the correlation of `g` (already `/ n`) with the turned, transposed kernels.
-    func inputGradientWinograd(_ w: WinogradShape, batch: Int, weight: UnsafePointer<Double>, g: UnsafePointer<Double>,
-                               gx: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
-        let u = buffers.parts[0].kernels
-        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 1, u, WinogradShape.pointStride(filters * channels))
-        pack(w, rows: channels, cols: filters, u, into: buffers.packed)
-        winogradCorrelate(w, winogradInputGradient(w), batch: batch, input: g, output: gx, buffers: buffers,
-                          divisor: 1, normalize: false, bias: nil)
     }
 
     /// Packs each point's `rows × cols` matrix of `u` for `cnn_gemm_nn_packed`.
@@ -202,51 +187,73 @@ extension ConvGeometry {
             }
         }
     }
-
-    /// `gradW` by Winograd from `g` (already `/ n`): each part sums `dU[ξ] += dM[ξ] · V[ξ]ᵀ` over
-    /// its blocks of tiles in order into its own `dU`; the parts' sums are added in part order,
-    /// then `gradW[o, c] = Gᵀ dU[o, c] G`.
-    func weightGradientWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
-                                gradW: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
-        let tilesH = w.tiles(outH), tilesW = w.tiles(outW), total = batch * tilesH * tilesW
-        let (size, blocks) = WinogradPlan.blocks(tiles: total, depth: w.points * max(channels, filters))
-        let partCount = min(WinogradPlan.maxParts, blocks)
-        let psIn = WinogradShape.pointStride(channels * size), psOut = WinogradShape.pointStride(filters * size)
-        let psK = WinogradShape.pointStride(filters * channels)
-        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: gradW)
-        parallel(partCount) { part in
-            let sc = buffers.parts[part]
-            for (n, block) in chunk(part, of: partCount, count: blocks).enumerated() {
-                let first = block * size, count = min(size, total - first)
-                cnn_winograd_input(w.m, w.r, work.x, inputSize, channels, height, width, padTop, padLeft,
-                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 1)
-                cnn_winograd_output_gradient(w.m, w.r, work.w, outputSize, filters, outH, outW, tilesH, tilesW,
-                                             first, count, sc.products, size, psOut)
-                for xi in 0..<w.points {
-                    cnn_gemm_nn(filters, channels, count, sc.products + xi * psOut, size,
-                                sc.tiles + xi * psIn, channels, sc.kernels + xi * psK, channels, n > 0 ? 1 : 0)
-                }
-            }
-        }
-        let sum = buffers.parts[0].kernels
-        for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: blocks).isEmpty {
-            let partial = buffers.parts[part].kernels
-            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
-        }
-        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
-    }
 }
 
 extension ConvGeometry {
     /// Backward pass by Winograd, as `backward` says (it overwrites `gradW`, `gradB` and `gx`):
-    /// the bias gradient as the im2col path sums it, `g / n` once into `scaled`, then the weight
-    /// gradient and the input gradient.
+    /// the bias gradient as the im2col path sums it, `g / n` once into `scaled`, then both other
+    /// gradients from the forward pass's tiling (`winogradGradients`). For `gx` the kernels are
+    /// transformed once, transposed (`U[ξ]ᵀ`, channels × filters) and packed.
     func backwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
                           gy: UnsafePointer<Double>, gradW: UnsafeMutablePointer<Double>, gradB: UnsafeMutablePointer<Double>?,
                           gx: UnsafeMutablePointer<Double>?, scaled: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
         if let gradB { biasGradient(batch: batch, gy: gy, gradB: gradB) }
         let g = scaledGradient(gy, batch: batch, into: scaled)
-        weightGradientWinograd(w, batch: batch, x: x, g: g, gradW: gradW, buffers: buffers)
-        if let gx { inputGradientWinograd(w, batch: batch, weight: weight, g: g, gx: gx, buffers: buffers) }
+        if gx != nil {
+            let ut = buffers.parts[0].kernels, ps = WinogradShape.pointStride(filters * channels)
+            cnn_winograd_kernels_transposed(w.m, w.r, filters, channels, weight, ut, ps)
+            let size = cnn_packed_a_size(channels, filters)
+            for xi in 0..<w.points { cnn_pack_a(channels, filters, ut + xi * ps, filters, buffers.packed + xi * size) }
+        }
+        winogradGradients(w, batch: batch, x: x, g: g, gradW: gradW, gx: gx, buffers: buffers)
+    }
+
+    /// `gradW` and `gx` (when asked for) by Winograd from `g` (already `/ n`), over the forward
+    /// pass's tiles. Part p takes whole samples (`chunk(p, of: parts, count: batch)`) and their
+    /// tiles in order, in blocks (`WinogradPlan.blocks`). Per block, `V = Bᵀ d B` of `x`'s tiles and
+    /// `dM = A dY Aᵀ` of `g`'s are made once and used by both gradients, point by point:
+    ///
+    ///     dU[ξ] += dM[ξ] · V[ξ]ᵀ        (the part's own sums, filters × C)
+    ///     dV[ξ]  = U[ξ]ᵀ · dM[ξ]        (C × tiles, over V[ξ], which is used up)
+    ///
+    /// then `gx`'s windows get `B dV Bᵀ`, added where tiles overlap (`cnn_winograd_input_gradient`):
+    /// every pixel of `gx` is the sum of its tiles' values in tile order, whatever the split. The
+    /// parts' `dU` are added in part order, then `gradW[o, c] = Gᵀ dU[o, c] G`.
+    func winogradGradients(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
+                           gradW: UnsafeMutablePointer<Double>, gx: UnsafeMutablePointer<Double>?, buffers: WinogradBuffers) {
+        let tilesH = w.tiles(outH), tilesW = w.tiles(outW), perSample = tilesH * tilesW
+        let size = WinogradPlan.blocks(tiles: batch * perSample, depth: w.points * max(channels, filters)).size
+        let partCount = min(WinogradPlan.maxParts, batch)
+        let psIn = WinogradShape.pointStride(channels * size), psOut = WinogradShape.pointStride(filters * size)
+        let psK = WinogradShape.pointStride(filters * channels), packedSize = cnn_packed_a_size(channels, filters)
+        let work = Pointers(x: x, w: g, bias: nil, y: gx ?? gradW, cols: buffers.packed)
+        let inputGradient = gx != nil
+        parallel(partCount) { part in
+            let sc = buffers.parts[part], samples = chunk(part, of: partCount, count: batch)
+            var first = samples.lowerBound * perSample, block = 0
+            while first < samples.upperBound * perSample {
+                let count = min(size, samples.upperBound * perSample - first)
+                cnn_winograd_input(w.m, w.r, work.x, inputSize, channels, height, width, padTop, padLeft,
+                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 1)
+                cnn_winograd_output_gradient(w.m, w.r, work.w, outputSize, filters, outH, outW, tilesH, tilesW,
+                                             first, count, sc.products, size, psOut)
+                for xi in 0..<w.points {
+                    let dm = sc.products + xi * psOut, v = sc.tiles + xi * psIn
+                    cnn_gemm_nn(filters, channels, count, dm, size, v, channels, sc.kernels + xi * psK, channels, block > 0 ? 1 : 0)
+                    if inputGradient { cnn_gemm_nn_packed(channels, count, filters, work.cols + xi * packedSize, dm, size, v, size, 0) }
+                }
+                if inputGradient {
+                    cnn_winograd_input_gradient(w.m, w.r, sc.tiles, size, psIn, channels, first, count, tilesH, tilesW,
+                                                height, width, padTop, padLeft, work.y, inputSize)
+                }
+                first += count; block += 1
+            }
+        }
+        let sum = buffers.parts[0].kernels
+        for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: batch).isEmpty {
+            let partial = buffers.parts[part].kernels
+            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
+        }
+        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
     }
 }

@@ -62,7 +62,8 @@ private final class TwoPaths {
     }
 
     /// `(gradW, gx)` for the output gradient `gy` on one path.
-    func backward(winograd: Bool, x: [Double], weight: [Double], gy: [Double]) -> (gradW: [Double], gx: [Double]) {
+    /// (With `inputGradient` false on the Winograd path, `gx` is not asked for and stays NaN.)
+    func backward(winograd: Bool, x: [Double], weight: [Double], gy: [Double], inputGradient: Bool = true) -> (gradW: [Double], gx: [Double]) {
         var gradW = [Double](repeating: .nan, count: g.filters * g.k), gx = [Double](repeating: .nan, count: batch * g.inputSize)
         let scaled = make(batch * g.outputSize), transposed = make(g.filters * g.k), packed = make(packedSize)
         let columns = self.columns!
@@ -74,7 +75,8 @@ private final class TwoPaths {
                         gx.withUnsafeMutableBufferPointer { pgx in
                             if winograd, let buffers {
                                 g.backwardWinograd(w, batch: batch, x: px.baseAddress!, weight: pw.baseAddress!, gy: pg.baseAddress!,
-                                                   gradW: pgw.baseAddress!, gradB: nil, gx: pgx.baseAddress!, scaled: scaled, buffers: buffers)
+                                                   gradW: pgw.baseAddress!, gradB: nil, gx: inputGradient ? pgx.baseAddress! : nil,
+                                                   scaled: scaled, buffers: buffers)
                             } else {
                                 g.backward(batch: batch, x: px.baseAddress!, weight: pw.baseAddress!, gy: pg.baseAddress!,
                                            gradW: pgw.baseAddress!, gradB: nil, gx: pgx.baseAddress!, scaled: scaled, scratch: scratch,
@@ -97,6 +99,8 @@ struct WinogradTests {
     static let shapes: [(c: Int, h: Int, w: Int, f: Int, r: Int, pt: Int, pl: Int, n: Int)] = [
         (3, 7, 9, 5, 3, 1, 1, 2), (5, 11, 6, 7, 5, 2, 2, 2), (4, 3, 3, 3, 3, 1, 1, 2), (2, 5, 5, 2, 5, 0, 0, 3),
         (16, 12, 12, 32, 5, 0, 0, 3), (17, 9, 10, 33, 3, 2, 0, 2), (8, 13, 8, 9, 5, 1, 3, 1), (6, 22, 22, 4, 5, 0, 0, 1),
+        (7, 10, 13, 9, 3, 2, 2, 5), (9, 6, 17, 11, 5, 2, 1, 4), (12, 9, 9, 20, 5, 1, 2, 5), (10, 4, 7, 13, 3, 0, 2, 4),
+        (3, 2, 6, 5, 3, 1, 0, 3), (33, 14, 11, 35, 3, 1, 1, 5), (11, 19, 15, 6, 5, 2, 0, 2),
     ]
 
     static func geometry(_ s: (c: Int, h: Int, w: Int, f: Int, r: Int, pt: Int, pl: Int, n: Int), normalize: Bool) -> ConvGeometry {
@@ -139,13 +143,18 @@ struct WinogradTests {
             let scale = paths.backward(winograd: false, x: ax, weight: aw, gy: ag)
             #expect(worstError(back.gradW, ref.gradW, scale: scale.gradW) < 1e-12, "\(what) weight gradient")
             #expect(worstError(back.gx, ref.gx, scale: scale.gx) < 1e-12, "\(what) input gradient")
+            // gx starts as NaN: every pixel is written (no zeroing), and the weight gradient does not
+            // depend on whether gx is asked for.
+            #expect(back.gx.allSatisfy { $0.isFinite }, "\(what) input gradient: a pixel not written")
+            let alone = paths.backward(winograd: true, x: x, weight: w, gy: gy, inputGradient: false)
+            #expect(alone.gradW.map(\.bitPattern) == back.gradW.map(\.bitPattern), "\(what) weight gradient without gx")
         }
     }
 
     /// A network whose conv layers take the Winograd path gives the same bits with 1, 2 and 3
     /// threads: outputs, every parameter gradient and the input gradient.
     /// (Skipped when `CNN_EXPLAIN_CONV=direct` keeps every layer on im2col.)
-    @Test(.enabled(if: !WinogradPlan.forcedDirect), arguments: [(Benchmarks.digitsModel(image: 28, features: (32, 64)), 5), (wide3x3, 9)])
+    @Test(.enabled(if: !WinogradPlan.forcedDirect), arguments: [(Benchmarks.digitsModel(image: 28, features: (32, 64)), 5), (wide3x3, 9), (wide3x3, 2)])
     func threadCountChangesNoBit(model: ModelSpec, batch: Int) throws {
         let net = try Network(model: model, seed: 4)
         #expect(net.kernels.contains { if case .conv(let g, _, _) = $0 { g.winograd != nil } else { false } })
@@ -179,11 +188,13 @@ struct WinogradTests {
         LayerSpec(name: "out", kind: .dense(DenseSpec(units: 3))),
     ], loss: .crossEntropy, classes: ["a", "b", "c"])
 
-    /// The gradients of a small wide layer (16 → 32, 3×3, padding 1, normalizing) by Winograd
-    /// against central finite differences of its Winograd outputs, for `L = Σ y · R`.
-    @Test func gradientsMatchFiniteDifferences() throws {
-        let s = (c: 16, h: 6, w: 5, f: 32, r: 3, pt: 1, pl: 1, n: 2)
-        let g = Self.geometry(s, normalize: true), shape = try #require(WinogradShape(m: 4, r: 3))
+    /// The gradients of small wide layers (16 → 32, 3×3, padding 1; 9 → 12, 5×5, padding 2, three
+    /// samples; normalizing) by Winograd against central finite differences of their Winograd
+    /// outputs, for `L = Σ y · R`.
+    @Test(arguments: 0..<2)
+    func gradientsMatchFiniteDifferences(index: Int) throws {
+        let s = [(c: 16, h: 6, w: 5, f: 32, r: 3, pt: 1, pl: 1, n: 2), (c: 9, h: 9, w: 7, f: 12, r: 5, pt: 2, pl: 2, n: 3)][index]
+        let g = Self.geometry(s, normalize: true), shape = try #require(WinogradShape(m: 4, r: s.r))
         let paths = TwoPaths(g, shape, batch: s.n)
         var rng = SeededGenerator(seed: 7)
         var x = random(s.n * g.inputSize, &rng), w = random(g.filters * g.k, &rng)

@@ -54,4 +54,20 @@ void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSi
 /// Kernel gradients gw[o][c][a][b] = (Gᵀ du[o][c] G)[a][b] from du[ξ][o][c].
 void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, long ps, double *gw);
 
+/// The transformed kernels stored transposed: u[ξ][c][o] = (G w[o][c] Gᵀ)[ξ], the bits
+/// cnn_winograd_kernels gives with flip = 0, for the input gradient's products U[ξ]ᵀ · dM[ξ].
+void cnn_winograd_kernels_transposed(long m, long r, long filters, long channels, const double *w, double *u, long ps);
+
+/// The input gradient of tiles first ..< first + count (numbered as cnn_winograd_input numbers
+/// them), put onto gx (sample after sample, `sampleSize` numbers, [channels][height][width]): the
+/// α×α window gradient B dv[ξ][c][t − first] Bᵀ (rows of ldv numbers; lanes up to count rounded up
+/// to 8 are read) of tile t's window at input row ty·m − padTop, column tx·m − padLeft, clipped to
+/// the image. Window rows and columns that an earlier tile of the same sample covers (rows below
+/// r − 1 when ty > 0, columns below r − 1 when tx > 0) are added, the others written, so gx needs no
+/// zeroing when a sample's tiles all come, in order, through calls on one thread: every pixel then
+/// gets its tiles' values added in tile order.
+void cnn_winograd_input_gradient(long m, long r, const double *dv, long ldv, long ps, long channels, long first,
+                                 long count, long tilesH, long tilesW, long height, long width, long padTop,
+                                 long padLeft, double *gx, long sampleSize);
+
 #endif
