@@ -109,8 +109,9 @@ struct KernelPathTests {
 
     /// A step with one, two and three threads gives every bit the same, for each way the passes
     /// split their work: weight gradients by samples (kept columns, or made again) and by channels,
-    /// a single large image split by rows, dense layers on the product kernels.
-    @Test(arguments: [(28, 8, 16, 16), (56, 32, 64, 3), (72, 8, 16, 1), (120, 4, 8, 2)])
+    /// a single large image split by rows, dense layers on the product kernels, the direct NN
+    /// weight gradient of a 16 → 32 conv (AVX-512).
+    @Test(arguments: [(28, 8, 16, 16), (56, 32, 64, 3), (72, 8, 16, 1), (120, 4, 8, 2), (30, 16, 32, 4)])
     func threadCountChangesNoBit(image: Int, f1: Int, f2: Int, batch: Int) throws {
         let model = AllocationTests.digits(image, f1, f2)
         let net = try Network(model: model, seed: 3)
