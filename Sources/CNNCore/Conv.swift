@@ -256,14 +256,19 @@ extension ConvGeometry {
         let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
         let dots = usesDotProducts, keep = keepsColumns(batch: batch)
         let direct = isDirectWeightGradient, path = cnn_kernel_path()
+        let wide = takesDirectGradientNN(path: path), f = cnn_direct_gradient_nn_width(filters)
         parallel(partCount) { part in
             let sc = scratch[part]
             let gw = part == 0 ? work.y : sc.gradW
             if dots { gw.update(repeating: 0, count: filters * k) }
+            if wide { sc.colGrad.update(repeating: 0, count: k * f) }
             for (n, item) in chunk(part, of: partCount, count: items).enumerated() {
                 let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0), np = r * outW
                 let xs = work.x + s * inputSize, gs = work.w + s * outputSize + i0 * outW
-                if dots && direct {
+                if wide {
+                    _ = cnn_direct_gradient_nn(path, xs, channels, height, width, kh, kw, i0, r, outW, gs, positions, filters,
+                                               sc.col, sc.colGrad)
+                } else if dots && direct {
                     cnn_direct_weight_gradient(path, xs, channels, height, width, kh, kw, i0, r, outW, gs, positions, filters, gw)
                 } else if dots {
                     var col = UnsafePointer(work.cols + columnOffset(sample: s, row: i0))
@@ -274,11 +279,22 @@ extension ConvGeometry {
                     gemm(m: filters, n: k, k: np, a: gs, lda: positions, b: sc.col, ldb: k, c: gw, ldc: k, accumulate: n > 0)
                 }
             }
+            if wide { transpose(sc.colGrad, rows: k, cols: filters, lds: f, into: gw) }
         }
         for part in 1..<max(partCount, 1) {
             let partial = scratch[part].gradW
             for i in 0..<(filters * k) { gradW[i] += partial[i] }
         }
+    }
+
+    /// Whether the weight gradient reads the input in place with the NN product's bits
+    /// (`cnn_direct_gradient_nn`, AVX-512 only): a direct layer with more filters than
+    /// `usesDotProducts` takes, whose block of `gᵀ` and `gwᵀ` (`cnn_direct_gradient_nn_width`)
+    /// fit in a part's `col` and `colGrad`.
+    func takesDirectGradientNN(path: Int32) -> Bool {
+        let f = cnn_direct_gradient_nn_width(filters)
+        return path == Int32(CNN_PATH_AVX512) && isDirect && !usesDotProducts && !splitsWeightGradientByChannel
+            && rowsPerBlock * outW * f <= scratchSize && k * f <= scratchSize
     }
 
     /// Whether the weight gradient sums dot products of rows (few filters: making im2row's

@@ -69,6 +69,21 @@ enum WinogradPlan {
         return (size, (tiles + size - 1) / size)
     }
 
+    /// The most tiles per block of a correlation (forward, input gradient).
+    static let maxCorrelationTiles = 96
+
+    /// Tiles per block of a correlation and the number of blocks: as `blocks`, but a multiple of
+    /// the products' panel width (`CNN_GEMM_PANEL`, 24 tiles), so every panel but the batch's
+    /// last is full, and at most `maxCorrelationTiles`; rounded down, so there are at least as
+    /// many blocks as `blocks` wants.
+    static func correlationBlocks(tiles: Int, depth: Int) -> (size: Int, count: Int) {
+        let w = Int(CNN_GEMM_PANEL)
+        let most = max(w, min(maxCorrelationTiles, budget / max(depth, 1) / w * w))
+        let wanted = max(1, (tiles + most - 1) / most, min(maxParts, tiles / w))
+        let size = max(w, tiles / wanted / w * w)
+        return (size, (tiles + size - 1) / size)
+    }
+
     /// Whether `CNN_EXPLAIN_CONV=direct` forces the im2col path for every layer.
     static let forcedDirect: Bool = {
         guard let value = getenv("CNN_EXPLAIN_CONV") else { return false }
@@ -106,8 +121,11 @@ struct WinogradSizes: Equatable {
     /// Makes room for layer `g`'s passes by F(m×m, r×r) `w` at `batch`.
     mutating func include(_ g: ConvGeometry, _ w: WinogradShape, batch: Int) {
         let wide = max(g.channels, g.filters), depth = w.points * wide
-        // The forward pass and both gradients run over the same blocks of the output's tiles.
-        let block = WinogradPlan.blocks(tiles: batch * w.tiles(g.outH) * w.tiles(g.outW), depth: depth).size
+        // The forward pass and both gradients run over blocks of the output's tiles (the forward
+        // pass's a multiple of the products' panel width).
+        let outputTiles = batch * w.tiles(g.outH) * w.tiles(g.outW)
+        let block = max(WinogradPlan.blocks(tiles: outputTiles, depth: depth).size,
+                        WinogradPlan.correlationBlocks(tiles: outputTiles, depth: depth).size)
         tiles = max(tiles, w.points * WinogradShape.pointStride(wide * block))
         products = max(products, w.points * WinogradShape.pointStride(wide * block))
         kernels = max(kernels, w.points * WinogradShape.pointStride(g.filters * g.channels))
@@ -161,13 +179,14 @@ extension ConvGeometry {
     }
 
     /// `output = correlation / divisor + bias` tile block by tile block: each part takes whole
-    /// blocks (`WinogradPlan.blocks`), transforms their input tiles, runs the α² products with the
-    /// packed kernels and writes the output tiles. Blocks write disjoint outputs.
+    /// blocks (`WinogradPlan.correlationBlocks`), transforms their input tiles straight into the
+    /// products' panel layout, runs the α² products with the packed kernels (nothing packed per
+    /// product) and writes the output tiles. Blocks write disjoint outputs.
     func winogradCorrelate(_ w: WinogradShape, _ c: WinogradCorrelation, batch: Int, input: UnsafePointer<Double>,
                            output: UnsafeMutablePointer<Double>, buffers: WinogradBuffers,
                            divisor: Double, normalize: Bool, bias: UnsafePointer<Double>?) {
         let tilesH = w.tiles(c.outH), tilesW = w.tiles(c.outW)
-        let (size, blocks) = WinogradPlan.blocks(tiles: batch * tilesH * tilesW, depth: w.points * max(c.inC, c.outC))
+        let (size, blocks) = WinogradPlan.correlationBlocks(tiles: batch * tilesH * tilesW, depth: w.points * max(c.inC, c.outC))
         let partCount = min(WinogradPlan.maxParts, blocks)
         let packedSize = cnn_packed_a_size(c.outC, c.inC), total = batch * tilesH * tilesW
         let psIn = WinogradShape.pointStride(c.inC * size), psOut = WinogradShape.pointStride(c.outC * size)
@@ -176,11 +195,11 @@ extension ConvGeometry {
             let sc = buffers.parts[part]
             for block in chunk(part, of: partCount, count: blocks) {
                 let first = block * size, count = min(size, total - first)
-                cnn_winograd_input(w.m, w.r, work.x, c.inSize, c.inC, c.inH, c.inW, c.padTop, c.padLeft,
-                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 0)
+                cnn_winograd_input_panels(w.m, w.r, work.x, c.inSize, c.inC, c.inH, c.inW, c.padTop, c.padLeft,
+                                          tilesH, tilesW, first, count, sc.tiles, psIn)
                 for xi in 0..<w.points {
-                    cnn_gemm_nn_packed(c.outC, count, c.inC, work.w + xi * packedSize, sc.tiles + xi * psIn, size,
-                                       sc.products + xi * psOut, size, 0)
+                    cnn_gemm_nn_prepacked(c.outC, count, c.inC, work.w + xi * packedSize, sc.tiles + xi * psIn,
+                                          sc.products + xi * psOut, size, 0)
                 }
                 cnn_winograd_output(w.m, w.r, sc.products, size, psOut, c.outC, first, count, tilesH, tilesW, c.outH, c.outW,
                                     work.y, c.outSize, divisor, normalize ? 1 : 0, work.bias)

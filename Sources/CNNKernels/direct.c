@@ -27,8 +27,23 @@ static long group_of(int path) { return path == CNN_PATH_AVX512 ? 8 : path == CN
 
 long cnn_direct_packed_size(long filters, long k) { return (filters + 7) / 8 * 8 * k; }
 
+/// Whether cnn_direct_forward runs the filter-vector tiles (forward512w) on `path`.
+static int wide_forward(int path, long filters) { return path == CNN_PATH_AVX512 && filters >= CNN_DIRECT_WIDE; }
+
+/// Packs for forward512w: groups of up to 32 filters, p-major, each p's row of the group padded
+/// with zeros to a multiple of 8 (every group but the last is 32 wide).
+static void pack_wide(long filters, long k, const double *w, double *packed) {
+    for (long g0 = 0; g0 < filters; g0 += 32) {
+        long fg = filters - g0 < 32 ? filters - g0 : 32, wg = (fg + 7) / 8 * 8;
+        for (long p = 0; p < k; p++)
+            for (long r = 0; r < wg; r++) packed[p * wg + r] = r < fg ? w[(g0 + r) * k + p] : 0;
+        packed += wg * k;
+    }
+}
+
 void cnn_direct_pack(int path, long filters, long k, const double *w, double *packed) {
     long mr = group_of(path);
+    if (wide_forward(path, filters)) { pack_wide(filters, k, w, packed); return; }
     if (mr == 1) { memcpy(packed, w, sizeof(double) * (size_t)(filters * k)); return; }
     for (long g0 = 0; g0 < filters; g0 += mr, packed += mr * k)
         for (long p = 0; p < k; p++)
@@ -145,6 +160,110 @@ static void forward512(const double *x, long width, long k, const long *koff, lo
     }
 }
 
+// --- Forward, AVX-512, many filters: P output positions × V vectors of 8 filters. Each step of p
+// loads V vectors of packed weights and broadcasts P input values, so no load of the input
+// straddles cache lines and no lane is wasted at a row's end; the tile is transposed in registers
+// to store each filter's P consecutive positions. The same fused chain over p per output.
+
+/// r[i] = column i of the 8×8 block whose rows are r[0], …, r[7] (as gemm.c's transpose8).
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void transpose8(__m512d r[8]) {
+    __m512d t[8], u[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
+    }
+    for (int h = 0; h < 2; h++) {
+        __m512d *tt = t + 4 * h, *uu = u + 4 * h;
+        uu[0] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(2, 0, 2, 0));
+        uu[1] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(3, 1, 3, 1));
+        uu[2] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(2, 0, 2, 0));
+        uu[3] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(3, 1, 3, 1));
+    }
+    static const int first[4] = {0, 2, 1, 3};
+    for (int q = 0; q < 4; q++) {
+        r[first[q]] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(2, 0, 2, 0));
+        r[first[q] + 4] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(3, 1, 3, 1));
+    }
+}
+
+/// Where a wide tile writes: y at the tile's first position, filters ldy apart; npos positions
+/// and nf filters of the group are real.
+typedef struct {
+    double *y;
+    long ldy, npos, nf;
+    int mode;
+    double divisor;
+    const double *bias;
+} wide_out;
+
+/// Finishes the tile (mode 2: s / n + b, mode 1: s + b, as `finish`) and stores it transposed.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void wide_store(__m512d s[8][4], const wide_out *o, const int P, const int V) {
+    __m512d n = _mm512_set1_pd(o->divisor);
+    __mmask8 pm = (__mmask8)((1u << o->npos) - 1);
+    for (int v = 0; v < V; v++) {
+        long left = o->nf - 8 * v;
+        __mmask8 fm = (__mmask8)(left >= 8 ? 0xFF : (1u << left) - 1);
+        __m512d b = o->bias ? _mm512_maskz_loadu_pd(fm, o->bias + 8 * v) : _mm512_setzero_pd();
+        __m512d r[8];
+        for (int i = 0; i < 8; i++) {
+            __m512d t = i < P ? s[i][v] : _mm512_setzero_pd();
+            if (o->mode == 2) t = _mm512_add_pd(_mm512_div_pd(t, n), b);
+            else if (o->mode == 1) t = _mm512_add_pd(t, b);
+            r[i] = t;
+        }
+        transpose8(r);
+        for (int f = 0; f < 8 && f < left; f++) _mm512_mask_storeu_pd(o->y + (8 * v + f) * o->ldy, pm, r[f]);
+    }
+}
+
+/// One tile: src[i] is position i's input pixel for p = 0; wt the group's packed weights (8·V a row).
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void wide_tile(long k, const long *koff, const double *wt, const double *const *src, const wide_out *o,
+                             const int P, const int V) {
+    __m512d s[8][4];
+    for (int i = 0; i < P; i++)
+        for (int v = 0; v < V; v++) s[i][v] = _mm512_setzero_pd();
+    for (long p = 0; p < k; p++, wt += 8 * V) {
+        long at = koff[p];
+        __m512d w[4];
+        for (int v = 0; v < V; v++) w[v] = _mm512_loadu_pd(wt + 8 * v);
+        for (int i = 0; i < P; i++) {
+            __m512d x = _mm512_set1_pd(src[i][at]);
+            for (int v = 0; v < V; v++) s[i][v] = _mm512_fmadd_pd(w[v], x, s[i][v]);
+        }
+    }
+    wide_store(s, o, P, V);
+}
+
+/// Positions per wide tile of V vectors of filters (at most 24 accumulators, at most 8 positions).
+static long wide_positions(long v) { return v == 4 ? 6 : 8; }
+
+__attribute__((target("avx512f,avx2,fma")))
+static void forward512w(const double *x, long width, long k, const long *koff, long rows, long outW,
+                        const double *packed, long filters, double *y, long ldy, int mode, double divisor,
+                        const double *bias) {
+    long np = rows * outW;
+    for (long g0 = 0; g0 < filters; g0 += 32) {
+        long fg = filters - g0 < 32 ? filters - g0 : 32, v = (fg + 7) / 8, tp = wide_positions(v);
+        const double *wt = packed + g0 * k;
+        for (long q0 = 0; q0 < np; q0 += tp) {
+            long n = np - q0 < tp ? np - q0 : tp;
+            const double *src[8];
+            for (long i = 0; i < tp; i++) {
+                long q = q0 + (i < n ? i : n - 1);
+                src[i] = x + q / outW * width + q % outW;
+            }
+            wide_out o = {y + g0 * ldy + q0, ldy, n, fg, mode, divisor, bias ? bias + g0 : 0};
+            if (v == 4) wide_tile(k, koff, wt, src, &o, 6, 4);
+            else if (v == 3) wide_tile(k, koff, wt, src, &o, 8, 3);
+            else if (v == 2) wide_tile(k, koff, wt, src, &o, 8, 2);
+            else wide_tile(k, koff, wt, src, &o, 8, 1);
+        }
+    }
+}
+
 // --- Forward, AVX2: 4 filters × Q vectors of 4 positions.
 __attribute__((target("avx2,fma"), always_inline))
 static inline void tile256(long k, const long *koff, const double *wp, const double *x, const tile *t, double *y,
@@ -205,6 +324,7 @@ void cnn_direct_forward(int path, const double *x, long channels, long height, l
     offsets(channels, height, width, kh, kw, koff);
 #if CNN_X86
     const double *xb = x + i0 * width;
+    if (wide_forward(path, filters)) { forward512w(xb, width, k, koff, rows, outW, packed, filters, y, ldy, mode, divisor, bias); return; }
     if (path == CNN_PATH_AVX512) { forward512(xb, width, k, koff, rows, outW, packed, filters, y, ldy, mode, divisor, bias); return; }
     if (path == CNN_PATH_AVX2) { forward256(xb, width, k, koff, rows, outW, packed, filters, y, ldy, mode, divisor, bias); return; }
 #endif
@@ -363,3 +483,88 @@ void cnn_direct_weight_gradient(int path, const double *x, long channels, long h
     grad_blocks(path, g, ldg, filters, x + i0 * width, koff, k, rows * outW, &w, gw, k);
 }
 
+
+// --- Weight gradient of wide layers (the NN product's bits): gwᵀ[p][o] in tiles of P weights ×
+// V vectors of 8 filters; each step of q broadcasts P input values and loads V vectors of gᵀ.
+long cnn_direct_gradient_nn_width(long filters) { return (filters + 7) / 8 * 8; }
+
+#if CNN_X86
+/// One tile: src[i] is weight p_i's input pixel for the block's first position; gt the group's
+/// columns of gᵀ (ldt apart), c the tile's first element of gwᵀ (ldc apart); npv real weights.
+__attribute__((target("avx512f,avx2,fma"), always_inline))
+static inline void grad_tile(const double *const *src, long rows, long outW, long width, const double *gt, long ldt,
+                             double *c, long ldc, long npv, const int P, const int V) {
+    __m512d s[8][4];
+    for (int i = 0; i < P; i++)
+        for (int v = 0; v < V; v++) s[i][v] = i < npv ? _mm512_loadu_pd(c + i * ldc + 8 * v) : _mm512_setzero_pd();
+    // Positions in order: j along the row, then the next row (gap = width − outW further on).
+    long np = rows * outW, off = 0, j = 0, gap = width - outW;
+    for (long q = 0; q < np; q++, gt += ldt) {
+        __m512d g[4];
+        for (int v = 0; v < V; v++) g[v] = _mm512_loadu_pd(gt + 8 * v);
+        for (int i = 0; i < P; i++) {
+            __m512d xv = _mm512_set1_pd(src[i][off]);
+            for (int v = 0; v < V; v++) s[i][v] = _mm512_fmadd_pd(xv, g[v], s[i][v]);
+        }
+        off++;
+        if (++j == outW) { j = 0; off += gap; }
+    }
+    for (int i = 0; i < P && i < npv; i++)
+        for (int v = 0; v < V; v++) _mm512_storeu_pd(c + i * ldc + 8 * v, s[i][v]);
+}
+
+/// gt[q][o] = g[o][q] for q < np, o < f (zero for o ≥ filters): 8 × 8 blocks transposed in registers.
+__attribute__((target("avx512f,avx2,fma")))
+static void transpose_g(const double *g, long ldg, long filters, long np, long f, double *gt) {
+    long q8 = np & ~7L;
+    for (long o0 = 0; o0 < f; o0 += 8) {
+        for (long q0 = 0; q0 < q8; q0 += 8) {
+            __m512d r[8];
+            for (long i = 0; i < 8; i++) r[i] = o0 + i < filters ? _mm512_loadu_pd(g + (o0 + i) * ldg + q0) : _mm512_setzero_pd();
+            transpose8(r);
+            for (long i = 0; i < 8; i++) _mm512_storeu_pd(gt + (q0 + i) * f + o0, r[i]);
+        }
+        for (long q = q8; q < np; q++)
+            for (long o = o0; o < o0 + 8; o++) gt[q * f + o] = o < filters ? g[o * ldg + q] : 0;
+    }
+}
+
+__attribute__((target("avx512f,avx2,fma")))
+static void gradient512(const double *x, long width, long k, const long *koff, long rows, long outW, const double *gt,
+                        long f, long filters, double *gwt) {
+    for (long g0 = 0; g0 < filters; g0 += 32) {
+        // P·V sums, V vectors of gᵀ and P broadcasts fit in the 32 registers even when the
+        // compiler loads all P broadcasts first (it does here; 6 × 4 spilled the sums).
+        long v = ((filters - g0 < 32 ? filters - g0 : 32) + 7) / 8, tp = v == 4 ? 5 : v == 3 ? 6 : 8;
+        for (long p0 = 0; p0 < k; p0 += tp) {
+            long n = k - p0 < tp ? k - p0 : tp;
+            const double *src[8];
+            for (long i = 0; i < tp; i++) src[i] = x + koff[p0 + (i < n ? i : n - 1)];
+            double *c = gwt + p0 * f + g0;
+            const double *t = gt + g0;
+            if (v == 4) grad_tile(src, rows, outW, width, t, f, c, f, n, 5, 4);
+            else if (v == 3) grad_tile(src, rows, outW, width, t, f, c, f, n, 6, 3);
+            else if (v == 2) grad_tile(src, rows, outW, width, t, f, c, f, n, 8, 2);
+            else grad_tile(src, rows, outW, width, t, f, c, f, n, 8, 1);
+        }
+    }
+}
+#endif
+
+int cnn_direct_gradient_nn(int path, const double *x, long channels, long height, long width, long kh, long kw,
+                           long i0, long rows, long outW, const double *g, long ldg, long filters,
+                           double *gt, double *gwt) {
+#if CNN_X86
+    long koff[CNN_DIRECT_MAX_K];
+    long k = channels * kh * kw, f = cnn_direct_gradient_nn_width(filters), np = rows * outW;
+    if (path != CNN_PATH_AVX512 || !cnn_kernel_path_supported(path) || k > CNN_DIRECT_MAX_K) return 0;
+    offsets(channels, height, width, kh, kw, koff);
+    transpose_g(g, ldg, filters, np, f, gt);
+    gradient512(x + i0 * width, width, k, koff, rows, outW, gt, f, filters, gwt);
+    return 1;
+#else
+    (void)path; (void)x; (void)channels; (void)height; (void)width; (void)kh; (void)kw; (void)i0; (void)rows;
+    (void)outW; (void)g; (void)ldg; (void)filters; (void)gt; (void)gwt;
+    return 0;
+#endif
+}

@@ -358,6 +358,45 @@ void cnn_pack_a(long m, long k, const double *a, long lda, double *packed) {
     for (long i = 0; i < m; i++) memcpy(packed + i * k, a + i * lda, sizeof(double) * (size_t)k);
 }
 
+/// The rows of A's block (`pa`, packed) against every panel of a pre-packed B (cnn_gemm_nn_prepacked's
+/// layout) over depth pc ..< pc + kc: AVX2's 12-wide panels are the two halves of each 24-wide one.
+static void prepacked_rows(const micro *u, long mc, long n, long k, long pc, long kc, const double *pa,
+                           const double *b, double *c, long ldc, int load) {
+    const long W = CNN_GEMM_PANEL;
+    for (long jr = 0; jr < n; jr += u->nr) {
+        long nr = n - jr < u->nr ? n - jr : u->nr;
+        const double *bp = b + (jr / W) * W * k + pc * W + jr % W;
+        for (long ir = 0; ir < mc; ir += u->mr) {
+            long mr = mc - ir < u->mr ? mc - ir : u->mr;
+            double *ct = c + ir * ldc + jr;
+            if (mr == u->mr && nr == u->nr) u->full(kc, pa + ir * kc, bp, W, ct, ldc, load);
+            else u->edge(kc, pa + ir * kc, bp, W, ct, ldc, load, mr, nr);
+        }
+    }
+}
+
+void cnn_gemm_nn_prepacked(long m, long n, long k, const double *packed, const double *b, double *c, long ldc,
+                           int accumulate) {
+    const micro *u = micro_of(cnn_kernel_path());
+    if (!u || k == 0) {
+        // The portable path's packed A is A itself (k numbers a row); each panel is a k × W matrix.
+        for (long j0 = 0; j0 < n; j0 += CNN_GEMM_PANEL) {
+            long cols = n - j0 < CNN_GEMM_PANEL ? n - j0 : CNN_GEMM_PANEL;
+            cnn_gemm_nn_portable_range(0, m, 0, cols, k, packed, k, b + j0 * k, CNN_GEMM_PANEL, c + j0, ldc, accumulate);
+        }
+        return;
+    }
+    for (long pc = 0; pc < k; pc += KC) {
+        long kc = k - pc < KC ? k - pc : KC;
+        int load = accumulate || pc > 0;
+        for (long ic = 0; ic < m; ic += MC) {
+            long mc = m - ic < MC ? m - ic : MC;
+            long mcr = (mc + u->mr - 1) / u->mr * u->mr;
+            prepacked_rows(u, mc, n, k, pc, kc, packed + ic * k + pc * mcr, b, c + ic * ldc, ldc, load);
+        }
+    }
+}
+
 void cnn_gemm_nn_packed(long m, long n, long k, const double *packed, const double *b, long ldb, double *c, long ldc,
                         int accumulate) {
     const micro *u = micro_of(cnn_kernel_path());

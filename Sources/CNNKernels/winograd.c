@@ -7,6 +7,7 @@
 // so the bits are the same whatever the processor and whichever clone the loader picks.
 
 #include "cnn_winograd.h"
+#include "cnn_kernels.h"
 #include <stddef.h>
 #include <string.h>
 #include "winograd_internal.h"
@@ -36,8 +37,13 @@ INLINE void kernels_body(long m, long r, long a, const double *gt, long filters,
         left(gt, r, 1, a, r, r, g, tmp);      // G g   (α×r)
         right(gt, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
         long n = pairs - p0 < LANES ? pairs - p0 : LANES;
-        for (long xi = 0; xi < a * a; xi++)
-            for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        if (n == LANES) {
+            UNROLL for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < LANES; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        } else {
+            for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        }
     }
 }
 
@@ -78,7 +84,7 @@ INLINE void gather(const double *const base[LANES], const long row[LANES], const
 #define INPUT(M, R, A, AT, G, BT, ...) input_body(M, R, A, BT, __VA_ARGS__)
 INLINE void input_body(long m, long r, long a, const double *bt, const double *x, long sampleSize, long channels,
                        long height, long width, long padTop, long padLeft, long tilesH, long tilesW, long first,
-                       long count, double *v, long ldv, long ps, int transposed) {
+                       long count, double *v, long ldv, long ps, int layout) {
     lanes d[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
         const double *base[LANES];
@@ -97,9 +103,14 @@ INLINE void input_body(long m, long r, long a, const double *bt, const double *x
             right(bt, a, 1, a, a, a, tmp, out);   // (Bᵀ d) B
             UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *o = out[xi / a][xi % a];
-                if (transposed) {
+                if (layout == 1) {
                     double *dst = v + xi * ps + q0 * channels + c;
                     for (long l = 0; l < n; l++) dst[l * channels] = o[l];
+                } else if (layout == 2) {
+                    // Panels of W = 24 tiles: the eight lanes (q0 a multiple of 8) fall in one panel.
+                    double *dst = v + xi * ps + (q0 / CNN_GEMM_PANEL) * CNN_GEMM_PANEL * channels + c * CNN_GEMM_PANEL
+                                  + q0 % CNN_GEMM_PANEL;
+                    for (long l = 0; l < LANES; l++) dst[l] = o[l];
                 } else {
                     double *dst = v + xi * ps + c * ldv + q0;
                     for (long l = 0; l < LANES; l++) dst[l] = o[l];
@@ -115,7 +126,15 @@ void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long c
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed) {
     DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, ldv,
-             ps, transposed)
+             ps, transposed ? 1 : 0)
+}
+
+CNN_WINO_CLONES
+void cnn_winograd_input_panels(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
+                               long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
+                               double *v, long ps) {
+    DISPATCH(m, r, INPUT, x, sampleSize, channels, height, width, padTop, padLeft, tilesH, tilesW, first, count, v, 0,
+             ps, 2)
 }
 
 #define OUTPUT(M, R, A, AT, G, BT, ...) output_body(M, R, A, AT, __VA_ARGS__)
@@ -134,16 +153,19 @@ INLINE void output_body(long m, long r, long a, const double *at, const double *
             }
             left(at, a, 1, m, a, a, in, tmp);     // Aᵀ M
             right(at, a, 1, m, a, m, tmp, out);   // (Aᵀ M) A
+            // Y / divisor + b (or Y + b) lane by lane, vectorized over the lanes, then copied out.
             double b = bias ? bias[o] : 0.0;
+            if (normalize) {
+                UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++)
+                    for (long l = 0; l < LANES; l++) out[i][j][l] = out[i][j][l] / divisor + b;
+            } else if (bias) {
+                UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++)
+                    for (long l = 0; l < LANES; l++) out[i][j][l] = out[i][j][l] + b;
+            }
             for (long l = 0; l < n; l++) {
                 double *plane = y + s[l] * sampleSize + o * outH * outW;
                 for (long i = 0; i < m && r0[l] + i < outH; i++)
-                    for (long j = 0; j < m && c0[l] + j < outW; j++) {
-                        double value = out[i][j][l];
-                        if (normalize) value = value / divisor + b;
-                        else if (bias) value += b;
-                        plane[(r0[l] + i) * outW + c0[l] + j] = value;
-                    }
+                    for (long j = 0; j < m && c0[l] + j < outW; j++) plane[(r0[l] + i) * outW + c0[l] + j] = out[i][j][l];
             }
         }
     }

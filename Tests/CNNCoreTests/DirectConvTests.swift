@@ -12,6 +12,13 @@ struct DirectConvTests {
         (1, 28, 28, 5, 5, 8), (8, 12, 12, 5, 5, 16), (1, 9, 9, 3, 3, 1), (3, 7, 11, 2, 3, 5), (2, 10, 13, 3, 3, 9),
         (8, 26, 54, 5, 5, 16), (1, 6, 6, 1, 1, 3), (4, 9, 10, 3, 4, 17), (5, 8, 8, 5, 5, 4), (16, 12, 12, 5, 5, 12),
         (1, 33, 40, 5, 5, 7), (2, 5, 29, 5, 2, 2), (8, 11, 9, 4, 4, 6), (3, 14, 14, 3, 3, 13),
+    ] + wideShapes
+
+    /// Shapes with many filters (the AVX-512 forward pass's filter-vector tiles, 1 to 4 vectors of
+    /// 8 filters, partial and several groups of 32; the NN weight gradient).
+    static let wideShapes: [(Int, Int, Int, Int, Int, Int)] = [
+        (16, 12, 14, 5, 5, 32), (1, 30, 31, 5, 5, 16), (3, 9, 12, 3, 3, 40), (2, 8, 9, 3, 3, 24), (4, 7, 30, 2, 2, 67),
+        (1, 10, 11, 5, 5, 18), (5, 6, 25, 1, 3, 33),
     ]
 
     static var paths: [Kernels.Path] { Kernels.Path.allCases.filter(\.isSupported) }
@@ -87,6 +94,42 @@ struct DirectConvTests {
                         "\(path) \(c)×\(h)×\(w) \(kh)×\(kw) f\(f) rows \(i0)+\(rows)")
             }
         }
+    }
+
+    /// `cnn_direct_gradient_nn` continues each element's chain as `cnn_gemm_nn` does over im2row's
+    /// columns: two blocks in a row from a nonzero start, against the product accumulating.
+    @Test func nnWeightGradientGivesTheBitsOfIm2rowAndProduct() {
+        let path = Kernels.Path.avx512
+        guard path.isSupported else { return }
+        var rng = SeededGenerator(seed: 41)
+        for (c, h, w, kh, kw, f) in Self.wideShapes + [(8, 12, 12, 5, 5, 16), (4, 9, 10, 3, 4, 17)] {
+            let k = c * kh * kw, outH = h - kh + 1, outW = w - kw + 1, ldg = outH * outW + 3
+            let x = values(c * h * w, &rng), g = values(f * ldg, &rng), start = values(f * k, &rng)
+            let width = cnn_direct_gradient_nn_width(f)
+            for runs in [[(0, outH)], [(1, min(2, outH - 1)), (outH / 2, min(3, outH - outH / 2))], [(outH - 1, 1), (0, 1)]] {
+                var expected = start
+                var gwt = (0..<(k * width)).map { $0 % width < f ? start[($0 % width) * k + $0 / width] : .nan }
+                var gt = [Double](repeating: .nan, count: outH * outW * width)
+                for (i0, rows) in runs where rows > 0 {
+                    let np = rows * outW
+                    var col = [Double](repeating: .nan, count: np * k)
+                    cnn_im2row(x, c, h, w, kh, kw, 1, -i0, 0, 1, rows, outW, &col)
+                    cnn_gemm_nn_path(path.code, f, k, np, Array(g[(i0 * outW)...]), ldg, col, k, &expected, k, 1)
+                    let done = g.withUnsafeBufferPointer { pg in
+                        cnn_direct_gradient_nn(path.code, x, c, h, w, kh, kw, i0, rows, outW, pg.baseAddress! + i0 * outW, ldg, f,
+                                               &gt, &gwt)
+                    }
+                    #expect(done == 1)
+                }
+                let got = (0..<(f * k)).map { gwt[($0 % k) * width + $0 / k] }
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern), "\(c)×\(h)×\(w) \(kh)×\(kw) f\(f) \(runs)")
+            }
+        }
+        // Other paths decline.
+        let input = [Double](repeating: 1, count: 8)
+        var gt = [Double](repeating: 0, count: 8), gwt = gt
+        #expect(cnn_direct_gradient_nn(Kernels.Path.avx2.code, input, 1, 2, 2, 1, 1, 0, 1, 2, input, 2, 1, &gt, &gwt) == 0)
+        #expect(gwt == [Double](repeating: 0, count: 8))
     }
 
     /// The digits network's layers and the lessons' unpadded stride-1 layers take the direct

@@ -80,10 +80,38 @@ struct KernelPathTests {
         }
     }
 
+    /// A product with B given in panels of `CNN_GEMM_PANEL` columns (`cnn_gemm_nn_prepacked`, as
+    /// the Winograd input transform writes them) gives the bits of the packed product, accumulating
+    /// or not: partial last panels, depths past one block of 128, rows not a multiple of 8. Columns
+    /// past n are junk up to n rounded up to 8 and NaN beyond, and never reach C.
+    @Test func prepackedColumnsGiveTheSameBits() {
+        var rng = SeededGenerator(seed: 9)
+        let w = Int(CNN_GEMM_PANEL)
+        for (m, n, k) in Self.shapes + [(128, 96, 64), (64, 48, 32), (13, 29, 200), (64, 1, 131), (9, 24, 1)] {
+            let a = random(m * k, &rng), b = random(k * n, &rng), c0 = random(m * n, &rng)
+            let panels = (n + w - 1) / w
+            var pb = [Double](repeating: .nan, count: max(panels * w * k, 1))
+            for j in 0..<(panels * w) where j < (n + 7) / 8 * 8 {
+                for p in 0..<k { pb[(j / w) * w * k + p * w + j % w] = j < n ? b[p * n + j] : 1e300 }
+            }
+            var packed = [Double](repeating: .nan, count: cnn_packed_a_size(m, k))
+            for accumulate: Int32 in [0, 1] {
+                var viaPanels = c0, viaPacked = c0
+                packed.withUnsafeMutableBufferPointer { p in
+                    cnn_pack_a(m, k, a, k, p.baseAddress!)
+                    cnn_gemm_nn_packed(m, n, k, p.baseAddress!, b, n, &viaPacked, n, accumulate)
+                    cnn_gemm_nn_prepacked(m, n, k, p.baseAddress!, pb, &viaPanels, n, accumulate)
+                }
+                #expect(viaPanels.map(\.bitPattern) == viaPacked.map(\.bitPattern), "\(m)×\(n)×\(k) accumulate \(accumulate)")
+            }
+        }
+    }
+
     /// A step with one, two and three threads gives every bit the same, for each way the passes
     /// split their work: weight gradients by samples (kept columns, or made again) and by channels,
-    /// a single large image split by rows, dense layers on the product kernels.
-    @Test(arguments: [(28, 8, 16, 16), (56, 32, 64, 3), (72, 8, 16, 1), (120, 4, 8, 2)])
+    /// a single large image split by rows, dense layers on the product kernels, the direct NN
+    /// weight gradient of a 16 → 32 conv (AVX-512).
+    @Test(arguments: [(28, 8, 16, 16), (56, 32, 64, 3), (72, 8, 16, 1), (120, 4, 8, 2), (30, 16, 32, 4)])
     func threadCountChangesNoBit(image: Int, f1: Int, f2: Int, batch: Int) throws {
         let model = AllocationTests.digits(image, f1, f2)
         let net = try Network(model: model, seed: 3)

@@ -101,6 +101,9 @@ struct WinogradTests {
         (16, 12, 12, 32, 5, 0, 0, 3), (17, 9, 10, 33, 3, 2, 0, 2), (8, 13, 8, 9, 5, 1, 3, 1), (6, 22, 22, 4, 5, 0, 0, 1),
         (7, 10, 13, 9, 3, 2, 2, 5), (9, 6, 17, 11, 5, 2, 1, 4), (12, 9, 9, 20, 5, 1, 2, 5), (10, 4, 7, 13, 3, 0, 2, 4),
         (3, 2, 6, 5, 3, 1, 0, 3), (33, 14, 11, 35, 3, 1, 1, 5), (11, 19, 15, 6, 5, 2, 0, 2),
+        // Blocks of tiles: several full panels of 24 and a partial one, several blocks per part,
+        // and more channels than one depth block of the products (128).
+        (3, 26, 26, 5, 5, 0, 0, 5), (2, 19, 23, 3, 3, 1, 1, 7), (130, 6, 7, 9, 3, 1, 1, 2), (9, 9, 9, 131, 5, 2, 2, 2),
     ]
 
     static func geometry(_ s: (c: Int, h: Int, w: Int, f: Int, r: Int, pt: Int, pl: Int, n: Int), normalize: Bool) -> ConvGeometry {
@@ -233,7 +236,7 @@ struct WinogradTests {
     }
 
     /// Blocks of tiles: multiples of 8, at most 64 and within L2's budget, at least one per part
-    /// while they keep 32 tiles.
+    /// while they keep 32 tiles; the correlations' blocks: multiples of the panel width, 24.
     @Test func tileBlocks() {
         for tiles in [1, 7, 8, 31, 64, 65, 128, 1000, 3872] {
             for depth in [64 * 32, 64 * 128, 36 * 64, 1 << 20] {
@@ -244,6 +247,18 @@ struct WinogradTests {
             }
         }
         #expect(WinogradPlan.blocks(tiles: 128, depth: 64 * 32).count == 4)
+        for tiles in [1, 7, 24, 31, 65, 128, 288, 1000, 1152, 3872] {
+            for depth in [64 * 32, 64 * 64, 64 * 128, 36 * 64, 1 << 20] {
+                let (size, count) = WinogradPlan.correlationBlocks(tiles: tiles, depth: depth)
+                #expect(size % 24 == 0 && size <= WinogradPlan.maxCorrelationTiles && size * count >= tiles
+                        && size * (count - 1) < tiles, "\(tiles) tiles of \(depth)")
+                #expect(size == 24 || size * depth <= WinogradPlan.budget, "\(tiles) tiles of \(depth)")
+                #expect(count >= min(WinogradPlan.maxParts, tiles / 24), "\(tiles) tiles of \(depth)")
+            }
+        }
+        // 28² 64 → 128 forward (128 tiles) and 56² 32 → 64 forward (1152 tiles).
+        #expect(WinogradPlan.correlationBlocks(tiles: 128, depth: 64 * 128) == (24, 6))
+        #expect(WinogradPlan.correlationBlocks(tiles: 1152, depth: 64 * 64) == (48, 24))
         #expect(WinogradPlan.blocks(tiles: 1152, depth: 64 * 128) == (32, 36))
     }
 }

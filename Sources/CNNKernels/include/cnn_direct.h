@@ -12,11 +12,16 @@
 /// The largest K the direct kernels take.
 enum { CNN_DIRECT_MAX_K = 1024 };
 
+/// The fewest filters for which the AVX-512 forward pass runs tiles of positions × vectors of
+/// filters (broadcasting the input, loading the weights) instead of filters × vectors of positions.
+enum { CNN_DIRECT_WIDE = 16 };
+
 /// Numbers cnn_direct_pack writes: at most cnn_packed_a_size(filters, k).
 long cnn_direct_packed_size(long filters, long k);
 
-/// Packs w [filters × k] for cnn_direct_forward on `path` (groups of 8 filters on AVX-512, 4 on
-/// AVX2, p-major within a group, zero-padded; a plain copy on the portable path).
+/// Packs w [filters × k] for cnn_direct_forward on `path` (groups of 8 filters on AVX-512, of 32
+/// from CNN_DIRECT_WIDE filters on, 4 on AVX2; p-major within a group, zero-padded to a multiple
+/// of 8 (4); a plain copy on the portable path).
 void cnn_direct_pack(int path, long filters, long k, const double *w, double *packed);
 
 /// y[o][q] for the block (y points at the block's first position of filter 0, filters ldy apart):
@@ -35,5 +40,20 @@ void cnn_direct_forward(int path, const double *x, long channels, long height, l
 void cnn_direct_weight_gradient(int path, const double *x, long channels, long height, long width, long kh, long kw,
                                 long i0, long rows, long outW, const double *g, long ldg, long filters,
                                 double *gw);
+
+/// Numbers of cnn_direct_gradient_nn's `gt` for a block of np positions, and of its `gwt`:
+/// np·F and k·F, F = filters rounded up to a multiple of 8.
+long cnn_direct_gradient_nn_width(long filters);
+
+/// gwt[p][o] ← fma chain continued over the block's positions q in order: gwt[p][o] + g[o][q]·col[p][q]
+/// (gwt is K × F, see cnn_direct_gradient_nn_width; g points at the block's first position of
+/// filter 0, filters ldg apart). Each element continues its chain exactly as cnn_gemm_nn(filters,
+/// K, np, g, ldg, im2row, K, gw, K, accumulate) does on AVX2 and AVX-512, so with gwt zeroed before
+/// a run of blocks, gwᵀ gets the bits of im2row + the NN product over the run. `gt` is scratch of
+/// np·F numbers (gᵀ, zero-padded). Runs only on CNN_PATH_AVX512 (returns 1), else does nothing
+/// and returns 0. Requires what cnn_direct_forward requires.
+int cnn_direct_gradient_nn(int path, const double *x, long channels, long height, long width, long kh, long kw,
+                           long i0, long rows, long outW, const double *g, long ldg, long filters,
+                           double *gt, double *gwt);
 
 #endif

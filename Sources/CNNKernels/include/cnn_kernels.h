@@ -21,6 +21,16 @@ void cnn_pack_a(long m, long k, const double *a, long lda, double *packed);
 void cnn_gemm_nn_packed(long m, long n, long k, const double *packed, const double *b, long ldb, double *c, long ldc,
                         int accumulate);
 
+/// Columns per panel of a pre-packed B for cnn_gemm_nn_prepacked, on every path.
+#define CNN_GEMM_PANEL 24
+
+/// cnn_gemm_nn_packed with B[k×n] given pre-packed in panels of CNN_GEMM_PANEL columns: column j
+/// of row p at b[(j / W)·W·k + p·W + j mod W], W = CNN_GEMM_PANEL, so the product packs nothing.
+/// The last panel's columns past n, up to n rounded up to 8, must be readable numbers (their
+/// products are computed and dropped). The same bits as cnn_gemm_nn_packed, on every path.
+void cnn_gemm_nn_prepacked(long m, long n, long k, const double *packed, const double *b, double *c, long ldc,
+                           int accumulate);
+
 /// C[m×n] += A[m×k] · B[n×k]ᵀ, row-major: C[i][j] += Σ_p A[i][p]·B[j][p].
 void cnn_gemm_nt(long m, long n, long k,
                  const double *a, long lda,

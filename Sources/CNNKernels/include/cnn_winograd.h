@@ -37,6 +37,13 @@ void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long c
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed);
 
+/// cnn_winograd_input's tiles laid out as cnn_gemm_nn_prepacked's B (channels × tiles, in panels
+/// of CNN_GEMM_PANEL = 24 tiles): v[ξ][j / 24][c][j mod 24] for j = t − first. Lanes up to count
+/// rounded up to 8 are written (zero for the missing tiles); point ξ's matrix starts at v + ξ·ps.
+void cnn_winograd_input_panels(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
+                               long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
+                               double *v, long ps);
+
 /// Output tiles Y = Aᵀ M A from mm[ξ][o][t − first] (rows of ldm numbers), written into y (sample
 /// after sample, `sampleSize` numbers, [filters][outH][outW]) where they fall inside the output:
 /// Y / divisor + bias[o] when normalize is non-zero (bias may be NULL: + 0), else Y + bias[o] (or
