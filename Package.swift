@@ -78,7 +78,7 @@ let package = Package(
                     path: "Tests/CNNCoreTests"),
         .testTarget(name: "CNNDataTests", dependencies: ["TestSupport", "CNNCore", "CNNData"], path: "Tests/CNNDataTests"),
         .testTarget(name: "CNNFilesTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis"], path: "Tests/CNNFilesTests"),
-        .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender", "CZlibPNG"], path: "Tests/CNNRenderTests"),
+        .testTarget(name: "CNNRenderTests", dependencies: ["TestSupport", "CNNCore", "CNNFigures", "CNNRender"], path: "Tests/CNNRenderTests"),
         .testTarget(name: "CNNLessonsTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNData", "CNNFiles", "CNNFigures", "CNNRender", "CNNTerminal", "CNNAnalysis", "CNNTraining", "CNNLessons", "CNNHTML"], path: "Tests/CNNLessonsTests"),
         .testTarget(name: "CNNHTMLTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNHTML", "CNNLessons"], path: "Tests/CNNHTMLTests"),
         .testTarget(name: "CNNTeachingTests", dependencies: ["TestSupport", "CNNInputs", "CNNCore", "CNNFiles", "CNNFigures", "CNNAnalysis", "CNNTeaching"], path: "Tests/CNNTeachingTests"),

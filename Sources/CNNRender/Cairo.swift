@@ -67,12 +67,6 @@ final class CairoSurface {
                          creating: "a \(width)×\(height) image surface")
     }
 
-    /// An ARGB image surface of `width`×`height` pixels, every pixel opaque white.
-    static func whiteImage(width: Int, height: Int) throws -> CairoSurface {
-        try CairoSurface(owning: cnn_cairo_white_image(Int32(width), Int32(height)),
-                         creating: "a \(width)×\(height) image surface")
-    }
-
     /// An unbounded recording surface, used to measure a drawing without output.
     static func recording() throws -> CairoSurface {
         try CairoSurface(owning: cairo_recording_surface_create(CAIRO_CONTENT_COLOR_ALPHA, nil),

@@ -48,11 +48,13 @@ public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2
         guard pixelsWide < Int(Int32.max), pixelsHigh < Int(Int32.max) else {
             throw RenderError.invalidFigure("a PNG of \(pixelsWide)×\(pixelsHigh) pixels is too large")
         }
+        let surface = try CairoSurface.image(width: pixelsWide, height: pixelsHigh)
+        let context = try CairoContext(surface: surface)
         // Every pixel white first: the page's white covers the last column and row only in part
         // when its size times the scale is not whole, and an opaque image is written as RGB,
         // a quarter fewer bytes to filter and deflate than RGBA.
-        let surface = try CairoSurface.whiteImage(width: pixelsWide, height: pixelsHigh)
-        let context = try CairoContext(surface: surface)
+        cairo_set_source_rgb(context.pointer, 1, 1, 1)
+        cairo_paint(context.pointer)
         cairo_scale(context.pointer, scale, scale)
         try drawPage(figure, context: context, width: width, height: height)
         return try surface.pngBytes()
