@@ -165,28 +165,6 @@ static void forward512(const double *x, long width, long k, const long *koff, lo
 // straddles cache lines and no lane is wasted at a row's end; the tile is transposed in registers
 // to store each filter's P consecutive positions. The same fused chain over p per output.
 
-/// r[i] = column i of the 8×8 block whose rows are r[0], …, r[7] (as gemm.c's transpose8).
-__attribute__((target("avx512f,avx2,fma"), always_inline))
-static inline void transpose8(__m512d r[8]) {
-    __m512d t[8], u[8];
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);
-        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);
-    }
-    for (int h = 0; h < 2; h++) {
-        __m512d *tt = t + 4 * h, *uu = u + 4 * h;
-        uu[0] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(2, 0, 2, 0));
-        uu[1] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(3, 1, 3, 1));
-        uu[2] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(2, 0, 2, 0));
-        uu[3] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(3, 1, 3, 1));
-    }
-    static const int first[4] = {0, 2, 1, 3};
-    for (int q = 0; q < 4; q++) {
-        r[first[q]] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(2, 0, 2, 0));
-        r[first[q] + 4] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(3, 1, 3, 1));
-    }
-}
-
 /// Where a wide tile writes: y at the tile's first position, filters ldy apart; npos positions
 /// and nf filters of the group are real.
 typedef struct {
@@ -213,7 +191,7 @@ static inline void wide_store(__m512d s[8][4], const wide_out *o, const int P, c
             else if (o->mode == 1) t = _mm512_add_pd(t, b);
             r[i] = t;
         }
-        transpose8(r);
+        cnn_transpose8(r);
         for (int f = 0; f < 8 && f < left; f++) _mm512_mask_storeu_pd(o->y + (8 * v + f) * o->ldy, pm, r[f]);
     }
 }
@@ -521,7 +499,7 @@ static void transpose_g(const double *g, long ldg, long filters, long np, long f
         for (long q0 = 0; q0 < q8; q0 += 8) {
             __m512d r[8];
             for (long i = 0; i < 8; i++) r[i] = o0 + i < filters ? _mm512_loadu_pd(g + (o0 + i) * ldg + q0) : _mm512_setzero_pd();
-            transpose8(r);
+            cnn_transpose8(r);
             for (long i = 0; i < 8; i++) _mm512_storeu_pd(gt + (q0 + i) * f + o0, r[i]);
         }
         for (long q = q8; q < np; q++)

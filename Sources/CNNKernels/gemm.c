@@ -21,6 +21,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
+#include "kernels_sums.h"
 #define CNN_X86 1
 #else
 #define CNN_X86 0
@@ -284,29 +285,6 @@ static void full_avx512(long kc, const double *ap, const double *bp, long bs, do
         for (int q = 0; q < 3; q++) _mm512_storeu_pd(c + r * ldc + 8 * q, s[r][q]);
 }
 
-/// r[i] = column i of the 8×8 block whose rows are r[0], …, r[7].
-__attribute__((target("avx512f,avx2,fma"), always_inline))
-static inline void transpose8(__m512d r[8]) {
-    __m512d t[8], u[8];
-    for (int i = 0; i < 4; i++) {
-        t[2 * i] = _mm512_unpacklo_pd(r[2 * i], r[2 * i + 1]);      // (r0[0], r1[0], r0[2], r1[2], …, r1[6])
-        t[2 * i + 1] = _mm512_unpackhi_pd(r[2 * i], r[2 * i + 1]);  // the odd columns
-    }
-    for (int h = 0; h < 2; h++) {
-        // Rows 4h … 4h + 3: u[4h + 0, 1, 2, 3] hold columns (0, 4), (2, 6), (1, 5), (3, 7), two rows per 128 bits.
-        __m512d *tt = t + 4 * h, *uu = u + 4 * h;
-        uu[0] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(2, 0, 2, 0));
-        uu[1] = _mm512_shuffle_f64x2(tt[0], tt[2], _MM_SHUFFLE(3, 1, 3, 1));
-        uu[2] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(2, 0, 2, 0));
-        uu[3] = _mm512_shuffle_f64x2(tt[1], tt[3], _MM_SHUFFLE(3, 1, 3, 1));
-    }
-    static const int first[4] = {0, 2, 1, 3};
-    for (int q = 0; q < 4; q++) {
-        r[first[q]] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(2, 0, 2, 0));
-        r[first[q] + 4] = _mm512_shuffle_f64x2(u[q], u[4 + q], _MM_SHUFFLE(3, 1, 3, 1));
-    }
-}
-
 /// pack_a_mr with MR = 8, whole panels eight columns of A at a time, transposed in registers (the
 /// same numbers in the same places; the scalar copy read A eight rows apart for every column).
 __attribute__((target("avx512f,avx2,fma")))
@@ -318,7 +296,7 @@ static void pack_a8_avx512(long mc, long kc, const double *a, long lda, double *
         for (; p + 8 <= kc; p += 8) {
             __m512d r[8];
             for (int i = 0; i < 8; i++) r[i] = _mm512_loadu_pd(x + i * lda + p);
-            transpose8(r);
+            cnn_transpose8(r);
             for (int q = 0; q < 8; q++) _mm512_storeu_pd(dst + (p + q) * 8, r[q]);
         }
         for (; p < kc; p++)
