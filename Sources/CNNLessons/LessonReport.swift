@@ -88,6 +88,10 @@ public enum LessonReport {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The scale of a lesson's PNG figures unless one is asked for: 1.5 pixels per point, about
+    /// 900 pixels across a wide figure, sharp on a projected slide, with its numbers legible.
+    public static let figureScale = 1.5
+
     /// Writes the lesson into `folder`: `NAME.pdf` when `formats` has PDF, and every figure as
     /// `NAME/NN-step-figure.png` (and `.svg`) for each image format asked for. Only the formats
     /// asked for are written: `[.pdf]` writes the PDF alone (the command's default, `pdf,png`,
@@ -95,57 +99,12 @@ public enum LessonReport {
     /// - Parameter progress: called with each path before it is written.
     /// - Returns: the paths written, in order.
     @discardableResult
-    public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = 2,
+    public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = figureScale,
                              progress: (String) -> Void = { _ in }) throws -> [String] {
-        let name = run.lesson.name
-        let figureFolder = folder.appendingPathComponent(name)
-        var written: [String] = []
-        try createFolder(folder)
-        let imageFormats = formats.subtracting([.pdf])
-        if !imageFormats.isEmpty { try createFolder(figureFolder) }
-        // Every file to draw: the PDF first (the longest job, laid out and drawn while the other
-        // thread draws figures), then each figure in each image format. Two threads take them in
-        // turn; each file is drawn with its own Cairo surface, so they share nothing.
-        var jobs: [RenderJob] = []
-        let pdfPath = folder.appendingPathComponent("\(name).pdf").path
-        if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
-        for section in run.sections {
-            for f in section.figures {
-                for format in OutputFormat.allCases where imageFormats.contains(format) {
-                    jobs.append(RenderJob(path: figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)").path,
-                                          figure: f.figure, format: format))
-                }
-            }
-        }
-        // Every path is checked before the first file is written.
-        for job in jobs { _ = try OutputPath.resolve(job.path) }
-        for job in jobs { progress(job.path) }
-        let allJobs = jobs
-        let queue = JobQueue(count: allJobs.count)
-        DispatchQueue.concurrentPerform(iterations: min(2, max(1, allJobs.count))) { _ in
-            while let i = queue.next() {
-                let job = allJobs[i]
-                do {
-                    if let figure = job.figure {
-                        try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
-                    } else {
-                        let cache = LayoutCache()
-                        try writeAtomically(data: Data(try document(run, cache: cache).data(cache: cache)), to: job.path)
-                    }
-                } catch {
-                    queue.fail(i, error)
-                }
-            }
-        }
-        if let failure = queue.firstFailure { throw failure }
-        written += jobs.filter { $0.figure != nil }.map(\.path)
-        // An experiment's sounds, to listen to, beside the figures.
-        if let sounds = run.experiment?.sounds, !sounds.isEmpty {
-            try createFolder(figureFolder)
-            written += try AudioExperiment.writeWAVs(sounds, perKind: sounds.count, to: figureFolder.path)
-        }
-        if formats.contains(.pdf) { written.append(pdfPath) }
-        return written
+        let files = try LessonFiles(run, to: folder, formats: formats, scale: scale)
+        for job in files.jobs { if let path = job.path { progress(path) } }
+        files.work(threads: 2)
+        return try files.finish()
     }
 
     /// Creates `url` (and its parents) if needed, so a lesson can check where it will write
@@ -172,45 +131,13 @@ public enum LessonReport {
     }
 }
 
-/// One file of a lesson: a figure in one format, or the PDF walkthrough (`figure` nil).
-struct RenderJob: Sendable {
-    var path: String
-    var figure: Figure?
-    var format: OutputFormat
-}
-
-/// Hands out job indices to the threads, and keeps the failure of the earliest job that failed.
-final class JobQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private let count: Int
-    private var nextIndex = 0
-    private var failures: [(index: Int, error: any Error)] = []
-
-    init(count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard nextIndex < count, failures.isEmpty else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func fail(_ index: Int, _ error: any Error) {
-        lock.lock(); defer { lock.unlock() }
-        failures.append((index, error))
-    }
-
-    var firstFailure: (any Error)? {
-        lock.lock(); defer { lock.unlock() }
-        return failures.min { $0.index < $1.index }?.error
-    }
-}
-
 /// A lesson's files being written on a thread of their own (`LessonReport.startWriting`).
 public final class LessonWriting: @unchecked Sendable {
     // Written once by the writing thread before it signals `done`; read only after waiting for it.
     private var result: Result<[String], any Error> = .success([])
     private let done = DispatchSemaphore(value: 0)
+    /// The files, whose jobs the waiting thread takes too; nil when they could not be planned.
+    fileprivate var files: LessonFiles?
 
     fileprivate init() {}
 
@@ -219,9 +146,11 @@ public final class LessonWriting: @unchecked Sendable {
         done.signal()
     }
 
-    /// Waits until every file is written; returns their paths as `LessonReport.write` does, or
-    /// throws its error. May be called more than once.
+    /// Takes the files still to draw on this thread too, then waits until every file is
+    /// written; returns their paths as `LessonReport.write` does, or throws its error. May be
+    /// called more than once.
     public func wait() throws -> [String] {
+        files?.work(threads: 1)
         done.wait()
         done.signal()
         return try result.get()
@@ -230,15 +159,31 @@ public final class LessonWriting: @unchecked Sendable {
 
 extension LessonReport {
     /// Starts `write(_:to:formats:scale:)` on a thread of its own and returns at once, so that the
-    /// caller can print the lesson meanwhile; `wait()` on the result gives the paths. The files are
-    /// the ones `write` writes, byte for byte, however the threads are timed.
+    /// caller can print the lesson meanwhile; `wait()` on the result gives the paths, and lends
+    /// the calling thread to the files not yet drawn. The files are the ones `write` writes, byte
+    /// for byte, however the threads are timed.
     public static func startWriting(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>,
-                                    scale: Double = 2) -> LessonWriting {
+                                    scale: Double = figureScale) -> LessonWriting {
         let writing = LessonWriting()
+        let files: LessonFiles
+        do {
+            files = try LessonFiles(run, to: folder, formats: formats, scale: scale)
+        } catch {
+            writing.finish(.failure(error))
+            return writing
+        }
+        writing.files = files
         let thread = Thread {
-            writing.finish(Result { try write(run, to: folder, formats: formats, scale: scale) })
+            files.work(threads: 2)
+            writing.finish(Result { try files.finish() })
         }
         thread.start()
         return writing
+    }
+
+    /// Starts loading the fonts (fontconfig's configuration and caches, the faces the figures
+    /// use) on a thread of its own, so that the first file drawn does not wait for them.
+    public static func prepareFonts() {
+        Thread { CNNRender.prepareFonts() }.start()
     }
 }

@@ -222,11 +222,18 @@ public final class LayoutCache {
     }
     var paragraphs: [ParagraphKey: ShapedParagraph] = [:]
     var figureSizes: [Int: Size] = [:]
+    /// Figure sizes shared with other threads (the document's figures by their place), if any.
+    let shared: FigureSizes?
     /// How many paragraphs and figures were measured (not found in the cache), for tests.
     public private(set) var measuredParagraphs = 0
     public private(set) var measuredFigures = 0
 
-    public init() {}
+    public init() { shared = nil }
+
+    /// A cache that takes figure sizes from `sizes` (and stores there the ones it measures), so
+    /// that figures measured on another thread, e.g. for their own PNG files, are not measured
+    /// again; `sizes` must hold the document's figures in the document's order.
+    public init(sharing sizes: FigureSizes) { shared = sizes }
 
     func countParagraph() { measuredParagraphs += 1 }
     func countFigure() { measuredFigures += 1 }
@@ -251,7 +258,12 @@ struct CachedMeasure {
     /// The natural size of the `index`-th figure of the document, drawn once to measure it.
     func figureSize(_ figure: Figure, index: Int) throws -> Size {
         if let s = cache.figureSizes[index] { return s }
-        let s = try Drawer(painter: painter).draw(figure)
+        if let s = cache.shared?.stored(index) {
+            cache.figureSizes[index] = s
+            return s
+        }
+        var s = try Drawer(painter: painter).draw(figure)
+        if let shared = cache.shared { s = shared.store(s, at: index) }
         cache.figureSizes[index] = s
         cache.countFigure()
         return s

@@ -54,8 +54,8 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "The formats to write (only those): repeat the option, or list them with commas.")
     var format: [ValueList<FileFormat>] = [ValueList(.pdf, .png)]
 
-    @Option(help: "Scale of PNG figures (2 is sharp on slides).")
-    var scale: Double = 2
+    @Option(help: "Scale of PNG figures in pixels per point (1.5 is sharp on slides, 2 and more for print).")
+    var scale: Double = LessonReport.figureScale
 
     @Flag(help: "Print every step without pausing.")
     var noPause = false
@@ -80,6 +80,7 @@ struct LessonCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if !formats.isEmpty { LessonReport.prepareFonts() }
             let path = try LessonLibrary.resolve(lesson)
             var loaded = try Lesson.load(path)
             if let seed { loaded.seed = seed }
