@@ -32,6 +32,8 @@ final class LessonFiles: @unchecked Sendable {
     private let figures: [LessonFigure]
     private let folder: URL, figureFolder: URL
     private let queue: JobQueue
+    /// Each file is flushed to the disk and put in place on a thread of its own.
+    private let writes = AtomicWrites()
 
     /// Plans the files: creates the folders and checks every path before the first file is written.
     init(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double) throws {
@@ -69,22 +71,22 @@ final class LessonFiles: @unchecked Sendable {
 
     private func take() {
         while let i = queue.next() {
-            do { try perform(jobs[i]) } catch { queue.fail(i, error) }
+            do { try perform(jobs[i], order: i) } catch { queue.fail(i, error) }
             queue.finished()
         }
     }
 
-    func perform(_ job: RenderJob) throws {
+    func perform(_ job: RenderJob, order: Int) throws {
         switch job.kind {
         case .measure:
             try sizes.measureAll(figures.enumerated().map { ($0.offset, $0.element.figure) })
         case .pdf:
             let cache = LayoutCache(sharing: sizes)
             let bytes = try LessonReport.document(run, cache: cache).data(cache: cache)
-            try writeAtomically(data: Data(bytes), to: job.path ?? "")
+            try writes.write(data: Data(bytes), to: job.path ?? "", order: order)
         case let .figure(index, format):
             let bytes = try renderData(figures[index].figure, format: format, scale: scale, sizes: sizes, index: index)
-            try writeAtomically(data: Data(bytes), to: job.path ?? "")
+            try writes.write(data: Data(bytes), to: job.path ?? "", order: order)
         }
     }
 
@@ -93,7 +95,9 @@ final class LessonFiles: @unchecked Sendable {
     /// figures in order, the sounds, then the PDF.
     func finish() throws -> [String] {
         queue.waitUntilFinished()
-        if let failure = queue.firstFailure { throw failure }
+        let flushing = writes.finish()
+        if let failure = queue.firstFailure(before: flushing?.order) { throw failure }
+        if let flushing { throw flushing.error }
         var written: [String] = []
         for job in jobs { if case .figure = job.kind, let path = job.path { written.append(path) } }
         // An experiment's sounds, to listen to, beside the figures.
@@ -142,8 +146,10 @@ final class JobQueue: @unchecked Sendable {
         while done < nextIndex || (nextIndex < count && failures.isEmpty) { condition.wait() }
     }
 
-    var firstFailure: (any Error)? {
+    /// The failure of the earliest job that failed, if it came before job `index` (any, if nil).
+    func firstFailure(before index: Int?) -> (any Error)? {
         condition.lock(); defer { condition.unlock() }
-        return failures.min { $0.index < $1.index }?.error
+        guard let first = failures.min(by: { $0.index < $1.index }), first.index < index ?? Int.max else { return nil }
+        return first.error
     }
 }
