@@ -5,7 +5,7 @@ import CNNTraining
 import Foundation
 
 /// One job of a lesson's files: the PDF walkthrough, one figure in one format, or measuring
-/// every figure for the others (`path` nil).
+/// every figure for the PDF (`path` nil).
 struct RenderJob: Sendable {
     enum Kind: Sendable {
         case pdf
@@ -16,121 +16,202 @@ struct RenderJob: Sendable {
     var path: String?
 }
 
-/// The files of a lesson and the jobs that draw them, taken by any number of threads.
+/// The files of a lesson and the jobs that draw them, taken by any number of threads, even
+/// while the lesson is still being worked out.
 ///
-/// The jobs, in the order they are handed out: the PDF first (the longest job: laid out, page
-/// numbers and all, then drawn), then, when there is a PDF and there are figures, measuring every
-/// figure (so that the PDF's layout, on another thread, finds their sizes measured), then each
-/// figure in each image format. Figure sizes are measured once (`FigureSizes`) and shared by the
-/// PDF and the figure files; each file is drawn on its own Cairo surface, so the bytes do not
-/// depend on which thread takes which job, or when.
+/// Each section's figures can be drawn as soon as the runner has made the section (`add`); their
+/// bytes are kept in memory until the lesson is complete (`complete`), when the folders are made,
+/// every path is checked, and the files are written: so a lesson that fails half-way writes
+/// nothing. On completion the PDF comes first among the jobs left (the longest job: laid out,
+/// page numbers and all, then drawn), then measuring the figures not measured yet (so that the
+/// PDF's layout, on another thread, finds their sizes), then the figures left. Figure sizes are
+/// measured once (`FigureSizes`) and shared by the PDF and the figure files; each file is drawn
+/// on its own Cairo surface, so the bytes do not depend on which thread takes which job, or when.
 final class LessonFiles: @unchecked Sendable {
-    let run: LessonRun
-    let jobs: [RenderJob]
+    let name: String
+    let folder: URL, figureFolder: URL
+    let formats: Set<OutputFormat>
+    let imageFormats: [OutputFormat]
     let scale: Double
-    let sizes: FigureSizes
-    private let figures: [LessonFigure]
-    private let folder: URL, figureFolder: URL
-    private let queue: JobQueue
+    let sizes = FigureSizes()
+    let queue = JobQueue()
     /// Each file is flushed to the disk and put in place on a thread of its own.
     private let writes = AtomicWrites()
+    private let lock = NSLock()
+    // Under `lock`: the jobs so far, the figures so far, the lesson once complete, and the bytes
+    // of figures drawn before it was (by job).
+    private var jobs: [RenderJob] = []
+    private var figures: [LessonFigure] = []
+    private var run: LessonRun?
+    private var held: [Int: [UInt8]] = [:]
 
-    /// Plans the files: creates the folders and checks every path before the first file is written.
-    init(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double) throws {
-        self.run = run
-        self.scale = scale
+    init(lesson name: String, to folder: URL, formats: Set<OutputFormat>, scale: Double) {
+        self.name = name
         self.folder = folder
-        figureFolder = folder.appendingPathComponent(run.lesson.name)
-        figures = run.sections.flatMap(\.figures)
-        sizes = FigureSizes(count: figures.count)
-        try LessonReport.createFolder(folder)
-        let imageFormats = OutputFormat.allCases.filter { $0 != .pdf && formats.contains($0) }
-        if !imageFormats.isEmpty { try LessonReport.createFolder(figureFolder) }
-        var jobs: [RenderJob] = []
-        if formats.contains(.pdf) {
-            jobs.append(RenderJob(kind: .pdf, path: folder.appendingPathComponent("\(run.lesson.name).pdf").path))
-            if !figures.isEmpty { jobs.append(RenderJob(kind: .measure, path: nil)) }
-        }
-        for (index, f) in figures.enumerated() {
-            for format in imageFormats {
-                jobs.append(RenderJob(kind: .figure(index: index, format: format),
-                                      path: figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)").path))
-            }
-        }
-        for job in jobs { if let path = job.path { _ = try OutputPath.resolve(path) } }
-        self.jobs = jobs
-        queue = JobQueue(count: jobs.count)
+        self.formats = formats
+        self.scale = scale
+        figureFolder = folder.appendingPathComponent(name)
+        imageFormats = OutputFormat.allCases.filter { $0 != .pdf && formats.contains($0) }
     }
 
-    /// Takes jobs on `threads` threads (this one among them) until none is left to take.
+    /// Every job, as planned so far.
+    var plannedJobs: [RenderJob] { lock.withLock { jobs } }
+
+    /// Adds the jobs of a section's figures, in their order, one per image format.
+    func add(_ section: LessonSection) {
+        var added: [Int] = []
+        lock.withLock {
+            for f in section.figures {
+                let index = figures.count
+                figures.append(f)
+                for format in imageFormats {
+                    added.append(jobs.count)
+                    jobs.append(RenderJob(kind: .figure(index: index, format: format),
+                                          path: figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)").path))
+                }
+            }
+        }
+        queue.append(added)
+    }
+
+    /// The lesson is complete (its sections all added): makes the folders, checks every path,
+    /// writes the figures drawn so far and puts the PDF and the measuring first among the jobs left.
+    func complete(_ run: LessonRun) throws {
+        do {
+            try LessonReport.createFolder(folder)
+            if !imageFormats.isEmpty { try LessonReport.createFolder(figureFolder) }
+            var first: [Int] = []
+            let drawn: [Int: [UInt8]] = try lock.withLock {
+                if formats.contains(.pdf) {
+                    first.append(jobs.count)
+                    jobs.append(RenderJob(kind: .pdf, path: folder.appendingPathComponent("\(name).pdf").path))
+                    if !figures.isEmpty { first.append(jobs.count); jobs.append(RenderJob(kind: .measure, path: nil)) }
+                }
+                for job in jobs { if let path = job.path { _ = try OutputPath.resolve(path) } }
+                self.run = run
+                defer { held = [:] }
+                return held
+            }
+            for (i, bytes) in drawn.sorted(by: { $0.key < $1.key }) { try write(bytes, job: i) }
+            queue.complete(first: first)
+        } catch {
+            queue.complete(first: [], failing: error)
+            throw error
+        }
+    }
+
+    /// Takes jobs on `threads` threads (this one among them) until none is left to take (waiting
+    /// for more while the lesson is not complete). Only one of them starts before the lesson is
+    /// complete: the thread working it out needs the other core, and the PDF cannot start before.
     func work(threads: Int) {
-        let n = min(max(1, threads), max(1, jobs.count))
-        if n == 1 { return take() }
-        DispatchQueue.concurrentPerform(iterations: n) { _ in take() }
+        if threads <= 1 { return take() }
+        DispatchQueue.concurrentPerform(iterations: threads) { k in
+            if k > 0 { queue.waitUntilComplete() }
+            take()
+        }
     }
 
     private func take() {
         while let i = queue.next() {
-            do { try perform(jobs[i], order: i) } catch { queue.fail(i, error) }
+            do { try perform(i) } catch { queue.fail(i, error) }
             queue.finished()
         }
     }
 
-    func perform(_ job: RenderJob, order: Int) throws {
+    /// Does job `i`.
+    func perform(_ i: Int) throws {
+        let (job, lessonRun, figureList) = lock.withLock { (jobs[i], run, figures) }
         switch job.kind {
         case .measure:
-            try sizes.measureAll(figures.enumerated().map { ($0.offset, $0.element.figure) })
+            try sizes.measureAll(figureList.enumerated().map { ($0.offset, $0.element.figure) })
         case .pdf:
+            guard let lessonRun else { return }
             let cache = LayoutCache(sharing: sizes)
-            let bytes = try LessonReport.document(run, cache: cache).data(cache: cache)
-            try writes.write(data: Data(bytes), to: job.path ?? "", order: order)
+            try write(try LessonReport.document(lessonRun, cache: cache).data(cache: cache), job: i)
         case let .figure(index, format):
-            let bytes = try renderData(figures[index].figure, format: format, scale: scale, sizes: sizes, index: index)
-            try writes.write(data: Data(bytes), to: job.path ?? "", order: order)
+            let bytes = try renderData(figureList[index].figure, format: format, scale: scale, sizes: sizes, index: index)
+            let ready: Bool = lock.withLock {
+                if run == nil { held[i] = bytes }
+                return run != nil
+            }
+            if ready { try write(bytes, job: i) }
         }
     }
 
-    /// Waits until every job handed out is done; then throws the failure of the earliest job
-    /// that failed, or writes the experiment's sounds and returns the paths written: the
-    /// figures in order, the sounds, then the PDF.
+    private func write(_ bytes: [UInt8], job i: Int) throws {
+        let path = lock.withLock { jobs[i].path } ?? ""
+        try writes.write(data: Data(bytes), to: path, order: i)
+    }
+
+    /// Waits until every job is done; then throws the failure of the earliest job that failed,
+    /// or writes the experiment's sounds and returns the paths written: the figures in order,
+    /// the sounds, then the PDF.
     func finish() throws -> [String] {
         queue.waitUntilFinished()
         let flushing = writes.finish()
         if let failure = queue.firstFailure(before: flushing?.order) { throw failure }
         if let flushing { throw flushing.error }
+        let (all, lessonRun) = lock.withLock { (jobs, run) }
         var written: [String] = []
-        for job in jobs { if case .figure = job.kind, let path = job.path { written.append(path) } }
+        for job in all { if case .figure = job.kind, let path = job.path { written.append(path) } }
         // An experiment's sounds, to listen to, beside the figures.
-        if let sounds = run.experiment?.sounds, !sounds.isEmpty {
+        if let sounds = lessonRun?.experiment?.sounds, !sounds.isEmpty {
             try LessonReport.createFolder(figureFolder)
             written += try AudioExperiment.writeWAVs(sounds, perKind: sounds.count, to: figureFolder.path)
         }
-        for job in jobs { if case .pdf = job.kind, let path = job.path { written.append(path) } }
+        for job in all { if case .pdf = job.kind, let path = job.path { written.append(path) } }
         return written
     }
 }
 
-/// Hands out job indices to the threads, counts the jobs done, and keeps the failure of the
-/// earliest job that failed (after a failure no job is handed out).
+/// Hands out job indices to the threads (those put `first` before the others), waiting for more
+/// while the jobs are not all known; counts the jobs done, and keeps the failure of the earliest
+/// job that failed (after a failure no job is handed out).
 final class JobQueue: @unchecked Sendable {
     private let condition = NSCondition()
-    private let count: Int
-    private var nextIndex = 0
+    private var pending: [Int] = []
+    private var start = 0
+    private var complete = false
+    private var handedOut = 0
     private var done = 0
     private var failures: [(index: Int, error: any Error)] = []
 
-    init(count: Int) { self.count = count }
+    func append(_ jobs: [Int]) {
+        condition.lock(); defer { condition.unlock() }
+        pending += jobs
+        condition.broadcast()
+    }
 
+    /// No job will be added after `first`, which go before the jobs waiting; `failing` stops the work.
+    func complete(first: [Int], failing: (any Error)? = nil) {
+        condition.lock(); defer { condition.unlock() }
+        pending = first + pending[start...]
+        start = 0
+        complete = true
+        if let failing { failures.append((-1, failing)) }
+        condition.broadcast()
+    }
+
+    /// The next job, waiting for one while the jobs are not all known; nil when none is left.
     func next() -> Int? {
         condition.lock(); defer { condition.unlock() }
-        guard nextIndex < count, failures.isEmpty else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
+        while start == pending.count && !complete && failures.isEmpty { condition.wait() }
+        guard start < pending.count, failures.isEmpty else { return nil }
+        start += 1
+        handedOut += 1
+        return pending[start - 1]
+    }
+
+    /// Waits until the jobs are all known (or a job failed).
+    func waitUntilComplete() {
+        condition.lock(); defer { condition.unlock() }
+        while !complete && failures.isEmpty { condition.wait() }
     }
 
     func fail(_ index: Int, _ error: any Error) {
         condition.lock(); defer { condition.unlock() }
         failures.append((index, error))
+        condition.broadcast()
     }
 
     /// Called once for each job handed out, when it is done (written or failed).
@@ -140,10 +221,13 @@ final class JobQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Waits until no job is left to hand out and every job handed out is done.
+    /// Waits until the jobs are all known and every job handed out is done (after a failure, no
+    /// more is handed out).
     func waitUntilFinished() {
         condition.lock(); defer { condition.unlock() }
-        while done < nextIndex || (nextIndex < count && failures.isEmpty) { condition.wait() }
+        while done < handedOut || (!complete && failures.isEmpty) || (start < pending.count && failures.isEmpty) {
+            condition.wait()
+        }
     }
 
     /// The failure of the earliest job that failed, if it came before job `index` (any, if nil).

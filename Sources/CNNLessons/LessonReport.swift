@@ -101,8 +101,10 @@ public enum LessonReport {
     @discardableResult
     public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = figureScale,
                              progress: (String) -> Void = { _ in }) throws -> [String] {
-        let files = try LessonFiles(run, to: folder, formats: formats, scale: scale)
-        for job in files.jobs { if let path = job.path { progress(path) } }
+        let files = LessonFiles(lesson: run.lesson.name, to: folder, formats: formats, scale: scale)
+        for section in run.sections { files.add(section) }
+        try files.complete(run)
+        for job in files.plannedJobs { if let path = job.path { progress(path) } }
         files.work(threads: 2)
         return try files.finish()
     }
@@ -136,10 +138,19 @@ public final class LessonWriting: @unchecked Sendable {
     // Written once by the writing thread before it signals `done`; read only after waiting for it.
     private var result: Result<[String], any Error> = .success([])
     private let done = DispatchSemaphore(value: 0)
-    /// The files, whose jobs the waiting thread takes too; nil when they could not be planned.
-    fileprivate var files: LessonFiles?
+    /// The files, whose jobs the waiting thread takes too.
+    private let files: LessonFiles
 
-    fileprivate init() {}
+    fileprivate init(_ files: LessonFiles) { self.files = files }
+
+    /// Adds a section the runner has made: its figures are drawn from now on.
+    public func add(_ section: LessonSection) { files.add(section) }
+
+    /// The lesson is complete: its files are written (an error is thrown by `wait()`).
+    public func complete(_ run: LessonRun) { _ = try? files.complete(run) }
+
+    /// The lesson failed: no file is written, and `wait()` throws `error`.
+    public func cancel(_ error: any Error) { files.queue.complete(first: [], failing: error) }
 
     fileprivate func finish(_ result: Result<[String], any Error>) {
         self.result = result
@@ -150,7 +161,7 @@ public final class LessonWriting: @unchecked Sendable {
     /// written; returns their paths as `LessonReport.write` does, or throws its error. May be
     /// called more than once.
     public func wait() throws -> [String] {
-        files?.work(threads: 1)
+        files.work(threads: 1)
         done.wait()
         done.signal()
         return try result.get()
@@ -164,15 +175,20 @@ extension LessonReport {
     /// for byte, however the threads are timed.
     public static func startWriting(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>,
                                     scale: Double = figureScale) -> LessonWriting {
-        let writing = LessonWriting()
-        let files: LessonFiles
-        do {
-            files = try LessonFiles(run, to: folder, formats: formats, scale: scale)
-        } catch {
-            writing.finish(.failure(error))
-            return writing
-        }
-        writing.files = files
+        let writing = startWriting(lesson: run.lesson.name, to: folder, formats: formats, scale: scale)
+        for section in run.sections { writing.add(section) }
+        writing.complete(run)
+        return writing
+    }
+
+    /// Starts drawing a lesson's files before the lesson is worked out: give `add` each section
+    /// as the runner makes it (`LessonRunner.run(_:scale:progress:onSection:)`), then `complete`
+    /// the run (or `cancel`). Figures are drawn as their sections come, and the files written
+    /// once the run is complete; they are the ones `write` writes, byte for byte.
+    public static func startWriting(lesson name: String, to folder: URL, formats: Set<OutputFormat>,
+                                    scale: Double = figureScale) -> LessonWriting {
+        let files = LessonFiles(lesson: name, to: folder, formats: formats, scale: scale)
+        let writing = LessonWriting(files)
         let thread = Thread {
             files.work(threads: 2)
             writing.finish(Result { try files.finish() })

@@ -13,28 +13,24 @@ import Foundation
 /// yet; the first value stored is kept, and both are equal.
 public final class FigureSizes: @unchecked Sendable {
     private let lock = NSLock()
-    private var sizes: [Size?]
+    private var sizes: [Int: Size] = [:]
     private var measured = 0
 
-    /// Room for `count` figures, indexed 0 ..< count.
-    public init(count: Int) { sizes = Array(repeating: nil, count: max(0, count)) }
+    /// No size yet; figures are known by their index (0, 1, 2…), whatever their number.
+    public init() {}
 
-    /// How many figures there are room for.
-    public var count: Int { lock.withLock { sizes.count } }
-
-    /// How many measurements were made (not found stored), for tests.
+    /// How many measurements were stored (including a second one of a figure measured twice), for tests.
     public var measurements: Int { lock.withLock { measured } }
 
     /// The size stored for figure `index`, if it was measured already.
     func stored(_ index: Int) -> Size? {
-        lock.withLock { sizes.indices.contains(index) ? sizes[index] : nil }
+        lock.withLock { sizes[index] }
     }
 
     /// Keeps `size` for figure `index` unless one is stored already; returns the one kept.
     @discardableResult
     func store(_ size: Size, at index: Int) -> Size {
         lock.withLock {
-            guard sizes.indices.contains(index) else { return size }
             measured += 1
             if let kept = sizes[index] { return kept }
             sizes[index] = size
