@@ -1,4 +1,6 @@
+import CCairo
 import CNNFigures
+import Foundation
 import Testing
 @testable import CNNRender
 
@@ -92,4 +94,56 @@ private func pageOfParagraphs(_ cache: LayoutCache,
     #expect(reused == fresh)
     // Drawn twice, a shaped paragraph gives the same bytes again.
     #expect(try pageOfParagraphs(cache) { painter, _, shaped, y in painter.show(shaped, x: 40, y: y) } == reused)
+}
+
+/// Figure sizes measured on another thread (`FigureSizes`, as a lesson's figure files measure
+/// them) and shared with the PDF's layout give the PDF's bytes of fresh sizes; the layout then
+/// measures no figure itself.
+@Test func sharedFigureSizesGiveTheSameBytes() throws {
+    let doc = report(pageText: "?")
+    let figures = doc.blocks.compactMap { block -> Figure? in
+        if case let .figure(figure, _) = block { return figure } else { return nil }
+    }
+    let sizes = FigureSizes()
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        try? sizes.measureAll(figures.enumerated().map { ($0.offset, $0.element) })
+        done.signal()
+    }.start()
+    done.wait()
+    #expect(sizes.measurements == figures.count)
+    let cache = LayoutCache(sharing: sizes)
+    #expect(try doc.data(cache: cache) == doc.data())
+    #expect(cache.measuredFigures == 0, "every size came from the other thread")
+    // The other way round: the layout measures and stores, a figure's own file takes the size.
+    let fromLayout = FigureSizes()
+    _ = try doc.headingPages(cache: LayoutCache(sharing: fromLayout))
+    for (index, figure) in figures.enumerated() {
+        for format in [OutputFormat.png, .svg, .pdf] {
+            #expect(try renderData(figure, format: format, scale: 1.5, sizes: fromLayout, index: index)
+                    == renderData(figure, format: format, scale: 1.5), "figure \(index) as \(format)")
+        }
+    }
+    #expect(fromLayout.measurements == figures.count, "no figure measured again for its file")
+}
+
+/// A PNG drawn into a thread's kept pixel memory (a figure after a larger one, with the larger
+/// one's pixels still in it) has the pixels of one drawn on a fresh surface.
+@Test func keptPixelMemoryGivesFreshPixels() throws {
+    let large = Figure.layer(LayerFigure(features: Article.features, maps: Article.maps))
+    let small = Figure.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51]))
+    _ = try renderData(large, format: .png, scale: 2)
+    let kept = try renderData(small, format: .png, scale: 2)
+    let s = try measure(small)
+    let w = Int(((s.width + 2 * figurePadding) * 2).rounded(.up)), h = Int(((s.height + 2 * figurePadding) * 2).rounded(.up))
+    let surface = try CairoSurface.image(width: w, height: h)
+    let context = try CairoContext(surface: surface)
+    cairo_set_source_rgb(context.pointer, 1, 1, 1)
+    cairo_paint(context.pointer)
+    cairo_scale(context.pointer, 2, 2)
+    let painter = Painter(context: context)
+    painter.translate(figurePadding, figurePadding)
+    _ = try Drawer(painter: painter).draw(small)
+    let a = try PNGPixels(png: kept), b = try PNGPixels(png: try surface.pngBytes())
+    #expect(a.width == b.width && a.height == b.height && a.rgba == b.rgba)
 }
