@@ -11,6 +11,8 @@ struct RenderJob: Sendable {
         case pdf
         case figure(index: Int, format: OutputFormat)
         case measure
+        /// Shaping a section's text and measuring its figures for the PDF (on the PDF's thread).
+        case prepare(section: Int, firstFigure: Int)
     }
     var kind: Kind
     var path: String?
@@ -42,8 +44,11 @@ final class LessonFiles: @unchecked Sendable {
     // of figures drawn before it was (by job).
     private var jobs: [RenderJob] = []
     private var figures: [LessonFigure] = []
+    private var sections: [LessonSection] = []
     private var run: LessonRun?
     private var held: [Int: [UInt8]] = [:]
+    /// The PDF's layout cache: used only by the one thread that takes the PDF's jobs.
+    private let pdfCache: LayoutCache
 
     init(lesson name: String, to folder: URL, formats: Set<OutputFormat>, scale: Double) {
         self.name = name
@@ -52,15 +57,22 @@ final class LessonFiles: @unchecked Sendable {
         self.scale = scale
         figureFolder = folder.appendingPathComponent(name)
         imageFormats = OutputFormat.allCases.filter { $0 != .pdf && formats.contains($0) }
+        pdfCache = LayoutCache(sharing: sizes)
     }
 
     /// Every job, as planned so far.
     var plannedJobs: [RenderJob] { lock.withLock { jobs } }
 
-    /// Adds the jobs of a section's figures, in their order, one per image format.
+    /// Adds the jobs of a section: preparing its part of the PDF, and its figures, in their
+    /// order, one per image format.
     func add(_ section: LessonSection) {
-        var added: [Int] = []
+        var added: [Int] = [], forPDF: [Int] = []
         lock.withLock {
+            if formats.contains(.pdf) {
+                forPDF.append(jobs.count)
+                jobs.append(RenderJob(kind: .prepare(section: sections.count, firstFigure: figures.count), path: nil))
+            }
+            sections.append(section)
             for f in section.figures {
                 let index = figures.count
                 figures.append(f)
@@ -71,7 +83,7 @@ final class LessonFiles: @unchecked Sendable {
                 }
             }
         }
-        queue.append(added)
+        queue.append(added, forPDF: forPDF)
     }
 
     /// The lesson is complete (its sections all added): makes the folders, checks every path,
@@ -80,10 +92,10 @@ final class LessonFiles: @unchecked Sendable {
         do {
             try LessonReport.createFolder(folder)
             if !imageFormats.isEmpty { try LessonReport.createFolder(figureFolder) }
-            var first: [Int] = []
+            var first: [Int] = [], pdf: [Int] = []
             let drawn: [Int: [UInt8]] = try lock.withLock {
                 if formats.contains(.pdf) {
-                    first.append(jobs.count)
+                    pdf.append(jobs.count)
                     jobs.append(RenderJob(kind: .pdf, path: folder.appendingPathComponent("\(name).pdf").path))
                     if !figures.isEmpty { first.append(jobs.count); jobs.append(RenderJob(kind: .measure, path: nil)) }
                 }
@@ -93,9 +105,9 @@ final class LessonFiles: @unchecked Sendable {
                 return held
             }
             for (i, bytes) in drawn.sorted(by: { $0.key < $1.key }) { try write(bytes, job: i) }
-            queue.complete(first: first)
+            queue.complete(first: first, forPDF: pdf)
         } catch {
-            queue.complete(first: [], failing: error)
+            queue.complete(first: [], forPDF: [], failing: error)
             throw error
         }
     }
@@ -103,16 +115,18 @@ final class LessonFiles: @unchecked Sendable {
     /// Takes jobs on `threads` threads (this one among them) until none is left to take (waiting
     /// for more while the lesson is not complete). Only one of them starts before the lesson is
     /// complete: the thread working it out needs the other core, and the PDF cannot start before.
-    func work(threads: Int) {
-        if threads <= 1 { return take() }
+    /// With `pdf`, this thread takes the PDF's jobs (before any other), which no other thread
+    /// takes: the PDF's shaped paragraphs belong to the thread that shaped them.
+    func work(threads: Int, pdf: Bool) {
+        if threads <= 1 { return take(pdf: pdf) }
         DispatchQueue.concurrentPerform(iterations: threads) { k in
             if k > 0 { queue.waitUntilComplete() }
-            take()
+            take(pdf: pdf && k == 0)
         }
     }
 
-    private func take() {
-        while let i = queue.next() {
+    private func take(pdf: Bool) {
+        while let i = queue.next(pdfThread: pdf) {
             do { try perform(i) } catch { queue.fail(i, error) }
             queue.finished()
         }
@@ -124,10 +138,12 @@ final class LessonFiles: @unchecked Sendable {
         switch job.kind {
         case .measure:
             try sizes.measureAll(figureList.enumerated().map { ($0.offset, $0.element.figure) })
+        case let .prepare(section, firstFigure):
+            let part = lock.withLock { sections[section] }
+            try LessonReport.prepare(part, firstFigure: firstFigure, cache: pdfCache)
         case .pdf:
             guard let lessonRun else { return }
-            let cache = LayoutCache(sharing: sizes)
-            try write(try LessonReport.document(lessonRun, cache: cache).data(cache: cache), job: i)
+            try write(try LessonReport.document(lessonRun, cache: pdfCache).data(cache: pdfCache), job: i)
         case let .figure(index, format):
             let bytes = try renderData(figureList[index].figure, format: format, scale: scale, sizes: sizes, index: index)
             let ready: Bool = lock.withLock {
@@ -164,42 +180,47 @@ final class LessonFiles: @unchecked Sendable {
     }
 }
 
-/// Hands out job indices to the threads (those put `first` before the others), waiting for more
-/// while the jobs are not all known; counts the jobs done, and keeps the failure of the earliest
-/// job that failed (after a failure no job is handed out).
+/// Hands out job indices to the threads (those put `first` before the others; the PDF's only
+/// to the PDF's thread, which takes them before any other), waiting for more while the jobs are
+/// not all known; counts the jobs done, and keeps the failure of the earliest job that failed
+/// (after a failure no job is handed out).
 final class JobQueue: @unchecked Sendable {
     private let condition = NSCondition()
     private var pending: [Int] = []
-    private var start = 0
+    private var pendingForPDF: [Int] = []
     private var complete = false
     private var handedOut = 0
     private var done = 0
     private var failures: [(index: Int, error: any Error)] = []
 
-    func append(_ jobs: [Int]) {
+    func append(_ jobs: [Int], forPDF: [Int] = []) {
         condition.lock(); defer { condition.unlock() }
         pending += jobs
+        pendingForPDF += forPDF
         condition.broadcast()
     }
 
-    /// No job will be added after `first`, which go before the jobs waiting; `failing` stops the work.
-    func complete(first: [Int], failing: (any Error)? = nil) {
+    /// No job will be added after `first` and `forPDF`, which go before the jobs waiting;
+    /// `failing` stops the work.
+    func complete(first: [Int], forPDF: [Int], failing: (any Error)? = nil) {
         condition.lock(); defer { condition.unlock() }
-        pending = first + pending[start...]
-        start = 0
+        pending = first + pending
+        pendingForPDF += forPDF
         complete = true
         if let failing { failures.append((-1, failing)) }
         condition.broadcast()
     }
 
-    /// The next job, waiting for one while the jobs are not all known; nil when none is left.
-    func next() -> Int? {
+    /// The next job for a thread (the PDF's thread or another), waiting for one while the jobs
+    /// are not all known; nil when none is left for it.
+    func next(pdfThread: Bool) -> Int? {
         condition.lock(); defer { condition.unlock() }
-        while start == pending.count && !complete && failures.isEmpty { condition.wait() }
-        guard start < pending.count, failures.isEmpty else { return nil }
-        start += 1
+        func available() -> Bool { !pending.isEmpty || (pdfThread && !pendingForPDF.isEmpty) }
+        while !available() && !complete && failures.isEmpty { condition.wait() }
+        guard available(), failures.isEmpty else { return nil }
         handedOut += 1
-        return pending[start - 1]
+        if pdfThread && !pendingForPDF.isEmpty { return pendingForPDF.removeFirst() }
+        return pending.removeFirst()
     }
 
     /// Waits until the jobs are all known (or a job failed).
@@ -221,11 +242,11 @@ final class JobQueue: @unchecked Sendable {
         condition.broadcast()
     }
 
-    /// Waits until the jobs are all known and every job handed out is done (after a failure, no
-    /// more is handed out).
+    /// Waits until the jobs are all known and every job is done (after a failure, until every job
+    /// handed out is done).
     func waitUntilFinished() {
         condition.lock(); defer { condition.unlock() }
-        while done < handedOut || (!complete && failures.isEmpty) || (start < pending.count && failures.isEmpty) {
+        while done < handedOut || (failures.isEmpty && (!complete || !pending.isEmpty || !pendingForPDF.isEmpty)) {
             condition.wait()
         }
     }

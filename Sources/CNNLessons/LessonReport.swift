@@ -42,14 +42,25 @@ public enum LessonReport {
         lines.append("Every number is computed by the engine from the lesson's model and inputs.")
         lines.append("Run it yourself: cnn-explain lesson \(lesson.name)")
         doc.addTitlePage(subtitle: lesson.subtitle ?? lesson.summary, lines: lines)
-        for section in run.sections {
-            // Steps follow one another on the page; a step starts a new page only when
-            // too little room is left for its heading and the start of its text.
-            doc.addSection("\(section.number). \(section.heading)", newPage: false)
-            for p in section.paperParagraphs { doc.addParagraph(markup(LessonSection.fillPages(p, pages))) }
-            for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
-        }
+        for section in run.sections { add(section, to: &doc, pages: pages) }
         return doc
+    }
+
+    /// Adds a step to the walkthrough: its heading, paragraphs (with the pages in `pages`) and figures.
+    static func add(_ section: LessonSection, to doc: inout ReportDocument, pages: [String: Int]) {
+        // Steps follow one another on the page; a step starts a new page only when
+        // too little room is left for its heading and the start of its text.
+        doc.addSection("\(section.number). \(section.heading)", newPage: false)
+        for p in section.paperParagraphs { doc.addParagraph(markup(LessonSection.fillPages(p, pages))) }
+        for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
+    }
+
+    /// Shapes a step's text and measures its figures (the first of which is the `firstFigure`-th
+    /// of the lesson) into `cache`, as the walkthrough's first layout will ask for them.
+    static func prepare(_ section: LessonSection, firstFigure: Int, cache: LayoutCache) throws {
+        var part = ReportDocument(title: "")
+        add(section, to: &part, pages: [:])
+        try part.prepare(cache: cache, firstFigure: firstFigure)
     }
 
     static func styleNote(_ style: NumberStyle) -> String {
@@ -105,7 +116,7 @@ public enum LessonReport {
         for section in run.sections { files.add(section) }
         try files.complete(run)
         for job in files.plannedJobs { if let path = job.path { progress(path) } }
-        files.work(threads: 2)
+        files.work(threads: 2, pdf: true)
         return try files.finish()
     }
 
@@ -150,7 +161,7 @@ public final class LessonWriting: @unchecked Sendable {
     public func complete(_ run: LessonRun) { _ = try? files.complete(run) }
 
     /// The lesson failed: no file is written, and `wait()` throws `error`.
-    public func cancel(_ error: any Error) { files.queue.complete(first: [], failing: error) }
+    public func cancel(_ error: any Error) { files.queue.complete(first: [], forPDF: [], failing: error) }
 
     fileprivate func finish(_ result: Result<[String], any Error>) {
         self.result = result
@@ -161,7 +172,7 @@ public final class LessonWriting: @unchecked Sendable {
     /// written; returns their paths as `LessonReport.write` does, or throws its error. May be
     /// called more than once.
     public func wait() throws -> [String] {
-        files.work(threads: 1)
+        files.work(threads: 1, pdf: false)
         done.wait()
         done.signal()
         return try result.get()
@@ -190,7 +201,7 @@ extension LessonReport {
         let files = LessonFiles(lesson: name, to: folder, formats: formats, scale: scale)
         let writing = LessonWriting(files)
         let thread = Thread {
-            files.work(threads: 2)
+            files.work(threads: 2, pdf: true)
             writing.finish(Result { try files.finish() })
         }
         thread.start()

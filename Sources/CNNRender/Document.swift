@@ -141,6 +141,35 @@ extension ReportDocument {
         return (pages, outline)
     }
 
+    /// Shapes every heading, paragraph and caption of this document into `cache`, as `layout`
+    /// will ask for them, and measures its figures (numbered from `firstFigure` among the figures
+    /// of the whole document), without laying out any page: a document made in parts (a lesson's
+    /// sections as they come) can be prepared part by part, and the whole laid out then with the
+    /// same cache finds them all. On the thread that will lay out and draw the whole.
+    public func prepare(cache: LayoutCache, firstFigure: Int = 0) throws {
+        let context = try CairoContext(surface: try CairoSurface.recording())
+        let measure = CachedMeasure(painter: Painter(context: context), cache: cache)
+        var figureIndex = firstFigure
+        for block in blocks {
+            switch block {
+            case let .titlePage(title, subtitle, lines):
+                _ = titlePageItems(title: title, subtitle: subtitle, lines: lines, measure: measure)
+            case let .heading(text, level, _):
+                let font = Self.headingFonts[min(level, Self.headingFonts.count) - 1]
+                _ = measure.paragraphHeight(TextBlock.escape(text), width: textWidth, font, align: .left)
+            case let .paragraph(markup):
+                _ = measure.paragraphHeight(markup, width: textWidth, Self.bodyFont, align: .left)
+            case let .figure(figure, caption):
+                _ = try measure.figureSize(figure, index: figureIndex)
+                figureIndex += 1
+                if let caption { _ = measure.paragraphHeight(TextBlock.escape(caption), width: textWidth, Self.captionFont, align: .center) }
+            case .pageBreak:
+                break
+            }
+        }
+        try context.check("preparing the document")
+    }
+
     /// The scale of a figure of natural size `s`: never up, down to the text width and the page
     /// height; and down to the `room` left on the page when that costs at most a fifth of its
     /// size, so a figure stays with the text before it instead of leaving a half-empty page.

@@ -40,8 +40,8 @@ import Testing
     for section in run.sections { files.add(section) }
     try files.complete(run)
     var order: [Int] = []
-    while let i = files.queue.next() { order.append(i) }
-    #expect(order.count == direct.count + 1, "every file and the measuring")
+    while let i = files.queue.next(pdfThread: true) { order.append(i) }
+    #expect(order.count == direct.count + 1 + run.sections.count, "every file, the measuring and each section's part of the PDF")
     for i in order.reversed() {
         try files.perform(i)
         files.queue.finished()

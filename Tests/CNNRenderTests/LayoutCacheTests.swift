@@ -147,3 +147,30 @@ private func pageOfParagraphs(_ cache: LayoutCache,
     let a = try PNGPixels(png: kept), b = try PNGPixels(png: try surface.pngBytes())
     #expect(a.width == b.width && a.height == b.height && a.rgba == b.rgba)
 }
+
+/// A document prepared in parts (each part's text shaped and figures measured, as a lesson's
+/// sections are while it is worked out) lays out and draws the bytes of a fresh one, shaping
+/// and measuring nothing more than its title page.
+@Test func aDocumentPreparedInPartsGivesTheSameBytes() throws {
+    let whole = report(pageText: "?")
+    // The sections of `report`, each a document of its own.
+    var first = ReportDocument(title: ""), second = ReportDocument(title: ""), third = ReportDocument(title: "")
+    first.addSection("The image")
+    first.addParagraph("The X is a <b>9×9</b> grid of pixels; the votes are on page ?.")
+    first.addFigure(.image(ImageFigure(grid: Article.x, title: "X", showNumbers: true)), caption: "The article's X")
+    second.addSection("Filtering", level: 2, newPage: false)
+    second.addParagraph("A filter slides over the image. " + String(repeating: "Each window gives one number. ", count: 12))
+    second.addFigure(.layer(LayerFigure(features: Article.features, maps: Article.maps)), caption: "Three feature maps")
+    third.addSection("Votes")
+    third.addFigure(.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51])))
+    let cache = LayoutCache()
+    // In any order: each part knows the place of its first figure.
+    try third.prepare(cache: cache, firstFigure: 2)
+    try first.prepare(cache: cache, firstFigure: 0)
+    try second.prepare(cache: cache, firstFigure: 1)
+    let (paragraphs, figures) = (cache.measuredParagraphs, cache.measuredFigures)
+    #expect(figures == 3)
+    #expect(try whole.data(cache: cache) == whole.data())
+    #expect(cache.measuredFigures == figures, "no figure measured again")
+    #expect(cache.measuredParagraphs == paragraphs + 3, "only the title page's title, subtitle and line")
+}
