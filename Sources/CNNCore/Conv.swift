@@ -291,15 +291,24 @@ extension ConvGeometry {
     /// (`cnn_direct_gradient_nn`, AVX-512 only): a direct layer with more filters than
     /// `usesDotProducts` takes, whose block of `gᵀ` and `gwᵀ` (`cnn_direct_gradient_nn_width`)
     /// fit in a part's `col` and `colGrad`.
-    func takesDirectGradientNN(path: Int32) -> Bool {
+    func takesDirectGradientNN(path: Int32) -> Bool { !usesDotProducts && fitsDirectGradientNN(path: path) }
+
+    /// Whether `cnn_direct_gradient_nn` can take the layer on `path`: AVX-512, a direct layer the
+    /// split by channels does not take, whose block of `gᵀ` and `gwᵀ` fit a part's buffers.
+    private func fitsDirectGradientNN(path: Int32) -> Bool {
         let f = cnn_direct_gradient_nn_width(filters)
-        return path == Int32(CNN_PATH_AVX512) && isDirect && !usesDotProducts && !splitsWeightGradientByChannel
+        return path == Int32(CNN_PATH_AVX512) && isDirect && !splitsWeightGradientByChannel
             && rowsPerBlock * outW * f <= scratchSize && k * f <= scratchSize
     }
 
     /// Whether the weight gradient sums dot products of rows (few filters: making im2row's
-    /// columns would cost more than the products gain from them).
-    var usesDotProducts: Bool { filters <= 16 }
+    /// columns would cost more than the products gain from them): at most 8 filters, or at most
+    /// 16 when `cnn_direct_gradient_nn` cannot take the layer. With 9 to 16 filters that kernel's
+    /// one chain per weight over the part's positions, in registers, beats dot products over one
+    /// block's positions each finished by a horizontal sum (the digits network's conv2 at 112²
+    /// has blocks of one 50-wide row); the results agree to rounding (the bits are im2row + the
+    /// NN product's). The lessons' layers (at most 8 filters) keep their dot products.
+    var usesDotProducts: Bool { filters <= 8 || (filters <= 16 && !fitsDirectGradientNN(path: cnn_kernel_path())) }
 
     /// `gradW` split by groups of input channels: part `j` owns the columns of its channels and
     /// sums every sample's blocks into them, in order; no partial sums to add.

@@ -10,11 +10,13 @@ import Testing
 struct ReLUPoolFusionTests {
     /// Window size, stride, ceil mode, channels, height, width: whole 2×2 windows (the C kernel),
     /// odd sizes with partial windows in ceil mode, overlapping windows (stride < size), gaps
-    /// (stride > size), a window as large as the plane.
+    /// (stride > size), a window as large as the plane; and 2×2 windows on rows of 8, 16 and 18
+    /// output cells or more (the C kernel's vectors of eight cells, with and without a tail).
     static let geometries: [(size: Int, stride: Int, ceil: Bool, c: Int, h: Int, w: Int)] = [
         (2, 2, false, 3, 8, 10), (2, 2, false, 2, 7, 9), (2, 2, true, 2, 7, 9), (3, 2, true, 2, 7, 8),
         (3, 1, false, 1, 6, 5), (2, 3, false, 2, 8, 7), (3, 3, true, 1, 5, 7), (4, 4, false, 1, 4, 4),
         (2, 1, true, 2, 5, 6), (1, 1, false, 1, 3, 3),
+        (2, 2, false, 1, 4, 16), (2, 2, false, 2, 6, 37), (2, 2, false, 3, 5, 33), (2, 2, false, 1, 2, 64),
     ]
 
     /// Values with ties, zeros of both signs, NaN and infinities among random ones.
