@@ -87,15 +87,17 @@ struct ConvGeometry {
     /// Forward pass for a batch: `x` is `[N, C, H, W]`, `y` is `[N, filters, H', W']`. Each part
     /// takes whole blocks of output rows: im2col of the block into its own buffer, then
     /// `out[:, block] = w · col` (each element one chain over k), then `/ n + bias`.
+    /// With `pool` (`poolsInBlocks`), each block's rows are also rectified and max-pooled into
+    /// `pool` as soon as they are written, while they are in cache.
     func forward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
                  y: UnsafeMutablePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>,
-                 columns: UnsafeMutablePointer<Double>) {
+                 columns: UnsafeMutablePointer<Double>, pool: ConvPool? = nil) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
         let keep = keepsColumns(batch: batch)
         let partCount = parts(items: items, batch: batch)
         // Kept columns are written here for the weight gradient; otherwise no columns are needed.
         if isDirect && !keep {
-            directForward(batch: batch, x: x, weight: w, bias: bias, y: y, packed: packed)
+            directForward(batch: batch, x: x, weight: w, bias: bias, y: y, packed: packed, pool: pool)
             return
         }
         // The weights, packed once for every block's product.
@@ -128,7 +130,8 @@ struct ConvGeometry {
     /// The forward pass with the direct kernel: the same blocks and parts as with im2col, each
     /// block's `w · col / n + bias` computed from the input's rows in place.
     private func directForward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>,
-                               bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>) {
+                               bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>,
+                               pool: ConvPool?) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
         let partCount = parts(items: items, batch: batch)
         let path = cnn_kernel_path()
@@ -140,8 +143,27 @@ struct ConvGeometry {
                 let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0)
                 cnn_direct_forward(path, work.x + s * inputSize, channels, height, width, kh, kw, i0, r, outW, work.w, filters,
                                    work.y + s * outputSize + i0 * outW, positions, mode, divisor, work.bias)
+                if let pool { self.pool(sample: s, rows: i0, r, of: UnsafePointer(work.y), into: pool) }
             }
         }
+    }
+
+    /// Whether the forward pass can rectify and pool its blocks as it goes (`forward`'s `pool`):
+    /// a direct layer whose output feeds 2×2 max pooling with whole windows (`pool`, after a
+    /// ReLU), and whose blocks start on even rows (an even number of rows, or one block a sample).
+    func poolsInBlocks(_ pool: PoolGeometry, batch: Int) -> Bool {
+        isDirect && !keepsColumns(batch: batch) && pool.isWhole2x2 && pool.channels == filters && pool.height == outH
+            && pool.width == outW && (rowsPerBlock % 2 == 0 || blocksPerSample == 1)
+    }
+
+    /// `cnn_relu_maxpool2x2` of output rows `i0 ..< i0 + rows` of sample `s` (in `y`), for the
+    /// pooled rows they hold whole.
+    private func pool(sample s: Int, rows i0: Int, _ rows: Int, of y: UnsafePointer<Double>, into pool: ConvPool) {
+        let first = i0 / 2, count = min((i0 + rows) / 2, pool.outH) - first
+        guard count > 0 else { return }
+        let plane = pool.outH * pool.outW
+        cnn_relu_maxpool2x2_rows(y + s * outputSize, filters, outH, outW, first, count, pool.outH, pool.outW,
+                                 pool.y + s * filters * plane, pool.argmax + s * filters * plane)
     }
 
     /// `out[o, q] = out[o, q] / n + bias[o]` for the `count` positions of each filter's row at `out`.
@@ -367,6 +389,14 @@ extension ConvGeometry {
             }
         }
     }
+}
+
+/// Where a conv layer's forward pass writes the ReLU then 2×2 max pooling of its output
+/// (`ConvGeometry.poolsInBlocks`): the pooled values `[N, filters, outH, outW]` and their winners.
+struct ConvPool: @unchecked Sendable {
+    let y: UnsafeMutablePointer<Double>
+    let argmax: UnsafeMutablePointer<Int32>
+    let outH, outW: Int
 }
 
 /// Per-part scratch of a conv layer's passes.

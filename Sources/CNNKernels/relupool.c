@@ -94,6 +94,11 @@ static int relu_pool_has_avx512(void) {
 
 void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
                          double *y, int *arg) {
+    cnn_relu_maxpool2x2_rows(x, planes, height, width, 0, outH, outH, outW, y, arg);
+}
+
+void cnn_relu_maxpool2x2_rows(const double *x, long planes, long height, long width, long row0, long rows,
+                              long outH, long outW, double *y, int *arg) {
 #if CNN_X86
     int wide = relu_pool_has_avx512();
 #endif
@@ -101,7 +106,7 @@ void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, 
         const double *src = x + plane * height * width;
         double *dst = y + plane * outH * outW;
         int *win = arg + plane * outH * outW;
-        for (long i = 0; i < outH; i++) {
+        for (long i = row0; i < row0 + rows; i++) {
             const double *r0 = src + 2 * i * width, *r1 = r0 + width;
             long base = 2 * i * width, j = 0;
 #if CNN_X86
