@@ -273,12 +273,12 @@ extension ConvGeometry {
     /// continuing the part's sums.
     func weightGradientBySample(batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
                                 gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch], columns: UnsafePointer<Double>) {
-        let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
-        let partCount = parts(items: items, batch: batch)
-        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
         let dots = usesDotProducts, keep = keepsColumns(batch: batch)
         let direct = isDirectWeightGradient, path = cnn_kernel_path()
         let wide = takesDirectGradientNN(path: path), f = cnn_direct_gradient_nn_width(filters)
+        let rows = wide ? directGradientNNRows : rowsPerBlock, blocks = (outH + rows - 1) / rows, items = batch * blocks
+        let partCount = parts(items: items, batch: batch)
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
         parallel(partCount) { part in
             let sc = scratch[part]
             let gw = part == 0 ? work.y : sc.gradW
@@ -316,11 +316,20 @@ extension ConvGeometry {
     func takesDirectGradientNN(path: Int32) -> Bool { !usesDotProducts && fitsDirectGradientNN(path: path) }
 
     /// Whether `cnn_direct_gradient_nn` can take the layer on `path`: AVX-512, a direct layer the
-    /// split by channels does not take, whose block of `gᵀ` and `gwᵀ` fit a part's buffers.
+    /// split by channels does not take, whose `gwᵀ` and a block of at least one row of `gᵀ` fit a
+    /// part's buffers.
     private func fitsDirectGradientNN(path: Int32) -> Bool {
         let f = cnn_direct_gradient_nn_width(filters)
         return path == Int32(CNN_PATH_AVX512) && isDirect && !splitsWeightGradientByChannel
-            && rowsPerBlock * outW * f <= scratchSize && k * f <= scratchSize
+            && directGradientNNRows >= 1 && k * f <= scratchSize
+    }
+
+    /// Output rows per block of `cnn_direct_gradient_nn`: `rowsPerBlock`, or fewer so that a
+    /// block's `gᵀ` (`rows·W' × F` numbers) fits a part's `col` (within a part, one chain per
+    /// weight runs over its positions whatever the blocks; the wide cells' conv1, 1 channel and
+    /// 32 or 64 filters, took im2row + the product before for want of room).
+    var directGradientNNRows: Int {
+        min(rowsPerBlock, scratchSize / max(1, outW * cnn_direct_gradient_nn_width(filters)))
     }
 
     /// Whether the weight gradient sums dot products of rows (few filters: making im2row's

@@ -146,6 +146,10 @@ struct DirectConvTests {
         #expect(conv2.takesDirectGradientNN(path: Kernels.path.code) == avx512)
         #expect(conv2.isDirectWeightGradient == !avx512)
         #expect(geometry(1, 28, 28, filters: 8, size: 5).usesDotProducts)
+        // The wide cells' conv1: blocks of 9 rows rather than 12, so a block's gᵀ (9 · 52 × 32) fits.
+        let wide = geometry(1, 56, 56, filters: 32, size: 5)
+        #expect(wide.takesDirectGradientNN(path: Kernels.path.code) == avx512)
+        #expect(wide.rowsPerBlock == 12 && wide.directGradientNNRows == 9)
         #expect(!geometry(1, 28, 28, filters: 8, size: 5, stride: 2).isDirect)
         #expect(!geometry(1, 28, 28, filters: 8, size: 5, padding: 2).isDirect)
         #expect(!geometry(64, 12, 12, filters: 128, size: 5).isDirect)
