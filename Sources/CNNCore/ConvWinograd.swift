@@ -261,7 +261,7 @@ extension ConvGeometry {
 
     /// `gradW` and `gx` (when asked for) by Winograd from `g` (already `/ n`), over the forward
     /// pass's tiles. Part p takes whole samples (`chunk(p, of: parts, count: batch)`) and their
-    /// tiles in order, in blocks (`WinogradPlan.blocks`). Per block, `V = Bᵀ d B` of `x`'s tiles and
+    /// tiles in order, in blocks (`WinogradPlan.gradientBlock`). Per block, `V = Bᵀ d B` of `x`'s tiles and
     /// `dM = A dY Aᵀ` of `g`'s are made once and used by both gradients, point by point:
     ///
     ///     dU[ξ] += dM[ξ] · V[ξ]ᵀ        (the part's own sums, filters × C)
