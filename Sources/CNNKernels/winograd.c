@@ -143,9 +143,8 @@ INLINE void output_body(long m, long r, long a, const double *at, const double *
                         long sampleSize, double divisor, int normalize, const double *bias) {
     lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
-        long n = count - q0 < LANES ? count - q0 : LANES;
         long s[LANES], r0[LANES], c0[LANES];
-        for (long l = 0; l < n; l++) locate(first + q0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
+        long n = locate_lanes(first + q0, count - q0, tilesH, tilesW, m, outH, outW, s, r0, c0, NULL);
         for (long o = 0; o < filters; o++) {
             UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *src = mm + xi * ps + o * ldm + q0;
@@ -186,13 +185,9 @@ INLINE void output_gradient_body(long m, long r, long a, const double *at, const
                                  long ldm, long ps) {
     lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
-        long n = count - q0 < LANES ? count - q0 : LANES;
         long s[LANES], r0[LANES], c0[LANES];
-        int all = n == LANES;
-        for (long l = 0; l < n; l++) {
-            locate(first + q0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
-            all = all && r0[l] + m <= outH && c0[l] + m <= outW;
-        }
+        int all = 0;
+        long n = locate_lanes(first + q0, count - q0, tilesH, tilesW, m, outH, outW, s, r0, c0, &all);
         for (long o = 0; o < filters; o++) {
             if (all) {
                 // Eight whole tiles: plain loads.
