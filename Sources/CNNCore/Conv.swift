@@ -87,15 +87,17 @@ struct ConvGeometry {
     /// Forward pass for a batch: `x` is `[N, C, H, W]`, `y` is `[N, filters, H', W']`. Each part
     /// takes whole blocks of output rows: im2col of the block into its own buffer, then
     /// `out[:, block] = w · col` (each element one chain over k), then `/ n + bias`.
+    /// With `pool` (`poolsInBlocks`), each block's rows are also rectified and max-pooled into
+    /// `pool` as soon as they are written, while they are in cache.
     func forward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>, bias: UnsafePointer<Double>?,
                  y: UnsafeMutablePointer<Double>, scratch: [ConvScratch], packed: UnsafeMutablePointer<Double>,
-                 columns: UnsafeMutablePointer<Double>) {
+                 columns: UnsafeMutablePointer<Double>, pool: ConvPool? = nil) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
         let keep = keepsColumns(batch: batch)
         let partCount = parts(items: items, batch: batch)
         // Kept columns are written here for the weight gradient; otherwise no columns are needed.
         if isDirect && !keep {
-            directForward(batch: batch, x: x, weight: w, bias: bias, y: y, packed: packed)
+            directForward(batch: batch, x: x, weight: w, bias: bias, y: y, packed: packed, pool: pool)
             return
         }
         // The weights, packed once for every block's product.
@@ -128,7 +130,8 @@ struct ConvGeometry {
     /// The forward pass with the direct kernel: the same blocks and parts as with im2col, each
     /// block's `w · col / n + bias` computed from the input's rows in place.
     private func directForward(batch: Int, x: UnsafePointer<Double>, weight w: UnsafePointer<Double>,
-                               bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>) {
+                               bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, packed: UnsafeMutablePointer<Double>,
+                               pool: ConvPool?) {
         let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
         let partCount = parts(items: items, batch: batch)
         let path = cnn_kernel_path()
@@ -140,8 +143,27 @@ struct ConvGeometry {
                 let s = item / blocks, i0 = (item % blocks) * rows, r = min(rows, outH - i0)
                 cnn_direct_forward(path, work.x + s * inputSize, channels, height, width, kh, kw, i0, r, outW, work.w, filters,
                                    work.y + s * outputSize + i0 * outW, positions, mode, divisor, work.bias)
+                if let pool { self.pool(sample: s, rows: i0, r, of: UnsafePointer(work.y), into: pool) }
             }
         }
+    }
+
+    /// Whether the forward pass can rectify and pool its blocks as it goes (`forward`'s `pool`):
+    /// a direct layer whose output feeds 2×2 max pooling with whole windows (`pool`, after a
+    /// ReLU), and whose blocks start on even rows (an even number of rows, or one block a sample).
+    func poolsInBlocks(_ pool: PoolGeometry, batch: Int) -> Bool {
+        isDirect && !keepsColumns(batch: batch) && pool.isWhole2x2 && pool.channels == filters && pool.height == outH
+            && pool.width == outW && (rowsPerBlock % 2 == 0 || blocksPerSample == 1)
+    }
+
+    /// `cnn_relu_maxpool2x2` of output rows `i0 ..< i0 + rows` of sample `s` (in `y`), for the
+    /// pooled rows they hold whole.
+    private func pool(sample s: Int, rows i0: Int, _ rows: Int, of y: UnsafePointer<Double>, into pool: ConvPool) {
+        let first = i0 / 2, count = min((i0 + rows) / 2, pool.outH) - first
+        guard count > 0 else { return }
+        let plane = pool.outH * pool.outW
+        cnn_relu_maxpool2x2_rows(y + s * outputSize, filters, outH, outW, first, count, pool.outH, pool.outW,
+                                 pool.y + s * filters * plane, pool.argmax + s * filters * plane)
     }
 
     /// `out[o, q] = out[o, q] / n + bias[o]` for the `count` positions of each filter's row at `out`.
@@ -251,12 +273,12 @@ extension ConvGeometry {
     /// continuing the part's sums.
     func weightGradientBySample(batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
                                 gradW: UnsafeMutablePointer<Double>, scratch: [ConvScratch], columns: UnsafePointer<Double>) {
-        let blocks = blocksPerSample, rows = rowsPerBlock, items = batch * blocks
-        let partCount = parts(items: items, batch: batch)
-        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
         let dots = usesDotProducts, keep = keepsColumns(batch: batch)
         let direct = isDirectWeightGradient, path = cnn_kernel_path()
         let wide = takesDirectGradientNN(path: path), f = cnn_direct_gradient_nn_width(filters)
+        let rows = wide ? directGradientNNRows : rowsPerBlock, blocks = (outH + rows - 1) / rows, items = batch * blocks
+        let partCount = parts(items: items, batch: batch)
+        let work = Pointers(x: x, w: g, bias: nil, y: gradW, cols: UnsafeMutablePointer(mutating: columns))
         parallel(partCount) { part in
             let sc = scratch[part]
             let gw = part == 0 ? work.y : sc.gradW
@@ -291,15 +313,33 @@ extension ConvGeometry {
     /// (`cnn_direct_gradient_nn`, AVX-512 only): a direct layer with more filters than
     /// `usesDotProducts` takes, whose block of `gᵀ` and `gwᵀ` (`cnn_direct_gradient_nn_width`)
     /// fit in a part's `col` and `colGrad`.
-    func takesDirectGradientNN(path: Int32) -> Bool {
+    func takesDirectGradientNN(path: Int32) -> Bool { !usesDotProducts && fitsDirectGradientNN(path: path) }
+
+    /// Whether `cnn_direct_gradient_nn` can take the layer on `path`: AVX-512, a direct layer the
+    /// split by channels does not take, whose `gwᵀ` and a block of at least one row of `gᵀ` fit a
+    /// part's buffers.
+    private func fitsDirectGradientNN(path: Int32) -> Bool {
         let f = cnn_direct_gradient_nn_width(filters)
-        return path == Int32(CNN_PATH_AVX512) && isDirect && !usesDotProducts && !splitsWeightGradientByChannel
-            && rowsPerBlock * outW * f <= scratchSize && k * f <= scratchSize
+        return path == Int32(CNN_PATH_AVX512) && isDirect && !splitsWeightGradientByChannel
+            && directGradientNNRows >= 1 && k * f <= scratchSize
+    }
+
+    /// Output rows per block of `cnn_direct_gradient_nn`: `rowsPerBlock`, or fewer so that a
+    /// block's `gᵀ` (`rows·W' × F` numbers) fits a part's `col` (within a part, one chain per
+    /// weight runs over its positions whatever the blocks; the wide cells' conv1, 1 channel and
+    /// 32 or 64 filters, took im2row + the product before for want of room).
+    var directGradientNNRows: Int {
+        min(rowsPerBlock, scratchSize / max(1, outW * cnn_direct_gradient_nn_width(filters)))
     }
 
     /// Whether the weight gradient sums dot products of rows (few filters: making im2row's
-    /// columns would cost more than the products gain from them).
-    var usesDotProducts: Bool { filters <= 16 }
+    /// columns would cost more than the products gain from them): at most 8 filters, or at most
+    /// 16 when `cnn_direct_gradient_nn` cannot take the layer. With 9 to 16 filters that kernel's
+    /// one chain per weight over the part's positions, in registers, beats dot products over one
+    /// block's positions each finished by a horizontal sum (the digits network's conv2 at 112²
+    /// has blocks of one 50-wide row); the results agree to rounding (the bits are im2row + the
+    /// NN product's). The lessons' layers (at most 8 filters) keep their dot products.
+    var usesDotProducts: Bool { filters <= 8 || (filters <= 16 && !fitsDirectGradientNN(path: cnn_kernel_path())) }
 
     /// `gradW` split by groups of input channels: part `j` owns the columns of its channels and
     /// sums every sample's blocks into them, in order; no partial sums to add.
@@ -358,6 +398,14 @@ extension ConvGeometry {
             }
         }
     }
+}
+
+/// Where a conv layer's forward pass writes the ReLU then 2×2 max pooling of its output
+/// (`ConvGeometry.poolsInBlocks`): the pooled values `[N, filters, outH, outW]` and their winners.
+struct ConvPool: @unchecked Sendable {
+    let y: UnsafeMutablePointer<Double>
+    let argmax: UnsafeMutablePointer<Int32>
+    let outH, outW: Int
 }
 
 /// Per-part scratch of a conv layer's passes.

@@ -45,6 +45,11 @@ struct WinogradShape: Sendable, Equatable {
     /// Numbers from one point's matrix of `size` numbers to the next: one cache line more, so the
     /// α² values of a tile, one per point, do not all map to the same cache sets.
     static func pointStride(_ size: Int) -> Int { size + 8 }
+
+    /// Numbers from one tile's row of `channels` transformed values to the next in the gradients'
+    /// tile-major blocks: `channels`, or 8 more when that is a multiple of 32, so that the weight
+    /// gradient's product reads the rows in place rather than packing them (`cnn_gemm_nn`).
+    static func tileRow(_ channels: Int) -> Int { channels % 32 == 0 ? channels + 8 : channels }
 }
 
 /// Sizes of the Winograd passes' work split.
@@ -82,6 +87,14 @@ enum WinogradPlan {
         let wanted = max(1, (tiles + most - 1) / most, min(maxParts, tiles / w))
         let size = max(w, tiles / wanted / w * w)
         return (size, (tiles + size - 1) / size)
+    }
+
+    /// Tiles per block of the gradients: `blocks`' size rounded up to a multiple of the products'
+    /// panel width (`CNN_GEMM_PANEL`, 24 tiles), so the input gradient's product has no narrow
+    /// edge panel and reads `dM` in place (rows of a multiple of 24 numbers, not of 32).
+    static func gradientBlock(tiles: Int, depth: Int) -> Int {
+        let w = Int(CNN_GEMM_PANEL)
+        return (blocks(tiles: tiles, depth: depth).size + w - 1) / w * w
     }
 
     /// Whether `CNN_EXPLAIN_CONV=direct` forces the im2col path for every layer.
@@ -124,9 +137,10 @@ struct WinogradSizes: Equatable {
         // The forward pass and both gradients run over blocks of the output's tiles (the forward
         // pass's a multiple of the products' panel width).
         let outputTiles = batch * w.tiles(g.outH) * w.tiles(g.outW)
-        let block = max(WinogradPlan.blocks(tiles: outputTiles, depth: depth).size,
+        let block = max(WinogradPlan.gradientBlock(tiles: outputTiles, depth: depth),
                         WinogradPlan.correlationBlocks(tiles: outputTiles, depth: depth).size)
-        tiles = max(tiles, w.points * WinogradShape.pointStride(wide * block))
+        let row = max(wide, WinogradShape.tileRow(g.channels))
+        tiles = max(tiles, w.points * WinogradShape.pointStride(row * block))
         products = max(products, w.points * WinogradShape.pointStride(wide * block))
         kernels = max(kernels, w.points * WinogradShape.pointStride(g.filters * g.channels))
         packed = max(packed, w.points * max(cnn_packed_a_size(g.filters, g.channels), cnn_packed_a_size(g.channels, g.filters)))
@@ -165,17 +179,29 @@ extension ConvGeometry {
     /// `winogradCorrelate`, then `/ n + bias`.
     func forwardWinograd(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, weight: UnsafePointer<Double>,
                          bias: UnsafePointer<Double>?, y: UnsafeMutablePointer<Double>, buffers: WinogradBuffers) {
-        let u = buffers.parts[0].kernels
-        cnn_winograd_kernels(w.m, w.r, filters, channels, weight, 0, u, WinogradShape.pointStride(filters * channels))
+        let u = buffers.parts[0].kernels, ps = WinogradShape.pointStride(filters * channels), area = kh * kw
+        let work = Pointers(x: weight, w: weight, bias: nil, y: u, cols: buffers.packed)
+        // Parts own filters (each kernel's transform is its own), then points.
+        parallel(WinogradPlan.maxParts) { part in
+            let o = chunk(part, of: WinogradPlan.maxParts, count: filters)
+            guard !o.isEmpty else { return }
+            cnn_winograd_kernels(w.m, w.r, o.count, channels, work.x + o.lowerBound * channels * area, 0,
+                                 work.y + o.lowerBound * channels, ps)
+        }
         pack(w, rows: filters, cols: channels, u, into: buffers.packed)
         winogradCorrelate(w, winogradForward, batch: batch, input: x, output: y, buffers: buffers,
                           divisor: divisor, normalize: normalize, bias: bias)
     }
 
-    /// Packs each point's `rows × cols` matrix of `u` for `cnn_gemm_nn_packed`.
-    private func pack(_ w: WinogradShape, rows: Int, cols: Int, _ u: UnsafePointer<Double>, into packed: UnsafeMutablePointer<Double>) {
+    /// Packs each point's `rows × cols` matrix of `u` for `cnn_gemm_nn_packed`; parts own points.
+    private func pack(_ w: WinogradShape, rows: Int, cols: Int, _ u: UnsafeMutablePointer<Double>, into packed: UnsafeMutablePointer<Double>) {
         let size = cnn_packed_a_size(rows, cols), ps = WinogradShape.pointStride(rows * cols)
-        for xi in 0..<w.points { cnn_pack_a(rows, cols, u + xi * ps, cols, packed + xi * size) }
+        let work = Pointers(x: u, w: u, bias: nil, y: packed, cols: u)
+        parallel(WinogradPlan.maxParts) { part in
+            for xi in chunk(part, of: WinogradPlan.maxParts, count: w.points) {
+                cnn_pack_a(rows, cols, work.x + xi * ps, cols, work.y + xi * size)
+            }
+        }
     }
 
     /// `output = correlation / divisor + bias` tile block by tile block: each part takes whole
@@ -220,16 +246,22 @@ extension ConvGeometry {
         let g = scaledGradient(gy, batch: batch, into: scaled)
         if gx != nil {
             let ut = buffers.parts[0].kernels, ps = WinogradShape.pointStride(filters * channels)
-            cnn_winograd_kernels_transposed(w.m, w.r, filters, channels, weight, ut, ps)
-            let size = cnn_packed_a_size(channels, filters)
-            for xi in 0..<w.points { cnn_pack_a(channels, filters, ut + xi * ps, filters, buffers.packed + xi * size) }
+            let work = Pointers(x: weight, w: weight, bias: nil, y: ut, cols: ut)
+            // Parts own channels (pairs c·filters ..< (c + 1)·filters), then points.
+            parallel(WinogradPlan.maxParts) { part in
+                let c = chunk(part, of: WinogradPlan.maxParts, count: channels)
+                guard !c.isEmpty else { return }
+                cnn_winograd_kernels_transposed(w.m, w.r, filters, channels, work.x, work.y, ps, c.lowerBound * filters,
+                                                c.count * filters)
+            }
+            pack(w, rows: channels, cols: filters, ut, into: buffers.packed)
         }
         winogradGradients(w, batch: batch, x: x, g: g, gradW: gradW, gx: gx, buffers: buffers)
     }
 
     /// `gradW` and `gx` (when asked for) by Winograd from `g` (already `/ n`), over the forward
     /// pass's tiles. Part p takes whole samples (`chunk(p, of: parts, count: batch)`) and their
-    /// tiles in order, in blocks (`WinogradPlan.blocks`). Per block, `V = Bᵀ d B` of `x`'s tiles and
+    /// tiles in order, in blocks (`WinogradPlan.gradientBlock`). Per block, `V = Bᵀ d B` of `x`'s tiles and
     /// `dM = A dY Aᵀ` of `g`'s are made once and used by both gradients, point by point:
     ///
     ///     dU[ξ] += dM[ξ] · V[ξ]ᵀ        (the part's own sums, filters × C)
@@ -241,9 +273,9 @@ extension ConvGeometry {
     func winogradGradients(_ w: WinogradShape, batch: Int, x: UnsafePointer<Double>, g: UnsafePointer<Double>,
                            gradW: UnsafeMutablePointer<Double>, gx: UnsafeMutablePointer<Double>?, buffers: WinogradBuffers) {
         let tilesH = w.tiles(outH), tilesW = w.tiles(outW), perSample = tilesH * tilesW
-        let size = WinogradPlan.blocks(tiles: batch * perSample, depth: w.points * max(channels, filters)).size
-        let partCount = min(WinogradPlan.maxParts, batch)
-        let psIn = WinogradShape.pointStride(channels * size), psOut = WinogradShape.pointStride(filters * size)
+        let size = WinogradPlan.gradientBlock(tiles: batch * perSample, depth: w.points * max(channels, filters))
+        let partCount = min(WinogradPlan.maxParts, batch), row = WinogradShape.tileRow(channels)
+        let psIn = WinogradShape.pointStride(row * size), psOut = WinogradShape.pointStride(filters * size)
         let psK = WinogradShape.pointStride(filters * channels), packedSize = cnn_packed_a_size(channels, filters)
         let work = Pointers(x: x, w: g, bias: nil, y: gx ?? gradW, cols: buffers.packed)
         let inputGradient = gx != nil
@@ -253,12 +285,12 @@ extension ConvGeometry {
             while first < samples.upperBound * perSample {
                 let count = min(size, samples.upperBound * perSample - first)
                 cnn_winograd_input(w.m, w.r, work.x, inputSize, channels, height, width, padTop, padLeft,
-                                   tilesH, tilesW, first, count, sc.tiles, size, psIn, 1)
+                                   tilesH, tilesW, first, count, sc.tiles, row, psIn, 1)
                 cnn_winograd_output_gradient(w.m, w.r, work.w, outputSize, filters, outH, outW, tilesH, tilesW,
                                              first, count, sc.products, size, psOut)
                 for xi in 0..<w.points {
                     let dm = sc.products + xi * psOut, v = sc.tiles + xi * psIn
-                    cnn_gemm_nn(filters, channels, count, dm, size, v, channels, sc.kernels + xi * psK, channels, block > 0 ? 1 : 0)
+                    cnn_gemm_nn(filters, channels, count, dm, size, v, row, sc.kernels + xi * psK, channels, block > 0 ? 1 : 0)
                     if inputGradient { cnn_gemm_nn_packed(channels, count, filters, work.cols + xi * packedSize, dm, size, v, size, 0) }
                 }
                 if inputGradient {
@@ -268,11 +300,28 @@ extension ConvGeometry {
                 first += count; block += 1
             }
         }
-        let sum = buffers.parts[0].kernels
-        for part in 1..<max(partCount, 1) where !chunk(part, of: partCount, count: batch).isEmpty {
-            let partial = buffers.parts[part].kernels
-            for i in 0..<(w.points * psK) { sum[i] += partial[i] }
+        var filled = 0
+        for part in 0..<partCount where !chunk(part, of: partCount, count: batch).isEmpty { filled += 1 }
+        kernelGradient(w, parts: filled, buffers: buffers, gradW: gradW)
+    }
+
+    /// `gradW[o, c] = Gᵀ dU[o, c] G` from the first `parts` parts' sums `dU`, added in part order
+    /// into part 0's (each number's sum the same chain whatever the split); parts of this pass
+    /// own ranges of the (filter, channel) pairs.
+    private func kernelGradient(_ w: WinogradShape, parts: Int, buffers: WinogradBuffers, gradW: UnsafeMutablePointer<Double>) {
+        let pairs = filters * channels, psK = WinogradShape.pointStride(pairs), area = w.r * w.r
+        let work = Pointers(x: buffers.parts[0].kernels, w: buffers.parts[0].kernels, bias: nil, y: gradW, cols: buffers.parts[0].kernels)
+        parallel(WinogradPlan.maxParts) { part in
+            let range = chunk(part, of: WinogradPlan.maxParts, count: pairs)
+            guard !range.isEmpty else { return }
+            for xi in 0..<w.points {
+                let sum = work.cols + xi * psK
+                for source in buffers.parts[1..<max(parts, 1)] {
+                    let q = source.kernels + xi * psK
+                    for i in range { sum[i] += q[i] }
+                }
+            }
+            cnn_winograd_kernel_gradient(w.m, w.r, 1, range.count, work.x + range.lowerBound, psK, work.y + range.lowerBound * area)
         }
-        cnn_winograd_kernel_gradient(w.m, w.r, filters, channels, sum, psK, gradW)
     }
 }

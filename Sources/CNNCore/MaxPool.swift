@@ -18,6 +18,12 @@ struct PoolGeometry {
         outH = windows.outH; outW = windows.outW
     }
 
+    /// Whether the windows are 2×2, moved by 2, all whole: the C kernels `cnn_maxpool2x2` and
+    /// `cnn_relu_maxpool2x2` take them.
+    var isWhole2x2: Bool {
+        windows.size == 2 && windows.stride == 2 && windows.padding == 0 && 2 * outH <= height && 2 * outW <= width
+    }
+
     var inputSize: Int { channels * height * width }
     var outputSize: Int { channels * outH * outW }
 
@@ -33,8 +39,7 @@ struct PoolGeometry {
         let planes = batch * channels
         let work = PoolPointers(x: x, y: y, argmax: argmax)
         let chunkCount = planes * height * width >= 50_000 ? min(planes, 8) : 1
-        let whole2x2 = windows.size == 2 && windows.stride == 2 && windows.padding == 0
-            && 2 * outH <= height && 2 * outW <= width
+        let whole2x2 = isWhole2x2
         parallel(chunkCount) { chunk in
             let mine = CNNCore.chunk(chunk, of: chunkCount, count: planes)
             let (src, dst, arg) = (work.x + mine.lowerBound * height * width, work.y + mine.lowerBound * outH * outW,

@@ -107,6 +107,11 @@ extension Network {
         while i < kernels.count {
             let kernel = kernels[i]
             let x = UnsafePointer(ws.activations[i]), y = ws.activations[i + 1]
+            if tracer == nil, forwardConvPooled(i, ws) {
+                // Conv, ReLU and max pooling: the pooling done block by block in the conv's pass.
+                i += 3
+                continue
+            }
             if tracer == nil, let pool = fusedPool(after: i) {
                 // ReLU then max pooling in one pass; the ReLU's output is not stored.
                 pool.forwardReLU(batch: n, x: x, y: ws.activations[i + 2], argmax: ws.argmax[i + 1])
@@ -122,6 +127,20 @@ extension Network {
                 record(tracer, .forward, BoundLayer(index: i), .output, activation: i + 1, batch: n, UnsafePointer(y))
             }
         }
+    }
+
+    /// Runs conv layer `i`, the ReLU after it and the max pooling after that as one pass when the
+    /// conv can pool its blocks as it writes them (`ConvGeometry.poolsInBlocks`); returns whether
+    /// it did. The ReLU's output is not stored; the conv's output is, as before.
+    private func forwardConvPooled(_ i: Int, _ ws: Workspace) -> Bool {
+        guard case .conv(let g, let wi, let bi) = kernels[i], g.winograd == nil, let pool = fusedPool(after: i + 1),
+              g.poolsInBlocks(pool, batch: ws.batch) else { return false }
+        let pooled = ConvPool(y: ws.activations[i + 3], argmax: ws.argmax[i + 2], outH: pool.outH, outW: pool.outW)
+        withWeights(wi, bi) { w, b in
+            g.forward(batch: ws.batch, x: UnsafePointer(ws.activations[i]), weight: w, bias: b, y: ws.activations[i + 1],
+                      scratch: ws.convScratch, packed: ws.packedWeights, columns: ws.columns[i], pool: pooled)
+        }
+        return true
     }
 
     /// The max pooling layer `i + 1` when layer `i` is a ReLU it follows: the two run as one pass

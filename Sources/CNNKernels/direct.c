@@ -507,23 +507,37 @@ static void transpose_g(const double *g, long ldg, long filters, long np, long f
     }
 }
 
+/// grad_tile with P = tp weights: 1 … 8 for V = 1 and 2, … 6 for V = 3, … 5 for V = 4.
+__attribute__((target("avx512f,avx2,fma")))
+static void grad_tile_p(const double *const *src, long rows, long outW, long width, const double *gt, long f, double *c,
+                        long n, long tp, int v) {
+#define GT(P, V) grad_tile(src, rows, outW, width, gt, f, c, f, n, P, V)
+#define GT5(V) case 1: GT(1, V); break; case 2: GT(2, V); break; case 3: GT(3, V); break; \
+               case 4: GT(4, V); break; case 5: GT(5, V); break
+    if (v == 4) { switch (tp) { GT5(4); default: break; } return; }
+    if (v == 3) { switch (tp) { GT5(3); case 6: GT(6, 3); break; default: break; } return; }
+    if (v == 2) { switch (tp) { GT5(2); case 6: GT(6, 2); break; case 7: GT(7, 2); break; case 8: GT(8, 2); break; default: break; } return; }
+    switch (tp) { GT5(1); case 6: GT(6, 1); break; case 7: GT(7, 1); break; case 8: GT(8, 1); break; default: break; }
+#undef GT5
+#undef GT
+}
+
 __attribute__((target("avx512f,avx2,fma")))
 static void gradient512(const double *x, long width, long k, const long *koff, long rows, long outW, const double *gt,
                         long f, long filters, double *gwt) {
     for (long g0 = 0; g0 < filters; g0 += 32) {
         // P·V sums, V vectors of gᵀ and P broadcasts fit in the 32 registers even when the
-        // compiler loads all P broadcasts first (it does here; 6 × 4 spilled the sums).
-        long v = ((filters - g0 < 32 ? filters - g0 : 32) + 7) / 8, tp = v == 4 ? 5 : v == 3 ? 6 : 8;
+        // compiler loads all P broadcasts first (it does here; 6 × 4 spilled the sums). The k
+        // weights are cut into tiles of as even a size as the fewest tiles allow (k = 25 with
+        // 16 filters: 7, 7, 7, 4 rather than 8, 8, 8, 1, whose last tile cost nearly a whole one).
+        long v = ((filters - g0 < 32 ? filters - g0 : 32) + 7) / 8, most = v == 4 ? 5 : v == 3 ? 6 : 8;
+        long tiles = (k + most - 1) / most, tp = (k + tiles - 1) / tiles;
         for (long p0 = 0; p0 < k; p0 += tp) {
             long n = k - p0 < tp ? k - p0 : tp;
             const double *src[8];
-            for (long i = 0; i < tp; i++) src[i] = x + koff[p0 + (i < n ? i : n - 1)];
-            double *c = gwt + p0 * f + g0;
-            const double *t = gt + g0;
-            if (v == 4) grad_tile(src, rows, outW, width, t, f, c, f, n, 5, 4);
-            else if (v == 3) grad_tile(src, rows, outW, width, t, f, c, f, n, 6, 3);
-            else if (v == 2) grad_tile(src, rows, outW, width, t, f, c, f, n, 8, 2);
-            else grad_tile(src, rows, outW, width, t, f, c, f, n, 8, 1);
+            for (long i = 0; i < n; i++) src[i] = x + koff[p0 + i];
+            // The last tile, when shorter, runs as a tile of its own size.
+            grad_tile_p(src, rows, outW, width, gt + g0, f, gwt + p0 * f + g0, n, n, (int)v);
         }
     }
 }

@@ -246,9 +246,14 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
     im2col_general(x, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, col);
 }
 
+/// The widest kernel col2im_rows512 takes.
+#define CNN_COL2IM_MAX_KW 16
+/// Masks col2im_rows512 keeps in its table (vectors of a row × kw).
+#define CNN_COL2IM_MASKS 1024
+
 CNN_VECTOR_CLONES
-void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
-                    long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx) {
+void cnn_col2im_add_loop(const double *col, long channels, long height, long width, long kh, long kw,
+                                long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx) {
     long positions = outH * outW;
     const double *src = col;
     for (long c = 0; c < channels; c++) {
@@ -277,6 +282,76 @@ void cnn_col2im_add(const double *col, long channels, long height, long width, l
         }
     }
 }
+
+#if CNN_X86
+/// Lanes x0 … x0 + 7 of a row of gx that kernel column b's columns reach (their j = x − colOff
+/// in [lo, hi)), as a mask.
+static inline __mmask8 col2im_lanes(long x0, long colOff, long lo, long hi) {
+    long first = lo + colOff - x0, last = hi + colOff - x0;
+    if (first < 0) first = 0;
+    if (last > 8) last = 8;
+    if (last <= first) return 0;
+    return (__mmask8)(((1u << last) - 1) & ~((1u << first) - 1));
+}
+
+/// cnn_col2im_add for stride 1 and dilation 1 on AVX-512, by rows of gx: for each (c, a) and
+/// output row i, each vector of eight pixels of gx row y = i + a − padTop is loaded once, gets
+/// the kw kernel columns' values added in b order (masked where a column does not reach), and
+/// is stored once. Each pixel gets the same adds in the same order as the loop below (p = (c, a,
+/// b) increasing; a pixel meets one i per a), so the same bits; but a pixel is no longer loaded
+/// right after an overlapping store of the previous b, which stalled store forwarding.
+__attribute__((target("avx512f")))
+static void col2im_rows512(const double *col, long channels, long height, long width, long kh, long kw,
+                           long padTop, long padLeft, long outH, long outW, double *gx) {
+    long positions = outH * outW, lo[CNN_COL2IM_MAX_KW], hi[CNN_COL2IM_MAX_KW];
+    long xmin = width, xmax = 0;
+    for (long b = 0; b < kw; b++) {
+        valid_columns(b - padLeft, 1, width, outW, &lo[b], &hi[b]);
+        if (lo[b] < hi[b] && lo[b] + b - padLeft < xmin) xmin = lo[b] + b - padLeft;
+        if (lo[b] < hi[b] && hi[b] + b - padLeft > xmax) xmax = hi[b] + b - padLeft;
+    }
+    // The lanes' masks depend only on the vector and b: worked out once when they fit the table.
+    __mmask8 table[CNN_COL2IM_MASKS];
+    long vectors = (xmax - xmin + 7) / 8, tabled = vectors * kw <= CNN_COL2IM_MASKS;
+    for (long v = 0; tabled && v < vectors; v++)
+        for (long b = 0; b < kw; b++) table[v * kw + b] = col2im_lanes(xmin + 8 * v, b - padLeft, lo[b], hi[b]);
+    for (long c = 0; c < channels; c++) {
+        double *plane = gx + c * height * width;
+        for (long a = 0; a < kh; a++) {
+            const double *src = col + (c * kh + a) * kw * positions;
+            for (long i = 0; i < outH; i++) {
+                long y = i + a - padTop;
+                if (y < 0 || y >= height) continue;
+                double *row = plane + y * width;
+                for (long x0 = xmin, v = 0; x0 < xmax; x0 += 8, v++) {
+                    __mmask8 all = (__mmask8)(xmax - x0 >= 8 ? 0xFF : (1u << (xmax - x0)) - 1);
+                    __m512d sum = _mm512_maskz_loadu_pd(all, row + x0);
+                    for (long b = 0; b < kw; b++) {
+                        long colOff = b - padLeft;
+                        __mmask8 m = tabled ? table[v * kw + b] : col2im_lanes(x0, colOff, lo[b], hi[b]);
+                        // Lanes outside the mask are not read (masked loads do not fault).
+                        __m512d v = _mm512_maskz_loadu_pd(m, src + b * positions + i * outW + x0 - colOff);
+                        sum = _mm512_mask_add_pd(sum, m, sum, v);
+                    }
+                    _mm512_mask_storeu_pd(row + x0, all, sum);
+                }
+            }
+        }
+    }
+}
+#endif
+
+void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
+                    long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx) {
+#if CNN_X86
+    if (stride == 1 && dilation == 1 && kw <= CNN_COL2IM_MAX_KW && has_avx512()) {
+        col2im_rows512(col, channels, height, width, kh, kw, padTop, padLeft, outH, outW, gx);
+        return;
+    }
+#endif
+    cnn_col2im_add_loop(col, channels, height, width, kh, kw, stride, padTop, padLeft, dilation, outH, outW, gx);
+}
+
 
 /// One (c, a) row of cnn_im2row for output row i: kw values per position, k apart.
 static inline void im2row_strip(const double *src, long width, long kw, long stride, long padLeft, long dilation,

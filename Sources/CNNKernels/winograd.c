@@ -104,8 +104,8 @@ INLINE void input_body(long m, long r, long a, const double *bt, const double *x
             UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *o = out[xi / a][xi % a];
                 if (layout == 1) {
-                    double *dst = v + xi * ps + q0 * channels + c;
-                    for (long l = 0; l < n; l++) dst[l * channels] = o[l];
+                    double *dst = v + xi * ps + q0 * ldv + c;
+                    for (long l = 0; l < n; l++) dst[l * ldv] = o[l];
                 } else if (layout == 2) {
                     // Panels of W = 24 tiles: the eight lanes (q0 a multiple of 8) fall in one panel.
                     double *dst = v + xi * ps + (q0 / CNN_GEMM_PANEL) * CNN_GEMM_PANEL * channels + c * CNN_GEMM_PANEL
@@ -143,9 +143,8 @@ INLINE void output_body(long m, long r, long a, const double *at, const double *
                         long sampleSize, double divisor, int normalize, const double *bias) {
     lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
-        long n = count - q0 < LANES ? count - q0 : LANES;
         long s[LANES], r0[LANES], c0[LANES];
-        for (long l = 0; l < n; l++) locate(first + q0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
+        long n = locate_lanes(first + q0, count - q0, tilesH, tilesW, m, outH, outW, s, r0, c0, NULL);
         for (long o = 0; o < filters; o++) {
             UNROLL for (long xi = 0; xi < a * a; xi++) {
                 const double *src = mm + xi * ps + o * ldm + q0;
@@ -186,11 +185,17 @@ INLINE void output_gradient_body(long m, long r, long a, const double *at, const
                                  long ldm, long ps) {
     lanes in[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
     for (long q0 = 0; q0 < count; q0 += LANES) {
-        long n = count - q0 < LANES ? count - q0 : LANES;
         long s[LANES], r0[LANES], c0[LANES];
-        for (long l = 0; l < n; l++) locate(first + q0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
+        int all = 0;
+        long n = locate_lanes(first + q0, count - q0, tilesH, tilesW, m, outH, outW, s, r0, c0, &all);
         for (long o = 0; o < filters; o++) {
-            for (long l = 0; l < LANES; l++) {
+            if (all) {
+                // Eight whole tiles: plain loads.
+                for (long l = 0; l < LANES; l++) {
+                    const double *plane = g + s[l] * sampleSize + o * outH * outW + r0[l] * outW + c0[l];
+                    UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++) in[i][j][l] = plane[i * outW + j];
+                }
+            } else for (long l = 0; l < LANES; l++) {
                 const double *plane = l < n ? g + s[l] * sampleSize + o * outH * outW : NULL;
                 int whole = plane && r0[l] + m <= outH && c0[l] + m <= outW;
                 UNROLL for (long i = 0; i < m; i++)

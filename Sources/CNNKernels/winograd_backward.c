@@ -11,10 +11,10 @@
 
 #define KERNELS_TRANSPOSED(M, R, A, AT, G, BT, ...) kernels_transposed_body(M, R, A, G, __VA_ARGS__)
 INLINE void kernels_transposed_body(long m, long r, long a, const double *gt, long filters, long channels,
-                                    const double *w, double *u, long ps) {
-    long pairs = filters * channels;
+                                    const double *w, double *u, long ps, long first, long count) {
+    long pairs = first + count;
     lanes g[MAXA][MAXA], tmp[MAXA][MAXA], out[MAXA][MAXA];
-    for (long p0 = 0; p0 < pairs; p0 += LANES) {
+    for (long p0 = first; p0 < pairs; p0 += LANES) {
         // Lane l holds pair p0 + l in the order (channel, filter).
         for (long l = 0; l < LANES; l++) {
             long p = p0 + l < pairs ? p0 + l : p0;
@@ -25,15 +25,21 @@ INLINE void kernels_transposed_body(long m, long r, long a, const double *gt, lo
         left(gt, r, 1, a, r, r, g, tmp);      // G g   (α×r)
         right(gt, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
         long n = pairs - p0 < LANES ? pairs - p0 : LANES;
-        for (long xi = 0; xi < a * a; xi++)
-            for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        if (n == LANES) {
+            UNROLL for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < LANES; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        } else {
+            for (long xi = 0; xi < a * a; xi++)
+                for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+        }
     }
     (void)m;
 }
 
 CNN_WINO_CLONES
-void cnn_winograd_kernels_transposed(long m, long r, long filters, long channels, const double *w, double *u, long ps) {
-    DISPATCH(m, r, KERNELS_TRANSPOSED, filters, channels, w, u, ps)
+void cnn_winograd_kernels_transposed(long m, long r, long filters, long channels, const double *w, double *u, long ps,
+                                     long first, long count) {
+    DISPATCH(m, r, KERNELS_TRANSPOSED, filters, channels, w, u, ps, first, count)
 }
 
 // Lane l's α×α window gradient d[·][·][l] onto its plane, clipped to the image: rows below

@@ -97,4 +97,19 @@ INLINE void locate(long t, long tilesH, long tilesW, long m, long *s, long *row,
     *col = (rest % tilesW) * m;
 }
 
+// The lanes of tiles t0 ..< t0 + min(left, LANES) of an outH × outW output: each lane's sample and
+// first output row and column; *whole (when not NULL) says whether all eight lanes hold tiles that
+// lie wholly inside the output. Returns the number of lanes that hold a tile.
+INLINE long locate_lanes(long t0, long left, long tilesH, long tilesW, long m, long outH, long outW,
+                         long s[LANES], long r0[LANES], long c0[LANES], int *whole) {
+    long n = left < LANES ? left : LANES;
+    int all = n == LANES;
+    for (long l = 0; l < n; l++) {
+        locate(t0 + l, tilesH, tilesW, m, &s[l], &r0[l], &c0[l]);
+        all = all && r0[l] + m <= outH && c0[l] + m <= outW;
+    }
+    if (whole) *whole = all;
+    return n;
+}
+
 #endif

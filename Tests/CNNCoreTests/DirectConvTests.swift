@@ -102,7 +102,7 @@ struct DirectConvTests {
         let path = Kernels.Path.avx512
         guard path.isSupported else { return }
         var rng = SeededGenerator(seed: 41)
-        for (c, h, w, kh, kw, f) in Self.wideShapes + [(8, 12, 12, 5, 5, 16), (4, 9, 10, 3, 4, 17)] {
+        for (c, h, w, kh, kw, f) in Self.wideShapes + [(8, 12, 12, 5, 5, 16), (4, 9, 10, 3, 4, 17), (1, 11, 13, 5, 5, 9), (1, 9, 10, 5, 5, 64)] {
             let k = c * kh * kw, outH = h - kh + 1, outW = w - kw + 1, ldg = outH * outW + 3
             let x = values(c * h * w, &rng), g = values(f * ldg, &rng), start = values(f * k, &rng)
             let width = cnn_direct_gradient_nn_width(f)
@@ -141,7 +141,15 @@ struct DirectConvTests {
             return ConvGeometry(spec: spec, input: [c, h, w], output: [filters, out, (w + 2 * padding - size) / stride + 1])
         }
         #expect(geometry(1, 28, 28, filters: 8, size: 5).isDirectWeightGradient)
-        #expect(geometry(8, 110, 110, filters: 16, size: 5).isDirectWeightGradient)
+        // 9 to 16 filters: the NN kernel on AVX-512, the dot products elsewhere.
+        let conv2 = geometry(8, 110, 110, filters: 16, size: 5), avx512 = Kernels.path == .avx512
+        #expect(conv2.takesDirectGradientNN(path: Kernels.path.code) == avx512)
+        #expect(conv2.isDirectWeightGradient == !avx512)
+        #expect(geometry(1, 28, 28, filters: 8, size: 5).usesDotProducts)
+        // The wide cells' conv1: blocks of 9 rows rather than 12, so a block's gᵀ (9 · 52 × 32) fits.
+        let wide = geometry(1, 56, 56, filters: 32, size: 5)
+        #expect(wide.takesDirectGradientNN(path: Kernels.path.code) == avx512)
+        #expect(wide.rowsPerBlock == 12 && wide.directGradientNNRows == 9)
         #expect(!geometry(1, 28, 28, filters: 8, size: 5, stride: 2).isDirect)
         #expect(!geometry(1, 28, 28, filters: 8, size: 5, padding: 2).isDirect)
         #expect(!geometry(64, 12, 12, filters: 128, size: 5).isDirect)

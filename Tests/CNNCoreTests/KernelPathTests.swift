@@ -204,6 +204,33 @@ func im2colCopiesEveryPixel(stride: Int, dilation: Int) {
     }
 }
 
+/// col2im (by rows of gx on AVX-512 for stride 1 and dilation 1) gives the bits of the plain loop
+/// over (c, a, b), rows, positions, onto a gx that already holds values: magnitudes from 2^−27 to
+/// 2^27 of both signs make the order of the adds show, and −0.0 among the columns and in gx shows
+/// an add where none belongs (−0.0 + +0.0 is +0.0). Padding on every side, kernels wider than a
+/// vector reaches, rows wider than several vectors.
+@Test(arguments: [(1, 1), (2, 1), (1, 2)])
+func col2imGivesTheBitsOfTheLoop(stride: Int, dilation: Int) {
+    var rng = SeededGenerator(seed: 77)
+    func value() -> Double {
+        let r = rng.uniform(0, 1)
+        return r < 0.15 ? -0.0 : Double(sign: r < 0.5 ? .minus : .plus, exponent: Int(rng.uniform(-27, 27)), significand: rng.uniform(1, 2))
+    }
+    for (channels, height, width, kh, kw) in [(2, 11, 13, 3, 5), (1, 9, 31, 5, 5), (3, 6, 20, 2, 11), (1, 4, 70, 1, 3)] {
+        for (top, left) in [(0, 0), (2, 2), (-1, 3), (1, -2)] {
+            for (outH, outW) in [(1, 1), (3, 9), (5, 17), (2, 27)] {
+                let col = (0..<(channels * kh * kw * outH * outW)).map { _ in value() }
+                let start = (0..<(channels * height * width)).map { _ in value() }
+                var got = start, expected = start
+                cnn_col2im_add(col, channels, height, width, kh, kw, stride, top, left, dilation, outH, outW, &got)
+                cnn_col2im_add_loop(col, channels, height, width, kh, kw, stride, top, left, dilation, outH, outW, &expected)
+                #expect(got.map(\.bitPattern) == expected.map(\.bitPattern),
+                        "\(channels)×\(height)×\(width) \(kh)×\(kw) top \(top) left \(left) out \(outH)×\(outW)")
+            }
+        }
+    }
+}
+
 @Test func reluBackwardKeepsEveryBit() {
     let ys: [Double] = [1, 0, -0.0, -1, .nan, .infinity, -.infinity, 1e-300, 2]
     let gs: [Double] = [.nan, -0.0, 3, -2, 5, .infinity, 7, -0.0, -.nan]

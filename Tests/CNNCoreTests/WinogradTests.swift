@@ -260,5 +260,17 @@ struct WinogradTests {
         #expect(WinogradPlan.correlationBlocks(tiles: 128, depth: 64 * 128) == (24, 6))
         #expect(WinogradPlan.correlationBlocks(tiles: 1152, depth: 64 * 64) == (48, 24))
         #expect(WinogradPlan.blocks(tiles: 1152, depth: 64 * 128) == (32, 36))
+        // The gradients' blocks: `blocks`' size rounded up to whole panels of 24 (56² 64 → 128: 48;
+        // 56² 32 → 64: 72), rows of V padded off multiples of 32.
+        for tiles in [1, 7, 31, 128, 1152, 3872] {
+            for depth in [64 * 32, 64 * 64, 64 * 128, 1 << 20] {
+                let size = WinogradPlan.gradientBlock(tiles: tiles, depth: depth)
+                #expect(size % 24 == 0 && size >= WinogradPlan.blocks(tiles: tiles, depth: depth).size && size <
+                        WinogradPlan.blocks(tiles: tiles, depth: depth).size + 24, "\(tiles) tiles of \(depth)")
+            }
+        }
+        #expect(WinogradPlan.gradientBlock(tiles: 1152, depth: 64 * 128) == 48)
+        #expect(WinogradPlan.gradientBlock(tiles: 1152, depth: 64 * 64) == 72)
+        #expect(WinogradShape.tileRow(64) == 72 && WinogradShape.tileRow(48) == 48 && WinogradShape.tileRow(32) == 40)
     }
 }

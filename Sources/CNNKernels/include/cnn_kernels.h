@@ -89,6 +89,11 @@ void cnn_maxpool2x2(const double *x, long planes, long height, long width, long 
 void cnn_relu_maxpool2x2(const double *x, long planes, long height, long width, long outH, long outW,
                          double *y, int *arg);
 
+/// cnn_relu_maxpool2x2 for the output rows row0 … row0 + rows − 1 of each plane only (planes of
+/// x height × width apart, of y and arg outH × outW apart): the same values and winners.
+void cnn_relu_maxpool2x2_rows(const double *x, long planes, long height, long width, long row0, long rows,
+                              long outH, long outW, double *y, int *arg);
+
 /// Max pooling's backward pass then the ReLU's, in one pass: gx (planes × inPlane) is overwritten
 /// with Σ gy[q] over the output cells q whose winner arg[q] is the cell, where the ReLU's input
 /// x there is > 0, else +0.0 — the bits of routing into +0.0, then masking. y (planes × outPlane)
@@ -116,7 +121,14 @@ void cnn_im2col(const double *x, long channels, long height, long width, long kh
 void cnn_im2row(const double *x, long channels, long height, long width, long kh, long kw,
                 long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *row);
 
-/// The adjoint of cnn_im2col: adds every col element back onto the pixel it came from.
+/// The adjoint of cnn_im2col: adds every col element back onto the pixel it came from, in the
+/// order of cnn_col2im_add_loop (each pixel's values in order of the weight p = (c·kh + a)·kw + b).
+/// With stride 1 and dilation 1 on a processor with AVX-512 it runs by rows of gx (each vector of
+/// pixels loaded and stored once per (c, a) and output row), with the same bits.
 void cnn_col2im_add(const double *col, long channels, long height, long width, long kh, long kw,
                     long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx);
+
+/// cnn_col2im_add as a plain loop over (c, a, b), then rows, then positions: the reference.
+void cnn_col2im_add_loop(const double *col, long channels, long height, long width, long kh, long kw,
+                         long stride, long padTop, long padLeft, long dilation, long outH, long outW, double *gx);
 #endif

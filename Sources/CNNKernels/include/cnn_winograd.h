@@ -32,7 +32,8 @@ void cnn_winograd_kernels(long m, long r, long filters, long channels, const dou
 /// `sampleSize` numbers, [channels][height][width]); d is the α×α window at input row ty·m − padTop,
 /// column tx·m − padLeft, zero outside the image. With transposed = 0, v[ξ][c][t − first] (rows of
 /// ldv numbers; lanes up to count rounded up to 8 are written, zero for the missing tiles); with
-/// transposed = 1, v[ξ][t − first][c] (ldv rows of `channels` numbers per point).
+/// transposed = 1, v[ξ][t − first][c] (rows of ldv ≥ channels numbers, one per tile; only the
+/// tiles' rows, `count` of them, are written).
 void cnn_winograd_input(long m, long r, const double *x, long sampleSize, long channels, long height, long width,
                         long padTop, long padLeft, long tilesH, long tilesW, long first, long count,
                         double *v, long ldv, long ps, int transposed);
@@ -62,8 +63,10 @@ void cnn_winograd_output_gradient(long m, long r, const double *g, long sampleSi
 void cnn_winograd_kernel_gradient(long m, long r, long filters, long channels, const double *du, long ps, double *gw);
 
 /// The transformed kernels stored transposed: u[ξ][c][o] = (G w[o][c] Gᵀ)[ξ], the bits
-/// cnn_winograd_kernels gives with flip = 0, for the input gradient's products U[ξ]ᵀ · dM[ξ].
-void cnn_winograd_kernels_transposed(long m, long r, long filters, long channels, const double *w, double *u, long ps);
+/// cnn_winograd_kernels gives with flip = 0, for the input gradient's products U[ξ]ᵀ · dM[ξ]; only
+/// the pairs p = c·filters + o in first ..< first + count (so that parts can split them).
+void cnn_winograd_kernels_transposed(long m, long r, long filters, long channels, const double *w, double *u, long ps,
+                                     long first, long count);
 
 /// The input gradient of tiles first ..< first + count (numbered as cnn_winograd_input numbers
 /// them), put onto gx (sample after sample, `sampleSize` numbers, [channels][height][width]): the
