@@ -196,18 +196,13 @@ INLINE void output_gradient_body(long m, long r, long a, const double *at, const
                     UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++) in[i][j][l] = plane[i * outW + j];
                 }
             } else for (long l = 0; l < LANES; l++) {
-                // Lane by lane: a whole tile with plain loads; a tile over the edge (or a missing
-                // one, no rows) as zeros and then the rows and columns inside the image.
-                long hi = l < n ? (outH - r0[l] < m ? outH - r0[l] : m) : 0;
-                long wj = l < n ? (outW - c0[l] < m ? outW - c0[l] : m) : 0;
-                const double *plane = g + (l < n ? s[l] * sampleSize + o * outH * outW + r0[l] * outW + c0[l] : 0);
-                if (hi == m && wj == m) {
-                    UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++) in[i][j][l] = plane[i * outW + j];
-                    continue;
-                }
-                UNROLL for (long i = 0; i < m; i++) UNROLL for (long j = 0; j < m; j++) in[i][j][l] = 0.0;
-                for (long i = 0; i < hi; i++)
-                    for (long j = 0; j < wj; j++) in[i][j][l] = plane[i * outW + j];
+                const double *plane = l < n ? g + s[l] * sampleSize + o * outH * outW : NULL;
+                int whole = plane && r0[l] + m <= outH && c0[l] + m <= outW;
+                UNROLL for (long i = 0; i < m; i++)
+                    UNROLL for (long j = 0; j < m; j++) {
+                        int inside = whole || (plane && r0[l] + i < outH && c0[l] + j < outW);
+                        in[i][j][l] = inside ? plane[(r0[l] + i) * outW + c0[l] + j] : 0.0;
+                    }
             }
             left(at, 1, a, a, m, m, in, tmp);     // A dY   (α×m)
             right(at, 1, a, a, m, a, tmp, out);   // (A dY) Aᵀ   (α×α)
