@@ -35,13 +35,13 @@ public func formatNumber(_ x: Double, _ style: NumberStyle = .standard) -> Strin
     let text: String
     switch style {
     case .rounded(let decimals):
-        text = String(format: "%.\(min(max(0, decimals), 17))f", x)
+        text = fixed(x, decimals: min(max(0, decimals), 17))
     case .truncated(let decimals):
         let d = min(max(0, decimals), 17)
         let factor = pow(10.0, Double(d))
         let scaled = x * factor
         let nudged = scaled + (scaled >= 0 ? 1 : -1) * max(abs(scaled), 1) * 1e-9
-        text = String(format: "%.\(d)f", nudged.rounded(.towardZero) / factor)
+        text = fixed(nudged.rounded(.towardZero) / factor, decimals: d)
     case .full:
         text = "\(x)"
     }
@@ -50,6 +50,21 @@ public func formatNumber(_ x: Double, _ style: NumberStyle = .standard) -> Strin
     // "-0.00" (or "-0.0" for −0 in full precision) shows as zero: no sign.
     if body.allSatisfy({ $0 == "0" || $0 == "." }) { return String(body) }
     return "\u{2212}" + body
+}
+
+/// `x` with `decimals` (0…17) digits after the point, rounded: the text of
+/// `String(format: "%.<decimals>f", x)`, made by the C library's `vsnprintf` directly (as
+/// Foundation does in the end, with a "." for the point) without parsing a format string into a
+/// Foundation string first. Finite `x` only (the callers check).
+private func fixed(_ x: Double, decimals: Int) -> String {
+    // The longest: "-" + 309 digits + "." + 17 decimals + NUL.
+    let capacity = 352
+    return withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer -> String in
+        guard let base = buffer.baseAddress else { return String(format: "%.\(decimals)f", x) }
+        let count = withVaList([Int32(decimals), x]) { vsnprintf(base, capacity, "%.*f", $0) }
+        guard count > 0, Int(count) < capacity else { return String(format: "%.\(decimals)f", x) }
+        return String(decoding: UnsafeRawBufferPointer(start: base, count: Int(count)), as: UTF8.self)
+    }
 }
 
 /// Writes an integral value without decimals ("9", "−3"), anything else as `formatNumber` does.

@@ -11,29 +11,102 @@ import Foundation
 /// - Throws: `FileError` naming `path` and the cause: a missing folder, a folder in the way, no
 ///   permission, no space left (ENOSPC, EFBIG), a name too long.
 public func writeAtomically(data: Data, to path: String) throws(FileError) {
-    let target = try OutputPath.resolve(path)
-    let folder = (target as NSString).deletingLastPathComponent.isEmpty ? "." : (target as NSString).deletingLastPathComponent
-    var isDir: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
-        throw FileError(file: path, "cannot write: the folder \(folder) does not exist")
+    try PendingFile(data, to: path).commit()
+}
+
+/// A file written to a temporary file beside its path and not yet in place: `commit` flushes it
+/// to the disk and renames it over its path; dropped without `commit`, it is removed. Listed in
+/// `TemporaryFiles` until then.
+final class PendingFile: @unchecked Sendable {
+    private let path: String, target: String, temp: String, folder: String
+    private var fd: Int32 = -1
+
+    /// Writes `data` into a new temporary file in the folder of `path` (or of the file a link at
+    /// `path` points to), without flushing it.
+    init(_ data: Data, to path: String) throws(FileError) {
+        self.path = path
+        target = try OutputPath.resolve(path)
+        let parent = (target as NSString).deletingLastPathComponent
+        folder = parent.isEmpty ? "." : parent
+        temp = (folder as NSString).appendingPathComponent(".cnn-explain-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+            throw FileError(file: path, "cannot write: the folder \(folder) does not exist")
+        }
+        guard isDir.boolValue else { throw FileError(file: path, "cannot write: \(folder) is a file, not a folder") }
+        guard TemporaryFiles.shared.begin(temp) else { throw FileError(file: path, "cannot write: the program is stopping") }
+        do throws(FileError) {
+            fd = try writeFile(data, to: temp, shownAs: path, folder: folder)
+        } catch {
+            discard()
+            throw error
+        }
     }
-    guard isDir.boolValue else { throw FileError(file: path, "cannot write: \(folder) is a file, not a folder") }
-    let temp = (folder as NSString).appendingPathComponent(".cnn-explain-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).tmp")
-    guard TemporaryFiles.shared.begin(temp) else { throw FileError(file: path, "cannot write: the program is stopping") }
-    defer { TemporaryFiles.shared.end(temp) }
-    do throws(FileError) {
-        try writeFile(data, to: temp, shownAs: path, folder: folder)
-        let isNew = access(target, F_OK) != 0
-        guard rename(temp, target) == 0 else { throw writeError(errno, path: path, folder: folder) }
-        if isNew { TemporaryFiles.shared.created(target) }
-    } catch {
+
+    /// Flushes the file to the disk and renames it over its path.
+    func commit() throws(FileError) {
+        guard fd >= 0 else { throw FileError(file: path, "cannot write: the file was already committed") }
+        var failure: Int32 = 0
+        if fsync(fd) != 0 && errno != EINVAL { failure = errno }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        fd = -1
+        do throws(FileError) {
+            if failure != 0 { throw writeError(failure, path: path, folder: folder) }
+            let isNew = access(target, F_OK) != 0
+            guard rename(temp, target) == 0 else { throw writeError(errno, path: path, folder: folder) }
+            if isNew { TemporaryFiles.shared.created(target) }
+            TemporaryFiles.shared.end(temp)
+        } catch {
+            discard()
+            throw error
+        }
+    }
+
+    /// Removes the temporary file (closing it first if it is open).
+    private func discard() {
+        if fd >= 0 { close(fd); fd = -1 }
         unlink(temp)
-        throw error
+        TemporaryFiles.shared.end(temp)
+    }
+
+    deinit { if fd >= 0 { discard() } }
+}
+
+/// Files written as `writeAtomically` writes them, except that each file's flush to the disk
+/// and its rename are done on a thread of their own, one file after another, so that the threads
+/// that make the bytes do not wait for the disk. A file reaches its path complete and flushed,
+/// never half-written, as with `writeAtomically`; `finish()` waits for every one.
+public final class AtomicWrites: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "cnn-explain.atomic-writes")
+    private let lock = NSLock()
+    private var failures: [(order: Int, error: FileError)] = []
+
+    public init() {}
+
+    /// Writes `data` for `path` now and puts it in place soon after (see `finish`).
+    /// - Parameter order: ranks the file's failure among those `finish` reports.
+    /// - Throws: `FileError` when the temporary file cannot be written.
+    public func write(data: Data, to path: String, order: Int = 0) throws(FileError) {
+        let pending = try PendingFile(data, to: path)
+        queue.async {
+            do throws(FileError) { try pending.commit() } catch { self.record(error, order: order) }
+        }
+    }
+
+    private func record(_ error: FileError, order: Int) {
+        lock.withLock { failures.append((order, error)) }
+    }
+
+    /// Waits until every file written is in place; returns the failure of the lowest `order`
+    /// whose file could not be flushed or renamed, if any (its temporary file removed).
+    public func finish() -> (order: Int, error: FileError)? {
+        queue.sync {}
+        return lock.withLock { failures.min { $0.order < $1.order } }
     }
 }
 
-/// Writes every byte to a new file `temp` and flushes it to the disk.
-private func writeFile(_ data: Data, to temp: String, shownAs path: String, folder: String) throws(FileError) {
+/// Writes every byte to a new file `temp`; returns it open, not flushed.
+private func writeFile(_ data: Data, to temp: String, shownAs path: String, folder: String) throws(FileError) -> Int32 {
     let fd = open(temp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
     guard fd >= 0 else { throw writeError(errno, path: path, folder: folder) }
     var failure: Int32 = 0
@@ -49,9 +122,11 @@ private func writeFile(_ data: Data, to temp: String, shownAs path: String, fold
             done += n
         }
     }
-    if failure == 0 && fsync(fd) != 0 && errno != EINVAL { failure = errno }
-    if close(fd) != 0 && failure == 0 { failure = errno }
-    if failure != 0 { throw writeError(failure, path: path, folder: folder) }
+    if failure != 0 {
+        close(fd)
+        throw writeError(failure, path: path, folder: folder)
+    }
+    return fd
 }
 
 /// A write error in words, naming its cause.

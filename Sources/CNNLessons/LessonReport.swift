@@ -42,14 +42,25 @@ public enum LessonReport {
         lines.append("Every number is computed by the engine from the lesson's model and inputs.")
         lines.append("Run it yourself: cnn-explain lesson \(lesson.name)")
         doc.addTitlePage(subtitle: lesson.subtitle ?? lesson.summary, lines: lines)
-        for section in run.sections {
-            // Steps follow one another on the page; a step starts a new page only when
-            // too little room is left for its heading and the start of its text.
-            doc.addSection("\(section.number). \(section.heading)", newPage: false)
-            for p in section.paperParagraphs { doc.addParagraph(markup(LessonSection.fillPages(p, pages))) }
-            for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
-        }
+        for section in run.sections { add(section, to: &doc, pages: pages) }
         return doc
+    }
+
+    /// Adds a step to the walkthrough: its heading, paragraphs (with the pages in `pages`) and figures.
+    static func add(_ section: LessonSection, to doc: inout ReportDocument, pages: [String: Int]) {
+        // Steps follow one another on the page; a step starts a new page only when
+        // too little room is left for its heading and the start of its text.
+        doc.addSection("\(section.number). \(section.heading)", newPage: false)
+        for p in section.paperParagraphs { doc.addParagraph(markup(LessonSection.fillPages(p, pages))) }
+        for f in section.figures { doc.addFigure(f.figure, caption: f.caption) }
+    }
+
+    /// Shapes a step's text and measures its figures (the first of which is the `firstFigure`-th
+    /// of the lesson) into `cache`, as the walkthrough's first layout will ask for them.
+    static func prepare(_ section: LessonSection, firstFigure: Int, cache: LayoutCache) throws {
+        var part = ReportDocument(title: "")
+        add(section, to: &part, pages: [:])
+        try part.prepare(cache: cache, firstFigure: firstFigure)
     }
 
     static func styleNote(_ style: NumberStyle) -> String {
@@ -88,6 +99,10 @@ public enum LessonReport {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The scale of a lesson's PNG figures unless one is asked for: 1.5 pixels per point, about
+    /// 900 pixels across a wide figure, sharp on a projected slide, with its numbers legible.
+    public static let figureScale = 1.5
+
     /// Writes the lesson into `folder`: `NAME.pdf` when `formats` has PDF, and every figure as
     /// `NAME/NN-step-figure.png` (and `.svg`) for each image format asked for. Only the formats
     /// asked for are written: `[.pdf]` writes the PDF alone (the command's default, `pdf,png`,
@@ -95,57 +110,14 @@ public enum LessonReport {
     /// - Parameter progress: called with each path before it is written.
     /// - Returns: the paths written, in order.
     @discardableResult
-    public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = 2,
+    public static func write(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>, scale: Double = figureScale,
                              progress: (String) -> Void = { _ in }) throws -> [String] {
-        let name = run.lesson.name
-        let figureFolder = folder.appendingPathComponent(name)
-        var written: [String] = []
-        try createFolder(folder)
-        let imageFormats = formats.subtracting([.pdf])
-        if !imageFormats.isEmpty { try createFolder(figureFolder) }
-        // Every file to draw: the PDF first (the longest job, laid out and drawn while the other
-        // thread draws figures), then each figure in each image format. Two threads take them in
-        // turn; each file is drawn with its own Cairo surface, so they share nothing.
-        var jobs: [RenderJob] = []
-        let pdfPath = folder.appendingPathComponent("\(name).pdf").path
-        if formats.contains(.pdf) { jobs.append(RenderJob(path: pdfPath, figure: nil, format: .pdf)) }
-        for section in run.sections {
-            for f in section.figures {
-                for format in OutputFormat.allCases where imageFormats.contains(format) {
-                    jobs.append(RenderJob(path: figureFolder.appendingPathComponent("\(f.name).\(format.fileExtension)").path,
-                                          figure: f.figure, format: format))
-                }
-            }
-        }
-        // Every path is checked before the first file is written.
-        for job in jobs { _ = try OutputPath.resolve(job.path) }
-        for job in jobs { progress(job.path) }
-        let allJobs = jobs
-        let queue = JobQueue(count: allJobs.count)
-        DispatchQueue.concurrentPerform(iterations: min(2, max(1, allJobs.count))) { _ in
-            while let i = queue.next() {
-                let job = allJobs[i]
-                do {
-                    if let figure = job.figure {
-                        try writeAtomically(data: Data(renderData(figure, format: job.format, scale: scale)), to: job.path)
-                    } else {
-                        let cache = LayoutCache()
-                        try writeAtomically(data: Data(try document(run, cache: cache).data(cache: cache)), to: job.path)
-                    }
-                } catch {
-                    queue.fail(i, error)
-                }
-            }
-        }
-        if let failure = queue.firstFailure { throw failure }
-        written += jobs.filter { $0.figure != nil }.map(\.path)
-        // An experiment's sounds, to listen to, beside the figures.
-        if let sounds = run.experiment?.sounds, !sounds.isEmpty {
-            try createFolder(figureFolder)
-            written += try AudioExperiment.writeWAVs(sounds, perKind: sounds.count, to: figureFolder.path)
-        }
-        if formats.contains(.pdf) { written.append(pdfPath) }
-        return written
+        let files = LessonFiles(lesson: run.lesson.name, to: folder, formats: formats, scale: scale)
+        for section in run.sections { files.add(section) }
+        try files.complete(run)
+        for job in files.plannedJobs { if let path = job.path { progress(path) } }
+        files.work(threads: 2, pdf: true)
+        return try files.finish()
     }
 
     /// Creates `url` (and its parents) if needed, so a lesson can check where it will write
@@ -172,56 +144,35 @@ public enum LessonReport {
     }
 }
 
-/// One file of a lesson: a figure in one format, or the PDF walkthrough (`figure` nil).
-struct RenderJob: Sendable {
-    var path: String
-    var figure: Figure?
-    var format: OutputFormat
-}
-
-/// Hands out job indices to the threads, and keeps the failure of the earliest job that failed.
-final class JobQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private let count: Int
-    private var nextIndex = 0
-    private var failures: [(index: Int, error: any Error)] = []
-
-    init(count: Int) { self.count = count }
-
-    func next() -> Int? {
-        lock.lock(); defer { lock.unlock() }
-        guard nextIndex < count, failures.isEmpty else { return nil }
-        nextIndex += 1
-        return nextIndex - 1
-    }
-
-    func fail(_ index: Int, _ error: any Error) {
-        lock.lock(); defer { lock.unlock() }
-        failures.append((index, error))
-    }
-
-    var firstFailure: (any Error)? {
-        lock.lock(); defer { lock.unlock() }
-        return failures.min { $0.index < $1.index }?.error
-    }
-}
-
 /// A lesson's files being written on a thread of their own (`LessonReport.startWriting`).
 public final class LessonWriting: @unchecked Sendable {
     // Written once by the writing thread before it signals `done`; read only after waiting for it.
     private var result: Result<[String], any Error> = .success([])
     private let done = DispatchSemaphore(value: 0)
+    /// The files, whose jobs the waiting thread takes too.
+    private let files: LessonFiles
 
-    fileprivate init() {}
+    fileprivate init(_ files: LessonFiles) { self.files = files }
+
+    /// Adds a section the runner has made: its figures are drawn from now on.
+    public func add(_ section: LessonSection) { files.add(section) }
+
+    /// The lesson is complete: its files are written (an error is thrown by `wait()`).
+    public func complete(_ run: LessonRun) { _ = try? files.complete(run) }
+
+    /// The lesson failed: no file is written, and `wait()` throws `error`.
+    public func cancel(_ error: any Error) { files.queue.complete(first: [], forPDF: [], failing: error) }
 
     fileprivate func finish(_ result: Result<[String], any Error>) {
         self.result = result
         done.signal()
     }
 
-    /// Waits until every file is written; returns their paths as `LessonReport.write` does, or
-    /// throws its error. May be called more than once.
+    /// Takes the files still to draw on this thread too, then waits until every file is
+    /// written; returns their paths as `LessonReport.write` does, or throws its error. May be
+    /// called more than once.
     public func wait() throws -> [String] {
+        files.work(threads: 1, pdf: false)
         done.wait()
         done.signal()
         return try result.get()
@@ -230,15 +181,36 @@ public final class LessonWriting: @unchecked Sendable {
 
 extension LessonReport {
     /// Starts `write(_:to:formats:scale:)` on a thread of its own and returns at once, so that the
-    /// caller can print the lesson meanwhile; `wait()` on the result gives the paths. The files are
-    /// the ones `write` writes, byte for byte, however the threads are timed.
+    /// caller can print the lesson meanwhile; `wait()` on the result gives the paths, and lends
+    /// the calling thread to the files not yet drawn. The files are the ones `write` writes, byte
+    /// for byte, however the threads are timed.
     public static func startWriting(_ run: LessonRun, to folder: URL, formats: Set<OutputFormat>,
-                                    scale: Double = 2) -> LessonWriting {
-        let writing = LessonWriting()
+                                    scale: Double = figureScale) -> LessonWriting {
+        let writing = startWriting(lesson: run.lesson.name, to: folder, formats: formats, scale: scale)
+        for section in run.sections { writing.add(section) }
+        writing.complete(run)
+        return writing
+    }
+
+    /// Starts drawing a lesson's files before the lesson is worked out: give `add` each section
+    /// as the runner makes it (`LessonRunner.run(_:scale:progress:onSection:)`), then `complete`
+    /// the run (or `cancel`). Figures are drawn as their sections come, and the files written
+    /// once the run is complete; they are the ones `write` writes, byte for byte.
+    public static func startWriting(lesson name: String, to folder: URL, formats: Set<OutputFormat>,
+                                    scale: Double = figureScale) -> LessonWriting {
+        let files = LessonFiles(lesson: name, to: folder, formats: formats, scale: scale)
+        let writing = LessonWriting(files)
         let thread = Thread {
-            writing.finish(Result { try write(run, to: folder, formats: formats, scale: scale) })
+            files.work(threads: 2, pdf: true)
+            writing.finish(Result { try files.finish() })
         }
         thread.start()
         return writing
+    }
+
+    /// Starts loading the fonts (fontconfig's configuration and caches, the faces the figures
+    /// use) on a thread of its own, so that the first file drawn does not wait for them.
+    public static func prepareFonts() {
+        Thread { CNNRender.prepareFonts() }.start()
     }
 }

@@ -29,8 +29,11 @@ public enum LessonRunner {
     /// - Parameters:
     ///   - scale: how much the lesson's experiment trains (`.quick` for tests).
     ///   - progress: called with a line now and then while the experiment trains (the CLI prints it on stderr).
+    ///   - onSection: called with each section as soon as it is made, in order (its files can be
+    ///     drawn while the next ones are made: `LessonWriting.add`).
     public static func run(_ lesson: Lesson, scale: LessonExperiments.Scale = .lesson,
-                           progress: @escaping @Sendable (String) -> Void = { _ in }) throws -> LessonRun {
+                           progress: @escaping @Sendable (String) -> Void = { _ in },
+                           onSection: (LessonSection) -> Void = { _ in }) throws -> LessonRun {
         let experiment = try lesson.experiment.map { name in
             guard let outcome = try LessonExperiments.run(name, seed: lesson.seed, scale: scale, draw: rasterize, progress: progress) else {
                 throw LessonError(file: lesson.file, "unknown experiment '\(name)' (known: \(LessonExperiments.names.joined(separator: ", ")))")
@@ -83,6 +86,7 @@ public enum LessonRunner {
         var sections: [LessonSection] = []
         for (i, step) in lesson.steps.enumerated() {
             sections.append(try builder.section(step, number: i + 1))
+            onSection(sections[i])
         }
         var run = LessonRun(lesson: lesson, network: network, traces: traces, sections: sections, experiment: experiment)
         for (i, section) in sections.enumerated() {

@@ -51,20 +51,43 @@ final class CairoSurface {
     /// Keeps the byte sink of a stream surface alive as long as the surface.
     let sink: ByteSink?
 
+    /// The pixel memory an image surface draws into, given back when the surface is destroyed.
+    private let pixels: PixelMemory?
+
     /// Takes ownership of `pointer` (a surface Cairo just created) and checks its status.
-    init(owning pointer: OpaquePointer?, sink: ByteSink? = nil, creating what: String) throws {
-        guard let pointer else { throw RenderError.cairo(operation: "creating \(what)", status: "no surface returned") }
+    init(owning pointer: OpaquePointer?, sink: ByteSink? = nil, pixels: PixelMemory? = nil, creating what: String) throws {
+        guard let pointer else {
+            pixels?.giveBack()
+            throw RenderError.cairo(operation: "creating \(what)", status: "no surface returned")
+        }
         self.pointer = pointer
         self.sink = sink
+        self.pixels = pixels
         try checkCairo(cairo_surface_status(pointer), "creating \(what)")
     }
 
-    deinit { cairo_surface_destroy(pointer) }
+    deinit {
+        cairo_surface_destroy(pointer)
+        pixels?.giveBack()
+    }
 
     /// An ARGB image surface of `width`×`height` pixels.
     static func image(width: Int, height: Int) throws -> CairoSurface {
         try CairoSurface(owning: cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)),
                          creating: "a \(width)×\(height) image surface")
+    }
+
+    /// An ARGB image surface of `width`×`height` pixels drawn into `memory` (this thread's, kept
+    /// from one figure to the next), whose pixels are left as they were: the caller paints every
+    /// pixel before anything else. Sizes Cairo refuses get Cairo's own error, as `image` gives it.
+    static func image(width: Int, height: Int, memory: PixelMemory) throws -> CairoSurface {
+        let stride = Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(clamping: width)))
+        guard stride > 0, width <= 32767, height > 0, height <= 32767,
+              let pixels = memory.borrow(bytes: stride * height) else { return try image(width: width, height: height) }
+        let surface = try CairoSurface(owning: cairo_image_surface_create_for_data(pixels, CAIRO_FORMAT_ARGB32, Int32(width),
+                                                                                    Int32(height), Int32(stride)),
+                                       pixels: memory, creating: "a \(width)×\(height) image surface")
+        return surface
     }
 
     /// An unbounded recording surface, used to measure a drawing without output.
@@ -189,4 +212,40 @@ final class CairoContext {
     func check(_ operation: String) throws {
         try checkCairo(cairo_status(pointer), operation)
     }
+}
+
+/// Pixel memory for image surfaces, one block per thread, kept and reused from one figure to the
+/// next. A new block of several megabytes comes from the kernel as zeroed pages, faulted in one by
+/// one, for every figure; the figures paint every pixel white first, so the zeroing is wasted.
+/// Lent to one surface at a time: while it is lent, `borrow` gives nil and a plain surface is made.
+final class PixelMemory {
+    private var block: UnsafeMutableRawPointer?
+    private var capacity = 0
+    private var lent = false
+
+    /// This thread's pixel memory.
+    static var current: PixelMemory {
+        let key = "cnn-explain.PixelMemory"
+        let dictionary = Thread.current.threadDictionary
+        if let memory = dictionary[key] as? PixelMemory { return memory }
+        let memory = PixelMemory()
+        dictionary[key] = memory
+        return memory
+    }
+
+    /// At least `bytes` bytes (16-byte aligned, contents undefined) until `giveBack`; nil when lent.
+    func borrow(bytes: Int) -> UnsafeMutableRawPointer? {
+        guard !lent, bytes > 0 else { return nil }
+        if bytes > capacity {
+            block?.deallocate()
+            block = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
+            capacity = bytes
+        }
+        lent = true
+        return block
+    }
+
+    func giveBack() { lent = false }
+
+    deinit { block?.deallocate() }
 }

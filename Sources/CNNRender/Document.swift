@@ -141,6 +141,35 @@ extension ReportDocument {
         return (pages, outline)
     }
 
+    /// Shapes every heading, paragraph and caption of this document into `cache`, as `layout`
+    /// will ask for them, and measures its figures (numbered from `firstFigure` among the figures
+    /// of the whole document), without laying out any page: a document made in parts (a lesson's
+    /// sections as they come) can be prepared part by part, and the whole laid out then with the
+    /// same cache finds them all. On the thread that will lay out and draw the whole.
+    public func prepare(cache: LayoutCache, firstFigure: Int = 0) throws {
+        let context = try CairoContext(surface: try CairoSurface.recording())
+        let measure = CachedMeasure(painter: Painter(context: context), cache: cache)
+        var figureIndex = firstFigure
+        for block in blocks {
+            switch block {
+            case let .titlePage(title, subtitle, lines):
+                _ = titlePageItems(title: title, subtitle: subtitle, lines: lines, measure: measure)
+            case let .heading(text, level, _):
+                let font = Self.headingFonts[min(level, Self.headingFonts.count) - 1]
+                _ = measure.paragraphHeight(TextBlock.escape(text), width: textWidth, font, align: .left)
+            case let .paragraph(markup):
+                _ = measure.paragraphHeight(markup, width: textWidth, Self.bodyFont, align: .left)
+            case let .figure(figure, caption):
+                _ = try measure.figureSize(figure, index: figureIndex)
+                figureIndex += 1
+                if let caption { _ = measure.paragraphHeight(TextBlock.escape(caption), width: textWidth, Self.captionFont, align: .center) }
+            case .pageBreak:
+                break
+            }
+        }
+        try context.check("preparing the document")
+    }
+
     /// The scale of a figure of natural size `s`: never up, down to the text width and the page
     /// height; and down to the `room` left on the page when that costs at most a fifth of its
     /// size, so a figure stays with the text before it instead of leaving a half-empty page.
@@ -222,11 +251,18 @@ public final class LayoutCache {
     }
     var paragraphs: [ParagraphKey: ShapedParagraph] = [:]
     var figureSizes: [Int: Size] = [:]
+    /// Figure sizes shared with other threads (the document's figures by their place), if any.
+    let shared: FigureSizes?
     /// How many paragraphs and figures were measured (not found in the cache), for tests.
     public private(set) var measuredParagraphs = 0
     public private(set) var measuredFigures = 0
 
-    public init() {}
+    public init() { shared = nil }
+
+    /// A cache that takes figure sizes from `sizes` (and stores there the ones it measures), so
+    /// that figures measured on another thread, e.g. for their own PNG files, are not measured
+    /// again; `sizes` must hold the document's figures in the document's order.
+    public init(sharing sizes: FigureSizes) { shared = sizes }
 
     func countParagraph() { measuredParagraphs += 1 }
     func countFigure() { measuredFigures += 1 }
@@ -251,7 +287,12 @@ struct CachedMeasure {
     /// The natural size of the `index`-th figure of the document, drawn once to measure it.
     func figureSize(_ figure: Figure, index: Int) throws -> Size {
         if let s = cache.figureSizes[index] { return s }
-        let s = try Drawer(painter: painter).draw(figure)
+        if let s = cache.shared?.stored(index) {
+            cache.figureSizes[index] = s
+            return s
+        }
+        var s = try Drawer(painter: painter).draw(figure)
+        if let shared = cache.shared { s = shared.store(s, at: index) }
         cache.figureSizes[index] = s
         cache.countFigure()
         return s

@@ -38,7 +38,11 @@ func measure(_ figure: Figure) throws -> Size {
 ///
 /// - `scale`: pixels per point for PNG (2 is sharp enough for slides); ignored for PDF and SVG.
 public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2) throws -> [UInt8] {
-    let s = try measure(figure)
+    try renderData(figure, format: format, scale: scale, size: try measure(figure))
+}
+
+/// `renderData(_:format:scale:)` for a figure whose natural size `s` is known (`measure`'s).
+func renderData(_ figure: Figure, format: OutputFormat, scale: Double, size s: Size) throws -> [UInt8] {
     let width = s.width + 2 * figurePadding, height = s.height + 2 * figurePadding
     switch format {
     case .png:
@@ -48,7 +52,7 @@ public func renderData(_ figure: Figure, format: OutputFormat, scale: Double = 2
         guard pixelsWide < Int(Int32.max), pixelsHigh < Int(Int32.max) else {
             throw RenderError.invalidFigure("a PNG of \(pixelsWide)×\(pixelsHigh) pixels is too large")
         }
-        let surface = try CairoSurface.image(width: pixelsWide, height: pixelsHigh)
+        let surface = try CairoSurface.image(width: pixelsWide, height: pixelsHigh, memory: PixelMemory.current)
         let context = try CairoContext(surface: surface)
         // Every pixel white first: the page's white covers the last column and row only in part
         // when its size times the scale is not whole, and an opaque image is written as RGB,

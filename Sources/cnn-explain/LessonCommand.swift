@@ -54,8 +54,8 @@ struct LessonCommand: ParsableCommand {
     @Option(help: "The formats to write (only those): repeat the option, or list them with commas.")
     var format: [ValueList<FileFormat>] = [ValueList(.pdf, .png)]
 
-    @Option(help: "Scale of PNG figures (2 is sharp on slides).")
-    var scale: Double = 2
+    @Option(help: "Scale of PNG figures in pixels per point (1.5 is sharp on slides, 2 and more for print).")
+    var scale: Double = LessonReport.figureScale
 
     @Flag(help: "Print every step without pausing.")
     var noPause = false
@@ -80,21 +80,32 @@ struct LessonCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            if !formats.isEmpty { LessonReport.prepareFonts() }
             let path = try LessonLibrary.resolve(lesson)
             var loaded = try Lesson.load(path)
             if let seed { loaded.seed = seed }
-            let worked = try LessonRunner.run(loaded, progress: { line in
-                FileHandle.standardError.write(Data((line + "\n").utf8))
-            })
-            // Check where the PDF will go before the learner walks through the lesson.
             let folder = URL(fileURLWithPath: out)
-            try LessonReport.createFolder(folder)
             let interactive = !noPause && TerminalPresenter.standardInputIsTerminal && TerminalPresenter.standardOutputIsTerminal
             let color = TerminalPresenter.colorEnabled(noColorFlag: noColor)
                 && TerminalDevice.acceptsEscapes(isTerminal: TerminalPresenter.standardOutputIsTerminal,
                                                  environment: ProcessInfo.processInfo.environment)
-            // Not interactive, the lesson runs to its end: its files are drawn while its text is printed.
-            let early = interactive || formats.isEmpty ? nil : LessonReport.startWriting(worked, to: folder, formats: formats, scale: scale)
+            // Not interactive, the lesson runs to its end: its figures are drawn while it is worked
+            // out and while its text is printed (the files are written once it is complete).
+            let early = interactive || formats.isEmpty ? nil
+                : LessonReport.startWriting(lesson: loaded.name, to: folder, formats: formats, scale: scale)
+            let worked: LessonRun
+            do {
+                worked = try LessonRunner.run(loaded, progress: { line in
+                    FileHandle.standardError.write(Data((line + "\n").utf8))
+                }, onSection: { early?.add($0) })
+                // Check where the PDF will go before the learner walks through the lesson.
+                try LessonReport.createFolder(folder)
+            } catch {
+                early?.cancel(error)
+                _ = try? early?.wait()
+                throw error
+            }
+            early?.complete(worked)
             let finished: Bool
             do {
                 finished = try presentLesson(worked, interactive: interactive, color: color, from: from)

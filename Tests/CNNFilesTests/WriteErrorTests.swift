@@ -18,3 +18,25 @@ import Testing
         #expect("\(writeError(code, path: "out/t.json", folder: "out"))" == message)
     }
 }
+
+/// `AtomicWrites` puts every file in place, complete, by `finish()`, and leaves no temporary
+/// file; a file whose folder is missing fails at once, naming it, and leaves nothing.
+@Test func atomicWritesPutEveryFileInPlace() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-writes-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writes = AtomicWrites()
+    let contents = (0..<20).map { Data(repeating: UInt8($0), count: 1000 * ($0 + 1)) }
+    for (i, data) in contents.enumerated() {
+        try writes.write(data: data, to: folder.appendingPathComponent("f\(i).bin").path, order: i)
+    }
+    #expect(writes.finish()?.order == nil)
+    for (i, data) in contents.enumerated() {
+        #expect(FileManager.default.contents(atPath: folder.appendingPathComponent("f\(i).bin").path) == data)
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).count == contents.count, "no temporary file left")
+    let missing = folder.appendingPathComponent("no-such-folder/f.bin").path
+    #expect(throws: FileError.self) { try writes.write(data: Data([1]), to: missing) }
+    #expect(writes.finish()?.order == nil)
+    #expect(!FileManager.default.fileExists(atPath: missing))
+}

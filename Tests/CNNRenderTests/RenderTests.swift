@@ -274,3 +274,25 @@ func renderingTwiceGivesTheSameBytes(format: OutputFormat) throws {
         #expect(light == 0, "scale \(scale): \(light) lighter pixels inside the picture")
     }
 }
+
+/// `formatNumber` writes decimals through the C library directly; its text is Foundation's
+/// `String(format: "%.Nf")` for every style, on halfway cases, tiny and huge values, both signs.
+@Test func formatNumberWritesWhatStringFormatWrites() {
+    var values: [Double] = [0, 0.5, 1.5, 2.5, 0.125, 0.375, 1e-9, 123456.789, 1e15, 1e300, -1e300, 7.0 / 9, 0.1 + 0.2, .leastNonzeroMagnitude]
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for _ in 0..<2000 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let mantissa = Double(state >> 11) / Double(1 << 53)
+        let exponent = Double(Int((state >> 3) % 40)) - 20
+        values.append((state & 1 == 0 ? 1 : -1) * mantissa * pow(10, exponent))
+    }
+    for x in values {
+        for d in [0, 1, 2, 4, 9, 17] {
+            let reference = String(format: "%.\(d)f", x)
+            let expected = reference.hasPrefix("-") && reference.dropFirst().allSatisfy({ $0 == "0" || $0 == "." })
+                ? String(reference.dropFirst())
+                : reference.replacingOccurrences(of: "-", with: "\u{2212}")
+            #expect(formatNumber(x, .rounded(d)) == expected, "\(x) to \(d) decimals")
+        }
+    }
+}
