@@ -273,4 +273,38 @@ struct WinogradTests {
         #expect(WinogradPlan.gradientBlock(tiles: 1152, depth: 64 * 64) == 72)
         #expect(WinogradShape.tileRow(64) == 72 && WinogradShape.tileRow(48) == 48 && WinogradShape.tileRow(32) == 40)
     }
+
+    /// The output-gradient transform reads tiles over the output's edge (and groups of eight that
+    /// mix whole tiles, edge tiles and missing lanes) as zeros outside: the same bits as the same
+    /// tiles of the gradient padded with zeros to whole tiles, where every group takes the whole
+    /// tiles' loads. Every F(m×m, r×r) and a range of tiles that starts and ends mid-group.
+    @Test func outputGradientEdgeTilesMatchZeroPadded() {
+        var rng = SeededGenerator(seed: 77)
+        for (outH, outW) in [(22, 22), (7, 10), (5, 3), (9, 9)] {
+            for m in 2...4 {
+                for r in [3, 5] {
+                    let tilesH = (outH + m - 1) / m, tilesW = (outW + m - 1) / m, a = m + r - 1
+                    let samples = 2, filters = 3, tiles = samples * tilesH * tilesW
+                    let padH = tilesH * m, padW = tilesW * m
+                    let g = random(samples * filters * outH * outW, &rng)
+                    var padded = [Double](repeating: 0, count: samples * filters * padH * padW)
+                    for s in 0..<samples * filters {
+                        for i in 0..<outH {
+                            for j in 0..<outW { padded[(s * padH + i) * padW + j] = g[(s * outH + i) * outW + j] }
+                        }
+                    }
+                    for (first, count) in [(0, tiles), (5, min(13, tiles - 5))] where count > 0 {
+                        let ldm = (count + 7) / 8 * 8, ps = filters * ldm
+                        var edge = [Double](repeating: 0, count: a * a * ps), whole = edge
+                        cnn_winograd_output_gradient(m, r, g, filters * outH * outW, filters, outH, outW, tilesH,
+                                                     tilesW, first, count, &edge, ldm, ps)
+                        cnn_winograd_output_gradient(m, r, padded, filters * padH * padW, filters, padH, padW, tilesH,
+                                                     tilesW, first, count, &whole, ldm, ps)
+                        #expect(edge.map(\.bitPattern) == whole.map(\.bitPattern),
+                                "F(\(m)×\(m), \(r)×\(r)) \(outH)×\(outW) tiles \(first)..<\(first + count)")
+                    }
+                }
+            }
+        }
+    }
 }
