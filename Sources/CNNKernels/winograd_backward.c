@@ -24,14 +24,7 @@ INLINE void kernels_transposed_body(long m, long r, long a, const double *gt, lo
         }
         left(gt, r, 1, a, r, r, g, tmp);      // G g   (α×r)
         right(gt, r, 1, a, r, a, tmp, out);   // (G g) Gᵀ   (α×α)
-        long n = pairs - p0 < LANES ? pairs - p0 : LANES;
-        if (n == LANES) {
-            UNROLL for (long xi = 0; xi < a * a; xi++)
-                for (long l = 0; l < LANES; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
-        } else {
-            for (long xi = 0; xi < a * a; xi++)
-                for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
-        }
+        store_kernel_lanes(out, a, pairs, p0, u, ps);
     }
     (void)m;
 }

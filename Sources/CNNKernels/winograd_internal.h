@@ -112,4 +112,17 @@ INLINE long locate_lanes(long t0, long left, long tilesH, long tilesW, long m, l
     return n;
 }
 
+// Kernel pairs p0 ..< p0 + min(pairs − p0, LANES), transformed (out[·][·][l], α×α), stored as
+// column p0 + l of U's α² rows (row ξ at u + ξ·ps): the eight lanes at once when all are pairs.
+INLINE void store_kernel_lanes(lanes out[MAXA][MAXA], long a, long pairs, long p0, double *u, long ps) {
+    long n = pairs - p0 < LANES ? pairs - p0 : LANES;
+    if (n == LANES) {
+        UNROLL for (long xi = 0; xi < a * a; xi++)
+            for (long l = 0; l < LANES; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+    } else {
+        for (long xi = 0; xi < a * a; xi++)
+            for (long l = 0; l < n; l++) u[xi * ps + p0 + l] = out[xi / a][xi % a][l];
+    }
+}
+
 #endif
