@@ -46,9 +46,7 @@ public final class FigureSizes: @unchecked Sendable {
 
     /// Measures the figures of `figures` (given with their indices) that are not stored yet, in order.
     public func measureAll(_ figures: [(index: Int, figure: Figure)]) throws {
-        for (index, figure) in figures where stored(index) == nil {
-            store(try CNNRender.measure(figure), at: index)
-        }
+        for (index, figure) in figures { _ = try size(of: figure, index: index) }
     }
 }
 
