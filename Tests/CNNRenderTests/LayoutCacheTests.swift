@@ -9,15 +9,28 @@ import Testing
 private func report(pageText: String) -> ReportDocument {
     var doc = ReportDocument(title: "Layout cache", author: "cnn-explain tests")
     doc.addTitlePage(subtitle: "measured once", lines: ["seed 42"])
+    addImagePart(to: &doc, pageText: pageText)
+    addFilteringPart(to: &doc)
+    addVotesPart(to: &doc)
+    return doc
+}
+
+/// The report's three parts, in order (one figure each).
+private func addImagePart(to doc: inout ReportDocument, pageText: String) {
     doc.addSection("The image")
     doc.addParagraph("The X is a <b>9×9</b> grid of pixels; the votes are on page \(pageText).")
     doc.addFigure(.image(ImageFigure(grid: Article.x, title: "X", showNumbers: true)), caption: "The article's X")
+}
+
+private func addFilteringPart(to doc: inout ReportDocument) {
     doc.addSection("Filtering", level: 2, newPage: false)
     doc.addParagraph("A filter slides over the image. " + String(repeating: "Each window gives one number. ", count: 12))
     doc.addFigure(.layer(LayerFigure(features: Article.features, maps: Article.maps)), caption: "Three feature maps")
+}
+
+private func addVotesPart(to doc: inout ReportDocument) {
     doc.addSection("Votes")
     doc.addFigure(.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51])))
-    return doc
 }
 
 @Test func aSecondLayoutWithTheCacheMeasuresOnlyWhatChanged() throws {
@@ -155,14 +168,9 @@ private func pageOfParagraphs(_ cache: LayoutCache,
     let whole = report(pageText: "?")
     // The sections of `report`, each a document of its own.
     var first = ReportDocument(title: ""), second = ReportDocument(title: ""), third = ReportDocument(title: "")
-    first.addSection("The image")
-    first.addParagraph("The X is a <b>9×9</b> grid of pixels; the votes are on page ?.")
-    first.addFigure(.image(ImageFigure(grid: Article.x, title: "X", showNumbers: true)), caption: "The article's X")
-    second.addSection("Filtering", level: 2, newPage: false)
-    second.addParagraph("A filter slides over the image. " + String(repeating: "Each window gives one number. ", count: 12))
-    second.addFigure(.layer(LayerFigure(features: Article.features, maps: Article.maps)), caption: "Three feature maps")
-    third.addSection("Votes")
-    third.addFigure(.voteBars(VoteBarsFigure(labels: ["X", "O"], values: [0.92, 0.51])))
+    addImagePart(to: &first, pageText: "?")
+    addFilteringPart(to: &second)
+    addVotesPart(to: &third)
     let cache = LayoutCache()
     // In any order: each part knows the place of its first figure.
     try third.prepare(cache: cache, firstFigure: 2)
