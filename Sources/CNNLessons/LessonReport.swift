@@ -116,9 +116,15 @@ public enum LessonReport {
         for section in run.sections { files.add(section) }
         try files.complete(run)
         for job in files.plannedJobs { if let path = job.path { progress(path) } }
-        files.work(threads: 2, pdf: true)
+        files.work(threads: drawingThreads, pdf: true)
         return try files.finish()
     }
+
+    /// The threads that draw a lesson's files once it is complete: one per core, at least 2
+    /// (the PDF and the figures) and at most 4 (each keeps a figure's pixels in memory). More
+    /// threads than cores would take the PDF's thread, the longest job, off its core part of
+    /// the time and make the lesson slower.
+    static var drawingThreads: Int { min(4, max(2, ProcessInfo.processInfo.activeProcessorCount)) }
 
     /// Creates `url` (and its parents) if needed, so a lesson can check where it will write
     /// before it starts.
@@ -200,8 +206,11 @@ extension LessonReport {
                                     scale: Double = figureScale) -> LessonWriting {
         let files = LessonFiles(lesson: name, to: folder, formats: formats, scale: scale)
         let writing = LessonWriting(files)
+        // The calling thread joins in `wait()`: one thread fewer than `drawingThreads`, so
+        // that the PDF's thread, the longest job, is not crowded off its core.
+        let threads = max(1, drawingThreads - 1)
         let thread = Thread {
-            files.work(threads: 2, pdf: true)
+            files.work(threads: threads, pdf: true)
             writing.finish(Result { try files.finish() })
         }
         thread.start()

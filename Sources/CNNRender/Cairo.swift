@@ -132,7 +132,7 @@ final class CairoSurface {
         try check("finishing the surface")
     }
 
-    /// Encodes an image surface as PNG bytes (`PNGEncoder`: fast zlib, the same bytes for the same pixels).
+    /// Encodes an image surface as PNG bytes (`PNGEncoder`: igzip, the same bytes for the same pixels).
     func pngBytes() throws -> [UInt8] {
         cairo_surface_flush(pointer)
         try check("drawing the image")

@@ -1,19 +1,15 @@
-import CZlibPNG
+import CPNGDeflate
 
-/// PNG bytes of a Cairo ARGB32 image, compressed with zlib at a fast level.
+/// PNG bytes of a Cairo ARGB32 image, deflated quickly by ISA-L's igzip.
 ///
 /// Cairo's own writer (libpng's default compression and adaptive filters) spent most of a
 /// lesson's time. This one writes 8-bit RGB when every pixel is opaque, else 8-bit RGBA
 /// (un-premultiplied as Cairo does: `c·255 + a/2) / a`), filters every row with PNG's "Up"
 /// filter (the difference to the row above, which is 0 across the flat areas of a figure), and
-/// deflates at level 1 (`memLevel` 6), a band of rows at a time. The same pixels always give the same bytes.
+/// deflates the rows with igzip at its level 1, a band of rows at a time: on the lessons'
+/// figures about three times as fast as zlib's level 1, for files about 6 % larger. The chunks'
+/// CRC-32 is zlib's. The same pixels always give the same bytes.
 enum PNGEncoder {
-    /// zlib's compression level: 1, the fastest.
-    static let level: Int32 = 1
-    /// zlib's `memLevel` (the size of its hash table of 3-byte strings): 6 instead of zlib's
-    /// default 8. On the lessons' figures it deflates with about 16 % fewer instructions to the
-    /// same size (the smaller table is also kinder to the cache).
-    static let memoryLevel: Int32 = 6
 
     /// Encodes `height` rows of `width` native-endian ARGB32 words, `stride` bytes apart.
     static func encode(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) throws -> [UInt8] {
@@ -30,17 +26,16 @@ enum PNGEncoder {
     }
 
     /// Appends an IDAT chunk holding the image's scanlines, every row filtered with "Up" (the
-    /// filter byte 2, then each byte minus the byte above it), deflated by zlib at `level` and
-    /// `memoryLevel`: `cnn_png_deflate_rows` filters a band of rows at a time and streams them
-    /// into zlib, which gives the bytes it gives for all the rows at once.
+    /// filter byte 2, then each byte minus the byte above it), as a zlib stream:
+    /// `cnn_png_deflate_rows` filters a band of rows at a time and streams them into igzip.
     private static func appendDeflated(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int, opaque: Bool,
                                        rawCount: Int, to png: inout [UInt8]) throws {
-        let bound = Int(compressBound(uLong(rawCount)))
-        // Left uninitialized: zlib writes only the bytes it returns.
+        let bound = cnn_png_deflate_bound(rawCount)
+        // Left uninitialized: igzip writes only the bytes it returns.
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: bound)
         defer { out.deallocate() }
-        let size = cnn_png_deflate_rows(data, width, height, stride, opaque ? 1 : 0, level, memoryLevel, out, bound)
-        guard size >= 0 else { throw RenderError.cairo(operation: "encoding PNG", status: "zlib status \(size)") }
+        let size = cnn_png_deflate_rows(data, width, height, stride, opaque ? 1 : 0, out, bound)
+        guard size >= 0 else { throw RenderError.cairo(operation: "encoding PNG", status: "igzip could not deflate the rows") }
         png.reserveCapacity(png.count + size + 24)
         appendChunk("IDAT", UnsafeBufferPointer(start: out, count: size), to: &png)
     }

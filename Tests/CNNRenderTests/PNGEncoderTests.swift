@@ -43,3 +43,35 @@ func pngEncoderKeepsEveryPixel(opaque: Bool) throws {
     let corner = image.pixel(x: image.width - 1, y: image.height - 1)
     #expect(corner.r == 255 && corner.g == 255 && corner.b == 255 && corner.a == 255)
 }
+
+/// Noise does not deflate: igzip must store it, across many bands of rows (the last one short),
+/// within the output bound, and Cairo's reader must still decode every pixel as Cairo wrote it.
+@Test(arguments: [true, false])
+func pngEncoderStoresNoise(opaque: Bool) throws {
+    let width = 301, height = 32 * 5 + 7
+    let surface = try CairoSurface.image(width: width, height: height)
+    cairo_surface_flush(surface.pointer)
+    let data = try #require(cairo_image_surface_get_data(surface.pointer))
+    let stride = Int(cairo_image_surface_get_stride(surface.pointer))
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+    for y in 0..<height {
+        for x in 0..<width {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let word = UInt32(truncatingIfNeeded: state >> 32)
+            let alpha = opaque ? 0xFF : word >> 24
+            // Premultiplied: no colour byte above alpha.
+            let c = { (v: UInt32) in min(v & 0xFF, alpha) }
+            let pixel = alpha << 24 | c(word >> 16) << 16 | c(word >> 8) << 8 | c(word)
+            (data + y * stride + 4 * x).withMemoryRebound(to: UInt32.self, capacity: 1) { $0.pointee = pixel }
+        }
+    }
+    cairo_surface_mark_dirty(surface.pointer)
+    let ours = try surface.pngBytes(), cairo = try surface.cairoPNGBytes()
+    if opaque {
+        // (With alpha, premultiplying keeps each colour byte at or below alpha: not pure noise.)
+        #expect(ours.count > height * (width * 3 + 1), "noise is stored, not shrunk")
+    }
+    let a = try PNGPixels(png: ours), b = try PNGPixels(png: cairo)
+    #expect(a.width == width && a.height == height)
+    #expect(a.rgba == b.rgba)
+}

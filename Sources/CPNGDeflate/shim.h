@@ -1,3 +1,4 @@
+#include <isa-l/igzip_lib.h>
 #include <zlib.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -84,40 +85,61 @@ static inline int cnn_png_is_opaque(const unsigned char *data, long width, long 
     return 1;
 }
 
+/// A bound on the zlib stream of `count` bytes: igzip writes a block stored when deflating does not
+/// make it shorter, so the stream is at most the bytes themselves, 5 bytes per stored block of up
+/// to 64 KB, and a Huffman block's header; this leaves room for all of it.
+static inline long cnn_png_deflate_bound(long count) {
+    return count + count / 64 + 8 * ISAL_DEF_MAX_HDR_SIZE + 1024;
+}
+
+/// Deflates `count` filtered bytes at `in` into the zlib stream `z`; `last` ends the stream.
+/// Returns 0, or -1 when the output is full or igzip fails.
+static inline int cnn_png_deflate_band(struct isal_zstream *z, unsigned char *in, long count, int last) {
+    z->next_in = in;
+    z->avail_in = (uint32_t)count;
+    z->end_of_stream = last ? 1 : 0;
+    z->flush = NO_FLUSH;
+    if (isal_deflate(z) != COMP_OK || z->avail_in != 0) return -1;
+    if (last && z->internal_state.state != ZSTATE_END) return -1;
+    return 0;
+}
+
 /// The zlib stream of an image's PNG scanlines (RGB rows when `opaque`, else RGBA; each filtered
-/// with "Up"), deflated at `level` with zlib's `memLevel` (its default is 8), a band of rows at a
-/// time: deflate's output does not depend on how its input is split, and the whole filtered image
-/// is never held in memory. Writes at most `capacity` bytes to `out` (compressBound of all the
-/// rows is enough); returns the number written, or a negative zlib status.
+/// with "Up"), deflated by ISA-L's igzip at its level 1, a band of 32 rows at a time (the bands
+/// are always the same for the same image, so the same pixels give the same bytes), and the
+/// whole filtered image is never held in memory. Writes at most `capacity` bytes to `out`
+/// (`cnn_png_deflate_bound` of all the rows is enough); returns the number written, or -1.
 static inline long cnn_png_deflate_rows(const unsigned char *data, long width, long height, long stride, int opaque,
-                                        int level, int memLevel, unsigned char *out, long capacity) {
+                                        unsigned char *out, long capacity) {
     const long band = 32;
     long lineBytes = width * (opaque ? 3 : 4) + 1;
     unsigned char *lines = malloc((size_t)(band * lineBytes));
     unsigned char *scratch = opaque ? NULL : malloc((size_t)(2 * width * 4 + 1));
-    z_stream z;
-    memset(&z, 0, sizeof z);
-    int status = (lines && (opaque || scratch)) ? deflateInit2(&z, level, Z_DEFLATED, 15, memLevel, Z_DEFAULT_STRATEGY) : Z_MEM_ERROR;
-    long written = 0;
-    if (status == Z_OK) {
-        z.next_out = out;
-        z.avail_out = (uInt)capacity;
-        for (long y0 = 0; y0 < height && status == Z_OK; y0 += band) {
-            long rows = height - y0 < band ? height - y0 : band;
-            for (long r = 0; r < rows; r++) {
-                if (opaque) cnn_png_up_row_rgb(data, y0 + r, width, stride, lines + r * lineBytes);
-                else cnn_png_up_row_rgba(data, y0 + r, width, stride, lines + r * lineBytes, scratch);
-            }
-            z.next_in = lines;
-            z.avail_in = (uInt)(rows * lineBytes);
-            status = deflate(&z, Z_NO_FLUSH);
-            if (status == Z_OK && z.avail_in != 0) status = Z_BUF_ERROR;
-        }
-        if (status == Z_OK) status = deflate(&z, Z_FINISH) == Z_STREAM_END ? Z_OK : Z_BUF_ERROR;
-        written = (long)z.total_out;
-        deflateEnd(&z);
+    unsigned char *levelBuffer = malloc(ISAL_DEF_LVL1_DEFAULT);
+    struct isal_zstream *z = malloc(sizeof *z);
+    int status = (lines && (opaque || scratch) && levelBuffer && z) ? 0 : -1;
+    if (status == 0) {
+        isal_deflate_init(z);
+        z->level = 1;
+        z->level_buf = levelBuffer;
+        z->level_buf_size = ISAL_DEF_LVL1_DEFAULT;
+        z->gzip_flag = IGZIP_ZLIB;
+        z->next_out = out;
+        z->avail_out = (uint32_t)capacity;
     }
+    for (long y0 = 0; y0 < height && status == 0; y0 += band) {
+        long rows = height - y0 < band ? height - y0 : band;
+        for (long r = 0; r < rows; r++) {
+            if (opaque) cnn_png_up_row_rgb(data, y0 + r, width, stride, lines + r * lineBytes);
+            else cnn_png_up_row_rgba(data, y0 + r, width, stride, lines + r * lineBytes, scratch);
+        }
+        status = cnn_png_deflate_band(z, lines, rows * lineBytes, y0 + rows >= height);
+    }
+    if (status == 0 && height <= 0) status = cnn_png_deflate_band(z, lines, 0, 1);
+    long written = status == 0 ? (long)z->total_out : -1;
     free(lines);
     free(scratch);
-    return status == Z_OK ? written : (status < 0 ? status : Z_STREAM_ERROR);
+    free(levelBuffer);
+    free(z);
+    return written;
 }
