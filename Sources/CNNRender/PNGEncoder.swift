@@ -10,7 +10,6 @@ import CPNGDeflate
 /// figures about three times as fast as zlib's level 1, for files about 6 % larger. The chunks'
 /// CRC-32 is zlib's. The same pixels always give the same bytes.
 enum PNGEncoder {
-
     /// Encodes `height` rows of `width` native-endian ARGB32 words, `stride` bytes apart.
     static func encode(_ data: UnsafePointer<UInt8>, width: Int, height: Int, stride: Int) throws -> [UInt8] {
         let opaque = cnn_png_is_opaque(data, width, height, stride) != 0
