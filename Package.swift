@@ -38,9 +38,9 @@ let package = Package(
         .target(name: "CNNFigures"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CPango", pkgConfig: "pangocairo", providers: [.apt(["libpango1.0-dev"])]),
-        // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
         // PNG rows filtered and deflated: ISA-L's igzip for the deflate, zlib for the chunks' CRC-32.
         .systemLibrary(name: "CPNGDeflate", pkgConfig: "libisal", providers: [.apt(["libisal-dev", "zlib1g-dev"])]),
+        // The Cairo drawer: figures and documents to PDF, PNG and SVG. The only code that knows Cairo exists.
         .target(name: "CNNRender", dependencies: ["CNNFigures", "CNNPNG", "CCairo", "CPango", "CPNGDeflate"]),
         // The terminal drawer: figures and lesson sections as text, and the paused session. No Cairo.
         .target(name: "CNNTerminal", dependencies: ["CNNFigures"]),
