@@ -1,4 +1,9 @@
 import CNNKernels
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Preallocated memory for forward and backward passes of one network at one batch size.
 ///
@@ -98,19 +103,12 @@ public final class Workspace {
     }
 
     deinit {
-        for p in activations { p.deallocate() }
-        for p in gradients { p.deallocate() }
-        for p in parameterGradients { p.deallocate() }
-        for p in argmax { p.deallocate() }
-        for p in state { p.deallocate() }
-        for p in columns { p.deallocate() }
-        for sc in convScratch { sc.col.deallocate(); sc.colGrad.deallocate(); sc.gradW.deallocate() }
-        scaled.deallocate()
-        packed.deallocate()
-        packedWeights.deallocate()
-        denseScratch.deallocate()
-        for sc in winograd.parts { sc.tiles.deallocate(); sc.products.deallocate(); sc.kernels.deallocate() }
-        winograd.packed.deallocate()
+        let arrays = [activations, gradients, parameterGradients, state, columns].joined()
+        for p in arrays { free(p) }
+        for p in argmax { free(p) }
+        for sc in convScratch { free(sc.col); free(sc.colGrad); free(sc.gradW) }
+        for p in [scaled, packed, packedWeights, denseScratch, winograd.packed] { free(p) }
+        for sc in winograd.parts { free(sc.tiles); free(sc.products); free(sc.kernels) }
     }
 
 
@@ -193,21 +191,28 @@ struct WorkspaceSizes {
     }
 }
 
-/// Allocates zeroed arrays and adds up their bytes.
+/// Allocates zeroed arrays (released with `free`) and adds up their bytes.
+///
+/// `calloc` gives a large array as fresh pages, which are zero already: the pages a network
+/// never touches (most of the conv scratch, sized for the largest blocks, on a small network)
+/// are never faulted in or cleared.
 private struct ByteCounter {
     var bytes = 0
 
     mutating func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
-        let p = UnsafeMutablePointer<Double>.allocate(capacity: max(n, 1))
-        p.initialize(repeating: 0, count: max(n, 1))
         bytes += 8 * max(n, 1)
-        return p
+        return zeroed(max(n, 1))
     }
 
     mutating func allocateWinners(_ n: Int) -> UnsafeMutablePointer<Int32> {
-        let p = UnsafeMutablePointer<Int32>.allocate(capacity: max(n, 1))
-        p.initialize(repeating: 0, count: max(n, 1))
         bytes += 4 * max(n, 1)
-        return p
+        return zeroed(max(n, 1))
+    }
+
+    private func zeroed<T>(_ count: Int) -> UnsafeMutablePointer<T> {
+        guard let raw = calloc(count, MemoryLayout<T>.stride) else {
+            preconditionFailure("out of memory for a workspace array of \(count) values")
+        }
+        return raw.bindMemory(to: T.self, capacity: count)
     }
 }
