@@ -60,7 +60,7 @@ public final class Workspace {
         gradients = sizes.map { counter.allocate(batch * $0) }
         parameterCounts = network.parameters.map { $0.tensor.count }
         parameterGradients = parameterCounts.map { counter.allocate($0) }
-        argmax = plan.winners.map { counter.allocateWinners($0) }
+        argmax = plan.winners.map { counter.allocate($0) }
         columns = plan.columns.map { counter.allocate($0) }
         state = plan.state.map { counter.allocate($0) }
         convScratch = (0..<ConvPlan.maxParts).map { _ in
@@ -199,20 +199,13 @@ struct WorkspaceSizes {
 private struct ByteCounter {
     var bytes = 0
 
-    mutating func allocate(_ n: Int) -> UnsafeMutablePointer<Double> {
-        bytes += 8 * max(n, 1)
-        return zeroed(max(n, 1))
-    }
-
-    mutating func allocateWinners(_ n: Int) -> UnsafeMutablePointer<Int32> {
-        bytes += 4 * max(n, 1)
-        return zeroed(max(n, 1))
-    }
-
-    private func zeroed<T>(_ count: Int) -> UnsafeMutablePointer<T> {
+    /// `max(n, 1)` zeroed values of the type asked for (`Double`, or `Int32` for pooling winners).
+    mutating func allocate<T>(_ n: Int) -> UnsafeMutablePointer<T> {
+        let count = max(n, 1)
         guard let raw = calloc(count, MemoryLayout<T>.stride) else {
             preconditionFailure("out of memory for a workspace array of \(count) values")
         }
+        bytes += MemoryLayout<T>.stride * count
         return raw.bindMemory(to: T.self, capacity: count)
     }
 }
